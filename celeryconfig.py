@@ -1,0 +1,32 @@
+"""Celery-only settings (lowercase names), read from the environment, and the beat schedule.
+
+Without CELERY_BROKER_URL (the embedded default) tasks run in-process and this schedule is
+run by deltacrown.core.scheduler's thread; with a broker, `celery -A deltacrown.celery_app
+worker` and `celery -A deltacrown.celery_app beat` run them.
+"""
+
+import os
+from datetime import timedelta
+
+broker_url = os.environ.get("CELERY_BROKER_URL") or "memory://"
+result_backend = os.environ.get("CELERY_RESULT_BACKEND") or None
+task_always_eager = not os.environ.get("CELERY_BROKER_URL")
+task_eager_propagates = True
+task_serializer = "json"
+result_serializer = "json"
+accept_content = ["json"]
+task_ignore_result = True
+timezone = "UTC"
+enable_utc = True
+worker_hijack_root_logger = False
+broker_connection_retry_on_startup = True
+# Money-moving tasks set acks_late on the task itself; this is the safe default for the rest.
+task_acks_late = False
+
+# One entry per periodic job; `flask jobs run NAME` runs any of them once.
+beat_schedule = {
+    "purge-revoked-tokens": {
+        "task": "accounts.purge_expired_revoked_tokens",
+        "schedule": timedelta(hours=6),
+    },
+}

@@ -1,0 +1,13 @@
+"""DeltaCrown: a backend for running esports tournaments."""
+
+__version__ = "0.1.0"
+
+
+def create_app(*args, **kwargs):  # type: ignore[no-untyped-def]
+    """Build the Flask application (see deltacrown.app.create_app)."""
+    from deltacrown.app import create_app as _create_app
+
+    return _create_app(*args, **kwargs)
+
+
+__all__ = ["__version__", "create_app"]

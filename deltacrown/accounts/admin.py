@@ -1,0 +1,60 @@
+"""Flask-Admin views for users: staff see users and may (de)activate or promote them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash
+
+from deltacrown.accounts import queries, services
+from deltacrown.accounts.models import GameProfile, User
+from deltacrown.core.admin import ReadOnlyModelView, StaffModelView, set_admin_auth
+from deltacrown.core.errors import DomainError
+from deltacrown.extensions import db
+
+
+def _admin_authenticate(login: str, password: str) -> User | None:
+    try:
+        user = services.authenticate(login, password)
+    except DomainError:
+        return None
+    return user
+
+
+class UserAdmin(StaffModelView):
+    """Users: no creation or deletion here; edits go through the accounts service."""
+
+    can_create = False
+    can_delete = False
+    action_disallowed_list = ["delete"]
+    column_list = ("id", "username", "display_name", "country", "is_active", "is_staff", "created_at")
+    column_searchable_list = ("username_key",)
+    column_filters = ("is_active", "is_staff", "country")
+    column_details_exclude_list = ("password_hash", "username_key", "credentials_version")
+    form_columns = ("display_name", "country", "is_active", "is_staff")
+
+    def update_model(self, form: Any, model: User) -> bool:
+        from deltacrown.core.admin import current_admin_user
+
+        changes = {name: getattr(form, name).data for name in self.form_columns}
+        try:
+            services.update_user_as_staff(model, actor=current_admin_user(), changes=changes)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.detail or exc.title, "error")
+            return False
+        return True
+
+
+class GameProfileAdmin(ReadOnlyModelView):
+    column_list = ("id", "user", "game", "in_game_id", "created_at")
+    column_searchable_list = ("in_game_id_key",)
+
+
+def register_admin(admin: Any) -> None:
+    set_admin_auth(authenticate=_admin_authenticate, load_user=queries.find_user)
+    admin.add_view(UserAdmin(User, db, category="Accounts", endpoint="admin_users"))
+    admin.add_view(
+        GameProfileAdmin(GameProfile, db, category="Accounts", endpoint="admin_game_profiles")
+    )

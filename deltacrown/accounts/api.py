@@ -1,0 +1,208 @@
+"""Accounts API: sign-up, tokens, the current user, user search and game profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_jwt_extended import get_jwt
+
+from deltacrown.accounts import queries, services, tokens
+from deltacrown.accounts.errors import (
+    AccountDisabledError,
+    EmailTakenError,
+    GameIdTakenError,
+    GameProfileExistsError,
+    GameProfileNotFoundError,
+    InvalidCredentialsError,
+    InvalidCurrentPasswordError,
+    InvalidGameIdError,
+    UsernameTakenError,
+    UserNotFoundError,
+    WeakPasswordError,
+)
+from deltacrown.accounts.schemas import (
+    AccessTokenSchema,
+    ChangePasswordArgs,
+    GameProfileCreateArgs,
+    GameProfileSchema,
+    GameProfileUpdateArgs,
+    LoginArgs,
+    MeSchema,
+    ProfileUpdateArgs,
+    PublicUserSchema,
+    RegisterArgs,
+    TokenSchema,
+    UserSearchArgs,
+)
+from deltacrown.core.api import Blueprint
+from deltacrown.core.auth import login_required, require_user
+from deltacrown.core.pagination import paginate_select
+from deltacrown.core.ratelimit import ip_key, login_name_key
+from deltacrown.extensions import limiter
+from deltacrown.games.errors import GameNotFoundError
+
+blp = Blueprint("accounts", __name__, url_prefix="/api", description="Accounts and sign-in.")
+
+
+def _auth_limit() -> str:
+    return str(current_app.config.get("RATELIMIT_AUTH", "5/minute"))
+
+
+@blp.route("/auth/register/")
+class Register(MethodView):
+    decorators = [
+        limiter.limit(_auth_limit, key_func=ip_key, methods=["POST"]),
+    ]
+
+    @blp.arguments(RegisterArgs)
+    @blp.response(201, MeSchema)
+    @blp.errors(UsernameTakenError, EmailTakenError, WeakPasswordError, 422, 429)
+    def post(self, args: dict[str, Any]) -> Any:
+        """Create an account."""
+        return services.register_user(**args)
+
+
+@blp.route("/auth/login/")
+class Login(MethodView):
+    decorators = [
+        limiter.limit(_auth_limit, key_func=ip_key, methods=["POST"]),
+        limiter.limit(_auth_limit, key_func=login_name_key, methods=["POST"]),
+    ]
+
+    @blp.arguments(LoginArgs)
+    @blp.response(200, TokenSchema)
+    @blp.errors(InvalidCredentialsError, AccountDisabledError, 429)
+    def post(self, args: dict[str, Any]) -> Any:
+        """Exchange a username or e-mail and password for tokens."""
+        user = services.authenticate(args["login"], args["password"])
+        services.record_login(user)
+        return tokens.tokens_for(user)
+
+
+@blp.route("/auth/refresh/")
+class Refresh(MethodView):
+    @login_required(refresh=True)
+    @blp.response(200, AccessTokenSchema)
+    def post(self) -> Any:
+        """Get a new access token (send the refresh token as the bearer)."""
+        return tokens.access_token_for(require_user())
+
+
+@blp.route("/auth/logout/")
+class Logout(MethodView):
+    @login_required(refresh=True)
+    @blp.response(204)
+    def post(self) -> None:
+        """Revoke the refresh token sent as the bearer."""
+        payload = get_jwt()
+        services.revoke_token(
+            jti=payload["jti"], user_id=require_user().id, expires_at=tokens.expiry_of(payload)
+        )
+
+
+@blp.route("/auth/me/")
+class Me(MethodView):
+    @login_required
+    @blp.etag
+    @blp.response(200, MeSchema)
+    def get(self) -> Any:
+        """The signed-in user."""
+        user = require_user()
+        blp.set_etag(user)
+        return user
+
+    @login_required
+    @blp.etag
+    @blp.arguments(ProfileUpdateArgs)
+    @blp.response(200, MeSchema)
+    @blp.errors(412, 422)
+    def patch(self, args: dict[str, Any]) -> Any:
+        """Change display name or country."""
+        user = require_user()
+        blp.check_etag(user)
+        services.update_profile(user, changes=args)
+        blp.set_etag(user)
+        return user
+
+
+@blp.route("/auth/change-password/")
+class ChangePassword(MethodView):
+    @login_required
+    @blp.arguments(ChangePasswordArgs)
+    @blp.response(200, TokenSchema)
+    @blp.errors(InvalidCurrentPasswordError, WeakPasswordError)
+    def post(self, args: dict[str, Any]) -> Any:
+        """Change the password; earlier tokens stop working and fresh ones are returned."""
+        user = services.change_password(require_user(), **args)
+        return tokens.tokens_for(user)
+
+
+@blp.route("/users/")
+class UserCollection(MethodView):
+    @login_required
+    @blp.arguments(UserSearchArgs, location="query")
+    @blp.response(200, PublicUserSchema(many=True))
+    @blp.paginate()
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """Find users by username prefix (public fields only)."""
+        return paginate_select(queries.search_users(args.get("search")), pagination_parameters)
+
+
+@blp.route("/users/<int:user_id>/")
+class UserItem(MethodView):
+    @login_required
+    @blp.response(200, PublicUserSchema)
+    @blp.errors(UserNotFoundError)
+    def get(self, user_id: int) -> Any:
+        """A user's public profile."""
+        return queries.get_user(user_id)
+
+
+@blp.route("/me/game-profiles/")
+class GameProfileCollection(MethodView):
+    @login_required
+    @blp.response(200, GameProfileSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters: Any) -> Any:
+        """My in-game ids."""
+        return paginate_select(queries.list_game_profiles(require_user().id), pagination_parameters)
+
+    @login_required
+    @blp.arguments(GameProfileCreateArgs)
+    @blp.response(201, GameProfileSchema)
+    @blp.errors(
+        GameNotFoundError, InvalidGameIdError, GameProfileExistsError, GameIdTakenError, 422
+    )
+    def post(self, args: dict[str, Any]) -> Any:
+        """Add my in-game id for a game."""
+        return services.add_game_profile(
+            require_user(), game_ref=args["game"], in_game_id=args["in_game_id"]
+        )
+
+
+@blp.route("/me/game-profiles/<int:profile_id>/")
+class GameProfileItem(MethodView):
+    @login_required
+    @blp.response(200, GameProfileSchema)
+    @blp.errors(GameProfileNotFoundError)
+    def get(self, profile_id: int) -> Any:
+        """One of my in-game ids."""
+        return queries.get_game_profile(require_user().id, profile_id)
+
+    @login_required
+    @blp.arguments(GameProfileUpdateArgs)
+    @blp.response(200, GameProfileSchema)
+    @blp.errors(GameProfileNotFoundError, InvalidGameIdError, GameIdTakenError)
+    def patch(self, args: dict[str, Any], profile_id: int) -> Any:
+        """Change one of my in-game ids."""
+        profile = queries.get_game_profile(require_user().id, profile_id)
+        return services.update_game_profile(profile, in_game_id=args["in_game_id"])
+
+    @login_required
+    @blp.response(204)
+    @blp.errors(GameProfileNotFoundError)
+    def delete(self, profile_id: int) -> None:
+        """Remove one of my in-game ids."""
+        services.delete_game_profile(queries.get_game_profile(require_user().id, profile_id))

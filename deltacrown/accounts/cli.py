@@ -1,0 +1,34 @@
+"""`flask users ...`: operator commands for accounts."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from deltacrown.core.errors import DomainError
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+
+
+@users_cli.command("create-superuser")
+@click.option("--username", prompt=True)
+@click.option("--email", prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_superuser(username: str, email: str, password: str) -> None:
+    """Create a staff superuser (prompts for what is not given)."""
+    from deltacrown.accounts import services
+    from deltacrown.core.transaction import unit_of_work
+
+    try:
+        with unit_of_work():
+            user = services.register_user(
+                username=username, email=email, password=password, is_superuser=True
+            )
+    except DomainError as exc:
+        raise click.ClickException(exc.detail or exc.title) from exc
+    click.echo(f"created superuser {user.username} (id {user.id})")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users_cli)

@@ -1,0 +1,308 @@
+"""Account use cases: registration, login, profile and password changes, game profiles.
+
+Services flush, never commit; the boundary (request, task, CLI) commits.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from deltacrown.accounts import passwords
+from deltacrown.accounts.errors import (
+    AccountDisabledError,
+    EmailTakenError,
+    GameIdTakenError,
+    GameProfileExistsError,
+    InvalidCredentialsError,
+    InvalidCurrentPasswordError,
+    InvalidGameIdError,
+    UsernameTakenError,
+    WeakPasswordError,
+)
+from deltacrown.accounts.models import GameProfile, RevokedToken, User
+from deltacrown.accounts.queries import find_user_by_login
+from deltacrown.core.errors import ValidationError
+from deltacrown.core.time import utcnow
+from deltacrown.extensions import db
+from deltacrown.games.idrules import ID_RULES, ownership_key
+from deltacrown.games.queries import get_game
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+
+
+def _check_username(username: str) -> str:
+    username = username.strip()
+    if not USERNAME_RE.match(username):
+        raise ValidationError(
+            "Usernames are 3-30 characters of letters, digits, '_', '.' or '-'.",
+            errors={"username": ["3-30 characters of A-Z, a-z, 0-9, _ . -"]},
+        )
+    return username
+
+
+def _check_email(email: str) -> str:
+    email = email.strip().lower()
+    if len(email) > 254 or not EMAIL_RE.match(email):
+        raise ValidationError("Not a valid e-mail address.", errors={"email": ["Invalid e-mail."]})
+    return email
+
+
+def _check_password(password: str, *, field: str = "password") -> None:
+    minimum = int(current_app.config.get("PASSWORD_MIN_LENGTH", 10))
+    if len(password) < minimum:
+        raise WeakPasswordError(
+            f"Passwords need at least {minimum} characters.",
+            errors={field: [f"At least {minimum} characters."]},
+        )
+    if len(password) > 1024:
+        raise WeakPasswordError("Passwords are at most 1024 characters.", errors={field: ["Too long."]})
+
+
+def _check_country(country: str | None) -> str | None:
+    if country is None or country == "":
+        return None
+    country = country.strip().upper()
+    if not COUNTRY_RE.match(country):
+        raise ValidationError(
+            "Country is an ISO 3166-1 alpha-2 code such as BD.",
+            errors={"country": ["Two-letter country code."]},
+        )
+    return country
+
+
+def _ensure_unique(username_key: str | None, email: str | None, *, exclude_id: int | None = None) -> None:
+    if username_key is not None:
+        query = sa.select(User.id).where(User.username_key == username_key)
+        if exclude_id:
+            query = query.where(User.id != exclude_id)
+        if db.session.scalar(query) is not None:
+            raise UsernameTakenError("That username is taken.", errors={"username": ["Taken."]})
+    if email is not None:
+        query = sa.select(User.id).where(User.email == email)
+        if exclude_id:
+            query = query.where(User.id != exclude_id)
+        if db.session.scalar(query) is not None:
+            raise EmailTakenError(
+                "That e-mail is already registered.", errors={"email": ["Already registered."]}
+            )
+
+
+def register_user(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    display_name: str | None = None,
+    country: str | None = None,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+) -> User:
+    """Create an active user.
+
+    Raises ValidationError (shape), WeakPasswordError, UsernameTakenError, EmailTakenError.
+    A race between two identical sign-ups ends in the unique index: 409 at the boundary.
+    """
+    username = _check_username(username)
+    email = _check_email(email)
+    _check_password(password)
+    _ensure_unique(username.lower(), email)
+    user = User(
+        username=username,
+        username_key=username.lower(),
+        email=email,
+        password_hash=passwords.hash_password(password),
+        display_name=(display_name or "").strip() or None,
+        country=_check_country(country),
+        is_staff=is_staff or is_superuser,
+        is_superuser=is_superuser,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(login: str, password: str) -> User:
+    """The user whose username or e-mail and password match.
+
+    Raises InvalidCredentialsError (unknown login or wrong password, indistinguishably) and
+    AccountDisabledError (right password, deactivated account).
+    """
+    user = find_user_by_login(login)
+    if user is None:
+        passwords.burn_verification_time(password)
+        raise InvalidCredentialsError("Wrong username/e-mail or password.")
+    if not passwords.verify_password(user.password_hash, password):
+        raise InvalidCredentialsError("Wrong username/e-mail or password.")
+    if not user.is_active:
+        raise AccountDisabledError("This account is disabled.")
+    return user
+
+
+def record_login(user: User) -> None:
+    # A plain UPDATE: logging in should not bump the profile's version (ETag).
+    db.session.execute(
+        sa.update(User).where(User.id == user.id).values(last_login_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def update_profile(user: User, *, changes: dict[str, Any]) -> User:
+    """Change the user's own display name and country."""
+    if "display_name" in changes:
+        user.display_name = (changes["display_name"] or "").strip() or None
+    if "country" in changes:
+        user.country = _check_country(changes["country"])
+    db.session.flush()
+    return user
+
+
+def change_password(user: User, *, current_password: str, new_password: str) -> User:
+    """Replace the password; tokens minted before stop working (credentials_version bump).
+
+    Raises InvalidCurrentPasswordError (422) and WeakPasswordError.
+    """
+    if not passwords.verify_password(user.password_hash, current_password):
+        raise InvalidCurrentPasswordError(
+            "The current password is wrong.", errors={"current_password": ["Wrong password."]}
+        )
+    _check_password(new_password, field="new_password")
+    user.password_hash = passwords.hash_password(new_password)
+    user.credentials_version += 1
+    db.session.flush()
+    return user
+
+
+def set_password(user: User, new_password: str) -> User:
+    """Operator reset (CLI/admin): no current password, same strength rule."""
+    _check_password(new_password)
+    user.password_hash = passwords.hash_password(new_password)
+    user.credentials_version += 1
+    db.session.flush()
+    return user
+
+
+def revoke_token(*, jti: str, user_id: int | None, expires_at: datetime) -> None:
+    """Revoke a refresh token (idempotent: revoking twice is fine)."""
+    exists = db.session.scalar(sa.select(RevokedToken.id).where(RevokedToken.jti == jti))
+    if exists is None:
+        db.session.add(
+            RevokedToken(jti=jti, user_id=user_id, expires_at=expires_at, revoked_at=utcnow())
+        )
+        db.session.flush()
+
+
+def purge_expired_revoked_tokens() -> int:
+    """Forget revocations of tokens that have expired anyway."""
+    result = db.session.execute(sa.delete(RevokedToken).where(RevokedToken.expires_at < utcnow()))
+    return int(result.rowcount or 0)
+
+
+# ----- game profiles -------------------------------------------------------------------------
+def _parse_game_id(game: Any, in_game_id: str) -> str:
+    rule = ID_RULES[game.id_rule]
+    normalized = rule.parse(in_game_id or "")
+    if normalized is None:
+        raise InvalidGameIdError(
+            f"{game.name} ids are {rule.expected} (for example {rule.example}).",
+            errors={"in_game_id": [f"Expected {rule.expected}."]},
+            expected=rule.expected,
+            example=rule.example,
+        )
+    return normalized
+
+
+def _ensure_game_id_free(game_id: int, key: str, *, exclude_id: int | None = None) -> None:
+    query = sa.select(GameProfile.id).where(
+        GameProfile.game_id == game_id, GameProfile.in_game_id_key == key
+    )
+    if exclude_id is not None:
+        query = query.where(GameProfile.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise GameIdTakenError(
+            "Another player already claimed this in-game id.",
+            errors={"in_game_id": ["Already claimed."]},
+        )
+
+
+def add_game_profile(user: User, *, game_ref: int | str, in_game_id: str) -> GameProfile:
+    """Attach an in-game id for one game to the user.
+
+    Raises GameNotFoundError, InvalidGameIdError (naming the expected shape),
+    GameProfileExistsError (one per user and game), GameIdTakenError (one owner per id).
+    """
+    game = get_game(game_ref)
+    normalized = _parse_game_id(game, in_game_id)
+    existing = db.session.scalar(
+        sa.select(GameProfile.id).where(
+            GameProfile.user_id == user.id, GameProfile.game_id == game.id
+        )
+    )
+    if existing is not None:
+        raise GameProfileExistsError(
+            f"You already have a {game.name} profile; edit it instead.", profile_id=existing
+        )
+    key = ownership_key(normalized)
+    _ensure_game_id_free(game.id, key)
+    profile = GameProfile(
+        user_id=user.id, game_id=game.id, in_game_id=normalized, in_game_id_key=key
+    )
+    db.session.add(profile)
+    db.session.flush()
+    return profile
+
+
+def update_game_profile(profile: GameProfile, *, in_game_id: str) -> GameProfile:
+    normalized = _parse_game_id(profile.game, in_game_id)
+    key = ownership_key(normalized)
+    _ensure_game_id_free(profile.game_id, key, exclude_id=profile.id)
+    profile.in_game_id = normalized
+    profile.in_game_id_key = key
+    db.session.flush()
+    return profile
+
+
+def delete_game_profile(profile: GameProfile) -> None:
+    db.session.delete(profile)
+    db.session.flush()
+
+
+def update_user_as_staff(user: User, *, actor: Any, changes: dict[str, Any]) -> User:
+    """Staff change another user's profile or flags; the change is audited.
+
+    Raises PermissionDeniedError when the actor is not staff, or when a non-superuser
+    tries to change staff status.
+    """
+    from deltacrown.core import audit
+    from deltacrown.core.errors import PermissionDeniedError
+
+    if actor is None or not actor.is_staff:
+        raise PermissionDeniedError("Staff only.")
+    if "is_staff" in changes and changes["is_staff"] != user.is_staff and not actor.is_superuser:
+        raise PermissionDeniedError("Only a superuser may grant or remove staff status.")
+    if user.id == actor.id and changes.get("is_active") is False:
+        raise PermissionDeniedError("You cannot deactivate your own account.")
+    fields = ("display_name", "country", "is_active", "is_staff")
+    before = {name: getattr(user, name) for name in fields}
+    if "display_name" in changes:
+        user.display_name = (changes["display_name"] or "").strip() or None
+    if "country" in changes:
+        user.country = _check_country(changes["country"])
+    for flag in ("is_active", "is_staff"):
+        if flag in changes and changes[flag] is not None:
+            setattr(user, flag, bool(changes[flag]))
+    after = {name: getattr(user, name) for name in fields}
+    if before != after:
+        db.session.flush()
+        audit.record(
+            actor=actor, action="user.updated", target=user,
+            before={k: v for k, v in before.items() if before[k] != after[k]},
+            after={k: v for k, v in after.items() if before[k] != after[k]},
+        )
+    return user

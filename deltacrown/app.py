@@ -1,0 +1,177 @@
+"""The application factory: `create_app(config=None, **overrides)` and its explicit wiring."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from deltacrown.config import load_config, validate
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = str(ROOT / "migrations")
+
+# The API blueprints, in the order they appear in the OpenAPI document.
+API_MODULES = (
+    "deltacrown.core.ops",
+    "deltacrown.accounts.api",
+    "deltacrown.games.api",
+)
+ADMIN_MODULES = ("deltacrown.accounts.admin", "deltacrown.games.admin")
+CLI_MODULES = ("deltacrown.core.cli", "deltacrown.accounts.cli", "deltacrown.demo")
+TASK_MODULES = ("deltacrown.accounts.tasks",)
+# Models outside the domains' api modules, imported so metadata (and Alembic) sees them.
+MODEL_MODULES = ("deltacrown.core.audit", "deltacrown.accounts.models", "deltacrown.games.models")
+
+
+def create_app(config: Any = None, **overrides: Any) -> Flask:
+    """Build an app. `config`: None (from DELTACROWN_ENV), a name, a config class or a dict."""
+    values = load_config(config)
+    values.update(overrides)
+    validate(values)
+
+    app = Flask("deltacrown", instance_relative_config=True)
+    app.config.from_mapping(values)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = Path(app.instance_path) / "deltacrown.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    _derive_settings(app)
+
+    from deltacrown.core.logging import configure_logging
+
+    configure_logging(app)
+    _init_sentry(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_admin(app)
+    register_error_handlers(app)
+    register_cli(app)
+    if app.config.get("AUTO_MIGRATE"):
+        _upgrade_schema(app)
+    _schedule_embedded_jobs(app)
+    return app
+
+
+def _derive_settings(app: Flask) -> None:
+    """Settings that follow from the run mode (memory vs Redis)."""
+    redis_url = app.config.get("REDIS_URL")
+    app.config.setdefault("CACHE_DEFAULT_TIMEOUT", 300)
+    if redis_url:
+        app.config.setdefault("CACHE_TYPE", "RedisCache")
+        app.config.setdefault("CACHE_REDIS_URL", redis_url)
+        app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url)
+    else:
+        app.config.setdefault("CACHE_TYPE", "SimpleCache")
+        app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    if app.testing:
+        # Several test apps may share one Redis: keep their counters apart.
+        app.config.setdefault("RATELIMIT_KEY_PREFIX", f"test-{uuid.uuid4().hex[:8]}")
+        app.config.setdefault("CACHE_KEY_PREFIX", f"test-{uuid.uuid4().hex[:8]}:")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {}).setdefault("check_same_thread", False)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _init_sentry(app: Flask) -> None:
+    dsn = app.config.get("SENTRY_DSN")
+    if not dsn:
+        return
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.flask import FlaskIntegration
+
+    sentry_sdk.init(
+        dsn=dsn,
+        environment=app.config.get("ENV_NAME"),
+        integrations=[FlaskIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
+
+
+def register_extensions(app: Flask) -> None:
+    from deltacrown.celery_app import celery_init_app
+    from deltacrown.core import auth, http, transaction
+    from deltacrown.extensions import api, cache, db, jwt, limiter, migrate, sock
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    api.init_app(app)
+    jwt.init_app(app)
+    cache.init_app(app)
+    limiter.init_app(app)
+    sock.init_app(app)
+    transaction.init_app(app)
+    http.init_app(app)
+    auth.init_jwt_errors(app)
+    celery_init_app(app)
+    for module in MODEL_MODULES + TASK_MODULES:
+        __import__(module)
+    from deltacrown.accounts import tokens
+
+    tokens.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    import importlib
+
+    from deltacrown.core import docs, ws
+    from deltacrown.extensions import api
+
+    for module_name in API_MODULES:
+        module = importlib.import_module(module_name)
+        api.register_blueprint(module.blp)
+    app.register_blueprint(docs.bp)
+    app.register_blueprint(ws.bp)
+
+
+def register_admin(app: Flask) -> None:
+    import importlib
+
+    from deltacrown.core.admin import create_admin
+
+    admin = create_admin(app)
+    for module_name in ADMIN_MODULES:
+        importlib.import_module(module_name).register_admin(admin)
+    app.extensions["deltacrown_admin"] = admin
+
+
+def register_error_handlers(app: Flask) -> None:
+    from deltacrown.core.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    import importlib
+
+    for module_name in CLI_MODULES:
+        importlib.import_module(module_name).register(app)
+
+
+def _upgrade_schema(app: Flask) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR)
+
+
+def _schedule_embedded_jobs(app: Flask) -> None:
+    """Start the in-process beat thread with the first request (never for CLI commands)."""
+    from deltacrown.core.scheduler import start_embedded_scheduler
+
+    if app.testing or not app.config.get("EMBEDDED_SCHEDULER"):
+        return
+    started = False
+
+    @app.before_request
+    def _start_scheduler() -> None:
+        nonlocal started
+        if not started:
+            started = True
+            start_embedded_scheduler(app)

@@ -1,0 +1,42 @@
+"""Celery wiring: `celery_init_app(app)` with a Flask-aware Task, and `celery` for the CLI.
+
+Every task runs inside the Flask app context and the unit-of-work boundary: it commits on
+success, rolls back on error, and runs its after-commit effects only after the commit.
+`celery -A deltacrown.celery_app worker` / `beat` build the app lazily via `__getattr__`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, Task
+from flask import Flask
+
+
+def celery_init_app(app: Flask) -> Celery:
+    class FlaskTask(Task):  # type: ignore[misc]
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            from deltacrown.core.transaction import unit_of_work
+
+            with app.app_context(), unit_of_work():
+                return self.run(*args, **kwargs)
+
+    celery_app = Celery(app.import_name, task_cls=FlaskTask)
+    celery_app.config_from_object("celeryconfig")
+    broker = app.config.get("CELERY_BROKER_URL")
+    celery_app.conf.update(
+        broker_url=broker or "memory://",
+        result_backend=app.config.get("CELERY_RESULT_BACKEND"),
+        task_always_eager=not broker,
+    )
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("celery", "app"):
+        from deltacrown.app import create_app
+
+        return create_app().extensions["celery"]
+    raise AttributeError(name)

@@ -1,0 +1,231 @@
+"""Configuration classes and environment parsing; `load_config()` picks one, `validate()` guards it.
+
+Two run modes come from one code base:
+
+* **Embedded default** (no environment variables): SQLite under the instance folder, Celery
+  tasks run in-process, the beat schedule runs on an in-process thread, cache, rate limits and
+  websocket fan-out live in memory.
+* **Server mode**: `DATABASE_URL`, `REDIS_URL`, `CELERY_BROKER_URL`, ... switch each part to
+  its real service. `DELTACROWN_ENV=production` refuses to start on defaults that are unsafe.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+
+DEFAULT_SECRET = "dev-only-insecure-secret-change-me-in-production"  # noqa: S105 - refused in production by validate()
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run; the message is the one-line reason."""
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {value!r}") from exc
+
+
+def env_list(name: str, default: list[str] | None = None) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return list(default or [])
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+class BaseConfig:
+    """Every key the application reads, with its default and meaning."""
+
+    ENV_NAME = "development"
+    # Secrets: the defaults are refused when DELTACROWN_ENV=production.
+    SECRET_KEY = DEFAULT_SECRET
+    JWT_SECRET_KEY = DEFAULT_SECRET
+    # None → SQLite file under the instance folder (embedded default), resolved by the factory.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+    # Bring the schema up to date when the app starts (embedded default only).
+    AUTO_MIGRATE = False
+    # None → in-memory cache, rate-limit store and websocket fan-out.
+    REDIS_URL: str | None = None
+    # None → Celery tasks run in-process (eager) and beat runs on an in-process thread.
+    CELERY_BROKER_URL: str | None = None
+    CELERY_RESULT_BACKEND: str | None = None
+    EMBEDDED_SCHEDULER = False
+    SENTRY_DSN: str | None = None
+
+    # Tokens
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=30)
+    JWT_TOKEN_LOCATION = ["headers", "query_string"]
+    JWT_QUERY_STRING_NAME = "token"
+    PASSWORD_MIN_LENGTH = 10
+    # argon2 cost: (time_cost, memory_cost KiB, parallelism)
+    PASSWORD_HASH_PARAMS = (3, 65536, 4)
+
+    # Bodies: JSON 1 MiB; multipart uploads 5 MiB per file (the hard cap leaves room for the form).
+    MAX_JSON_BODY_BYTES = 1024 * 1024
+    MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+
+    # Rate limits (flask-limiter); storage follows REDIS_URL.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_DEFAULT = "300/minute"
+    RATELIMIT_AUTH = "5/minute"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # Websockets
+    WS_ALLOWED_ORIGINS: list[str] = ["http://127.0.0.1:5000", "http://localhost:5000"]
+    SOCK_SERVER_OPTIONS = {"ping_interval": 25, "max_message_size": 64 * 1024}
+
+    # OpenAPI (flask-smorest)
+    API_TITLE = "DeltaCrown API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    API_SPEC_OPTIONS: dict[str, Any] = {
+        "info": {"description": "Esports tournament backend. Errors are RFC 9457 problems."},
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            }
+        },
+    }
+
+    LOG_LEVEL = "INFO"
+    LOG_JSON = True
+    PROPAGATE_EXCEPTIONS: bool | None = None
+    JSON_SORT_KEYS = False
+
+    @classmethod
+    def from_env(cls) -> dict[str, Any]:
+        """Values read from the environment (server mode); absent ones keep the defaults."""
+        values: dict[str, Any] = {}
+        mapping = {
+            "SECRET_KEY": env_str("SECRET_KEY"),
+            "JWT_SECRET_KEY": env_str("JWT_SECRET_KEY"),
+            "SQLALCHEMY_DATABASE_URI": env_str("DATABASE_URL"),
+            "REDIS_URL": env_str("REDIS_URL"),
+            "CELERY_BROKER_URL": env_str("CELERY_BROKER_URL"),
+            "CELERY_RESULT_BACKEND": env_str("CELERY_RESULT_BACKEND"),
+            "SENTRY_DSN": env_str("SENTRY_DSN"),
+            "LOG_LEVEL": env_str("LOG_LEVEL"),
+            "RATELIMIT_DEFAULT": env_str("RATELIMIT_DEFAULT"),
+            "RATELIMIT_AUTH": env_str("RATELIMIT_AUTH"),
+        }
+        values.update({k: v for k, v in mapping.items() if v is not None})
+        if os.environ.get("WS_ALLOWED_ORIGINS"):
+            values["WS_ALLOWED_ORIGINS"] = env_list("WS_ALLOWED_ORIGINS")
+        if os.environ.get("LOG_JSON"):
+            values["LOG_JSON"] = env_bool("LOG_JSON", True)
+        return values
+
+
+class DevelopmentConfig(BaseConfig):
+    """The embedded default: everything in one process, nothing to install but Python."""
+
+    ENV_NAME = "development"
+    AUTO_MIGRATE = True
+    EMBEDDED_SCHEDULER = True
+
+
+class ProductionConfig(BaseConfig):
+    """Server mode with the safety checks of `validate()`."""
+
+    ENV_NAME = "production"
+    AUTO_MIGRATE = False
+    EMBEDDED_SCHEDULER = False
+    PROPAGATE_EXCEPTIONS = False
+
+
+class TestingConfig(BaseConfig):
+    """Tests: reads only TEST_DATABASE_URL / TEST_REDIS_URL from the environment."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    AUTO_MIGRATE = False
+    EMBEDDED_SCHEDULER = False
+    RATELIMIT_ENABLED = False
+    PASSWORD_HASH_PARAMS = (1, 1024, 1)
+    LOG_JSON = False
+    LOG_LEVEL = "WARNING"
+    WS_ALLOWED_ORIGINS = ["http://allowed.test"]
+
+    @classmethod
+    def from_env(cls) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        if env_str("TEST_DATABASE_URL"):
+            values["SQLALCHEMY_DATABASE_URI"] = env_str("TEST_DATABASE_URL")
+        if env_str("TEST_REDIS_URL"):
+            values["REDIS_URL"] = env_str("TEST_REDIS_URL")
+        return values
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def load_config(config: str | type[BaseConfig] | dict[str, Any] | None) -> dict[str, Any]:
+    """Resolve `create_app`'s `config` argument into a flat dict of settings.
+
+    `None` reads `DELTACROWN_ENV` (default `development`); a name picks a class; a class is used
+    as is; a dict overrides the environment's class.
+    """
+    overrides: dict[str, Any] = {}
+    if isinstance(config, dict):
+        overrides = dict(config)
+        config = overrides.pop("ENV_NAME", None)
+    if config is None:
+        config = env_str("DELTACROWN_ENV", "development")
+    if isinstance(config, str):
+        try:
+            config_cls = CONFIGS[config]
+        except KeyError as exc:
+            raise ConfigError(
+                f"DELTACROWN_ENV must be one of {', '.join(CONFIGS)}, got {config!r}"
+            ) from exc
+    else:
+        config_cls = config
+    values = {key: getattr(config_cls, key) for key in dir(config_cls) if key.isupper()}
+    values.update(config_cls.from_env())
+    values.update(overrides)
+    return values
+
+
+def validate(values: dict[str, Any]) -> None:
+    """Refuse to start a production app on unsafe defaults, with a one-line reason."""
+    if values.get("ENV_NAME") != "production":
+        return
+    if values.get("SECRET_KEY") in (None, "", DEFAULT_SECRET):
+        raise ConfigError("production needs SECRET_KEY set to a secret of your own")
+    if values.get("JWT_SECRET_KEY") in (None, "", DEFAULT_SECRET):
+        raise ConfigError("production needs JWT_SECRET_KEY set to a secret of your own")
+    uri = values.get("SQLALCHEMY_DATABASE_URI") or ""
+    if not uri or uri.startswith("sqlite"):
+        raise ConfigError("production needs DATABASE_URL pointing at PostgreSQL, not SQLite")
+    if not values.get("REDIS_URL"):
+        raise ConfigError("production needs REDIS_URL for cache, rate limits and websockets")
+    if not values.get("CELERY_BROKER_URL"):
+        raise ConfigError("production needs CELERY_BROKER_URL for background jobs")

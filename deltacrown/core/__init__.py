@@ -1,0 +1,1 @@
+"""The shared kernel: mechanisms every domain uses; it knows no domain."""

@@ -1,0 +1,126 @@
+"""Flask-Admin bases for staff: a sign-in page, staff-only access, read-only and service-backed views.
+
+Anonymous visitors are redirected (302) to `/admin/login/`; a signed-in user who is not staff
+gets 403. Admin sign-in uses the Flask session (a browser), separate from the API's tokens.
+How a login becomes a user is registered by the accounts domain (`set_admin_auth`), since
+core knows no domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash, redirect, request, session, url_for
+from flask_admin import Admin, AdminIndexView, expose
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.form import SecureForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired
+
+SESSION_KEY = "admin_user_id"
+
+
+class AdminAuth:
+    """Hooks the accounts domain provides: check credentials, load a user by id."""
+
+    authenticate: Callable[[str, str], Any] | None = None
+    load_user: Callable[[int], Any] | None = None
+
+
+def set_admin_auth(
+    *, authenticate: Callable[[str, str], Any], load_user: Callable[[int], Any]
+) -> None:
+    AdminAuth.authenticate = staticmethod(authenticate)  # type: ignore[assignment]
+    AdminAuth.load_user = staticmethod(load_user)  # type: ignore[assignment]
+
+
+def current_admin_user() -> Any:
+    """The signed-in admin user (any active user), or None."""
+    user_id = session.get(SESSION_KEY)
+    if user_id is None or AdminAuth.load_user is None:
+        return None
+    user = AdminAuth.load_user(int(user_id))
+    if user is None or not user.is_active:
+        session.pop(SESSION_KEY, None)
+        return None
+    return user
+
+
+class StaffAccessMixin:
+    """Staff only: anonymous → 302 to the sign-in page, non-staff → 403."""
+
+    def is_accessible(self) -> bool:
+        user = current_admin_user()
+        return bool(user is not None and user.is_staff)
+
+    def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
+        if current_admin_user() is None:
+            return redirect(url_for("admin.login", next=request.full_path))
+        abort(403)
+
+
+class LoginForm(SecureForm):
+    login = StringField("Username or e-mail", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+class StaffIndexView(StaffAccessMixin, AdminIndexView):
+    """The admin home page, plus sign-in and sign-out (the only pages open to everyone)."""
+
+    def _handle_view(self, name: str, **kwargs: Any) -> Any:
+        if name in ("login", "logout"):
+            return None
+        return super()._handle_view(name, **kwargs)
+
+    @expose("/")
+    def index(self) -> Any:
+        return self.render("admin/index.html", user=current_admin_user())
+
+    @expose("/login/", methods=("GET", "POST"))
+    def login(self) -> Any:
+        form = LoginForm(request.form)
+        if request.method == "POST" and form.validate() and AdminAuth.authenticate:
+            user = AdminAuth.authenticate(form.login.data or "", form.password.data or "")
+            if user is not None:
+                session.clear()
+                session[SESSION_KEY] = user.id
+                target = request.args.get("next") or ""
+                # Only local admin paths: never an open redirect.
+                if not target.startswith("/admin") or target.startswith("//"):
+                    target = url_for("admin.index")
+                return redirect(target)
+            flash("Wrong username/e-mail or password.", "error")
+        return self.render("admin/login.html", form=form)
+
+    @expose("/logout/", methods=("POST", "GET"))
+    def logout(self) -> Any:
+        session.pop(SESSION_KEY, None)
+        return redirect(url_for("admin.login"))
+
+
+class StaffModelView(StaffAccessMixin, ModelView):
+    """Base for staff CRUD on reference data (games, shop items, ...)."""
+
+    page_size = 50
+    can_view_details = True
+    form_base_class = SecureForm
+
+
+class ReadOnlyModelView(StaffModelView):
+    """Stateful entities: staff may look, services change them."""
+
+    can_create = False
+    can_edit = False
+    can_delete = False
+    action_disallowed_list = ["delete"]
+
+
+def create_admin(app: Any) -> Admin:
+    """A fresh Admin per app (Flask-Admin binds views to one app)."""
+    admin = Admin(
+        name="DeltaCrown staff",
+        index_view=StaffIndexView(url="/admin", endpoint="admin"),
+    )
+    admin.init_app(app)
+    return admin

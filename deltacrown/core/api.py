@@ -1,0 +1,288 @@
+"""Our thin subclasses of flask-smorest's Api, Blueprint and Schema, and shared API pieces.
+
+* `Api` renders every HTTP error as a problem and documents `ProblemSchema` for errors.
+* `Blueprint` adds: `errors(...)` to document the problem codes an operation can answer,
+  weak version-based ETags with optional `If-Match` (412, never 428), `?fields=` sparse
+  fieldsets on any response, and request-body content-type rules (415).
+* `BaseSchema` refuses unknown fields; `ProblemSchema` documents RFC 9457 bodies.
+"""
+
+from __future__ import annotations
+
+import http
+from collections.abc import Callable
+from copy import deepcopy
+from functools import wraps
+from typing import Any
+
+import marshmallow as ma
+from flask import request
+from flask_smorest import Api as _Api
+from flask_smorest import Blueprint as _Blueprint
+from flask_smorest.etag import _get_etag_ctx
+from flask_smorest.utils import get_appcontext
+from flask_smorest.exceptions import NotModified
+
+from deltacrown.core.errors import (
+    PROBLEM_MIMETYPE,
+    STATUS_CODES,
+    DomainError,
+    PreconditionFailedError,
+    ValidationError,
+)
+
+
+class BaseSchema(ma.Schema):
+    """Input schemas refuse unknown fields; output schemas list their fields explicitly."""
+
+    class Meta:
+        unknown = ma.RAISE
+        ordered = True
+
+
+class ProblemSchema(ma.Schema):
+    """An RFC 9457 problem: clients switch on `code`."""
+
+    type = ma.fields.String(metadata={"description": "URI naming the problem type"})
+    title = ma.fields.String()
+    status = ma.fields.Integer()
+    detail = ma.fields.String()
+    code = ma.fields.String(metadata={"description": "Stable snake_case machine-readable code"})
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Raw(),
+        metadata={"description": "Per-field messages (422)"},
+    )
+
+
+class Api(_Api):
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error):  # type: ignore[override]
+        from deltacrown.core.errors import handle_http_exception
+
+        return handle_http_exception(error)
+
+    def _register_responses(self) -> None:
+        # Like smorest's, but error responses are documented as application/problem+json.
+        from flask_smorest.spec import prepare_response
+
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            content_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+                content_type = PROBLEM_MIMETYPE
+            prepare_response(response, self.spec, content_type)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_MIMETYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+FIELDS_PARAMETER = {
+    "in": "query",
+    "name": "fields",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "Comma-separated field names to keep in the response (sparse fieldset).",
+}
+
+ErrorSpec = int | type[DomainError]
+
+
+class Blueprint(_Blueprint):
+    """flask-smorest Blueprint with DeltaCrown's conventions built in."""
+
+    # If-Match is optional (Swagger UI and simple clients do not send it): never 428.
+    METHODS_NEEDING_CHECK_ETAG: list[str] = []
+    METHODS_IF_MATCH = ("PUT", "PATCH", "DELETE")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._prepare_deltacrown_doc)
+
+    def paginate(self, pager: Any = None, *, page: int = 1, page_size: int = 20,
+                 max_page_size: int = 100) -> Any:
+        """Page-number pagination: ?page=&page_size= (20 by default, at most 100)."""
+        return super().paginate(pager, page=page, page_size=page_size, max_page_size=max_page_size)
+
+    # ----- error documentation -------------------------------------------------------------
+    def errors(self, *specs: ErrorSpec) -> Callable[[Any], Any]:
+        """Document the problems an operation may answer: statuses or DomainError classes."""
+        by_status: dict[int, list[str]] = {}
+        for spec in specs:
+            if isinstance(spec, int):
+                by_status.setdefault(spec, []).append(STATUS_CODES.get(spec, ("error", ""))[0])
+            else:
+                by_status.setdefault(spec.status, []).append(spec.code)
+
+        def decorator(func: Any) -> Any:
+            for status, codes in sorted(by_status.items()):
+                unique = list(dict.fromkeys(codes))
+                phrase = http.HTTPStatus(status).phrase
+                description = f"{phrase}. Codes: " + ", ".join(f"`{c}`" for c in unique)
+                func = self.alt_response(
+                    status,
+                    schema=ProblemSchema,
+                    content_type=PROBLEM_MIMETYPE,
+                    description=description,
+                )(func)
+                func._apidoc.setdefault("problem_codes", {})[status] = unique
+            return func
+
+        return decorator
+
+    # ----- ETags: weak, from the aggregate's version --------------------------------------
+    @staticmethod
+    def _generate_etag(etag_data: Any, extra_data: Any = None) -> str:
+        version = getattr(etag_data, "version", None)
+        if version is not None:
+            return str(version)
+        if isinstance(etag_data, int) and extra_data is None:
+            return str(etag_data)
+        return _Blueprint._generate_etag(etag_data, extra_data)
+
+    def _check_precondition(self) -> None:  # If-Match is optional
+        return None
+
+    def _check_not_modified(self, etag: str) -> None:
+        if request.method in self.METHODS_CHECKING_NOT_MODIFIED and (
+            request.if_none_match.contains_weak(etag)
+        ):
+            raise NotModified
+
+    def check_etag(self, etag_data: Any, etag_schema: Any = None) -> None:
+        """Compare an optional If-Match with the resource's current version (412 if stale)."""
+        _get_etag_ctx()["etag_checked"] = True
+        if not request.if_match or request.if_match.star_tag:
+            return
+        current = self._generate_etag(etag_data)
+        if not request.if_match.contains_weak(current):
+            raise PreconditionFailedError(
+                f'The resource is at version W/"{current}"; reload it and retry.'
+            )
+
+    def set_etag(self, etag_data: Any, etag_schema: Any = None) -> None:
+        """Set the response ETag from an aggregate (its `version`); 304 on a fresh cache."""
+        new_etag = self._generate_etag(etag_data)
+        self._check_not_modified(new_etag)
+        _get_etag_ctx()["etag"] = new_etag
+
+    def _set_etag_in_response(self, response: Any) -> None:
+        if request.method not in self.METHODS_ALLOWING_SET_ETAG or response.status_code >= 300:
+            return
+        new_etag = _get_etag_ctx().get("etag")
+        if new_etag is None:
+            etag_data = get_appcontext().get("result_dump")
+            extra = tuple((k, v) for k, v in response.headers if k in self.ETAG_INCLUDE_HEADERS)
+            new_etag = _Blueprint._generate_etag(etag_data, extra)
+            self._check_not_modified(new_etag)
+        response.set_etag(new_etag, weak=True)
+
+    def _prepare_etag_doc(self, doc, doc_info, *, api, spec, method, **kwargs):  # type: ignore[no-untyped-def]
+        if not doc_info.get("etag", False):
+            return doc
+        method_u = method.upper()
+        responses: dict[int, Any] = {}
+        if method_u in self.METHODS_CHECKING_NOT_MODIFIED:
+            responses[304] = "NOT_MODIFIED"
+            doc.setdefault("parameters", []).append("IF_NONE_MATCH")
+        if method_u in self.METHODS_IF_MATCH:
+            responses[412] = "PRECONDITION_FAILED"
+            doc.setdefault("parameters", []).append("IF_MATCH")
+        if method_u in self.METHODS_ALLOWING_SET_ETAG:
+            for code in doc_info.get("success_status_codes", []):
+                doc["responses"][code].setdefault("headers", {})["ETag"] = "ETAG"
+        for code, ref in responses.items():
+            doc.setdefault("responses", {}).setdefault(code, ref)
+        return doc
+
+    # ----- sparse fieldsets -----------------------------------------------------------------
+    def response(self, status_code: int, schema: Any = None, **kwargs: Any) -> Any:
+        outer = super().response(status_code, schema, **kwargs)
+        schema_instance = schema() if isinstance(schema, type) else schema
+
+        def decorator(func: Any) -> Any:
+            @wraps(func)
+            def remember_schema(*args: Any, **kw: Any) -> Any:
+                get_appcontext()["response_schema"] = schema_instance
+                return func(*args, **kw)
+
+            remember_schema._apidoc = deepcopy(getattr(func, "_apidoc", {}))
+            wrapped = outer(remember_schema)
+            if schema is not None:
+                wrapped._apidoc["sparse_fields"] = True
+            return wrapped
+
+        return decorator
+
+    def _prepare_response_content(self, data: Any) -> Any:  # type: ignore[override]
+        raw = request.args.get("fields")
+        if raw is None or data is None:
+            return data
+        wanted = [name.strip() for name in raw.split(",") if name.strip()]
+        schema = get_appcontext().get("response_schema")
+        if schema is None:
+            return data
+        allowed = {f.data_key or name for name, f in schema.fields.items() if not f.load_only}
+        unknown = sorted(set(wanted) - allowed)
+        if not wanted or unknown:
+            raise ValidationError(
+                "Unknown field names in ?fields=." if unknown else "?fields= names no field.",
+                errors={"fields": [f"Unknown field: {name}" for name in unknown] or ["Empty."]},
+            )
+        keep = set(wanted)
+
+        def trim(item: Any) -> Any:
+            return {k: v for k, v in item.items() if k in keep} if isinstance(item, dict) else item
+
+        return [trim(item) for item in data] if isinstance(data, list) else trim(data)
+
+    # ----- extra documentation --------------------------------------------------------------
+    def _prepare_deltacrown_doc(self, doc, doc_info, *, api, spec, method, **kwargs):  # type: ignore[no-untyped-def]
+        if doc_info.get("sparse_fields"):
+            params = doc.setdefault("parameters", [])
+            if not any(isinstance(p, dict) and p.get("name") == "fields" for p in params):
+                params.append(dict(FIELDS_PARAMETER))
+            doc.setdefault("responses", {}).setdefault(422, "UNPROCESSABLE_ENTITY")
+        auth_codes = doc_info.get("auth_codes")
+        if auth_codes:
+            doc.setdefault("responses", {}).setdefault(
+                401,
+                {
+                    "description": "Unauthorized. Codes: " + ", ".join(f"`{c}`" for c in auth_codes),
+                    "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
+                },
+            )
+        for header in doc_info.get("extra_headers", []):
+            doc.setdefault("parameters", []).append(dict(header))
+        return doc
+
+
+def add_doc_info(func: Any, key: str, value: Any) -> Any:
+    """Attach extra documentation info read by `Blueprint._prepare_deltacrown_doc`."""
+    func._apidoc = deepcopy(getattr(func, "_apidoc", {}))
+    existing = func._apidoc.get(key)
+    if isinstance(existing, list) and isinstance(value, list):
+        func._apidoc[key] = existing + value
+    else:
+        func._apidoc[key] = value
+    return func
+
+
+class IdOrSlug(ma.fields.Field):
+    """An integer id or a slug string (`"valorant"` or `3`)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int | str:
+        if isinstance(value, bool):
+            raise ma.ValidationError("Give an id (integer) or a slug (string).")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and 0 < len(value.strip()) <= 64:
+            text = value.strip()
+            return int(text) if text.isdigit() else text.lower()
+        raise ma.ValidationError("Give an id (integer) or a slug (string).")
+
+    def _jsonschema_type_mapping(self) -> dict[str, Any]:
+        return {"oneOf": [{"type": "integer"}, {"type": "string"}]}

@@ -1,0 +1,89 @@
+"""The append-only audit log: who changed whose data, from what to what, in which request.
+
+Services call `record(...)` inside their unit of work, so an entry commits or rolls back with
+the change it describes. Entries are never updated or deleted by the application.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g, has_request_context
+from sqlalchemy.orm import Mapped, mapped_column
+
+from deltacrown.core.db import JSONType, UTCDateTime
+from deltacrown.core.time import isoformat, utcnow
+from deltacrown.extensions import db
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entries"
+    __table_args__ = (sa.Index("ix_audit_entries_target", "target_type", "target_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Plain ids, not foreign keys: the log outlives what it describes. None = the system.
+    actor_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    action: Mapped[str] = mapped_column(sa.String(80), nullable=False, index=True)
+    target_type: Mapped[str | None] = mapped_column(sa.String(40))
+    target_id: Mapped[int | None] = mapped_column(sa.Integer)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    request_id: Mapped[str | None] = mapped_column(sa.String(128))
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), nullable=False, default=utcnow, index=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<AuditEntry {self.id} {self.action} {self.target_type}:{self.target_id}>"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return isoformat(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def target_type_of(target: Any) -> str:
+    return str(getattr(target, "__tablename__", type(target).__name__.lower()))
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    target: Any = None,
+    target_type: str | None = None,
+    target_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append an audit entry (flushed with the caller's unit of work)."""
+    if target is not None:
+        target_type = target_type or target_type_of(target)
+        target_id = target_id if target_id is not None else getattr(target, "id", None)
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        request_id=g.get("request_id") if has_request_context() else None,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry

@@ -1,0 +1,152 @@
+"""Bearer tokens → the current actor; JWT failures as 401 problems; the `login_required` doc.
+
+Accounts registers how a token's identity becomes a user (`jwt.user_lookup_loader`) and which
+refresh tokens are revoked; this module only knows that there is a user with `is_staff`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Flask, Response, request
+from flask_jwt_extended import current_user, decode_token, verify_jwt_in_request
+
+from deltacrown.core.errors import AuthenticationError, PermissionDeniedError, problem
+
+
+class TokenExpiredError(AuthenticationError):
+    code, title = "token_expired", "Token expired"
+
+
+class TokenRevokedError(AuthenticationError):
+    code, title = "token_revoked", "Token revoked"
+
+
+class TokenInvalidError(AuthenticationError):
+    code, title = "token_invalid", "Token invalid"
+
+
+class InvalidCredentialsError(AuthenticationError):
+    code, title = "invalid_credentials", "Invalid credentials"
+
+
+AUTH_ERRORS: tuple[type[AuthenticationError], ...] = (
+    AuthenticationError,
+    TokenExpiredError,
+    TokenRevokedError,
+    TokenInvalidError,
+)
+
+
+def _unauthorized(error_cls: type[AuthenticationError], detail: str) -> Response:
+    return problem(
+        401,
+        error_cls.code,
+        error_cls.title,
+        detail,
+        headers={"WWW-Authenticate": 'Bearer realm="deltacrown"'},
+    )
+
+
+def init_jwt_errors(app: Flask) -> None:
+    """Every token failure is a 401 problem (flask-jwt-extended answers some with 422)."""
+    from deltacrown.extensions import jwt
+
+    @jwt.unauthorized_loader
+    def _missing(reason: str) -> Response:
+        return _unauthorized(AuthenticationError, "Send an access token: Authorization: Bearer …")
+
+    @jwt.invalid_token_loader
+    def _invalid(reason: str) -> Response:
+        return _unauthorized(TokenInvalidError, f"The token is not valid: {reason}")
+
+    @jwt.expired_token_loader
+    def _expired(header: dict[str, Any], payload: dict[str, Any]) -> Response:
+        return _unauthorized(TokenExpiredError, "The token has expired; refresh or log in again.")
+
+    @jwt.revoked_token_loader
+    def _revoked(header: dict[str, Any], payload: dict[str, Any]) -> Response:
+        return _unauthorized(TokenRevokedError, "The token was revoked; log in again.")
+
+    @jwt.user_lookup_error_loader
+    def _no_user(header: dict[str, Any], payload: dict[str, Any]) -> Response:
+        return _unauthorized(
+            TokenInvalidError, "The token's account is unknown, disabled or its password changed."
+        )
+
+    @jwt.needs_fresh_token_loader
+    def _not_fresh(header: dict[str, Any], payload: dict[str, Any]) -> Response:
+        return _unauthorized(TokenInvalidError, "This action needs a fresh login.")
+
+    @jwt.token_verification_failed_loader
+    def _failed(header: dict[str, Any], payload: dict[str, Any]) -> Response:
+        return _unauthorized(TokenInvalidError, "The token failed verification.")
+
+
+def get_current_user() -> Any:
+    """The authenticated user of this request (after `login_required`), else None."""
+    try:
+        return current_user._get_current_object()
+    except RuntimeError:
+        return None
+
+
+def require_user() -> Any:
+    user = get_current_user()
+    if user is None:
+        raise AuthenticationError("Send an access token: Authorization: Bearer …")
+    return user
+
+
+def require_staff() -> Any:
+    user = require_user()
+    if not user.is_staff:
+        raise PermissionDeniedError("Staff only.")
+    return user
+
+
+def token_identity_unverified_db() -> str | None:
+    """The token's subject after checking its signature and expiry, without a database lookup.
+
+    Used to key rate limits per user; an invalid token yields None (the view answers 401).
+    """
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else None
+    token = token or request.args.get("token")
+    if not token:
+        return None
+    try:
+        return str(decode_token(token)["sub"])
+    except Exception:
+        return None
+
+
+def login_required(
+    func: Callable[..., Any] | None = None, *, optional: bool = False, refresh: bool = False
+) -> Any:
+    """Require a bearer token (access, or refresh when `refresh=True`) and document it."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            verify_jwt_in_request(optional=optional, refresh=refresh)
+            return view(*args, **kwargs)
+
+        from copy import deepcopy
+
+        wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))  # type: ignore[attr-defined]
+        security = [{"bearerAuth": []}]
+        if optional:
+            security.append({})
+        wrapper._apidoc.setdefault("manual_doc", {})["security"] = security  # type: ignore[attr-defined]
+        wrapper._apidoc["auth_codes"] = [  # type: ignore[attr-defined]
+            "authentication_required",
+            "token_expired",
+            "token_revoked",
+            "token_invalid",
+        ]
+        return wrapper
+
+    return decorator(func) if func is not None else decorator

@@ -1,0 +1,118 @@
+"""Declarative base with the naming convention, column types and model mixins.
+
+Decisions (HOUSE_STYLE "Decisions already taken"): datetimes are stored and returned as aware
+UTC values (`UTCDateTime`, because SQLite hands back naive ones); enums are stored by value as
+plain strings (`enum_column`); JSON is JSONB on PostgreSQL (`JSONType`).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.mutable import MutableDict, MutableList
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from deltacrown.core.time import utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend; naive input is refused."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; use core.time.utcnow()")
+        value = value.astimezone(UTC)
+        # SQLite stores text; keep it naive-UTC there so string comparison stays ordered.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+def json_dict_column(**kwargs: Any) -> Any:
+    """A mutable JSON object column (JSONB on PostgreSQL)."""
+    kwargs.setdefault("default", dict)
+    return mapped_column(MutableDict.as_mutable(JSONType), **kwargs)
+
+
+def json_list_column(**kwargs: Any) -> Any:
+    """A mutable JSON array column (JSONB on PostgreSQL)."""
+    kwargs.setdefault("default", list)
+    return mapped_column(MutableList.as_mutable(JSONType), **kwargs)
+
+
+def enum_type(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
+    """Store an enum by its value as a plain string with a CHECK-free VARCHAR."""
+    return sa.Enum(
+        enum_cls,
+        values_callable=lambda members: [m.value for m in members],
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        validate_strings=True,
+    )
+
+
+class TimestampMixin:
+    """`created_at` set on insert, `updated_at` on every update (callable defaults)."""
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+
+class VersionMixin:
+    """Optimistic-concurrency counter; feeds weak ETags (`W/"<version>"`)."""
+
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        # SQLAlchemy increments it on every UPDATE and adds "WHERE version = :old", so two
+        # writers racing on one row cannot both win (StaleDataError → 409 at the boundary).
+        return {"version_id_col": cls.version}
+
+
+class SoftDeleteMixin:
+    """Rows are hidden, not removed: `deleted_at` set means deleted."""
+
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def soft_delete(self) -> None:
+        self.deleted_at = utcnow()
+
+    def restore(self) -> None:
+        self.deleted_at = None

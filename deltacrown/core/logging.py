@@ -1,0 +1,49 @@
+"""Logging setup: JSON lines with the request id on every record (plain text under tests)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from flask import Flask, g, has_request_context
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` (from `g`, set per request) to every log record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request_id = None
+        if has_request_context():
+            request_id = g.get("request_id")
+        record.request_id = request_id or "-"
+        return True
+
+
+def configure_logging(app: Flask) -> None:
+    level = app.config.get("LOG_LEVEL", "INFO")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RequestIdFilter())
+    if app.config.get("LOG_JSON", True):
+        from pythonjsonlogger.json import JsonFormatter
+
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                rename_fields={"asctime": "ts", "levelname": "level", "name": "logger"},
+            )
+        )
+    else:
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+        )
+    root = logging.getLogger("deltacrown")
+    # Replace our own handler on re-configuration (tests build several apps).
+    for existing in list(root.handlers):
+        if getattr(existing, "_deltacrown", False):
+            root.removeHandler(existing)
+    handler._deltacrown = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = app.testing  # pytest caplog listens on the root logger
+    app.logger.handlers = [handler]
+    app.logger.setLevel(level)

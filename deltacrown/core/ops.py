@@ -1,0 +1,80 @@
+"""Operational endpoints outside /api/: liveness (/healthz) and readiness (/readiness)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import current_app
+from flask.views import MethodView
+
+from deltacrown.core.api import Blueprint
+from deltacrown.core.errors import problem
+
+blp = Blueprint("ops", __name__, description="Health and readiness probes.")
+
+
+class HealthSchema(ma.Schema):
+    status = ma.fields.String()
+
+
+class ReadinessSchema(ma.Schema):
+    status = ma.fields.String()
+    checks = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+
+
+def check_database() -> str:
+    from deltacrown.extensions import db
+
+    db.session.execute(sa.text("SELECT 1"))
+    return "ok"
+
+
+def check_redis() -> str | None:
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    from deltacrown.core.redis import get_redis
+
+    get_redis().ping()
+    return "ok"
+
+
+CHECKS = {"database": check_database, "redis": check_redis}
+
+
+@blp.route("/healthz")
+class Healthz(MethodView):
+    @blp.response(200, HealthSchema)
+    def get(self) -> dict[str, Any]:
+        """Liveness: the process is up (touches no dependency)."""
+        return {"status": "ok"}
+
+
+@blp.route("/readiness")
+class Readiness(MethodView):
+    @blp.response(200, ReadinessSchema)
+    @blp.errors(503)
+    def get(self) -> Any:
+        """Readiness: the database (and Redis when configured) answer; 503 names the failing check."""
+        results: dict[str, str] = {}
+        failing: list[str] = []
+        for name, check in CHECKS.items():
+            try:
+                outcome = check()
+            except Exception as exc:  # any failure means "not ready"
+                outcome = f"failed: {type(exc).__name__}"
+                failing.append(name)
+            if outcome is not None:
+                results[name] = outcome
+        if failing:
+            return problem(
+                503,
+                "dependency_unavailable",
+                "Dependency unavailable",
+                "Not ready: " + ", ".join(failing) + " failing.",
+                checks=results,
+                failing=failing,
+            )
+        return {"status": "ok", "checks": results}

@@ -1,0 +1,177 @@
+"""The unit-of-work boundary and the after-commit queue of side effects.
+
+One transaction per request, Celery task and CLI command. Services only `flush()`; the
+boundary commits on success and rolls back on any error. Side effects (enqueue a task,
+publish a websocket event, send an e-mail, deliver a webhook) are registered with
+`after_commit()` during the unit of work and run only once the commit has succeeded; a
+rollback drops them. A Celery task enqueued before the commit could run before its rows exist.
+
+On SQLite a write unit of work starts with `BEGIN IMMEDIATE` (see `write_intent`), so two
+writers queue on the busy timeout instead of failing halfway with "database is locked".
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, Response, g, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+log = logging.getLogger(__name__)
+
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "deltacrown_write_intent", default=False
+)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+Effect = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+
+
+def after_commit(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Run `func(*args, **kwargs)` after the current transaction commits; drop it on rollback."""
+    from deltacrown.extensions import db
+
+    db.session().info.setdefault("after_commit", []).append((func, args, kwargs))
+
+
+def _on_session_commit(session: Session) -> None:
+    # Move the session's effects to the app-context list; they run when the boundary finishes,
+    # outside the session's commit machinery (an effect may itself use the database).
+    effects = session.info.pop("after_commit", [])
+    if effects:
+        g.setdefault("ready_effects", []).extend(effects)
+
+
+def _on_session_rollback(session: Session) -> None:
+    session.info.pop("after_commit", None)
+
+
+def run_ready_effects() -> None:
+    """Run the effects whose transaction has committed. Failures are logged, not raised."""
+    effects: list[Effect] = g.pop("ready_effects", [])
+    for func, args, kwargs in effects:
+        try:
+            func(*args, **kwargs)
+        except Exception:  # an effect must not undo a committed request
+            log.exception("after-commit effect %r failed", getattr(func, "__name__", func))
+
+
+def pending_effects() -> list[Effect]:
+    """Effects registered in the current, uncommitted transaction (for tests)."""
+    from deltacrown.extensions import db
+
+    return list(db.session().info.get("after_commit", []))
+
+
+@contextmanager
+def write_intent(enabled: bool = True) -> Iterator[None]:
+    """Mark the current unit of work as a writer (SQLite then opens it with BEGIN IMMEDIATE)."""
+    token = _write_intent.set(enabled)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+@contextmanager
+def unit_of_work(*, write: bool = True) -> Iterator[None]:
+    """The boundary for Celery tasks and CLI commands: commit on success, roll back on error."""
+    from deltacrown.extensions import db
+
+    with write_intent(write):
+        try:
+            yield
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            g.pop("ready_effects", None)
+            raise
+    run_ready_effects()
+
+
+def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    import sqlite3
+
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own handling breaks
+    # SAVEPOINT and cannot do BEGIN IMMEDIATE).
+    dbapi_connection.isolation_level = None
+    from flask import current_app
+
+    try:
+        timeout = int(current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", 15000))
+    except RuntimeError:  # no app context (e.g. alembic offline tooling)
+        timeout = 15000
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={timeout}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+_listeners_installed = False
+
+
+def install_listeners() -> None:
+    """Install the engine and session listeners once per process."""
+    global _listeners_installed
+    if _listeners_installed:
+        return
+    from flask_sqlalchemy.session import Session as FlaskSession
+
+    event.listen(Engine, "connect", _sqlite_on_connect)
+    event.listen(Engine, "begin", _sqlite_on_begin)
+    event.listen(FlaskSession, "after_commit", _on_session_commit)
+    event.listen(FlaskSession, "after_rollback", _on_session_rollback)
+    event.listen(FlaskSession, "after_soft_rollback", lambda s, t: _on_session_rollback(s))
+    _listeners_installed = True
+
+
+def init_app(app: Flask) -> None:
+    """Wrap every request in a unit of work: commit a success, roll back anything else."""
+    install_listeners()
+
+    @app.before_request
+    def _begin_unit_of_work() -> None:
+        g.write_intent_token = _write_intent.set(request.method not in SAFE_METHODS)
+
+    @app.after_request
+    def _commit_unit_of_work(response: Response) -> Response:
+        from deltacrown.core.errors import handle_integrity_error, handle_stale_data
+        from deltacrown.extensions import db
+
+        if response.status_code >= 400:
+            db.session.rollback()
+            g.pop("ready_effects", None)
+            return response
+        try:
+            db.session.commit()
+        except IntegrityError as exc:
+            return handle_integrity_error(exc)
+        except StaleDataError as exc:
+            return handle_stale_data(exc)
+        run_ready_effects()
+        return response
+
+    @app.teardown_request
+    def _end_unit_of_work(exc: BaseException | None) -> None:
+        token = g.pop("write_intent_token", None)
+        if token is not None:
+            _write_intent.reset(token)

@@ -1,0 +1,71 @@
+"""`flask demo seed`: idempotent demo data for the embedded default (later domains extend it)."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+demo_cli = AppGroup("demo", help="Demo data for trying DeltaCrown out.")
+
+DEMO_PASSWORD = "deltacrown-demo"
+STAFF = ("admin", "admin@demo.deltacrown.dev")
+PLAYERS = [
+    ("alice", "alice@demo.deltacrown.dev", "BD", {"valorant": "Alice#BD01", "efootball": "100000001"}),
+    ("bob", "bob@demo.deltacrown.dev", "BD", {"valorant": "BobTheBlade#BD02", "cs2": "76561198000000002"}),
+    ("carol", "carol@demo.deltacrown.dev", "IN", {"valorant": "CarolC#IN03", "mlbb": "1234567890|1234"}),
+    ("dave", "dave@demo.deltacrown.dev", "PK", {"pubg-mobile": "DaveSniper", "free-fire": "DaveFF_04"}),
+]
+
+
+def seed_demo() -> list[tuple[str, str]]:
+    """Create the demo users and profiles that are missing; return (login, role) pairs."""
+    from deltacrown.accounts import queries, services
+    from deltacrown.accounts.models import GameProfile
+    from deltacrown.extensions import db
+    from deltacrown.games.queries import get_game
+
+    logins: list[tuple[str, str]] = []
+    username, email = STAFF
+    if queries.find_user_by_login(username) is None:
+        services.register_user(
+            username=username, email=email, password=DEMO_PASSWORD,
+            display_name="Demo Admin", is_superuser=True,
+        )
+    logins.append((username, "staff (superuser)"))
+    for username, email, country, profiles in PLAYERS:
+        user = queries.find_user_by_login(username)
+        if user is None:
+            user = services.register_user(
+                username=username, email=email, password=DEMO_PASSWORD,
+                display_name=username.title(), country=country,
+            )
+        for slug, in_game_id in profiles.items():
+            game = get_game(slug)
+            exists = db.session.scalar(
+                sa.select(GameProfile.id).where(
+                    GameProfile.user_id == user.id, GameProfile.game_id == game.id
+                )
+            )
+            if exists is None:
+                services.add_game_profile(user, game_ref=slug, in_game_id=in_game_id)
+        logins.append((username, "player"))
+    return logins
+
+
+@demo_cli.command("seed")
+def seed() -> None:
+    """Create demo users (idempotent) and print their logins."""
+    from deltacrown.core.transaction import unit_of_work
+
+    with unit_of_work():
+        logins = seed_demo()
+    click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+    for login, role in logins:
+        click.echo(f"  {login:<8} {role}")
+    click.echo("Admin: http://127.0.0.1:5000/admin/  API docs: http://127.0.0.1:5000/api/docs/swagger")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(demo_cli)

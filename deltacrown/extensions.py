@@ -1,0 +1,22 @@
+"""Unbound extension singletons; `create_app` binds them. Nothing here touches an app."""
+
+from __future__ import annotations
+
+from flask_caching import Cache
+from flask_jwt_extended import JWTManager
+from flask_limiter import Limiter
+from flask_migrate import Migrate
+from flask_sock import Sock
+from flask_sqlalchemy import SQLAlchemy
+
+from deltacrown.core.api import Api
+from deltacrown.core.db import Base
+from deltacrown.core.ratelimit import rate_limit_key
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+api = Api()
+sock = Sock()
+jwt = JWTManager()
+cache = Cache()
+limiter = Limiter(key_func=rate_limit_key)

@@ -1,0 +1,1 @@
+"""Games: the catalogue of supported games and their in-game id rules."""

@@ -1,0 +1,7 @@
+"""Games' domain errors."""
+
+from deltacrown.core.errors import NotFoundError
+
+
+class GameNotFoundError(NotFoundError):
+    code, title = "game_not_found", "Game not found"

@@ -1,0 +1,158 @@
+"""Test fixtures: one app and schema per session, one rolled-back transaction per test.
+
+The database comes from TEST_DATABASE_URL (server mode: PostgreSQL) or is a temporary SQLite
+file (embedded default). The schema is built by running the migrations, which tests them too.
+
+Isolation (HOUSE_STYLE §5.3 item 14): each engine in `db.engines` is replaced by one
+connection inside an outer transaction, and the session joins it with savepoints, so a
+service's or a request's `commit()` only releases a savepoint. The canary in
+tests/core/test_isolation.py proves it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from deltacrown.app import MIGRATIONS_DIR, create_app
+from deltacrown.extensions import db
+
+REQUIRED_MARKERS = {
+    m.strip() for m in os.environ.get("DELTACROWN_REQUIRE_MARKERS", "").split(",") if m.strip()
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postgres: needs PostgreSQL (row locks, concurrency)")
+    config.addinivalue_line("markers", "browser: needs a headless Chromium")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
+    """Under CI, a skipped test that carries a required marker is a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and REQUIRED_MARKERS:
+        missing = REQUIRED_MARKERS & {m.name for m in item.iter_markers()}
+        if missing:
+            report.outcome = "failed"
+            report.longrepr = f"required marker(s) {sorted(missing)} skipped: {report.longrepr}"
+
+
+def _worker_database_url(base_url: str) -> str:
+    """Give each xdist worker its own PostgreSQL database, created fresh."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return base_url
+    url = sa.make_url(base_url)
+    name = f"{url.database}_{worker}"
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return _worker_database_url(url) if url.startswith("postgresql") else url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The session's app; its schema is built by the migrations."""
+    from flask_migrate import upgrade
+
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=database_url,
+        STORAGE_ROOT=str(tmp_path_factory.mktemp("storage")),
+    )
+    with app.app_context():
+        # A reused PostgreSQL database may hold an older schema: start from empty.
+        db.drop_all()
+        db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+        upgrade(directory=MIGRATIONS_DIR)
+        db.session.remove()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _isolated_db(app: Flask) -> Iterator[None]:
+    """Every test runs inside one outer transaction that is rolled back afterwards."""
+    with app.app_context():
+        engines: dict[Any, Any] = db.engines  # type: ignore[assignment]
+        originals = dict(engines)
+        pinned = []
+        for key, engine in originals.items():
+            connection = engine.connect()
+            transaction = connection.begin()
+            engines[key] = connection
+            pinned.append((key, connection, transaction))
+    factory = db.session.session_factory
+    previous_mode = factory.kw.get("join_transaction_mode")
+    factory.kw["join_transaction_mode"] = "create_savepoint"
+    try:
+        yield
+    finally:
+        factory.kw["join_transaction_mode"] = previous_mode or "conservative_savepoint"
+        with app.app_context():
+            db.session.remove()
+            engines = db.engines  # type: ignore[assignment]
+            for key, connection, transaction in pinned:
+                if transaction.is_active:
+                    transaction.rollback()
+                connection.close()
+                engines[key] = originals[key]
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    """For service tests: an active app context (API tests must not use it)."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Any:
+    """Create (and commit, inside the test's transaction) a user; returns a snapshot."""
+    from tests.helpers import create_user
+
+    return lambda **kwargs: create_user(app, **kwargs)
+
+
+@pytest.fixture
+def user(make_user: Any) -> Any:
+    return make_user()
+
+
+@pytest.fixture
+def staff(make_user: Any) -> Any:
+    return make_user(username="staffer", is_staff=True)
+
+
+@pytest.fixture
+def superuser(make_user: Any) -> Any:
+    return make_user(username="root", is_superuser=True)
