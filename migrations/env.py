@@ -27,8 +27,13 @@ def render_item(type_, obj, autogen_context):
     """Render our column types as the plain SQLAlchemy types they store."""
     from deltacrown.core.db import UTCDateTime
 
+    import sqlalchemy as sa
+
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, sa.JSON) and getattr(obj, "_variant_mapping", None):
+        autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
+        return 'sa.JSON().with_variant(postgresql.JSONB(), "postgresql")'
     return False
 
 

@@ -111,7 +111,10 @@ def _isolated_db(app: Flask) -> Iterator[None]:
     try:
         yield
     finally:
-        factory.kw["join_transaction_mode"] = previous_mode or "conservative_savepoint"
+        if previous_mode is None:
+            factory.kw.pop("join_transaction_mode", None)
+        else:
+            factory.kw["join_transaction_mode"] = previous_mode
         with app.app_context():
             db.session.remove()
             engines = db.engines  # type: ignore[assignment]
