@@ -88,7 +88,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
         db.drop_all()
         db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
         db.session.commit()
-        upgrade(directory=MIGRATIONS_DIR)
+        upgrade(directory=MIGRATIONS_DIR, revision="heads")
         db.session.remove()
     return app
 

@@ -25,12 +25,12 @@ def _roundtrip(url):
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
-        upgrade(directory=MIGRATIONS_DIR)
+        upgrade(directory=MIGRATIONS_DIR, revision="heads")
         tables = set(sa.inspect(db.engine).get_table_names())
         assert {"users", "games", "game_profiles", "audit_entries"} <= tables
         downgrade(directory=MIGRATIONS_DIR, revision="base")
         assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
-        upgrade(directory=MIGRATIONS_DIR)
+        upgrade(directory=MIGRATIONS_DIR, revision="heads")
         assert db.session.scalar(sa.text("SELECT count(*) FROM games")) == 9
         db.session.remove()
         db.engine.dispose()
