@@ -125,6 +125,18 @@ def _isolated_db(app: Flask) -> Iterator[None]:
                 engines[key] = originals[key]
 
 
+@pytest.fixture(autouse=True)
+def _restore_logging(app: Flask) -> Iterator[None]:
+    """Tests that build non-testing apps reconfigure the shared logger; put it back."""
+    yield
+    import logging
+
+    if not logging.getLogger("deltacrown").propagate:
+        from deltacrown.core.logging import configure_logging
+
+        configure_logging(app)
+
+
 @pytest.fixture
 def app_ctx(app: Flask) -> Iterator[Flask]:
     """For service tests: an active app context (API tests must not use it)."""

@@ -19,11 +19,11 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-def configure_logging(app: Flask) -> None:
-    level = app.config.get("LOG_LEVEL", "INFO")
+def make_handler(*, as_json: bool) -> logging.Handler:
+    """A stderr handler that stamps the request id; JSON lines or plain text."""
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RequestIdFilter())
-    if app.config.get("LOG_JSON", True):
+    if as_json:
         from pythonjsonlogger.json import JsonFormatter
 
         handler.setFormatter(
@@ -36,6 +36,12 @@ def configure_logging(app: Flask) -> None:
         handler.setFormatter(
             logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
         )
+    return handler
+
+
+def configure_logging(app: Flask) -> None:
+    level = app.config.get("LOG_LEVEL", "INFO")
+    handler = make_handler(as_json=bool(app.config.get("LOG_JSON", True)))
     root = logging.getLogger("deltacrown")
     # Replace our own handler on re-configuration (tests build several apps).
     for existing in list(root.handlers):
