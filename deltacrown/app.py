@@ -19,12 +19,22 @@ API_MODULES = (
     "deltacrown.core.ops",
     "deltacrown.accounts.api",
     "deltacrown.games.api",
+    "deltacrown.core.audit_api",
 )
-ADMIN_MODULES = ("deltacrown.accounts.admin", "deltacrown.games.admin")
+ADMIN_MODULES = (
+    "deltacrown.accounts.admin",
+    "deltacrown.games.admin",
+    "deltacrown.core.audit_admin",
+)
 CLI_MODULES = ("deltacrown.core.cli", "deltacrown.accounts.cli", "deltacrown.demo")
-TASK_MODULES = ("deltacrown.accounts.tasks",)
+TASK_MODULES = ("deltacrown.accounts.tasks", "deltacrown.core.tasks")
 # Models outside the domains' api modules, imported so metadata (and Alembic) sees them.
-MODEL_MODULES = ("deltacrown.core.audit", "deltacrown.accounts.models", "deltacrown.games.models")
+MODEL_MODULES = (
+    "deltacrown.core.audit",
+    "deltacrown.core.idempotency",
+    "deltacrown.accounts.models",
+    "deltacrown.games.models",
+)
 
 
 def create_app(config: Any = None, **overrides: Any) -> Flask:
@@ -35,6 +45,7 @@ def create_app(config: Any = None, **overrides: Any) -> Flask:
 
     app = Flask("deltacrown", instance_relative_config=True)
     app.config.from_mapping(values)
+    app.json.sort_keys = False  # keep the schemas' field order in responses
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         path = Path(app.instance_path) / "deltacrown.sqlite3"
@@ -128,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.bp)
     app.register_blueprint(ws.bp)
+    app.register_blueprint(importlib.import_module("deltacrown.core.storage").bp)
 
 
 def register_admin(app: Flask) -> None:
@@ -158,7 +170,7 @@ def _upgrade_schema(app: Flask) -> None:
     from flask_migrate import upgrade
 
     with app.app_context():
-        upgrade(directory=MIGRATIONS_DIR)
+        upgrade(directory=MIGRATIONS_DIR, revision="heads")
 
 
 def _schedule_embedded_jobs(app: Flask) -> None:

@@ -85,12 +85,17 @@ class BaseConfig:
     MAX_JSON_BODY_BYTES = 1024 * 1024
     MAX_UPLOAD_BYTES = 5 * 1024 * 1024
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    # Uploaded files (core.storage, local backend): None → <instance folder>/uploads.
+    STORAGE_ROOT: str | None = None
 
     # Rate limits (flask-limiter); storage follows REDIS_URL.
     RATELIMIT_ENABLED = True
     RATELIMIT_DEFAULT = "300/minute"
     RATELIMIT_AUTH = "5/minute"
     RATELIMIT_HEADERS_ENABLED = True
+
+    # Idempotency-Key: how long a stored response can be replayed.
+    IDEMPOTENCY_TTL_HOURS = 24
 
     # Websockets
     WS_ALLOWED_ORIGINS: list[str] = ["http://127.0.0.1:5000", "http://localhost:5000"]
@@ -131,6 +136,7 @@ class BaseConfig:
             "LOG_LEVEL": env_str("LOG_LEVEL"),
             "RATELIMIT_DEFAULT": env_str("RATELIMIT_DEFAULT"),
             "RATELIMIT_AUTH": env_str("RATELIMIT_AUTH"),
+            "STORAGE_ROOT": env_str("STORAGE_ROOT"),
         }
         values.update({k: v for k, v in mapping.items() if v is not None})
         if os.environ.get("WS_ALLOWED_ORIGINS"):

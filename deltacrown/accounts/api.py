@@ -24,6 +24,7 @@ from deltacrown.accounts.errors import (
 )
 from deltacrown.accounts.schemas import (
     AccessTokenSchema,
+    AvatarUploadArgs,
     ChangePasswordArgs,
     GameProfileCreateArgs,
     GameProfileSchema,
@@ -33,13 +34,20 @@ from deltacrown.accounts.schemas import (
     ProfileUpdateArgs,
     PublicUserSchema,
     RegisterArgs,
+    StaffUserQueryArgs,
+    StaffUserSchema,
+    StaffUserUpdateArgs,
     TokenSchema,
     UserSearchArgs,
 )
 from deltacrown.core.api import Blueprint
-from deltacrown.core.auth import login_required, require_user
+from deltacrown.core.auth import login_required, require_staff, require_user
+from deltacrown.core.csv import csv_export, page_or_export
+from deltacrown.core.errors import PermissionDeniedError
+from deltacrown.core.http import accepts_multipart
 from deltacrown.core.pagination import paginate_select
 from deltacrown.core.ratelimit import ip_key, login_name_key
+from deltacrown.core.storage import FileTooLargeError, UnsupportedFileTypeError
 from deltacrown.extensions import limiter
 from deltacrown.games.errors import GameNotFoundError
 
@@ -56,6 +64,7 @@ class Register(MethodView):
         limiter.limit(_auth_limit, key_func=ip_key, methods=["POST"]),
     ]
 
+    @blp.idempotent
     @blp.arguments(RegisterArgs)
     @blp.response(201, MeSchema)
     @blp.errors(UsernameTakenError, EmailTakenError, WeakPasswordError, 422, 429)
@@ -206,3 +215,78 @@ class GameProfileItem(MethodView):
     def delete(self, profile_id: int) -> None:
         """Remove one of my in-game ids."""
         services.delete_game_profile(queries.get_game_profile(require_user().id, profile_id))
+
+
+@blp.route("/auth/me/avatar/")
+@accepts_multipart
+class MyAvatar(MethodView):
+    @login_required
+    @blp.arguments(AvatarUploadArgs, location="files")
+    @blp.response(200, MeSchema)
+    @blp.errors(UnsupportedFileTypeError, FileTooLargeError, 413, 415, 422)
+    def put(self, args: dict[str, Any]) -> Any:
+        """Upload or replace my avatar (multipart/form-data, part `file`)."""
+        upload = args["file"]
+        return services.set_avatar(require_user(), stream=upload.stream, filename=upload.filename)
+
+    @login_required
+    @blp.response(204)
+    def delete(self) -> None:
+        """Remove my avatar."""
+        services.remove_avatar(require_user())
+
+
+# E-mail is personal data: this export is for staff only (API_CONVENTIONS, issue 3 item 6).
+STAFF_USER_CSV_COLUMNS = (
+    "id",
+    "username",
+    "email",
+    "display_name",
+    "country",
+    "is_active",
+    "is_staff",
+    "created_at",
+    "last_login_at",
+)
+
+
+@blp.route("/admin/users/")
+class StaffUserCollection(MethodView):
+    @login_required
+    @blp.arguments(StaffUserQueryArgs, location="query")
+    @blp.response(200, StaffUserSchema(many=True))
+    @csv_export(STAFF_USER_CSV_COLUMNS, filename="users.csv")
+    @blp.paginate()
+    @blp.errors(PermissionDeniedError)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """Staff: find users by username or e-mail; `Accept: text/csv` exports every match."""
+        require_staff()
+        return page_or_export(queries.list_users_for_staff(**args), pagination_parameters)
+
+
+@blp.route("/admin/users/<int:user_id>/")
+class StaffUserItem(MethodView):
+    @login_required
+    @blp.etag
+    @blp.response(200, StaffUserSchema)
+    @blp.errors(PermissionDeniedError, UserNotFoundError)
+    def get(self, user_id: int) -> Any:
+        """Staff: any user's account, active or not."""
+        require_staff()
+        user = queries.get_user(user_id, active_only=False)
+        blp.set_etag(user)
+        return user
+
+    @login_required
+    @blp.etag
+    @blp.arguments(StaffUserUpdateArgs)
+    @blp.response(200, StaffUserSchema)
+    @blp.errors(PermissionDeniedError, UserNotFoundError, 412, 422)
+    def patch(self, args: dict[str, Any], user_id: int) -> Any:
+        """Staff: change a user's profile or flags (staff status: superusers only); audited."""
+        actor = require_staff()
+        user = queries.get_user(user_id, active_only=False)
+        blp.check_etag(user)
+        services.update_user_as_staff(user, actor=actor, changes=args)
+        blp.set_etag(user)
+        return user

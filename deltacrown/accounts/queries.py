@@ -41,8 +41,11 @@ def list_users_for_staff(
 ) -> sa.Select[tuple[User]]:
     query = sa.select(User).order_by(User.id)
     if search:
-        term = f"%{search.strip().lower()}%"
-        query = query.where(sa.or_(User.username_key.like(term), User.email.like(term)))
+        escaped = search.strip().lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+        term = f"%{escaped}%"
+        query = query.where(
+            sa.or_(User.username_key.like(term, escape="\\"), User.email.like(term, escape="\\"))
+        )
     if is_staff is not None:
         query = query.where(User.is_staff.is_(is_staff))
     if is_active is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_smorest.fields import Upload
 
 from deltacrown.core.api import BaseSchema, IdOrSlug
 
@@ -115,3 +116,10 @@ class GameProfileCreateArgs(BaseSchema):
 
 class GameProfileUpdateArgs(BaseSchema):
     in_game_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+
+
+class AvatarUploadArgs(BaseSchema):
+    file = Upload(
+        required=True,
+        metadata={"description": "A PNG, JPEG or WebP image of at most 2 MiB (type read from the bytes)"},
+    )

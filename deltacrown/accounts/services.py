@@ -26,8 +26,10 @@ from deltacrown.accounts.errors import (
 )
 from deltacrown.accounts.models import GameProfile, RevokedToken, User
 from deltacrown.accounts.queries import find_user_by_login
+from deltacrown.core import storage
 from deltacrown.core.errors import ValidationError
 from deltacrown.core.time import utcnow
+from deltacrown.core.transaction import after_commit
 from deltacrown.extensions import db
 from deltacrown.games.idrules import ID_RULES, ownership_key
 from deltacrown.games.queries import get_game
@@ -305,4 +307,29 @@ def update_user_as_staff(user: User, *, actor: Any, changes: dict[str, Any]) -> 
             before={k: v for k, v in before.items() if before[k] != after[k]},
             after={k: v for k, v in after.items() if before[k] != after[k]},
         )
+    return user
+
+
+# ----- avatar --------------------------------------------------------------------------------
+def set_avatar(user: User, *, stream: Any, filename: str | None) -> User:
+    """Store a new avatar image and point the user at it; the old file goes after the commit.
+
+    Raises UnsupportedFileTypeError (415: not PNG, JPEG or WebP by its bytes) and
+    FileTooLargeError (413: over 2 MiB). Nothing changes when either is raised.
+    """
+    old_key = user.avatar_key
+    user.avatar_key = storage.save(stream, "avatar", filename)
+    db.session.flush()
+    if old_key:
+        after_commit(storage.delete, old_key)
+    return user
+
+
+def remove_avatar(user: User) -> User:
+    """Clear the user's avatar (idempotent); the file is deleted after the commit."""
+    old_key = user.avatar_key
+    if old_key:
+        user.avatar_key = None
+        db.session.flush()
+        after_commit(storage.delete, old_key)
     return user

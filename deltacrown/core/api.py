@@ -119,7 +119,9 @@ class Blueprint(_Blueprint):
 
         def decorator(func: Any) -> Any:
             for status, codes in sorted(by_status.items()):
-                unique = list(dict.fromkeys(codes))
+                # Stacked errors(...) merge: the newest description lists every code so far.
+                earlier = getattr(func, "_apidoc", {}).get("problem_codes", {}).get(status, [])
+                unique = list(dict.fromkeys([*earlier, *codes]))
                 phrase = http.HTTPStatus(status).phrase
                 description = f"{phrase}. Codes: " + ", ".join(f"`{c}`" for c in unique)
                 func = self.alt_response(
@@ -128,10 +130,19 @@ class Blueprint(_Blueprint):
                     content_type=PROBLEM_MIMETYPE,
                     description=description,
                 )(func)
+                docs = func._apidoc["response"]["responses"][status]
+                docs[:-1] = [d for d in docs[:-1] if not _is_problem_doc(d)]
                 func._apidoc.setdefault("problem_codes", {})[status] = unique
             return func
 
         return decorator
+
+    def idempotent(self, func: Any) -> Any:
+        """Honour an optional Idempotency-Key header; must be the outermost decorator."""
+        from deltacrown.core import idempotency
+
+        wrapped = self.errors(*idempotency.ERRORS)(idempotency.idempotent(func))
+        return add_doc_info(wrapped, "extra_headers", [idempotency.HEADER_PARAMETER])
 
     # ----- ETags: weak, from the aggregate's version --------------------------------------
     @staticmethod
@@ -258,6 +269,10 @@ class Blueprint(_Blueprint):
         for header in doc_info.get("extra_headers", []):
             doc.setdefault("parameters", []).append(dict(header))
         return doc
+
+
+def _is_problem_doc(doc: Any) -> bool:
+    return isinstance(doc, dict) and doc.get("content_type") == PROBLEM_MIMETYPE
 
 
 def add_doc_info(func: Any, key: str, value: Any) -> Any:

@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
         multipart = _view_accepts_multipart()
         if multipart and request.mimetype == "multipart/form-data":
             return
-        if not request.is_json:
+        if multipart or not request.is_json:
             expected = "multipart/form-data" if multipart else "application/json"
             raise UnsupportedMediaType(
                 f"Send the body as {expected} (got {request.mimetype or 'no content type'})."

@@ -1,0 +1,13 @@
+"""The kernel's Celery tasks (thin wrappers around core services): periodic sweeps."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from deltacrown.core import idempotency
+
+
+@shared_task(name="core.purge_idempotency_keys")
+def purge_idempotency_keys() -> int:
+    """Delete Idempotency-Key rows whose replay window has passed."""
+    return idempotency.purge_expired_idempotency_keys()
