@@ -33,11 +33,24 @@ from deltacrown.core.errors import (
 
 
 class BaseSchema(ma.Schema):
-    """Input schemas refuse unknown fields; output schemas list their fields explicitly."""
+    """Input schemas refuse unknown fields; output schemas list their fields explicitly.
+
+    Dumped datetimes are written with a `Z` suffix (API_CONVENTIONS: `2026-05-01T10:00:00Z`).
+    """
 
     class Meta:
         unknown = ma.RAISE
         ordered = True
+
+    @ma.post_dump
+    def _utc_with_z(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        for name, field in self.dump_fields.items():
+            if isinstance(field, ma.fields.DateTime) and not isinstance(field, ma.fields.Date):
+                key = field.data_key or name
+                value = data.get(key)
+                if isinstance(value, str) and value.endswith("+00:00"):
+                    data[key] = value[:-6] + "Z"
+        return data
 
 
 class ProblemSchema(ma.Schema):

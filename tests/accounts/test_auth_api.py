@@ -217,3 +217,8 @@ def test_public_profile_and_unknown_user(client, user):
     assert response.status_code == 200
     assert "email" not in response.get_json()
     assert_problem(client.get("/api/users/999999/", headers=user.headers), 404, "user_not_found")
+
+
+def test_timestamps_are_iso_8601_with_z(client, user):
+    created = client.get("/api/auth/me/", headers=user.headers).get_json()["created_at"]
+    assert created.endswith("Z") and "T" in created
