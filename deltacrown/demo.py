@@ -51,6 +51,9 @@ def seed_demo() -> list[tuple[str, str]]:
             if exists is None:
                 services.add_game_profile(user, game_ref=slug, in_game_id=in_game_id)
         logins.append((username, "player"))
+    from deltacrown.teams.demo import seed_demo_teams
+
+    seed_demo_teams()
     return logins
 
 
@@ -61,7 +64,7 @@ def seed() -> None:
 
     with unit_of_work():
         logins = seed_demo()
-    click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for login, role in logins:
         click.echo(f"  {login:<8} {role}")
     click.echo("Admin: http://127.0.0.1:5000/admin/  API docs: http://127.0.0.1:5000/api/docs/swagger")

@@ -25,9 +25,9 @@ def include_object(obj, name, type_, reflected, compare_to):
 
 def render_item(type_, obj, autogen_context):
     """Render our column types as the plain SQLAlchemy types they store."""
-    from deltacrown.core.db import UTCDateTime
-
     import sqlalchemy as sa
+
+    from deltacrown.core.db import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

@@ -20,8 +20,8 @@ from flask import request
 from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest.etag import _get_etag_ctx
-from flask_smorest.utils import get_appcontext
 from flask_smorest.exceptions import NotModified
+from flask_smorest.utils import get_appcontext
 
 from deltacrown.core.errors import (
     PROBLEM_MIMETYPE,
@@ -281,6 +281,17 @@ class Blueprint(_Blueprint):
             )
         for header in doc_info.get("extra_headers", []):
             doc.setdefault("parameters", []).append(dict(header))
+        from deltacrown.core.ratelimit import EXEMPT_BLUEPRINTS
+
+        if self.name not in EXEMPT_BLUEPRINTS:  # RATELIMIT_DEFAULT applies when nothing else does
+            doc.setdefault("responses", {}).setdefault(
+                429,
+                {
+                    "description": "Too Many Requests. Codes: `rate_limited`; see `Retry-After`.",
+                    "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                },
+            )
         return doc
 
 
