@@ -11,7 +11,7 @@ from flask_sqlalchemy import SQLAlchemy
 
 from deltacrown.core.api import Api
 from deltacrown.core.db import Base
-from deltacrown.core.ratelimit import rate_limit_key
+from deltacrown.core.ratelimit import default_limit, is_exempt, rate_limit_key
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
@@ -19,4 +19,5 @@ api = Api()
 sock = Sock()
 jwt = JWTManager()
 cache = Cache()
-limiter = Limiter(key_func=rate_limit_key)
+limiter = Limiter(key_func=rate_limit_key, default_limits=[default_limit])
+limiter.request_filter(is_exempt)

@@ -1,4 +1,4 @@
-"""Accounts API: sign-up, tokens, the current user, user search and game profiles."""
+"""Accounts API: sign-up, tokens, me and my avatar, user search, game profiles, staff user admin."""
 
 from __future__ import annotations
 

@@ -41,7 +41,9 @@ def list_users_for_staff(
 ) -> sa.Select[tuple[User]]:
     query = sa.select(User).order_by(User.id)
     if search:
-        escaped = search.strip().lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+        escaped = (
+            search.strip().lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+        )
         term = f"%{escaped}%"
         query = query.where(
             sa.or_(User.username_key.like(term, escape="\\"), User.email.like(term, escape="\\"))

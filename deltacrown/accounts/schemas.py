@@ -121,5 +121,5 @@ class GameProfileUpdateArgs(BaseSchema):
 class AvatarUploadArgs(BaseSchema):
     file = Upload(
         required=True,
-        metadata={"description": "A PNG, JPEG or WebP image of at most 2 MiB (type read from the bytes)"},
+        metadata={"description": "PNG, JPEG or WebP, at most 2 MiB (type read from the bytes)"},
     )

@@ -1,4 +1,4 @@
-"""Account use cases: registration, login, profile and password changes, game profiles.
+"""Account use cases: registration, login, profile, avatar and password changes, game profiles.
 
 Services flush, never commit; the boundary (request, task, CLI) commits.
 """
@@ -29,7 +29,7 @@ from deltacrown.accounts.queries import find_user_by_login
 from deltacrown.core import storage
 from deltacrown.core.errors import ValidationError
 from deltacrown.core.time import utcnow
-from deltacrown.core.transaction import after_commit
+from deltacrown.core.transaction import after_commit, on_rollback
 from deltacrown.extensions import db
 from deltacrown.games.idrules import ID_RULES, ownership_key
 from deltacrown.games.queries import get_game
@@ -319,6 +319,8 @@ def set_avatar(user: User, *, stream: Any, filename: str | None) -> User:
     """
     old_key = user.avatar_key
     user.avatar_key = storage.save(stream, "avatar", filename)
+    # The file exists before the commit: remove it again if the transaction rolls back.
+    on_rollback(storage.delete, user.avatar_key)
     db.session.flush()
     if old_key:
         after_commit(storage.delete, old_key)

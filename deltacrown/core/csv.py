@@ -177,9 +177,7 @@ def csv_export(
                 f"Send `Accept: {CSV_MIMETYPE}` to download every matching row (not one page) "
                 f"as UTF-8 CSV with a BOM, columns: {header}."
             ),
-            "content": {
-                CSV_MIMETYPE: {"schema": {"type": "string"}, "example": header + "\r\n"}
-            },
+            "content": {CSV_MIMETYPE: {"schema": {"type": "string"}, "example": header + "\r\n"}},
         }
         manual = wrapper._apidoc.setdefault("manual_doc", {})  # type: ignore[attr-defined]
         manual.setdefault("responses", {})[status] = csv_doc

@@ -3,11 +3,22 @@
 Storage follows the run mode: memory in the embedded default, Redis in server mode (set by
 the factory from REDIS_URL). Exceeding a limit raises flask-limiter's 429, rendered as a
 problem with `Retry-After` by core.errors.
+
+Every route gets `RATELIMIT_DEFAULT` unless it declares its own limits, except the probes and
+the API documentation (`is_exempt`). The limiter is one process-wide object whose settings
+are fixed by the first app that enables it, so the default is read from the current app's
+config on each request and `RATELIMIT_ENABLED` is checked per app as well (several test apps
+live in one process; production has one).
 """
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
+
+# Blueprints no limit applies to: /healthz and /readiness (ops), /api/docs/* (api_docs) and
+# /api/openapi.json (flask-smorest's api-docs). Flask-Admin's static files (`admin.static`)
+# are exempt in flask-limiter itself, like every `*.static` endpoint.
+EXEMPT_BLUEPRINTS = frozenset({"ops", "api_docs", "api-docs", "media"})
 
 
 def client_ip() -> str:
@@ -30,3 +41,15 @@ def login_name_key() -> str:
     payload = request.get_json(silent=True) or {}
     name = payload.get("login") or payload.get("username") or payload.get("email") or ""
     return f"login:{str(name).strip().lower()[:120]}"
+
+
+def default_limit() -> str:
+    """The limit of routes that declare none (config `RATELIMIT_DEFAULT`)."""
+    return str(current_app.config.get("RATELIMIT_DEFAULT") or "300/minute")
+
+
+def is_exempt() -> bool:
+    """No limit at all for this request: limits are off for this app, or an exempt route."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True
+    return request.blueprint in EXEMPT_BLUEPRINTS

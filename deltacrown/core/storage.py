@@ -26,7 +26,7 @@ import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import filetype
 from flask import Blueprint, Response, current_app, has_request_context, request, send_file, url_for
@@ -187,7 +187,7 @@ def check_upload(data: bytes, kind: str, filename: str | None = None) -> str:
     Raises UnsupportedFileTypeError (415) and FileTooLargeError (413).
     """
     spec = KINDS[kind]
-    name = filename or "the file"
+    name = (filename or "the file")[:100]
     if len(data) > spec.max_bytes:
         raise FileTooLargeError(
             f"{name} is larger than the {spec.max_bytes // MiB} MiB allowed for {kind} files.",
@@ -219,7 +219,7 @@ def save(stream: BinaryIO, kind: str, filename: str | None = None) -> str:
     return key
 
 
-def open(key: str) -> BinaryIO:  # noqa: A001 - the storage interface's name for it
+def open(key: str) -> BinaryIO:  # shadows the builtin on purpose: storage.open(key)
     """A binary stream of a stored file. Raises StoredFileNotFoundError."""
     try:
         return get_backend().open(key)
@@ -238,13 +238,13 @@ def content_type(key: str) -> str:
 
 
 def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=_SIGNER_SALT)
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SIGNER_SALT)
 
 
 def url(key: str) -> str:
     """A URL of this app that serves the file; signed and short-lived for private kinds."""
     kind, _ = parse_key(key)
-    params = {} if KINDS[kind].public else {"sig": _signer().dumps(key)}
+    params: dict[str, Any] = {} if KINDS[kind].public else {"sig": _signer().dumps(key)}
     if has_request_context():
         return url_for("media.serve", key=key, **params)
     query = f"?sig={params['sig']}" if params else ""
@@ -281,10 +281,11 @@ def serve(key: str) -> Response:
         conditional=True,
         max_age=PUBLIC_MAX_AGE if KINDS[kind].public else PRIVATE_URL_MAX_AGE,
     )
-    response.cache_control.public = KINDS[kind].public
-    response.cache_control.private = not KINDS[kind].public
     if KINDS[kind].public:
+        response.cache_control.public = True
         response.cache_control.immutable = True
+    else:
+        response.cache_control.private = True
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -43,9 +43,18 @@ def after_commit(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     db.session().info.setdefault("after_commit", []).append((func, args, kwargs))
 
 
+def on_rollback(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Run `func` if the current transaction rolls back (compensate a non-database effect,
+    such as a file already written); dropped when it commits."""
+    from deltacrown.extensions import db
+
+    db.session().info.setdefault("on_rollback", []).append((func, args, kwargs))
+
+
 def _on_session_commit(session: Session) -> None:
     # Move the session's effects to the app-context list; they run when the boundary finishes,
     # outside the session's commit machinery (an effect may itself use the database).
+    session.info.pop("on_rollback", None)
     effects = session.info.pop("after_commit", [])
     if effects:
         g.setdefault("ready_effects", []).extend(effects)
@@ -53,6 +62,11 @@ def _on_session_commit(session: Session) -> None:
 
 def _on_session_rollback(session: Session) -> None:
     session.info.pop("after_commit", None)
+    for func, args, kwargs in session.info.pop("on_rollback", []):
+        try:
+            func(*args, **kwargs)
+        except Exception:
+            log.exception("on-rollback effect %r failed", getattr(func, "__name__", func))
 
 
 def run_ready_effects() -> None:

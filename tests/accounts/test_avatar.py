@@ -75,7 +75,10 @@ def test_json_body_is_refused_with_415(client, user):
 
 def test_missing_file_part_is_a_422(client, user):
     response = client.put(
-        URL, data={"picture": "not a file"}, headers=user.headers, content_type="multipart/form-data"
+        URL,
+        data={"picture": "not a file"},
+        headers=user.headers,
+        content_type="multipart/form-data",
     )
     body = assert_problem(response, 422, "validation_error")
     assert "file" in body["errors"]
@@ -104,12 +107,16 @@ def test_old_avatar_survives_a_rolled_back_replacement(app_ctx, user):
     old_key = db.session.get(User, user.id).avatar_key
 
     with pytest.raises(RuntimeError), unit_of_work():
-        services.set_avatar(
+        replaced = services.set_avatar(
             db.session.get(User, user.id), stream=io.BytesIO(JPEG_BYTES), filename="b.jpg"
         )
+        orphan_key = replaced.avatar_key
+        storage.open(orphan_key).close()  # written before the commit
         raise RuntimeError("something later in the request failed")
     assert db.session.get(User, user.id).avatar_key == old_key
     storage.open(old_key).close()  # still there
+    with pytest.raises(StoredFileNotFoundError):
+        storage.open(orphan_key)  # the rolled-back upload was removed again
 
     with unit_of_work():
         services.set_avatar(

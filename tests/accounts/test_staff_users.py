@@ -66,7 +66,8 @@ def test_list_filters_by_search_staff_and_active(client, staff, make_user):
     assert usernames(is_staff="true") == ["staffer"]
     assert usernames(is_active="false") == ["bob"]
     assert set(usernames()) == {"staffer", "alice", "bob"}
-    row = client.get(LIST_URL, query_string={"search": "alice"}, headers=staff.headers).get_json()[0]
+    response = client.get(LIST_URL, query_string={"search": "alice"}, headers=staff.headers)
+    [row] = response.get_json()
     assert row["id"] == alice.id and row["email"] == "alice@wonder.test"
 
 
@@ -109,7 +110,7 @@ def test_csv_export_has_bom_header_fixed_columns_and_every_row(
 
 
 def test_csv_export_formats_values_and_defuses_formulas(client, staff, make_user):
-    evil = make_user(username="evil", display_name="=HYPERLINK(\"http://x\")", country="BD")
+    evil = make_user(username="evil", display_name='=HYPERLINK("http://x")', country="BD")
     plain = make_user(username="plain")
     response = client.get(
         LIST_URL, query_string={"search": "evil"}, headers={**staff.headers, "Accept": "text/csv"}
@@ -118,7 +119,7 @@ def test_csv_export_formats_values_and_defuses_formulas(client, staff, make_user
     assert len(rows) == 2
     record = dict(zip(rows[0], rows[1], strict=True))
     assert record["id"] == str(evil.id)
-    assert record["display_name"] == "'=HYPERLINK(\"http://x\")"
+    assert record["display_name"] == '\'=HYPERLINK("http://x")'
     assert record["country"] == "BD"
     assert record["is_active"] == "true" and record["is_staff"] == "false"
     assert record["created_at"].endswith("Z") and "T" in record["created_at"]
@@ -202,7 +203,9 @@ def test_deactivated_users_tokens_stop_working(client, staff, user):
     patched = client.patch(_item_url(user.id), json={"is_active": False}, headers=staff.headers)
     assert patched.status_code == 200
     assert_problem(client.get("/api/auth/me/", headers=user.headers), 401, "token_invalid")
-    assert_problem(client.post("/api/auth/refresh/", headers=user.refresh_headers), 401, "token_invalid")
+    assert_problem(
+        client.post("/api/auth/refresh/", headers=user.refresh_headers), 401, "token_invalid"
+    )
 
 
 def test_only_a_superuser_may_grant_staff(app, client, staff, superuser, user):
@@ -210,7 +213,9 @@ def test_only_a_superuser_may_grant_staff(app, client, staff, superuser, user):
     assert_problem(denied, 403, "forbidden")
     with app.app_context():
         count = db.session.scalar(
-            sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.target_id == user.id)
+            sa.select(sa.func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.target_id == user.id)
         )
         assert count == 0
     assert client.get(_item_url(user.id), headers=staff.headers).get_json()["is_staff"] is False
