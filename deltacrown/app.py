@@ -107,7 +107,7 @@ def _init_sentry(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from deltacrown.celery_app import celery_init_app
-    from deltacrown.core import auth, http, transaction
+    from deltacrown.core import auth, http, realtime, transaction
     from deltacrown.extensions import api, cache, db, jwt, limiter, migrate, sock
 
     db.init_app(app)
@@ -120,6 +120,7 @@ def register_extensions(app: Flask) -> None:
     transaction.init_app(app)
     http.init_app(app)
     auth.init_jwt_errors(app)
+    realtime.init_app(app)
     celery_init_app(app)
     for module in MODEL_MODULES + TASK_MODULES:
         __import__(module)
