@@ -213,7 +213,7 @@ def load_config(config: str | type[BaseConfig] | dict[str, Any] | None) -> dict[
                 f"DELTACROWN_ENV must be one of {', '.join(CONFIGS)}, got {config!r}"
             ) from exc
     else:
-        config_cls = config
+        config_cls = config  # type: ignore[assignment]  # a BaseConfig subclass
     values = {key: getattr(config_cls, key) for key in dir(config_cls) if key.isupper()}
     values.update(config_cls.from_env())
     values.update(overrides)

@@ -64,14 +64,24 @@ def create_user(
     email = email or f"{username.lower()}@example.test"
     with app.test_request_context():
         user = services.register_user(
-            username=username, email=email, password=password,
-            is_staff=is_staff, is_superuser=is_superuser, **extra,
+            username=username,
+            email=email,
+            password=password,
+            is_staff=is_staff,
+            is_superuser=is_superuser,
+            **extra,
         )
         user.is_active = is_active
         db.session.commit()
         pair = tokens.tokens_for(user)
-        info = UserInfo(user.id, user.username, user.email, password,
-                        pair["access_token"], pair["refresh_token"])
+        info = UserInfo(
+            user.id,
+            user.username,
+            user.email,
+            password,
+            pair["access_token"],
+            pair["refresh_token"],
+        )
         db.session.remove()
     return info
 

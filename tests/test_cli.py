@@ -14,8 +14,16 @@ def count(app, model):
 def test_create_superuser_non_interactive(app):
     runner = app.test_cli_runner()
     result = runner.invoke(
-        args=["users", "create-superuser", "--username", "boss", "--email", "boss@example.test",
-              "--password", "a-strong-password"]
+        args=[
+            "users",
+            "create-superuser",
+            "--username",
+            "boss",
+            "--email",
+            "boss@example.test",
+            "--password",
+            "a-strong-password",
+        ]
     )
     assert result.exit_code == 0, result.output
     assert "created superuser boss" in result.output
@@ -38,8 +46,16 @@ def test_create_superuser_prompts_for_missing_values(app):
 def test_create_superuser_reports_rule_violations(app):
     runner = app.test_cli_runner()
     result = runner.invoke(
-        args=["users", "create-superuser", "--username", "weak", "--email", "weak@example.test",
-              "--password", "short"]
+        args=[
+            "users",
+            "create-superuser",
+            "--username",
+            "weak",
+            "--email",
+            "weak@example.test",
+            "--password",
+            "short",
+        ]
     )
     assert result.exit_code != 0
     assert "at least 10" in result.output

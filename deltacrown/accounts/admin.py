@@ -27,7 +27,15 @@ class UserAdmin(StaffModelView):
     can_create = False
     can_delete = False
     action_disallowed_list = ["delete"]
-    column_list = ("id", "username", "display_name", "country", "is_active", "is_staff", "created_at")
+    column_list = (
+        "id",
+        "username",
+        "display_name",
+        "country",
+        "is_active",
+        "is_staff",
+        "created_at",
+    )
     column_searchable_list = ("username_key",)
     column_filters = ("is_active", "is_staff", "country")
     column_details_exclude_list = ("password_hash", "username_key", "credentials_version")

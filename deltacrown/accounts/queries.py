@@ -31,7 +31,9 @@ def search_users(prefix: str | None) -> sa.Select[tuple[User]]:
     """Active users whose username starts with `prefix` (case-insensitive), by username."""
     query = sa.select(User).where(User.is_active.is_(True)).order_by(User.username_key)
     if prefix:
-        escaped = prefix.strip().lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+        escaped = (
+            prefix.strip().lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+        )
         query = query.where(User.username_key.like(f"{escaped}%", escape="\\"))
     return query
 

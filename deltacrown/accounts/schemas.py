@@ -44,7 +44,9 @@ class StaffUserSchema(MeSchema):
 class RegisterArgs(BaseSchema):
     username = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=30))
     email = ma.fields.String(required=True, validate=ma.validate.Length(max=254))
-    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(max=1024))
+    password = ma.fields.String(
+        required=True, load_only=True, validate=ma.validate.Length(max=1024)
+    )
     display_name = ma.fields.String(validate=ma.validate.Length(max=60), allow_none=True)
     country = ma.fields.String(validate=ma.validate.Length(equal=2), allow_none=True)
 
@@ -55,7 +57,9 @@ class LoginArgs(BaseSchema):
         validate=ma.validate.Length(min=1, max=254),
         metadata={"description": "Username or e-mail"},
     )
-    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(max=1024))
+    password = ma.fields.String(
+        required=True, load_only=True, validate=ma.validate.Length(max=1024)
+    )
 
 
 class TokenSchema(ma.Schema):

@@ -64,7 +64,9 @@ def _check_password(password: str, *, field: str = "password") -> None:
             errors={field: [f"At least {minimum} characters."]},
         )
     if len(password) > 1024:
-        raise WeakPasswordError("Passwords are at most 1024 characters.", errors={field: ["Too long."]})
+        raise WeakPasswordError(
+            "Passwords are at most 1024 characters.", errors={field: ["Too long."]}
+        )
 
 
 def _check_country(country: str | None) -> str | None:
@@ -79,7 +81,9 @@ def _check_country(country: str | None) -> str | None:
     return country
 
 
-def _ensure_unique(username_key: str | None, email: str | None, *, exclude_id: int | None = None) -> None:
+def _ensure_unique(
+    username_key: str | None, email: str | None, *, exclude_id: int | None = None
+) -> None:
     if username_key is not None:
         query = sa.select(User.id).where(User.username_key == username_key)
         if exclude_id:
@@ -150,7 +154,9 @@ def authenticate(login: str, password: str) -> User:
 def record_login(user: User) -> None:
     # A plain UPDATE: logging in should not bump the profile's version (ETag).
     db.session.execute(
-        sa.update(User).where(User.id == user.id).values(last_login_at=utcnow())
+        sa.update(User)
+        .where(User.id == user.id)
+        .values(last_login_at=utcnow())
         .execution_options(synchronize_session=False)
     )
 
@@ -203,7 +209,7 @@ def revoke_token(*, jti: str, user_id: int | None, expires_at: datetime) -> None
 def purge_expired_revoked_tokens() -> int:
     """Forget revocations of tokens that have expired anyway."""
     result = db.session.execute(sa.delete(RevokedToken).where(RevokedToken.expires_at < utcnow()))
-    return int(result.rowcount or 0)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 # ----- game profiles -------------------------------------------------------------------------
@@ -303,7 +309,9 @@ def update_user_as_staff(user: User, *, actor: Any, changes: dict[str, Any]) -> 
     if before != after:
         db.session.flush()
         audit.record(
-            actor=actor, action="user.updated", target=user,
+            actor=actor,
+            action="user.updated",
+            target=user,
             before={k: v for k, v in before.items() if before[k] != after[k]},
             after={k: v for k, v in after.items() if before[k] != after[k]},
         )

@@ -115,8 +115,9 @@ class Blueprint(_Blueprint):
         super().__init__(*args, **kwargs)
         self._prepare_doc_cbks.append(self._prepare_deltacrown_doc)
 
-    def paginate(self, pager: Any = None, *, page: int = 1, page_size: int = 20,
-                 max_page_size: int = 100) -> Any:
+    def paginate(
+        self, pager: Any = None, *, page: int = 1, page_size: int = 20, max_page_size: int = 100
+    ) -> Any:
         """Page-number pagination: ?page=&page_size= (20 by default, at most 100)."""
         return super().paginate(pager, page=page, page_size=page_size, max_page_size=max_page_size)
 
@@ -233,7 +234,7 @@ class Blueprint(_Blueprint):
                 get_appcontext()["response_schema"] = schema_instance
                 return func(*args, **kw)
 
-            remember_schema._apidoc = deepcopy(getattr(func, "_apidoc", {}))
+            remember_schema._apidoc = deepcopy(getattr(func, "_apidoc", {}))  # type: ignore[attr-defined]
             wrapped = outer(remember_schema)
             if schema is not None:
                 wrapped._apidoc["sparse_fields"] = True
@@ -275,7 +276,8 @@ class Blueprint(_Blueprint):
             doc.setdefault("responses", {}).setdefault(
                 401,
                 {
-                    "description": "Unauthorized. Codes: " + ", ".join(f"`{c}`" for c in auth_codes),
+                    "description": "Unauthorized. Codes: "
+                    + ", ".join(f"`{c}`" for c in auth_codes),
                     "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
                 },
             )

@@ -137,7 +137,7 @@ def login_required(
         from copy import deepcopy
 
         wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))  # type: ignore[attr-defined]
-        security = [{"bearerAuth": []}]
+        security: list[dict[str, list[str]]] = [{"bearerAuth": []}]
         if optional:
             security.append({})
         wrapper._apidoc.setdefault("manual_doc", {})["security"] = security  # type: ignore[attr-defined]

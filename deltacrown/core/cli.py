@@ -27,7 +27,9 @@ def run(name: str) -> None:
     try:
         result = run_job(current_app._get_current_object(), name)  # type: ignore[attr-defined]
     except KeyError as exc:
-        raise click.ClickException(f"no periodic job named {name!r}; see `flask jobs list`") from exc
+        raise click.ClickException(
+            f"no periodic job named {name!r}; see `flask jobs list`"
+        ) from exc
     click.echo(f"ran {name}" + (f": {result}" if result is not None else ""))
 
 

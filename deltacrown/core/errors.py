@@ -140,17 +140,22 @@ def handle_domain_error(error: DomainError) -> Response:
 
 def _flatten_webargs_messages(messages: Any) -> Any:
     """webargs nests errors by location ({"json": {...}}); clients want fields at the top."""
-    if isinstance(messages, dict) and messages and set(messages) <= {
-        "json",
-        "query",
-        "querystring",
-        "form",
-        "files",
-        "headers",
-        "view_args",
-        "path",
-        "cookies",
-    }:
+    if (
+        isinstance(messages, dict)
+        and messages
+        and set(messages)
+        <= {
+            "json",
+            "query",
+            "querystring",
+            "form",
+            "files",
+            "headers",
+            "view_args",
+            "path",
+            "cookies",
+        }
+    ):
         flat: dict[str, Any] = {}
         for location, fields in messages.items():
             if isinstance(fields, dict):

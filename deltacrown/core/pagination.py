@@ -22,7 +22,9 @@ def paginate_select(query: sa.Select[Any], pagination_parameters: Any) -> list[A
     """Run one page of a Select and record the total for the X-Pagination header."""
     from deltacrown.extensions import db
 
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    )
     pagination_parameters.item_count = total or 0
     page = pagination_parameters.page
     size = pagination_parameters.page_size

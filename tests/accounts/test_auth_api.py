@@ -148,14 +148,16 @@ def test_patch_me_updates_profile_and_etag(client, user):
     etag = first.headers["ETag"]
     assert etag.startswith('W/"')
     response = client.patch(
-        "/api/auth/me/", json={"display_name": "Ace", "country": "bd"},
+        "/api/auth/me/",
+        json={"display_name": "Ace", "country": "bd"},
         headers={**user.headers, "If-Match": etag},
     )
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["country"] == "BD"
     assert response.headers["ETag"] != etag
-    stale = client.patch("/api/auth/me/", json={"display_name": "Late"},
-                         headers={**user.headers, "If-Match": etag})
+    stale = client.patch(
+        "/api/auth/me/", json={"display_name": "Late"}, headers={**user.headers, "If-Match": etag}
+    )
     assert_problem(stale, 412, "precondition_failed")
 
 
@@ -188,7 +190,9 @@ def test_change_password_invalidates_old_tokens_and_returns_new(client, user):
     fresh = response.get_json()["access_token"]
     assert_problem(client.get("/api/auth/me/", headers=user.headers), 401, "token_invalid")
     assert_problem(client.post("/api/auth/refresh/", headers=user.refresh_headers), 401)
-    assert client.get("/api/auth/me/", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
+    assert (
+        client.get("/api/auth/me/", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
+    )
     assert login(client, user.username, "brand-new-password").status_code == 200
     assert_problem(login(client, user.username), 401, "invalid_credentials")
 
@@ -208,7 +212,9 @@ def test_user_search_by_prefix_shows_public_fields_only(client, make_user, user)
 def test_user_search_treats_wildcards_literally(client, make_user, user):
     make_user(username="a_b")
     make_user(username="axb")
-    names = [u["username"] for u in client.get("/api/users/?search=a_", headers=user.headers).get_json()]
+    names = [
+        u["username"] for u in client.get("/api/users/?search=a_", headers=user.headers).get_json()
+    ]
     assert names == ["a_b"]
 
 

@@ -29,8 +29,10 @@ def test_simultaneous_signups_for_one_username_create_exactly_one_user(database_
             {"username": name, "email": f"{name}{n}@example.test", "password": "long-enough-pw"}
         ).encode()
         request = urllib.request.Request(
-            f"{server_url}/api/auth/register/", data=body,
-            headers={"Content-Type": "application/json"}, method="POST",
+            f"{server_url}/api/auth/register/",
+            data=body,
+            headers={"Content-Type": "application/json"},
+            method="POST",
         )
         start.wait()
         try:

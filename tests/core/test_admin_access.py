@@ -54,7 +54,8 @@ def test_wrong_password_stays_on_the_form(client, staff):
     page = client.get("/admin/login/").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     response = client.post(
-        "/admin/login/", data={"csrf_token": token, "login": staff.username, "password": "nope-nope"}
+        "/admin/login/",
+        data={"csrf_token": token, "login": staff.username, "password": "nope-nope"},
     )
     assert response.status_code == 200
     assert client.get("/admin/").status_code == 302

@@ -21,10 +21,12 @@ def test_celery_is_configured_from_celeryconfig(app):
 def test_a_task_runs_in_the_app_context_and_commits(app):
     with app.app_context():
         now = utcnow()
-        db.session.add_all([
-            RevokedToken(jti="old", expires_at=now - timedelta(days=1), revoked_at=now),
-            RevokedToken(jti="live", expires_at=now + timedelta(days=1), revoked_at=now),
-        ])
+        db.session.add_all(
+            [
+                RevokedToken(jti="old", expires_at=now - timedelta(days=1), revoked_at=now),
+                RevokedToken(jti="live", expires_at=now + timedelta(days=1), revoked_at=now),
+            ]
+        )
         db.session.commit()
     task = app.extensions["celery"].tasks["accounts.purge_expired_revoked_tokens"]
     assert task.apply().get() == 1
@@ -44,9 +46,12 @@ def test_the_cli_module_exposes_a_lazy_celery_app(monkeypatch, database_url):
 def test_embedded_scheduler_runs_only_due_jobs(app, monkeypatch):
     ran = []
     monkeypatch.setattr(
-        scheduler, "beat_schedule",
-        lambda: {"often": {"task": "t.often", "schedule": 1.0},
-                 "rarely": {"task": "t.rarely", "schedule": 3600.0}},
+        scheduler,
+        "beat_schedule",
+        lambda: {
+            "often": {"task": "t.often", "schedule": 1.0},
+            "rarely": {"task": "t.rarely", "schedule": 3600.0},
+        },
     )
     monkeypatch.setattr(scheduler, "run_job", lambda _app, name: ran.append(name))
     thread = scheduler.EmbeddedScheduler(app)

@@ -61,7 +61,9 @@ def test_bad_input_writes_nothing(client, app):
     from deltacrown.accounts.models import User
     from deltacrown.extensions import db
 
-    client.post("/api/auth/register/", json={"username": "ok_name", "email": "bad", "password": "x"})
+    client.post(
+        "/api/auth/register/", json={"username": "ok_name", "email": "bad", "password": "x"}
+    )
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 

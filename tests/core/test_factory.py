@@ -103,8 +103,11 @@ def test_production_refuses_sqlite(clean_env):
 
 def test_production_refuses_the_default_secret():
     values = {
-        "ENV_NAME": "production", "SECRET_KEY": DEFAULT_SECRET, "JWT_SECRET_KEY": "x" * 40,
-        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x/y", "REDIS_URL": "redis://x",
+        "ENV_NAME": "production",
+        "SECRET_KEY": DEFAULT_SECRET,
+        "JWT_SECRET_KEY": "x" * 40,
+        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x/y",
+        "REDIS_URL": "redis://x",
         "CELERY_BROKER_URL": "redis://x",
     }
     with pytest.raises(ConfigError, match="SECRET_KEY"):

@@ -22,7 +22,9 @@ def test_log_lines_in_a_request_carry_its_request_id(app, client, caplog, monkey
 
 def test_json_formatter_writes_one_object_per_line_with_request_id():
     handler = make_handler(as_json=True)
-    record = logging.LogRecord("deltacrown.test", logging.INFO, __file__, 1, "hello %s", ("there",), None)
+    record = logging.LogRecord(
+        "deltacrown.test", logging.INFO, __file__, 1, "hello %s", ("there",), None
+    )
     RequestIdFilter().filter(record)
     line = handler.format(record)
     payload = json.loads(line)

@@ -59,7 +59,9 @@ def test_unit_of_work_commits_and_then_runs_effects(app_ctx, emitted):
     from deltacrown.accounts import services
 
     with unit_of_work():
-        services.register_user(username="uow_ok", email="uow@example.test", password="long-enough-pw")
+        services.register_user(
+            username="uow_ok", email="uow@example.test", password="long-enough-pw"
+        )
         after_commit(emitted.append, "done")
         assert emitted == []
     assert emitted == ["done"]
@@ -70,7 +72,9 @@ def test_unit_of_work_rolls_back_and_drops_effects(app_ctx, emitted):
     from deltacrown.accounts import services
 
     with pytest.raises(RuntimeError), unit_of_work():
-        services.register_user(username="uow_bad", email="bad@example.test", password="long-enough-pw")
+        services.register_user(
+            username="uow_bad", email="bad@example.test", password="long-enough-pw"
+        )
         after_commit(emitted.append, "never")
         raise RuntimeError("boom")
     run_ready_effects()
@@ -85,7 +89,9 @@ def test_a_failing_effect_does_not_undo_the_commit(app_ctx, emitted):
         raise RuntimeError("mail server down")
 
     with unit_of_work():
-        services.register_user(username="uow_eff", email="eff@example.test", password="long-enough-pw")
+        services.register_user(
+            username="uow_eff", email="eff@example.test", password="long-enough-pw"
+        )
         after_commit(broken)
         after_commit(emitted.append, "still runs")
     assert emitted == ["still runs"]
