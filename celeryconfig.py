@@ -33,4 +33,8 @@ beat_schedule = {
         "task": "core.purge_idempotency_keys",
         "schedule": timedelta(hours=1),
     },
+    "expire-team-invites": {
+        "task": "teams.expire_invites",
+        "schedule": timedelta(minutes=10),
+    },
 }

@@ -20,20 +20,23 @@ API_MODULES = (
     "deltacrown.accounts.api",
     "deltacrown.games.api",
     "deltacrown.core.audit_api",
+    "deltacrown.teams.api",
 )
 ADMIN_MODULES = (
     "deltacrown.accounts.admin",
     "deltacrown.games.admin",
     "deltacrown.core.audit_admin",
+    "deltacrown.teams.admin",
 )
 CLI_MODULES = ("deltacrown.core.cli", "deltacrown.accounts.cli", "deltacrown.demo")
-TASK_MODULES = ("deltacrown.accounts.tasks", "deltacrown.core.tasks")
+TASK_MODULES = ("deltacrown.accounts.tasks", "deltacrown.core.tasks", "deltacrown.teams.tasks")
 # Models outside the domains' api modules, imported so metadata (and Alembic) sees them.
 MODEL_MODULES = (
     "deltacrown.core.audit",
     "deltacrown.core.idempotency",
     "deltacrown.accounts.models",
     "deltacrown.games.models",
+    "deltacrown.teams.models",
 )
 
 
@@ -45,7 +48,7 @@ def create_app(config: Any = None, **overrides: Any) -> Flask:
 
     app = Flask("deltacrown", instance_relative_config=True)
     app.config.from_mapping(values)
-    app.json.sort_keys = False  # keep the schemas' field order in responses
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the schemas' field order in responses
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         path = Path(app.instance_path) / "deltacrown.sqlite3"

@@ -52,12 +52,23 @@ def on_rollback(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
 
 
 def _on_session_commit(session: Session) -> None:
+    # SQLAlchemy also fires after_commit when a SAVEPOINT is released: only the outermost
+    # commit makes effects real.
+    if session.in_nested_transaction():
+        return
     # Move the session's effects to the app-context list; they run when the boundary finishes,
     # outside the session's commit machinery (an effect may itself use the database).
     session.info.pop("on_rollback", None)
     effects = session.info.pop("after_commit", [])
     if effects:
         g.setdefault("ready_effects", []).extend(effects)
+
+
+def _on_session_soft_rollback(session: Session, previous_transaction: Any) -> None:
+    # Fired for every rollback, a failed SAVEPOINT's included; only the outermost one drops
+    # the unit of work's effects (a caught savepoint failure leaves the outer work going on).
+    if previous_transaction.parent is None:
+        _on_session_rollback(session)
 
 
 def _on_session_rollback(session: Session) -> None:
@@ -153,8 +164,7 @@ def install_listeners() -> None:
     event.listen(Engine, "connect", _sqlite_on_connect)
     event.listen(Engine, "begin", _sqlite_on_begin)
     event.listen(FlaskSession, "after_commit", _on_session_commit)
-    event.listen(FlaskSession, "after_rollback", _on_session_rollback)
-    event.listen(FlaskSession, "after_soft_rollback", lambda s, t: _on_session_rollback(s))
+    event.listen(FlaskSession, "after_soft_rollback", _on_session_soft_rollback)
     _listeners_installed = True
 
 

@@ -58,20 +58,29 @@ class Team(TimestampMixin, VersionMixin, db.Model):
     __tablename__ = "teams"
     __table_args__ = (
         sa.Index(
-            "uq_teams_active_game_id_name_key", "game_id", "name_key", unique=True,
-            sqlite_where=_ACTIVE_TEAM, postgresql_where=_ACTIVE_TEAM,
+            "uq_teams_active_game_id_name_key",
+            "game_id",
+            "name_key",
+            unique=True,
+            sqlite_where=_ACTIVE_TEAM,
+            postgresql_where=_ACTIVE_TEAM,
         ),
         sa.Index(
-            "uq_teams_active_game_id_tag", "game_id", "tag", unique=True,
-            sqlite_where=_ACTIVE_TEAM, postgresql_where=_ACTIVE_TEAM,
+            "uq_teams_active_game_id_tag",
+            "game_id",
+            "tag",
+            unique=True,
+            sqlite_where=_ACTIVE_TEAM,
+            postgresql_where=_ACTIVE_TEAM,
         ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     game_id: Mapped[int] = mapped_column(sa.ForeignKey("games.id"), nullable=False, index=True)
     name: Mapped[str] = mapped_column(sa.String(50), nullable=False)
-    # Case-folded name with collapsed whitespace: uniqueness is case-insensitive.
-    name_key: Mapped[str] = mapped_column(sa.String(50), nullable=False)
+    # Case-folded name with collapsed whitespace (case-insensitive uniqueness; folding may
+    # lengthen a name, hence the wider column).
+    name_key: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     # Stored upper-cased, so it is its own normalised key.
     tag: Mapped[str] = mapped_column(sa.String(5), nullable=False)
     slug: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
@@ -105,12 +114,19 @@ class TeamMembership(TimestampMixin, db.Model):
     __tablename__ = "team_memberships"
     __table_args__ = (
         sa.Index(
-            "uq_team_memberships_active_user_id_game_id", "user_id", "game_id", unique=True,
-            sqlite_where=_ACTIVE_MEMBERSHIP, postgresql_where=_ACTIVE_MEMBERSHIP,
+            "uq_team_memberships_active_user_id_game_id",
+            "user_id",
+            "game_id",
+            unique=True,
+            sqlite_where=_ACTIVE_MEMBERSHIP,
+            postgresql_where=_ACTIVE_MEMBERSHIP,
         ),
         sa.Index(
-            "uq_team_memberships_active_captain_team_id", "team_id", unique=True,
-            sqlite_where=_ACTIVE_CAPTAIN, postgresql_where=_ACTIVE_CAPTAIN,
+            "uq_team_memberships_active_captain_team_id",
+            "team_id",
+            unique=True,
+            sqlite_where=_ACTIVE_CAPTAIN,
+            postgresql_where=_ACTIVE_CAPTAIN,
         ),
     )
 
@@ -130,7 +146,9 @@ class TeamMembership(TimestampMixin, db.Model):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Who ended the membership when it was not the member (captain, staff); None otherwise.
-    removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    removed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     team: Mapped[Team] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(foreign_keys=[user_id])
@@ -145,8 +163,12 @@ class TeamInvite(TimestampMixin, db.Model):
     __tablename__ = "team_invites"
     __table_args__ = (
         sa.Index(
-            "uq_team_invites_pending_team_id_user_id", "team_id", "user_id", unique=True,
-            sqlite_where=_PENDING_INVITE, postgresql_where=_PENDING_INVITE,
+            "uq_team_invites_pending_team_id_user_id",
+            "team_id",
+            "user_id",
+            unique=True,
+            sqlite_where=_PENDING_INVITE,
+            postgresql_where=_PENDING_INVITE,
         ),
         sa.Index("ix_team_invites_status_expires_at", "status", "expires_at"),
     )

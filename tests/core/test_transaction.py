@@ -109,3 +109,20 @@ def test_unique_violation_at_commit_becomes_409(client, app, monkeypatch):
     response = client.post("/api/auth/register/", json=second)
     assert response.status_code == 409
     assert response.get_json()["code"] == "conflict"
+
+
+def test_a_failed_savepoint_keeps_the_outer_units_effects(app_ctx, emitted):
+    """A caught savepoint failure is not the end of the unit of work."""
+    from deltacrown.accounts import services
+
+    with unit_of_work():
+        services.register_user(username="outer", email="outer@example.test", password="long-enough-pw")
+        after_commit(emitted.append, "outer effect")
+        with pytest.raises(Exception), db.session.begin_nested():
+            db.session.add(User(username="outer", username_key="outer", email="dup@example.test",
+                                password_hash="x"))
+            db.session.flush()
+        with db.session.begin_nested():  # a released savepoint is not the commit either
+            after_commit(emitted.append, "inner effect")
+        assert emitted == []
+    assert emitted == ["outer effect", "inner effect"]

@@ -1,0 +1,157 @@
+"""Flask-Admin views for teams: read-only lists with filters; staff actions call the services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash
+from flask_admin.actions import action
+from flask_admin.contrib.sqla.filters import FilterEqual
+
+from deltacrown.core.admin import ReadOnlyModelView, current_admin_user
+from deltacrown.core.errors import DomainError
+from deltacrown.extensions import db
+from deltacrown.teams import invites, services
+from deltacrown.teams.errors import MemberNotFoundError
+from deltacrown.teams.models import (
+    InviteStatus,
+    MembershipStatus,
+    Team,
+    TeamInvite,
+    TeamMembership,
+    TeamRole,
+)
+
+
+class ChoiceFilter(FilterEqual):
+    """Equality on a stored enum value, offered as a choice list.
+
+    Flask-Admin's own enum filter wants member *names* and answers 500 to anything else.
+    """
+
+    def __init__(self, column: Any, name: str, choices: type[Any]) -> None:
+        super().__init__(column, name, options=[(m.value, m.value) for m in choices])
+
+    def validate(self, value: Any) -> bool:
+        return any(value == option for option, _ in self.options or ())
+
+
+def _apply(ids: list[str], call: Callable[[int, Any], Any], done: str) -> None:
+    """Run a service per selected row, each in its own transaction, reporting failures."""
+    actor = current_admin_user()
+    succeeded = 0
+    for raw_id in ids:
+        try:
+            call(int(raw_id), actor)
+            db.session.commit()
+            succeeded += 1
+        except DomainError as exc:
+            db.session.rollback()
+            flash(f"#{raw_id}: {exc.detail or exc.title}", "error")
+    if succeeded:
+        flash(done.format(count=succeeded), "success")
+
+
+class TeamAdmin(ReadOnlyModelView):
+    column_list = (
+        "id",
+        "name",
+        "tag",
+        "slug",
+        "game.slug",
+        "captain.username",
+        "region",
+        "is_active",
+        "created_at",
+    )
+    column_labels = {"game.slug": "Game", "captain.username": "Captain"}
+    column_searchable_list = ("name_key", "tag", "slug")
+    column_filters = ("is_active", "game.slug", "region", "tag", "captain_id")
+    column_details_exclude_list = ("name_key",)
+    column_default_sort = ("id", True)
+
+    @action("disband", "Disband", "Disband the selected teams? Their memberships end.")
+    def action_disband(self, ids: list[str]) -> None:
+        _apply(
+            ids,
+            lambda team_id, actor: services.disband_team(team_id, actor=actor),
+            "Disbanded {count} team(s).",
+        )
+
+
+class TeamMembershipAdmin(ReadOnlyModelView):
+    column_list = (
+        "id",
+        "team.name",
+        "user.username",
+        "role",
+        "status",
+        "joined_at",
+        "left_at",
+    )
+    column_labels = {"team.name": "Team", "user.username": "User"}
+    column_filters = (
+        "team_id",
+        "user_id",
+        "game_id",
+        ChoiceFilter(TeamMembership.role, "Role", TeamRole),
+        ChoiceFilter(TeamMembership.status, "Status", MembershipStatus),
+    )
+    column_default_sort = ("id", True)
+
+    @action("remove", "Remove from team", "Remove the selected members from their teams?")
+    def action_remove(self, ids: list[str]) -> None:
+        def remove(membership_id: int, actor: Any) -> None:
+            membership = db.session.get(TeamMembership, membership_id)
+            if membership is None:
+                raise MemberNotFoundError(f"No membership {membership_id}.")
+            services.remove_member(membership.team_id, actor=actor, user_id=membership.user_id)
+
+        _apply(ids, remove, "Removed {count} member(s).")
+
+
+class TeamInviteAdmin(ReadOnlyModelView):
+    column_list = (
+        "id",
+        "team.name",
+        "user.username",
+        "role",
+        "status",
+        "created_at",
+        "expires_at",
+    )
+    column_labels = {"team.name": "Team", "user.username": "Invitee"}
+    column_filters = (
+        "team_id",
+        "user_id",
+        ChoiceFilter(TeamInvite.role, "Role", TeamRole),
+        ChoiceFilter(TeamInvite.status, "Status", InviteStatus),
+    )
+    column_default_sort = ("id", True)
+
+    @action("cancel", "Cancel", "Cancel the selected invites?")
+    def action_cancel(self, ids: list[str]) -> None:
+        _apply(
+            ids,
+            lambda invite_id, actor: invites.cancel_invite(invite_id, actor=actor),
+            "Cancelled {count} invite(s).",
+        )
+
+
+def register_admin(admin: Any) -> None:
+    admin.add_view(TeamAdmin(Team, db, category="Teams", endpoint="admin_teams"))
+    admin.add_view(
+        TeamMembershipAdmin(
+            TeamMembership,
+            db,
+            category="Teams",
+            name="Memberships",
+            endpoint="admin_team_memberships",
+        )
+    )
+    admin.add_view(
+        TeamInviteAdmin(
+            TeamInvite, db, category="Teams", name="Invites", endpoint="admin_team_invites"
+        )
+    )
