@@ -33,6 +33,14 @@ beat_schedule = {
         "task": "core.purge_idempotency_keys",
         "schedule": timedelta(hours=1),
     },
+    "apply-tournament-schedules": {
+        "task": "tournaments.apply_scheduled_transitions",
+        "schedule": timedelta(minutes=1),
+    },
+    "release-expired-holds": {
+        "task": "economy.release_expired_holds",
+        "schedule": timedelta(minutes=1),
+    },
     "expire-team-invites": {
         "task": "teams.expire_invites",
         "schedule": timedelta(minutes=10),

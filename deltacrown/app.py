@@ -20,22 +20,42 @@ API_MODULES = (
     "deltacrown.accounts.api",
     "deltacrown.games.api",
     "deltacrown.core.audit_api",
+    "deltacrown.tournaments.api",
+    "deltacrown.tournaments.templates_api",
+    "deltacrown.economy.api",
+    "deltacrown.economy.admin_api",
     "deltacrown.teams.api",
 )
 ADMIN_MODULES = (
     "deltacrown.accounts.admin",
     "deltacrown.games.admin",
     "deltacrown.core.audit_admin",
+    "deltacrown.tournaments.admin",
+    "deltacrown.economy.admin",
     "deltacrown.teams.admin",
 )
-CLI_MODULES = ("deltacrown.core.cli", "deltacrown.accounts.cli", "deltacrown.demo")
-TASK_MODULES = ("deltacrown.accounts.tasks", "deltacrown.core.tasks", "deltacrown.teams.tasks")
+CLI_MODULES = (
+    "deltacrown.core.cli",
+    "deltacrown.accounts.cli",
+    "deltacrown.demo",
+    "deltacrown.economy.cli",
+)
+TASK_MODULES = (
+    "deltacrown.accounts.tasks",
+    "deltacrown.core.tasks",
+    "deltacrown.tournaments.tasks",
+    "deltacrown.economy.tasks",
+    "deltacrown.teams.tasks",
+)
 # Models outside the domains' api modules, imported so metadata (and Alembic) sees them.
 MODEL_MODULES = (
     "deltacrown.core.audit",
     "deltacrown.core.idempotency",
     "deltacrown.accounts.models",
     "deltacrown.games.models",
+    "deltacrown.games.config",
+    "deltacrown.tournaments.models",
+    "deltacrown.economy.models",
     "deltacrown.teams.models",
 )
 

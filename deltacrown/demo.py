@@ -12,10 +12,30 @@ demo_cli = AppGroup("demo", help="Demo data for trying DeltaCrown out.")
 DEMO_PASSWORD = "deltacrown-demo"
 STAFF = ("admin", "admin@demo.deltacrown.dev")
 PLAYERS = [
-    ("alice", "alice@demo.deltacrown.dev", "BD", {"valorant": "Alice#BD01", "efootball": "100000001"}),
-    ("bob", "bob@demo.deltacrown.dev", "BD", {"valorant": "BobTheBlade#BD02", "cs2": "76561198000000002"}),
-    ("carol", "carol@demo.deltacrown.dev", "IN", {"valorant": "CarolC#IN03", "mlbb": "1234567890|1234"}),
-    ("dave", "dave@demo.deltacrown.dev", "PK", {"pubg-mobile": "DaveSniper", "free-fire": "DaveFF_04"}),
+    (
+        "alice",
+        "alice@demo.deltacrown.dev",
+        "BD",
+        {"valorant": "Alice#BD01", "efootball": "100000001"},
+    ),
+    (
+        "bob",
+        "bob@demo.deltacrown.dev",
+        "BD",
+        {"valorant": "BobTheBlade#BD02", "cs2": "76561198000000002"},
+    ),
+    (
+        "carol",
+        "carol@demo.deltacrown.dev",
+        "IN",
+        {"valorant": "CarolC#IN03", "mlbb": "1234567890|1234"},
+    ),
+    (
+        "dave",
+        "dave@demo.deltacrown.dev",
+        "PK",
+        {"pubg-mobile": "DaveSniper", "free-fire": "DaveFF_04"},
+    ),
 ]
 
 
@@ -30,16 +50,22 @@ def seed_demo() -> list[tuple[str, str]]:
     username, email = STAFF
     if queries.find_user_by_login(username) is None:
         services.register_user(
-            username=username, email=email, password=DEMO_PASSWORD,
-            display_name="Demo Admin", is_superuser=True,
+            username=username,
+            email=email,
+            password=DEMO_PASSWORD,
+            display_name="Demo Admin",
+            is_superuser=True,
         )
     logins.append((username, "staff (superuser)"))
     for username, email, country, profiles in PLAYERS:
         user = queries.find_user_by_login(username)
         if user is None:
             user = services.register_user(
-                username=username, email=email, password=DEMO_PASSWORD,
-                display_name=username.title(), country=country,
+                username=username,
+                email=email,
+                password=DEMO_PASSWORD,
+                display_name=username.title(),
+                country=country,
             )
         for slug, in_game_id in profiles.items():
             game = get_game(slug)
@@ -54,6 +80,15 @@ def seed_demo() -> list[tuple[str, str]]:
     from deltacrown.teams.demo import seed_demo_teams
 
     seed_demo_teams()
+    from deltacrown.economy.demo import seed_demo_economy
+
+    seed_demo_economy(
+        queries.find_user_by_login(STAFF[0]),
+        {n: queries.find_user_by_login(n) for n, *_ in PLAYERS},
+    )
+    from deltacrown.tournaments.demo import seed_demo_tournaments
+
+    seed_demo_tournaments()
     return logins
 
 
@@ -67,7 +102,9 @@ def seed() -> None:
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for login, role in logins:
         click.echo(f"  {login:<8} {role}")
-    click.echo("Admin: http://127.0.0.1:5000/admin/  API docs: http://127.0.0.1:5000/api/docs/swagger")
+    click.echo(
+        "Admin: http://127.0.0.1:5000/admin/  API docs: http://127.0.0.1:5000/api/docs/swagger"
+    )
 
 
 def register(app: Flask) -> None:

@@ -14,6 +14,8 @@ from typing import Any
 from flask import abort, flash, redirect, request, session, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_admin.model import filters as model_filters
 from flask_admin.form import SecureForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
@@ -99,9 +101,29 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
         return redirect(url_for("admin.login"))
 
 
+class ValueEnumFilterConverter(sqla_filters.FilterConverter):
+    """Enum filters by stored value: Flask-Admin's own look members up by *name*, and our
+    enums are stored by value (`draft`, not `DRAFT`), which made its filters answer 500."""
+
+    @model_filters.convert("enum")
+    def conv_enum(self, column: Any, name: str, options: Any = None, **kwargs: Any) -> list[Any]:
+        if not options:
+            enum_class = getattr(column.type, "enum_class", None)
+            values = [m.value for m in enum_class] if enum_class else list(column.type.enums)
+            options = [(v, v) for v in values]
+        kinds = (
+            sqla_filters.FilterEqual,
+            sqla_filters.FilterNotEqual,
+            sqla_filters.FilterInList,
+            sqla_filters.FilterNotInList,
+        )
+        return [kind(column, name, options, **kwargs) for kind in kinds]
+
+
 class StaffModelView(StaffAccessMixin, ModelView):
     """Base for staff CRUD on reference data (games, shop items, ...)."""
 
+    filter_converter = ValueEnumFilterConverter()
     page_size = 50
     can_view_details = True
     form_base_class = SecureForm

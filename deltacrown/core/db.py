@@ -54,19 +54,26 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+def json_type() -> Any:
+    """JSON, stored as JSONB on PostgreSQL. A fresh instance per column: `as_mutable` binds its
+    coercion to the type instance, so a shared one would mix dict and list columns."""
+    return sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+# For plain (non-mutable) JSON columns.
+JSONType = json_type()
 
 
 def json_dict_column(**kwargs: Any) -> Any:
     """A mutable JSON object column (JSONB on PostgreSQL)."""
     kwargs.setdefault("default", dict)
-    return mapped_column(MutableDict.as_mutable(JSONType), **kwargs)
+    return mapped_column(MutableDict.as_mutable(json_type()), **kwargs)
 
 
 def json_list_column(**kwargs: Any) -> Any:
     """A mutable JSON array column (JSONB on PostgreSQL)."""
     kwargs.setdefault("default", list)
-    return mapped_column(MutableList.as_mutable(JSONType), **kwargs)
+    return mapped_column(MutableList.as_mutable(json_type()), **kwargs)
 
 
 def enum_type(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:

@@ -24,7 +24,13 @@ class GameAdmin(StaffModelView):
     column_searchable_list = ("slug", "name")
     column_filters = ("is_active", "result_shape")
     form_columns = (
-        "slug", "name", "team_size", "has_draws", "result_shape", "id_rule", "is_active",
+        "slug",
+        "name",
+        "team_size",
+        "has_draws",
+        "result_shape",
+        "id_rule",
+        "is_active",
         "description",
     )
     form_args = {"id_rule": {"validators": [_known_rule]}}

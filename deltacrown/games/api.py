@@ -7,7 +7,9 @@ from typing import Any
 from flask.views import MethodView
 
 from deltacrown.core.api import Blueprint
-from deltacrown.games import queries
+from deltacrown.core.auth import login_required, require_user
+from deltacrown.core.errors import PermissionDeniedError
+from deltacrown.games import config, queries
 from deltacrown.games.errors import GameNotFoundError
 from deltacrown.games.schemas import GameQueryArgs, GameSchema
 
@@ -39,6 +41,24 @@ class GameItem(MethodView):
         game = queries.get_game(game_ref)
         blp.set_etag(game)
         return game
+
+
+@blp.route("/<game_ref>/config-schema/")
+class GameConfigSchemaView(MethodView):
+    @blp.arguments(config.GameConfigQueryArgs, location="query")
+    @blp.response(200, config.GameConfigSchema)
+    @blp.errors(GameNotFoundError, config.GameConfigNotFoundError)
+    def get(self, args: dict[str, Any], game_ref: str) -> Any:
+        """The JSON Schema for tournament `settings` of this game (latest, or ?version=)."""
+        return config.schema_for(queries.get_game(game_ref), args.get("version"))
+
+    @login_required
+    @blp.arguments(config.GameConfigCreateArgs)
+    @blp.response(201, config.GameConfigSchema)
+    @blp.errors(GameNotFoundError, PermissionDeniedError, config.InvalidSchemaError)
+    def post(self, args: dict[str, Any], game_ref: str) -> Any:
+        """Publish the next version of the settings schema (staff)."""
+        return config.create_config_version(game_ref, actor=require_user(), schema=args["schema"])
 
 
 def paginate(query: Any, pagination_parameters: Any) -> list[Any]:

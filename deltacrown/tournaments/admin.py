@@ -1,0 +1,208 @@
+"""Flask-Admin views for staff: tournaments (read-only, with publish and cancel actions that call
+the services), game configuration versions (created through the service), custom fields and
+templates (read-only)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import flash
+from flask_admin.actions import action
+from flask_admin.contrib.sqla import filters
+from wtforms.validators import DataRequired
+
+from deltacrown.core.admin import ReadOnlyModelView, current_admin_user
+from deltacrown.core.errors import DomainError
+from deltacrown.extensions import db
+from deltacrown.games.config import GameConfig, create_config_version
+from deltacrown.tournaments import services
+from deltacrown.tournaments.models import CustomField, Tournament, TournamentTemplate
+
+STAFF_CANCEL_REASON = "Cancelled by staff"
+
+
+class _AsUTC:
+    """Flask-Admin parses naive datetimes; our columns take aware UTC values only."""
+
+    def clean(self, value: str) -> Any:
+        result = super().clean(value)  # type: ignore[misc]
+        if isinstance(result, list):
+            return [item.replace(tzinfo=UTC) for item in result]
+        return result.replace(tzinfo=UTC) if isinstance(result, datetime) else result
+
+
+class AfterFilter(_AsUTC, filters.DateTimeGreaterFilter):
+    pass
+
+
+class BeforeFilter(_AsUTC, filters.DateTimeSmallerFilter):
+    pass
+
+
+class BetweenFilter(_AsUTC, filters.DateTimeBetweenFilter):
+    pass
+
+
+class EnumValueFilter(filters.EnumEqualFilter):
+    """Flask-Admin looks enum members up by name; our enums are stored and shown by value."""
+
+    def clean(self, value: str) -> Any:
+        return self.enum_class(value) if self.enum_class is not None else value
+
+
+def _enum_filter(column: Any, label: str) -> Any:
+    members = column.type.enum_class
+    return EnumValueFilter(column, label, options=[(m.value, m.value) for m in members])
+
+
+def _date_filters(column: Any, label: str) -> list[Any]:
+    return [AfterFilter(column, label), BeforeFilter(column, label), BetweenFilter(column, label)]
+
+
+class TournamentAdmin(ReadOnlyModelView):
+    """Tournaments change only through the services: bulk publish and cancel are actions."""
+
+    column_list = (
+        "id",
+        "name",
+        "slug",
+        "game",
+        "status",
+        "format",
+        "visibility",
+        "start_at",
+        "registration_opens_at",
+        "registration_closes_at",
+        "organizer",
+        "created_at",
+    )
+    column_searchable_list = ("name", "slug")
+    column_filters = (
+        "game.slug",
+        _enum_filter(Tournament.status, "Status"),
+        _enum_filter(Tournament.format, "Format"),
+        _enum_filter(Tournament.visibility, "Visibility"),
+        *_date_filters(Tournament.start_at, "Start"),
+        *_date_filters(Tournament.registration_opens_at, "Registration opens"),
+        *_date_filters(Tournament.registration_closes_at, "Registration closes"),
+        *_date_filters(Tournament.created_at, "Created"),
+    )
+    column_labels = {"game.slug": "Game"}
+    column_default_sort = ("id", True)
+    column_details_exclude_list = ("invite_code",)
+
+    def get_query(self) -> Any:
+        return super().get_query().filter(Tournament.deleted_at.is_(None))
+
+    def get_count_query(self) -> Any:
+        return super().get_count_query().filter(Tournament.deleted_at.is_(None))
+
+    def _apply_each(self, ids: list[str], run: Callable[[int, Any], Any], verb: str) -> None:
+        """Run a service per id, each under a savepoint: one refusal spoils nothing else."""
+        actor = current_admin_user()
+        done: list[int] = []
+        refused: list[str] = []
+        for raw in ids:
+            tournament_id = int(raw)
+            try:
+                with db.session.begin_nested():
+                    run(tournament_id, actor)
+                done.append(tournament_id)
+            except DomainError as exc:
+                refused.append(f"#{tournament_id}: {exc.detail or exc.title}")
+        db.session.commit()
+        if done:
+            flash(f"{verb.capitalize()} {len(done)} tournament(s).", "success")
+        if refused:
+            flash(f"Not {verb}: " + "; ".join(refused), "error")
+
+    @action("publish", "Publish", "Publish the selected drafts?")
+    def action_publish(self, ids: list[str]) -> None:
+        self._apply_each(
+            ids, lambda tid, actor: services.publish_tournament(tid, actor=actor), "published"
+        )
+
+    @action("cancel", "Cancel", f'Cancel the selected tournaments ("{STAFF_CANCEL_REASON}")?')
+    def action_cancel(self, ids: list[str]) -> None:
+        self._apply_each(
+            ids,
+            lambda tid, actor: services.cancel_tournament(
+                tid, actor=actor, reason=STAFF_CANCEL_REASON
+            ),
+            "cancelled",
+        )
+
+
+class GameConfigAdmin(ReadOnlyModelView):
+    """Versions are immutable; staff add version n+1 through the service."""
+
+    can_create = True
+    column_list = ("id", "game", "version", "created_at")
+    column_filters = ("game.slug",)
+    column_labels = {"game.slug": "Game"}
+    column_default_sort = ("id", True)
+    form_columns = ("game", "schema")
+    form_args = {
+        "game": {"validators": [DataRequired()]},
+        "schema": {"validators": [DataRequired()]},
+    }
+
+    def create_model(self, form: Any) -> Any:
+        try:
+            result = create_config_version(
+                form.game.data.id, actor=current_admin_user(), schema=form.schema.data
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            details = "; ".join(m for ms in (exc.errors or {}).values() for m in ms)
+            flash(f"{exc.detail or exc.title} {details}".strip(), "error")
+            return False
+        return db.session.scalars(
+            db.select(GameConfig).filter_by(game_id=form.game.data.id, version=result["version"])
+        ).one()
+
+
+class CustomFieldAdmin(ReadOnlyModelView):
+    column_list = ("id", "tournament", "key", "label", "type", "required", "order", "deleted_at")
+    column_searchable_list = ("key", "label")
+    column_filters = (_enum_filter(CustomField.type, "Type"), "required", "tournament_id")
+    column_default_sort = ("id", True)
+
+
+class TournamentTemplateAdmin(ReadOnlyModelView):
+    column_list = ("id", "name", "owner", "is_public", "created_at", "deleted_at")
+    column_searchable_list = ("name",)
+    column_filters = ("is_public",)
+    column_default_sort = ("id", True)
+
+
+def register_admin(admin: Any) -> None:
+    admin.add_view(
+        TournamentAdmin(Tournament, db, category="Tournaments", endpoint="admin_tournaments")
+    )
+    admin.add_view(
+        CustomFieldAdmin(
+            CustomField,
+            db,
+            category="Tournaments",
+            endpoint="admin_custom_fields",
+            name="Custom fields",
+        )
+    )
+    admin.add_view(
+        TournamentTemplateAdmin(
+            TournamentTemplate,
+            db,
+            category="Tournaments",
+            endpoint="admin_tournament_templates",
+            name="Templates",
+        )
+    )
+    admin.add_view(
+        GameConfigAdmin(
+            GameConfig, db, category="Games", endpoint="admin_game_configs", name="Game configs"
+        )
+    )

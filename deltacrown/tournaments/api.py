@@ -1,0 +1,252 @@
+"""Tournaments API: create, read, change and delete tournaments, their state actions,
+co-organizers and custom registration fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from deltacrown.accounts.errors import UserNotFoundError
+from deltacrown.core.api import Blueprint
+from deltacrown.core.auth import get_current_user, login_required, require_user
+from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError, ValidationError
+from deltacrown.core.pagination import paginate_select
+from deltacrown.games.config import InvalidSettingsError
+from deltacrown.games.errors import GameNotFoundError
+from deltacrown.tournaments import policies, queries, services
+from deltacrown.tournaments.errors import (
+    AlreadyOrganizerError,
+    CannotRemoveOwnerError,
+    CustomFieldNotFoundError,
+    FieldFrozenError,
+    FieldKeyTakenError,
+    FieldTypeLockedError,
+    InvalidCustomFieldError,
+    InvalidPaymentMethodsError,
+    InvalidPrizeDistributionError,
+    InvalidScheduleError,
+    NotDraftError,
+    OrganizerNotFoundError,
+    RegistrationsExistError,
+    RegistrationWindowPassedError,
+    TournamentLockedError,
+    TournamentNotFoundError,
+)
+from deltacrown.tournaments.models import Tournament
+from deltacrown.tournaments.schemas import (
+    CancelArgs,
+    CustomFieldCreateArgs,
+    CustomFieldSchema,
+    CustomFieldUpdateArgs,
+    OrganizerAddArgs,
+    TournamentCreateArgs,
+    TournamentSchema,
+    TournamentUpdateArgs,
+    TournamentViewArgs,
+    UserRefSchema,
+)
+
+blp = Blueprint(
+    "tournaments",
+    __name__,
+    url_prefix="/api/tournaments",
+    description="Tournaments: lifecycle, co-organizers and custom registration fields.",
+)
+
+# The rules every create or update checks on the whole configuration.
+CONFIG_ERRORS = (
+    GameNotFoundError,
+    ValidationError,
+    InvalidScheduleError,
+    InvalidPrizeDistributionError,
+    InvalidPaymentMethodsError,
+    InvalidSettingsError,
+)
+# What acting on an existing tournament can answer besides its own rules.
+ACCESS_ERRORS = (TournamentNotFoundError, PermissionDeniedError)
+
+
+def present(tournament: Tournament, actor: Any) -> Tournament:
+    """Mark what the viewer may see (the invite code) and set the ETag."""
+    tournament.viewer_can_manage = policies.can_manage(actor, tournament)
+    blp.set_etag(tournament)
+    return tournament
+
+
+def _managed(tournament_id: int, actor: Any) -> Tournament:
+    """Pre-check (404, then 403) so a stranger's stale If-Match never earns a 412."""
+    tournament = queries.get_visible_tournament(tournament_id, actor)
+    if not policies.can_manage(actor, tournament):
+        raise PermissionDeniedError("Only the tournament's organizers and staff may do this.")
+    return tournament
+
+
+@blp.route("/")
+class TournamentCollection(MethodView):
+    @login_required
+    @blp.etag
+    @blp.arguments(TournamentCreateArgs)
+    @blp.response(201, TournamentSchema)
+    @blp.errors(*CONFIG_ERRORS)
+    def post(self, args: dict[str, Any]) -> Any:
+        """Create a draft tournament (you become its organizer)."""
+        actor = require_user()
+        return present(services.create_tournament(actor=actor, data=args), actor)
+
+
+@blp.route("/<int:tournament_id>/")
+class TournamentItem(MethodView):
+    @login_required(optional=True)
+    @blp.etag
+    @blp.arguments(TournamentViewArgs, location="query")
+    @blp.response(200, TournamentSchema)
+    @blp.errors(TournamentNotFoundError)
+    def get(self, args: dict[str, Any], tournament_id: int) -> Any:
+        """Get a tournament (drafts: organizers and staff; private: also with ?invite_code=)."""
+        actor = get_current_user()
+        tournament = queries.get_visible_tournament(
+            tournament_id, actor, invite_code=args.get("invite_code")
+        )
+        return present(tournament, actor)
+
+    @login_required
+    @blp.etag
+    @blp.arguments(TournamentUpdateArgs)
+    @blp.response(200, TournamentSchema)
+    @blp.errors(*ACCESS_ERRORS, FieldFrozenError, TournamentLockedError, *CONFIG_ERRORS)
+    def patch(self, args: dict[str, Any], tournament_id: int) -> Any:
+        """Change a tournament (game, format, fee and team settings freeze once published)."""
+        actor = require_user()
+        blp.check_etag(_managed(tournament_id, actor))
+        tournament = services.update_tournament(tournament_id, actor=actor, changes=args)
+        return present(tournament, actor)
+
+    @login_required
+    @blp.etag
+    @blp.response(204)
+    @blp.errors(*ACCESS_ERRORS, NotDraftError)
+    def delete(self, tournament_id: int) -> None:
+        """Delete a draft (published tournaments are cancelled instead)."""
+        actor = require_user()
+        blp.check_etag(_managed(tournament_id, actor))
+        services.delete_tournament(tournament_id, actor=actor)
+
+
+@blp.route("/<int:tournament_id>/publish/")
+class TournamentPublish(MethodView):
+    @login_required
+    @blp.etag
+    @blp.response(200, TournamentSchema)
+    @blp.errors(*ACCESS_ERRORS, InvalidTransitionError, InvalidScheduleError)
+    def post(self, tournament_id: int) -> Any:
+        """Publish a draft (registration opens at once if its time has come)."""
+        actor = require_user()
+        return present(services.publish_tournament(tournament_id, actor=actor), actor)
+
+
+@blp.route("/<int:tournament_id>/open-registration/")
+class TournamentOpenRegistration(MethodView):
+    @login_required
+    @blp.etag
+    @blp.response(200, TournamentSchema)
+    @blp.errors(*ACCESS_ERRORS, InvalidTransitionError, RegistrationWindowPassedError)
+    def post(self, tournament_id: int) -> Any:
+        """Open registration now (before its scheduled time if you wish)."""
+        actor = require_user()
+        return present(services.open_registration(tournament_id, actor=actor), actor)
+
+
+@blp.route("/<int:tournament_id>/close-registration/")
+class TournamentCloseRegistration(MethodView):
+    @login_required
+    @blp.etag
+    @blp.response(200, TournamentSchema)
+    @blp.errors(*ACCESS_ERRORS, InvalidTransitionError)
+    def post(self, tournament_id: int) -> Any:
+        """Close registration now."""
+        actor = require_user()
+        return present(services.close_registration(tournament_id, actor=actor), actor)
+
+
+@blp.route("/<int:tournament_id>/cancel/")
+class TournamentCancel(MethodView):
+    @login_required
+    @blp.etag
+    @blp.arguments(CancelArgs)
+    @blp.response(200, TournamentSchema)
+    @blp.errors(*ACCESS_ERRORS, InvalidTransitionError, ValidationError)
+    def post(self, args: dict[str, Any], tournament_id: int) -> Any:
+        """Cancel with a reason (idempotent: cancelling again changes nothing)."""
+        actor = require_user()
+        tournament = services.cancel_tournament(tournament_id, actor=actor, reason=args["reason"])
+        return present(tournament, actor)
+
+
+# ----- co-organizers -------------------------------------------------------------------------
+@blp.route("/<int:tournament_id>/organizers/")
+class OrganizerCollection(MethodView):
+    @login_required
+    @blp.arguments(OrganizerAddArgs)
+    @blp.response(201, UserRefSchema(many=True))
+    @blp.errors(*ACCESS_ERRORS, UserNotFoundError, AlreadyOrganizerError, TournamentLockedError)
+    def post(self, args: dict[str, Any], tournament_id: int) -> Any:
+        """Name a co-organizer (owner and staff); answers with the co-organizers."""
+        tournament = services.add_organizer(
+            tournament_id, actor=require_user(), user_id=args["user"]
+        )
+        return tournament.co_organizers
+
+
+@blp.route("/<int:tournament_id>/organizers/<int:user_id>/")
+class OrganizerItem(MethodView):
+    @login_required
+    @blp.response(204)
+    @blp.errors(*ACCESS_ERRORS, CannotRemoveOwnerError, OrganizerNotFoundError)
+    def delete(self, tournament_id: int, user_id: int) -> None:
+        """Remove a co-organizer (owner and staff), or step down yourself."""
+        services.remove_organizer(tournament_id, actor=require_user(), user_id=user_id)
+
+
+# ----- custom fields -------------------------------------------------------------------------
+FIELD_ERRORS = (TournamentLockedError, InvalidCustomFieldError, RegistrationsExistError)
+
+
+@blp.route("/<int:tournament_id>/custom-fields/")
+class CustomFieldCollection(MethodView):
+    @login_required(optional=True)
+    @blp.response(200, CustomFieldSchema(many=True))
+    @blp.paginate(page_size=100)
+    @blp.errors(TournamentNotFoundError)
+    def get(self, tournament_id: int, pagination_parameters: Any) -> Any:
+        """The questions registration asks, in order."""
+        queries.get_visible_tournament(tournament_id, get_current_user())
+        return paginate_select(queries.list_custom_fields(tournament_id), pagination_parameters)
+
+    @login_required
+    @blp.arguments(CustomFieldCreateArgs)
+    @blp.response(201, CustomFieldSchema)
+    @blp.errors(*ACCESS_ERRORS, *FIELD_ERRORS, FieldKeyTakenError)
+    def post(self, args: dict[str, Any], tournament_id: int) -> Any:
+        """Add a custom field."""
+        return services.create_custom_field(tournament_id, actor=require_user(), data=args)
+
+
+@blp.route("/<int:tournament_id>/custom-fields/<int:field_id>/")
+class CustomFieldItem(MethodView):
+    @login_required
+    @blp.arguments(CustomFieldUpdateArgs)
+    @blp.response(200, CustomFieldSchema)
+    @blp.errors(*ACCESS_ERRORS, CustomFieldNotFoundError, *FIELD_ERRORS, FieldTypeLockedError)
+    def patch(self, args: dict[str, Any], tournament_id: int, field_id: int) -> Any:
+        """Change a custom field (its type is locked once players have registered)."""
+        return services.update_custom_field(
+            tournament_id, field_id, actor=require_user(), changes=args
+        )
+
+    @login_required
+    @blp.response(204)
+    @blp.errors(*ACCESS_ERRORS, CustomFieldNotFoundError, TournamentLockedError)
+    def delete(self, tournament_id: int, field_id: int) -> None:
+        """Delete a custom field (soft)."""
+        services.delete_custom_field(tournament_id, field_id, actor=require_user())

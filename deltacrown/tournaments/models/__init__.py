@@ -1,0 +1,30 @@
+"""The tournaments domain's models (one module per aggregate)."""
+
+from deltacrown.tournaments.models.custom_field import CustomField, FieldType
+from deltacrown.tournaments.models.template import TournamentTemplate
+from deltacrown.tournaments.models.tournament import (
+    FINISHED,
+    TRANSITIONS,
+    ParticipantType,
+    PaymentMethod,
+    Tournament,
+    TournamentFormat,
+    TournamentOrganizer,
+    TournamentStatus,
+    Visibility,
+)
+
+__all__ = [
+    "FINISHED",
+    "TRANSITIONS",
+    "CustomField",
+    "FieldType",
+    "ParticipantType",
+    "PaymentMethod",
+    "Tournament",
+    "TournamentFormat",
+    "TournamentOrganizer",
+    "TournamentStatus",
+    "TournamentTemplate",
+    "Visibility",
+]

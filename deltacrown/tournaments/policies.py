@@ -1,0 +1,73 @@
+"""Who may do what to tournaments and templates: pure predicates over an actor and an object.
+
+An actor is a user (with `id`, `is_staff`, `is_superuser`) or None (anonymous or the system).
+Staff may do anything an organizer may, on every tournament. Services enforce these; views
+only map "cannot see" to 404 and "can see but may not" to 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deltacrown.tournaments.models import (
+    Tournament,
+    TournamentStatus,
+    TournamentTemplate,
+    Visibility,
+)
+
+
+def is_staff(actor: Any) -> bool:
+    return bool(actor is not None and (actor.is_staff or actor.is_superuser))
+
+
+def is_owner(actor: Any, tournament: Tournament) -> bool:
+    return actor is not None and actor.id == tournament.organizer_id
+
+
+def is_organizer(actor: Any, tournament: Tournament) -> bool:
+    """The owner or a co-organizer."""
+    return actor is not None and actor.id in tournament.organizer_ids
+
+
+def can_manage(actor: Any, tournament: Tournament) -> bool:
+    """Edit, publish, open/close registration, cancel, manage custom fields."""
+    return is_staff(actor) or is_organizer(actor, tournament)
+
+
+def can_manage_organizers(actor: Any, tournament: Tournament) -> bool:
+    """Name or remove co-organizers: the owner and staff."""
+    return is_staff(actor) or is_owner(actor, tournament)
+
+
+def can_leave_organizers(actor: Any, tournament: Tournament, user_id: int) -> bool:
+    """A co-organizer may step down by themselves."""
+    return actor is not None and actor.id == user_id and is_organizer(actor, tournament)
+
+
+def can_view(actor: Any, tournament: Tournament, invite_code: str | None = None) -> bool:
+    """Drafts: organizers and staff. Private: also whoever has the invite code."""
+    if tournament.is_deleted:
+        return False
+    if can_manage(actor, tournament):
+        return True
+    if tournament.status == TournamentStatus.DRAFT:
+        return False
+    if tournament.visibility == Visibility.PRIVATE:
+        return bool(invite_code) and invite_code == tournament.invite_code
+    return True
+
+
+def can_use_template(actor: Any, template: TournamentTemplate) -> bool:
+    """See and apply: public templates, one's own, and (staff) all."""
+    if template.is_deleted:
+        return False
+    return (
+        template.is_public
+        or is_staff(actor)
+        or (actor is not None and actor.id == template.owner_id)
+    )
+
+
+def can_edit_template(actor: Any, template: TournamentTemplate) -> bool:
+    return is_staff(actor) or (actor is not None and actor.id == template.owner_id)

@@ -1,0 +1,162 @@
+"""Read helpers for tournaments, custom fields and templates, and the registrations hook."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from deltacrown.extensions import db
+from deltacrown.tournaments import policies
+from deltacrown.tournaments.errors import (
+    CustomFieldNotFoundError,
+    TemplateNotFoundError,
+    TournamentNotFoundError,
+)
+from deltacrown.tournaments.models import (
+    CustomField,
+    Tournament,
+    TournamentStatus,
+    TournamentTemplate,
+)
+
+# ----- registrations hook --------------------------------------------------------------------
+# The registrations domain (a later issue) owns the registrations table; it registers a probe
+# here so rules such as "a field's type is locked once registrations exist" can ask without
+# this domain importing it. Until then, no tournament has registrations.
+_registrations_probe: Callable[[int], bool] | None = None
+
+
+def set_registrations_probe(probe: Callable[[int], bool] | None) -> None:
+    """Install (or, with None, remove) the callable answering "has this tournament any?"."""
+    global _registrations_probe
+    _registrations_probe = probe
+
+
+def has_registrations(tournament_id: int) -> bool:
+    return bool(_registrations_probe(tournament_id)) if _registrations_probe else False
+
+
+# ----- tournaments ---------------------------------------------------------------------------
+def find_tournament(tournament_id: int) -> Tournament | None:
+    tournament = db.session.get(Tournament, tournament_id)
+    return None if tournament is None or tournament.is_deleted else tournament
+
+
+def get_tournament(tournament_id: int, *, for_update: bool = False) -> Tournament:
+    """A tournament that is not deleted; with `for_update`, row-locked and freshly loaded."""
+    if for_update:
+        tournament = db.session.scalars(
+            sa.select(Tournament)
+            .where(Tournament.id == tournament_id)
+            .with_for_update(of=Tournament)
+            .execution_options(populate_existing=True)
+        ).first()
+    else:
+        tournament = db.session.get(Tournament, tournament_id)
+    if tournament is None or tournament.is_deleted:
+        raise TournamentNotFoundError(f"No tournament {tournament_id}.")
+    return tournament
+
+
+def get_visible_tournament(
+    tournament_id: int, actor: Any, *, invite_code: str | None = None, for_update: bool = False
+) -> Tournament:
+    """The tournament if `actor` may see it, else TournamentNotFoundError (never a 403)."""
+    tournament = get_tournament(tournament_id, for_update=for_update)
+    if not policies.can_view(actor, tournament, invite_code):
+        raise TournamentNotFoundError(f"No tournament {tournament_id}.")
+    return tournament
+
+
+def slug_taken(slug: str) -> bool:
+    """Deleted tournaments keep their slug: old links must never point elsewhere."""
+    return db.session.scalar(sa.select(Tournament.id).where(Tournament.slug == slug)) is not None
+
+
+def due_to_open(now: datetime) -> sa.Select[tuple[Tournament]]:
+    """Published tournaments whose registration should be open by now."""
+    return (
+        sa.select(Tournament)
+        .where(
+            Tournament.status == TournamentStatus.PUBLISHED,
+            Tournament.registration_opens_at <= now,
+            Tournament.deleted_at.is_(None),
+        )
+        .order_by(Tournament.id)
+    )
+
+
+def due_to_close(now: datetime) -> sa.Select[tuple[Tournament]]:
+    """Open registrations whose closing time has come."""
+    return (
+        sa.select(Tournament)
+        .where(
+            Tournament.status == TournamentStatus.REGISTRATION_OPEN,
+            Tournament.registration_closes_at <= now,
+            Tournament.deleted_at.is_(None),
+        )
+        .order_by(Tournament.id)
+    )
+
+
+# ----- custom fields -------------------------------------------------------------------------
+def list_custom_fields(tournament_id: int) -> sa.Select[tuple[CustomField]]:
+    """Live (not deleted) fields in display order."""
+    return (
+        sa.select(CustomField)
+        .where(CustomField.tournament_id == tournament_id, CustomField.deleted_at.is_(None))
+        .order_by(CustomField.order, CustomField.id)
+    )
+
+
+def live_custom_fields(tournament_id: int) -> list[CustomField]:
+    return list(db.session.scalars(list_custom_fields(tournament_id)))
+
+
+def get_custom_field(tournament_id: int, field_id: int) -> CustomField:
+    field = db.session.get(CustomField, field_id)
+    if field is None or field.is_deleted or field.tournament_id != tournament_id:
+        raise CustomFieldNotFoundError(f"No custom field {field_id} in tournament {tournament_id}.")
+    return field
+
+
+def custom_field_key_taken(tournament_id: int, key: str, *, exclude_id: int | None = None) -> bool:
+    query = sa.select(CustomField.id).where(
+        CustomField.tournament_id == tournament_id,
+        CustomField.key == key,
+        CustomField.deleted_at.is_(None),
+    )
+    if exclude_id is not None:
+        query = query.where(CustomField.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+# ----- templates -----------------------------------------------------------------------------
+def list_templates(
+    actor: Any, *, game: str | None = None, mine: bool = False
+) -> sa.Select[tuple[TournamentTemplate]]:
+    """The actor's own templates and every public one (anonymous: public only)."""
+    query = sa.select(TournamentTemplate).where(TournamentTemplate.deleted_at.is_(None))
+    actor_id = getattr(actor, "id", None)
+    if mine:
+        query = query.where(TournamentTemplate.owner_id == actor_id)
+    elif actor_id is None:
+        query = query.where(TournamentTemplate.is_public.is_(True))
+    else:
+        query = query.where(
+            sa.or_(TournamentTemplate.is_public.is_(True), TournamentTemplate.owner_id == actor_id)
+        )
+    if game:
+        query = query.where(TournamentTemplate.config["game"].as_string() == game)
+    return query.order_by(TournamentTemplate.name, TournamentTemplate.id)
+
+
+def get_template(template_id: int, actor: Any) -> TournamentTemplate:
+    """A template the actor may see (public, own, or any for staff); else 404."""
+    template = db.session.get(TournamentTemplate, template_id)
+    if template is None or not policies.can_use_template(actor, template):
+        raise TemplateNotFoundError(f"No template {template_id}.")
+    return template

@@ -1,0 +1,179 @@
+"""Tournament state changes: publish, open and close registration (by hand or on schedule),
+cancel. Each goes through `Tournament.transition` (409 `invalid_transition` when illegal),
+under a row lock on the tournament, and writes an audit entry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from deltacrown.core import audit
+from deltacrown.core.errors import ValidationError
+from deltacrown.core.signals import send_after_commit, tournament_cancelled
+from deltacrown.core.time import utcnow
+from deltacrown.extensions import db
+from deltacrown.tournaments import queries
+from deltacrown.tournaments.errors import RegistrationWindowPassedError
+from deltacrown.tournaments.models import Tournament, TournamentStatus
+from deltacrown.tournaments.services.common import check_schedule, managed_tournament
+
+S = TournamentStatus
+
+
+def _move(
+    tournament: Tournament,
+    to: TournamentStatus,
+    *,
+    actor: Any,
+    now: datetime,
+    scheduled: bool = False,
+    **details: Any,
+) -> None:
+    before = tournament.status.value
+    tournament.transition(to, at=now)
+    db.session.flush()
+    audit.record(
+        actor=actor,
+        action=f"tournament.{to.value}",
+        target=tournament,
+        before={"status": before},
+        after={"status": to.value, **({"scheduled": True} if scheduled else {}), **details},
+    )
+
+
+def publish_tournament(
+    tournament_id: int,
+    *,
+    actor: Any,
+    now: datetime | None = None,
+) -> Tournament:
+    """draft → published: visible, not yet taking sign-ups. When registration_opens_at has
+    already come, registration opens at once.
+
+    The times still ahead (registration close, check-in, start) must be in the future
+    (InvalidScheduleError). Raises InvalidTransitionError unless the tournament is a draft.
+    """
+    now = now or utcnow()
+    tournament = managed_tournament(tournament_id, actor, for_update=True)
+    tournament.check_transition(S.PUBLISHED)
+    values = {
+        name: getattr(tournament, name)
+        for name in (
+            "registration_opens_at",
+            "registration_closes_at",
+            "checkin_opens_at",
+            "checkin_closes_at",
+            "start_at",
+        )
+    }
+    check_schedule(
+        values,
+        now=now,
+        must_be_future=(
+            "registration_closes_at",
+            "checkin_opens_at",
+            "checkin_closes_at",
+            "start_at",
+        ),
+    )
+    _move(tournament, S.PUBLISHED, actor=actor, now=now)
+    opens = tournament.registration_opens_at
+    if opens is not None and opens <= now:
+        _move(tournament, S.REGISTRATION_OPEN, actor=actor, now=now)
+    return tournament
+
+
+def _ensure_window_open(tournament: Tournament, now: datetime) -> None:
+    closes = tournament.registration_closes_at
+    if (closes is not None and closes <= now) or tournament.start_at <= now:
+        raise RegistrationWindowPassedError(
+            "Registration would close at once: move registration_closes_at (and start_at) "
+            "into the future first."
+        )
+
+
+def open_registration(
+    tournament_id: int,
+    *,
+    actor: Any,
+    now: datetime | None = None,
+) -> Tournament:
+    """published → registration_open, before the scheduled time if the organizer wishes.
+
+    Raises InvalidTransitionError, RegistrationWindowPassedError (closing time already past).
+    """
+    now = now or utcnow()
+    tournament = managed_tournament(tournament_id, actor, for_update=True)
+    tournament.check_transition(S.REGISTRATION_OPEN)
+    _ensure_window_open(tournament, now)
+    _move(tournament, S.REGISTRATION_OPEN, actor=actor, now=now)
+    return tournament
+
+
+def close_registration(
+    tournament_id: int,
+    *,
+    actor: Any,
+    now: datetime | None = None,
+) -> Tournament:
+    """registration_open → registration_closed. Raises InvalidTransitionError."""
+    now = now or utcnow()
+    tournament = managed_tournament(tournament_id, actor, for_update=True)
+    _move(tournament, S.REGISTRATION_CLOSED, actor=actor, now=now)
+    return tournament
+
+
+def cancel_tournament(
+    tournament_id: int, *, actor: Any, reason: str, now: datetime | None = None
+) -> Tournament:
+    """Cancel from any state but completed, recording the reason; idempotent.
+
+    Cancelling a cancelled tournament changes nothing (no audit entry, no signal). Otherwise
+    `tournament_cancelled` is sent after the commit so registrations can refund and notify.
+    Raises ValidationError (blank reason), InvalidTransitionError (completed).
+    """
+    now = now or utcnow()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            "Say why the tournament is cancelled.", errors={"reason": ["Required."]}
+        )
+    tournament = managed_tournament(tournament_id, actor, for_update=True)
+    if tournament.status == S.CANCELLED:
+        return tournament
+    tournament.cancel_reason = reason
+    tournament.cancelled_by_id = getattr(actor, "id", None)
+    _move(tournament, S.CANCELLED, actor=actor, now=now, reason=reason)
+    send_after_commit(
+        tournament_cancelled,
+        "tournaments",
+        tournament_id=tournament.id,
+        reason=reason,
+        actor_id=getattr(actor, "id", None),
+    )
+    return tournament
+
+
+def _locked(query: Any) -> list[Tournament]:
+    return list(
+        db.session.scalars(
+            query.with_for_update(skip_locked=True, of=Tournament).execution_options(
+                populate_existing=True
+            )
+        ).unique()
+    )
+
+
+def apply_scheduled_transitions(now: datetime | None = None) -> dict[str, int]:
+    """The sweep: open registration for published tournaments whose opening time has come,
+    then close it for open ones whose closing time has come. Rows another sweep holds are
+    skipped (SKIP LOCKED), so overlapping runs never double-apply."""
+    now = now or utcnow()
+    opened = closed = 0
+    for tournament in _locked(queries.due_to_open(now)):
+        _move(tournament, S.REGISTRATION_OPEN, actor=None, now=now, scheduled=True)
+        opened += 1
+    for tournament in _locked(queries.due_to_close(now)):
+        _move(tournament, S.REGISTRATION_CLOSED, actor=None, now=now, scheduled=True)
+        closed += 1
+    return {"opened": opened, "closed": closed}
