@@ -1,0 +1,273 @@
+"""Flask-Admin views for the economy: wallets and the ledger (read-only), balance adjustments
+(a form that calls the service), shop items and promo codes (staff CRUD), purchases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, request, url_for
+from flask_admin.contrib.sqla.filters import IntEqualFilter
+from flask_admin.form import SecureForm
+from markupsafe import Markup
+from wtforms import IntegerField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from deltacrown.core.admin import ReadOnlyModelView, StaffModelView, current_admin_user
+from deltacrown.core.errors import DomainError
+from deltacrown.economy.models import (
+    InventoryItem,
+    PromoCode,
+    Purchase,
+    ShopItem,
+    Transaction,
+    TransactionKind,
+    Wallet,
+)
+from deltacrown.economy.queries import normalise_code, normalise_sku
+from deltacrown.economy.services import catalog, promos
+from deltacrown.extensions import db
+
+
+class DomainErrorsFlashed:
+    """Show a rule a form broke (a DomainError) as a message instead of a logged failure."""
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        if isinstance(exc, DomainError):
+            details = "; ".join(
+                f"{field}: {' '.join(map(str, messages))}"
+                for field, messages in (exc.errors or {}).items()
+            )
+            flash(" ".join(filter(None, [exc.detail or exc.title, details])), "error")
+            return True
+        return super().handle_view_exception(exc)  # type: ignore[misc, no-any-return]
+
+
+def _wallet_links(view: Any, context: Any, wallet: Wallet, name: str) -> Markup:
+    ledger = url_for("admin_wallet_transactions.index_view", flt0_0=wallet.id)
+    adjust = url_for("admin_balance_adjustments.create_view", user_id=wallet.user_id)
+    return Markup('<a href="{}">ledger</a> · <a href="{}">adjust balance</a>').format(
+        ledger, adjust
+    )
+
+
+class WalletAdmin(ReadOnlyModelView):
+    """Balances are shown, never edited: adjustments go through the ledger service."""
+
+    column_list = ("id", "user", "balance", "held", "available", "updated_at", "links")
+    column_formatters = {
+        "available": lambda v, c, wallet, n: wallet.available,
+        "links": _wallet_links,
+    }
+    column_filters = ("user_id",)
+    column_sortable_list = ("id", "balance", "held", "updated_at")
+    column_default_sort = ("id", True)
+
+
+class TransactionAdmin(ReadOnlyModelView):
+    """The append-only ledger: filter by wallet, kind or reference (newest first)."""
+
+    column_list = (
+        "id",
+        "wallet_id",
+        "kind",
+        "amount",
+        "balance_after",
+        "reference_type",
+        "reference_id",
+        "refund_of_id",
+        "reason",
+        "created_by",
+        "created_at",
+    )
+    # The wallet filter comes first: WalletAdmin links to it as `flt0_0`.
+    column_filters = (
+        IntEqualFilter(Transaction.wallet_id, "Wallet id"),
+        "kind",
+        "reference_type",
+        "reference_id",
+    )
+    column_default_sort = ("id", True)
+
+
+class AdjustBalanceForm(SecureForm):
+    user_id = IntegerField("User id", validators=[InputRequired(), NumberRange(min=1)])
+    amount = IntegerField(
+        "Amount (coins; negative removes)",
+        validators=[InputRequired(), NumberRange(-(10**9), 10**9)],
+    )
+    reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])
+
+
+class BalanceAdjustmentAdmin(StaffModelView):
+    """Staff adjustments: the list shows past ones, "Create" is the adjust-balance form, which
+    calls `ledger.adjust_balance` (audited); nothing here edits or deletes a ledger row."""
+
+    can_edit = False
+    can_delete = False
+    action_disallowed_list = ["delete"]
+    form = AdjustBalanceForm
+    column_list = (
+        "id",
+        "wallet_id",
+        "amount",
+        "balance_after",
+        "reason",
+        "created_by",
+        "created_at",
+    )
+    column_default_sort = ("id", True)
+
+    def get_query(self) -> Any:
+        return super().get_query().filter(Transaction.kind == TransactionKind.ADJUSTMENT)
+
+    def get_count_query(self) -> Any:
+        return super().get_count_query().filter(Transaction.kind == TransactionKind.ADJUSTMENT)
+
+    def create_form(self, obj: Any = None) -> Any:
+        form = super().create_form(obj)
+        if request.method == "GET" and request.args.get("user_id", "").isdigit():
+            form.user_id.data = int(request.args["user_id"])
+        return form
+
+    def create_model(self, form: Any) -> Any:
+        from deltacrown.accounts.queries import get_user
+        from deltacrown.economy.services import ledger
+
+        try:
+            user = get_user(int(form.user_id.data), active_only=False)
+            entry = ledger.adjust_balance(
+                user.id,
+                int(form.amount.data),
+                reason=form.reason.data,
+                actor=current_admin_user(),
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.detail or exc.title, "error")
+            return False
+        flash(f"Balance adjusted: now {entry.balance_after} coins.", "success")
+        return entry
+
+
+class ShopItemAdmin(DomainErrorsFlashed, StaffModelView):
+    """Reference data: plain CRUD, no deletion (set is_active false instead)."""
+
+    can_delete = False
+    action_disallowed_list = ["delete"]
+    column_list = (
+        "id",
+        "sku",
+        "name",
+        "price",
+        "stock",
+        "per_user_limit",
+        "is_active",
+        "available_from",
+        "available_to",
+    )
+    column_searchable_list = ("sku", "name")
+    column_filters = ("is_active",)
+    form_columns = (
+        "sku",
+        "name",
+        "description",
+        "price",
+        "stock",
+        "available_from",
+        "available_to",
+        "per_user_limit",
+        "is_active",
+    )
+
+    def on_model_change(self, form: Any, model: ShopItem, is_created: bool) -> None:
+        model.sku = normalise_sku(model.sku or "")
+        catalog.validate_item({name: getattr(model, name) for name in catalog.ITEM_FIELDS})
+
+
+class PromoCodeAdmin(DomainErrorsFlashed, StaffModelView):
+    """Promo codes: CRUD without deletion; `uses_count` is counted by purchases only."""
+
+    can_delete = False
+    action_disallowed_list = ["delete"]
+    column_list = (
+        "id",
+        "code",
+        "kind",
+        "value",
+        "valid_from",
+        "valid_to",
+        "max_uses",
+        "max_uses_per_user",
+        "min_spend",
+        "uses_count",
+        "is_active",
+    )
+    column_searchable_list = ("code",)
+    column_filters = ("is_active", "kind")
+    form_columns = (
+        "code",
+        "description",
+        "kind",
+        "value",
+        "valid_from",
+        "valid_to",
+        "max_uses",
+        "max_uses_per_user",
+        "min_spend",
+        "items",
+        "is_active",
+    )
+
+    def on_model_change(self, form: Any, model: PromoCode, is_created: bool) -> None:
+        model.code = normalise_code(model.code or "")
+        model.min_spend = model.min_spend or 0
+        if is_created:
+            model.uses_count = 0
+        promos.validate_promo({name: getattr(model, name) for name in promos.PROMO_FIELDS})
+
+
+class PurchaseAdmin(ReadOnlyModelView):
+    column_list = (
+        "id",
+        "user",
+        "item",
+        "quantity",
+        "total",
+        "discount",
+        "promo_code",
+        "status",
+        "refunded_amount",
+        "expires_at",
+        "created_at",
+    )
+    column_filters = ("status", "user_id", "item_id")
+    column_default_sort = ("id", True)
+
+
+class InventoryAdmin(ReadOnlyModelView):
+    column_list = ("id", "user_id", "item", "quantity", "updated_at")
+    column_filters = ("user_id", "item_id")
+
+
+def register_admin(admin: Any) -> None:
+    category = "Economy"
+    admin.add_view(WalletAdmin(Wallet, db, category=category, endpoint="admin_wallets"))
+    admin.add_view(
+        TransactionAdmin(
+            Transaction, db, name="Ledger", category=category, endpoint="admin_wallet_transactions"
+        )
+    )
+    admin.add_view(
+        BalanceAdjustmentAdmin(
+            Transaction,
+            db,
+            name="Adjust balance",
+            category=category,
+            endpoint="admin_balance_adjustments",
+        )
+    )
+    admin.add_view(ShopItemAdmin(ShopItem, db, category=category, endpoint="admin_shop_items"))
+    admin.add_view(PurchaseAdmin(Purchase, db, category=category, endpoint="admin_purchases"))
+    admin.add_view(InventoryAdmin(InventoryItem, db, category=category, endpoint="admin_inventory"))
+    admin.add_view(PromoCodeAdmin(PromoCode, db, category=category, endpoint="admin_promo_codes"))

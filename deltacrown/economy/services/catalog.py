@@ -1,0 +1,110 @@
+"""Shop catalogue use cases for staff: create, change and delete shop items.
+
+Stock set here is an absolute value chosen by staff; purchases change it only through the
+conditional statements in `services.shop`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+
+from deltacrown.core.errors import PermissionDeniedError, ValidationError
+from deltacrown.economy import policies
+from deltacrown.economy.errors import ItemInUseError, SkuTakenError
+from deltacrown.economy.models import InventoryItem, Purchase, ShopItem
+from deltacrown.economy.queries import normalise_sku
+from deltacrown.extensions import db
+
+SKU_RE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,39}$")
+ITEM_FIELDS = (
+    "sku",
+    "name",
+    "description",
+    "price",
+    "stock",
+    "available_from",
+    "available_to",
+    "per_user_limit",
+    "is_active",
+)
+
+
+def _require_staff(actor: Any) -> None:
+    if not policies.can_manage_shop(actor):
+        raise PermissionDeniedError("Only staff may manage the shop.")
+
+
+def validate_item(values: dict[str, Any]) -> None:
+    """Shape rules for an item's fields (also used by the Flask-Admin form)."""
+    errors: dict[str, list[str]] = {}
+    if not SKU_RE.match(values["sku"]):
+        errors["sku"] = [
+            "2-40 characters of A-Z, 0-9, '_' or '-', starting with a letter or digit."
+        ]
+    if not (values.get("name") or "").strip():
+        errors["name"] = ["Required."]
+    if not isinstance(values["price"], int) or values["price"] < 1:
+        errors["price"] = ["At least 1 coin."]
+    if values.get("stock") is not None and values["stock"] < 0:
+        errors["stock"] = ["0 or more; null for unlimited."]
+    if values.get("per_user_limit") is not None and values["per_user_limit"] < 1:
+        errors["per_user_limit"] = ["At least 1; null for no limit."]
+    start, end = values.get("available_from"), values.get("available_to")
+    if start is not None and end is not None and end <= start:
+        errors["available_to"] = ["Must be after available_from."]
+    if errors:
+        raise ValidationError("The item has invalid fields; see errors.", errors=errors)
+
+
+def _sku_taken(sku: str, except_id: int | None = None) -> bool:
+    query = sa.select(ShopItem.id).where(ShopItem.sku == sku)
+    if except_id is not None:
+        query = query.where(ShopItem.id != except_id)
+    return db.session.scalar(query) is not None
+
+
+def create_item(*, actor: Any, **values: Any) -> ShopItem:
+    """Add an item. Raises PermissionDeniedError, ValidationError, SkuTakenError."""
+    _require_staff(actor)
+    values = {name: values.get(name) for name in ITEM_FIELDS if name in values}
+    values["sku"] = normalise_sku(values.get("sku") or "")
+    values.setdefault("is_active", True)
+    validate_item(values)
+    if _sku_taken(values["sku"]):
+        raise SkuTakenError(f"SKU {values['sku']} is already used.")
+    item = ShopItem(**values)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def update_item(item: ShopItem, *, actor: Any, changes: dict[str, Any]) -> ShopItem:
+    """Change an item's fields. Raises PermissionDeniedError, ValidationError, SkuTakenError."""
+    _require_staff(actor)
+    values = {name: getattr(item, name) for name in ITEM_FIELDS}
+    values.update({k: v for k, v in changes.items() if k in ITEM_FIELDS})
+    values["sku"] = normalise_sku(values["sku"] or "")
+    validate_item(values)
+    if values["sku"] != item.sku and _sku_taken(values["sku"], except_id=item.id):
+        raise SkuTakenError(f"SKU {values['sku']} is already used.")
+    for name, value in values.items():
+        if getattr(item, name) != value:
+            setattr(item, name, value)
+    db.session.flush()
+    return item
+
+
+def delete_item(item: ShopItem, *, actor: Any) -> None:
+    """Delete an item nobody bought; otherwise ItemInUseError (deactivate it instead)."""
+    _require_staff(actor)
+    used = db.session.scalar(sa.select(Purchase.id).where(Purchase.item_id == item.id).limit(1))
+    owned = db.session.scalar(
+        sa.select(InventoryItem.id).where(InventoryItem.item_id == item.id).limit(1)
+    )
+    if used is not None or owned is not None:
+        raise ItemInUseError(f"Item {item.sku} has purchases; set is_active false instead.")
+    db.session.delete(item)
+    db.session.flush()
