@@ -97,6 +97,9 @@ class BaseConfig:
     # Idempotency-Key: how long a stored response can be replayed.
     IDEMPOTENCY_TTL_HOURS = 24
 
+    # Shop: how long a `hold: true` purchase keeps coins and stock reserved.
+    ECONOMY_HOLD_MINUTES = 15
+
     # Websockets
     WS_ALLOWED_ORIGINS: list[str] = ["http://127.0.0.1:5000", "http://localhost:5000"]
     SOCK_SERVER_OPTIONS = {"ping_interval": 25, "max_message_size": 64 * 1024}

@@ -1,7 +1,7 @@
 """economy: wallets, ledger, holds, shop items, purchases, inventory, promo codes
 
 Revision ID: b2econ000006
-Revises: a1c0idemp0004
+Revises: b2tourn00005
 Create Date: 2026-11-29 21:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b2econ000006'
-down_revision = 'a1c0idemp0004'
+down_revision = "b2tourn00005"
 branch_labels = None
 depends_on = None
 

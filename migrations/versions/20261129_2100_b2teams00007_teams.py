@@ -5,7 +5,7 @@ under concurrency: name and tag unique per game among active teams, one active m
 user and game, one active captain per team, one pending invite per user and team.
 
 Revision ID: b2teams00007
-Revises: a1c0idemp0004
+Revises: b2econ000006
 Create Date: 2026-11-29 21:00:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b2teams00007'
-down_revision = 'a1c0idemp0004'
+down_revision = "b2econ000006"
 branch_labels = None
 depends_on = None
 
