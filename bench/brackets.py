@@ -1,0 +1,203 @@
+"""Benchmark of the bracket engine: generation and full play-through, one JSON line per case.
+
+    python bench/brackets.py                       # our engine, default sizes, JSON lines
+    python bench/brackets.py --sizes 8 16 --repeat 1
+    python bench/brackets.py --compare             # + brackets-manager.js via Node, ratios,
+                                                   #   and both runs saved to bench/results/
+
+Each line is {"engine", "op", "format", "n", "seconds", "repeat", "matches"}: `op` is
+"generate" (seeds -> stage) or "play" (apply every result, in stage order, slot 1 winning;
+`matches` is then the number of results applied); `seconds` is the best of `repeat` runs,
+each on a fresh stage, after a garbage collection.
+
+Backends: `--backend engine` (the only one today) times the pure engine in memory. The
+persistence layer will add a "postgres" backend to BACKENDS: its `generate` calls the
+bracket service (stage + match rows) and its `play` submits each result through the match
+service, each in its own unit of work, on the database named by TEST_DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from deltacrown.brackets.engine import MatchStatus, Stage, apply_result, generate  # noqa: E402
+
+DEFAULT_SIZES = [8, 16, 32, 64, 100, 128, 256, 500, 512, 1000, 1024, 2048, 3000, 4096]
+FORMATS = ["single_elimination", "double_elimination"]
+OPTIONS = {"single_elimination": {}, "double_elimination": {"grand_final": "double"}}
+REFERENCE_DIR = Path(__file__).resolve().parent / "brackets_manager"
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+REQUIRED_RATIO = 5.0
+CHECKED_SIZES = (1024, 4096)
+
+
+class Backend(Protocol):
+    name: str
+
+    def generate(self, format_name: str, seeds: list[int]) -> Any: ...
+
+    def play(self, stage: Any) -> int:
+        """Apply every result; return how many were applied."""
+
+
+class EngineBackend:
+    """The pure engine, in memory."""
+
+    name = "deltacrown"
+
+    def generate(self, format_name: str, seeds: list[int]) -> Stage:
+        return generate(format_name, seeds, OPTIONS[format_name])
+
+    def play(self, stage: Stage) -> int:
+        ready = MatchStatus.READY
+        results = 0
+        # Stage order is an order of play, so one pass finds every match ready in turn.
+        for match in list(stage.matches.values()):
+            if match.status is ready:
+                apply_result(stage, match.id, match.slots[0].participant, [[1, 0]])  # type: ignore[arg-type]
+                results += 1
+        if not stage.is_complete:
+            raise RuntimeError("the play-through left matches open")
+        return results
+
+
+BACKENDS: dict[str, Callable[[], Backend]] = {"engine": EngineBackend}
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    gc.collect()
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def run(
+    backend: Backend, sizes: list[int], formats: list[str], repeat: int
+) -> Iterator[dict[str, Any]]:
+    for n in sizes:
+        seeds = list(range(1, n + 1))
+        for format_name in formats:
+            best_generate = best_play = float("inf")
+            matches = results = 0
+            for _ in range(repeat):
+                seconds, stage = _timed(lambda: backend.generate(format_name, seeds))  # noqa: B023
+                best_generate = min(best_generate, seconds)
+                matches = len(stage.matches)
+                seconds, results = _timed(lambda: backend.play(stage))  # noqa: B023
+                best_play = min(best_play, seconds)
+            base = {"engine": backend.name, "format": format_name, "n": n, "repeat": repeat}
+            yield {**base, "op": "generate", "seconds": best_generate, "matches": matches}
+            yield {**base, "op": "play", "seconds": best_play, "matches": results}
+
+
+def run_reference(sizes: list[int], formats: list[str], repeat: int) -> list[dict[str, Any]]:
+    """brackets-manager.js on the same cases, installed from npm into a temporary folder."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        raise SystemExit("--compare needs node and npm on PATH")
+    with tempfile.TemporaryDirectory(prefix="bench-brackets-manager-") as tmp:
+        for name in ("package.json", "bench.js"):
+            shutil.copy(REFERENCE_DIR / name, tmp)
+        subprocess.run(  # noqa: S603
+            [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=tmp, check=True
+        )
+        args = ["--sizes", *map(str, sizes), "--formats", *formats, "--repeat", str(repeat)]
+        out = subprocess.run(  # noqa: S603
+            [node, "--expose-gc", "bench.js", *args],
+            cwd=tmp,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+
+
+def key(row: dict[str, Any]) -> tuple[str, str, int]:
+    return row["op"], row["format"], row["n"]
+
+
+def compare(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> bool:
+    """Print brackets-manager / ours per case and our growth; True if every check passes."""
+    reference = {key(row): row["seconds"] for row in theirs}
+    ok = True
+    print(f"{'op':9} {'format':19} {'n':>5} {'ours (s)':>10} {'theirs (s)':>11} {'ratio':>8}")
+    for row in ours:
+        if key(row) not in reference:
+            continue
+        ratio = reference[key(row)] / row["seconds"]
+        checked = row["n"] in CHECKED_SIZES
+        verdict = ("ok" if ratio >= REQUIRED_RATIO else "TOO SLOW") if checked else ""
+        ok = ok and (ratio >= REQUIRED_RATIO or not checked)
+        print(
+            f"{row['op']:9} {row['format']:19} {row['n']:>5} {row['seconds']:>10.4f} "
+            f"{reference[key(row)]:>11.4f} {ratio:>7.1f}x {verdict}"
+        )
+    ours_by_key = {key(row): row["seconds"] for row in ours}
+    print("growth of our cost from n=1024 to n=4096 (n log n predicts 4.8x):")
+    for op in ("generate", "play"):
+        for format_name in FORMATS:
+            small = ours_by_key.get((op, format_name, 1024))
+            large = ours_by_key.get((op, format_name, 4096))
+            if small and large:
+                print(f"  {op:9} {format_name:19} {large / small:5.1f}x")
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=DEFAULT_SIZES)
+    parser.add_argument("--formats", nargs="+", choices=FORMATS, default=FORMATS)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--backend", choices=sorted(BACKENDS), default="engine")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also time brackets-manager.js (node + npm), save both runs, print the ratios",
+    )
+    parser.add_argument("--output", type=Path, help="with --compare: where to write the lines")
+    args = parser.parse_args(argv)
+
+    ours = []
+    for row in run(BACKENDS[args.backend](), args.sizes, args.formats, args.repeat):
+        print(json.dumps(row), flush=True)
+        ours.append(row)
+    if not args.compare:
+        return 0
+    theirs = run_reference(args.sizes, args.formats, args.repeat)
+    for row in theirs:
+        print(json.dumps(row), flush=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    output = args.output or RESULTS_DIR / f"brackets-{stamp}.jsonl"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    machine = {
+        "engine": "machine",
+        "python": platform.python_version(),
+        "node": subprocess.run(  # noqa: S603
+            [shutil.which("node") or "node", "--version"], capture_output=True, text=True
+        ).stdout.strip(),
+        "platform": platform.platform(),
+        "processor": platform.machine(),
+        "recorded_at": stamp,
+    }
+    output.write_text("".join(json.dumps(row) + "\n" for row in [machine, *ours, *theirs]))
+    print(f"wrote {output}", file=sys.stderr)
+    return 0 if compare(ours, theirs) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,191 @@
+"""Correcting a completed match: preview every downstream change, then apply it.
+
+A correction that keeps the winner only replaces the scores and is always allowed. One that
+changes the winner swaps who went where: the new winner takes the old winner's slot in the
+next match, the new loser the old loser's slot (or is eliminated). It is allowed only while
+those matches have not started; otherwise it is refused with every started or completed
+match that depends on the result (following completed matches further downstream, since
+their results were built on it). Correcting a grand final can also add or drop the reset.
+
+The preview runs the same plan as the correction and undoes it, so what it shows is exactly
+what applying will do.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+
+from deltacrown.brackets.engine.errors import CorrectionBlockedError, MatchNotCompletedError
+from deltacrown.brackets.engine.model import Match, MatchStatus, ParticipantId, Slot, Stage
+from deltacrown.brackets.engine.progress import (
+    Changes,
+    Move,
+    check_scores,
+    final_placements,
+    slot_of,
+)
+
+
+@dataclass(slots=True)
+class CorrectionPreview:
+    match_id: str
+    allowed: bool
+    blocking: list[str]  # started or completed matches that depend on the result
+    changes: Changes | None  # what applying will change; None when not allowed
+
+
+@dataclass(slots=True)
+class _Plan:
+    match: Match
+    winner: ParticipantId
+    scores: tuple[tuple[int, int], ...]
+    changes: Changes
+    slots: list[tuple[Slot, ParticipantId | None]] = field(default_factory=list)
+    statuses: list[tuple[Match, MatchStatus]] = field(default_factory=list)
+    direct: list[Match] = field(default_factory=list)  # matches whose line-up changes
+
+
+def preview_correction(
+    stage: Stage,
+    match_id: str,
+    winner: ParticipantId,
+    scores: Sequence[Sequence[int]] = (),
+    *,
+    started: Collection[str] = frozenset(),
+) -> CorrectionPreview:
+    """What correcting `match_id` to (`winner`, `scores`) would change; the stage is unchanged.
+
+    `started` holds the ids of matches the match domain considers started (live, awaiting
+    confirmation, disputed, ...); completed matches count as started anyway.
+    """
+    plan = _plan(stage, match_id, winner, scores)
+    blocking = _blocking(stage, plan.direct, started)
+    if blocking:
+        return CorrectionPreview(match_id, False, blocking, None)
+    undo = _execute(stage, plan)
+    try:
+        plan.changes.placements = final_placements(stage)
+    finally:
+        undo()
+    return CorrectionPreview(match_id, True, [], plan.changes)
+
+
+def apply_correction(
+    stage: Stage,
+    match_id: str,
+    winner: ParticipantId,
+    scores: Sequence[Sequence[int]] = (),
+    *,
+    started: Collection[str] = frozenset(),
+) -> Changes:
+    """Correct a completed match; raises CorrectionBlockedError (with `blocking`) if refused.
+
+    Also raises UnknownMatchError, MatchNotCompletedError, InvalidWinnerError and
+    InvalidScoresError. A refused correction leaves the stage unchanged.
+    """
+    plan = _plan(stage, match_id, winner, scores)
+    blocking = _blocking(stage, plan.direct, started)
+    if blocking:
+        raise CorrectionBlockedError(
+            f"matches depending on {match_id} have started: {', '.join(blocking)}", blocking
+        )
+    _execute(stage, plan)
+    plan.changes.placements = final_placements(stage)
+    return plan.changes
+
+
+def _plan(
+    stage: Stage, match_id: str, winner: ParticipantId, scores: Sequence[Sequence[int]]
+) -> _Plan:
+    match = stage.match(match_id)
+    if match.status is not MatchStatus.COMPLETED:
+        raise MatchNotCompletedError(f"match {match_id} has no result to correct")
+    new_slot = slot_of(match, winner)
+    plan = _Plan(match, winner, check_scores(scores), Changes(match_id))
+    if winner == match.winner:
+        return plan
+    loser: ParticipantId = match.slots[1 - new_slot].participant  # type: ignore[assignment]
+    changes = plan.changes
+    target = match.winner_to
+    reset = stage.matches[target.match] if target else None
+    if reset is not None and reset.is_reset:
+        plan.direct.append(reset)
+        changes.reset.append(reset.id)
+        if new_slot == 1:  # the losers'-bracket finalist now wins: the reset is needed
+            plan.slots += [(reset.slots[0], winner), (reset.slots[1], loser)]
+            plan.statuses.append((reset, MatchStatus.READY))
+            changes.moves += [
+                Move(winner, match.id, "winner", reset.id, 0),
+                Move(loser, match.id, "loser", reset.id, 1),
+            ]
+            changes.ready.append(reset.id)
+            changes.reinstated.append(winner)
+        else:  # the winners'-bracket champion now wins: no reset, the other finalist is out
+            plan.slots += [(reset.slots[0], None), (reset.slots[1], None)]
+            plan.statuses.append((reset, MatchStatus.SKIPPED))
+            changes.skipped.append(reset.id)
+            changes.eliminated.append(loser)
+        return plan
+    for target, participant, outcome in (
+        (match.winner_to, winner, "winner"),
+        (match.loser_to, loser, "loser"),
+    ):
+        if target is not None:
+            nxt = stage.matches[target.match]
+            plan.direct.append(nxt)
+            plan.slots.append((nxt.slots[target.slot], participant))
+            changes.moves.append(Move(participant, match.id, outcome, nxt.id, target.slot))
+            changes.reset.append(nxt.id)
+    if match.loser_to is None:
+        changes.eliminated.append(loser)
+        changes.reinstated.append(winner)
+    return plan
+
+
+def _blocking(stage: Stage, direct: list[Match], started: Collection[str]) -> list[str]:
+    blocking: list[str] = []
+    seen: set[str] = set()
+    queue = deque(direct)
+    while queue:
+        match = queue.popleft()
+        if match.id in seen:
+            continue
+        seen.add(match.id)
+        completed = match.status is MatchStatus.COMPLETED
+        if completed or match.id in started:
+            blocking.append(match.id)
+        if completed:  # its result was built on the one being corrected
+            queue.extend(stage.matches[t.match] for t in (match.winner_to, match.loser_to) if t)
+    return blocking
+
+
+def _execute(stage: Stage, plan: _Plan) -> Callable[[], None]:
+    """Apply the plan; return a function that undoes it (used by the preview)."""
+    match = plan.match
+    old_result = (match.winner, match.scores)
+    old_slots = [(slot, slot.participant) for slot, _ in plan.slots]
+    old_statuses = [(m, m.status) for m, _ in plan.statuses]
+    old_open = stage.open_count
+    match.winner, match.scores = plan.winner, plan.scores
+    for slot, participant in plan.slots:
+        slot.participant = participant
+    for m, status in plan.statuses:
+        stage.open_count += _open_delta(m.status, status)
+        m.status = status
+
+    def undo() -> None:
+        match.winner, match.scores = old_result
+        for slot, participant in old_slots:
+            slot.participant = participant
+        for m, status in old_statuses:
+            m.status = status
+        stage.open_count = old_open
+
+    return undo
+
+
+def _open_delta(before: MatchStatus, after: MatchStatus) -> int:
+    done = (MatchStatus.COMPLETED, MatchStatus.SKIPPED)
+    return int(before in done) - int(after in done)

@@ -1,0 +1,56 @@
+"""The FORMATS registry (CTFd's CHALLENGE_CLASSES pattern): format name -> format object.
+
+A format turns seeds and options into a stage and, once the stage is over, its results into
+placements. Result routing is the same for every elimination format (see `progress`), so a
+format only describes structure. Round robin and Swiss will register here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from deltacrown.brackets.engine.errors import InvalidOptionsError, UnknownFormatError
+from deltacrown.brackets.engine.formats.double_elim import DoubleElimination
+from deltacrown.brackets.engine.formats.single_elim import SingleElimination
+from deltacrown.brackets.engine.model import ParticipantId, Placement, Stage
+
+
+class BracketFormat(Protocol):
+    name: str
+    min_participants: int
+    defaults: dict[str, Any]
+
+    def check_options(self, options: dict[str, Any]) -> None:
+        """Raise InvalidOptionsError unless every option value is acceptable."""
+
+    def build(self, seeds: Sequence[ParticipantId], options: dict[str, Any]) -> Stage:
+        """The stage for validated seeds and options."""
+
+    def placements(self, stage: Stage) -> list[Placement]:
+        """Final placements of a completed stage, best first."""
+
+
+FORMATS: dict[str, BracketFormat] = {
+    fmt.name: fmt for fmt in (SingleElimination(), DoubleElimination())
+}
+
+
+def get_format(name: str) -> BracketFormat:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise UnknownFormatError(
+            f"unknown bracket format {name!r}; known: {', '.join(sorted(FORMATS))}"
+        ) from None
+
+
+def normalize_options(fmt: BracketFormat, options: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The format's defaults overlaid with `options`; unknown names are refused."""
+    options = dict(options or {})
+    unknown = sorted(set(options) - set(fmt.defaults))
+    if unknown:
+        raise InvalidOptionsError(f"unknown option(s) for {fmt.name}: {', '.join(unknown)}")
+    merged = {**fmt.defaults, **options}
+    fmt.check_options(merged)
+    return merged

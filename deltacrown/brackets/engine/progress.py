@@ -1,0 +1,175 @@
+"""Applying a match result: route the winner and loser, report what changed, place at the end.
+
+`apply_result` mutates the stage and touches only the match and the (at most two) matches its
+participants move to, so a full play-through is linear in the number of matches. Byes never
+appear here: generation resolved all of them (see formats/_builder.py), so nobody is ever
+advanced automatically after a result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from deltacrown.brackets.engine.errors import (
+    InvalidScoresError,
+    InvalidWinnerError,
+    MatchAlreadyCompletedError,
+    MatchNotReadyError,
+)
+from deltacrown.brackets.engine.formats import get_format
+from deltacrown.brackets.engine.model import (
+    Match,
+    MatchStatus,
+    ParticipantId,
+    Placement,
+    Stage,
+)
+
+_READY = MatchStatus.READY
+_COMPLETED = MatchStatus.COMPLETED
+_SKIPPED = MatchStatus.SKIPPED
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """`participant`, as `outcome` ("winner"/"loser") of `from_match`, now fills a slot."""
+
+    participant: ParticipantId
+    from_match: str
+    outcome: str
+    to_match: str
+    slot: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "participant": self.participant,
+            "from_match": self.from_match,
+            "outcome": self.outcome,
+            "to_match": self.to_match,
+            "slot": self.slot,
+        }
+
+
+@dataclass(slots=True)
+class Changes:
+    """Everything one result (or correction) changed, for the service to persist and announce."""
+
+    match_id: str
+    moves: list[Move] = field(default_factory=list)
+    ready: list[str] = field(default_factory=list)  # matches that now have both participants
+    reset: list[str] = field(default_factory=list)  # corrections: matches whose line-up changed
+    skipped: list[str] = field(default_factory=list)  # a grand-final reset not needed
+    eliminated: list[ParticipantId] = field(default_factory=list)
+    reinstated: list[ParticipantId] = field(default_factory=list)  # corrections only
+    placements: list[Placement] | None = None  # set when the stage is over afterwards
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "match_id": self.match_id,
+            "moves": [m.to_dict() for m in self.moves],
+            "ready": list(self.ready),
+            "reset": list(self.reset),
+            "skipped": list(self.skipped),
+            "eliminated": list(self.eliminated),
+            "reinstated": list(self.reinstated),
+            "placements": None
+            if self.placements is None
+            else [p.to_dict() for p in self.placements],
+        }
+
+
+def apply_result(
+    stage: Stage,
+    match_id: str,
+    winner: ParticipantId,
+    scores: Sequence[Sequence[int]] = (),
+) -> Changes:
+    """Record the result of a ready match and move its participants on.
+
+    `scores` are the per-game scores in slot order (`[[13, 9], [7, 13], [13, 11]]`); the engine
+    checks their shape only: whether they agree with the winner is a rule of the game and the
+    match domain. Raises UnknownMatchError, MatchAlreadyCompletedError (use a correction),
+    MatchNotReadyError, InvalidWinnerError or InvalidScoresError; the stage is unchanged then.
+    """
+    match = stage.match(match_id)
+    if match.status is not _READY:
+        if match.status is _COMPLETED:
+            raise MatchAlreadyCompletedError(f"match {match_id} already has a result")
+        raise MatchNotReadyError(f"match {match_id} is {match.status.value}, not ready")
+    winner_slot = slot_of(match, winner)
+    checked = check_scores(scores)
+    match.winner = winner
+    match.scores = checked
+    match.status = _COMPLETED
+    stage.open_count -= 1
+    changes = Changes(match_id)
+    _route(stage, match, winner_slot, changes)
+    if stage.open_count == 0:
+        changes.placements = final_placements(stage)
+    return changes
+
+
+def slot_of(match: Match, participant: ParticipantId) -> int:
+    first, second = match.slots
+    if participant == first.participant:
+        return 0
+    if participant == second.participant:
+        return 1
+    raise InvalidWinnerError(f"{participant!r} does not play in match {match.id}")
+
+
+def check_scores(scores: Sequence[Sequence[int]]) -> tuple[tuple[int, int], ...]:
+    checked: list[tuple[int, int]] = []
+    for game in scores:
+        if len(game) != 2 or not all(type(points) is int for points in game) or min(game) < 0:
+            raise InvalidScoresError(
+                "scores must be a list of [slot 1, slot 2] pairs of non-negative integers"
+            )
+        checked.append((game[0], game[1]))
+    return tuple(checked)
+
+
+def _route(stage: Stage, match: Match, winner_slot: int, changes: Changes) -> None:
+    winner = match.slots[winner_slot].participant
+    loser = match.slots[1 - winner_slot].participant
+    target = match.winner_to
+    if target is not None:
+        nxt = stage.matches[target.match]
+        if nxt.is_reset and winner_slot == 0:
+            # The winners'-bracket champion won the grand final: no reset, the loser is out.
+            nxt.status = _SKIPPED
+            stage.open_count -= 1
+            changes.skipped.append(nxt.id)
+            changes.eliminated.append(loser)  # type: ignore[arg-type]
+            return
+        _fill(nxt, target.slot, winner, match.id, "winner", changes)  # type: ignore[arg-type]
+    target = match.loser_to
+    if target is None:
+        changes.eliminated.append(loser)  # type: ignore[arg-type]
+    else:
+        nxt = stage.matches[target.match]
+        _fill(nxt, target.slot, loser, match.id, "loser", changes)  # type: ignore[arg-type]
+
+
+def _fill(
+    match: Match,
+    slot: int,
+    participant: ParticipantId,
+    from_match: str,
+    outcome: str,
+    changes: Changes,
+) -> None:
+    match.slots[slot].participant = participant
+    changes.moves.append(Move(participant, from_match, outcome, match.id, slot))
+    if match.slots[1 - slot].participant is not None:
+        match.status = _READY
+        changes.ready.append(match.id)
+
+
+def final_placements(stage: Stage) -> list[Placement] | None:
+    """Placements of a stage that is over (None while matches remain)."""
+    if not stage.is_complete:
+        return None
+    return get_format(stage.format).placements(stage)
