@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_caching import Cache
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
@@ -14,6 +16,10 @@ from deltacrown.core.db import Base
 from deltacrown.core.ratelimit import default_limit, is_exempt, rate_limit_key
 
 db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:
+    Model = Base  # what type checkers see: the typed declarative base db.Model is built from
+else:
+    Model = db.Model
 migrate = Migrate()
 api = Api()
 sock = Sock()

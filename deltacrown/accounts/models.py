@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from deltacrown.core.db import TimestampMixin, UTCDateTime, VersionMixin
-from deltacrown.extensions import db
+from deltacrown.extensions import Model
 from deltacrown.games.models import Game
 
 
-class User(TimestampMixin, VersionMixin, db.Model):
+class User(TimestampMixin, VersionMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,7 +40,7 @@ class User(TimestampMixin, VersionMixin, db.Model):
         return f"<User {self.id} {self.username!r}>"
 
 
-class GameProfile(TimestampMixin, db.Model):
+class GameProfile(TimestampMixin, Model):
     """A user's in-game id for one game; one per (user, game), and an id has one owner per game."""
 
     __tablename__ = "game_profiles"
@@ -65,7 +65,7 @@ class GameProfile(TimestampMixin, db.Model):
         return f"<GameProfile {self.id} user={self.user_id} game={self.game_id}>"
 
 
-class RevokedToken(db.Model):
+class RevokedToken(Model):
     """A refresh token revoked by logout; kept until it would have expired anyway."""
 
     __tablename__ = "revoked_tokens"

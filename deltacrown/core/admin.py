@@ -15,8 +15,8 @@ from flask import abort, flash, redirect, request, session, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
-from flask_admin.model import filters as model_filters
 from flask_admin.form import SecureForm
+from flask_admin.model import filters as model_filters
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from deltacrown.core.db import JSONType, UTCDateTime
 from deltacrown.core.time import isoformat, utcnow
-from deltacrown.extensions import db
+from deltacrown.extensions import Model, db
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entries"
     __table_args__ = (sa.Index("ix_audit_entries_target", "target_type", "target_id"),)
 

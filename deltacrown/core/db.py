@@ -123,3 +123,8 @@ class SoftDeleteMixin:
 
     def restore(self) -> None:
         self.deleted_at = None
+
+
+def table_of(model: type[Any]) -> sa.Table:
+    """A mapped class's Table, typed as one (for Core UPDATE ... WHERE statements)."""
+    return model.__table__  # type: ignore[no-any-return]

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from deltacrown.core.db import JSONType, UTCDateTime
 from deltacrown.core.errors import ConflictError, DomainError, ValidationError
 from deltacrown.core.time import utcnow
-from deltacrown.extensions import db
+from deltacrown.extensions import Model, db
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -70,7 +70,7 @@ ERRORS: tuple[type[DomainError], ...] = (
 )
 
 
-class IdempotencyKey(db.Model):
+class IdempotencyKey(Model):
     __tablename__ = "idempotency_keys"
     __table_args__ = (sa.UniqueConstraint("scope", "key", "route"),)
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from deltacrown.core.db import TimestampMixin, UTCDateTime, VersionMixin, enum_type
 from deltacrown.core.time import utcnow
-from deltacrown.extensions import db
+from deltacrown.extensions import Model, db
 
 
 class TransactionKind(enum.StrEnum):
@@ -77,7 +77,7 @@ class PromoKind(enum.StrEnum):
     FIXED = "fixed"
 
 
-class Wallet(TimestampMixin, db.Model):
+class Wallet(TimestampMixin, Model):
     """One per user. `balance` == sum of its ledger; `held` == sum of its active holds."""
 
     __tablename__ = "wallets"
@@ -106,7 +106,7 @@ class Wallet(TimestampMixin, db.Model):
         return f"<Wallet {self.id} user={self.user_id} balance={self.balance} held={self.held}>"
 
 
-class Transaction(db.Model):
+class Transaction(Model):
     """An append-only ledger row: a signed coin amount and the balance right after it."""
 
     __tablename__ = "wallet_transactions"
@@ -141,7 +141,7 @@ class Transaction(db.Model):
         return f"<Transaction {self.id} wallet={self.wallet_id} {self.kind} {self.amount:+d}>"
 
 
-class Hold(db.Model):
+class Hold(Model):
     """Coins reserved on a wallet (not a ledger row): captured into a debit, or released."""
 
     __tablename__ = "wallet_holds"
@@ -179,7 +179,7 @@ class Hold(db.Model):
         return f"<Hold {self.id} wallet={self.wallet_id} {self.amount} {self.status}>"
 
 
-class ShopItem(TimestampMixin, VersionMixin, db.Model):
+class ShopItem(TimestampMixin, VersionMixin, Model):
     """Something coins buy. `stock` None means unlimited."""
 
     __tablename__ = "shop_items"
@@ -224,7 +224,7 @@ promo_code_items = sa.Table(
 )
 
 
-class PromoCode(TimestampMixin, VersionMixin, db.Model):
+class PromoCode(TimestampMixin, VersionMixin, Model):
     """A discount code. `items` empty means every item; None limits mean unlimited."""
 
     __tablename__ = "promo_codes"
@@ -256,7 +256,7 @@ class PromoCode(TimestampMixin, VersionMixin, db.Model):
         return f"<PromoCode {self.id} {self.code}>"
 
 
-class Purchase(TimestampMixin, db.Model):
+class Purchase(TimestampMixin, Model):
     """A shop purchase: paid at once, or held and then captured or released."""
 
     __tablename__ = "shop_purchases"
@@ -300,7 +300,7 @@ class Purchase(TimestampMixin, db.Model):
         return f"<Purchase {self.id} user={self.user_id} item={self.item_id} {self.status}>"
 
 
-class InventoryItem(TimestampMixin, db.Model):
+class InventoryItem(TimestampMixin, Model):
     """How many of an item a user owns (from completed and captured purchases)."""
 
     __tablename__ = "inventory_items"

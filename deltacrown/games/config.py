@@ -22,7 +22,7 @@ from deltacrown.core.api import BaseSchema
 from deltacrown.core.db import UTCDateTime
 from deltacrown.core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from deltacrown.core.time import utcnow
-from deltacrown.extensions import db
+from deltacrown.extensions import Model, db
 from deltacrown.games.models import Game
 from deltacrown.games.queries import get_game
 
@@ -43,7 +43,7 @@ class GameConfigNotFoundError(NotFoundError):
     code, title = "game_config_not_found", "Game configuration version not found"
 
 
-class GameConfig(db.Model):
+class GameConfig(Model):
     """One immutable version of a game's settings schema."""
 
     __tablename__ = "game_configs"

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from deltacrown.core.db import TimestampMixin, VersionMixin, enum_type
-from deltacrown.extensions import db
+from deltacrown.extensions import Model
 
 
 class ResultShape(enum.StrEnum):
@@ -16,7 +16,7 @@ class ResultShape(enum.StrEnum):
     PLACEMENT_POINTS = "placement_points"  # battle royale: placements and kills per game
 
 
-class Game(TimestampMixin, VersionMixin, db.Model):
+class Game(TimestampMixin, VersionMixin, Model):
     __tablename__ = "games"
 
     id: Mapped[int] = mapped_column(primary_key=True)

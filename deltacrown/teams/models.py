@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from deltacrown.accounts.models import User
 from deltacrown.core.db import TimestampMixin, UTCDateTime, VersionMixin, enum_type
-from deltacrown.extensions import db
+from deltacrown.extensions import Model
 from deltacrown.games.models import Game
 
 MAX_ROSTER = 8  # active members + pending invites
@@ -54,7 +54,7 @@ _ACTIVE_CAPTAIN = sa.text("status = 'active' AND role = 'captain'")
 _PENDING_INVITE = sa.text("status = 'pending'")
 
 
-class Team(TimestampMixin, VersionMixin, db.Model):
+class Team(TimestampMixin, VersionMixin, Model):
     __tablename__ = "teams"
     __table_args__ = (
         sa.Index(
@@ -108,7 +108,7 @@ class Team(TimestampMixin, VersionMixin, db.Model):
         return f"<Team {self.id} {self.tag} {self.name!r}>"
 
 
-class TeamMembership(TimestampMixin, db.Model):
+class TeamMembership(TimestampMixin, Model):
     """One stint of a user on a team; leaving ends it (history is kept)."""
 
     __tablename__ = "team_memberships"
@@ -157,7 +157,7 @@ class TeamMembership(TimestampMixin, db.Model):
         return f"<TeamMembership {self.id} team={self.team_id} user={self.user_id} {self.status}>"
 
 
-class TeamInvite(TimestampMixin, db.Model):
+class TeamInvite(TimestampMixin, Model):
     """An invitation for one user to join a team; the invitee accepts or declines it."""
 
     __tablename__ = "team_invites"

@@ -23,6 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from deltacrown.core.db import table_of
 from deltacrown.core.errors import InvalidTransitionError
 from deltacrown.core.time import utcnow
 from deltacrown.economy.errors import (
@@ -116,8 +117,8 @@ def get_hold(hold_id: int) -> Hold:
 def _claim_hold(hold_id: int, status: HoldStatus) -> bool:
     """Move an active hold to `status`; False if it was no longer active."""
     result = db.session.execute(
-        sa.update(Hold.__table__)
-        .where(Hold.__table__.c.id == hold_id, Hold.__table__.c.status == HoldStatus.ACTIVE.value)
+        sa.update(table_of(Hold))
+        .where(table_of(Hold).c.id == hold_id, table_of(Hold).c.status == HoldStatus.ACTIVE.value)
         .values(status=status.value, resolved_at=utcnow())
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -164,8 +165,8 @@ def capture(hold_id: int, *, actor: Any = None, reason: str | None = None) -> Tr
         db.session.add(entry)
         db.session.flush()
         db.session.execute(
-            sa.update(Hold.__table__)
-            .where(Hold.__table__.c.id == reserved.id)
+            sa.update(table_of(Hold))
+            .where(table_of(Hold).c.id == reserved.id)
             .values(capture_transaction_id=entry.id)
         )
     sync_wallet(reserved.wallet_id, state)
@@ -214,7 +215,7 @@ def reduce_hold(hold_id: int, new_amount: int) -> Hold:
     if difference == 0:
         return reserved
     with db.session.begin_nested():
-        table = Hold.__table__
+        table = table_of(Hold)
         changed = db.session.execute(
             sa.update(table)
             .where(table.c.id == reserved.id, table.c.status == HoldStatus.ACTIVE.value)

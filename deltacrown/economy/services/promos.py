@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from deltacrown.core.db import table_of
 from deltacrown.core.errors import PermissionDeniedError, ValidationError
 from deltacrown.core.time import utcnow
 from deltacrown.economy import policies, queries
@@ -131,7 +132,7 @@ def quote(item: ShopItem, quantity: int, *, user_id: int, code: str | None = Non
 
 def count_use(promo_id: int) -> None:
     """Count one use, only while under max_uses (the conditional UPDATE decides races)."""
-    table = PromoCode.__table__
+    table = table_of(PromoCode)
     result = db.session.execute(
         sa.update(table)
         .where(
@@ -147,7 +148,7 @@ def count_use(promo_id: int) -> None:
 
 def give_back_use(promo_id: int) -> None:
     """Undo `count_use` for a released or expired hold."""
-    table = PromoCode.__table__
+    table = table_of(PromoCode)
     db.session.execute(
         sa.update(table)
         .where(table.c.id == promo_id, table.c.uses_count > 0)

@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from deltacrown.core import audit
+from deltacrown.core.db import table_of
 from deltacrown.core.errors import (
     DomainError,
     InvalidTransitionError,
@@ -65,7 +66,7 @@ def _purchase_key(purchase: Purchase) -> str:
 
 # ----- stock and inventory (conditional statements) ------------------------------------------
 def _take_stock(item: ShopItem, quantity: int) -> None:
-    table = ShopItem.__table__
+    table = table_of(ShopItem)
     result = db.session.execute(
         sa.update(table)
         .where(
@@ -83,7 +84,7 @@ def _take_stock(item: ShopItem, quantity: int) -> None:
 
 
 def _return_stock(item_id: int, quantity: int) -> None:
-    table = ShopItem.__table__
+    table = table_of(ShopItem)
     db.session.execute(
         sa.update(table)
         .where(table.c.id == item_id, table.c.stock.is_not(None))
@@ -96,7 +97,7 @@ def _return_stock(item_id: int, quantity: int) -> None:
 
 def _change_inventory(user_id: int, item_id: int, delta: int) -> None:
     """Add (or, for a refund, remove) units; creates the row race-safely on first purchase."""
-    table = InventoryItem.__table__
+    table = table_of(InventoryItem)
     update = (
         sa.update(table)
         .where(table.c.user_id == user_id, table.c.item_id == item_id)
@@ -119,7 +120,7 @@ def _set_status(
     purchase: Purchase, expected: PurchaseStatus, target: PurchaseStatus, **values: Any
 ) -> None:
     """Conditional status change; InvalidTransitionError if another request moved it first."""
-    table = Purchase.__table__
+    table = table_of(Purchase)
     result = db.session.execute(
         sa.update(table)
         .where(table.c.id == purchase.id, table.c.status == expected.value)
@@ -354,7 +355,7 @@ def refund_purchase(
                 f"{purchase.total} coins were paid and {purchase.refunded_amount} refunded; "
                 f"at most {max(left, 0)} can be refunded."
             )
-        table = Purchase.__table__
+        table = table_of(Purchase)
         done = db.session.execute(
             sa.update(table)
             .where(table.c.id == purchase.id, table.c.refunded_amount + amount <= table.c.total)

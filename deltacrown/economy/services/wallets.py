@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from deltacrown.core.db import table_of
 from deltacrown.core.errors import ValidationError
 from deltacrown.core.time import utcnow
 from deltacrown.economy.errors import IdempotencyConflictError, InvalidAmountError
@@ -76,7 +77,7 @@ def change_wallet(
     need_held: int = 0,
 ) -> WalletState | None:
     """One conditional UPDATE ... RETURNING; None when its condition did not hold."""
-    table = Wallet.__table__
+    table = table_of(Wallet)
     statement = sa.update(table).where(table.c.id == wallet_id)
     if need_available:
         statement = statement.where(table.c.balance - table.c.held >= need_available)

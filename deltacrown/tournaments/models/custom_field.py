@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from deltacrown.core.db import SoftDeleteMixin, TimestampMixin, enum_type, json_list_column
-from deltacrown.extensions import db
+from deltacrown.extensions import Model
 from deltacrown.tournaments.customfields import bound_from_text
 from deltacrown.tournaments.models.tournament import Tournament
 
@@ -24,7 +24,7 @@ class FieldType(enum.StrEnum):
     DATE = "date"
 
 
-class CustomField(TimestampMixin, SoftDeleteMixin, db.Model):
+class CustomField(TimestampMixin, SoftDeleteMixin, Model):
     __tablename__ = "tournament_custom_fields"
     __table_args__ = (
         # A key is unique per tournament among the fields that are not deleted.

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from deltacrown.accounts.models import User
 from deltacrown.core.db import SoftDeleteMixin, TimestampMixin, VersionMixin, json_dict_column
-from deltacrown.extensions import db
+from deltacrown.extensions import Model
 
 
-class TournamentTemplate(TimestampMixin, VersionMixin, SoftDeleteMixin, db.Model):
+class TournamentTemplate(TimestampMixin, VersionMixin, SoftDeleteMixin, Model):
     __tablename__ = "tournament_templates"
 
     id: Mapped[int] = mapped_column(primary_key=True)

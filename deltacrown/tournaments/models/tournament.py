@@ -22,7 +22,7 @@ from deltacrown.core.db import (
 )
 from deltacrown.core.errors import InvalidTransitionError
 from deltacrown.core.time import utcnow
-from deltacrown.extensions import db
+from deltacrown.extensions import Model
 from deltacrown.games.models import Game
 from deltacrown.tournaments.rules import Money
 
@@ -81,7 +81,7 @@ STAMPS = {S.PUBLISHED: "published_at", S.CANCELLED: "cancelled_at"}
 FINISHED = frozenset({S.COMPLETED, S.CANCELLED})
 
 
-class Tournament(TimestampMixin, VersionMixin, SoftDeleteMixin, db.Model):
+class Tournament(TimestampMixin, VersionMixin, SoftDeleteMixin, Model):
     __tablename__ = "tournaments"
     __table_args__ = (
         sa.CheckConstraint(
@@ -243,7 +243,7 @@ class Tournament(TimestampMixin, VersionMixin, SoftDeleteMixin, db.Model):
             setattr(self, stamp, at or utcnow())
 
 
-class TournamentOrganizer(db.Model):
+class TournamentOrganizer(Model):
     """A co-organizer: a user the tournament's owner named, with the owner's rights."""
 
     __tablename__ = "tournament_organizers"
