@@ -45,4 +45,12 @@ beat_schedule = {
         "task": "teams.expire_invites",
         "schedule": timedelta(minutes=10),
     },
+    "registrations-sweep": {
+        "task": "registrations.sweep",
+        "schedule": timedelta(minutes=1),
+    },
+    "close-due-checkins": {
+        "task": "registrations.close_due_checkins",
+        "schedule": timedelta(minutes=1),
+    },
 }

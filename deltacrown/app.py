@@ -25,6 +25,10 @@ API_MODULES = (
     "deltacrown.economy.api",
     "deltacrown.economy.admin_api",
     "deltacrown.teams.api",
+    "deltacrown.registrations.api",
+    "deltacrown.registrations.payments_api",
+    "deltacrown.registrations.checkin_api",
+    "deltacrown.organizer.api",
 )
 ADMIN_MODULES = (
     "deltacrown.accounts.admin",
@@ -33,12 +37,15 @@ ADMIN_MODULES = (
     "deltacrown.tournaments.admin",
     "deltacrown.economy.admin",
     "deltacrown.teams.admin",
+    "deltacrown.registrations.admin",
+    "deltacrown.organizer.admin",
 )
 CLI_MODULES = (
     "deltacrown.core.cli",
     "deltacrown.accounts.cli",
     "deltacrown.demo",
     "deltacrown.economy.cli",
+    "deltacrown.registrations.cli",
 )
 TASK_MODULES = (
     "deltacrown.accounts.tasks",
@@ -46,7 +53,10 @@ TASK_MODULES = (
     "deltacrown.tournaments.tasks",
     "deltacrown.economy.tasks",
     "deltacrown.teams.tasks",
+    "deltacrown.registrations.tasks",
 )
+# Each domain's reactions to other domains' signals (`connect()` in its receivers module).
+RECEIVER_MODULES = ("deltacrown.registrations.receivers",)
 # Models outside the domains' api modules, imported so metadata (and Alembic) sees them.
 MODEL_MODULES = (
     "deltacrown.core.audit",
@@ -57,6 +67,7 @@ MODEL_MODULES = (
     "deltacrown.tournaments.models",
     "deltacrown.economy.models",
     "deltacrown.teams.models",
+    "deltacrown.registrations.models",
 )
 
 
@@ -84,6 +95,7 @@ def create_app(config: Any = None, **overrides: Any) -> Flask:
     register_admin(app)
     register_error_handlers(app)
     register_cli(app)
+    register_receivers(app)
     if app.config.get("AUTO_MIGRATE"):
         _upgrade_schema(app)
     _schedule_embedded_jobs(app)
@@ -188,6 +200,15 @@ def register_cli(app: Flask) -> None:
 
     for module_name in CLI_MODULES:
         importlib.import_module(module_name).register(app)
+
+
+def register_receivers(app: Flask) -> None:
+    """Connect each domain's signal receivers and hook answers (idempotent: blinker keeps one
+    connection per receiver)."""
+    import importlib
+
+    for module_name in RECEIVER_MODULES:
+        importlib.import_module(module_name).connect()
 
 
 def _upgrade_schema(app: Flask) -> None:

@@ -89,6 +89,9 @@ def seed_demo() -> list[tuple[str, str]]:
     from deltacrown.tournaments.demo import seed_demo_tournaments
 
     seed_demo_tournaments()
+    from deltacrown.registrations.demo import seed_demo_registrations
+
+    seed_demo_registrations()
     return logins
 
 

@@ -18,9 +18,11 @@ IGNORED_TABLES: set[str] = set()
 
 
 def include_object(obj, name, type_, reflected, compare_to):
+    from deltacrown.tournaments import search
+
     if type_ == "table" and name in IGNORED_TABLES:
         return False
-    return True
+    return search.include_object(obj, name, type_, reflected, compare_to)
 
 
 def render_item(type_, obj, autogen_context):

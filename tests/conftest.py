@@ -126,6 +126,15 @@ def _isolated_db(app: Flask) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _session_celery_is_default(app: Flask) -> Iterator[None]:
+    """`shared_task` resolves to the most recently built Celery app: tests that build other
+    apps (migrations, live servers, factory checks) must not leave theirs as the default."""
+    app.extensions["celery"].set_default()
+    yield
+    app.extensions["celery"].set_default()
+
+
+@pytest.fixture(autouse=True)
 def _restore_logging(app: Flask) -> Iterator[None]:
     """Tests that build non-testing apps reconfigure the shared logger; put it back."""
     yield

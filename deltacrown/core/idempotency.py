@@ -128,11 +128,28 @@ def canonical_body(raw: bytes) -> bytes:
     return json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def canonical_multipart() -> bytes:
+    """Form fields and each file's content hash, in a fixed order: the raw body holds a random
+    boundary, so a genuine retry would never fingerprint the same."""
+    parts: list[list[str]] = [
+        ["field", k, v] for k in sorted(request.form) for v in request.form.getlist(k)
+    ]
+    for name in sorted(request.files):
+        for upload in request.files.getlist(name):
+            content = upload.stream.read()
+            upload.stream.seek(0)
+            parts.append(["file", name, hashlib.sha256(content).hexdigest()])
+    return json.dumps(parts, separators=(",", ":")).encode()
+
+
 def request_fingerprint() -> str:
     """sha256 over the method, the path and the canonical body."""
     digest = hashlib.sha256()
     digest.update(request.method.encode() + b"\n" + request.path.encode() + b"\n")
-    digest.update(canonical_body(request.get_data(cache=True)))
+    if request.mimetype == "multipart/form-data":
+        digest.update(canonical_multipart())
+    else:
+        digest.update(canonical_body(request.get_data(cache=True)))
     return digest.hexdigest()
 
 

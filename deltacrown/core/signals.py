@@ -5,7 +5,7 @@
 Who sends what, and who listens, is listed here and kept true:
 
 - `tournament_cancelled(tournament_id, reason, actor_id)` — sent by tournaments.services
-  cancel_tournament. Listeners: registrations (refunds, cancellations; later issue).
+  cancel_tournament. Listeners: registrations.receivers (refunds, cancellations).
 - `team_member_joined(team_id, user_id)`, `team_member_left(team_id, user_id, removed_by)`,
   `team_captain_transferred(team_id, from_user_id, to_user_id)`, `team_disbanded(team_id)` —
   sent by teams.services. Listeners: notifications, websockets (later issues).
@@ -17,6 +17,25 @@ Who sends what, and who listens, is listed here and kept true:
   `team_invite_expired(team_id, invite_id, user_id)` — sent by teams.services and
   teams.invites (which also sends `team_member_joined`).
   Listeners: notifications (later issue).
+- `registration_created(registration_id, tournament_id, status)`,
+  `registration_confirmed(registration_id, tournament_id)`,
+  `registration_cancelled(registration_id, tournament_id, reason, actor_id)`,
+  `registration_rejected(registration_id, tournament_id, reason, actor_id)`,
+  `registration_no_show(registration_id, tournament_id)`,
+  `waitlist_promoted(registration_id, tournament_id, status, payment_due_at)`,
+  `payment_submitted(registration_id, tournament_id, payment_id)`,
+  `payment_verified(registration_id, tournament_id, actor_id)`,
+  `payment_rejected(registration_id, tournament_id, reason, actor_id)`,
+  `refund_due(registration_id, tournament_id)`, `payment_refunded(registration_id,
+  tournament_id, kind)` (kind `coins` or `manual`), `registration_checked_in(registration_id,
+  tournament_id, actor_id)`, `registration_checkin_undone(registration_id, tournament_id,
+  actor_id)` — sent by registrations.services. Listeners: notifications, webhooks (later
+  issues); payloads carry ids only (never sender numbers or answers).
+- `bracket_generated(tournament_id, stage_ids, actor_id)`, `tournament_started(tournament_id,
+  actor_id)`, `match_completed(match_id, tournament_id, stage_id, winner_registration_id,
+  loser_registration_id)`, `match_result_corrected(match_id, tournament_id, actor_id)`,
+  `tournament_completed(tournament_id)` — sent by brackets.services. Listeners: leaderboards,
+  notifications, webhooks, payouts (later issues).
 """
 
 from __future__ import annotations
@@ -40,6 +59,24 @@ team_invite_sent = signals.signal("team_invite_sent")
 team_invite_declined = signals.signal("team_invite_declined")
 team_invite_cancelled = signals.signal("team_invite_cancelled")
 team_invite_expired = signals.signal("team_invite_expired")
+registration_created = signals.signal("registration_created")
+registration_confirmed = signals.signal("registration_confirmed")
+registration_cancelled = signals.signal("registration_cancelled")
+registration_rejected = signals.signal("registration_rejected")
+registration_no_show = signals.signal("registration_no_show")
+waitlist_promoted = signals.signal("waitlist_promoted")
+payment_submitted = signals.signal("payment_submitted")
+payment_verified = signals.signal("payment_verified")
+payment_rejected = signals.signal("payment_rejected")
+refund_due = signals.signal("refund_due")
+payment_refunded = signals.signal("payment_refunded")
+registration_checked_in = signals.signal("registration_checked_in")
+registration_checkin_undone = signals.signal("registration_checkin_undone")
+bracket_generated = signals.signal("bracket_generated")
+tournament_started = signals.signal("tournament_started")
+match_completed = signals.signal("match_completed")
+match_result_corrected = signals.signal("match_result_corrected")
+tournament_completed = signals.signal("tournament_completed")
 
 
 def send_after_commit(signal: Any, sender: str, **payload: Any) -> None:

@@ -78,7 +78,7 @@ class TournamentAdmin(ReadOnlyModelView):
         "organizer",
         "created_at",
     )
-    column_searchable_list = ("name", "slug")
+    column_searchable_list = ("name", "slug", "organizer.username")
     column_filters = (
         "game.slug",
         _enum_filter(Tournament.status, "Status"),
@@ -88,8 +88,11 @@ class TournamentAdmin(ReadOnlyModelView):
         *_date_filters(Tournament.registration_opens_at, "Registration opens"),
         *_date_filters(Tournament.registration_closes_at, "Registration closes"),
         *_date_filters(Tournament.created_at, "Created"),
+        _enum_filter(Tournament.participant_type, "Participant type"),
+        "region",
+        "organizer_id",
     )
-    column_labels = {"game.slug": "Game"}
+    column_labels = {"game.slug": "Game", "organizer_id": "Organizer id"}
     column_default_sort = ("id", True)
     column_details_exclude_list = ("invite_code",)
 

@@ -1,5 +1,6 @@
 """Tournaments API: create, read, change and delete tournaments, their state actions,
-co-organizers and custom registration fields."""
+co-organizers and custom registration fields; discovery (list, search, upcoming, by game:
+rules in `discovery.py`)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required, require_user
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError, ValidationError
 from deltacrown.core.pagination import paginate_select
+from deltacrown.core.time import utcnow
 from deltacrown.games.config import InvalidSettingsError
 from deltacrown.games.errors import GameNotFoundError
-from deltacrown.tournaments import policies, queries, services
+from deltacrown.tournaments import discovery, policies, queries, services
 from deltacrown.tournaments.errors import (
     AlreadyOrganizerError,
     CannotRemoveOwnerError,
@@ -82,8 +84,32 @@ def _managed(tournament_id: int, actor: Any) -> Tournament:
     return tournament
 
 
+def _page(query: Any, pagination_parameters: Any, actor: Any) -> list[Tournament]:
+    """One page of a discovery list, each marked for what the viewer may see."""
+    tournaments = paginate_select(query, pagination_parameters)
+    for tournament in tournaments:
+        tournament.viewer_can_manage = policies.can_manage(actor, tournament)
+    return tournaments
+
+
 @blp.route("/")
 class TournamentCollection(MethodView):
+    @login_required(optional=True)
+    @blp.arguments(discovery.TournamentListArgs, location="query")
+    @blp.response(200, TournamentSchema(many=True))
+    @blp.paginate()
+    @blp.errors(ValidationError)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """Find public tournaments (filters, ordering); `?mine=true`: your own, drafts too.
+
+        Listed: public tournaments that are not drafts (unlisted and private ones are not
+        listed). `entry_fee_max` (with `currency`) bounds cash fees and `entry_coins_max` coin
+        fees; either keeps free tournaments. `has_slots` counts pending and confirmed
+        registrations. Default ordering `-created_at`.
+        """
+        actor = get_current_user()
+        return _page(discovery.list_tournaments(actor, args), pagination_parameters, actor)
+
     @login_required
     @blp.etag
     @blp.arguments(TournamentCreateArgs)
@@ -93,6 +119,49 @@ class TournamentCollection(MethodView):
         """Create a draft tournament (you become its organizer)."""
         actor = require_user()
         return present(services.create_tournament(actor=actor, data=args), actor)
+
+
+@blp.route("/search/")
+class TournamentSearch(MethodView):
+    @login_required(optional=True)
+    @blp.arguments(discovery.TournamentSearchArgs, location="query")
+    @blp.response(200, TournamentSchema(many=True))
+    @blp.paginate()
+    @blp.errors(ValidationError)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """Full-text search (name, description, game), most relevant first; takes every filter.
+
+        The last word matches as a prefix; punctuation and operators are ignored; a `q` with
+        no words lists the filtered tournaments.
+        """
+        actor = get_current_user()
+        return _page(discovery.search_tournaments(actor, args), pagination_parameters, actor)
+
+
+@blp.route("/upcoming/")
+class TournamentUpcoming(MethodView):
+    @login_required(optional=True)
+    @blp.arguments(discovery.UpcomingArgs, location="query")
+    @blp.response(200, TournamentSchema(many=True))
+    @blp.paginate()
+    @blp.errors(ValidationError)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """Registration open, or starting within `days` (30); soonest first."""
+        query = discovery.list_upcoming(args, now=utcnow())
+        return _page(query, pagination_parameters, get_current_user())
+
+
+@blp.route("/by-game/<int:game_id>/")
+class TournamentsByGame(MethodView):
+    @login_required(optional=True)
+    @blp.arguments(discovery.ByGameArgs, location="query")
+    @blp.response(200, TournamentSchema(many=True))
+    @blp.paginate()
+    @blp.errors(GameNotFoundError, ValidationError)
+    def get(self, args: dict[str, Any], game_id: int, pagination_parameters: Any) -> Any:
+        """A game's public tournaments (filters and ordering as the main list)."""
+        query = discovery.list_by_game(game_id, args)
+        return _page(query, pagination_parameters, get_current_user())
 
 
 @blp.route("/<int:tournament_id>/")

@@ -270,3 +270,33 @@ def test_concurrent_requests_with_one_key_apply_once_on_sqlite(database_url, is_
     if is_postgres:
         pytest.skip("the SQLite variant of the race test")
     race_one_key(database_url)
+
+
+def test_multipart_fingerprint_ignores_the_random_boundary(app):
+    """A genuine multipart retry has a new boundary; it must fingerprint the same."""
+    import io
+
+    from werkzeug.test import EnvironBuilder
+
+    from deltacrown.core.idempotency import request_fingerprint
+
+    def fingerprint(content: bytes, boundary: str) -> str:
+        builder = EnvironBuilder(
+            path="/api/registrations/1/payment/",
+            method="POST",
+            data={"method": "bkash", "file": (io.BytesIO(content), "proof.png")},
+        )
+        built = builder.get_request()
+        old = built.mimetype_params["boundary"]
+        body = built.get_data()
+        environ = EnvironBuilder(
+            path="/api/registrations/1/payment/",
+            method="POST",
+            data=body.replace(old.encode(), boundary.encode()),
+            content_type=f"multipart/form-data; boundary={boundary}",
+        ).get_environ()
+        with app.request_context(environ):
+            return request_fingerprint()
+
+    assert fingerprint(b"same-bytes", "aaaa1111") == fingerprint(b"same-bytes", "bbbb2222")
+    assert fingerprint(b"same-bytes", "aaaa1111") != fingerprint(b"other-bytes", "aaaa1111")

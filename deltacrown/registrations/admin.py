@@ -1,0 +1,187 @@
+"""Flask-Admin views for registrations: read-only lists with filters (registrations, the
+payment verification queue, the waitlist); every action calls a service, so the rules, the
+audit log and the signals are the API's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import flash
+from flask_admin.actions import action
+
+from deltacrown.core.admin import ReadOnlyModelView, current_admin_user
+from deltacrown.core.errors import DomainError
+from deltacrown.extensions import db
+from deltacrown.registrations import services
+from deltacrown.registrations.models import Payment, Registration, RegistrationStatus
+
+STAFF_REJECT_REASON = "Rejected by staff: the payment could not be matched; please resubmit."
+
+
+def _apply(ids: list[str], call: Callable[[int, Any], Any], done: str) -> None:
+    """Run a service per selected row, each in its own transaction, reporting failures."""
+    actor = current_admin_user()
+    succeeded = 0
+    for raw_id in ids:
+        try:
+            call(int(raw_id), actor)
+            db.session.commit()
+            succeeded += 1
+        except DomainError as exc:
+            db.session.rollback()
+            flash(f"#{raw_id}: {exc.detail or exc.title}", "error")
+    if succeeded:
+        flash(done.format(count=succeeded), "success")
+
+
+class RegistrationAdmin(ReadOnlyModelView):
+    column_list = (
+        "id",
+        "tournament.name",
+        "user.username",
+        "team.name",
+        "status",
+        "payment_status",
+        "waitlist_position",
+        "checked_in_at",
+        "created_at",
+    )
+    column_labels = {
+        "tournament.name": "Tournament",
+        "user.username": "Player",
+        "team.name": "Team",
+    }
+    column_filters = ("tournament_id", "status", "payment_status", "user_id", "team_id")
+    column_details_exclude_list = ("answers",)
+    column_default_sort = ("id", True)
+
+    @action("cancel", "Cancel", "Cancel the selected registrations? Fees go back.")
+    def action_cancel(self, ids: list[str]) -> None:
+        _apply(
+            ids,
+            lambda rid, actor: services.cancel_registration(rid, actor=actor),
+            "Cancelled {count} registration(s).",
+        )
+
+    @action("approve", "Approve", "Approve the selected registrations?")
+    def action_approve(self, ids: list[str]) -> None:
+        _apply(
+            ids,
+            lambda rid, actor: services.approve_registration(rid, actor=actor),
+            "Approved {count} registration(s).",
+        )
+
+    @action("force_check_in", "Force check-in", "Check the selected registrations in?")
+    def action_force_check_in(self, ids: list[str]) -> None:
+        _apply(
+            ids,
+            lambda rid, actor: services.force_check_in(rid, actor=actor),
+            "Checked in {count} registration(s).",
+        )
+
+
+class PaymentQueueAdmin(ReadOnlyModelView):
+    """The verification queue: manual payment submissions (filter status = submitted)."""
+
+    column_list = (
+        "id",
+        "registration_id",
+        "tournament_id",
+        "method",
+        "transaction_id",
+        "sender_number",
+        "amount",
+        "currency",
+        "status",
+        "submitted_at",
+        "reviewed_at",
+    )
+    column_filters = ("tournament_id", "status", "method", "transaction_id")
+    column_default_sort = ("submitted_at", False)
+
+    def _registration_ids(self, ids: list[str]) -> list[str]:
+        payments = db.session.scalars(sa.select(Payment).where(Payment.id.in_(map(int, ids))))
+        return [str(p.registration_id) for p in payments]
+
+    @action("verify", "Verify", "Verify the selected payments? Their registrations confirm.")
+    def action_verify(self, ids: list[str]) -> None:
+        _apply(
+            self._registration_ids(ids),
+            lambda rid, actor: services.verify_payment(rid, actor=actor),
+            "Verified {count} payment(s).",
+        )
+
+    @action("reject", "Reject", "Reject the selected payments? The players may resubmit.")
+    def action_reject(self, ids: list[str]) -> None:
+        _apply(
+            self._registration_ids(ids),
+            lambda rid, actor: services.reject_payment(
+                rid, actor=actor, reason=STAFF_REJECT_REASON
+            ),
+            "Rejected {count} payment(s).",
+        )
+
+
+class WaitlistAdmin(ReadOnlyModelView):
+    """Waitlisted registrations, per tournament in line order."""
+
+    column_list = ("id", "tournament.name", "waitlist_position", "user.username", "team.name")
+    column_labels = {
+        "tournament.name": "Tournament",
+        "user.username": "Player",
+        "team.name": "Team",
+    }
+    column_filters = ("tournament_id",)
+    column_default_sort = [("tournament_id", False), ("waitlist_position", False)]
+
+    def get_query(self) -> Any:
+        return super().get_query().filter(Registration.status == RegistrationStatus.WAITLISTED)
+
+    def get_count_query(self) -> Any:
+        return (
+            super().get_count_query().filter(Registration.status == RegistrationStatus.WAITLISTED)
+        )
+
+    @action("promote", "Promote", "Give the selected registrations a free place?")
+    def action_promote(self, ids: list[str]) -> None:
+        _apply(
+            ids,
+            lambda rid, actor: services.promote_by_hand(rid, actor=actor),
+            "Promoted {count} registration(s).",
+        )
+
+    @action("remove", "Remove", "Remove the selected registrations from the waitlist?")
+    def action_remove(self, ids: list[str]) -> None:
+        _apply(
+            ids,
+            lambda rid, actor: services.cancel_registration(rid, actor=actor),
+            "Removed {count} registration(s).",
+        )
+
+
+def register_admin(admin: Any) -> None:
+    admin.add_view(
+        RegistrationAdmin(
+            Registration, db, category="Registrations", endpoint="admin_registrations"
+        )
+    )
+    admin.add_view(
+        PaymentQueueAdmin(
+            Payment,
+            db,
+            category="Registrations",
+            name="Payments",
+            endpoint="admin_registration_payments",
+        )
+    )
+    admin.add_view(
+        WaitlistAdmin(
+            Registration,
+            db,
+            category="Registrations",
+            name="Waitlist",
+            endpoint="admin_waitlist",
+        )
+    )

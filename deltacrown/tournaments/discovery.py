@@ -1,0 +1,302 @@
+"""Tournament discovery: the public list with its filters and ordering, `?mine=true`, search,
+upcoming and by-game. Each builds a lazy Select over Tournament; the views paginate it.
+
+Rules (documented on the API too):
+
+* Listed: public, non-draft, not deleted tournaments. `unlisted` ones are reachable by link
+  only and `private` ones by invite code, so neither is listed. `?mine=true` lists instead the
+  caller's own tournaments (owner or co-organizer), drafts, unlisted and private included;
+  anonymous callers get 401.
+* Fees: `free=true` keeps free tournaments (`false`: paid ones). Cash and DeltaCoin fees are
+  not comparable, so each has its own bound: `entry_fee_max` with `currency` (both or neither)
+  keeps cash fees in that currency up to the amount, `entry_coins_max` coin fees up to the
+  count; a bound also keeps free tournaments (0 is below it) and drops the other kind of fee
+  unless its own bound is given too.
+* `has_slots=true`: fewer places held (pending and confirmed registrations) than
+  `max_participants` (`false`: full ones). `organizer=<user id>`: owned or co-organized by them.
+* `ordering`: `start_at`, `created_at`, `prize_pool`, `name`, `-` for descending, default
+  `-created_at`; ties broken by id. `prize_pool` sorts on the pool's number (cash amount or
+  coin count; no prize is 0) without converting currencies.
+* Search (`q`): see `search.py`. Results are ranked by relevance unless `ordering` is given; a
+  query with no words left after tokenizing (empty, `"`, `*`, `AND`) searches nothing and
+  lists the filtered tournaments in `ordering` (so a search box never errors).
+* Upcoming: registration open, or published / registration closed and starting within
+  `days` (30), soonest first.
+
+`has_slots` reads the registrations table directly (a correlated count), so filtering and
+pagination stay in SQL; this read module is the one place tournaments looks at registrations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import marshmallow as ma
+import sqlalchemy as sa
+
+from deltacrown.core.api import BaseSchema, IdOrSlug
+from deltacrown.core.errors import AuthenticationError, ValidationError
+from deltacrown.extensions import db
+from deltacrown.games.models import Game
+from deltacrown.games.queries import get_game
+from deltacrown.registrations.models import HOLDING_STATUSES, Registration
+from deltacrown.tournaments import search
+from deltacrown.tournaments.models import (
+    ParticipantType,
+    Tournament,
+    TournamentFormat,
+    TournamentOrganizer,
+    TournamentStatus,
+    Visibility,
+)
+from deltacrown.tournaments.rules import CURRENCIES
+from deltacrown.tournaments.schemas import DecimalString
+
+S = TournamentStatus
+ORDERING_FIELDS = ("start_at", "created_at", "prize_pool", "name")
+ORDERINGS = tuple(o for f in ORDERING_FIELDS for o in (f, f"-{f}"))
+DEFAULT_ORDERING = "-created_at"
+UPCOMING_DAYS = 30
+
+
+# ----- query-string schemas ------------------------------------------------------------------
+def _ordering_field(default: str | None = DEFAULT_ORDERING) -> ma.fields.String:
+    return ma.fields.String(
+        load_default=default,
+        validate=ma.validate.OneOf(ORDERINGS),
+        metadata={
+            "description": "start_at, created_at, prize_pool or name; '-' for descending"
+            + ("" if default else ". Default: relevance")
+        },
+    )
+
+
+class BaseFilterArgs(BaseSchema):
+    """The filters every discovery list takes, but the game."""
+
+    status = ma.fields.List(
+        ma.fields.Enum(TournamentStatus, by_value=True),
+        metadata={"description": "Repeatable: ?status=registration_open&status=published"},
+    )
+    format = ma.fields.Enum(TournamentFormat, by_value=True)
+    participant_type = ma.fields.Enum(ParticipantType, by_value=True)
+    region = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
+    start_from = ma.fields.AwareDateTime(format="iso", metadata={"description": "start_at >="})
+    start_to = ma.fields.AwareDateTime(format="iso", metadata={"description": "start_at <="})
+    entry_fee_max = DecimalString(
+        metadata={"description": "Cash fees up to this amount in `currency` (and free ones)"}
+    )
+    currency = ma.fields.String(
+        validate=ma.validate.OneOf(sorted(CURRENCIES)),
+        metadata={"description": "ISO 4217 currency of entry_fee_max (required with it)"},
+    )
+    entry_coins_max = ma.fields.Integer(
+        validate=ma.validate.Range(min=0),
+        metadata={"description": "DeltaCoin fees up to this many coins (and free ones)"},
+    )
+    free = ma.fields.Boolean(metadata={"description": "true: free only; false: paid only"})
+    has_slots = ma.fields.Boolean(
+        metadata={"description": "true: places left (pending + confirmed < max); false: full"}
+    )
+    organizer = ma.fields.Integer(
+        validate=ma.validate.Range(min=1),
+        metadata={"description": "User id of an organizer (owner or co-organizer)"},
+    )
+
+    @ma.validates_schema
+    def _consistent(self, data: dict[str, Any], **kwargs: Any) -> None:
+        start_from, start_to = data.get("start_from"), data.get("start_to")
+        if start_from and start_to and start_from > start_to:
+            raise ma.ValidationError("Must not be after start_to.", "start_from")
+        if ("entry_fee_max" in data) != ("currency" in data):
+            missing = "currency" if "entry_fee_max" in data else "entry_fee_max"
+            raise ma.ValidationError("entry_fee_max and currency go together.", missing)
+
+
+class TournamentFilterArgs(BaseFilterArgs):
+    game = IdOrSlug(metadata={"description": "Game id or slug"})
+
+
+class TournamentListArgs(TournamentFilterArgs):
+    ordering = _ordering_field()
+    mine = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "Only your own (organizer or co-organizer), drafts included"},
+    )
+
+
+class TournamentSearchArgs(TournamentListArgs):
+    q = ma.fields.String(
+        load_default="",
+        validate=ma.validate.Length(max=200),
+        metadata={"description": "Words to find in name, description and game name"},
+    )
+    ordering = _ordering_field(default=None)
+
+
+class UpcomingArgs(TournamentFilterArgs):
+    days = ma.fields.Integer(
+        load_default=UPCOMING_DAYS,
+        validate=ma.validate.Range(min=1, max=365),
+        metadata={"description": "Starting within this many days (default 30)"},
+    )
+
+
+class ByGameArgs(BaseFilterArgs):
+    ordering = _ordering_field()
+
+
+# ----- building blocks -----------------------------------------------------------------------
+def organized_by(user_id: int) -> Any:
+    """The user owns the tournament or is one of its co-organizers."""
+    co_organized = sa.select(TournamentOrganizer.tournament_id).where(
+        TournamentOrganizer.user_id == user_id
+    )
+    return sa.or_(Tournament.organizer_id == user_id, Tournament.id.in_(co_organized))
+
+
+def listed() -> sa.Select[tuple[Tournament]]:
+    """What anyone may find: public, non-draft, not deleted."""
+    return sa.select(Tournament).where(
+        Tournament.deleted_at.is_(None),
+        Tournament.visibility == Visibility.PUBLIC,
+        Tournament.status != S.DRAFT,
+    )
+
+
+def _base(actor: Any, mine: bool) -> sa.Select[tuple[Tournament]]:
+    if not mine:
+        return listed()
+    if actor is None:
+        raise AuthenticationError("Sign in to list your own tournaments (mine=true).")
+    return sa.select(Tournament).where(Tournament.deleted_at.is_(None), organized_by(actor.id))
+
+
+def held_places() -> Any:
+    """Correlated count of the places a tournament's registrations hold."""
+    return (
+        sa.select(sa.func.count(Registration.id))
+        .where(
+            Registration.tournament_id == Tournament.id,
+            Registration.status.in_(HOLDING_STATUSES),
+        )
+        .correlate(Tournament)
+        .scalar_subquery()
+    )
+
+
+def _game_condition(ref: int | str) -> Any:
+    if isinstance(ref, int):
+        return Tournament.game_id == ref
+    return Tournament.game_id.in_(sa.select(Game.id).where(Game.slug == ref))
+
+
+def _is_free() -> Any:
+    return sa.and_(Tournament.fee_amount.is_(None), Tournament.fee_coins.is_(None))
+
+
+def apply_filters(query: sa.Select[Any], filters: Mapping[str, Any]) -> sa.Select[Any]:
+    """Narrow a Select over Tournament by the `TournamentFilterArgs` values present."""
+    if filters.get("game") is not None:
+        query = query.where(_game_condition(filters["game"]))
+    if filters.get("status"):
+        query = query.where(Tournament.status.in_(filters["status"]))
+    if filters.get("format"):
+        query = query.where(Tournament.format == filters["format"])
+    if filters.get("participant_type"):
+        query = query.where(Tournament.participant_type == filters["participant_type"])
+    if filters.get("region"):
+        query = query.where(sa.func.lower(Tournament.region) == filters["region"].lower())
+    if filters.get("start_from"):
+        query = query.where(Tournament.start_at >= filters["start_from"])
+    if filters.get("start_to"):
+        query = query.where(Tournament.start_at <= filters["start_to"])
+    fee_max, coins_max = filters.get("entry_fee_max"), filters.get("entry_coins_max")
+    if fee_max is not None or coins_max is not None:
+        allowed = [_is_free()]
+        if fee_max is not None:
+            allowed.append(
+                sa.and_(
+                    Tournament.fee_amount <= fee_max,
+                    Tournament.fee_currency == filters["currency"],
+                )
+            )
+        if coins_max is not None:
+            allowed.append(Tournament.fee_coins <= coins_max)
+        query = query.where(sa.or_(*allowed))
+    if filters.get("free") is not None:
+        query = query.where(_is_free() if filters["free"] else sa.not_(_is_free()))
+    if filters.get("has_slots") is not None:
+        has_room = held_places() < Tournament.max_participants
+        query = query.where(has_room if filters["has_slots"] else sa.not_(has_room))
+    if filters.get("organizer"):
+        query = query.where(organized_by(filters["organizer"]))
+    return query
+
+
+_ORDER_COLUMNS: dict[str, Any] = {
+    "start_at": Tournament.start_at,
+    "created_at": Tournament.created_at,
+    "prize_pool": sa.func.coalesce(Tournament.prize_amount, Tournament.prize_coins, 0),
+    "name": sa.func.lower(Tournament.name),
+}
+
+
+def apply_ordering(
+    query: sa.Select[Any], ordering: str | None, *, relevance: Any = None
+) -> sa.Select[Any]:
+    """`ordering` (`name` / `-name` ...), else relevance when searching; id breaks ties."""
+    if ordering is None and relevance is not None:
+        return query.order_by(relevance.desc(), Tournament.start_at, Tournament.id)
+    ordering = ordering or DEFAULT_ORDERING
+    field, descending = ordering.removeprefix("-"), ordering.startswith("-")
+    if field not in _ORDER_COLUMNS:
+        raise ValidationError(
+            f"Unknown ordering {ordering!r}.", errors={"ordering": [f"One of {list(ORDERINGS)}."]}
+        )
+    column = _ORDER_COLUMNS[field]
+    if descending:
+        return query.order_by(column.desc(), Tournament.id.desc())
+    return query.order_by(column.asc(), Tournament.id.asc())
+
+
+# ----- the lists -----------------------------------------------------------------------------
+def list_tournaments(actor: Any, args: Mapping[str, Any]) -> sa.Select[tuple[Tournament]]:
+    """The public list (or, with `mine`, the actor's own), filtered and ordered.
+
+    Raises AuthenticationError (`mine` without a user), ValidationError (unknown ordering).
+    """
+    query = apply_filters(_base(actor, bool(args.get("mine"))), args)
+    return apply_ordering(query, args.get("ordering"))
+
+
+def search_tournaments(actor: Any, args: Mapping[str, Any]) -> sa.Select[tuple[Tournament]]:
+    """`list_tournaments` narrowed to the words of `args["q"]`, most relevant first."""
+    query = apply_filters(_base(actor, bool(args.get("mine"))), args)
+    words = search.tokenize(args.get("q"))
+    if not words:
+        return apply_ordering(query, args.get("ordering"))
+    engine = search.engine_for(db.session.get_bind().dialect.name)
+    query, relevance = engine.apply(query, words)
+    return apply_ordering(query, args.get("ordering"), relevance=relevance)
+
+
+def list_upcoming(args: Mapping[str, Any], *, now: datetime) -> sa.Select[tuple[Tournament]]:
+    """Listed tournaments taking registrations, or starting within `days`; soonest first."""
+    until = now + timedelta(days=args.get("days") or UPCOMING_DAYS)
+    soon = sa.and_(
+        Tournament.status.in_((S.PUBLISHED, S.REGISTRATION_CLOSED)),
+        Tournament.start_at >= now,
+        Tournament.start_at <= until,
+    )
+    query = listed().where(sa.or_(Tournament.status == S.REGISTRATION_OPEN, soon))
+    return apply_filters(query, args).order_by(Tournament.start_at, Tournament.id)
+
+
+def list_by_game(game_id: int, args: Mapping[str, Any]) -> sa.Select[tuple[Tournament]]:
+    """A game's listed tournaments. Raises GameNotFoundError (404) for an unknown game id."""
+    game = get_game(game_id, active_only=False)
+    query = apply_filters(listed().where(Tournament.game_id == game.id), args)
+    return apply_ordering(query, args.get("ordering"))
