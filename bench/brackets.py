@@ -2,6 +2,7 @@
 
     python bench/brackets.py                       # our engine, default sizes, JSON lines
     python bench/brackets.py --sizes 8 16 --repeat 1
+    python bench/brackets.py --formats swiss --sizes 64 1024
     python bench/brackets.py --compare             # + brackets-manager.js via Node, ratios,
                                                    #   and both runs saved to bench/results/
 
@@ -9,6 +10,13 @@ Each line is {"engine", "op", "format", "n", "seconds", "repeat", "matches"}: `o
 "generate" (seeds -> stage) or "play" (apply every result, in stage order, slot 1 winning;
 `matches` is then the number of results applied); `seconds` is the best of `repeat` runs,
 each on a fresh stage, after a garbage collection.
+
+Round robin runs in groups of 8. Swiss (default rounds, ceil(log2 N)) runs for N = 64 ...
+1024 unless `--sizes` says otherwise: "generate" pairs round 1, "play" plays every round and
+pairs each next one (`next_round`), with winners drawn from a random generator seeded by N so
+that score groups and rematch constraints look like a real event; its lines add `rounds` and
+`pairing_seconds` (the part of "play" spent pairing). brackets-manager has no Swiss, so only
+the elimination formats and round robin are compared.
 
 Backends: `--backend engine` (the only one today) times the pure engine in memory. The
 persistence layer will add a "postgres" backend to BACKENDS: its `generate` calls the
@@ -22,6 +30,7 @@ import argparse
 import gc
 import json
 import platform
+import random
 import shutil
 import subprocess
 import sys
@@ -35,11 +44,24 @@ from typing import Any, Protocol
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from deltacrown.brackets.engine import MatchStatus, Stage, apply_result, generate  # noqa: E402
+from deltacrown.brackets.engine import (  # noqa: E402
+    MatchStatus,
+    Stage,
+    apply_result,
+    generate,
+    next_round,
+)
 
 DEFAULT_SIZES = [8, 16, 32, 64, 100, 128, 256, 500, 512, 1000, 1024, 2048, 3000, 4096]
-FORMATS = ["single_elimination", "double_elimination"]
-OPTIONS = {"single_elimination": {}, "double_elimination": {"grand_final": "double"}}
+FORMATS = ["single_elimination", "double_elimination", "round_robin", "swiss"]
+OPTIONS: dict[str, dict[str, Any]] = {
+    "single_elimination": {},
+    "double_elimination": {"grand_final": "double"},
+    "round_robin": {"group_size": 8},
+    "swiss": {"allow_draws": False},
+}
+FORMAT_SIZES = {"swiss": [64, 128, 256, 512, 1024]}  # default sizes where they differ
+REFERENCE_FORMATS = ("single_elimination", "double_elimination", "round_robin")
 REFERENCE_DIR = Path(__file__).resolve().parent / "brackets_manager"
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 REQUIRED_RATIO = 5.0
@@ -64,6 +86,8 @@ class EngineBackend:
         return generate(format_name, seeds, OPTIONS[format_name])
 
     def play(self, stage: Stage) -> int:
+        if stage.format == "swiss":
+            return self.play_swiss(stage)
         ready = MatchStatus.READY
         results = 0
         # Stage order is an order of play, so one pass finds every match ready in turn.
@@ -74,6 +98,22 @@ class EngineBackend:
         if not stage.is_complete:
             raise RuntimeError("the play-through left matches open")
         return results
+
+    def play_swiss(self, stage: Stage) -> int:
+        """Every round: random winners (seeded by N), then `next_round` until the end."""
+        rng = random.Random(len(stage.seeds))  # noqa: S311 (reproducible results, not secrets)
+        results = 0
+        self.pairing_seconds = 0.0
+        while True:
+            for match_id in stage.rounds[-1].match_ids:
+                match = stage.matches[match_id]
+                apply_result(stage, match_id, rng.choice(match.participants), [[1, 0]])  # type: ignore[arg-type]
+                results += 1
+            if stage.is_complete:
+                return results
+            start = time.perf_counter()
+            next_round(stage)
+            self.pairing_seconds += time.perf_counter() - start
 
 
 BACKENDS: dict[str, Callable[[], Backend]] = {"engine": EngineBackend}
@@ -86,27 +126,42 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, value
 
 
+def cases(sizes: list[int] | None, formats: list[str]) -> list[tuple[int, str]]:
+    """(n, format) in the order they run: `sizes` for every format, else each one's default."""
+    chosen = {f: sizes or FORMAT_SIZES.get(f, DEFAULT_SIZES) for f in formats}
+    return [(n, f) for n in sorted({n for s in chosen.values() for n in s}) for f in formats
+            if n in chosen[f]]  # fmt: skip
+
+
 def run(
-    backend: Backend, sizes: list[int], formats: list[str], repeat: int
+    backend: Backend, sizes: list[int] | None, formats: list[str], repeat: int
 ) -> Iterator[dict[str, Any]]:
-    for n in sizes:
+    for n, format_name in cases(sizes, formats):
         seeds = list(range(1, n + 1))
-        for format_name in formats:
-            best_generate = best_play = float("inf")
-            matches = results = 0
-            for _ in range(repeat):
-                seconds, stage = _timed(lambda: backend.generate(format_name, seeds))  # noqa: B023
-                best_generate = min(best_generate, seconds)
-                matches = len(stage.matches)
-                seconds, results = _timed(lambda: backend.play(stage))  # noqa: B023
-                best_play = min(best_play, seconds)
-            base = {"engine": backend.name, "format": format_name, "n": n, "repeat": repeat}
-            yield {**base, "op": "generate", "seconds": best_generate, "matches": matches}
-            yield {**base, "op": "play", "seconds": best_play, "matches": results}
+        best_generate = best_play = float("inf")
+        matches = results = 0
+        extra: dict[str, Any] = {}
+        for _ in range(repeat):
+            seconds, stage = _timed(lambda: backend.generate(format_name, seeds))  # noqa: B023
+            best_generate = min(best_generate, seconds)
+            matches = len(stage.matches)
+            seconds, results = _timed(lambda: backend.play(stage))  # noqa: B023
+            if seconds < best_play and format_name == "swiss":
+                extra = {
+                    "rounds": len(stage.rounds),
+                    "pairing_seconds": getattr(backend, "pairing_seconds", None),
+                }
+            best_play = min(best_play, seconds)
+        base = {"engine": backend.name, "format": format_name, "n": n, "repeat": repeat}
+        yield {**base, "op": "generate", "seconds": best_generate, "matches": matches}
+        yield {**base, "op": "play", "seconds": best_play, "matches": results, **extra}
 
 
 def run_reference(sizes: list[int], formats: list[str], repeat: int) -> list[dict[str, Any]]:
     """brackets-manager.js on the same cases, installed from npm into a temporary folder."""
+    formats = [f for f in formats if f in REFERENCE_FORMATS]
+    if not formats:
+        return []
     node, npm = shutil.which("node"), shutil.which("npm")
     if not node or not npm:
         raise SystemExit("--compare needs node and npm on PATH")
@@ -150,7 +205,7 @@ def compare(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> bool:
     ours_by_key = {key(row): row["seconds"] for row in ours}
     print("growth of our cost from n=1024 to n=4096 (n log n predicts 4.8x):")
     for op in ("generate", "play"):
-        for format_name in FORMATS:
+        for format_name in REFERENCE_FORMATS:
             small = ours_by_key.get((op, format_name, 1024))
             large = ours_by_key.get((op, format_name, 4096))
             if small and large:
@@ -160,7 +215,9 @@ def compare(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=DEFAULT_SIZES)
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", help="for every format (default: each one's own list)"
+    )
     parser.add_argument("--formats", nargs="+", choices=FORMATS, default=FORMATS)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--backend", choices=sorted(BACKENDS), default="engine")
@@ -178,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         ours.append(row)
     if not args.compare:
         return 0
-    theirs = run_reference(args.sizes, args.formats, args.repeat)
+    theirs = run_reference(args.sizes or DEFAULT_SIZES, args.formats, args.repeat)
     for row in theirs:
         print(json.dumps(row), flush=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -29,13 +29,21 @@ function parseArgs(argv) {
   return args;
 }
 
+const GROUP_SIZE = 8; // round robin: groups of 8, as bench/brackets.py asks our engine for
+
 // Same stage as ours: seeds 1..n in order, bracket size the next power of two (the missing
 // seeds are BYEs, so the top seeds get them), grand final with reset, no third-place match.
+// Round robin: ceil(n / 8) groups of sizes differing by at most one, seeds dealt in snake
+// order ('groups.seed_optimized'), single round robin.
 async function generate(format, n) {
   const storage = new InMemoryDatabase();
   const manager = new BracketsManager(storage);
-  const size = 2 ** Math.ceil(Math.log2(n));
-  const settings = { size };
+  let settings;
+  if (format === 'round_robin') {
+    settings = { groupCount: Math.ceil(n / GROUP_SIZE), seedOrdering: ['groups.seed_optimized'] };
+  } else {
+    settings = { size: 2 ** Math.ceil(Math.log2(n)) };
+  }
   if (format === 'double_elimination') settings.grandFinal = 'double';
   const seeding = Array.from({ length: n }, (_, i) => `p${i + 1}`);
   await manager.create.stage({ tournamentId: 0, name: 'bench', type: format, seeding, settings });

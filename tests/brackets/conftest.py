@@ -20,3 +20,8 @@ def _isolated_db() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _restore_logging() -> Iterator[None]:
     yield
+
+
+@pytest.fixture(autouse=True)
+def _session_celery_is_default() -> Iterator[None]:
+    yield

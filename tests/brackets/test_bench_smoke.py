@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_bench_prints_a_json_line_per_case() -> None:
     out = subprocess.run(
-        [sys.executable, "bench/brackets.py", "--sizes", "8", "13", "64", "--repeat", "1"],
+        [sys.executable, "bench/brackets.py", "--sizes", "8", "13", "64", "--repeat", "1"]
+        + ["--formats", "single_elimination", "double_elimination"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -227,7 +227,7 @@ def test_every_round_of_a_side_is_numbered_consecutively() -> None:
 
 
 def test_formats_registry_lists_the_elimination_formats() -> None:
-    assert set(FORMATS) == {"single_elimination", "double_elimination"}
+    assert {"single_elimination", "double_elimination"} <= set(FORMATS)
     assert FORMATS["single_elimination"].defaults == {"third_place": False}
     assert FORMATS["double_elimination"].defaults == {"grand_final": "double"}
     stage = generate("double_elimination", seeds(4))
@@ -237,7 +237,7 @@ def test_formats_registry_lists_the_elimination_formats() -> None:
 @pytest.mark.parametrize(
     ("format_name", "participants", "options", "error", "message"),
     [
-        ("swiss", seeds(4), None, UnknownFormatError, "unknown bracket format 'swiss'"),
+        ("ladder", seeds(4), None, UnknownFormatError, "unknown bracket format 'ladder'"),
         ("single_elimination", seeds(1), None, InvalidSeedsError, "at least 2"),
         ("double_elimination", seeds(2), None, InvalidSeedsError, "at least 3"),
         ("single_elimination", [1, 2, 1], None, InvalidSeedsError, "more than once"),

@@ -6,6 +6,20 @@
     changes = apply_correction(stage, "W1.1", winner=104)
     payload = stage.to_dict()   # JSON-able; Stage.from_dict(payload) restores it
 
+    stage = generate("round_robin", seeds, {"group_size": 8, "double_round_robin": True})
+    apply_result(stage, "G1.1.1", winner=None, scores=[[1, 1]])   # a draw
+    tables = stage_standings(stage)     # one StandingsTable per group, rows with decided_by
+
+    stage = generate("swiss", seeds, {"swiss_wins_to_advance": 3})
+    ...results...; changes.round_completed -> next_round(stage)
+
+    stage = generate("battle_royale", seeds, {"lobby_size": 16, "games": 6, ...})
+    record_lobby_game(stage, "BR1", [{"participant": 7, "placement": 1, "kills": 9}, ...])
+    advancing(stage)                    # seeds of the next stage
+
+    stage = generate("group_stage_playoffs", seeds, {"group_size": 4, "advance_per_group": 2})
+    ...results...; changes.placements is not None -> generate_playoffs(stage)
+
 Seeds are opaque participant ids (registration ids), best seed first. The stage is mutated in
 place by results and corrections; each call returns a `Changes` describing what moved, which
 matches became ready and, once the stage is over, the placements.
@@ -24,6 +38,7 @@ from deltacrown.brackets.engine.corrections import (
 from deltacrown.brackets.engine.errors import (
     BracketError,
     CorrectionBlockedError,
+    InvalidLobbyResultError,
     InvalidOptionsError,
     InvalidScoresError,
     InvalidSeedsError,
@@ -32,11 +47,26 @@ from deltacrown.brackets.engine.errors import (
     MatchAlreadyCompletedError,
     MatchNotCompletedError,
     MatchNotReadyError,
+    NoMoreRoundsError,
+    RoundNotCompleteError,
+    StageNotCompleteError,
     UnknownFormatError,
+    UnknownLobbyError,
     UnknownMatchError,
+    WrongFormatError,
 )
 from deltacrown.brackets.engine.formats import FORMATS, BracketFormat, get_format, normalize_options
+from deltacrown.brackets.engine.formats.battle_royale import (
+    LobbyRow,
+    advancing,
+    record_lobby_game,
+)
+from deltacrown.brackets.engine.formats.group_stage import generate_playoffs, playoff_seeds
+from deltacrown.brackets.engine.formats.swiss import RoundChanges, next_round
 from deltacrown.brackets.engine.model import (
+    GameResult,
+    Group,
+    Lobby,
     Match,
     MatchStatus,
     ParticipantId,
@@ -49,6 +79,7 @@ from deltacrown.brackets.engine.model import (
     Target,
 )
 from deltacrown.brackets.engine.progress import Changes, Move, apply_result, final_placements
+from deltacrown.brackets.engine.standings import StandingRow, StandingsTable, stage_standings
 
 
 def generate(
@@ -80,31 +111,50 @@ __all__ = [
     "Changes",
     "CorrectionBlockedError",
     "CorrectionPreview",
+    "GameResult",
+    "Group",
+    "InvalidLobbyResultError",
     "InvalidOptionsError",
     "InvalidScoresError",
     "InvalidSeedsError",
     "InvalidStageError",
     "InvalidWinnerError",
+    "Lobby",
+    "LobbyRow",
     "Match",
     "MatchAlreadyCompletedError",
     "MatchNotCompletedError",
     "MatchNotReadyError",
     "MatchStatus",
     "Move",
+    "NoMoreRoundsError",
     "ParticipantId",
     "Placement",
     "Round",
+    "RoundChanges",
+    "RoundNotCompleteError",
     "Side",
     "Slot",
     "SlotKind",
     "Stage",
+    "StageNotCompleteError",
+    "StandingRow",
+    "StandingsTable",
     "Target",
     "UnknownFormatError",
+    "UnknownLobbyError",
     "UnknownMatchError",
+    "WrongFormatError",
+    "advancing",
     "apply_correction",
     "apply_result",
     "final_placements",
     "generate",
+    "generate_playoffs",
     "get_format",
+    "next_round",
+    "playoff_seeds",
     "preview_correction",
+    "record_lobby_game",
+    "stage_standings",
 ]

@@ -9,6 +9,11 @@ their results were built on it). Correcting a grand final can also add or drop t
 
 The preview runs the same plan as the correction and undoes it, so what it shows is exactly
 what applying will do.
+
+Round-robin and Swiss results move nobody, so correcting one (to a draw too, where allowed)
+only rewrites it; a Swiss result is refused once a later round has been paired on it (every
+match of the later rounds blocks), and correcting the last round of an X-wins Swiss settles
+that round again.
 """
 
 from __future__ import annotations
@@ -17,14 +22,27 @@ from collections import deque
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
-from deltacrown.brackets.engine.errors import CorrectionBlockedError, MatchNotCompletedError
-from deltacrown.brackets.engine.model import Match, MatchStatus, ParticipantId, Slot, Stage
+from deltacrown.brackets.engine.errors import (
+    CorrectionBlockedError,
+    InvalidWinnerError,
+    MatchNotCompletedError,
+)
+from deltacrown.brackets.engine.formats import get_format
+from deltacrown.brackets.engine.model import (
+    LEAGUE_SIDES,
+    Match,
+    MatchStatus,
+    ParticipantId,
+    Side,
+    Slot,
+    Stage,
+)
 from deltacrown.brackets.engine.progress import (
     Changes,
     Move,
     check_scores,
+    check_winner,
     final_placements,
-    slot_of,
 )
 
 
@@ -39,9 +57,10 @@ class CorrectionPreview:
 @dataclass(slots=True)
 class _Plan:
     match: Match
-    winner: ParticipantId
+    winner: ParticipantId | None
     scores: tuple[tuple[int, int], ...]
     changes: Changes
+    paired_on: list[str] = field(default_factory=list)  # Swiss: later rounds' matches
     slots: list[tuple[Slot, ParticipantId | None]] = field(default_factory=list)
     statuses: list[tuple[Match, MatchStatus]] = field(default_factory=list)
     direct: list[Match] = field(default_factory=list)  # matches whose line-up changes
@@ -50,7 +69,7 @@ class _Plan:
 def preview_correction(
     stage: Stage,
     match_id: str,
-    winner: ParticipantId,
+    winner: ParticipantId | None,
     scores: Sequence[Sequence[int]] = (),
     *,
     started: Collection[str] = frozenset(),
@@ -61,7 +80,7 @@ def preview_correction(
     confirmation, disputed, ...); completed matches count as started anyway.
     """
     plan = _plan(stage, match_id, winner, scores)
-    blocking = _blocking(stage, plan.direct, started)
+    blocking = plan.paired_on or _blocking(stage, plan.direct, started)
     if blocking:
         return CorrectionPreview(match_id, False, blocking, None)
     undo = _execute(stage, plan)
@@ -75,7 +94,7 @@ def preview_correction(
 def apply_correction(
     stage: Stage,
     match_id: str,
-    winner: ParticipantId,
+    winner: ParticipantId | None,
     scores: Sequence[Sequence[int]] = (),
     *,
     started: Collection[str] = frozenset(),
@@ -86,26 +105,35 @@ def apply_correction(
     InvalidScoresError. A refused correction leaves the stage unchanged.
     """
     plan = _plan(stage, match_id, winner, scores)
-    blocking = _blocking(stage, plan.direct, started)
+    blocking = plan.paired_on or _blocking(stage, plan.direct, started)
     if blocking:
-        raise CorrectionBlockedError(
-            f"matches depending on {match_id} have started: {', '.join(blocking)}", blocking
-        )
+        if plan.paired_on:
+            detail = f"later rounds were paired on {match_id}: {', '.join(blocking)}"
+        else:
+            detail = f"matches depending on {match_id} have started: {', '.join(blocking)}"
+        raise CorrectionBlockedError(detail, blocking)
     _execute(stage, plan)
     plan.changes.placements = final_placements(stage)
     return plan.changes
 
 
 def _plan(
-    stage: Stage, match_id: str, winner: ParticipantId, scores: Sequence[Sequence[int]]
+    stage: Stage, match_id: str, winner: ParticipantId | None, scores: Sequence[Sequence[int]]
 ) -> _Plan:
     match = stage.match(match_id)
     if match.status is not MatchStatus.COMPLETED:
         raise MatchNotCompletedError(f"match {match_id} has no result to correct")
-    new_slot = slot_of(match, winner)
+    league = match.side in LEAGUE_SIDES
+    new_slot = check_winner(stage, match, winner, league)
     plan = _Plan(match, winner, check_scores(scores), Changes(match_id))
     if winner == match.winner:
         return plan
+    if league:
+        if match.side is Side.SWISS:  # rounds are numbered from 1 in order
+            plan.paired_on = [mid for rnd in stage.rounds[match.round :] for mid in rnd.match_ids]
+        return plan
+    if winner is None:  # unreachable: check_winner refuses a draw outside league stages
+        raise InvalidWinnerError(f"match {match_id} cannot end in a draw")
     loser: ParticipantId = match.slots[1 - new_slot].participant  # type: ignore[assignment]
     changes = plan.changes
     target = match.winner_to
@@ -168,12 +196,15 @@ def _execute(stage: Stage, plan: _Plan) -> Callable[[], None]:
     old_slots = [(slot, slot.participant) for slot, _ in plan.slots]
     old_statuses = [(m, m.status) for m, _ in plan.statuses]
     old_open = stage.open_count
+    old_more_rounds = stage.more_rounds
     match.winner, match.scores = plan.winner, plan.scores
     for slot, participant in plan.slots:
         slot.participant = participant
     for m, status in plan.statuses:
         stage.open_count += _open_delta(m.status, status)
         m.status = status
+    if match.side is Side.SWISS and stage.open_count == 0 and old_result[0] != plan.winner:
+        get_format(stage.format).round_completed(stage, plan.changes)  # type: ignore[attr-defined]
 
     def undo() -> None:
         match.winner, match.scores = old_result
@@ -182,6 +213,7 @@ def _execute(stage: Stage, plan: _Plan) -> Callable[[], None]:
         for m, status in old_statuses:
             m.status = status
         stage.open_count = old_open
+        stage.more_rounds = old_more_rounds
 
     return undo
 

@@ -63,3 +63,33 @@ class CorrectionBlockedError(BracketError):
     def __init__(self, detail: str, blocking: list[str]) -> None:
         super().__init__(detail)
         self.blocking = blocking
+
+
+class WrongFormatError(BracketError):
+    """An operation for one format (a Swiss round, a lobby result) on a stage of another."""
+
+    code = "wrong_bracket_format"
+
+
+class RoundNotCompleteError(BracketError):
+    """The next Swiss round is paired only once every match of the current one has a result."""
+
+    code = "round_not_complete"
+
+
+class NoMoreRoundsError(BracketError):
+    code = "no_more_rounds"
+
+
+class StageNotCompleteError(BracketError):
+    """Standings-based seeding (playoffs, advancing players) needs the stage to be over."""
+
+    code = "stage_not_complete"
+
+
+class UnknownLobbyError(BracketError):
+    code = "unknown_lobby"
+
+
+class InvalidLobbyResultError(BracketError):
+    code = "invalid_lobby_result"

@@ -10,6 +10,16 @@ Match ids are `<prefix><round>.<n>`: `W` winners, `L` losers, `GF` grand final (
 `GF2.1` for the reset), `TP` third place (`TP1.1`). Rounds and positions are counted after byes
 are resolved: a round in which every match would have been a bye is dropped and the later
 rounds of that side renumbered, so ids and names always describe matches that are played.
+Round robin ids are `G<group>.<round>.<n>` (`G2.3.1`: group 2, round 3; a round spans every
+group), Swiss ids `S<round>.<n>`. Round-robin and Swiss matches (`Side.GROUP`/`Side.SWISS`)
+route nobody: both slots are seeds, and a completed one without a winner is a draw.
+
+Battle royale stages hold `Lobby`s instead of matches. Swiss stages grow a round at a time, so
+`more_rounds` keeps such a stage open while its matches are all played.
+
+Serialization stays at version 1: keys added since (`Round.byes`, `Stage.groups`,
+`Stage.lobbies`, `Stage.more_rounds`) are written only when they differ from their default, so
+elimination payloads are unchanged and old payloads load.
 """
 
 from __future__ import annotations
@@ -35,9 +45,20 @@ class Side(enum.StrEnum):
     # Its own side rather than `winners`: its players are the semi-final losers, so it is not
     # part of the winners' tree, and a client can list or hide it without knowing round names.
     THIRD_PLACE = "third_place"
+    GROUP = "group"  # a round-robin match (also when the stage has a single group)
+    SWISS = "swiss"
 
 
-SIDE_PREFIX = {Side.WINNERS: "W", Side.LOSERS: "L", Side.GRAND_FINAL: "GF", Side.THIRD_PLACE: "TP"}
+SIDE_PREFIX = {
+    Side.WINNERS: "W",
+    Side.LOSERS: "L",
+    Side.GRAND_FINAL: "GF",
+    Side.THIRD_PLACE: "TP",
+    Side.GROUP: "G",
+    Side.SWISS: "S",
+}
+LEAGUE_SIDES = frozenset({Side.GROUP, Side.SWISS})
+"""Sides whose matches route nobody and may end in a draw."""
 
 
 class SlotKind(enum.StrEnum):
@@ -111,6 +132,10 @@ class Match:
         first, second = self.participants
         return second if self.winner == first else first
 
+    @property
+    def is_draw(self) -> bool:
+        return self.status is MatchStatus.COMPLETED and self.winner is None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -148,18 +173,106 @@ class Round:
     number: int
     name: str
     match_ids: list[str] = field(default_factory=list)
+    byes: list[ParticipantId] = field(default_factory=list)  # Swiss: a bye, counted as a win
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "side": self.side._value_,
             "number": self.number,
             "name": self.name,
             "match_ids": list(self.match_ids),
         }
+        if self.byes:
+            data["byes"] = list(self.byes)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Round:
-        return cls(_SIDES[data["side"]], data["number"], data["name"], list(data["match_ids"]))
+        return cls(
+            _SIDES[data["side"]],
+            data["number"],
+            data["name"],
+            list(data["match_ids"]),
+            list(data.get("byes", ())),
+        )
+
+
+@dataclass(slots=True)
+class Group:
+    """A round-robin group: its members (best seed first) and its matches in order of play."""
+
+    number: int
+    name: str
+    participants: list[ParticipantId]
+    match_ids: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "name": self.name,
+            "participants": list(self.participants),
+            "match_ids": list(self.match_ids),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Group:
+        return cls(
+            data["number"], data["name"], list(data["participants"]), list(data["match_ids"])
+        )
+
+
+class GameResult(NamedTuple):
+    """One participant's outcome in one battle-royale game."""
+
+    participant: ParticipantId
+    placement: int  # 1 = last one standing
+    kills: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"participant": self.participant, "placement": self.placement, "kills": self.kills}
+
+
+@dataclass(slots=True)
+class Lobby:
+    """A battle-royale lobby: its members play `games_total` games together."""
+
+    id: str
+    number: int
+    name: str
+    participants: list[ParticipantId]
+    games_total: int
+    games: list[tuple[GameResult, ...]] = field(default_factory=list)  # in the order played
+
+    @property
+    def status(self) -> MatchStatus:
+        done = len(self.games) >= self.games_total
+        return MatchStatus.COMPLETED if done else MatchStatus.READY
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "number": self.number,
+            "name": self.name,
+            "participants": list(self.participants),
+            "games_total": self.games_total,
+            "games": [[result.to_dict() for result in game] for game in self.games],
+            "status": self.status._value_,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Lobby:
+        games = [
+            tuple(GameResult(r["participant"], int(r["placement"]), int(r["kills"])) for r in game)
+            for game in data["games"]
+        ]
+        return cls(
+            data["id"],
+            data["number"],
+            data["name"],
+            list(data["participants"]),
+            int(data["games_total"]),
+            games,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,9 +292,12 @@ class Stage:
     byes: list[int]  # seed numbers that skip the first round
     rounds: list[Round]
     matches: dict[str, Match]
-    # Matches neither completed nor skipped: the stage is over when this reaches 0. Derived,
-    # so it is neither serialized nor compared.
+    # Matches (and lobbies) neither completed nor skipped: the stage is over when this reaches
+    # 0 and no round is still to come. Derived, so it is neither serialized nor compared.
     open_count: int = field(default=-1, compare=False, repr=False)
+    groups: list[Group] = field(default_factory=list)  # round robin
+    lobbies: dict[str, Lobby] = field(default_factory=dict)  # battle royale
+    more_rounds: bool = False  # Swiss: rounds remain to be paired once this one is played
 
     def __post_init__(self) -> None:
         if self.open_count < 0:
@@ -189,11 +305,13 @@ class Stage:
 
     def recount(self) -> None:
         done = (MatchStatus.COMPLETED, MatchStatus.SKIPPED)
-        self.open_count = sum(1 for m in self.matches.values() if m.status not in done)
+        self.open_count = sum(1 for m in self.matches.values() if m.status not in done) + sum(
+            1 for lobby in self.lobbies.values() if lobby.status is not MatchStatus.COMPLETED
+        )
 
     @property
     def is_complete(self) -> bool:
-        return self.open_count == 0
+        return self.open_count == 0 and not self.more_rounds
 
     def match(self, match_id: str) -> Match:
         try:
@@ -208,7 +326,7 @@ class Stage:
         return [m for m in self.matches.values() if m.status is MatchStatus.READY]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "version": SERIAL_VERSION,
             "format": self.format,
             "options": dict(self.options),
@@ -217,6 +335,13 @@ class Stage:
             "rounds": [r.to_dict() for r in self.rounds],
             "matches": [m.to_dict() for m in self.matches.values()],
         }
+        if self.groups:
+            data["groups"] = [g.to_dict() for g in self.groups]
+        if self.lobbies:
+            data["lobbies"] = [lobby.to_dict() for lobby in self.lobbies.values()]
+        if self.more_rounds:
+            data["more_rounds"] = True
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Stage:
@@ -224,6 +349,7 @@ class Stage:
             raise InvalidStageError(f"unsupported stage version {data.get('version')!r}")
         try:
             matches = [Match.from_dict(m) for m in data["matches"]]
+            lobbies = [Lobby.from_dict(lobby) for lobby in data.get("lobbies", ())]
             stage = cls(
                 format=data["format"],
                 options=dict(data["options"]),
@@ -231,9 +357,12 @@ class Stage:
                 byes=list(data["byes"]),
                 rounds=[Round.from_dict(r) for r in data["rounds"]],
                 matches={m.id: m for m in matches},
+                groups=[Group.from_dict(g) for g in data.get("groups", ())],
+                lobbies={lobby.id: lobby for lobby in lobbies},
+                more_rounds=bool(data.get("more_rounds", False)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidStageError(f"malformed stage: {exc!r}") from exc
-        if len(stage.matches) != len(matches):
-            raise InvalidStageError("duplicate match ids")
+        if len(stage.matches) != len(matches) or len(stage.lobbies) != len(lobbies):
+            raise InvalidStageError("duplicate match or lobby ids")
         return stage

@@ -3,7 +3,9 @@
 `apply_result` mutates the stage and touches only the match and the (at most two) matches its
 participants move to, so a full play-through is linear in the number of matches. Byes never
 appear here: generation resolved all of them (see formats/_builder.py), so nobody is ever
-advanced automatically after a result.
+advanced automatically after a result. Round-robin and Swiss matches route nobody and may be
+drawn (`winner=None`) when the stage allows draws; the last result of a Swiss round lets the
+format settle the round (`Changes.round_completed`, who advanced or went out).
 """
 
 from __future__ import annotations
@@ -24,12 +26,15 @@ from deltacrown.brackets.engine.model import (
     MatchStatus,
     ParticipantId,
     Placement,
+    Side,
     Stage,
 )
 
 _READY = MatchStatus.READY
 _COMPLETED = MatchStatus.COMPLETED
 _SKIPPED = MatchStatus.SKIPPED
+_GROUP = Side.GROUP
+_SWISS = Side.SWISS
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +69,10 @@ class Changes:
     eliminated: list[ParticipantId] = field(default_factory=list)
     reinstated: list[ParticipantId] = field(default_factory=list)  # corrections only
     placements: list[Placement] | None = None  # set when the stage is over afterwards
+    # Swiss: the number of the round this result completed (pair the next one now), and who
+    # reached X wins (advanced) or X losses (`eliminated`) in it.
+    round_completed: int | None = None
+    advanced: list[ParticipantId] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +83,8 @@ class Changes:
             "skipped": list(self.skipped),
             "eliminated": list(self.eliminated),
             "reinstated": list(self.reinstated),
+            "round_completed": self.round_completed,
+            "advanced": list(self.advanced),
             "placements": None
             if self.placements is None
             else [p.to_dict() for p in self.placements],
@@ -83,32 +94,49 @@ class Changes:
 def apply_result(
     stage: Stage,
     match_id: str,
-    winner: ParticipantId,
+    winner: ParticipantId | None,
     scores: Sequence[Sequence[int]] = (),
 ) -> Changes:
     """Record the result of a ready match and move its participants on.
 
     `scores` are the per-game scores in slot order (`[[13, 9], [7, 13], [13, 11]]`); the engine
     checks their shape only: whether they agree with the winner is a rule of the game and the
-    match domain. Raises UnknownMatchError, MatchAlreadyCompletedError (use a correction),
-    MatchNotReadyError, InvalidWinnerError or InvalidScoresError; the stage is unchanged then.
+    match domain. `winner=None` is a draw, accepted only in a round-robin or Swiss stage whose
+    `allow_draws` is on. Raises UnknownMatchError, MatchAlreadyCompletedError (use a
+    correction), MatchNotReadyError, InvalidWinnerError or InvalidScoresError; the stage is
+    unchanged then.
     """
     match = stage.match(match_id)
     if match.status is not _READY:
         if match.status is _COMPLETED:
             raise MatchAlreadyCompletedError(f"match {match_id} already has a result")
         raise MatchNotReadyError(f"match {match_id} is {match.status.value}, not ready")
-    winner_slot = slot_of(match, winner)
+    league = match.side is _GROUP or match.side is _SWISS
+    winner_slot = check_winner(stage, match, winner, league)
     checked = check_scores(scores)
     match.winner = winner
     match.scores = checked
     match.status = _COMPLETED
     stage.open_count -= 1
     changes = Changes(match_id)
-    _route(stage, match, winner_slot, changes)
+    if not league:
+        _route(stage, match, winner_slot, changes)
+    elif stage.open_count == 0:
+        settle = getattr(get_format(stage.format), "round_completed", None)
+        if settle is not None:
+            settle(stage, changes)
     if stage.open_count == 0:
         changes.placements = final_placements(stage)
     return changes
+
+
+def check_winner(stage: Stage, match: Match, winner: ParticipantId | None, league: bool) -> int:
+    """The winner's slot; -1 for an allowed draw. Raises InvalidWinnerError."""
+    if winner is not None:
+        return slot_of(match, winner)
+    if league and stage.options.get("allow_draws"):
+        return -1
+    raise InvalidWinnerError(f"match {match.id} cannot end in a draw")
 
 
 def slot_of(match: Match, participant: ParticipantId) -> int:

@@ -2,7 +2,10 @@
 
 A format turns seeds and options into a stage and, once the stage is over, its results into
 placements. Result routing is the same for every elimination format (see `progress`), so a
-format only describes structure. Round robin and Swiss will register here too.
+format only describes structure. Round robin and Swiss matches route nobody; a Swiss format
+also has `round_completed(stage, changes)`, which `progress` calls when a round's last result
+arrives. `group_stage_playoffs` builds a round-robin or Swiss stage that records its playoff
+rule, so no stage ever carries that format's name.
 """
 
 from __future__ import annotations
@@ -11,8 +14,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from deltacrown.brackets.engine.errors import InvalidOptionsError, UnknownFormatError
+from deltacrown.brackets.engine.formats.battle_royale import BattleRoyale
 from deltacrown.brackets.engine.formats.double_elim import DoubleElimination
+from deltacrown.brackets.engine.formats.group_stage import GroupStagePlayoffs
+from deltacrown.brackets.engine.formats.round_robin import RoundRobin
 from deltacrown.brackets.engine.formats.single_elim import SingleElimination
+from deltacrown.brackets.engine.formats.swiss import Swiss
 from deltacrown.brackets.engine.model import ParticipantId, Placement, Stage
 
 
@@ -32,7 +39,15 @@ class BracketFormat(Protocol):
 
 
 FORMATS: dict[str, BracketFormat] = {
-    fmt.name: fmt for fmt in (SingleElimination(), DoubleElimination())
+    fmt.name: fmt
+    for fmt in (
+        SingleElimination(),
+        DoubleElimination(),
+        RoundRobin(),
+        Swiss(),
+        BattleRoyale(),
+        GroupStagePlayoffs(),
+    )
 }
 
 
