@@ -101,6 +101,56 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
         return redirect(url_for("admin.login"))
 
 
+def run_for_each(ids: list[str], call: Callable[[int, Any], Any], done: str) -> int:
+    """Run an admin bulk action: `call(id, actor)` per selected row, each in its own
+    transaction (one refusal does not undo the others), refusals flashed; returns how many
+    succeeded. `done` is formatted with `count`."""
+    from deltacrown.core.errors import DomainError
+    from deltacrown.extensions import db
+
+    actor = current_admin_user()
+    succeeded = 0
+    for raw_id in ids:
+        try:
+            call(int(raw_id), actor)
+            db.session.commit()
+            succeeded += 1
+        except DomainError as exc:
+            db.session.rollback()
+            flash(f"#{raw_id}: {exc.detail or exc.title}", "error")
+    if succeeded:
+        flash(done.format(count=succeeded), "success")
+    return succeeded
+
+
+class _KnownValues:
+    """Filter values outside the enum are ignored (Flask-Admin skips invalid filters)."""
+
+    options: Any
+    multiple = False
+
+    def validate(self, value: Any) -> bool:
+        allowed = {str(option) for option, _ in self.options or ()}
+        values = str(value).split(",") if self.multiple else [str(value)]
+        return all(item.strip() in allowed for item in values)
+
+
+class _EnumEqual(_KnownValues, sqla_filters.FilterEqual):
+    pass
+
+
+class _EnumNotEqual(_KnownValues, sqla_filters.FilterNotEqual):
+    pass
+
+
+class _EnumInList(_KnownValues, sqla_filters.FilterInList):
+    multiple = True
+
+
+class _EnumNotInList(_KnownValues, sqla_filters.FilterNotInList):
+    multiple = True
+
+
 class ValueEnumFilterConverter(sqla_filters.FilterConverter):
     """Enum filters by stored value: Flask-Admin's own look members up by *name*, and our
     enums are stored by value (`draft`, not `DRAFT`), which made its filters answer 500."""
@@ -111,12 +161,7 @@ class ValueEnumFilterConverter(sqla_filters.FilterConverter):
             enum_class = getattr(column.type, "enum_class", None)
             values = [m.value for m in enum_class] if enum_class else list(column.type.enums)
             options = [(v, v) for v in values]
-        kinds = (
-            sqla_filters.FilterEqual,
-            sqla_filters.FilterNotEqual,
-            sqla_filters.FilterInList,
-            sqla_filters.FilterNotInList,
-        )
+        kinds = (_EnumEqual, _EnumNotEqual, _EnumInList, _EnumNotInList)
         return [kind(column, name, options, **kwargs) for kind in kinds]
 
 

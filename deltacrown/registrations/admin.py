@@ -4,36 +4,17 @@ audit log and the signals are the API's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import flash
 from flask_admin.actions import action
 
-from deltacrown.core.admin import ReadOnlyModelView, current_admin_user
-from deltacrown.core.errors import DomainError
+from deltacrown.core.admin import ReadOnlyModelView, run_for_each
 from deltacrown.extensions import db
 from deltacrown.registrations import services
 from deltacrown.registrations.models import Payment, Registration, RegistrationStatus
 
 STAFF_REJECT_REASON = "Rejected by staff: the payment could not be matched; please resubmit."
-
-
-def _apply(ids: list[str], call: Callable[[int, Any], Any], done: str) -> None:
-    """Run a service per selected row, each in its own transaction, reporting failures."""
-    actor = current_admin_user()
-    succeeded = 0
-    for raw_id in ids:
-        try:
-            call(int(raw_id), actor)
-            db.session.commit()
-            succeeded += 1
-        except DomainError as exc:
-            db.session.rollback()
-            flash(f"#{raw_id}: {exc.detail or exc.title}", "error")
-    if succeeded:
-        flash(done.format(count=succeeded), "success")
 
 
 class RegistrationAdmin(ReadOnlyModelView):
@@ -59,7 +40,7 @@ class RegistrationAdmin(ReadOnlyModelView):
 
     @action("cancel", "Cancel", "Cancel the selected registrations? Fees go back.")
     def action_cancel(self, ids: list[str]) -> None:
-        _apply(
+        run_for_each(
             ids,
             lambda rid, actor: services.cancel_registration(rid, actor=actor),
             "Cancelled {count} registration(s).",
@@ -67,7 +48,7 @@ class RegistrationAdmin(ReadOnlyModelView):
 
     @action("approve", "Approve", "Approve the selected registrations?")
     def action_approve(self, ids: list[str]) -> None:
-        _apply(
+        run_for_each(
             ids,
             lambda rid, actor: services.approve_registration(rid, actor=actor),
             "Approved {count} registration(s).",
@@ -75,7 +56,7 @@ class RegistrationAdmin(ReadOnlyModelView):
 
     @action("force_check_in", "Force check-in", "Check the selected registrations in?")
     def action_force_check_in(self, ids: list[str]) -> None:
-        _apply(
+        run_for_each(
             ids,
             lambda rid, actor: services.force_check_in(rid, actor=actor),
             "Checked in {count} registration(s).",
@@ -107,7 +88,7 @@ class PaymentQueueAdmin(ReadOnlyModelView):
 
     @action("verify", "Verify", "Verify the selected payments? Their registrations confirm.")
     def action_verify(self, ids: list[str]) -> None:
-        _apply(
+        run_for_each(
             self._registration_ids(ids),
             lambda rid, actor: services.verify_payment(rid, actor=actor),
             "Verified {count} payment(s).",
@@ -115,7 +96,7 @@ class PaymentQueueAdmin(ReadOnlyModelView):
 
     @action("reject", "Reject", "Reject the selected payments? The players may resubmit.")
     def action_reject(self, ids: list[str]) -> None:
-        _apply(
+        run_for_each(
             self._registration_ids(ids),
             lambda rid, actor: services.reject_payment(
                 rid, actor=actor, reason=STAFF_REJECT_REASON
@@ -146,7 +127,7 @@ class WaitlistAdmin(ReadOnlyModelView):
 
     @action("promote", "Promote", "Give the selected registrations a free place?")
     def action_promote(self, ids: list[str]) -> None:
-        _apply(
+        run_for_each(
             ids,
             lambda rid, actor: services.promote_by_hand(rid, actor=actor),
             "Promoted {count} registration(s).",
@@ -154,7 +135,7 @@ class WaitlistAdmin(ReadOnlyModelView):
 
     @action("remove", "Remove", "Remove the selected registrations from the waitlist?")
     def action_remove(self, ids: list[str]) -> None:
-        _apply(
+        run_for_each(
             ids,
             lambda rid, actor: services.cancel_registration(rid, actor=actor),
             "Removed {count} registration(s).",

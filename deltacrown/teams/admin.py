@@ -2,55 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import flash
 from flask_admin.actions import action
-from flask_admin.contrib.sqla.filters import FilterEqual
 
-from deltacrown.core.admin import ReadOnlyModelView, current_admin_user
-from deltacrown.core.errors import DomainError
+from deltacrown.core.admin import ReadOnlyModelView, run_for_each
 from deltacrown.extensions import db
 from deltacrown.teams import invites, services
 from deltacrown.teams.errors import MemberNotFoundError
 from deltacrown.teams.models import (
-    InviteStatus,
-    MembershipStatus,
     Team,
     TeamInvite,
     TeamMembership,
-    TeamRole,
 )
-
-
-class ChoiceFilter(FilterEqual):
-    """Equality on a stored enum value, offered as a choice list.
-
-    Flask-Admin's own enum filter wants member *names* and answers 500 to anything else.
-    """
-
-    def __init__(self, column: Any, name: str, choices: type[Any]) -> None:
-        super().__init__(column, name, options=[(m.value, m.value) for m in choices])
-
-    def validate(self, value: Any) -> bool:
-        return any(value == option for option, _ in self.options or ())
-
-
-def _apply(ids: list[str], call: Callable[[int, Any], Any], done: str) -> None:
-    """Run a service per selected row, each in its own transaction, reporting failures."""
-    actor = current_admin_user()
-    succeeded = 0
-    for raw_id in ids:
-        try:
-            call(int(raw_id), actor)
-            db.session.commit()
-            succeeded += 1
-        except DomainError as exc:
-            db.session.rollback()
-            flash(f"#{raw_id}: {exc.detail or exc.title}", "error")
-    if succeeded:
-        flash(done.format(count=succeeded), "success")
 
 
 class TeamAdmin(ReadOnlyModelView):
@@ -73,7 +37,7 @@ class TeamAdmin(ReadOnlyModelView):
 
     @action("disband", "Disband", "Disband the selected teams? Their memberships end.")
     def action_disband(self, ids: list[str]) -> None:
-        _apply(
+        run_for_each(
             ids,
             lambda team_id, actor: services.disband_team(team_id, actor=actor),
             "Disbanded {count} team(s).",
@@ -95,8 +59,8 @@ class TeamMembershipAdmin(ReadOnlyModelView):
         "team_id",
         "user_id",
         "game_id",
-        ChoiceFilter(TeamMembership.role, "Role", TeamRole),
-        ChoiceFilter(TeamMembership.status, "Status", MembershipStatus),
+        "role",
+        "status",
     )
     column_default_sort = ("id", True)
 
@@ -108,7 +72,7 @@ class TeamMembershipAdmin(ReadOnlyModelView):
                 raise MemberNotFoundError(f"No membership {membership_id}.")
             services.remove_member(membership.team_id, actor=actor, user_id=membership.user_id)
 
-        _apply(ids, remove, "Removed {count} member(s).")
+        run_for_each(ids, remove, "Removed {count} member(s).")
 
 
 class TeamInviteAdmin(ReadOnlyModelView):
@@ -125,14 +89,14 @@ class TeamInviteAdmin(ReadOnlyModelView):
     column_filters = (
         "team_id",
         "user_id",
-        ChoiceFilter(TeamInvite.role, "Role", TeamRole),
-        ChoiceFilter(TeamInvite.status, "Status", InviteStatus),
+        "role",
+        "status",
     )
     column_default_sort = ("id", True)
 
     @action("cancel", "Cancel", "Cancel the selected invites?")
     def action_cancel(self, ids: list[str]) -> None:
-        _apply(
+        run_for_each(
             ids,
             lambda invite_id, actor: invites.cancel_invite(invite_id, actor=actor),
             "Cancelled {count} invite(s).",

@@ -45,18 +45,6 @@ class BetweenFilter(_AsUTC, filters.DateTimeBetweenFilter):
     pass
 
 
-class EnumValueFilter(filters.EnumEqualFilter):
-    """Flask-Admin looks enum members up by name; our enums are stored and shown by value."""
-
-    def clean(self, value: str) -> Any:
-        return self.enum_class(value) if self.enum_class is not None else value
-
-
-def _enum_filter(column: Any, label: str) -> Any:
-    members = column.type.enum_class
-    return EnumValueFilter(column, label, options=[(m.value, m.value) for m in members])
-
-
 def _date_filters(column: Any, label: str) -> list[Any]:
     return [AfterFilter(column, label), BeforeFilter(column, label), BetweenFilter(column, label)]
 
@@ -81,18 +69,22 @@ class TournamentAdmin(ReadOnlyModelView):
     column_searchable_list = ("name", "slug", "organizer.username")
     column_filters = (
         "game.slug",
-        _enum_filter(Tournament.status, "Status"),
-        _enum_filter(Tournament.format, "Format"),
-        _enum_filter(Tournament.visibility, "Visibility"),
+        "status",
+        "format",
+        "visibility",
         *_date_filters(Tournament.start_at, "Start"),
         *_date_filters(Tournament.registration_opens_at, "Registration opens"),
         *_date_filters(Tournament.registration_closes_at, "Registration closes"),
         *_date_filters(Tournament.created_at, "Created"),
-        _enum_filter(Tournament.participant_type, "Participant type"),
+        "participant_type",
         "region",
         "organizer_id",
     )
-    column_labels = {"game.slug": "Game", "organizer_id": "Organizer id"}
+    column_labels = {
+        "game.slug": "Game",
+        "organizer_id": "Organizer id",
+        "participant_type": "Participant type",
+    }
     column_default_sort = ("id", True)
     column_details_exclude_list = ("invite_code",)
 
@@ -171,7 +163,7 @@ class GameConfigAdmin(ReadOnlyModelView):
 class CustomFieldAdmin(ReadOnlyModelView):
     column_list = ("id", "tournament", "key", "label", "type", "required", "order", "deleted_at")
     column_searchable_list = ("key", "label")
-    column_filters = (_enum_filter(CustomField.type, "Type"), "required", "tournament_id")
+    column_filters = ("type", "required", "tournament_id")
     column_default_sort = ("id", True)
 
 
