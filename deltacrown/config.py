@@ -100,6 +100,9 @@ class BaseConfig:
     # Shop: how long a `hold: true` purchase keeps coins and stock reserved.
     ECONOMY_HOLD_MINUTES = 15
 
+    # Websocket fan-out: "auto" = Redis when REDIS_URL is set, else memory; or "memory"/"redis".
+    REALTIME_BACKEND = "auto"
+
     # Websockets
     WS_ALLOWED_ORIGINS: list[str] = ["http://127.0.0.1:5000", "http://localhost:5000"]
     SOCK_SERVER_OPTIONS = {"ping_interval": 25, "max_message_size": 64 * 1024}
@@ -178,6 +181,9 @@ class TestingConfig(BaseConfig):
     LOG_JSON = False
     LOG_LEVEL = "WARNING"
     WS_ALLOWED_ORIGINS = ["http://allowed.test"]
+    # Tests reuse ids after each rollback: a shared Redis channel would leak events between
+    # tests. Fan-out tests build their Redis brokers explicitly.
+    REALTIME_BACKEND = "memory"
 
     @classmethod
     def from_env(cls) -> dict[str, Any]:

@@ -149,7 +149,11 @@ class RedisBroker:
 def init_app(app: Flask) -> None:
     hub = Hub()
     url = app.config.get("REDIS_URL")
-    app.extensions["deltacrown_realtime"] = RedisBroker(hub, url) if url else MemoryBroker(hub)
+    backend = app.config.get("REALTIME_BACKEND", "auto")
+    use_redis = backend == "redis" or (backend == "auto" and bool(url))
+    app.extensions["deltacrown_realtime"] = (
+        RedisBroker(hub, url) if use_redis else MemoryBroker(hub)
+    )
 
 
 def broker() -> MemoryBroker | RedisBroker:

@@ -33,6 +33,9 @@ def test_embedded_default_needs_no_environment(clean_env, tmp_path):
     celery = app.extensions["celery"]
     assert celery.conf.task_always_eager is True
     assert app.config["REDIS_URL"] is None
+    from deltacrown.core.realtime import MemoryBroker
+
+    assert isinstance(app.extensions["deltacrown_realtime"], MemoryBroker)
 
 
 def test_embedded_default_upgrades_the_schema_and_enables_wal(clean_env, tmp_path):
@@ -66,6 +69,9 @@ def test_server_mode_app_uses_redis_and_a_real_broker(clean_env):
     app = create_app(None, AUTO_MIGRATE=False, EMBEDDED_SCHEDULER=False)
     assert app.config["CACHE_TYPE"] == "RedisCache"
     assert app.config["RATELIMIT_STORAGE_URI"] == SERVER_ENV["REDIS_URL"]
+    from deltacrown.core.realtime import RedisBroker
+
+    assert isinstance(app.extensions["deltacrown_realtime"], RedisBroker)
     celery = app.extensions["celery"]
     assert celery.conf.task_always_eager is False
     assert celery.conf.broker_url == SERVER_ENV["CELERY_BROKER_URL"]
