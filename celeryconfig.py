@@ -53,4 +53,12 @@ beat_schedule = {
         "task": "registrations.close_due_checkins",
         "schedule": timedelta(minutes=1),
     },
+    "auto-confirm-results": {
+        "task": "matches.auto_confirm_results",
+        "schedule": timedelta(minutes=1),
+    },
+    "forfeit-no-shows": {
+        "task": "matches.forfeit_no_shows",
+        "schedule": timedelta(minutes=1),
+    },
 }

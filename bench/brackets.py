@@ -18,10 +18,17 @@ that score groups and rematch constraints look like a real event; its lines add 
 `pairing_seconds` (the part of "play" spent pairing). brackets-manager has no Swiss, so only
 the elimination formats and round robin are compared.
 
-Backends: `--backend engine` (the only one today) times the pure engine in memory. The
-persistence layer will add a "postgres" backend to BACKENDS: its `generate` calls the
-bracket service (stage + match rows) and its `play` submits each result through the match
-service, each in its own unit of work, on the database named by TEST_DATABASE_URL.
+Backends: `--backend engine` (the default) times the pure engine in memory. `--backend
+postgres` (with `--database-url` or TEST_DATABASE_URL, a PostgreSQL database; the schema is
+migrated first) times the persistence layer: "generate" is `brackets.services.generate_bracket`
+(stage, round and match rows) in one unit of work, "play" enters every result through
+`brackets.services.record_match_result` as the organizer, one commit per result, in stage
+order with slot 1 winning (Swiss: winners drawn as above, each next round paired by the
+service). The N confirmed registrations each case needs are bulk-inserted before the clock
+starts, and everything a case created is deleted after it.
+
+    python bench/brackets.py --backend postgres --database-url postgresql+psycopg://... \
+        --formats single_elimination double_elimination --sizes 8 64 1024 --repeat 1
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -116,7 +123,232 @@ class EngineBackend:
             self.pairing_seconds += time.perf_counter() - start
 
 
-BACKENDS: dict[str, Callable[[], Backend]] = {"engine": EngineBackend}
+class PostgresBackend:
+    """The bracket services on PostgreSQL: rows written and read back, a commit per result."""
+
+    name = "deltacrown-postgres"
+    formats = ("single_elimination", "double_elimination", "round_robin", "swiss")
+    database_url: str | None = None  # set by main() from --database-url / TEST_DATABASE_URL
+
+    def __init__(self) -> None:
+        import os
+
+        url = self.database_url or os.environ.get("TEST_DATABASE_URL")
+        if not url or not url.startswith("postgresql"):
+            raise SystemExit("--backend postgres needs --database-url or TEST_DATABASE_URL")
+        from flask_migrate import upgrade
+
+        from deltacrown.app import MIGRATIONS_DIR, create_app
+
+        self.app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+        self.context = self.app.app_context()
+        self.context.push()
+        upgrade(directory=MIGRATIONS_DIR, revision="heads")
+        self.prefix = f"bench{random.getrandbits(32):08x}"  # noqa: S311
+        self.cases = 0
+        self.tournament_id = 0
+        self.user_ids: list[int] = []
+
+    def prepare(self, format_name: str, seeds: list[int]) -> None:
+        """An organizer and a closed solo tournament of len(seeds) confirmed registrations
+        (bulk-inserted: registering is not what is measured)."""
+        import sqlalchemy as sa
+
+        from deltacrown.accounts import services as accounts
+        from deltacrown.accounts.models import User
+        from deltacrown.core.time import isoformat, utcnow
+        from deltacrown.core.transaction import unit_of_work
+        from deltacrown.extensions import db
+        from deltacrown.registrations.models import Registration, RegistrationMember
+        from deltacrown.tournaments import services as tournaments
+        from deltacrown.tournaments.schemas import TournamentCreateArgs
+
+        self.cases += 1
+        tag = f"{self.prefix}c{self.cases}"
+        n = len(seeds)
+        now = utcnow().replace(microsecond=0)
+        with unit_of_work():
+            organizer = accounts.register_user(
+                username=f"{tag}o"[:30],
+                email=f"{tag}o@bench.test",
+                password="bench-password",  # noqa: S106  (a throwaway bench account)
+            )
+            body = {
+                "name": f"Bench {tag}",
+                "game": "valorant",
+                "format": format_name,
+                "participant_type": "solo",
+                "max_participants": max(n, 2),
+                "registration_opens_at": isoformat(now + timedelta(days=1)),
+                "registration_closes_at": isoformat(now + timedelta(days=5)),
+                "start_at": isoformat(now + timedelta(days=7)),
+            }
+            tournament = tournaments.create_tournament(
+                actor=organizer, data=TournamentCreateArgs().load(body)
+            )
+            tournaments.publish_tournament(tournament.id, actor=organizer)
+            tournaments.open_registration(tournament.id, actor=organizer)
+            users = [
+                {
+                    "username": f"{tag}p{i}"[:30],
+                    "username_key": f"{tag}p{i}"[:30],
+                    "email": f"{tag}p{i}@bench.test",
+                    "password_hash": "!",
+                    "is_active": True,
+                    "is_staff": False,
+                    "is_superuser": False,
+                    "credentials_version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                    "version": 1,
+                }
+                for i in range(n)
+            ]
+            ids = list(db.session.scalars(sa.insert(User).returning(User.id), users))
+            registrations = [
+                {
+                    "tournament_id": tournament.id,
+                    "user_id": uid,
+                    "registered_by_id": uid,
+                    "status": "confirmed",
+                    "payment_status": "not_required",
+                    "answers": {},
+                    "confirmed_at": now,
+                    "created_at": now + timedelta(microseconds=i),
+                    "updated_at": now,
+                    "version": 1,
+                }
+                for i, uid in enumerate(ids)
+            ]
+            registration_ids = list(
+                db.session.scalars(
+                    sa.insert(Registration).returning(Registration.id), registrations
+                )
+            )
+            db.session.execute(
+                sa.insert(RegistrationMember),
+                [
+                    {
+                        "registration_id": rid,
+                        "tournament_id": tournament.id,
+                        "user_id": uid,
+                        "role": "player",
+                        "is_active": True,
+                    }
+                    for rid, uid in zip(registration_ids, ids, strict=True)
+                ],
+            )
+            tournaments.close_registration(tournament.id, actor=organizer)
+            self.tournament_id, self.organizer_id = tournament.id, organizer.id
+            self.user_ids = [organizer.id, *ids]
+
+    def _organizer(self) -> Any:
+        from deltacrown.accounts.models import User
+        from deltacrown.extensions import db
+
+        return db.session.get(User, self.organizer_id)
+
+    def generate(self, format_name: str, seeds: list[int]) -> Any:
+        from deltacrown.brackets import services
+        from deltacrown.core.transaction import unit_of_work
+
+        with unit_of_work():
+            (row,) = services.generate_bracket(
+                self.tournament_id, actor=self._organizer(), options=_api_options(format_name)
+            )
+        return _PersistedStage(row.id, list(row.seeds), format_name)
+
+    def play(self, stage: Any) -> int:
+        import sqlalchemy as sa
+
+        from deltacrown.brackets import services
+        from deltacrown.brackets.models import Match
+        from deltacrown.brackets.models import Round as RoundRow
+        from deltacrown.brackets.models import Stage as StageRow
+        from deltacrown.core.transaction import unit_of_work
+        from deltacrown.extensions import db
+
+        with unit_of_work():
+            services.start_tournament(self.tournament_id, actor=self._organizer())
+        rng = random.Random(len(stage.seeds))  # noqa: S311 (as the engine backend's Swiss)
+        results = 0
+        while True:
+            ready = db.session.execute(
+                sa.select(Match.id, Match.participant1_registration_id,
+                          Match.participant2_registration_id)
+                .where(Match.stage_id == stage.id, Match.status == "ready")
+                .order_by(Match.position)
+            ).all()  # fmt: skip
+            if not ready:
+                break
+            for match_id, first, second in ready:
+                winner = rng.choice((first, second)) if stage.format == "swiss" else first
+                with unit_of_work():
+                    services.record_match_result(
+                        match_id,
+                        winner_registration_id=winner,
+                        scores=[[1, 0]] if winner == first else [[0, 1]],
+                        actor=self._organizer(),
+                    )
+                results += 1
+        row = db.session.get(StageRow, stage.id)
+        if row is None or row.placements is None:
+            raise RuntimeError("the play-through left matches open")
+        rounds = db.session.scalar(
+            sa.select(sa.func.count(RoundRow.id)).where(RoundRow.stage_id == stage.id)
+        )
+        stage.rounds = range(rounds or 0)
+        return results
+
+    def cleanup(self) -> None:
+        import sqlalchemy as sa
+
+        from deltacrown.extensions import db
+
+        params = {"t": [self.tournament_id], "u": self.user_ids or [-1]}
+        for statement in (
+            "DELETE FROM matches WHERE tournament_id = ANY(:t)",
+            "DELETE FROM rounds WHERE stage_id IN "
+            "(SELECT id FROM stages WHERE tournament_id = ANY(:t))",
+            "DELETE FROM stages WHERE tournament_id = ANY(:t)",
+            "DELETE FROM registration_members WHERE tournament_id = ANY(:t)",
+            "DELETE FROM registrations WHERE tournament_id = ANY(:t)",
+            "DELETE FROM audit_entries WHERE actor_id = ANY(:u) "
+            "OR (target_type = 'tournaments' AND target_id = ANY(:t))",
+            "DELETE FROM tournaments WHERE id = ANY(:t)",
+            "DELETE FROM users WHERE id = ANY(:u)",
+        ):
+            db.session.execute(sa.text(statement), params)
+        db.session.commit()
+
+
+class _PersistedStage:
+    """What `run` reads of a generated stage: its match count (and, for Swiss, its rounds)."""
+
+    def __init__(self, stage_id: int, seeds: list[int], format_name: str) -> None:
+        import sqlalchemy as sa
+
+        from deltacrown.brackets.models import Match
+        from deltacrown.extensions import db
+
+        self.id, self.seeds, self.format = stage_id, seeds, format_name
+        count = db.session.scalar(
+            sa.select(sa.func.count(Match.id)).where(Match.stage_id == stage_id)
+        )
+        self.matches = range(count or 0)
+        self.rounds: range = range(0)
+
+
+def _api_options(format_name: str) -> dict[str, Any]:
+    """OPTIONS in the API's names (the engine's `third_place` is `third_place_match`)."""
+    options = dict(OPTIONS[format_name])
+    if "third_place" in options:
+        options["third_place_match"] = options.pop("third_place")
+    options.pop("allow_draws", None)  # the service takes the format's default
+    return options
+
+
+BACKENDS: dict[str, Callable[[], Backend]] = {"engine": EngineBackend, "postgres": PostgresBackend}
 
 
 def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -142,6 +374,9 @@ def run(
         matches = results = 0
         extra: dict[str, Any] = {}
         for _ in range(repeat):
+            prepare = getattr(backend, "prepare", None)  # untimed set-up (postgres: the field)
+            if prepare is not None:
+                prepare(format_name, seeds)
             seconds, stage = _timed(lambda: backend.generate(format_name, seeds))  # noqa: B023
             best_generate = min(best_generate, seconds)
             matches = len(stage.matches)
@@ -152,6 +387,9 @@ def run(
                     "pairing_seconds": getattr(backend, "pairing_seconds", None),
                 }
             best_play = min(best_play, seconds)
+            cleanup = getattr(backend, "cleanup", None)
+            if cleanup is not None:
+                cleanup()
         base = {"engine": backend.name, "format": format_name, "n": n, "repeat": repeat}
         yield {**base, "op": "generate", "seconds": best_generate, "matches": matches}
         yield {**base, "op": "play", "seconds": best_play, "matches": results, **extra}
@@ -222,6 +460,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--backend", choices=sorted(BACKENDS), default="engine")
     parser.add_argument(
+        "--database-url", help="--backend postgres: the database (default TEST_DATABASE_URL)"
+    )
+    parser.add_argument(
         "--compare",
         action="store_true",
         help="also time brackets-manager.js (node + npm), save both runs, print the ratios",
@@ -229,8 +470,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="with --compare: where to write the lines")
     args = parser.parse_args(argv)
 
+    PostgresBackend.database_url = args.database_url
+    backend = BACKENDS[args.backend]()
+    formats = [f for f in args.formats if f in getattr(backend, "formats", FORMATS)]
     ours = []
-    for row in run(BACKENDS[args.backend](), args.sizes, args.formats, args.repeat):
+    for row in run(backend, args.sizes, formats, args.repeat):
         print(json.dumps(row), flush=True)
         ours.append(row)
     if not args.compare:

@@ -28,6 +28,8 @@ API_MODULES = (
     "deltacrown.registrations.api",
     "deltacrown.registrations.payments_api",
     "deltacrown.registrations.checkin_api",
+    "deltacrown.brackets.api",
+    "deltacrown.matches.api",
     "deltacrown.organizer.api",
 )
 ADMIN_MODULES = (
@@ -38,6 +40,8 @@ ADMIN_MODULES = (
     "deltacrown.economy.admin",
     "deltacrown.teams.admin",
     "deltacrown.registrations.admin",
+    "deltacrown.brackets.admin",
+    "deltacrown.matches.admin",
     "deltacrown.organizer.admin",
 )
 CLI_MODULES = (
@@ -54,6 +58,7 @@ TASK_MODULES = (
     "deltacrown.economy.tasks",
     "deltacrown.teams.tasks",
     "deltacrown.registrations.tasks",
+    "deltacrown.matches.tasks",
 )
 # Each domain's reactions to other domains' signals (`connect()` in its receivers module).
 RECEIVER_MODULES = ("deltacrown.registrations.receivers",)
@@ -68,6 +73,8 @@ MODEL_MODULES = (
     "deltacrown.economy.models",
     "deltacrown.teams.models",
     "deltacrown.registrations.models",
+    "deltacrown.brackets.models",
+    "deltacrown.matches.models",
 )
 
 

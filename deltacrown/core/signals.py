@@ -36,6 +36,10 @@ Who sends what, and who listens, is listed here and kept true:
   loser_registration_id)`, `match_result_corrected(match_id, tournament_id, actor_id)`,
   `tournament_completed(tournament_id)` — sent by brackets.services. Listeners: leaderboards,
   notifications, webhooks, payouts (later issues).
+- `dispute_opened(dispute_id, match_id, tournament_id)`, `dispute_resolved(dispute_id, match_id,
+  tournament_id, status, outcome)` — sent by matches.services and matches.disputes (results
+  confirmed, forfeits and completion reuse brackets' `match_completed` and
+  `tournament_completed`). Listeners: notifications, webhooks (later issues).
 """
 
 from __future__ import annotations
@@ -77,6 +81,8 @@ tournament_started = signals.signal("tournament_started")
 match_completed = signals.signal("match_completed")
 match_result_corrected = signals.signal("match_result_corrected")
 tournament_completed = signals.signal("tournament_completed")
+dispute_opened = signals.signal("dispute_opened")
+dispute_resolved = signals.signal("dispute_resolved")
 
 
 def send_after_commit(signal: Any, sender: str, **payload: Any) -> None:

@@ -311,7 +311,7 @@ def tournament_health(tournament: Tournament, *, now: datetime) -> TournamentHea
         pending_payments=_pending_payments(tournament.id, now),
         awaiting_payment=awaiting,
         check_in=Rate(checked_in, by_status[R.CONFIRMED.value] + no_shows),
-        no_shows=no_shows,
+        no_shows=no_shows + match_figures.match_no_shows(ids),
         open_disputes=match_figures.open_disputes(ids),
         matches_overdue=match_figures.overdue_matches(ids, now=now),
         completion_rate=match_figures.completion_rate(ids),

@@ -66,13 +66,14 @@ class PaymentMethod(enum.StrEnum):
 
 
 S = TournamentStatus
-# The legal moves. `start` (REGISTRATION_CLOSED -> ONGOING) arrives with the bracket issue and
-# `complete` (ONGOING -> COMPLETED) with the match issue: one line each.
+# The legal moves; `start` and `complete` are made by the brackets services.
 TRANSITIONS: frozenset[tuple[TournamentStatus, TournamentStatus]] = frozenset(
     {
         (S.DRAFT, S.PUBLISHED),
         (S.PUBLISHED, S.REGISTRATION_OPEN),
         (S.REGISTRATION_OPEN, S.REGISTRATION_CLOSED),
+        (S.REGISTRATION_CLOSED, S.ONGOING),  # start (brackets.services.start_tournament)
+        (S.ONGOING, S.COMPLETED),  # complete (brackets.services, when the last match ends)
         *((state, S.CANCELLED) for state in S if state not in (S.COMPLETED, S.CANCELLED)),
     }
 )

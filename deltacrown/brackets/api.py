@@ -1,0 +1,270 @@
+"""Brackets API: generate a tournament's bracket, read it (whole, as matches, as standings),
+start the tournament, and the organizer's result entry and correction for a match."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from deltacrown.brackets import presenters, queries, services
+from deltacrown.brackets.errors import (
+    BracketLockedError,
+    BracketMissingError,
+    BracketOutdatedError,
+    CorrectionBlockedError,
+    InvalidBracketOptionsError,
+    InvalidLobbyResultError,
+    InvalidScoresError,
+    InvalidSeedsError,
+    InvalidTransitionError,
+    InvalidWinnerError,
+    LobbyNotFoundError,
+    MatchAlreadyCompletedError,
+    MatchNotCompletedError,
+    MatchNotFoundError,
+    MatchNotReadyError,
+    NotEnoughParticipantsError,
+    PermissionDeniedError,
+    RegistrationNotClosedError,
+    StageNotFoundError,
+    TournamentLockedError,
+    TournamentNotFoundError,
+    TournamentNotOngoingError,
+    UnknownMatchError,
+)
+from deltacrown.brackets.schemas import (
+    BracketGenerateArgs,
+    BracketSchema,
+    CorrectionSchema,
+    LobbyGameArgs,
+    MatchQueryArgs,
+    MatchResultArgs,
+    MatchSchema,
+    StandingSchema,
+    StandingsQueryArgs,
+    ViewArgs,
+)
+from deltacrown.core.api import Blueprint
+from deltacrown.core.auth import get_current_user, login_required, require_user
+from deltacrown.core.errors import ValidationError
+from deltacrown.core.pagination import paginate_select
+from deltacrown.tournaments.schemas import TournamentSchema
+
+blp = Blueprint(
+    "brackets",
+    __name__,
+    url_prefix="/api",
+    description="Brackets: generation and seeding, the bracket, matches, standings, start, "
+    "and the organizer's result entry.",
+)
+
+ACCESS_ERRORS = (TournamentNotFoundError, PermissionDeniedError)
+RESULT_ERRORS = (
+    MatchNotFoundError,
+    PermissionDeniedError,
+    TournamentNotOngoingError,
+    UnknownMatchError,
+    InvalidWinnerError,
+    InvalidScoresError,
+)
+
+
+@blp.route("/tournaments/<int:tournament_id>/bracket/generate/")
+class BracketGenerate(MethodView):
+    @login_required
+    @blp.arguments(BracketGenerateArgs)
+    @blp.response(201, BracketSchema)
+    @blp.errors(
+        *ACCESS_ERRORS,
+        RegistrationNotClosedError,
+        TournamentLockedError,
+        BracketLockedError,
+        NotEnoughParticipantsError,
+        InvalidSeedsError,
+        InvalidBracketOptionsError,
+        ValidationError,
+    )
+    def post(self, args: dict[str, Any], tournament_id: int) -> Any:
+        """Seed the participants and generate the bracket (organizers; once registration has
+        closed). Generating again replaces the bracket until a match starts (409
+        `bracket_locked`)."""
+        services.generate_bracket(
+            tournament_id,
+            actor=require_user(),
+            seeding=args["seeding"],
+            seeds=args.get("seeds"),
+            options=args["options"],
+            rng_seed=args.get("rng_seed"),
+        )
+        return presenters.bracket(tournament_id)
+
+
+@blp.route("/tournaments/<int:tournament_id>/bracket/")
+class BracketView(MethodView):
+    @login_required(optional=True)
+    @blp.etag
+    @blp.arguments(ViewArgs, location="query")
+    @blp.response(200, BracketSchema)
+    @blp.errors(TournamentNotFoundError)
+    def get(self, args: dict[str, Any], tournament_id: int) -> Any:
+        """The whole bracket in one document, to draw it (no stages before generation)."""
+        queries.visible_tournament(
+            tournament_id, get_current_user(), invite_code=args.get("invite_code")
+        )
+        return presenters.bracket(tournament_id)
+
+
+@blp.route("/tournaments/<int:tournament_id>/matches/")
+class TournamentMatches(MethodView):
+    @login_required(optional=True)
+    @blp.arguments(MatchQueryArgs, location="query")
+    @blp.response(200, MatchSchema(many=True))
+    @blp.paginate()
+    @blp.errors(TournamentNotFoundError)
+    def get(self, args: dict[str, Any], tournament_id: int, pagination_parameters: Any) -> Any:
+        """A tournament's matches in order of play; filters: stage, round (with side),
+        status, registration."""
+        queries.visible_tournament(
+            tournament_id, get_current_user(), invite_code=args.get("invite_code")
+        )
+        query = queries.list_matches(
+            tournament_id,
+            stage_id=args.get("stage"),
+            round_number=args.get("round"),
+            side=args.get("side"),
+            status=args.get("status"),
+            registration_id=args.get("registration"),
+        )
+        return presenters.matches(paginate_select(query, pagination_parameters))
+
+
+@blp.route("/tournaments/<int:tournament_id>/standings/")
+class TournamentStandings(MethodView):
+    @login_required(optional=True)
+    @blp.arguments(StandingsQueryArgs, location="query")
+    @blp.response(200, StandingSchema(many=True))
+    @blp.paginate(page_size=100)
+    @blp.errors(TournamentNotFoundError, StageNotFoundError)
+    def get(self, args: dict[str, Any], tournament_id: int, pagination_parameters: Any) -> Any:
+        """The tournament's final placements once known (an empty list before); `?stage=`:
+        one stage's tables in any state, with their statistics (groups, lobbies, Swiss)."""
+        queries.visible_tournament(
+            tournament_id, get_current_user(), invite_code=args.get("invite_code")
+        )
+        stage_id = args.get("stage")
+        rows = (
+            presenters.standings(tournament_id)
+            if stage_id is None
+            else presenters.stage_standings(tournament_id, stage_id)
+        )
+        pagination_parameters.item_count = len(rows)
+        first = (pagination_parameters.page - 1) * pagination_parameters.page_size
+        return rows[first : first + pagination_parameters.page_size]
+
+
+@blp.route("/tournaments/<int:tournament_id>/start/")
+class TournamentStart(MethodView):
+    @login_required
+    @blp.response(200, TournamentSchema)
+    @blp.errors(*ACCESS_ERRORS, InvalidTransitionError, BracketMissingError, BracketOutdatedError)
+    def post(self, tournament_id: int) -> Any:
+        """Start the tournament: registration_closed → ongoing (needs a bracket of the
+        current participants)."""
+        tournament = services.start_tournament(tournament_id, actor=require_user())
+        tournament.viewer_can_manage = True
+        return tournament
+
+
+@blp.route("/tournaments/<int:tournament_id>/lobbies/<int:number>/games/")
+class LobbyGames(MethodView):
+    @login_required
+    @blp.arguments(LobbyGameArgs)
+    @blp.response(200, BracketSchema)
+    @blp.errors(
+        *ACCESS_ERRORS,
+        TournamentNotOngoingError,
+        LobbyNotFoundError,
+        MatchAlreadyCompletedError,
+        InvalidLobbyResultError,
+    )
+    def post(self, args: dict[str, Any], tournament_id: int, number: int) -> Any:
+        """Battle royale: record a lobby's next game (or replace `game`), every member's
+        placement and kills (organizers and staff); answers with the bracket."""
+        services.record_lobby_game(
+            tournament_id,
+            number,
+            results=[
+                {
+                    "participant": r["registration_id"],
+                    "placement": r["placement"],
+                    "kills": r["kills"],
+                }
+                for r in args["results"]
+            ],  # fmt: skip
+            game=args.get("game"),
+            actor=require_user(),
+        )
+        return presenters.bracket(tournament_id)
+
+
+@blp.route("/matches/<int:match_id>/result/")
+class MatchResult(MethodView):
+    @login_required
+    @blp.arguments(MatchResultArgs)
+    @blp.response(200, MatchSchema)
+    @blp.errors(*RESULT_ERRORS, MatchNotReadyError, MatchAlreadyCompletedError)
+    def post(self, args: dict[str, Any], match_id: int) -> Any:
+        """Enter a match's result (organizers and staff): the organizer override, which the
+        match-lifecycle issue completes with participants' submission and confirmation.
+
+        The winner moves on (and in double elimination the loser drops); the tournament
+        completes with its last match. A forfeit is the winner with no scores.
+        """
+        row = services.record_match_result(
+            match_id,
+            winner_registration_id=args["winner_registration_id"],
+            scores=args["scores"],
+            forfeit=args["forfeit"],
+            actor=require_user(),
+        )
+        return presenters.matches([row])[0]
+
+
+@blp.route("/matches/<int:match_id>/correction/preview/")
+class MatchCorrectionPreview(MethodView):
+    @login_required
+    @blp.arguments(MatchResultArgs)
+    @blp.response(200, CorrectionSchema)
+    @blp.errors(*RESULT_ERRORS, MatchNotCompletedError, TournamentLockedError)
+    def post(self, args: dict[str, Any], match_id: int) -> Any:
+        """What correcting a completed match's result would change (nothing is changed):
+        `allowed`, the `blocking` matches, and the moves, resets and placements."""
+        return services.correct_match_result(
+            match_id,
+            winner_registration_id=args["winner_registration_id"],
+            scores=args["scores"],
+            forfeit=args["forfeit"],
+            actor=require_user(),
+            preview=True,
+        )
+
+
+@blp.route("/matches/<int:match_id>/correction/")
+class MatchCorrection(MethodView):
+    @login_required
+    @blp.arguments(MatchResultArgs)
+    @blp.response(200, CorrectionSchema)
+    @blp.errors(
+        *RESULT_ERRORS, MatchNotCompletedError, CorrectionBlockedError, TournamentLockedError
+    )
+    def post(self, args: dict[str, Any], match_id: int) -> Any:
+        """Correct a completed match's result (organizers and staff), re-routing the bracket
+        while no match depending on it has started (409 `correction_blocked` otherwise)."""
+        return services.correct_match_result(
+            match_id,
+            winner_registration_id=args["winner_registration_id"],
+            scores=args["scores"],
+            forfeit=args["forfeit"],
+            actor=require_user(),
+        )

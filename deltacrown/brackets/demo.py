@@ -1,0 +1,107 @@
+"""A demo bracket for `flask demo seed` (idempotent): "DeltaCrown Bracket Demo", a solo
+Valorant single elimination with a third-place match run by the demo admin, the four demo
+players registered, the bracket generated, the tournament started and its first match played.
+
+Each run moves the tournament as far along that path as it has not gone yet, through the
+services, so a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from deltacrown.accounts import services as accounts
+from deltacrown.accounts.queries import find_user_by_login
+from deltacrown.brackets import queries, services
+from deltacrown.brackets.models import Match, MatchStatus
+from deltacrown.core.time import isoformat, utcnow
+from deltacrown.extensions import db
+from deltacrown.registrations import queries as registration_queries
+from deltacrown.registrations import services as registrations
+from deltacrown.tournaments import services as tournaments
+from deltacrown.tournaments.models import Tournament, TournamentStatus
+
+NAME = "DeltaCrown Bracket Demo"
+ORGANIZER = "admin"
+PLAYERS = ("alice", "bob", "carol", "dave")
+EXTRA_PROFILES = {"dave": "DaveValo#PK04"}  # the other three have Valorant ids already
+S = TournamentStatus
+
+
+def _tournament(organizer: object) -> Tournament:
+    from deltacrown.tournaments.schemas import TournamentCreateArgs
+
+    existing = db.session.scalar(
+        sa.select(Tournament).where(
+            Tournament.name == NAME,
+            Tournament.organizer_id == organizer.id,  # type: ignore[attr-defined]
+        )
+    )
+    if existing is not None:
+        return existing
+    now = utcnow().replace(microsecond=0)
+    body = {
+        "name": NAME,
+        "game": "valorant",
+        "format": "single_elimination",
+        "participant_type": "solo",
+        "max_participants": 8,
+        "registration_opens_at": isoformat(now - timedelta(days=1)),
+        "registration_closes_at": isoformat(now + timedelta(days=2)),
+        "start_at": isoformat(now + timedelta(days=3)),
+        "description": "A small bracket to click through: the semi-finals are under way.",
+    }
+    tournament = tournaments.create_tournament(
+        actor=organizer, data=TournamentCreateArgs().load(body)
+    )
+    tournaments.publish_tournament(tournament.id, actor=organizer)  # opens registration too
+    return tournament
+
+
+def _register_players(tournament: Tournament) -> None:
+    for username in PLAYERS:
+        user = find_user_by_login(username)
+        if user is None:
+            continue
+        if username in EXTRA_PROFILES and "valorant" not in {
+            p.game.slug for p in user.game_profiles
+        }:
+            accounts.add_game_profile(
+                user, game_ref="valorant", in_game_id=EXTRA_PROFILES[username]
+            )
+        if registration_queries.find_active_for_user(tournament.id, user.id) is None:
+            registrations.register(tournament.id, actor=user)
+
+
+def seed_demo_brackets() -> int | None:
+    """Take the demo bracket tournament one step further wherever it stopped; its id (None
+    without the demo admin)."""
+    organizer = find_user_by_login(ORGANIZER)
+    if organizer is None:
+        return None
+    tournament = _tournament(organizer)
+    if tournament.status == S.REGISTRATION_OPEN:
+        _register_players(tournament)
+        tournaments.close_registration(tournament.id, actor=organizer)
+    if tournament.status == S.REGISTRATION_CLOSED:
+        if not queries.has_bracket(tournament.id):
+            services.generate_bracket(
+                tournament.id, actor=organizer, options={"third_place_match": True}
+            )
+        services.start_tournament(tournament.id, actor=organizer)
+    if tournament.status == S.ONGOING and not queries.started_matches(tournament.id):
+        first = db.session.scalars(
+            sa.select(Match)
+            .where(Match.tournament_id == tournament.id, Match.status == MatchStatus.READY)
+            .order_by(Match.position)
+        ).first()
+        if first is not None:
+            services.record_match_result(
+                first.id,
+                winner_registration_id=first.participant1_registration_id,
+                scores=[[13, 9]],
+                actor=organizer,
+            )
+    return tournament.id

@@ -1,0 +1,213 @@
+"""Read models for the API: the bracket document, match rows and standings, with the
+participants' names and seeds (one query for the names of a whole bracket or page)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from deltacrown.brackets import engine, queries, store
+from deltacrown.brackets.models import RESULT_STATUSES, Match, Stage, StageStatus
+
+
+class Names:
+    """Display names and seeds of the registrations in a set of stages."""
+
+    def __init__(self, stages: Iterable[Stage], extra: Iterable[int] = ()) -> None:
+        self.seed_of: dict[tuple[int, int], int] = {}
+        ids: set[int] = set(extra)
+        for stage in stages:
+            for index, registration_id in enumerate(stage.seeds, start=1):
+                self.seed_of[stage.id, registration_id] = index
+                ids.add(registration_id)
+        self.names = queries.registration_names(ids)
+
+    def participant(
+        self, stage_id: int, registration_id: int | None, score: int | None, result: str | None
+    ) -> dict[str, Any]:
+        return {
+            "registration_id": registration_id,
+            "name": self.names.get(registration_id) if registration_id is not None else None,
+            "seed": self.seed_of.get((stage_id, registration_id))
+            if registration_id is not None
+            else None,
+            "score": score,
+            "result": result,
+        }
+
+
+def _scores(row: Any) -> tuple[int | None, int | None]:
+    games = row.scores
+    if not games:
+        return None, None
+    if len(games) == 1:
+        return int(games[0][0]), int(games[0][1])
+    return (
+        sum(1 for a, b in games if a > b),
+        sum(1 for a, b in games if b > a),
+    )
+
+
+def _results(row: Any) -> tuple[str | None, str | None]:
+    if row.status not in RESULT_STATUSES:
+        return None, None
+    winner = row.winner_registration_id
+    if winner is None:
+        return "draw", "draw"
+    first = row.participant1_registration_id
+    return ("win", "loss") if winner == first else ("loss", "win")
+
+
+def participants(row: Any, names: Names) -> list[dict[str, Any]]:
+    scores, results = _scores(row), _results(row)
+    return [
+        names.participant(row.stage_id, row.participant1_registration_id, scores[0], results[0]),
+        names.participant(row.stage_id, row.participant2_registration_id, scores[1], results[1]),
+    ]
+
+
+def bracket_match(row: Any, names: Names) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "number": row.number,
+        "code": row.engine_id,
+        "status": row.status,
+        "best_of": row.best_of,
+        "participants": participants(row, names),
+        "scores": row.scores,
+        "winner_registration_id": row.winner_registration_id,
+        "next_match_winner_id": row.next_match_winner_id,
+        "next_match_loser_id": row.next_match_loser_id,
+    }
+
+
+def match(row: Match, names: Names) -> dict[str, Any]:
+    return {
+        **bracket_match(row, names),
+        "tournament_id": row.tournament_id,
+        "stage_id": row.stage_id,
+        "round": {"number": row.round.number, "name": row.round.name, "side": row.round.side},
+        "next_match_winner_slot": row.next_match_winner_slot,
+        "next_match_loser_slot": row.next_match_loser_slot,
+        "scheduled_at": row.scheduled_at,
+        "completed_at": row.completed_at,
+    }
+
+
+def matches(rows: list[Match]) -> list[dict[str, Any]]:
+    """Match rows of one page, named (stages loaded once)."""
+    stage_ids = {row.stage_id for row in rows}
+    stages = [s for s in (queries.find_stage(i) for i in stage_ids) if s is not None]
+    names = Names(stages)
+    return [match(row, names) for row in rows]
+
+
+def bracket(tournament_id: int) -> dict[str, Any]:
+    """The whole bracket of a tournament, stage by stage, round by round."""
+    stages = queries.stages_of(tournament_id)
+    names = Names(stages)
+    documents = []
+    for stage in stages:
+        by_round: dict[int, list[dict[str, Any]]] = {}
+        ids: dict[str, int] = {}
+        for row in queries.bracket_rows(stage.id):
+            by_round.setdefault(row.round_id, []).append(bracket_match(row, names))
+            ids[row.engine_id] = row.id
+        rounds = [
+            {
+                "number": r.number,
+                "name": r.name,
+                "side": r.side,
+                "matches": by_round.get(r.id, []),
+            }
+            for r in queries.rounds_of(stage.id)
+        ]
+        groups = [
+            {
+                "number": g["number"],
+                "name": g["name"],
+                "participants": [
+                    names.participant(stage.id, p, None, None) for p in g["participants"]
+                ],
+                "match_ids": [ids[m] for m in g["match_ids"] if m in ids],
+            }
+            for g in stage.groups
+        ]
+        lobbies = [
+            {
+                "number": lobby["number"],
+                "name": lobby["name"],
+                "status": lobby["status"],
+                "games_total": lobby["games_total"],
+                "games_played": len(lobby["games"]),
+                "participants": [
+                    names.participant(stage.id, p, None, None) for p in lobby["participants"]
+                ],
+            }
+            for lobby in stage.lobbies
+        ]
+        documents.append(
+            {
+                "id": stage.id,
+                "number": stage.number,
+                "type": stage.format,
+                "status": stage.status,
+                "seeding": stage.seeding,
+                "rng_seed": stage.rng_seed,
+                "best_of": stage.best_of,
+                "rounds": rounds,
+                "groups": groups,
+                "lobbies": lobbies,
+            }
+        )
+    return {"tournament_id": tournament_id, "stages": documents}
+
+
+def standings(tournament_id: int) -> list[dict[str, Any]]:
+    """The tournament's final placements once known (its last stage is over), else []."""
+    stages = queries.stages_of(tournament_id)
+    stage = stages[-1] if stages else None
+    if stage is None or stage.status is not StageStatus.COMPLETED or not stage.placements:
+        return []
+    names = Names([stage])
+    return [
+        {
+            "placement": p["placement"],
+            "registration_id": p["registration_id"],
+            "name": names.names.get(p["registration_id"]),
+        }
+        for p in stage.placements
+    ]
+
+
+def stage_standings(tournament_id: int, stage_id: int) -> list[dict[str, Any]]:
+    """One stage's tables in any state (the engine's): per group, per lobby, or the whole
+    stage; `placement` is the rank within its table (`group` names it when there are
+    several). A finished elimination stage ranks by its placements."""
+    stage = queries.get_stage(tournament_id, stage_id)
+    tables = engine.stage_standings(store.load_full(stage).stage)
+    names = Names([stage])
+    rows: list[dict[str, Any]] = []
+    for table in tables:
+        group = table.name if table.key != "stage" else None
+        for row in table.rows:
+            item: dict[str, Any] = {
+                "placement": row.rank,
+                "registration_id": row.participant,
+                "name": names.names.get(row.participant),
+                "group": group,
+                "points": row.points,
+                "decided_by": row.decided_by,
+            }
+            if isinstance(row, engine.LobbyRow):
+                item |= {"played": row.games, "kills": row.kills}
+            else:
+                item |= {
+                    "played": row.played,
+                    "wins": row.wins,
+                    "draws": row.draws,
+                    "losses": row.losses,
+                    "game_difference": row.game_difference,
+                }
+            rows.append(item)
+    return rows

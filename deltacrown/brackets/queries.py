@@ -1,0 +1,237 @@
+"""Read helpers for brackets: participants, stages, matches, names, and the locks writers take."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+
+from deltacrown.accounts.models import User
+from deltacrown.brackets import policies
+from deltacrown.brackets.errors import MatchNotFoundError, StageNotFoundError
+from deltacrown.brackets.models import STARTED_STATUSES, Match, MatchStatus, Round, Stage
+from deltacrown.extensions import db
+from deltacrown.registrations import queries as registration_queries
+from deltacrown.registrations.models import Registration, RegistrationStatus
+from deltacrown.teams.models import Team
+from deltacrown.tournaments import queries as tournament_queries
+from deltacrown.tournaments.errors import TournamentNotFoundError
+from deltacrown.tournaments.models import Tournament
+
+
+# ----- participants --------------------------------------------------------------------------
+def participants(tournament: Tournament) -> list[int]:
+    """The registrations that play: confirmed ones (checked in, when the tournament has a
+    check-in window), in registration order (sign-up time, then id)."""
+    query = sa.select(Registration.id).where(
+        Registration.tournament_id == tournament.id,
+        Registration.status == RegistrationStatus.CONFIRMED,
+    )
+    if tournament.checkin_opens_at is not None:
+        query = query.where(Registration.checked_in_at.is_not(None))
+    return list(db.session.scalars(query.order_by(Registration.created_at, Registration.id)))
+
+
+def registration_names(registration_ids: Iterable[int]) -> dict[int, str]:
+    """Display names: the player's display name (or username), or the team's name."""
+    ids = sorted(set(registration_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Registration.id, User.display_name, User.username, Team.name)
+        .outerjoin(User, User.id == Registration.user_id)
+        .outerjoin(Team, Team.id == Registration.team_id)
+        .where(Registration.id.in_(ids))
+    )
+    return {rid: team or display or username for rid, display, username, team in rows}
+
+
+# ----- tournaments ---------------------------------------------------------------------------
+def can_see(tournament: Tournament, actor: Any, *, invite_code: str | None = None) -> bool:
+    """Whether the actor may see the tournament's bracket (asks whether they play in it only
+    when nothing else lets them)."""
+    if policies.can_view(actor, tournament, invite_code=invite_code):
+        return True
+    listed = actor is not None and registration_queries.is_listed_on_any(tournament.id, actor.id)
+    return listed and policies.can_view(actor, tournament, is_listed=True)
+
+
+def visible_tournament(
+    tournament_id: int, actor: Any, *, invite_code: str | None = None, for_update: bool = False
+) -> Tournament:
+    """The tournament if the actor may see its bracket, else TournamentNotFoundError."""
+    tournament = tournament_queries.get_tournament(tournament_id, for_update=for_update)
+    if not can_see(tournament, actor, invite_code=invite_code):
+        raise TournamentNotFoundError(f"No tournament {tournament_id}.")
+    return tournament
+
+
+# ----- stages --------------------------------------------------------------------------------
+def stages_of(tournament_id: int) -> list[Stage]:
+    return list(
+        db.session.scalars(
+            sa.select(Stage).where(Stage.tournament_id == tournament_id).order_by(Stage.number)
+        )
+    )
+
+
+def has_bracket(tournament_id: int) -> bool:
+    return (
+        db.session.scalar(sa.select(Stage.id).where(Stage.tournament_id == tournament_id).limit(1))
+        is not None
+    )
+
+
+def find_stage(stage_id: int) -> Stage | None:
+    return db.session.get(Stage, stage_id)
+
+
+def get_stage(tournament_id: int, stage_id: int) -> Stage:
+    stage = db.session.get(Stage, stage_id)
+    if stage is None or stage.tournament_id != tournament_id:
+        raise StageNotFoundError(f"No stage {stage_id} in tournament {tournament_id}.")
+    return stage
+
+
+def lock_stage(stage_id: int) -> Stage:
+    """The stage, row-locked and freshly loaded: every writer of its matches takes this lock
+    (after the tournament's), so two results never interleave their load and save."""
+    stage = db.session.scalars(
+        sa.select(Stage)
+        .where(Stage.id == stage_id)
+        .with_for_update(of=Stage)
+        .execution_options(populate_existing=True)
+    ).one()
+    return stage
+
+
+def rounds_of(stage_id: int) -> list[Round]:
+    return list(
+        db.session.scalars(
+            sa.select(Round).where(Round.stage_id == stage_id).order_by(Round.position)
+        )
+    )
+
+
+# ----- matches -------------------------------------------------------------------------------
+def get_match(match_id: int) -> Match:
+    match = db.session.get(Match, match_id)
+    if match is None:
+        raise MatchNotFoundError(f"No match {match_id}.")
+    return match
+
+
+def stage_matches(stage_id: int, *, fresh: bool = False) -> list[Match]:
+    """Every match of a stage in order of play."""
+    query = sa.select(Match).where(Match.stage_id == stage_id).order_by(Match.position)
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    return list(db.session.scalars(query))
+
+
+def bracket_rows(stage_id: int) -> list[Any]:
+    """The columns the bracket document shows, of every match of a stage in order of play
+    (plain rows: a 4096-player bracket has 8,190 matches)."""
+    return list(
+        db.session.execute(
+            sa.select(
+                Match.id,
+                Match.stage_id,
+                Match.round_id,
+                Match.engine_id,
+                Match.number,
+                Match.status,
+                Match.best_of,
+                Match.participant1_registration_id,
+                Match.participant2_registration_id,
+                Match.winner_registration_id,
+                Match.scores,
+                Match.next_match_winner_id,
+                Match.next_match_loser_id,
+            )
+            .where(Match.stage_id == stage_id)
+            .order_by(Match.position)
+        )
+    )
+
+
+def stage_matches_by_engine_id(stage_id: int, engine_ids: Iterable[str]) -> list[Match]:
+    ids = list(engine_ids)
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Match)
+            .where(Match.stage_id == stage_id, Match.engine_id.in_(ids))
+            .order_by(Match.position)
+        )
+    )
+
+
+def matches_by_id(match_ids: Iterable[int], *, fresh: bool = False) -> list[Match]:
+    ids = [i for i in match_ids if i is not None]
+    if not ids:
+        return []
+    query = sa.select(Match).where(Match.id.in_(ids))
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    return list(db.session.scalars(query))
+
+
+def started_matches(tournament_id: int) -> list[int]:
+    """Ids of the tournament's matches where play has begun or ended."""
+    return list(
+        db.session.scalars(
+            sa.select(Match.id)
+            .where(Match.tournament_id == tournament_id, Match.status.in_(STARTED_STATUSES))
+            .order_by(Match.id)
+        )
+    )
+
+
+def started_in_stages(stage_ids: list[int]) -> list[int]:
+    """Ids of the matches of these stages where play has begun or ended."""
+    if not stage_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Match.id)
+            .where(Match.stage_id.in_(stage_ids), Match.status.in_(STARTED_STATUSES))
+            .order_by(Match.id)
+        )
+    )
+
+
+def list_matches(
+    tournament_id: int,
+    *,
+    stage_id: int | None = None,
+    round_number: int | None = None,
+    side: str | None = None,
+    status: MatchStatus | None = None,
+    registration_id: int | None = None,
+) -> sa.Select[tuple[Match]]:
+    """A tournament's matches in order of play, filtered."""
+    query = (
+        sa.select(Match)
+        .join(Stage, Stage.id == Match.stage_id)
+        .join(Round, Round.id == Match.round_id)
+        .where(Match.tournament_id == tournament_id)
+    )
+    if stage_id is not None:
+        query = query.where(Match.stage_id == stage_id)
+    if round_number is not None:
+        query = query.where(Round.number == round_number)
+    if side is not None:
+        query = query.where(Round.side == side)
+    if status is not None:
+        query = query.where(Match.status == status)
+    if registration_id is not None:
+        query = query.where(
+            sa.or_(
+                Match.participant1_registration_id == registration_id,
+                Match.participant2_registration_id == registration_id,
+            )
+        )
+    return query.order_by(Stage.number, Match.position)

@@ -1,0 +1,154 @@
+"""Correcting a completed match: a preview of every downstream change, then the change;
+refused while a match depending on the result has started."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from deltacrown.brackets import engine, queries, store
+from deltacrown.brackets.errors import (
+    CorrectionBlockedError,
+    translate,
+)
+from deltacrown.brackets.models import (
+    IN_PLAY_STATUSES,
+    MatchStatus,
+    StageStatus,
+)
+from deltacrown.brackets.services.common import (
+    _channel,
+    _check_scores,
+    _delete_stages,
+    _finish_stage,
+    _match_event,
+    _result_context,
+    _snapshot,
+)
+from deltacrown.core import audit, realtime, signals
+from deltacrown.core.time import utcnow
+from deltacrown.extensions import db
+from deltacrown.tournaments.errors import TournamentLockedError
+from deltacrown.tournaments.models import TournamentStatus
+
+T = TournamentStatus
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionOutcome:
+    """A correction's preview, or what it did: the changes in row ids and registration ids."""
+
+    match_id: int
+    applied: bool
+    allowed: bool
+    blocking: list[int]
+    changes: dict[str, Any] | None
+
+
+def _changes_json(loaded: store.Loaded, changes: engine.Changes) -> dict[str, Any]:
+    ids = loaded.row_id
+    return {
+        "moves": [
+            {
+                "registration_id": m.participant,
+                "from_match_id": ids(m.from_match),
+                "outcome": m.outcome,
+                "to_match_id": ids(m.to_match),
+                "slot": m.slot + 1,
+            }
+            for m in changes.moves
+        ],
+        "reset": [ids(mid) for mid in changes.reset],
+        "ready": [ids(mid) for mid in changes.ready],
+        "skipped": [ids(mid) for mid in changes.skipped],
+        "eliminated": list(changes.eliminated),
+        "reinstated": list(changes.reinstated),
+        "placements": None
+        if changes.placements is None
+        else store.placements_json(changes.placements),
+    }
+
+
+def correct_match_result(
+    match_id: int,
+    *,
+    winner_registration_id: int | None,
+    scores: Sequence[Sequence[int]],
+    actor: Any,
+    forfeit: bool = False,
+    preview: bool = False,
+    now: datetime | None = None,
+) -> CorrectionOutcome:
+    """Correct a completed match; with `preview`, only say what would change.
+
+    A new winner swaps who went where, allowed while no match depending on the result has
+    started (live, awaiting confirmation, disputed or completed): CorrectionBlockedError
+    lists them (`blocking`, match ids) otherwise. In a completed tournament a correction may
+    change the placements but not reopen a match (TournamentLockedError). Also raises
+    MatchNotFoundError, PermissionDeniedError, TournamentNotOngoingError,
+    MatchNotCompletedError, InvalidWinnerError, InvalidScoresError.
+    """
+    now = now or utcnow()
+    tournament, stage = _result_context(match_id, actor, states=(T.ONGOING, T.COMPLETED))
+    loaded = store.load_full(stage)
+    row = next(m for m in loaded.matches.values() if m.id == match_id)
+    engine_match = loaded.stage.matches[row.engine_id]
+    started = {m.engine_id for m in loaded.matches.values() if m.status in IN_PLAY_STATUSES}
+    try:
+        result = engine.preview_correction(
+            loaded.stage, row.engine_id, winner_registration_id, scores, started=started
+        )
+    except engine.BracketError as exc:
+        raise translate(exc) from exc
+    _check_scores(engine_match, winner_registration_id, scores, row.best_of, forfeit)
+    blocking = [loaded.row_id(mid) for mid in result.blocking]
+    # A later stage (playoffs) was seeded from this one: it is regenerated, unless started.
+    later = [s.id for s in queries.stages_of(tournament.id) if s.number > stage.number]
+    blocking += queries.started_in_stages(later)
+    allowed = result.allowed and not blocking
+    if result.changes is not None and (
+        tournament.status is T.COMPLETED and result.changes.placements is None
+    ):
+        raise TournamentLockedError(
+            f"Tournament {tournament.id} is completed: this correction would reopen a match."
+        )
+    if preview or not allowed:
+        if not preview:
+            raise CorrectionBlockedError(
+                "Matches depending on this result have started.", blocking=blocking
+            )
+        previewed = (
+            None if result.changes is None or not allowed else _changes_json(loaded, result.changes)
+        )
+        return CorrectionOutcome(match_id, False, allowed, blocking, previewed)
+    before = _snapshot(row)
+    changes = engine.apply_correction(
+        loaded.stage, row.engine_id, winner_registration_id, scores, started=started
+    )
+    store.save(loaded, now=now)
+    row.status = MatchStatus.FORFEIT if forfeit else MatchStatus.COMPLETED
+    audit.record(
+        actor=actor,
+        action="match.result_corrected",
+        target=row,
+        before=before,
+        after=_snapshot(row),
+    )
+    _delete_stages(later)
+    if changes.placements is not None:
+        _finish_stage(tournament, loaded, changes.placements, actor=actor, now=now)
+    elif stage.status is StageStatus.COMPLETED:  # a reset became needed again
+        stage.status, stage.placements, stage.completed_at = StageStatus.ACTIVE, None, None
+    signals.send_after_commit(
+        signals.match_result_corrected,
+        "brackets",
+        match_id=row.id,
+        tournament_id=tournament.id,
+        actor_id=getattr(actor, "id", None),
+    )
+    realtime.publish(_channel(tournament.id), "match.corrected", _match_event(row))
+    realtime.publish(f"match:{row.id}", "match.corrected", _match_event(row))
+    db.session.flush()
+    return CorrectionOutcome(match_id, True, True, [], _changes_json(loaded, changes))

@@ -1,0 +1,157 @@
+"""Flask-Admin views for the match lifecycle: the dispute queue (review, resolve as upheld,
+dismiss, through the services), an "override result" form for staff on a match, and the
+read-only submissions and match history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_admin.actions import action
+from flask_admin.form import SecureForm
+from wtforms import IntegerField, StringField
+from wtforms.validators import DataRequired, Optional
+
+from deltacrown.core.admin import (
+    ReadOnlyModelView,
+    StaffAccessMixin,
+    current_admin_user,
+    run_for_each,
+)
+from deltacrown.core.errors import DomainError
+from deltacrown.extensions import db
+from deltacrown.matches import disputes, services
+from deltacrown.matches.models import Dispute, MatchEvent, ResultSubmission
+
+
+class DisputeAdmin(ReadOnlyModelView):
+    column_list = (
+        "id",
+        "tournament_id",
+        "match_id",
+        "registration_id",
+        "status",
+        "outcome",
+        "reason",
+        "resolved_by_id",
+        "created_at",
+    )
+    column_filters = ("status", "outcome", "tournament_id", "match_id")
+    column_default_sort = ("id", True)
+
+    @action("review", "Review", "Take the selected disputes under review?")
+    def action_review(self, ids: list[str]) -> None:
+        run_for_each(
+            ids,
+            lambda i, actor: disputes.review_dispute(i, actor=actor),
+            "{count} dispute(s) under review.",
+        )
+
+    @action("uphold", "Resolve: upheld", "Uphold the disputed results (the result stands)?")
+    def action_uphold(self, ids: list[str]) -> None:
+        run_for_each(
+            ids,
+            lambda i, actor: disputes.resolve_dispute(
+                i, outcome="upheld", resolution="Upheld by staff after review.", actor=actor
+            ),
+            "{count} dispute(s) upheld.",
+        )
+
+    @action("dismiss", "Dismiss", "Dismiss the selected disputes (the result stands)?")
+    def action_dismiss(self, ids: list[str]) -> None:
+        run_for_each(
+            ids,
+            lambda i, actor: disputes.dismiss_dispute(
+                i, resolution="Dismissed by staff.", actor=actor
+            ),
+            "{count} dispute(s) dismissed.",
+        )
+
+
+class SubmissionAdmin(ReadOnlyModelView):
+    column_list = (
+        "id",
+        "match_id",
+        "registration_id",
+        "games",
+        "winner_registration_id",
+        "status",
+        "created_at",
+    )
+    column_filters = ("match_id", "status")
+    column_default_sort = ("id", True)
+
+
+class MatchEventAdmin(ReadOnlyModelView):
+    column_list = ("id", "match_id", "type", "actor_id", "registration_id", "data", "created_at")
+    column_filters = ("match_id", "tournament_id", "type")
+    column_default_sort = ("id", True)
+
+
+class OverrideForm(SecureForm):
+    match_id = IntegerField("Match id", validators=[DataRequired()])
+    games = StringField("Games (slot 1 first): 13-9, 7-13, 13-4", validators=[DataRequired()])
+    reason = StringField("Reason", validators=[Optional()])
+
+
+def parse_games(text: str) -> list[list[int]]:
+    """`13-9, 7-13` -> [[13, 9], [7, 13]]; ValueError when malformed."""
+    games = []
+    for part in text.split(","):
+        first, second = part.strip().split("-")
+        games.append([int(first), int(second)])
+    return games
+
+
+class OverrideResultView(StaffAccessMixin, BaseView):
+    """Staff enter or correct a match's result through `services.override_result`."""
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self) -> Any:
+        form = OverrideForm(request.form)
+        if request.method == "POST" and form.validate():
+            try:
+                services.override_result(
+                    form.match_id.data,
+                    games=parse_games(form.games.data),
+                    actor=current_admin_user(),
+                    reason=form.reason.data or None,
+                )
+                db.session.commit()
+                flash(f"Match {form.match_id.data}: result entered.", "success")
+            except ValueError:
+                db.session.rollback()
+                flash("Write the games like 13-9, 7-13.", "error")
+            except DomainError as exc:
+                db.session.rollback()
+                flash(f"Match {form.match_id.data}: {exc.detail or exc.title}", "error")
+            return redirect(url_for(".index"))
+        return self.render("admin/match_override.html", form=form)
+
+
+def register_admin(admin: Any) -> None:
+    admin.add_view(
+        DisputeAdmin(
+            Dispute, db, category="Matches", endpoint="admin_disputes", name="Dispute queue"
+        )
+    )
+    admin.add_view(
+        SubmissionAdmin(
+            ResultSubmission,
+            db,
+            category="Matches",
+            endpoint="admin_result_submissions",
+            name="Submissions",
+        )
+    )
+    admin.add_view(
+        MatchEventAdmin(
+            MatchEvent, db, category="Matches", endpoint="admin_match_events", name="Match history"
+        )
+    )
+    admin.add_view(
+        OverrideResultView(
+            name="Override result", category="Matches", endpoint="admin_match_override"
+        )
+    )

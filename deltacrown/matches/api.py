@@ -1,0 +1,386 @@
+"""Match lifecycle API: a match with its deadlines and history, scheduling, check-in, start,
+result submission, confirmation, disputes, the organizer's override and forfeit, evidence
+uploads, and the dispute queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from deltacrown.brackets import presenters
+from deltacrown.brackets.errors import (
+    InvalidWinnerError,
+    MatchNotCompletedError,
+    MatchNotReadyError,
+    TournamentLockedError,
+)
+from deltacrown.brackets.schemas import CorrectionSchema
+from deltacrown.core import storage
+from deltacrown.core.api import Blueprint
+from deltacrown.core.auth import get_current_user, login_required, require_user
+from deltacrown.core.http import accepts_multipart
+from deltacrown.core.pagination import (
+    CURSOR_RESPONSE_HEADERS,
+    CursorArgs,
+    InvalidCursorError,
+    cursor_page,
+    with_next_cursor,
+)
+from deltacrown.core.storage import FileTooLargeError, UnsupportedFileTypeError
+from deltacrown.matches import disputes, queries, services
+from deltacrown.matches.errors import (
+    AlreadyCheckedInError,
+    AlreadySubmittedError,
+    CheckInClosedError,
+    CheckInNotOpenError,
+    DependentMatchStartedError,
+    DisputeExistsError,
+    DisputeNotFoundError,
+    DisputesOpenError,
+    InvalidScoresError,
+    InvalidTransitionError,
+    MatchNotFoundError,
+    PermissionDeniedError,
+    TournamentNotOngoingError,
+    ValidationError,
+)
+from deltacrown.matches.models import Dispute, MatchEvent
+from deltacrown.matches.schemas import (
+    DismissArgs,
+    DisputeArgs,
+    DisputeQueryArgs,
+    DisputeSchema,
+    DryRunArgs,
+    EvidenceSchema,
+    EvidenceUploadArgs,
+    ForfeitArgs,
+    MatchCancelArgs,
+    MatchDetailSchema,
+    MatchEventSchema,
+    MatchUpdateArgs,
+    OverrideArgs,
+    ResolveArgs,
+    SubmitResultArgs,
+    games_pairs,
+)
+
+blp = Blueprint(
+    "matches",
+    __name__,
+    url_prefix="/api",
+    description="Match lifecycle: scheduling, check-in, results, confirmation, disputes, "
+    "forfeits; the dispute queue.",
+)
+
+ACT = (MatchNotFoundError, PermissionDeniedError, InvalidTransitionError)
+
+
+def detail(match_id: int) -> dict[str, Any]:
+    match, tournament = queries.visible_match(match_id, get_current_user())
+    return {**presenters.matches([match])[0], **services.match_state(match, tournament)}
+
+
+@blp.route("/matches/<int:match_id>/")
+class MatchDetail(MethodView):
+    @login_required(optional=True)
+    @blp.response(200, MatchDetailSchema)
+    @blp.errors(MatchNotFoundError)
+    def get(self, match_id: int) -> Any:
+        """A match: participants, state, per-game scores, check-ins, current submissions and
+        deadlines (check-in window, auto-confirm time), and its open dispute."""
+        return detail(match_id)
+
+    @login_required
+    @blp.arguments(MatchUpdateArgs)
+    @blp.response(200, MatchDetailSchema)
+    @blp.errors(*ACT, ValidationError)
+    def patch(self, args: dict[str, Any], match_id: int) -> Any:
+        """Schedule a match or change its best-of (organizers; before play). Rescheduling
+        clears check-ins; a cancelled match rescheduled is ready again."""
+        services.schedule_match(
+            match_id,
+            actor=require_user(),
+            scheduled_at=args.get("scheduled_at"),
+            best_of=args.get("best_of"),
+            fields=tuple(args),
+        )
+        return detail(match_id)
+
+
+@blp.route("/matches/<int:match_id>/events/")
+class MatchEvents(MethodView):
+    @login_required(optional=True)
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, MatchEventSchema(many=True), headers=CURSOR_RESPONSE_HEADERS)
+    @blp.errors(MatchNotFoundError, InvalidCursorError)
+    def get(self, args: dict[str, Any], match_id: int) -> Any:
+        """The match's history, newest first; follow `X-Next-Cursor`."""
+        queries.visible_match(match_id, get_current_user())
+        return with_next_cursor(*cursor_page(queries.list_events(match_id), MatchEvent.id, args))
+
+
+@blp.route("/matches/<int:match_id>/check-in/")
+class MatchCheckIn(MethodView):
+    @blp.idempotent
+    @login_required
+    @blp.response(200, MatchDetailSchema)
+    @blp.errors(
+        *ACT,
+        TournamentNotOngoingError,
+        CheckInNotOpenError,
+        CheckInClosedError,
+        AlreadyCheckedInError,
+    )
+    def post(self, match_id: int) -> Any:
+        """Check my side in (from 30 minutes before `scheduled_at` until the no-show grace
+        ends); the match goes live when both sides have."""
+        services.check_in_match(match_id, actor=require_user())
+        return detail(match_id)
+
+
+@blp.route("/matches/<int:match_id>/start/")
+class MatchStart(MethodView):
+    @blp.idempotent
+    @login_required
+    @blp.response(200, MatchDetailSchema)
+    @blp.errors(*ACT, TournamentNotOngoingError)
+    def post(self, match_id: int) -> Any:
+        """ready → live (organizers)."""
+        services.start_match(match_id, actor=require_user())
+        return detail(match_id)
+
+
+@blp.route("/matches/<int:match_id>/submit-result/")
+class MatchSubmit(MethodView):
+    @blp.idempotent
+    @login_required
+    @blp.arguments(SubmitResultArgs)
+    @blp.response(200, MatchDetailSchema)
+    @blp.errors(DisputesOpenError)
+    @blp.errors(
+        *ACT,
+        TournamentNotOngoingError,
+        AlreadySubmittedError,
+        InvalidScoresError,
+        InvalidWinnerError,
+        MatchNotReadyError,
+    )
+    def post(self, args: dict[str, Any], match_id: int) -> Any:
+        """Report the per-game scores for my side (one submission per side): the match awaits
+        the other side, whose matching submission confirms it and different one disputes it.
+        A best-of-N ends when a side wins N//2+1 games."""
+        services.submit_result(
+            match_id,
+            games=games_pairs(args["games"]) or [],
+            evidence=args["evidence"],
+            actor=require_user(),
+        )
+        return detail(match_id)
+
+
+@blp.route("/matches/<int:match_id>/confirm-result/")
+class MatchConfirm(MethodView):
+    @blp.idempotent
+    @login_required
+    @blp.response(200, MatchDetailSchema)
+    @blp.errors(DisputesOpenError)
+    @blp.errors(*ACT, TournamentNotOngoingError)
+    def post(self, match_id: int) -> Any:
+        """Confirm the other side's submission (or, as an organizer, any): the match
+        completes and the bracket moves on."""
+        services.confirm_result(match_id, actor=require_user())
+        return detail(match_id)
+
+
+@blp.route("/matches/<int:match_id>/dispute/")
+class MatchDispute(MethodView):
+    @blp.idempotent
+    @login_required
+    @blp.arguments(DisputeArgs)
+    @blp.response(201, DisputeSchema)
+    @blp.errors(*ACT, TournamentNotOngoingError, DisputeExistsError, ValidationError)
+    def post(self, args: dict[str, Any], match_id: int) -> Any:
+        """Dispute the other side's submission, or a completed match's result while the
+        tournament is ongoing (reason of at least 20 characters)."""
+        return services.dispute_result(
+            match_id, reason=args["reason"], evidence=args["evidence"], actor=require_user()
+        )
+
+
+@blp.route("/matches/<int:match_id>/override-result/")
+class MatchOverride(MethodView):
+    @login_required
+    @blp.arguments(DryRunArgs, location="query")
+    @blp.arguments(OverrideArgs)
+    @blp.response(200, CorrectionSchema)
+    @blp.errors(DisputesOpenError)
+    @blp.errors(
+        *ACT,
+        TournamentNotOngoingError,
+        InvalidScoresError,
+        InvalidWinnerError,
+        DependentMatchStartedError,
+        TournamentLockedError,
+        MatchNotCompletedError,
+        MatchNotReadyError,
+    )
+    def post(self, query: dict[str, Any], args: dict[str, Any], match_id: int) -> Any:
+        """Enter or correct the result (organizers and staff). `?dry_run=true` changes
+        nothing and returns the engine's preview (moves, resets, placements); correcting a
+        completed match is 409 `dependent_match_started` once a dependent match has started."""
+        return services.override_result(
+            match_id,
+            games=games_pairs(args["games"]) or [],
+            reason=args["reason"],
+            dry_run=query["dry_run"],
+            actor=require_user(),
+        )
+
+
+@blp.route("/matches/<int:match_id>/forfeit/")
+class MatchForfeit(MethodView):
+    @blp.idempotent
+    @login_required
+    @blp.arguments(ForfeitArgs)
+    @blp.response(200, MatchDetailSchema)
+    @blp.errors(DisputesOpenError)
+    @blp.errors(*ACT, TournamentNotOngoingError, ValidationError)
+    def post(self, args: dict[str, Any], match_id: int) -> Any:
+        """Record a forfeit (organizers): `loser` loses, the other side moves on."""
+        services.forfeit(match_id, loser=args["loser"], reason=args["reason"], actor=require_user())
+        return detail(match_id)
+
+
+@blp.route("/matches/<int:match_id>/cancel/")
+class MatchCancel(MethodView):
+    @blp.idempotent
+    @login_required
+    @blp.arguments(MatchCancelArgs)
+    @blp.response(200, MatchDetailSchema)
+    @blp.errors(*ACT)
+    def post(self, args: dict[str, Any], match_id: int) -> Any:
+        """Cancel a match before its result (organizers); reschedule, forfeit or override it
+        afterwards."""
+        services.cancel_match(match_id, reason=args["reason"], actor=require_user())
+        return detail(match_id)
+
+
+@blp.route("/matches/<int:match_id>/evidence/")
+@accepts_multipart
+class MatchEvidence(MethodView):
+    @login_required
+    @blp.arguments(EvidenceUploadArgs, location="files")
+    @blp.response(201, EvidenceSchema)
+    @blp.errors(
+        MatchNotFoundError,
+        PermissionDeniedError,
+        UnsupportedFileTypeError,
+        FileTooLargeError,
+        413,
+        415,
+        422,
+    )
+    def post(self, args: dict[str, Any], match_id: int) -> Any:
+        """Upload a screenshot or PDF (multipart, part `file`) for a submission or dispute of
+        this match (its sides and organizers); pass the returned `key` in `evidence`."""
+        upload = args["file"]
+        key = services.upload_evidence(
+            match_id, stream=upload.stream, filename=upload.filename, actor=require_user()
+        )
+        return {"key": key, "url": storage.url(key)}
+
+
+# ----- disputes ----------------------------------------------------------------------------------
+@blp.route("/disputes/")
+class DisputeList(MethodView):
+    @login_required
+    @blp.arguments(DisputeQueryArgs, location="query")
+    @blp.response(200, DisputeSchema(many=True), headers=CURSOR_RESPONSE_HEADERS)
+    @blp.errors(InvalidCursorError)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Disputes of the tournaments I organize (staff: all), newest first; filters:
+        status, tournament, match."""
+        status = args.get("status")
+        query = queries.list_disputes(
+            require_user(),
+            status=status.value if status else None,
+            tournament_id=args.get("tournament"),
+            match_id=args.get("match"),
+        )
+        return with_next_cursor(*cursor_page(query, Dispute.id, args))
+
+
+@blp.route("/disputes/<int:dispute_id>/")
+class DisputeDetail(MethodView):
+    @login_required
+    @blp.etag
+    @blp.response(200, DisputeSchema)
+    @blp.errors(DisputeNotFoundError)
+    def get(self, dispute_id: int) -> Any:
+        """A dispute (its tournament's organizers, staff, and the match's sides)."""
+        dispute = disputes.visible_dispute(dispute_id, require_user())[0]
+        blp.set_etag(dispute)
+        return dispute
+
+
+DISPUTE_ERRORS = (
+    DisputeNotFoundError,
+    PermissionDeniedError,
+    InvalidTransitionError,
+    TournamentNotOngoingError,
+)
+
+
+@blp.route("/disputes/<int:dispute_id>/review/")
+class DisputeReview(MethodView):
+    @blp.idempotent
+    @login_required
+    @blp.response(200, DisputeSchema)
+    @blp.errors(*DISPUTE_ERRORS)
+    def post(self, dispute_id: int) -> Any:
+        """open → under_review (organizers and staff)."""
+        return disputes.review_dispute(dispute_id, actor=require_user())
+
+
+@blp.route("/disputes/<int:dispute_id>/resolve/")
+class DisputeResolve(MethodView):
+    @blp.idempotent
+    @login_required
+    @blp.arguments(ResolveArgs)
+    @blp.response(200, DisputeSchema)
+    @blp.errors(DisputesOpenError)
+    @blp.errors(
+        *DISPUTE_ERRORS,
+        ValidationError,
+        InvalidScoresError,
+        InvalidWinnerError,
+        DependentMatchStartedError,
+        TournamentLockedError,
+    )
+    def post(self, args: dict[str, Any], dispute_id: int) -> Any:
+        """under_review → resolved: `upheld` (the result stands), `overturned` (with
+        `corrected_games`; re-routes the bracket, 409 `dependent_match_started` when a
+        dependent match has started), or `rematch` (the match is ready again)."""
+        return disputes.resolve_dispute(
+            dispute_id,
+            outcome=args["outcome"],
+            resolution=args["resolution"],
+            corrected_games=games_pairs(args.get("corrected_games")),
+            actor=require_user(),
+        )
+
+
+@blp.route("/disputes/<int:dispute_id>/dismiss/")
+class DisputeDismiss(MethodView):
+    @blp.idempotent
+    @login_required
+    @blp.arguments(DismissArgs)
+    @blp.response(200, DisputeSchema)
+    @blp.errors(DisputesOpenError)
+    @blp.errors(*DISPUTE_ERRORS, ValidationError)
+    def post(self, args: dict[str, Any], dispute_id: int) -> Any:
+        """open or under_review → dismissed: the disputed result stands."""
+        return disputes.dismiss_dispute(
+            dispute_id, resolution=args["resolution"], actor=require_user()
+        )

@@ -1,0 +1,236 @@
+"""Read helpers for the match lifecycle: a visible match, the side an actor plays, check-ins,
+submissions, disputes, events, and the rows the sweeps find due."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from deltacrown.brackets import queries as bracket_queries
+from deltacrown.brackets.models import Match, MatchStatus
+from deltacrown.extensions import db
+from deltacrown.matches import policies
+from deltacrown.matches.errors import DisputeNotFoundError, MatchNotFoundError
+from deltacrown.matches.models import (
+    OPEN_DISPUTE_STATUSES,
+    Dispute,
+    DisputeStatus,
+    MatchCheckIn,
+    MatchEvent,
+    ResultSubmission,
+    SubmissionStatus,
+)
+from deltacrown.registrations.models import Registration, RegistrationMember
+from deltacrown.teams.models import Team
+from deltacrown.tournaments import queries as tournament_queries
+from deltacrown.tournaments.errors import TournamentNotFoundError
+from deltacrown.tournaments.models import Tournament, TournamentOrganizer
+
+
+def visible_match(
+    match_id: int, actor: Any, *, for_update: bool = False
+) -> tuple[Match, Tournament]:
+    """The match and its tournament if the actor may see the bracket; MatchNotFoundError else."""
+    match = db.session.get(Match, match_id)
+    if match is None:
+        raise MatchNotFoundError(f"No match {match_id}.")
+    try:
+        tournament = bracket_queries.visible_tournament(match.tournament_id, actor)
+    except TournamentNotFoundError:
+        raise MatchNotFoundError(f"No match {match_id}.") from None
+    if for_update:
+        tournament, match = lock_match(match_id)
+    return match, tournament
+
+
+def lock_match(match_id: int) -> tuple[Tournament, Match]:
+    """Lock the match's tournament row, then the match row (always in that order, as the
+    brackets service locks tournament then stage), both freshly loaded."""
+    match = db.session.get(Match, match_id)
+    if match is None:
+        raise MatchNotFoundError(f"No match {match_id}.")
+    tournament = tournament_queries.get_tournament(match.tournament_id, for_update=True)
+    locked = db.session.scalars(
+        sa.select(Match)
+        .where(Match.id == match_id)
+        .with_for_update(of=Match)
+        .execution_options(populate_existing=True)
+    ).one()
+    return tournament, locked
+
+
+def side_of(match: Match, actor: Any) -> int | None:
+    """The registration id (of the match's two) the actor speaks for, or None."""
+    if actor is None:
+        return None
+    ids = [r for r in match.participant_ids if r is not None]
+    if not ids:
+        return None
+    rows = db.session.execute(
+        sa.select(Registration.id, Registration.user_id, Team.captain_id)
+        .outerjoin(Team, Team.id == Registration.team_id)
+        .where(Registration.id.in_(ids))
+    ).all()
+    roster: dict[int, set[int]] = {r: set() for r in ids}
+    for registration_id, user_id in db.session.execute(
+        sa.select(RegistrationMember.registration_id, RegistrationMember.user_id).where(
+            RegistrationMember.registration_id.in_(ids), RegistrationMember.is_active.is_(True)
+        )
+    ):
+        roster[registration_id].add(user_id)
+    for registration_id, user_id, captain_id in rows:
+        if policies.acts_for(
+            actor.id, user_id=user_id, captain_id=captain_id, roster=roster[registration_id]
+        ):
+            return int(registration_id)
+    return None
+
+
+def checked_in(match_id: int) -> set[int]:
+    return set(
+        db.session.scalars(
+            sa.select(MatchCheckIn.registration_id).where(MatchCheckIn.match_id == match_id)
+        )
+    )
+
+
+def checkins(match_id: int) -> list[MatchCheckIn]:
+    return list(
+        db.session.scalars(
+            sa.select(MatchCheckIn)
+            .where(MatchCheckIn.match_id == match_id)
+            .order_by(MatchCheckIn.id)
+        )
+    )
+
+
+def current_submissions(match_id: int) -> list[ResultSubmission]:
+    """The match's submissions not superseded, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(ResultSubmission)
+            .where(
+                ResultSubmission.match_id == match_id,
+                ResultSubmission.status != SubmissionStatus.SUPERSEDED,
+            )
+            .order_by(ResultSubmission.id)
+        )
+    )
+
+
+def pending_submission(match_id: int) -> ResultSubmission | None:
+    return db.session.scalar(
+        sa.select(ResultSubmission)
+        .where(
+            ResultSubmission.match_id == match_id,
+            ResultSubmission.status == SubmissionStatus.PENDING,
+        )
+        .order_by(ResultSubmission.id)
+        .limit(1)
+    )
+
+
+def open_dispute(match_id: int) -> Dispute | None:
+    return db.session.scalar(
+        sa.select(Dispute)
+        .where(Dispute.match_id == match_id, Dispute.status.in_(OPEN_DISPUTE_STATUSES))
+        .limit(1)
+    )
+
+
+def open_dispute_ids(tournament_id: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            sa.select(Dispute.id)
+            .where(
+                Dispute.tournament_id == tournament_id,
+                Dispute.status.in_(OPEN_DISPUTE_STATUSES),
+            )
+            .order_by(Dispute.id)
+        )
+    )
+
+
+def list_events(match_id: int) -> sa.Select[tuple[MatchEvent]]:
+    return sa.select(MatchEvent).where(MatchEvent.match_id == match_id)
+
+
+def managed_tournament_ids(actor: Any) -> sa.CompoundSelect[Any]:
+    """Ids of the tournaments the actor owns or co-organizes."""
+    owned = sa.select(Tournament.id).where(Tournament.organizer_id == actor.id)
+    co = sa.select(TournamentOrganizer.tournament_id).where(TournamentOrganizer.user_id == actor.id)
+    return owned.union(co)
+
+
+def list_disputes(
+    actor: Any,
+    *,
+    status: str | None = None,
+    tournament_id: int | None = None,
+    match_id: int | None = None,
+) -> sa.Select[tuple[Dispute]]:
+    """Disputes the actor settles (staff: all; organizers: their tournaments'), filtered."""
+    query = sa.select(Dispute)
+    if not (actor.is_staff or actor.is_superuser):
+        query = query.where(Dispute.tournament_id.in_(managed_tournament_ids(actor)))
+    if status is not None:
+        query = query.where(Dispute.status == DisputeStatus(status))
+    if tournament_id is not None:
+        query = query.where(Dispute.tournament_id == tournament_id)
+    if match_id is not None:
+        query = query.where(Dispute.match_id == match_id)
+    return query
+
+
+def get_dispute(dispute_id: int, *, for_update: bool = False) -> Dispute:
+    query = sa.select(Dispute).where(Dispute.id == dispute_id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    dispute = db.session.scalar(query)
+    if dispute is None:
+        raise DisputeNotFoundError(f"No dispute {dispute_id}.")
+    return dispute
+
+
+# ----- the sweeps ------------------------------------------------------------------------------
+def due_confirmations(now: datetime) -> list[tuple[int, int]]:
+    """(match id, submission id) of pending submissions older than their tournament's
+    confirmation window, on matches awaiting confirmation."""
+    rows = db.session.execute(
+        sa.select(
+            ResultSubmission.match_id,
+            ResultSubmission.id,
+            ResultSubmission.created_at,
+            Tournament.result_confirmation_minutes,
+        )
+        .join(Match, Match.id == ResultSubmission.match_id)
+        .join(Tournament, Tournament.id == Match.tournament_id)
+        .where(
+            ResultSubmission.status == SubmissionStatus.PENDING,
+            Match.status == MatchStatus.AWAITING_CONFIRMATION,
+            ResultSubmission.created_at <= now,
+        )
+        .order_by(ResultSubmission.id)
+    ).all()
+    return [
+        (match_id, sub_id)
+        for match_id, sub_id, created, minutes in rows
+        if created + timedelta(minutes=minutes) <= now
+    ]
+
+
+def due_no_shows(now: datetime) -> list[int]:
+    """Ready matches whose check-in ended (`scheduled_at + no_show_grace_minutes`)."""
+    rows = db.session.execute(
+        sa.select(Match.id, Match.scheduled_at, Tournament.no_show_grace_minutes)
+        .join(Tournament, Tournament.id == Match.tournament_id)
+        .where(
+            Match.status == MatchStatus.READY,
+            Match.scheduled_at.is_not(None),
+            Match.scheduled_at <= now,
+        )
+        .order_by(Match.id)
+    ).all()
+    return [mid for mid, at, grace in rows if at + timedelta(minutes=grace) <= now]

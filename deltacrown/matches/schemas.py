@@ -1,0 +1,177 @@
+"""Match lifecycle representations: `*Schema` out, `*Args` in (shape only; rules live in
+services). Games are `[{"p1": 13, "p2": 9}, ...]` in slot order; evidence is a list of keys
+returned by `POST /api/matches/{id}/evidence/`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask_smorest.fields import Upload
+
+from deltacrown.brackets.schemas import MatchSchema
+from deltacrown.core import storage
+from deltacrown.core.api import BaseSchema
+from deltacrown.core.pagination import CursorArgs
+from deltacrown.matches.models import DisputeOutcome, DisputeStatus, SubmissionStatus
+
+MAX_EVIDENCE = 5
+
+
+def _aware(**kwargs: Any) -> ma.fields.AwareDateTime:
+    return ma.fields.AwareDateTime(format="iso", **kwargs)
+
+
+def _games_out(games: list[Any] | None) -> list[dict[str, int]] | None:
+    return None if games is None else [{"p1": g[0], "p2": g[1]} for g in games]
+
+
+# ----- inputs ----------------------------------------------------------------------------------
+class GameArgs(BaseSchema):
+    p1 = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0))
+    p2 = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0))
+
+
+def _games_field(**kwargs: Any) -> ma.fields.List:
+    return ma.fields.List(
+        ma.fields.Nested(GameArgs), validate=ma.validate.Length(min=1, max=15), **kwargs
+    )
+
+
+def _evidence_field() -> ma.fields.List:
+    return ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(max=80)),
+        load_default=list,
+        validate=ma.validate.Length(max=MAX_EVIDENCE),
+        metadata={"description": "Keys from `POST /api/matches/{id}/evidence/`"},
+    )
+
+
+def games_pairs(games: list[dict[str, int]] | None) -> list[list[int]] | None:
+    return None if games is None else [[g["p1"], g["p2"]] for g in games]
+
+
+class _EvidenceMixin(BaseSchema):
+    @ma.validates("evidence")
+    def _known_keys(self, value: list[str], **_: Any) -> None:
+        for key in value:
+            try:
+                kind, _type = storage.parse_key(key)
+            except storage.InvalidKeyError:
+                kind = None
+            if kind != "evidence":
+                raise ma.ValidationError(f"{key!r} is not an evidence upload.")
+
+
+class MatchUpdateArgs(BaseSchema):
+    scheduled_at = _aware(allow_none=True)
+    best_of = ma.fields.Integer(validate=ma.validate.Range(min=1, max=15))
+
+
+class SubmitResultArgs(_EvidenceMixin):
+    games = _games_field(required=True)
+    evidence = _evidence_field()
+
+
+class DisputeArgs(_EvidenceMixin):
+    reason = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(max=2000),
+        metadata={"description": "At least 20 characters"},
+    )
+    evidence = _evidence_field()
+
+
+class OverrideArgs(BaseSchema):
+    games = _games_field(required=True)
+    reason = ma.fields.String(validate=ma.validate.Length(max=500), load_default=None)
+
+
+class DryRunArgs(BaseSchema):
+    dry_run = ma.fields.Boolean(load_default=False)
+
+
+class ForfeitArgs(BaseSchema):
+    loser = ma.fields.Integer(required=True, metadata={"description": "A registration id"})
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
+
+
+class MatchCancelArgs(BaseSchema):
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
+
+
+class EvidenceUploadArgs(BaseSchema):
+    file = Upload(required=True, metadata={"description": "PNG, JPEG, WebP or PDF, at most 5 MiB"})
+
+
+class DisputeQueryArgs(CursorArgs):
+    status = ma.fields.Enum(DisputeStatus, by_value=True)
+    tournament = ma.fields.Integer()
+    match = ma.fields.Integer()
+
+
+class ResolveArgs(BaseSchema):
+    outcome = ma.fields.Enum(DisputeOutcome, by_value=True, required=True)
+    resolution = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
+    corrected_games = _games_field(load_default=None, allow_none=True)
+
+
+class DismissArgs(BaseSchema):
+    resolution = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
+
+
+# ----- outputs ---------------------------------------------------------------------------------
+class SubmissionSchema(BaseSchema):
+    id = ma.fields.Integer()
+    registration_id = ma.fields.Integer()
+    submitted_by_id = ma.fields.Integer(allow_none=True)
+    games = ma.fields.Function(lambda s: _games_out(s.games))
+    winner_registration_id = ma.fields.Integer(allow_none=True)
+    evidence = ma.fields.Function(lambda s: [storage.url(k) for k in s.evidence])
+    status = ma.fields.Enum(SubmissionStatus, by_value=True)
+    created_at = _aware()
+
+
+class MatchDetailSchema(MatchSchema):
+    games = ma.fields.Function(lambda m: _games_out(m["scores"]))
+    checked_in = ma.fields.List(ma.fields.Integer())
+    submissions = ma.fields.List(ma.fields.Nested(SubmissionSchema))
+    check_in_opens_at = _aware(allow_none=True)
+    check_in_closes_at = _aware(allow_none=True)
+    confirm_by = _aware(allow_none=True, metadata={"description": "Auto-confirm deadline"})
+    open_dispute_id = ma.fields.Integer(allow_none=True)
+
+
+class MatchEventSchema(BaseSchema):
+    id = ma.fields.Integer()
+    type = ma.fields.String()
+    actor_id = ma.fields.Integer(allow_none=True)
+    registration_id = ma.fields.Integer(allow_none=True)
+    data = ma.fields.Dict()
+    created_at = _aware()
+
+
+class EvidenceSchema(BaseSchema):
+    key = ma.fields.String()
+    url = ma.fields.String()
+
+
+class DisputeSchema(BaseSchema):
+    id = ma.fields.Integer()
+    match_id = ma.fields.Integer()
+    tournament_id = ma.fields.Integer()
+    registration_id = ma.fields.Integer(allow_none=True)
+    raised_by_id = ma.fields.Integer(allow_none=True)
+    submission_id = ma.fields.Integer(allow_none=True)
+    reason = ma.fields.String()
+    evidence = ma.fields.Function(lambda d: [storage.url(k) for k in d.evidence])
+    status = ma.fields.Enum(DisputeStatus, by_value=True)
+    outcome = ma.fields.Enum(DisputeOutcome, by_value=True, allow_none=True)
+    resolution = ma.fields.String(allow_none=True)
+    corrected_games = ma.fields.Function(lambda d: _games_out(d.corrected_games))
+    reviewed_by_id = ma.fields.Integer(allow_none=True)
+    reviewed_at = _aware(allow_none=True)
+    resolved_by_id = ma.fields.Integer(allow_none=True)
+    resolved_at = _aware(allow_none=True)
+    created_at = _aware()
+    version = ma.fields.Integer()

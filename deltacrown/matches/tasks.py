@@ -1,0 +1,20 @@
+"""Match lifecycle Celery tasks (thin wrappers around services): the minute sweeps."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from deltacrown.matches import services
+
+
+@shared_task(name="matches.auto_confirm_results")
+def auto_confirm_results() -> int:
+    """Confirm result submissions left unanswered past `result_confirmation_minutes`."""
+    return services.auto_confirm_due()
+
+
+@shared_task(name="matches.forfeit_no_shows")
+def forfeit_no_shows() -> dict[str, int]:
+    """Forfeit the side not checked in by `scheduled_at + no_show_grace_minutes` (both absent:
+    the match is cancelled for the organizer to decide)."""
+    return services.forfeit_no_shows()
