@@ -77,7 +77,9 @@ def test_enum_filters_work_by_stored_value(client, staff):
     import json
     import re
 
-    data = json.loads(re.search(r'id="filter-groups-data"[^>]*>([^<]+)<', page.get_data(as_text=True)).group(1))
+    data = json.loads(
+        re.search(r'id="filter-groups-data"[^>]*>([^<]+)<', page.get_data(as_text=True)).group(1)
+    )
     index = next(f["index"] for f in data["Result Shape"] if f["operation"] == "equals")
     response = client.get(f"/admin/admin_games/?flt0_{index}=placement_points")
     assert response.status_code == 200

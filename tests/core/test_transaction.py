@@ -2,6 +2,7 @@
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from deltacrown.accounts.models import User
 from deltacrown.core.transaction import after_commit, run_ready_effects, unit_of_work
@@ -116,11 +117,19 @@ def test_a_failed_savepoint_keeps_the_outer_units_effects(app_ctx, emitted):
     from deltacrown.accounts import services
 
     with unit_of_work():
-        services.register_user(username="outer", email="outer@example.test", password="long-enough-pw")
+        services.register_user(
+            username="outer", email="outer@example.test", password="long-enough-pw"
+        )
         after_commit(emitted.append, "outer effect")
-        with pytest.raises(Exception), db.session.begin_nested():
-            db.session.add(User(username="outer", username_key="outer", email="dup@example.test",
-                                password_hash="x"))
+        with pytest.raises(IntegrityError), db.session.begin_nested():
+            db.session.add(
+                User(
+                    username="outer",
+                    username_key="outer",
+                    email="dup@example.test",
+                    password_hash="x",
+                )
+            )
             db.session.flush()
         with db.session.begin_nested():  # a released savepoint is not the commit either
             after_commit(emitted.append, "inner effect")
