@@ -152,7 +152,7 @@ def init_app(app: Flask) -> None:
     backend = app.config.get("REALTIME_BACKEND", "auto")
     use_redis = backend == "redis" or (backend == "auto" and bool(url))
     app.extensions["deltacrown_realtime"] = (
-        RedisBroker(hub, url) if use_redis else MemoryBroker(hub)
+        RedisBroker(hub, str(url)) if use_redis and url else MemoryBroker(hub)
     )
 
 
