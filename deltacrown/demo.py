@@ -92,6 +92,9 @@ def seed_demo() -> list[tuple[str, str]]:
     from deltacrown.registrations.demo import seed_demo_registrations
 
     seed_demo_registrations()
+    from deltacrown.brackets.demo import seed_demo_brackets
+
+    seed_demo_brackets()
     return logins
 
 

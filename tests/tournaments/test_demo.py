@@ -28,9 +28,10 @@ def test_demo_seed_creates_tournaments_in_several_states_once(app):
         "CS2 Community Scrims": "draft",
         "PUBG Mobile Squad Showdown": "registration_closed",
         "MLBB Rising Stars": "cancelled",
+        "DeltaCrown Bracket Demo": "ongoing",  # seeded by brackets.demo, with a bracket
     }
     before = counts(app)
-    assert before == (5, 1, 0)
+    assert before == (6, 1, 0)
     second = runner.invoke(args=["demo", "seed"])
     assert second.exit_code == 0, second.output
     assert counts(app) == before
