@@ -267,7 +267,8 @@ def complete_match(
                 "settle them first.",
                 dispute_ids=open_ids,
             )
-        write_placements(tournament.id)
+        # The TournamentResult rows were written by the brackets completion hook
+        # (matches.receivers), the same way for every path that completes a tournament.
     return match
 
 
@@ -736,8 +737,6 @@ def correct_result(
             "bracket.updated",
             {"tournament_id": tournament.id, "stage_id": match.stage_id, "match_id": match.id},
         )
-        if tournament.status is TournamentStatus.COMPLETED:
-            _rewrite_placements(tournament.id)
     return {
         "match_id": outcome.match_id,
         "applied": outcome.applied,
@@ -747,7 +746,8 @@ def correct_result(
     }
 
 
-def _rewrite_placements(tournament_id: int) -> None:
+def rewrite_placements(tournament_id: int) -> None:
+    """Replace the tournament's TournamentResult rows with its last stage's placements."""
     db.session.execute(
         sa.delete(TournamentResult).where(TournamentResult.tournament_id == tournament_id)
     )

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from deltacrown.extensions import db
 from tests.brackets_api.conftest import add_co_organizer, all_matches, won_by
 from tests.helpers import assert_problem
 
@@ -283,6 +285,19 @@ def test_eight_player_single_elimination_with_third_place_plays_through(client, 
     assert table[0]["wins"] == 3 and table[0]["losses"] == 0 and table[0]["group"] is None
     paged = api.standings(c.id, page_size=3, page=2).get_json()
     assert [s["placement"] for s in paged] == [4, 5, 5]
+    # The matches domain keeps TournamentResult rows even when the organizer override
+    # completed the tournament.
+    from deltacrown.matches.models import TournamentResult
+
+    with client.application.app_context():
+        rows = db.session.execute(
+            sa.select(TournamentResult.placement, TournamentResult.registration_id)
+            .where(TournamentResult.tournament_id == c.id)
+            .order_by(TournamentResult.placement, TournamentResult.registration_id)
+        ).all()
+    assert sorted((p, r) for p, r in rows) == sorted(
+        (s["placement"], s["registration_id"]) for s in standings
+    )
 
 
 def test_six_player_double_elimination_plays_through_with_a_bracket_reset(client, app, cup, api):

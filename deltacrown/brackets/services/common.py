@@ -3,7 +3,7 @@ takes, score rules, event payloads, and finishing a stage (playoffs or completio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +30,16 @@ from deltacrown.tournaments import queries as tournament_queries
 from deltacrown.tournaments.models import Tournament, TournamentStatus
 
 T = TournamentStatus
+
+# Reactions run in the same unit of work whenever a tournament's final placements are written
+# or corrected (the matches domain keeps its TournamentResult rows with them). Installed by a
+# later domain's receivers.connect(); idempotent per hook.
+PLACEMENT_HOOKS: list[Callable[[int], Any]] = []
+
+
+def on_final_placements(hook: Callable[[int], Any]) -> None:
+    if hook not in PLACEMENT_HOOKS:
+        PLACEMENT_HOOKS.append(hook)
 
 
 # ----- loading for an actor ------------------------------------------------------------------
@@ -158,6 +168,8 @@ def _finish_stage(
     if loaded.stage.options.get("playoffs"):
         _generate_playoffs(tournament, loaded, actor=actor)
         return
+    for hook in PLACEMENT_HOOKS:
+        hook(tournament.id)
     if tournament.status is not T.ONGOING:
         return  # a correction of a completed tournament's last stage: placements only
     tournament.transition(T.COMPLETED, at=now)
