@@ -142,6 +142,7 @@ class RedisBroker:
     def close(self) -> None:
         if self._thread is not None:
             self._thread.stop()
+            self._thread.join(timeout=5)  # let it leave its read before the socket closes
             self._pubsub.close()
         self.client.close()
 
