@@ -307,6 +307,9 @@ class PostgresBackend:
 
         params = {"t": [self.tournament_id], "u": self.user_ids or [-1]}
         for statement in (
+            # The matches domain's rows (placements, match history) go before what they cite.
+            "DELETE FROM tournament_results WHERE tournament_id = ANY(:t)",
+            "DELETE FROM match_events WHERE tournament_id = ANY(:t)",
             "DELETE FROM matches WHERE tournament_id = ANY(:t)",
             "DELETE FROM rounds WHERE stage_id IN "
             "(SELECT id FROM stages WHERE tournament_id = ANY(:t))",
@@ -377,19 +380,21 @@ def run(
             prepare = getattr(backend, "prepare", None)  # untimed set-up (postgres: the field)
             if prepare is not None:
                 prepare(format_name, seeds)
-            seconds, stage = _timed(lambda: backend.generate(format_name, seeds))  # noqa: B023
-            best_generate = min(best_generate, seconds)
-            matches = len(stage.matches)
-            seconds, results = _timed(lambda: backend.play(stage))  # noqa: B023
-            if seconds < best_play and format_name == "swiss":
-                extra = {
-                    "rounds": len(stage.rounds),
-                    "pairing_seconds": getattr(backend, "pairing_seconds", None),
-                }
-            best_play = min(best_play, seconds)
-            cleanup = getattr(backend, "cleanup", None)
-            if cleanup is not None:
-                cleanup()
+            try:
+                seconds, stage = _timed(lambda: backend.generate(format_name, seeds))  # noqa: B023
+                best_generate = min(best_generate, seconds)
+                matches = len(stage.matches)
+                seconds, results = _timed(lambda: backend.play(stage))  # noqa: B023
+                if seconds < best_play and format_name == "swiss":
+                    extra = {
+                        "rounds": len(stage.rounds),
+                        "pairing_seconds": getattr(backend, "pairing_seconds", None),
+                    }
+                best_play = min(best_play, seconds)
+            finally:  # a failed case must not leave its rows in a shared database
+                cleanup = getattr(backend, "cleanup", None)
+                if cleanup is not None:
+                    cleanup()
         base = {"engine": backend.name, "format": format_name, "n": n, "repeat": repeat}
         yield {**base, "op": "generate", "seconds": best_generate, "matches": matches}
         yield {**base, "op": "play", "seconds": best_play, "matches": results, **extra}
