@@ -150,3 +150,18 @@ def login_required(
         return wrapper
 
     return decorator(func) if func is not None else decorator
+
+
+def staff_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """403 `forbidden` for non-staff before the body is parsed (place under `login_required`).
+    Services check the same rule again; this only answers early."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        require_staff()
+        return view(*args, **kwargs)
+
+    from copy import deepcopy
+
+    wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))  # type: ignore[attr-defined]
+    return wrapper

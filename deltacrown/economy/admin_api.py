@@ -11,11 +11,10 @@ from flask.views import MethodView
 from deltacrown.accounts.errors import UserNotFoundError
 from deltacrown.accounts.queries import get_user
 from deltacrown.core.api import Blueprint
-from deltacrown.core.auth import login_required, require_user
+from deltacrown.core.auth import login_required, require_user, staff_only
 from deltacrown.core.pagination import paginate_select
 from deltacrown.core.time import utcnow
 from deltacrown.economy import analytics, queries
-from deltacrown.economy.api import staff_only
 from deltacrown.economy.errors import (
     InsufficientFundsError,
     InvalidAmountError,

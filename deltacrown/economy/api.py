@@ -3,15 +3,12 @@ promo-code checks. Staff endpoints live in `admin_api.py`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from copy import deepcopy
-from functools import wraps
 from typing import Any
 
 from flask.views import MethodView
 
 from deltacrown.core.api import Blueprint
-from deltacrown.core.auth import login_required, require_staff, require_user
+from deltacrown.core.auth import login_required, require_user, staff_only
 from deltacrown.core.csv import Column, csv_export, wants_csv
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError
 from deltacrown.core.pagination import (
@@ -58,18 +55,6 @@ blp = Blueprint(
     url_prefix="/api",
     description="DeltaCoin wallets, the shop and promo codes.",
 )
-
-
-def staff_only(view: Callable[..., Any]) -> Callable[..., Any]:
-    """403 `forbidden` for non-staff before the body is parsed (under `login_required`)."""
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        require_staff()
-        return view(*args, **kwargs)
-
-    wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))  # type: ignore[attr-defined]
-    return wrapper
 
 
 # The CSV export's columns: the ledger row, no personal data.
