@@ -32,6 +32,8 @@ API_MODULES = (
     "deltacrown.matches.api",
     "deltacrown.organizer.api",
 )
+# Websocket routes (flask-sock, on each module's `bp`).
+WS_MODULES = ("deltacrown.matches.ws", "deltacrown.tournaments.ws")
 ADMIN_MODULES = (
     "deltacrown.accounts.admin",
     "deltacrown.games.admin",
@@ -182,6 +184,8 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.bp)
     app.register_blueprint(ws.bp)
+    for module_name in WS_MODULES:
+        app.register_blueprint(importlib.import_module(module_name).bp)
     app.register_blueprint(importlib.import_module("deltacrown.core.storage").bp)
 
 

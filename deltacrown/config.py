@@ -103,9 +103,18 @@ class BaseConfig:
     # Websocket fan-out: "auto" = Redis when REDIS_URL is set, else memory; or "memory"/"redis".
     REALTIME_BACKEND = "auto"
 
-    # Websockets
+    # Websockets (API_CONVENTIONS "Websockets"; docs/realtime.md). The server pings every
+    # `ping_interval` seconds and closes a connection whose pong has not come back by the next
+    # ping (silent for 2 × 25 s); frames above `max_message_size` close with 1009.
     WS_ALLOWED_ORIGINS: list[str] = ["http://127.0.0.1:5000", "http://localhost:5000"]
-    SOCK_SERVER_OPTIONS = {"ping_interval": 25, "max_message_size": 64 * 1024}
+    SOCK_SERVER_OPTIONS = {"ping_interval": 25, "max_message_size": 16 * 1024}
+    WS_RATE_LIMIT = 10  # client messages per second per connection (a burst of as many)
+    WS_RATE_LIMIT_STRIKES = 20  # refused messages within 10 s before closing with 4429
+    WS_MAX_CONNECTIONS_PER_USER = 5  # across every process in server mode (Redis)
+    WS_AUTH_TIMEOUT = 10  # seconds a private channel waits for the `auth` message
+
+    # GET /metrics: when set, scrapers must send it as a Bearer token.
+    METRICS_TOKEN: str | None = None
 
     # OpenAPI (flask-smorest)
     API_TITLE = "DeltaCrown API"
@@ -143,6 +152,7 @@ class BaseConfig:
             "RATELIMIT_DEFAULT": env_str("RATELIMIT_DEFAULT"),
             "RATELIMIT_AUTH": env_str("RATELIMIT_AUTH"),
             "STORAGE_ROOT": env_str("STORAGE_ROOT"),
+            "METRICS_TOKEN": env_str("METRICS_TOKEN"),
         }
         values.update({k: v for k, v in mapping.items() if v is not None})
         if os.environ.get("WS_ALLOWED_ORIGINS"):

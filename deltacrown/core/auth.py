@@ -7,6 +7,7 @@ refresh tokens are revoked; this module only knows that there is a user with `is
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
@@ -105,6 +106,30 @@ def require_staff() -> Any:
     if not user.is_staff:
         raise PermissionDeniedError("Staff only.")
     return user
+
+
+def user_for_token(token: str) -> tuple[Any, datetime]:
+    """The active user an access token stands for and when the token expires (websockets,
+    which carry the token in a message or `?token=` rather than a header).
+
+    Raises TokenExpiredError, TokenInvalidError (bad signature, a refresh token, a user who
+    is gone, disabled or changed their password since).
+    """
+    import jwt as pyjwt
+    from flask_jwt_extended.internal_utils import user_lookup
+
+    try:
+        payload = decode_token(token)
+    except pyjwt.ExpiredSignatureError:
+        raise TokenExpiredError("The token has expired.") from None
+    except Exception:
+        raise TokenInvalidError("The token is not valid.") from None
+    if payload.get("type") != "access":
+        raise TokenInvalidError("Use an access token.")
+    user = user_lookup(pyjwt.get_unverified_header(token), payload)
+    if user is None:
+        raise TokenInvalidError("The token's user is unknown, inactive or signed out.")
+    return user, datetime.fromtimestamp(int(payload["exp"]), tz=UTC)
 
 
 def token_identity_unverified_db() -> str | None:

@@ -1,12 +1,13 @@
-"""Operational endpoints outside /api/: liveness (/healthz) and readiness (/readiness)."""
+"""Operational endpoints outside /api/: liveness (/healthz), readiness (/readiness), /metrics."""
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask import current_app
+from flask import Response, current_app, request
 from flask.views import MethodView
 
 from deltacrown.core.api import Blueprint
@@ -78,3 +79,29 @@ class Readiness(MethodView):
                 failing=failing,
             )
         return {"status": "ok", "checks": results}
+
+
+@blp.route("/metrics")
+class Metrics(MethodView):
+    @blp.response(
+        200,
+        content_type="text/plain; version=0.0.4",
+        description="This process's metrics in the Prometheus text format.",
+    )
+    @blp.errors(401)
+    def get(self) -> Any:
+        """Prometheus metrics of this process (websocket connections, messages in and out,
+        broadcast latency). When `METRICS_TOKEN` is set, scrapers send it as a Bearer token."""
+        from deltacrown.core import metrics
+
+        token = current_app.config.get("METRICS_TOKEN")
+        if token:
+            sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+            if not hmac.compare_digest(sent.encode(), str(token).encode()):
+                return problem(
+                    401,
+                    "metrics_token_required",
+                    "Metrics token required",
+                    "Send the configured METRICS_TOKEN as a Bearer token.",
+                )
+        return Response(metrics.render(), mimetype="text/plain; version=0.0.4")

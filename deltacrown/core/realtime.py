@@ -4,11 +4,16 @@
 of work commits, the broker numbers it (`seq`, gap-free per channel) and delivers it to every
 process's hub, which hands it to the local subscribers (one queue per websocket).
 
-* Embedded default: an in-memory broker (one process).
-* Server mode (REDIS_URL): `INCR` numbers events and `PUBLISH` fans them out; each process
-  runs one listener thread on a pattern subscription and feeds its hub.
+* Embedded default: an in-memory broker (one process), the last `HISTORY` events per channel
+  kept in memory for `resume`.
+* Server mode (REDIS_URL): one Lua script numbers the event (`INCR`), keeps it in a capped
+  stream (`XADD ... MAXLEN HISTORY`) and `PUBLISH`es it, atomically, so every process sees a
+  channel's events in `seq` order; each process runs one listener thread on a pattern
+  subscription (started with its first follower, so after a worker forks) and feeds its hub.
 
 Envelope: `{"type": "match.score_updated", "seq": 7, "ts": "...Z", "data": {...}}`.
+`history(channel, after_seq)` answers the kept events after `after_seq`, or None when some
+of them are no longer kept (the client must re-read the REST state).
 """
 
 from __future__ import annotations
@@ -17,26 +22,48 @@ import json
 import logging
 import queue
 import threading
-from collections import defaultdict
+from collections import defaultdict, deque
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app
 
 from deltacrown.core.time import isoformat, utcnow
-from deltacrown.core.transaction import after_commit
+from deltacrown.core.transaction import after_commit, on_rollback
 
 log = logging.getLogger(__name__)
 
 REDIS_PREFIX = "dc:rt:"
+HISTORY = 1000  # events kept per channel for `resume`
+
+# KEYS: seq counter, stream, pub/sub channel. ARGV: type, ts, data JSON, history length.
+# Numbering, keeping and publishing in one script keeps every channel's events in seq order
+# across processes (two INCRs racing could otherwise PUBLISH out of order).
+_PUBLISH_SCRIPT = """
+local seq = redis.call('INCR', KEYS[1])
+local message = '{"type":' .. cjson.encode(ARGV[1]) .. ',"seq":' .. seq ..
+    ',"ts":' .. cjson.encode(ARGV[2]) .. ',"data":' .. ARGV[3] .. '}'
+redis.call('XADD', KEYS[2], 'MAXLEN', tonumber(ARGV[4]), seq .. '-1', 'm', message)
+redis.call('PUBLISH', KEYS[3], message)
+return message
+"""
 
 
 class Subscription:
     """One subscriber's inbox for one channel."""
 
-    def __init__(self, hub: Hub, channel: str, maxsize: int = 1000) -> None:
+    def __init__(
+        self,
+        hub: Hub,
+        channel: str,
+        maxsize: int = 1000,
+        notify: Callable[[], None] | None = None,
+    ) -> None:
         self.hub = hub
         self.channel = channel
         self.queue: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=maxsize)
+        self.notify = notify  # wakes the subscriber's thread (a websocket's event)
+        self.overflowed = False  # events were dropped: the subscriber refills from history
 
     def get(self, timeout: float | None = None) -> dict[str, Any] | None:
         try:
@@ -55,8 +82,8 @@ class Hub:
         self._lock = threading.Lock()
         self._subs: dict[str, set[Subscription]] = defaultdict(set)
 
-    def subscribe(self, channel: str) -> Subscription:
-        sub = Subscription(self, channel)
+    def subscribe(self, channel: str, notify: Callable[[], None] | None = None) -> Subscription:
+        sub = Subscription(self, channel, notify=notify)
         with self._lock:
             self._subs[channel].add(sub)
         return sub
@@ -69,8 +96,10 @@ class Hub:
                 if not subs:
                     del self._subs[sub.channel]
 
-    def subscriber_count(self, channel: str) -> int:
+    def subscriber_count(self, channel: str | None = None) -> int:
         with self._lock:
+            if channel is None:
+                return sum(len(subs) for subs in self._subs.values())
             return len(self._subs.get(channel, ()))
 
     def deliver(self, channel: str, message: dict[str, Any]) -> None:
@@ -80,24 +109,41 @@ class Hub:
             try:
                 sub.queue.put_nowait(message)
             except queue.Full:  # a stuck client must not block the others
+                sub.overflowed = True
                 log.warning("dropping event for a slow subscriber on %s", channel)
+            if sub.notify is not None:
+                sub.notify()
 
 
 class MemoryBroker:
     """One process: number and deliver directly."""
 
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Hub, history: int = HISTORY) -> None:
         self.hub = hub
         self._lock = threading.Lock()
         self._seq: dict[str, int] = defaultdict(int)
+        self._history: dict[str, deque[dict[str, Any]]] = defaultdict(lambda: deque(maxlen=history))
 
     def publish(self, channel: str, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
+        # JSON round trip: followers get exactly what a Redis follower would (no live objects).
+        body = json.loads(json.dumps(data, default=str))
+        with self._lock:  # numbering, keeping and delivering in one step keeps seq order
             self._seq[channel] += 1
             seq = self._seq[channel]
-        message = {"type": event_type, "seq": seq, "ts": isoformat(utcnow()), "data": data}
-        self.hub.deliver(channel, message)
+            message = {"type": event_type, "seq": seq, "ts": isoformat(utcnow()), "data": body}
+            self._history[channel].append(message)
+            self.hub.deliver(channel, message)
         return message
+
+    def last_seq(self, channel: str) -> int:
+        with self._lock:
+            return self._seq.get(channel, 0)
+
+    def history(self, channel: str, after_seq: int) -> list[dict[str, Any]] | None:
+        with self._lock:
+            kept = list(self._history.get(channel, ()))
+            last = self._seq.get(channel, 0)
+        return _after(kept, after_seq, last)
 
     def close(self) -> None:
         return None
@@ -106,11 +152,13 @@ class MemoryBroker:
 class RedisBroker:
     """Many processes: Redis numbers events per channel and fans them out with PUBLISH."""
 
-    def __init__(self, hub: Hub, url: str) -> None:
+    def __init__(self, hub: Hub, url: str, history: int = HISTORY) -> None:
         import redis
 
         self.hub = hub
+        self.keep = history
         self.client = redis.Redis.from_url(url)
+        self._script = self.client.register_script(_PUBLISH_SCRIPT)
         self._pubsub: Any = None
         self._thread: Any = None
         self._start_lock = threading.Lock()
@@ -134,10 +182,27 @@ class RedisBroker:
         self.hub.deliver(channel, message)
 
     def publish(self, channel: str, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
-        seq = int(self.client.incr(f"{REDIS_PREFIX}seq:{channel}"))
-        message = {"type": event_type, "seq": seq, "ts": isoformat(utcnow()), "data": data}
-        self.client.publish(f"{REDIS_PREFIX}ch:{channel}", json.dumps(message))
+        raw = self._script(
+            keys=[
+                f"{REDIS_PREFIX}seq:{channel}",
+                f"{REDIS_PREFIX}st:{channel}",
+                f"{REDIS_PREFIX}ch:{channel}",
+            ],
+            args=[event_type, isoformat(utcnow()), json.dumps(data, default=str), self.keep],
+        )
+        message: dict[str, Any] = json.loads(raw)
         return message
+
+    def last_seq(self, channel: str) -> int:
+        return int(self.client.get(f"{REDIS_PREFIX}seq:{channel}") or 0)
+
+    def history(self, channel: str, after_seq: int) -> list[dict[str, Any]] | None:
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.xrange(f"{REDIS_PREFIX}st:{channel}", min=f"({after_seq}-1")
+            pipe.get(f"{REDIS_PREFIX}seq:{channel}")
+            entries, last = pipe.execute()
+        kept = [json.loads(fields[b"m"]) for _, fields in entries]
+        return _after(kept, after_seq, int(last or 0))
 
     def close(self) -> None:
         if self._thread is not None:
@@ -145,6 +210,18 @@ class RedisBroker:
             self._thread.join(timeout=5)  # let it leave its read before the socket closes
             self._pubsub.close()
         self.client.close()
+
+
+def _after(kept: list[dict[str, Any]], after_seq: int, last: int) -> list[dict[str, Any]] | None:
+    """The kept events after `after_seq`, or None when they are not all kept any more (or
+    `after_seq` is ahead of the channel, e.g. the counter was reset)."""
+    if after_seq > last:
+        return None
+    missing = [m for m in kept if m["seq"] > after_seq]
+    expected = last - after_seq
+    if len(missing) != expected or (missing and missing[0]["seq"] != after_seq + 1):
+        return None
+    return missing
 
 
 def init_app(app: Flask) -> None:
@@ -161,17 +238,50 @@ def broker() -> MemoryBroker | RedisBroker:
     return current_app.extensions["deltacrown_realtime"]
 
 
-def subscribe(channel: str) -> Subscription:
-    """Subscribe this process's hub to `channel` (e.g. `match:42`)."""
+def subscribe(channel: str, notify: Callable[[], None] | None = None) -> Subscription:
+    """Subscribe this process's hub to `channel` (e.g. `match:42`); `notify` is called after
+    each delivery (from the publishing or listener thread)."""
     current = broker()
     if isinstance(current, RedisBroker):
         current.ensure_listening()
-    return current.hub.subscribe(channel)
+    return current.hub.subscribe(channel, notify=notify)
+
+
+def history(channel: str, after_seq: int) -> list[dict[str, Any]] | None:
+    """The events after `after_seq` still kept for `channel`, or None (resync required)."""
+    return broker().history(channel, after_seq)
+
+
+def last_seq(channel: str) -> int:
+    return broker().last_seq(channel)
 
 
 def publish(channel: str, event_type: str, data: dict[str, Any]) -> None:
     """Publish an event once the current unit of work commits (dropped on rollback)."""
     after_commit(publish_now, channel, event_type, data)
+
+
+def publish_transition(key: str, old: str, new: str, emit: Callable[..., Any], *args: Any) -> None:
+    """Announce a state change once per unit of work: after commit, `emit(first_old,
+    last_new, *args)` runs if the state really moved (ready → live → completed in one
+    transaction is one change, ready → completed)."""
+    from deltacrown.extensions import db
+
+    states = db.session().info.setdefault("rt_transitions", {})
+    if key in states:
+        states[key][1] = new
+        return
+    states[key] = [old, new]
+    after_commit(_emit_transition, states, key, emit, *args)
+    on_rollback(states.clear)
+
+
+def _emit_transition(
+    states: dict[str, list[str]], key: str, emit: Callable[..., Any], *args: Any
+) -> None:
+    pair = states.pop(key, None)
+    if pair is not None and pair[0] != pair[1]:
+        emit(pair[0], pair[1], *args)
 
 
 def publish_now(channel: str, event_type: str, data: dict[str, Any]) -> dict[str, Any]:

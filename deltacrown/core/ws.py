@@ -1,13 +1,26 @@
-"""Websocket plumbing shared by every live route: the Origin allow-list, JSON frames, /ws/ping."""
+"""Websocket plumbing shared by every live route: the Origin allow-list, JSON frames, /ws/ping,
+and `follow()`, which serves a live channel (auth, gap-free events, resume, rate limits)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, current_app, request
 from simple_websocket import ConnectionClosed
 
+from deltacrown.core import metrics, realtime
+from deltacrown.core.auth import user_for_token
+from deltacrown.core.errors import AuthenticationError, DomainError
+from deltacrown.core.transaction import unit_of_work
 from deltacrown.extensions import sock
 
 bp = Blueprint("ws", __name__)
@@ -65,3 +78,366 @@ def ping(ws: Any) -> None:
                 send_error(ws, "unknown_type", f"Unknown message type {message['type']!r}.")
     except ConnectionClosed:
         return
+
+
+# ----- live channels -----------------------------------------------------------------------------
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_RATE_LIMITED = 4429
+SLOT_TTL = 120.0  # seconds a connection slot lives in Redis without a refresh
+SLOT_REFRESH = 45.0
+STRIKE_WINDOW = 10.0
+
+Handler = Callable[[Any, dict[str, Any]], "dict[str, Any] | None"]
+
+
+@dataclass
+class Channel:
+    """What a live route serves, resolved once per connection.
+
+    `check(user)` answers None when `user` (None: anonymous) may follow, else the close code
+    (4401 a token is needed, 4403 not allowed, 4404 hidden from this user). `describe(user)`
+    adds route-specific fields to `connection_established`. `handlers` maps client message
+    types to functions `(user, message) -> reply | None`, run in a unit of work.
+    """
+
+    name: str
+    route: str
+    check: Callable[[Any], int | None]
+    describe: Callable[[Any], dict[str, Any]] = field(default=lambda user: {})
+    handlers: dict[str, Handler] = field(default_factory=dict)
+
+
+class Close(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code, self.reason = code, reason
+
+
+class TokenBucket:
+    """`rate` messages per second, bursts of as many."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.tokens = rate
+        self.at = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.rate, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+    def wait_ms(self) -> int:
+        return max(1, int((1 - self.tokens) / self.rate * 1000))
+
+
+class Slots:
+    """At most `limit` open connections per user: one process in memory, or every process
+    through a Redis sorted set of connection ids scored by their last refresh (a crashed
+    process's slots expire after SLOT_TTL)."""
+
+    def __init__(self, client: Any = None) -> None:
+        self.client = client
+        self._lock = threading.Lock()
+        self._held: dict[int, set[str]] = {}
+
+    def acquire(self, user_id: int, conn_id: str, limit: int) -> bool:
+        if self.client is None:
+            with self._lock:
+                held = self._held.setdefault(user_id, set())
+                if len(held) >= limit:
+                    return False
+                held.add(conn_id)
+                return True
+        key, now = f"{realtime.REDIS_PREFIX}conns:{user_id}", time.time()
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.zremrangebyscore(key, "-inf", now - SLOT_TTL)
+            pipe.zadd(key, {conn_id: now})
+            pipe.zcard(key)
+            pipe.expire(key, int(SLOT_TTL))
+            count = pipe.execute()[2]
+        if count > limit:
+            self.client.zrem(key, conn_id)
+            return False
+        return True
+
+    def refresh(self, user_id: int, conn_id: str) -> None:
+        if self.client is not None:
+            key = f"{realtime.REDIS_PREFIX}conns:{user_id}"
+            self.client.zadd(key, {conn_id: time.time()})
+            self.client.expire(key, int(SLOT_TTL))
+
+    def release(self, user_id: int, conn_id: str) -> None:
+        if self.client is None:
+            with self._lock:
+                self._held.get(user_id, set()).discard(conn_id)
+            return
+        self.client.zrem(f"{realtime.REDIS_PREFIX}conns:{user_id}", conn_id)
+
+
+def slots() -> Slots:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get("deltacrown_ws_slots")
+    if found is None:
+        current = realtime.broker()
+        found = Slots(current.client if isinstance(current, realtime.RedisBroker) else None)
+        app.extensions["deltacrown_ws_slots"] = found
+    return found
+
+
+class Follower:
+    """One websocket following one channel: authentication, the event stream with gap-free
+    `seq` (refilled from the kept history after a gap, replayed on `resume`), client
+    messages under a rate limit, and the connection limit per user."""
+
+    def __init__(self, ws: Any, channel: Channel) -> None:
+        config = current_app.config
+        self.ws = ws
+        self.channel = channel
+        self.route = channel.route
+        self.conn_id = uuid.uuid4().hex
+        self.user: Any = None
+        self.expires: float | None = None  # token expiry (epoch seconds)
+        self.slot_refreshed = 0.0
+        self.last_sent = 0
+        self.sub: realtime.Subscription | None = None
+        self.bucket = TokenBucket(float(config.get("WS_RATE_LIMIT", 10)))
+        self.max_strikes = int(config.get("WS_RATE_LIMIT_STRIKES", 20))
+        self.strikes: deque[float] = deque()
+        self.max_conns = int(config.get("WS_MAX_CONNECTIONS_PER_USER", 5))
+        self.auth_timeout = float(config.get("WS_AUTH_TIMEOUT", 10))
+        self.ping_interval = current_app.config.get("SOCK_SERVER_OPTIONS", {}).get("ping_interval")
+
+    # -- sending --------------------------------------------------------------------------------
+    def send(self, message: dict[str, Any]) -> None:
+        send_json(self.ws, message)
+        metrics.WS_MESSAGES_OUT.labels(self.route).inc()
+
+    def send_event(self, message: dict[str, Any]) -> None:
+        self.send(message)
+        self.last_sent = int(message["seq"])
+        try:
+            sent_at = datetime.fromisoformat(str(message["ts"]))
+            metrics.WS_BROADCAST_LATENCY.observe(max(0.0, time.time() - sent_at.timestamp()))
+        except (KeyError, ValueError):
+            pass
+
+    def error(self, code: str, detail: str, **extra: Any) -> None:
+        self.send({"type": "error", "code": code, "detail": detail, **extra})
+
+    # -- identity -------------------------------------------------------------------------------
+    def authenticate(self, token: Any) -> None:
+        """Become the token's user (closing 4401 on a bad token, 4403/4404 when that user may
+        not follow, 4429 past the connection limit)."""
+        if not isinstance(token, str) or not token:
+            raise Close(CLOSE_UNAUTHENTICATED, "token required")
+        try:
+            user, expires = user_for_token(token)
+        except AuthenticationError as exc:
+            raise Close(CLOSE_UNAUTHENTICATED, exc.code) from None
+        code = self.channel.check(user)
+        if code is not None:
+            raise Close(code, "not allowed" if code == CLOSE_FORBIDDEN else "not found")
+        if self.user is None or self.user.id != user.id:
+            if not slots().acquire(user.id, self.conn_id, self.max_conns):
+                raise Close(CLOSE_RATE_LIMITED, "too many connections")
+            if self.user is not None:
+                slots().release(self.user.id, self.conn_id)
+            self.slot_refreshed = time.monotonic()
+        self.user, self.expires = user, expires.timestamp()
+
+    def wait_for_auth(self) -> None:
+        """Private channels: the first message must be `auth` (pings are answered)."""
+        deadline = time.monotonic() + self.auth_timeout
+        while self.user is None:
+            remaining = deadline - time.monotonic()
+            raw = self.ws.receive(timeout=max(0.0, remaining)) if remaining > 0 else None
+            if raw is None:
+                raise Close(CLOSE_UNAUTHENTICATED, "authentication required")
+            metrics.WS_MESSAGES_IN.labels(self.route).inc()
+            message = parse_frame(self.ws, raw)
+            if message is None:
+                continue
+            if message["type"] == "ping":
+                self.send({"type": "pong"})
+            elif message["type"] == "auth":
+                self.authenticate(message.get("token"))
+            else:
+                raise Close(CLOSE_UNAUTHENTICATED, "authenticate first")
+
+    # -- the stream -----------------------------------------------------------------------------
+    def forward(self, message: dict[str, Any]) -> None:
+        """Send a channel event in order: older ones are skipped, a gap is refilled from the
+        kept history (or the client is told to resync)."""
+        seq = int(message["seq"])
+        if seq <= self.last_sent:
+            return
+        if seq > self.last_sent + 1:
+            missed = realtime.history(self.channel.name, self.last_sent)
+            if missed is None:
+                self.send({"type": "resync_required", "data": {"last_seq": seq - 1}})
+                self.last_sent = seq - 1
+            else:
+                for earlier in missed:
+                    if self.last_sent < int(earlier["seq"]) < seq:
+                        self.send_event(earlier)
+        self.send_event(message)
+
+    def resume(self, after_seq: Any) -> None:
+        if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
+            self.error("invalid_message", '"after_seq" must be a non-negative integer.')
+            return
+        missed = realtime.history(self.channel.name, after_seq)
+        if missed is None:
+            last = realtime.last_seq(self.channel.name)
+            self.send({"type": "resync_required", "data": {"last_seq": last}})
+            self.last_sent = max(self.last_sent, last)
+            return
+        for message in missed:
+            self.send_event(message)
+        self.send({"type": "resumed", "data": {"after_seq": after_seq, "replayed": len(missed)}})
+
+    def drain_events(self) -> None:
+        if self.sub is None:
+            return
+        # Events dropped for a slow reader show up as a gap, which forward() refills.
+        self.sub.overflowed = False
+        while (message := self.sub.get(timeout=0)) is not None:
+            self.forward(message)
+
+    # -- client messages ------------------------------------------------------------------------
+    def handle(self, raw: Any) -> None:
+        metrics.WS_MESSAGES_IN.labels(self.route).inc()
+        if not self.bucket.take():
+            now = time.monotonic()
+            self.strikes.append(now)
+            while self.strikes and self.strikes[0] < now - STRIKE_WINDOW:
+                self.strikes.popleft()
+            if len(self.strikes) >= self.max_strikes:
+                raise Close(CLOSE_RATE_LIMITED, "rate limited")
+            self.error(
+                "rate_limited",
+                "Too many messages; slow down.",
+                retry_after_ms=self.bucket.wait_ms(),
+            )
+            return
+        message = parse_frame(self.ws, raw)
+        if message is None:
+            return
+        kind = message["type"]
+        if kind == "ping":
+            self.send({"type": "pong"})
+        elif kind == "auth":
+            self.authenticate(message.get("token"))
+            self.send({"type": "authenticated", "data": self.identity()})
+        elif kind == "resume":
+            self.resume(message.get("after_seq"))
+        elif kind in self.channel.handlers:
+            self.run_handler(kind, message)
+        else:
+            self.error("unknown_type", f"Unknown message type {kind!r}.")
+
+    def run_handler(self, kind: str, message: dict[str, Any]) -> None:
+        from deltacrown.extensions import db
+
+        if self.user is None:
+            self.error("authentication_required", f"Send an auth message before {kind!r}.")
+            return
+        try:
+            with unit_of_work():
+                reply = self.channel.handlers[kind](self.user, message)
+        except DomainError as exc:
+            extra = {"errors": exc.errors} if getattr(exc, "errors", None) else {}
+            self.error(exc.code, exc.detail or exc.title, **extra)
+            return
+        finally:
+            db.session.remove()
+        if reply is not None:
+            self.send(reply)
+
+    def identity(self) -> dict[str, Any]:
+        user = self.user
+        return {
+            "user_id": getattr(user, "id", None),
+            "username": getattr(user, "username", None),
+            **self.channel.describe(user),
+        }
+
+    # -- the connection -------------------------------------------------------------------------
+    def serve(self, token: str | None) -> None:
+        from deltacrown.extensions import db
+
+        try:
+            if token:
+                self.authenticate(token)
+            else:
+                code = self.channel.check(None)
+                if code == CLOSE_UNAUTHENTICATED:
+                    self.wait_for_auth()
+                elif code is not None:
+                    raise Close(code, "not found" if code == CLOSE_NOT_FOUND else "not allowed")
+            established = self.identity()
+            db.session.remove()  # no connection held while following
+            self.sub = realtime.subscribe(self.channel.name, notify=self.ws.event.set)
+            self.last_sent = realtime.last_seq(self.channel.name)
+            self.send(
+                {
+                    "type": "connection_established",
+                    "data": {
+                        "channel": self.channel.name,
+                        "last_seq": self.last_sent,
+                        "heartbeat_interval": self.ping_interval,
+                        **established,
+                    },
+                }
+            )
+            self.loop()
+        except Close as close:
+            metrics.WS_CLOSED.labels(self.route, str(close.code)).inc()
+            with contextlib.suppress(ConnectionClosed):
+                self.ws.close(reason=close.code, message=close.reason)
+        finally:
+            if self.sub is not None:
+                self.sub.close()
+            if self.user is not None:
+                with contextlib.suppress(Exception):
+                    slots().release(self.user.id, self.conn_id)
+            db.session.remove()
+
+    def loop(self) -> None:
+        while True:
+            while (raw := self.ws.receive(timeout=0)) is not None:
+                self.handle(raw)
+            self.drain_events()
+            now = time.time()
+            if self.expires is not None and now >= self.expires:
+                raise Close(CLOSE_UNAUTHENTICATED, "token expired")
+            if self.user is not None and time.monotonic() - self.slot_refreshed > SLOT_REFRESH:
+                slots().refresh(self.user.id, self.conn_id)
+                self.slot_refreshed = time.monotonic()
+            timeout = SLOT_REFRESH
+            if self.expires is not None:
+                timeout = min(timeout, max(0.0, self.expires - now))
+            self.ws.event.wait(timeout=timeout)
+
+
+def follow(ws: Any, resolve: Callable[[], Channel | None]) -> None:
+    """Serve a live route: check the Origin, resolve the channel (4404 when unknown), then
+    follow it until the client leaves."""
+    if not origin_allowed():
+        ws.close(reason=CLOSE_POLICY, message="origin not allowed")
+        return
+    channel = resolve()
+    if channel is None:
+        ws.close(reason=CLOSE_NOT_FOUND, message="not found")
+        return
+    metrics.WS_CONNECTIONS.labels(channel.route).inc()
+    try:
+        Follower(ws, channel).serve(request.args.get("token"))
+    finally:
+        metrics.WS_CONNECTIONS.labels(channel.route).dec()

@@ -61,6 +61,7 @@ from deltacrown.matches.schemas import (
     MatchUpdateArgs,
     OverrideArgs,
     ResolveArgs,
+    ScoreUpdateArgs,
     SubmitResultArgs,
     games_pairs,
 )
@@ -148,6 +149,20 @@ class MatchStart(MethodView):
     def post(self, match_id: int) -> Any:
         """ready → live (organizers)."""
         services.start_match(match_id, actor=require_user())
+        return detail(match_id)
+
+
+@blp.route("/matches/<int:match_id>/score/")
+class MatchScore(MethodView):
+    @login_required
+    @blp.arguments(ScoreUpdateArgs)
+    @blp.response(200, MatchDetailSchema)
+    @blp.errors(*ACT, ValidationError)
+    def post(self, args: dict[str, Any], match_id: int) -> Any:
+        """The running score of one game of a live match (a side or an organizer), for
+        followers: broadcast as `match.score_updated` on the match and tournament channels
+        and shown in `live_scores`. The result itself is still submitted and confirmed."""
+        services.update_score(match_id, actor=require_user(), **args)
         return detail(match_id)
 
 

@@ -140,6 +140,21 @@ class MatchDetailSchema(MatchSchema):
     check_in_closes_at = _aware(allow_none=True)
     confirm_by = _aware(allow_none=True, metadata={"description": "Auto-confirm deadline"})
     open_dispute_id = ma.fields.Integer(allow_none=True)
+    live_scores = ma.fields.List(
+        ma.fields.Nested(lambda: LiveScoreSchema()),
+        metadata={"description": "While live: the last running score of each game"},
+    )
+
+
+class LiveScoreSchema(BaseSchema):
+    game = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=15))
+    p1 = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0, max=9999))
+    p2 = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0, max=9999))
+
+
+class ScoreUpdateArgs(LiveScoreSchema):
+    """A live match's running score of one game (a side or an organizer); also the websocket
+    message `{"type": "score.update", "game", "p1", "p2"}`."""
 
 
 class MatchEventSchema(BaseSchema):

@@ -8,6 +8,11 @@ so two sides acting at once are serialised. Results enter the bracket only throu
 `brackets.services.record_match_result` / `correct_match_result` (routing, placements and the
 tournament's completion live there); this module writes `TournamentResult` rows when the
 tournament completes, and publishes `bracket.updated` after commit.
+
+Live channels (`match:{id}` and `tournament:{id}`): every status change of a match, on any
+path (this module, the brackets service, admin), is published once per unit of work as
+`match.state_changed` {from, to} after commit; live score updates (`update_score`) are kept as
+`score_updated` events and published as `match.score_updated`.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ from deltacrown.tournaments.models import Tournament, TournamentStatus
 M = MatchStatus
 CHECK_IN_OPENS = timedelta(minutes=30)
 MAX_BEST_OF = 15
+MAX_GAME_SCORE = 9999
 MIN_DISPUTE_REASON = 20
 DRAW_FORMATS = frozenset({"round_robin", "swiss"})
 UNFINISHED = frozenset({M.SCHEDULED, M.READY, M.LIVE, M.AWAITING_CONFIRMATION, M.DISPUTED})
@@ -127,6 +133,32 @@ def publish_event(match: Match, type_: str, **data: Any) -> None:
     }
     realtime.publish(f"match:{match.id}", type_, payload)
     realtime.publish(f"tournament:{match.tournament_id}", type_, payload)
+
+
+def _on_status_set(match: Match, value: Any, oldvalue: Any, initiator: Any) -> None:
+    """Publish `match.state_changed` after commit for a status set on a stored match (new
+    matches announce themselves through the bracket's events)."""
+    if match.id is None or not isinstance(oldvalue, MatchStatus) or value is oldvalue:
+        return
+    realtime.publish_transition(
+        f"match:{match.id}",
+        oldvalue.value,
+        MatchStatus(value).value,
+        _publish_state_changed,
+        match.id,
+        match.tournament_id,
+    )
+
+
+def _publish_state_changed(old: str, new: str, match_id: int, tournament_id: int) -> None:
+    data = {"match_id": match_id, "tournament_id": tournament_id, "from": old, "to": new,
+            "status": new}  # fmt: skip
+    realtime.publish_now(f"match:{match_id}", "match.state_changed", data)
+    realtime.publish_now(f"tournament:{tournament_id}", "match.state_changed", data)
+
+
+if not sa.event.contains(Match.status, "set", _on_status_set):
+    sa.event.listen(Match.status, "set", _on_status_set)
 
 
 def _stage(match: Match) -> Stage:
@@ -422,6 +454,66 @@ def start_match(match_id: int, *, actor: Any, now: datetime | None = None) -> Ma
         after={"status": M.LIVE.value},
     )
     return match
+
+
+# ----- live score ------------------------------------------------------------------------------
+def update_score(
+    match_id: int,
+    *,
+    game: int,
+    p1: int,
+    p2: int,
+    actor: Any,
+    now: datetime | None = None,
+) -> Match:
+    """The running score of game `game` of a live match, by a side or an organizer: kept as a
+    `score_updated` event and broadcast as `match.score_updated`. It informs followers only;
+    the result still comes from submit/confirm.
+
+    Raises MatchNotFoundError, PermissionDeniedError, InvalidTransitionError (not live),
+    ValidationError (game outside 1..best_of, scores outside 0..9999).
+    """
+    now = now or utcnow()
+    match, tournament = _load(match_id, actor)
+    side = queries.side_of(match, actor)
+    if side is None and not policies.can_manage(actor, tournament):
+        raise PermissionDeniedError("Only the match's sides and organizers update its score.")
+    _require_state(match, M.LIVE, action="update the live score")
+    errors: dict[str, list[str]] = {}
+    if not 1 <= game <= match.best_of:
+        errors["game"] = [f"Must be between 1 and {match.best_of} (best of {match.best_of})."]
+    for name, value in (("p1", p1), ("p2", p2)):
+        if not 0 <= value <= MAX_GAME_SCORE:
+            errors[name] = [f"Must be between 0 and {MAX_GAME_SCORE}."]
+    if errors:
+        raise ValidationError("The score update is not valid.", errors=errors)
+    record_event(match, "score_updated", actor, registration_id=side, now=now,
+                 game=game, p1=p1, p2=p2)  # fmt: skip
+    publish_event(
+        match,
+        "match.score_updated",
+        game=game,
+        p1=p1,
+        p2=p2,
+        updated_by=getattr(actor, "id", None),
+        live_scores=live_scores(match.id, latest={game: (p1, p2)}),
+    )
+    return match
+
+
+def live_scores(
+    match_id: int, latest: dict[int, tuple[int, int]] | None = None
+) -> list[dict[str, int]]:
+    """The last running score of each game, from the match's `score_updated` events."""
+    by_game: dict[int, tuple[int, int]] = {}
+    for data in db.session.scalars(
+        sa.select(MatchEvent.data)
+        .where(MatchEvent.match_id == match_id, MatchEvent.type == "score_updated")
+        .order_by(MatchEvent.id)
+    ):
+        by_game[int(data["game"])] = (int(data["p1"]), int(data["p2"]))
+    by_game.update(latest or {})
+    return [{"game": g, "p1": a, "p2": b} for g, (a, b) in sorted(by_game.items())]
 
 
 # ----- results ---------------------------------------------------------------------------------
@@ -914,4 +1006,5 @@ def match_state(match: Match, tournament: Tournament) -> dict[str, Any]:
         if pending
         else None,
         "open_dispute_id": dispute.id if dispute else None,
+        "live_scores": live_scores(match.id),
     }

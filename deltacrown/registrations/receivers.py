@@ -41,9 +41,15 @@ def install_hooks() -> None:
     """Answer the tournaments and teams hooks with real registrations."""
     from deltacrown import teams
     from deltacrown.registrations import queries
+    from deltacrown.tournaments import live as tournament_live
     from deltacrown.tournaments import queries as tournament_queries
 
     tournament_queries.set_registrations_probe(queries.registrations_exist)
+    tournament_live.set_participant_query(
+        lambda tournament_id, user_id: (
+            queries.find_registration_of(tournament_id, user_id) is not None
+        )
+    )
     teams.set_roster_lock_query(queries.roster_lock_reason)
     teams.set_active_registration_query(queries.team_has_active_registration)
 

@@ -29,12 +29,16 @@ def play(api: Any, match: dict[str, Any], slot: int = 0, **extra: Any) -> Any:
     return response.get_json()
 
 
+STATE_EVENTS = {"tournament.started", "tournament.state_changed", "match.state_changed"}
+
+
 def next_event(feed: Any) -> dict[str, Any]:
-    """The next event, past the start's (with Redis it may arrive after a later subscription)."""
+    """The next bracket event, past the start's (with Redis it may arrive after a later
+    subscription) and the generic state changes (tested in tests/live)."""
     while True:
         event = feed.get(timeout=2)
         assert event is not None, "no event"
-        if event["type"] != "tournament.started":
+        if event["type"] not in STATE_EVENTS:
             return event
 
 
@@ -100,7 +104,10 @@ def test_starting_announces_it(app, cup, api):
         sub = realtime.subscribe(f"tournament:{c.id}")
     try:
         assert api.start(c.id).status_code == 200
-        event = sub.get(timeout=1)
+        changed, event = sub.get(timeout=1), sub.get(timeout=1)
+        assert changed["type"] == "tournament.state_changed"
+        assert changed["data"]["from"] == "registration_closed"
+        assert changed["data"]["to"] == "ongoing"
         assert event["type"] == "tournament.started"
         assert event["data"] == {"tournament_id": c.id}
     finally:

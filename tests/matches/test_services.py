@@ -133,7 +133,7 @@ def test_confirming_announces_the_result_and_the_bracket_after_commit(app, start
     finally:
         feed.close()
     assert types[-2:] == ["match.completed", "bracket.updated"]
-    assert set(types[:-2]) <= {"match.started", "match.result_submitted"}
+    assert set(types[:-2]) <= {"match.started", "match.result_submitted", "match.state_changed"}
     assert received[0]["match_id"] == semi
     assert received[0]["winner_registration_id"] == play.ids("W1.1")[0]
 

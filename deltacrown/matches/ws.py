@@ -1,0 +1,71 @@
+"""Live match channel: `/ws/matches/{id}` follows `match:{id}`; sides and organizers of a live
+match send `score.update` over it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import Blueprint
+
+from deltacrown.core import ws
+from deltacrown.extensions import db, sock
+from deltacrown.matches import policies, queries, services
+from deltacrown.matches.errors import ValidationError
+from deltacrown.matches.schemas import ScoreUpdateArgs
+from deltacrown.tournaments import live as tournament_live
+
+bp = Blueprint("matches_ws", __name__)
+
+
+def _score_update(match_id: int) -> ws.Handler:
+    def handle(user: Any, message: dict[str, Any]) -> dict[str, Any] | None:
+        fields = {k: v for k, v in message.items() if k != "type"}
+        try:
+            args = ScoreUpdateArgs().load(fields)
+        except ma.ValidationError as exc:
+            raise ValidationError(
+                "The score update is not valid.", errors=exc.normalized_messages()
+            ) from None
+        services.update_score(match_id, actor=user, **args)
+        return None  # the sender receives the broadcast like every follower
+
+    return handle
+
+
+def channel(match_id: int) -> ws.Channel | None:
+    """The match's channel, or None when there is no such match."""
+    from deltacrown.brackets.models import Match
+
+    match = db.session.get(Match, match_id)
+    if match is None:
+        return None
+    tournament = tournament_live.find(match.tournament_id)
+    if tournament is None:
+        return None
+
+    def describe(user: Any) -> dict[str, Any]:
+        fresh = db.session.get(Match, match_id)
+        side = queries.side_of(fresh, user) if fresh is not None and user is not None else None
+        return {
+            "match_id": match_id,
+            "tournament_id": tournament.id,
+            "is_participant": side is not None,
+            "registration_id": side,
+            "is_organizer": user is not None and policies.can_manage(user, tournament),
+        }
+
+    return ws.Channel(
+        name=f"match:{match_id}",
+        route="match",
+        check=lambda user: tournament_live.check(tournament, user),
+        describe=describe,
+        handlers={"score.update": _score_update(match_id)},
+    )
+
+
+@sock.route("/ws/matches/<int:match_id>", bp=bp)
+def follow_match(sock_ws: Any, match_id: int) -> None:
+    """Follow a match: `match.state_changed`, `match.score_updated`, `match.result_submitted`,
+    `match.completed`, `match.disputed` ... (docs/realtime.md)."""
+    ws.follow(sock_ws, lambda: channel(match_id))

@@ -1,0 +1,71 @@
+"""Who may follow a tournament's live channels (its own and its matches'), and
+`tournament.state_changed` after every status change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from deltacrown.core import realtime
+from deltacrown.extensions import db
+from deltacrown.tournaments import policies
+from deltacrown.tournaments.models import Tournament, TournamentStatus, Visibility
+
+CLOSE_UNAUTHENTICATED, CLOSE_FORBIDDEN, CLOSE_NOT_FOUND = 4401, 4403, 4404
+
+# Set by registrations (`set_participant_query`): does this user play in this tournament?
+_participant_query: Any = None
+
+
+def set_participant_query(query: Any) -> None:
+    global _participant_query
+    _participant_query = query
+
+
+def find(tournament_id: int) -> Tournament | None:
+    tournament = db.session.get(Tournament, tournament_id)
+    if tournament is None or tournament.is_deleted:
+        return None
+    return tournament
+
+
+def check(tournament: Tournament, user: Any) -> int | None:
+    """None when `user` (None: anonymous) may follow; else the websocket close code. Public
+    and unlisted tournaments: anyone. Private: organizers, participants and staff (a token is
+    needed: 4401 without, 4403 for others). Drafts: organizers and staff only (4404)."""
+    if policies.can_manage(user, tournament):
+        return None
+    if tournament.status is TournamentStatus.DRAFT:
+        return CLOSE_NOT_FOUND
+    if tournament.visibility is not Visibility.PRIVATE:
+        return None
+    if user is None:
+        return CLOSE_UNAUTHENTICATED
+    if _participant_query is not None and _participant_query(tournament.id, user.id):
+        return None
+    return CLOSE_FORBIDDEN
+
+
+def _on_status_set(tournament: Tournament, value: Any, oldvalue: Any, initiator: Any) -> None:
+    if tournament.id is None or not isinstance(oldvalue, TournamentStatus) or value is oldvalue:
+        return
+    realtime.publish_transition(
+        f"tournament:{tournament.id}",
+        oldvalue.value,
+        TournamentStatus(value).value,
+        _publish_state_changed,
+        tournament.id,
+    )
+
+
+def _publish_state_changed(old: str, new: str, tournament_id: int) -> None:
+    realtime.publish_now(
+        f"tournament:{tournament_id}",
+        "tournament.state_changed",
+        {"tournament_id": tournament_id, "from": old, "to": new, "status": new},
+    )
+
+
+if not sa.event.contains(Tournament.status, "set", _on_status_set):
+    sa.event.listen(Tournament.status, "set", _on_status_set)
