@@ -215,8 +215,8 @@ class Follower:
 
     # -- sending --------------------------------------------------------------------------------
     def send(self, message: dict[str, Any]) -> None:
-        send_json(self.ws, message)
         metrics.WS_MESSAGES_OUT.labels(self.route).inc()
+        send_json(self.ws, message)
 
     def send_event(self, message: dict[str, Any]) -> None:
         self.send(message)

@@ -5,6 +5,7 @@ REST API (the Flask test client, same app, same pinned test connection)."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
@@ -66,11 +67,19 @@ class Follower:
 
     def close_code(self) -> int | None:
         """Read until the server closes; its close code."""
+        deadline = time.monotonic() + RECEIVE_SECONDS
         try:
-            while True:
-                self.conn.recv(timeout=RECEIVE_SECONDS)
+            while time.monotonic() < deadline:
+                try:
+                    self.conn.recv(timeout=0.2)
+                except TimeoutError:
+                    # The dev server may keep the TCP connection open a while after a close
+                    # frame (the socket is shared with werkzeug): the frame is what counts.
+                    if self.conn.protocol.close_rcvd is not None:
+                        return self.conn.protocol.close_rcvd.code
         except ConnectionClosed as closed:
             return closed.rcvd.code if closed.rcvd else None
+        return None
 
     def close(self) -> None:
         self.conn.close()
@@ -101,7 +110,13 @@ def follow(server: LiveServer) -> Any:
             url += f"?token={token}"
         headers = {"Origin": origin} if origin else None
         conn = stack.enter_context(
-            connect(url, additional_headers=headers, open_timeout=RECEIVE_SECONDS, **options)
+            connect(
+                url,
+                additional_headers=headers,
+                open_timeout=RECEIVE_SECONDS,
+                close_timeout=options.pop("close_timeout", 0.5),
+                **options,
+            )
         )
         follower = Follower(conn)
         opened.append(follower)

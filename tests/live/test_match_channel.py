@@ -151,9 +151,7 @@ def test_a_side_sends_score_updates_over_the_socket(started, m, follow):
     assert m.get(match_id).get_json()["live_scores"] == [{"game": 1, "p1": 4, "p2": 2}]
 
 
-def test_a_bad_score_update_answers_an_error_and_publishes_nothing(
-    started, m, follow, stranger
-):
+def test_a_bad_score_update_answers_an_error_and_publishes_nothing(started, m, follow, stranger):
     play = started()
     match_id = play.matches["W1.1"]["id"]
     first, _ = play.sides("W1.1")
