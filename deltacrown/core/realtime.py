@@ -29,7 +29,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from deltacrown.core.time import isoformat, utcnow
-from deltacrown.core.transaction import after_commit, on_rollback
+from deltacrown.core.transaction import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -264,23 +264,18 @@ def publish(channel: str, event_type: str, data: dict[str, Any]) -> None:
 def publish_transition(key: str, old: str, new: str, emit: Callable[..., Any], *args: Any) -> None:
     """Announce a state change once per unit of work: after commit, `emit(first_old,
     last_new, *args)` runs if the state really moved (ready → live → completed in one
-    transaction is one change, ready → completed)."""
+    transaction is one change, ready → completed). Dropped with the unit on rollback."""
     from deltacrown.extensions import db
 
-    states = db.session().info.setdefault("rt_transitions", {})
-    if key in states:
-        states[key][1] = new
-        return
-    states[key] = [old, new]
-    after_commit(_emit_transition, states, key, emit, *args)
-    on_rollback(states.clear)
+    for func, effect_args, _ in db.session().info.get("after_commit", []):
+        if func is _emit_transition and effect_args[0] == key:
+            effect_args[1][1] = new
+            return
+    after_commit(_emit_transition, key, [old, new], emit, *args)
 
 
-def _emit_transition(
-    states: dict[str, list[str]], key: str, emit: Callable[..., Any], *args: Any
-) -> None:
-    pair = states.pop(key, None)
-    if pair is not None and pair[0] != pair[1]:
+def _emit_transition(key: str, pair: list[str], emit: Callable[..., Any], *args: Any) -> None:
+    if pair[0] != pair[1]:
         emit(pair[0], pair[1], *args)
 
 

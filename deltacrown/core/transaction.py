@@ -118,6 +118,9 @@ def unit_of_work(*, write: bool = True) -> Iterator[None]:
             db.session.commit()
         except BaseException:
             db.session.rollback()
+            # A unit that failed before touching the database began no transaction, so no
+            # rollback event dropped what it registered: drop it here (a no-op otherwise).
+            _on_session_rollback(db.session())
             g.pop("ready_effects", None)
             raise
     run_ready_effects()

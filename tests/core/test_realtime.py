@@ -3,6 +3,7 @@
 import os
 import time
 import uuid
+from typing import Any
 
 import pytest
 
@@ -70,3 +71,107 @@ def test_redis_fan_out_reaches_every_process_hub():
         broker_one.client.delete(f"{realtime.REDIS_PREFIX}seq:{channel}")
         broker_one.close()
         broker_two.close()
+
+
+def _brokers() -> list[Any]:
+    """A memory broker, and a Redis one when TEST_REDIS_URL is set; both keep 3 events."""
+    found: list[Any] = [realtime.MemoryBroker(realtime.Hub(), history=3)]
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        found.append(realtime.RedisBroker(realtime.Hub(), url, history=3))
+    return found
+
+
+def _forget(broker: Any, channel: str) -> None:
+    if isinstance(broker, realtime.RedisBroker):
+        broker.client.delete(
+            f"{realtime.REDIS_PREFIX}seq:{channel}", f"{realtime.REDIS_PREFIX}st:{channel}"
+        )
+    broker.close()
+
+
+def test_history_answers_the_kept_events_after_a_seq_or_asks_for_a_resync():
+    for broker in _brokers():
+        channel = f"match:h{uuid.uuid4().hex[:8]}"
+        try:
+            assert broker.history(channel, 0) == []  # nothing yet, nothing missed
+            sent = [broker.publish(channel, "e", {"n": n}) for n in range(5)]
+            assert [m["seq"] for m in sent] == [1, 2, 3, 4, 5]
+            assert broker.last_seq(channel) == 5
+            assert broker.history(channel, 5) == []
+            assert broker.history(channel, 3) == sent[3:]
+            assert broker.history(channel, 2) == sent[2:]  # the oldest kept is seq 3
+            assert broker.history(channel, 1) is None  # seq 2 is no longer kept
+            assert broker.history(channel, 6) is None  # ahead of the channel
+        finally:
+            _forget(broker, channel)
+
+
+def test_history_and_live_delivery_carry_the_same_message():
+    for broker in _brokers():
+        channel = f"match:s{uuid.uuid4().hex[:8]}"
+        if isinstance(broker, realtime.RedisBroker):
+            broker.ensure_listening()
+            time.sleep(0.3)
+        sub = broker.hub.subscribe(channel)
+        try:
+            sent = broker.publish(channel, "match.score_updated", {"p1": 1, "nested": {"a": [1]}})
+            assert sub.get(timeout=2) == sent == broker.history(channel, 0)[0]
+            assert sent["ts"].endswith("Z") and sent["data"] == {"p1": 1, "nested": {"a": [1]}}
+        finally:
+            sub.close()
+            _forget(broker, channel)
+
+
+def test_a_slow_subscriber_loses_events_to_its_full_inbox_and_is_told():
+    hub = realtime.Hub()
+    woken: list[int] = []
+    sub = hub.subscribe("match:slow", notify=lambda: woken.append(1))
+    for n in range(sub.queue.maxsize + 2):
+        hub.deliver("match:slow", {"seq": n + 1})
+    assert sub.overflowed and sub.queue.qsize() == sub.queue.maxsize
+    assert len(woken) == sub.queue.maxsize + 2
+
+
+def test_state_changes_in_one_unit_of_work_are_announced_once(app_ctx):
+    emitted: list[tuple[str, str]] = []
+    with unit_of_work():
+        realtime.publish_transition("match:9", "ready", "live", lambda a, b: emitted.append((a, b)))
+        realtime.publish_transition("match:9", "live", "completed", lambda a, b: None)
+        realtime.publish_transition("match:8", "live", "ready", lambda a, b: emitted.append((a, b)))
+        realtime.publish_transition("match:8", "ready", "live", lambda a, b: emitted.append((a, b)))
+    assert emitted == [("ready", "completed")]  # match 8 went back where it was
+    with pytest.raises(RuntimeError), unit_of_work():
+        realtime.publish_transition(
+            "match:9", "completed", "ready", lambda a, b: emitted.append((a, b))
+        )
+        raise RuntimeError("rolled back")
+    with unit_of_work():
+        realtime.publish_transition("match:9", "ready", "live", lambda a, b: emitted.append((a, b)))
+    assert emitted == [("ready", "completed"), ("ready", "live")]
+
+
+def test_connection_slots_are_limited_per_user_across_processes():
+    from deltacrown.core.ws import Slots
+
+    url = os.environ.get("TEST_REDIS_URL")
+    clients = [None]
+    if url:
+        import redis
+
+        clients.append(redis.Redis.from_url(url))
+    for client in clients:
+        one, two = Slots(client), Slots(client)  # two processes share Redis
+        user = int(uuid.uuid4().int % 10**9)
+        if client is None:
+            two = one  # in memory there is one process
+        try:
+            assert [one.acquire(user, f"a{n}", 3) for n in range(2)] == [True, True]
+            assert two.acquire(user, "b0", 3) is True
+            assert two.acquire(user, "b1", 3) is False
+            one.release(user, "a0")
+            assert two.acquire(user, "b1", 3) is True
+            one.refresh(user, "a1")
+        finally:
+            if client is not None:
+                client.delete(f"{realtime.REDIS_PREFIX}conns:{user}")
