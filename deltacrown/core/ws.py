@@ -333,8 +333,14 @@ class Follower:
         if kind == "ping":
             self.send({"type": "pong"})
         elif kind == "auth":
-            self.authenticate(message.get("token"))
-            self.send({"type": "authenticated", "data": self.identity()})
+            from deltacrown.extensions import db
+
+            try:
+                self.authenticate(message.get("token"))
+                identity = self.identity()
+            finally:
+                db.session.remove()
+            self.send({"type": "authenticated", "data": identity})
         elif kind == "resume":
             self.resume(message.get("after_seq"))
         elif kind in self.channel.handlers:

@@ -10,7 +10,7 @@ from flask import Blueprint
 
 from deltacrown.core import ws
 from deltacrown.extensions import db, sock
-from deltacrown.matches import policies, queries, services
+from deltacrown.matches import queries, services
 from deltacrown.matches.errors import ValidationError
 from deltacrown.matches.schemas import ScoreUpdateArgs
 from deltacrown.tournaments import live as tournament_live
@@ -34,31 +34,30 @@ def _score_update(match_id: int) -> ws.Handler:
 
 
 def channel(match_id: int) -> ws.Channel | None:
-    """The match's channel, or None when there is no such match."""
+    """The match's channel, or None when there is no such match. Its checks load what they
+    need afresh: a socket lives longer than any database session."""
     from deltacrown.brackets.models import Match
 
     match = db.session.get(Match, match_id)
-    if match is None:
+    if match is None or tournament_live.find(match.tournament_id) is None:
         return None
-    tournament = tournament_live.find(match.tournament_id)
-    if tournament is None:
-        return None
+    tournament_id = match.tournament_id
 
     def describe(user: Any) -> dict[str, Any]:
         fresh = db.session.get(Match, match_id)
         side = queries.side_of(fresh, user) if fresh is not None and user is not None else None
         return {
             "match_id": match_id,
-            "tournament_id": tournament.id,
+            "tournament_id": tournament_id,
             "is_participant": side is not None,
             "registration_id": side,
-            "is_organizer": user is not None and policies.can_manage(user, tournament),
+            "is_organizer": tournament_live.is_organizer(tournament_id, user),
         }
 
     return ws.Channel(
         name=f"match:{match_id}",
         route="match",
-        check=lambda user: tournament_live.check(tournament, user),
+        check=lambda user: tournament_live.check_id(tournament_id, user),
         describe=describe,
         handlers={"score.update": _score_update(match_id)},
     )

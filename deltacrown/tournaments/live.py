@@ -47,6 +47,17 @@ def check(tournament: Tournament, user: Any) -> int | None:
     return CLOSE_FORBIDDEN
 
 
+def check_id(tournament_id: int, user: Any) -> int | None:
+    """`check` on a freshly loaded tournament (a long-lived socket re-checks on `auth`)."""
+    tournament = find(tournament_id)
+    return CLOSE_NOT_FOUND if tournament is None else check(tournament, user)
+
+
+def is_organizer(tournament_id: int, user: Any) -> bool:
+    tournament = find(tournament_id)
+    return tournament is not None and user is not None and policies.can_manage(user, tournament)
+
+
 def _on_status_set(tournament: Tournament, value: Any, oldvalue: Any, initiator: Any) -> None:
     if tournament.id is None or not isinstance(oldvalue, TournamentStatus) or value is oldvalue:
         return

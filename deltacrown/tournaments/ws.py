@@ -9,27 +9,27 @@ from flask import Blueprint
 
 from deltacrown.core import ws
 from deltacrown.extensions import sock
-from deltacrown.tournaments import live, policies
+from deltacrown.tournaments import live
 
 bp = Blueprint("tournaments_ws", __name__)
 
 
 def channel(tournament_id: int) -> ws.Channel | None:
-    tournament = live.find(tournament_id)
-    if tournament is None:
+    if live.find(tournament_id) is None:
         return None
 
     def describe(user: Any) -> dict[str, Any]:
+        tournament = live.find(tournament_id)
         return {
-            "tournament_id": tournament.id,
-            "status": tournament.status.value,
-            "is_organizer": user is not None and policies.can_manage(user, tournament),
+            "tournament_id": tournament_id,
+            "status": tournament.status.value if tournament is not None else None,
+            "is_organizer": live.is_organizer(tournament_id, user),
         }
 
     return ws.Channel(
         name=f"tournament:{tournament_id}",
         route="tournament",
-        check=lambda user: live.check(tournament, user),
+        check=lambda user: live.check_id(tournament_id, user),
         describe=describe,
     )
 

@@ -197,3 +197,35 @@ def test_ping_answers_pong_and_unknown_messages_answer_an_error(started, follow)
     assert watcher.next()["code"] == "invalid_json"
     watcher.send(type="resume", after_seq="x")
     assert watcher.next()["code"] == "invalid_message"
+
+
+def test_an_anonymous_follower_may_authenticate_later_to_send_scores(started, m, follow):
+    play = started()
+    match_id = play.matches["W1.1"]["id"]
+    first, _ = play.sides("W1.1")
+    m.live(match_id)
+    watcher = follow(f"/ws/matches/{match_id}")
+    assert watcher.hello["data"]["user_id"] is None
+    watcher.send(type="auth", token=token_of(first))
+    reply = watcher.next()
+    assert reply["type"] == "authenticated"
+    assert reply["data"]["user_id"] == first.id and reply["data"]["is_participant"] is True
+    watcher.send(type="score.update", game=1, p1=2, p2=2)
+    assert watcher.next()["type"] == "match.score_updated"
+
+
+def test_tournament_state_changes_reach_its_followers(cup, client, organizer, follow):
+    c = cup(4)
+    watcher = follow(f"/ws/tournaments/{c.id}")
+    assert watcher.hello["data"]["status"] == "registration_closed"
+    response = client.post(
+        f"/api/tournaments/{c.id}/cancel/",
+        json={"reason": "The venue is flooded."},
+        headers=organizer.headers,
+    )
+    assert response.status_code == 200, response.get_json()
+    event = watcher.until("tournament.state_changed")[-1]
+    assert event["data"] == {
+        "tournament_id": c.id, "from": "registration_closed", "to": "cancelled",
+        "status": "cancelled",
+    }  # fmt: skip
