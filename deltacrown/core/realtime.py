@@ -49,6 +49,18 @@ return message
 """
 
 
+class Event(dict[str, Any]):
+    """A published event; `raw` is its JSON text when the broker already has it, so fan-out
+    to many sockets encodes it once."""
+
+    raw: str | None = None
+
+    def encoded(self) -> str:
+        if self.raw is None:
+            self.raw = json.dumps(self, separators=(",", ":"))
+        return self.raw
+
+
 class Subscription:
     """One subscriber's inbox for one channel."""
 
@@ -130,7 +142,7 @@ class MemoryBroker:
         with self._lock:  # numbering, keeping and delivering in one step keeps seq order
             self._seq[channel] += 1
             seq = self._seq[channel]
-            message = {"type": event_type, "seq": seq, "ts": isoformat(utcnow()), "data": body}
+            message = Event(type=event_type, seq=seq, ts=isoformat(utcnow()), data=body)
             self._history[channel].append(message)
             self.hub.deliver(channel, message)
         return message
@@ -158,6 +170,10 @@ class RedisBroker:
         self.hub = hub
         self.keep = history
         self.client = redis.Redis.from_url(url)
+        # Pub/sub channels are shared by every database of a Redis server: name them after
+        # the database too, so two deployments (or test runs) on one server never mix.
+        db_number = self.client.connection_pool.connection_kwargs.get("db", 0)
+        self.pubsub_prefix = f"{REDIS_PREFIX}{db_number}:ch:"
         self._script = self.client.register_script(_PUBLISH_SCRIPT)
         self._pubsub: Any = None
         self._thread: Any = None
@@ -170,15 +186,16 @@ class RedisBroker:
             if self._thread is not None:
                 return
             self._pubsub = self.client.pubsub(ignore_subscribe_messages=True)
-            self._pubsub.psubscribe(**{f"{REDIS_PREFIX}ch:*": self._on_message})
+            self._pubsub.psubscribe(**{f"{self.pubsub_prefix}*": self._on_message})
             self._thread = self._pubsub.run_in_thread(sleep_time=0.5, daemon=True)
 
     def _on_message(self, raw: dict[str, Any]) -> None:
-        channel = raw["channel"].decode()[len(REDIS_PREFIX) + 3 :]
+        channel = raw["channel"].decode()[len(self.pubsub_prefix) :]
         try:
-            message = json.loads(raw["data"])
+            message = Event(json.loads(raw["data"]))
         except (TypeError, ValueError):
             return
+        message.raw = raw["data"].decode() if isinstance(raw["data"], bytes) else raw["data"]
         self.hub.deliver(channel, message)
 
     def publish(self, channel: str, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -186,7 +203,7 @@ class RedisBroker:
             keys=[
                 f"{REDIS_PREFIX}seq:{channel}",
                 f"{REDIS_PREFIX}st:{channel}",
-                f"{REDIS_PREFIX}ch:{channel}",
+                f"{self.pubsub_prefix}{channel}",
             ],
             args=[event_type, isoformat(utcnow()), json.dumps(data, default=str), self.keep],
         )

@@ -40,6 +40,16 @@ def send_json(ws: Any, message: dict[str, Any]) -> None:
     ws.send(json.dumps(message, separators=(",", ":")))
 
 
+def close(ws: Any, code: int, reason: str) -> None:
+    """Close with `code` and wait (briefly) for the client's close frame before the server
+    drops the TCP connection, so the client reads our code rather than a reset."""
+    with contextlib.suppress(ConnectionClosed):
+        ws.close(reason=code, message=reason)
+    thread = getattr(ws, "thread", None)
+    if thread is not None:
+        thread.join(timeout=2)
+
+
 def send_error(ws: Any, code: str, detail: str) -> None:
     send_json(ws, {"type": "error", "code": code, "detail": detail})
 
@@ -61,13 +71,13 @@ def parse_frame(ws: Any, raw: Any) -> dict[str, Any] | None:
 def ping(ws: Any) -> None:
     """Connectivity check: answers {"type": "pong"} to {"type": "ping"}."""
     if not origin_allowed():
-        ws.close(reason=CLOSE_POLICY, message="origin not allowed")
+        close(ws, CLOSE_POLICY, "origin not allowed")
         return
     try:
         while True:
             raw = ws.receive(timeout=60)
             if raw is None:
-                ws.close(reason=1000, message="idle")
+                close(ws, 1000, "idle")
                 return
             message = parse_frame(ws, raw)
             if message is None:
@@ -219,7 +229,11 @@ class Follower:
         send_json(self.ws, message)
 
     def send_event(self, message: dict[str, Any]) -> None:
-        self.send(message)
+        metrics.WS_MESSAGES_OUT.labels(self.route).inc()
+        if isinstance(message, realtime.Event):  # encoded once for every follower
+            self.ws.send(message.encoded())
+        else:
+            send_json(self.ws, message)
         self.last_sent = int(message["seq"])
         try:
             sent_at = datetime.fromisoformat(str(message["ts"]))
@@ -403,10 +417,9 @@ class Follower:
                 }
             )
             self.loop()
-        except Close as close:
-            metrics.WS_CLOSED.labels(self.route, str(close.code)).inc()
-            with contextlib.suppress(ConnectionClosed):
-                self.ws.close(reason=close.code, message=close.reason)
+        except Close as close_:
+            metrics.WS_CLOSED.labels(self.route, str(close_.code)).inc()
+            close(self.ws, close_.code, close_.reason)
         finally:
             if self.sub is not None:
                 self.sub.close()
@@ -436,11 +449,11 @@ def follow(ws: Any, resolve: Callable[[], Channel | None]) -> None:
     """Serve a live route: check the Origin, resolve the channel (4404 when unknown), then
     follow it until the client leaves."""
     if not origin_allowed():
-        ws.close(reason=CLOSE_POLICY, message="origin not allowed")
+        close(ws, CLOSE_POLICY, "origin not allowed")
         return
     channel = resolve()
     if channel is None:
-        ws.close(reason=CLOSE_NOT_FOUND, message="not found")
+        close(ws, CLOSE_NOT_FOUND, "not found")
         return
     metrics.WS_CONNECTIONS.labels(channel.route).inc()
     try:

@@ -215,6 +215,9 @@ def test_openapi_documents_429_on_limited_operations_only(client):
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             documented = "429" in operation["responses"]
-            assert documented == (path not in ("/healthz", "/readiness", "/metrics")), (path, method)
+            assert documented == (path not in ("/healthz", "/readiness", "/metrics")), (
+                path,
+                method,
+            )
     games = spec["paths"]["/api/games/"]["get"]["responses"]["429"]
     assert "rate_limited" in games["description"] and "Retry-After" in games["headers"]

@@ -1,0 +1,388 @@
+"""Across processes (issue 12): a follower on one gunicorn process receives, in order and with
+gap-free `seq`, the events caused by REST calls served by another process.
+
+Two real servers run in server mode (`DELTACROWN_ENV=production`) on the session's test
+database and TEST_REDIS_URL, one gthread worker each. The live match they serve is committed
+for real on its own app (the per-test transaction is invisible to other processes) and every
+row it created, and its channels' Redis keys, are removed afterwards. Both servers are killed
+by the fixture's finalizer whatever happens.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from websockets.sync.client import ClientConnection, connect
+
+pytestmark = pytest.mark.postgres
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = f"live-test-{uuid.uuid4().hex}"  # both servers and the seeding app sign with it
+STARTUP_SECONDS = 60  # a guard for a loaded CI machine, not a timing assertion
+RECEIVE_SECONDS = 10
+
+
+# ----- the live match, committed for real ------------------------------------------------------
+@dataclass
+class LiveMatch:
+    """A `live` best-of-3 final of a public solo cup; tokens of its organizer and both sides
+    (`sides[0]` is participant 1)."""
+
+    match_id: int
+    tournament_id: int
+    organizer: str
+    sides: tuple[str, str]
+    user_ids: list[int]
+
+
+def seed_live_match(app: Flask, prefix: str) -> LiveMatch:
+    """Organizer, two Valorant players, a public cup, its bracket, started, the final live."""
+    from deltacrown.accounts import services as accounts
+    from deltacrown.accounts.tokens import tokens_for
+    from deltacrown.brackets import services as brackets
+    from deltacrown.brackets.models import Match
+    from deltacrown.core.time import isoformat, utcnow
+    from deltacrown.core.transaction import unit_of_work
+    from deltacrown.extensions import db
+    from deltacrown.matches import services as matches
+    from deltacrown.registrations import services as registrations
+    from deltacrown.registrations.models import Registration
+    from deltacrown.registrations.receivers import install_hooks
+    from deltacrown.tournaments import services as tournaments
+    from deltacrown.tournaments.schemas import TournamentCreateArgs
+
+    install_hooks()  # other suites swap the registration hooks for fakes in this process
+    now = utcnow().replace(microsecond=0)
+    with app.test_request_context(), unit_of_work():
+        users = [
+            accounts.register_user(
+                username=f"{prefix}{role}",
+                email=f"{prefix}{role}@live.test",
+                password="live-test-password",  # noqa: S106  (a throwaway account)
+            )
+            for role in ("o", "a", "b")
+        ]
+        organizer, *players = users
+        for n, player in enumerate(players, start=1):
+            accounts.add_game_profile(player, game_ref="valorant", in_game_id=f"{prefix}{n}#LV{n}")
+        body = {
+            "name": f"Live {prefix}",
+            "game": "valorant",
+            "format": "single_elimination",
+            "participant_type": "solo",
+            "max_participants": 4,
+            "registration_opens_at": isoformat(now + timedelta(days=1)),
+            "registration_closes_at": isoformat(now + timedelta(days=5)),
+            "start_at": isoformat(now + timedelta(days=7)),
+        }
+        tournament = tournaments.create_tournament(
+            actor=organizer, data=TournamentCreateArgs().load(body)
+        )
+        tournaments.publish_tournament(tournament.id, actor=organizer)
+        tournaments.open_registration(tournament.id, actor=organizer)
+        for player in players:
+            registrations.register(tournament.id, actor=player)
+        tournaments.close_registration(tournament.id, actor=organizer)
+        brackets.generate_bracket(tournament.id, actor=organizer, options={"best_of": 3})
+        brackets.start_tournament(tournament.id, actor=organizer)
+        match = db.session.scalars(
+            sa.select(Match).where(Match.tournament_id == tournament.id)
+        ).one()
+        matches.start_match(match.id, actor=organizer)
+        side_user = {
+            r.id: r.user_id
+            for r in db.session.scalars(
+                sa.select(Registration).where(Registration.tournament_id == tournament.id)
+            )
+        }
+        token = {u.id: tokens_for(u)["access_token"] for u in users}
+        seeded = LiveMatch(
+            match_id=match.id,
+            tournament_id=tournament.id,
+            organizer=token[organizer.id],
+            sides=(
+                token[side_user[match.participant1_registration_id]],
+                token[side_user[match.participant2_registration_id]],
+            ),
+            user_ids=[u.id for u in users],
+        )
+    with app.app_context():
+        db.session.remove()
+    return seeded
+
+
+def delete_created_rows(
+    engine: sa.Engine, metadata: sa.MetaData, roots: dict[str, set[int]]
+) -> None:
+    """Delete the root rows and every row that references them, directly or through other
+    such rows (found by following the foreign keys; children go first), plus their audit
+    entries. Following the keys keeps this right when a domain adds a table."""
+    found = {name: set(ids) for name, ids in roots.items()}
+    conditions: dict[str, Any] = {}
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:  # parents before children
+            refs = [fk for fk in table.foreign_keys if found.get(fk.column.table.name)]
+            if not refs:
+                continue
+            conditions[table.name] = sa.or_(
+                *(fk.parent.in_(sorted(found[fk.column.table.name])) for fk in refs)
+            )
+            if "id" in table.c:
+                ids = conn.scalars(sa.select(table.c.id).where(conditions[table.name])).all()
+                found.setdefault(table.name, set()).update(ids)
+        audit = metadata.tables["audit_entries"]
+        targets = [
+            sa.and_(audit.c.target_type == name, audit.c.target_id.in_(sorted(ids)))
+            for name, ids in found.items()
+            if ids
+        ]
+        actors = sorted(found.get("users", ()))
+        conn.execute(sa.delete(audit).where(sa.or_(audit.c.actor_id.in_(actors), *targets)))
+        for table in reversed(metadata.sorted_tables):
+            if table.name in roots and "id" in table.c:
+                conn.execute(sa.delete(table).where(table.c.id.in_(sorted(found[table.name]))))
+            elif table.name in conditions:
+                conn.execute(sa.delete(table).where(conditions[table.name]))
+
+
+@pytest.fixture
+def server_urls(app: Flask, database_url: str, is_postgres: bool) -> tuple[str, str]:
+    """The test database (migrated by the session's `app`) and Redis, or a skip."""
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    if not is_postgres or not redis_url:
+        pytest.skip("needs PostgreSQL and Redis (TEST_DATABASE_URL and TEST_REDIS_URL)")
+    return database_url, redis_url
+
+
+@pytest.fixture
+def live_match(server_urls: tuple[str, str]) -> Iterator[LiveMatch]:
+    from deltacrown.app import create_app
+    from deltacrown.extensions import db
+
+    database_url, redis_url = server_urls
+    app = create_app(
+        "testing", SQLALCHEMY_DATABASE_URI=database_url, JWT_SECRET_KEY=SECRET, SECRET_KEY=SECRET
+    )
+    prefix = f"lv{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(database_url)
+    seeded: LiveMatch | None = None
+    try:
+        seeded = seed_live_match(app, prefix)
+        yield seeded
+    finally:
+        with engine.connect() as conn:
+            user_ids = conn.scalars(
+                sa.text("SELECT id FROM users WHERE username_key LIKE :p"), {"p": f"{prefix}%"}
+            ).all()
+            tournament_ids = conn.scalars(
+                sa.text("SELECT id FROM tournaments WHERE organizer_id = ANY(:u)"),
+                {"u": list(user_ids)},
+            ).all()
+        delete_created_rows(
+            engine, db.metadata, {"users": set(user_ids), "tournaments": set(tournament_ids)}
+        )
+        engine.dispose()
+        with app.app_context():
+            db.engine.dispose()
+        if seeded is not None:
+            _forget_channels(redis_url, seeded)
+
+
+def _forget_channels(redis_url: str, seeded: LiveMatch) -> None:
+    """Remove the realtime keys (seq counters, replay buffers) of the match's channels."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        for channel in (f"match:{seeded.match_id}", f"tournament:{seeded.tournament_id}"):
+            keys = list(client.scan_iter(match=f"*:{channel}"))
+            if keys:
+                client.delete(*keys)
+    finally:
+        client.close()
+
+
+# ----- two gunicorn processes ------------------------------------------------------------------
+class Gunicorn:
+    """`python -m gunicorn -k gthread` on a free port (bound by gunicorn itself: port 0, read
+    back from its log), in its own process group so that stopping it stops its worker too."""
+
+    def __init__(self, env: dict[str, str], threads: int = 8) -> None:
+        self.log: IO[str] = tempfile.NamedTemporaryFile(  # noqa: SIM115  (closed in stop())
+            "w+", prefix="gunicorn-", suffix=".log"
+        )
+        self.process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "gunicorn", "-k", "gthread", "--threads", str(threads)]
+            + ["-w", "1", "-b", "127.0.0.1:0", "--graceful-timeout", "2", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.port: int | None = None
+
+    def log_text(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
+
+    def wait_ready(self, deadline: float) -> str:
+        """The server's base URL once its port is known and /healthz answers."""
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited:\n{self.log_text()[-3000:]}")
+            if self.port is None:
+                for line in self.log_text().splitlines():
+                    if "Listening at: http://" in line:
+                        self.port = int(
+                            line.split("Listening at: http://")[1].split()[0].rsplit(":", 1)[1]
+                        )
+            if self.port is not None:
+                try:
+                    with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
+                        if response.status == 200:
+                            return self.url
+                except (OSError, urllib.error.URLError):
+                    pass
+            time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not get ready:\n{self.log_text()[-3000:]}")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        """Kill the master and its worker at once: nothing here needs a graceful shutdown,
+        which takes seconds (the group's SIGKILL cannot be ignored or outlived)."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait(timeout=10)
+        self.log.close()
+
+
+def server_env(database_url: str, redis_url: str) -> dict[str, str]:
+    """Server mode on the test database and Redis; Celery tasks go to an in-memory broker
+    nobody consumes (this test needs none of them run)."""
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
+    env = {k: v for k, v in os.environ.items() if k in keep}
+    env.update(
+        DELTACROWN_ENV="production",
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        CELERY_BROKER_URL="memory://",
+        SECRET_KEY=SECRET,
+        JWT_SECRET_KEY=SECRET,
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+@pytest.fixture
+def two_servers(server_urls: tuple[str, str]) -> Iterator[tuple[str, str]]:
+    env = server_env(*server_urls)
+    servers: list[Gunicorn] = []
+    try:
+        servers = [Gunicorn(env), Gunicorn(env)]  # started together, waited for together
+        deadline = time.monotonic() + STARTUP_SECONDS
+        first, second = (server.wait_ready(deadline) for server in servers)
+        yield first, second
+    finally:
+        for server in servers:
+            server.stop()
+
+
+# ----- helpers ---------------------------------------------------------------------------------
+def post(base: str, path: str, token: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    request = urllib.request.Request(  # noqa: S310  (a local test server)
+        f"{base}{path}",
+        data=json.dumps(body or {}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=RECEIVE_SECONDS) as response:  # noqa: S310
+            assert response.status == 200
+            result: dict[str, Any] = json.loads(response.read())
+            return result
+    except urllib.error.HTTPError as exc:
+        raise AssertionError(f"POST {path}: {exc.code} {exc.read().decode()[:2000]}") from exc
+
+
+def receive(ws: ClientConnection) -> dict[str, Any]:
+    message: dict[str, Any] = json.loads(ws.recv(timeout=RECEIVE_SECONDS))
+    return message
+
+
+def receive_until(ws: ClientConnection, event_type: str) -> list[dict[str, Any]]:
+    """Every server event up to and including the first of `event_type`."""
+    events: list[dict[str, Any]] = []
+    while True:
+        try:
+            message = receive(ws)
+        except TimeoutError:
+            raise AssertionError(
+                f"no {event_type} within {RECEIVE_SECONDS} s; got {events}"
+            ) from None
+        if "seq" not in message:  # pongs, errors: not channel events
+            continue
+        events.append(message)
+        if message["type"] == event_type:
+            return events
+
+
+# ----- the test --------------------------------------------------------------------------------
+def test_a_follower_on_one_process_receives_what_another_process_caused_in_order(
+    live_match: LiveMatch, two_servers: tuple[str, str]
+) -> None:
+    follower_server, rest_server = two_servers
+    match_id = live_match.match_id
+    ws_url = follower_server.replace("http://", "ws://") + f"/ws/matches/{match_id}"
+    scores = [(1, 1, 0), (1, 5, 3), (1, 13, 11), (2, 4, 6), (2, 13, 9)]
+
+    with connect(ws_url, open_timeout=RECEIVE_SECONDS) as ws:
+        hello = receive(ws)
+        assert hello["type"] == "connection_established"
+        assert hello["data"]["channel"] == f"match:{match_id}"
+        last_seq = hello["data"]["last_seq"]
+
+        for game, p1, p2 in scores:
+            post(rest_server, f"/api/matches/{match_id}/score/", live_match.organizer,
+                 {"game": game, "p1": p1, "p2": p2})  # fmt: skip
+        games = [{"p1": 13, "p2": 11}, {"p1": 13, "p2": 9}]
+        first_side, second_side = live_match.sides
+        post(rest_server, f"/api/matches/{match_id}/submit-result/", first_side, {"games": games})
+        # The other side's matching submission confirms it: the match completes.
+        post(rest_server, f"/api/matches/{match_id}/submit-result/", second_side, {"games": games})
+
+        events = receive_until(ws, "match.completed")
+
+    assert [e["seq"] for e in events] == list(range(last_seq + 1, last_seq + 1 + len(events)))
+    score_events = [e["data"] for e in events if e["type"] == "match.score_updated"]
+    assert [(d["match_id"], d["game"], d["p1"], d["p2"]) for d in score_events] == [
+        (match_id, *score) for score in scores
+    ]
+    types = [e["type"] for e in events]
+    assert types.index("match.result_submitted") > max(
+        i for i, t in enumerate(types) if t == "match.score_updated"
+    )
+    assert events[-1]["data"]["match_id"] == match_id
