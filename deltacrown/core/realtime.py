@@ -22,6 +22,7 @@ import json
 import logging
 import queue
 import threading
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from typing import Any
@@ -187,6 +188,15 @@ class RedisBroker:
                 return
             self._pubsub = self.client.pubsub(ignore_subscribe_messages=True)
             self._pubsub.psubscribe(**{f"{self.pubsub_prefix}*": self._on_message})
+            # Wait for Redis to confirm the subscription, so an event published right after
+            # the first follower subscribed reaches it (a gap would be refilled anyway).
+            deadline = time.monotonic() + 2
+            while time.monotonic() < deadline:
+                confirmation = self._pubsub.get_message(
+                    ignore_subscribe_messages=False, timeout=0.1
+                )
+                if confirmation is not None and confirmation.get("type") == "psubscribe":
+                    break
             self._thread = self._pubsub.run_in_thread(sleep_time=0.5, daemon=True)
 
     def _on_message(self, raw: dict[str, Any]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import threading
 import time
 import uuid
@@ -22,6 +23,8 @@ from deltacrown.core.auth import user_for_token
 from deltacrown.core.errors import AuthenticationError, DomainError
 from deltacrown.core.transaction import unit_of_work
 from deltacrown.extensions import sock
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("ws", __name__)
 
@@ -374,6 +377,10 @@ class Follower:
         except DomainError as exc:
             extra = {"errors": exc.errors} if getattr(exc, "errors", None) else {}
             self.error(exc.code, exc.detail or exc.title, **extra)
+            return
+        except Exception:  # a bug: logged (and reported), the socket lives on
+            log.exception("websocket handler %r failed", kind)
+            self.error("internal_error", "The message could not be processed.")
             return
         finally:
             db.session.remove()
