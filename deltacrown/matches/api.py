@@ -135,7 +135,7 @@ class MatchCheckIn(MethodView):
     )
     def post(self, match_id: int) -> Any:
         """Check my side in (from 30 minutes before `scheduled_at` until the no-show grace
-        ends); the match goes live when both sides have."""
+        ends); the match goes live when both sides have (a lobby: all its members)."""
         services.check_in_match(match_id, actor=require_user())
         return detail(match_id)
 
