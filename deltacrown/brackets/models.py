@@ -13,6 +13,12 @@ results feeding the same next match are serialised.
 `live`, `awaiting_confirmation` and `disputed` (the match-lifecycle issue) are still "ready"
 for the engine but count as started; `completed` and `forfeit` are the engine's "completed";
 an engine-skipped grand-final reset is `cancelled`.
+
+A battle-royale stage keeps its lobbies (members, games) in `Stage.lobbies`, the engine's
+truth; each lobby also has a `Match` row (`lobby` = the lobby's number, in a round of side
+`lobby`) that carries the lobby's lifecycle (check-ins, submissions, disputes, its status).
+The engine never loads lobby rows (`queries.stage_matches`, `queries.rounds_of` leave them
+out), their slots are placeholders (`seed`/`0`), and `best_of` is the lobby's game count.
 """
 
 from __future__ import annotations
@@ -203,6 +209,9 @@ class Match(TimestampMixin, VersionMixin, Model):
     next_match_loser_slot: Mapped[int | None] = mapped_column(sa.SmallInteger)
     scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A battle-royale lobby's number (its members and games are in `Stage.lobbies`); None for
+    # a head-to-head match.
+    lobby: Mapped[int | None] = mapped_column(sa.Integer)
 
     round: Mapped[Round] = relationship(lazy="joined", innerjoin=True)
 
@@ -212,6 +221,10 @@ class Match(TimestampMixin, VersionMixin, Model):
     @property
     def participant_ids(self) -> tuple[int | None, int | None]:
         return self.participant1_registration_id, self.participant2_registration_id
+
+    @property
+    def is_lobby(self) -> bool:
+        return self.lobby is not None
 
     @property
     def is_started(self) -> bool:

@@ -82,8 +82,15 @@ def bracket_match(row: Any, names: Names) -> dict[str, Any]:
 
 
 def match(row: Match, names: Names) -> dict[str, Any]:
+    document = bracket_match(row, names)
+    if row.lobby is not None:
+        lobby = queries.lobby_of(row) or {"participants": []}
+        document["participants"] = [
+            names.participant(row.stage_id, p, None, None) for p in lobby["participants"]
+        ]
     return {
-        **bracket_match(row, names),
+        **document,
+        "lobby": row.lobby,
         "tournament_id": row.tournament_id,
         "stage_id": row.stage_id,
         "round": {"number": row.round.number, "name": row.round.name, "side": row.round.side},
@@ -110,9 +117,11 @@ def bracket(tournament_id: int) -> dict[str, Any]:
     for stage in stages:
         by_round: dict[int, list[dict[str, Any]]] = {}
         ids: dict[str, int] = {}
+        statuses: dict[str, Any] = {}
         for row in queries.bracket_rows(stage.id):
             by_round.setdefault(row.round_id, []).append(bracket_match(row, names))
             ids[row.engine_id] = row.id
+            statuses[row.engine_id] = row.status
         rounds = [
             {
                 "number": r.number,
@@ -143,6 +152,9 @@ def bracket(tournament_id: int) -> dict[str, Any]:
                 "participants": [
                     names.participant(stage.id, p, None, None) for p in lobby["participants"]
                 ],
+                "absent": list(lobby.get("absent", [])),
+                "match_id": ids.get(lobby["id"]),
+                "match_status": statuses.get(lobby["id"]),
             }
             for lobby in stage.lobbies
         ]

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from deltacrown.accounts.models import User
 from deltacrown.brackets import policies
+from deltacrown.brackets.engine import Side
 from deltacrown.brackets.errors import MatchNotFoundError, StageNotFoundError
 from deltacrown.brackets.models import STARTED_STATUSES, Match, MatchStatus, Round, Stage
 from deltacrown.extensions import db
@@ -107,9 +108,12 @@ def lock_stage(stage_id: int) -> Stage:
 
 
 def rounds_of(stage_id: int) -> list[Round]:
+    """The engine's rounds of a stage (not the round holding battle-royale lobby matches)."""
     return list(
         db.session.scalars(
-            sa.select(Round).where(Round.stage_id == stage_id).order_by(Round.position)
+            sa.select(Round)
+            .where(Round.stage_id == stage_id, Round.side != Side.LOBBY)
+            .order_by(Round.position)
         )
     )
 
@@ -123,8 +127,12 @@ def get_match(match_id: int) -> Match:
 
 
 def stage_matches(stage_id: int, *, fresh: bool = False) -> list[Match]:
-    """Every match of a stage in order of play."""
-    query = sa.select(Match).where(Match.stage_id == stage_id).order_by(Match.position)
+    """Every engine match of a stage in order of play (lobby matches are not the engine's)."""
+    query = (
+        sa.select(Match)
+        .where(Match.stage_id == stage_id, Match.lobby.is_(None))
+        .order_by(Match.position)
+    )
     if fresh:
         query = query.execution_options(populate_existing=True)
     return list(db.session.scalars(query))
@@ -154,6 +162,23 @@ def bracket_rows(stage_id: int) -> list[Any]:
             .order_by(Match.position)
         )
     )
+
+
+def lobby_match(stage_id: int, number: int) -> Match | None:
+    """The match row of a battle-royale lobby (None for a stage generated before they had
+    rows)."""
+    return db.session.scalar(
+        sa.select(Match).where(Match.stage_id == stage_id, Match.lobby == number)
+    )
+
+
+def lobby_of(match: Match) -> dict[str, Any] | None:
+    """A lobby match's lobby as the stage keeps it (`participants`, `games`, `absent`)."""
+    if match.lobby is None:
+        return None
+    stage = db.session.get(Stage, match.stage_id)
+    lobbies = stage.lobbies if stage is not None else []
+    return next((lobby for lobby in lobbies if lobby["number"] == match.lobby), None)
 
 
 def stage_matches_by_engine_id(stage_id: int, engine_ids: Iterable[str]) -> list[Match]:

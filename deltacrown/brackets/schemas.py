@@ -191,6 +191,13 @@ class LobbySchema(BaseSchema):
     games_total = ma.fields.Integer()
     games_played = ma.fields.Integer()
     participants = ma.fields.List(ma.fields.Nested(BracketParticipantSchema))
+    absent = ma.fields.List(
+        ma.fields.Integer(), metadata={"description": "No-shows: in no game, score nothing"}
+    )
+    match_id = ma.fields.Integer(
+        allow_none=True, metadata={"description": "The lobby's match (its lifecycle)"}
+    )
+    match_status = ma.fields.Enum(MatchStatus, by_value=True, allow_none=True)
 
 
 class BracketStageSchema(BaseSchema):
@@ -229,6 +236,12 @@ class MatchSchema(BaseSchema):
     next_match_loser_slot = ma.fields.Integer(allow_none=True)
     scheduled_at = _aware(allow_none=True)
     completed_at = _aware(allow_none=True)
+    lobby = ma.fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "Battle royale: the lobby's number; `participants` are its members"
+        },
+    )
 
 
 class StandingSchema(BaseSchema):

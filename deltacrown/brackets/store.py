@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from deltacrown.brackets import engine, queries
-from deltacrown.brackets.models import ENGINE_STATUS, ROW_STATUS, Match, Round, Stage
+from deltacrown.brackets.models import ENGINE_STATUS, ROW_STATUS, Match, MatchStatus, Round, Stage
 from deltacrown.core.db import table_of
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
@@ -77,7 +77,39 @@ def create_stage(
     db.session.add(row)
     db.session.flush()
     insert_rounds(row, stage, stage.rounds, start=0)
+    if stage.lobbies:
+        _insert_lobby_matches(row, stage)
     return row
+
+
+def _insert_lobby_matches(row: Stage, stage: engine.Stage) -> None:
+    """One match row per battle-royale lobby, in a round of side `lobby`, for the lifecycle
+    (check-in, submissions, disputes); the lobby itself stays in `Stage.lobbies`."""
+    holder = Round(
+        stage_id=row.id, side=engine.Side.LOBBY, number=1, name="Lobbies", position=0, byes=[]
+    )
+    db.session.add(holder)
+    db.session.flush()
+    db.session.add_all(
+        Match(
+            tournament_id=row.tournament_id,
+            stage_id=row.id,
+            round_id=holder.id,
+            engine_id=lobby.id,
+            position=lobby.number - 1,
+            number=lobby.number,
+            best_of=lobby.games_total,
+            status=MatchStatus.READY,
+            slot1_kind="seed",
+            slot1_ref="0",
+            slot2_kind="seed",
+            slot2_ref="0",
+            scores=[],
+            lobby=lobby.number,
+        )
+        for lobby in stage.lobbies.values()
+    )
+    db.session.flush()
 
 
 def insert_rounds(

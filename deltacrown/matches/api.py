@@ -10,6 +10,7 @@ from flask.views import MethodView
 
 from deltacrown.brackets import presenters
 from deltacrown.brackets.errors import (
+    InvalidLobbyResultError,
     InvalidWinnerError,
     MatchNotCompletedError,
     MatchNotReadyError,
@@ -135,7 +136,7 @@ class MatchCheckIn(MethodView):
     )
     def post(self, match_id: int) -> Any:
         """Check my side in (from 30 minutes before `scheduled_at` until the no-show grace
-        ends); the match goes live when both sides have."""
+        ends); the match goes live when both sides have (a lobby: all its members)."""
         services.check_in_match(match_id, actor=require_user())
         return detail(match_id)
 
@@ -180,14 +181,23 @@ class MatchSubmit(MethodView):
         InvalidScoresError,
         InvalidWinnerError,
         MatchNotReadyError,
+        InvalidLobbyResultError,
+        ValidationError,
     )
     def post(self, args: dict[str, Any], match_id: int) -> Any:
         """Report the per-game scores for my side (one submission per side): the match awaits
         the other side, whose matching submission confirms it and different one disputes it.
-        A best-of-N ends when a side wins N//2+1 games."""
+        A best-of-N ends when a side wins N//2+1 games.
+
+        A battle-royale lobby match takes `results` for its next game (every present
+        member's placement and kills): the other members confirm it (it is applied once all
+        have, or after the confirmation window) or dispute it; a different submission
+        disputes it; an organizer's submission is final at once."""
+        results = args.get("results")
         services.submit_result(
             match_id,
-            games=games_pairs(args["games"]) or [],
+            games=games_pairs(args.get("games")),
+            results=[dict(r) for r in results] if results is not None else None,
             evidence=args["evidence"],
             actor=require_user(),
         )
@@ -200,10 +210,11 @@ class MatchConfirm(MethodView):
     @login_required
     @blp.response(200, MatchDetailSchema)
     @blp.errors(DisputesOpenError)
-    @blp.errors(*ACT, TournamentNotOngoingError)
+    @blp.errors(*ACT, TournamentNotOngoingError, AlreadySubmittedError)
     def post(self, match_id: int) -> Any:
         """Confirm the other side's submission (or, as an organizer, any): the match
-        completes and the bracket moves on."""
+        completes and the bracket moves on. In a lobby each other member confirms the
+        pending game; it is applied once every present member has (an organizer: at once)."""
         services.confirm_result(match_id, actor=require_user())
         return detail(match_id)
 
@@ -217,7 +228,8 @@ class MatchDispute(MethodView):
     @blp.errors(*ACT, TournamentNotOngoingError, DisputeExistsError, ValidationError)
     def post(self, args: dict[str, Any], match_id: int) -> Any:
         """Dispute the other side's submission, or a completed match's result while the
-        tournament is ongoing (reason of at least 20 characters)."""
+        tournament is ongoing (reason of at least 20 characters). In a lobby: the pending
+        game, by a member who did not submit or confirm it."""
         return services.dispute_result(
             match_id, reason=args["reason"], evidence=args["evidence"], actor=require_user()
         )
@@ -243,7 +255,9 @@ class MatchOverride(MethodView):
     def post(self, query: dict[str, Any], args: dict[str, Any], match_id: int) -> Any:
         """Enter or correct the result (organizers and staff). `?dry_run=true` changes
         nothing and returns the engine's preview (moves, resets, placements); correcting a
-        completed match is 409 `dependent_match_started` once a dependent match has started."""
+        completed match is 409 `dependent_match_started` once a dependent match has started.
+        An open dispute is resolved (overturned) with the override as its resolution. Not for
+        a lobby (409 `invalid_transition`: record the lobby's game instead)."""
         return services.override_result(
             match_id,
             games=games_pairs(args["games"]) or [],
@@ -262,7 +276,8 @@ class MatchForfeit(MethodView):
     @blp.errors(DisputesOpenError)
     @blp.errors(*ACT, TournamentNotOngoingError, ValidationError)
     def post(self, args: dict[str, Any], match_id: int) -> Any:
-        """Record a forfeit (organizers): `loser` loses, the other side moves on."""
+        """Record a forfeit (organizers): `loser` loses, the other side moves on (not for a
+        lobby: 409 `invalid_transition`)."""
         services.forfeit(match_id, loser=args["loser"], reason=args["reason"], actor=require_user())
         return detail(match_id)
 
@@ -370,18 +385,23 @@ class DisputeResolve(MethodView):
         ValidationError,
         InvalidScoresError,
         InvalidWinnerError,
+        InvalidLobbyResultError,
         DependentMatchStartedError,
         TournamentLockedError,
     )
     def post(self, args: dict[str, Any], dispute_id: int) -> Any:
         """under_review → resolved: `upheld` (the result stands), `overturned` (with
         `corrected_games`; re-routes the bracket, 409 `dependent_match_started` when a
-        dependent match has started), or `rematch` (the match is ready again)."""
+        dependent match has started), or `rematch` (the match is ready again). A lobby's
+        dispute: upheld applies the disputed game, overturned applies `corrected_results`,
+        rematch replays the game (the lobby is live again)."""
+        corrected_results = args.get("corrected_results")
         return disputes.resolve_dispute(
             dispute_id,
             outcome=args["outcome"],
             resolution=args["resolution"],
             corrected_games=games_pairs(args.get("corrected_games")),
+            corrected_results=[dict(r) for r in corrected_results] if corrected_results else None,
             actor=require_user(),
         )
 

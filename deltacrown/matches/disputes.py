@@ -7,11 +7,15 @@ with the disputed submission, overturned with the organizer's `corrected_games`,
 it back to `ready` (check-ins and submissions cleared). A dispute on a completed match leaves
 it alone unless overturned, which corrects the result through the brackets service and
 re-routes the bracket (409 `dependent_match_started` when a dependent match has started).
+
+A battle-royale lobby's dispute is about its pending game (`lobbies.py`): upheld or dismissed
+applies the disputed results, overturned applies the organizer's `corrected_results`, and a
+rematch replays the game (the lobby is live again).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -157,6 +161,11 @@ def _uphold(
         for s in queries.current_submissions(match.id)
         if s.id != submission.id and s.status is SubmissionStatus.DISPUTED
     ]
+    if match.lobby is not None:
+        from deltacrown.matches import lobbies
+
+        lobbies.uphold(match, tournament, submission, actor, now)
+        return
     for s in other:
         s.status, s.decided_at = SubmissionStatus.SUPERSEDED, now
     services.confirm_submission(match, tournament, submission, actor, now)
@@ -169,14 +178,25 @@ def resolve_dispute(
     resolution: str,
     actor: Any,
     corrected_games: Sequence[Sequence[int]] | None = None,
+    corrected_results: Sequence[Mapping[str, Any]] | None = None,
     now: datetime | None = None,
 ) -> Dispute:
-    """under_review → resolved with an outcome and a written resolution (see the module)."""
+    """under_review → resolved with an outcome and a written resolution (see the module).
+    A lobby's overturned game takes `corrected_results`, a match's `corrected_games`."""
     now = now or utcnow()
     outcome = DisputeOutcome(outcome)
     dispute, match, tournament = _managed(dispute_id, actor)
     _require(dispute, D.UNDER_REVIEW, action="resolve it")
     resolution = _text(resolution, "resolution")
+    if match.lobby is not None:
+        return _resolve_lobby(
+            dispute, match, tournament, outcome, resolution, corrected_results, actor, now
+        )
+    if corrected_results:
+        raise ValidationError(
+            "Corrected results are for a lobby's game; give corrected games.",
+            errors={"corrected_results": ["Only for a lobby match."]},
+        )
     if outcome is DisputeOutcome.OVERTURNED and not corrected_games:
         raise ValidationError(
             "Overturning needs the corrected games.",
@@ -216,6 +236,49 @@ def resolve_dispute(
         db.session.execute(sa.delete(MatchCheckIn).where(MatchCheckIn.match_id == match.id))
         match.status = MatchStatus.READY
         db.session.flush()
+    services.record_event(
+        match, "dispute_resolved", actor, now=now, dispute_id=dispute.id, outcome=outcome.value
+    )
+    services.publish_event(
+        match, "match.dispute_resolved", dispute_id=dispute.id, outcome=outcome.value
+    )
+    return dispute
+
+
+def _resolve_lobby(
+    dispute: Dispute,
+    match: Match,
+    tournament: Tournament,
+    outcome: DisputeOutcome,
+    resolution: str,
+    corrected_results: Sequence[Mapping[str, Any]] | None,
+    actor: Any,
+    now: datetime,
+) -> Dispute:
+    from deltacrown.matches import lobbies
+
+    overturned = outcome is DisputeOutcome.OVERTURNED
+    if overturned and not corrected_results:
+        raise ValidationError(
+            "Overturning a lobby's game needs the corrected results.",
+            errors={"corrected_results": ["Required to overturn."]},
+        )
+    if not overturned and corrected_results:
+        raise ValidationError(
+            "Corrected results go with an overturned result only.",
+            errors={"corrected_results": ["Only when overturned."]},
+        )
+    services.require_ongoing(tournament)
+    if overturned:  # checked before the dispute closes, so bad results change nothing
+        checked = lobbies.check_results(lobbies.lobby_of(match), corrected_results or [])
+        dispute.corrected_games = checked
+    _close(dispute, actor, D.RESOLVED, outcome, resolution, now)
+    if outcome is DisputeOutcome.UPHELD:
+        _uphold(match, tournament, dispute, actor, now)
+    elif overturned:
+        lobbies.overturn(match, tournament, checked, actor, now)
+    else:
+        lobbies.replay(match, now)
     services.record_event(
         match, "dispute_resolved", actor, now=now, dispute_id=dispute.id, outcome=outcome.value
     )

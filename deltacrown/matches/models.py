@@ -68,7 +68,11 @@ class MatchCheckIn(Model):
 
 
 class ResultSubmission(Model):
-    """One side's claim of a match's per-game scores (`games`: [[slot 1, slot 2], ...])."""
+    """One side's claim of a match's per-game scores (`games`: [[slot 1, slot 2], ...]).
+
+    For a battle-royale lobby it is one member's claim of one game (`game`, 1-based):
+    `games` holds `[{"registration_id", "placement", "kills"}, ...]`, every present member
+    once; another member's agreement is a submission of the same results."""
 
     __tablename__ = "result_submissions"
     __table_args__ = (sa.Index("ix_result_submissions_status_created_at", "status", "created_at"),)
@@ -80,6 +84,7 @@ class ResultSubmission(Model):
     registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registrations.id"), nullable=False)
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     games: Mapped[list[Any]] = json_list_column(nullable=False)
+    game: Mapped[int | None] = mapped_column(sa.Integer)  # lobby matches: the game reported
     winner_registration_id: Mapped[int | None] = mapped_column(sa.ForeignKey("registrations.id"))
     evidence: Mapped[list[Any]] = json_list_column(nullable=False)  # storage keys
     status: Mapped[SubmissionStatus] = mapped_column(

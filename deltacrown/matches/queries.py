@@ -61,11 +61,20 @@ def lock_match(match_id: int) -> tuple[Tournament, Match]:
     return tournament, locked
 
 
+def participants_of(match: Match) -> list[int]:
+    """The registrations that play the match: its two sides, or a lobby's members."""
+    if match.lobby is not None:
+        lobby = bracket_queries.lobby_of(match)
+        return [int(r) for r in lobby["participants"]] if lobby else []
+    return [r for r in match.participant_ids if r is not None]
+
+
 def side_of(match: Match, actor: Any) -> int | None:
-    """The registration id (of the match's two) the actor speaks for, or None."""
+    """The registration id (of the match's two, or a lobby's members) the actor speaks for,
+    or None."""
     if actor is None:
         return None
-    ids = [r for r in match.participant_ids if r is not None]
+    ids = participants_of(match)
     if not ids:
         return None
     rows = db.session.execute(

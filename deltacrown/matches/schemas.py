@@ -1,6 +1,7 @@
 """Match lifecycle representations: `*Schema` out, `*Args` in (shape only; rules live in
-services). Games are `[{"p1": 13, "p2": 9}, ...]` in slot order; evidence is a list of keys
-returned by `POST /api/matches/{id}/evidence/`."""
+services). Games are `[{"p1": 13, "p2": 9}, ...]` in slot order; a battle-royale lobby's
+game is `results`: `[{"registration_id", "placement", "kills"}, ...]`; evidence is a list of
+keys returned by `POST /api/matches/{id}/evidence/`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
-from deltacrown.brackets.schemas import MatchSchema
+from deltacrown.brackets.schemas import LobbyResultArgs, MatchSchema
 from deltacrown.core import storage
 from deltacrown.core.api import BaseSchema
 from deltacrown.core.pagination import CursorArgs
@@ -22,8 +23,18 @@ def _aware(**kwargs: Any) -> ma.fields.AwareDateTime:
     return ma.fields.AwareDateTime(format="iso", **kwargs)
 
 
+def _is_lobby_game(games: list[Any] | None) -> bool:
+    return bool(games) and isinstance(games[0], dict)  # type: ignore[index]
+
+
 def _games_out(games: list[Any] | None) -> list[dict[str, int]] | None:
-    return None if games is None else [{"p1": g[0], "p2": g[1]} for g in games]
+    if games is None or _is_lobby_game(games):
+        return None
+    return [{"p1": g[0], "p2": g[1]} for g in games]
+
+
+def _results_out(games: list[Any] | None) -> list[dict[str, int]] | None:
+    return list(games) if games is not None and _is_lobby_game(games) else None
 
 
 # ----- inputs ----------------------------------------------------------------------------------
@@ -68,9 +79,32 @@ class MatchUpdateArgs(BaseSchema):
     best_of = ma.fields.Integer(validate=ma.validate.Range(min=1, max=15))
 
 
+def _results_field(**kwargs: Any) -> ma.fields.List:
+    return ma.fields.List(
+        ma.fields.Nested(LobbyResultArgs), validate=ma.validate.Length(min=1, max=200), **kwargs
+    )
+
+
 class SubmitResultArgs(_EvidenceMixin):
-    games = _games_field(required=True)
+    """A head-to-head match takes `games`; a battle-royale lobby match takes `results` (one
+    game: every present member once). Exactly one of the two."""
+
+    games = _games_field(
+        metadata={"description": "Head-to-head: per-game scores `[{p1, p2}, ...]`"}
+    )
+    results = _results_field(
+        metadata={
+            "description": "Lobby: the next game's `[{registration_id, placement, kills}]`, "
+            "every present member once (placement 1 = last standing)"
+        }
+    )
     evidence = _evidence_field()
+
+    @ma.validates_schema
+    def _one_shape(self, data: dict[str, Any], **_: Any) -> None:
+        if ("games" in data) == ("results" in data):
+            message = "Give `games` (a head-to-head match) or `results` (a lobby), not both."
+            raise ma.ValidationError({"games": [message], "results": [message]})
 
 
 class DisputeArgs(_EvidenceMixin):
@@ -114,6 +148,11 @@ class ResolveArgs(BaseSchema):
     outcome = ma.fields.Enum(DisputeOutcome, by_value=True, required=True)
     resolution = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
     corrected_games = _games_field(load_default=None, allow_none=True)
+    corrected_results = _results_field(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "A lobby's overturned game: every present member's result"},
+    )
 
 
 class DismissArgs(BaseSchema):
@@ -126,10 +165,34 @@ class SubmissionSchema(BaseSchema):
     registration_id = ma.fields.Integer()
     submitted_by_id = ma.fields.Integer(allow_none=True)
     games = ma.fields.Function(lambda s: _games_out(s.games))
+    game = ma.fields.Integer(allow_none=True, metadata={"description": "Lobby: the game"})
+    results = ma.fields.Function(
+        lambda s: _results_out(s.games), metadata={"description": "Lobby: the game's results"}
+    )
     winner_registration_id = ma.fields.Integer(allow_none=True)
     evidence = ma.fields.Function(lambda s: [storage.url(k) for k in s.evidence])
     status = ma.fields.Enum(SubmissionStatus, by_value=True)
     created_at = _aware()
+
+
+class LobbyGameResultSchema(BaseSchema):
+    registration_id = ma.fields.Integer()
+    placement = ma.fields.Integer()
+    kills = ma.fields.Integer()
+
+
+class LobbyStandingSchema(BaseSchema):
+    registration_id = ma.fields.Integer()
+    rank = ma.fields.Integer()
+    seed = ma.fields.Integer()
+    games = ma.fields.Integer()
+    points = ma.fields.Integer()
+    placement_points = ma.fields.Integer()
+    kill_points = ma.fields.Integer()
+    kills = ma.fields.Integer()
+    best_placement = ma.fields.Integer(allow_none=True)
+    decided_by = ma.fields.String(allow_none=True)
+    absent = ma.fields.Boolean()
 
 
 class MatchDetailSchema(MatchSchema):
@@ -144,6 +207,16 @@ class MatchDetailSchema(MatchSchema):
         ma.fields.Nested(lambda: LiveScoreSchema()),
         metadata={"description": "While live: the last running score of each game"},
     )
+    # Battle-royale lobby matches only (`lobby` is set; `participants` are the members).
+    absent = ma.fields.List(
+        ma.fields.Integer(), metadata={"description": "Lobby: no-shows, who score nothing"}
+    )
+    games_total = ma.fields.Integer(metadata={"description": "Lobby: games to play"})
+    lobby_games = ma.fields.List(
+        ma.fields.List(ma.fields.Nested(LobbyGameResultSchema)),
+        metadata={"description": "Lobby: every recorded game's results, best placement first"},
+    )
+    lobby_standings = ma.fields.List(ma.fields.Nested(LobbyStandingSchema))
 
 
 class LiveScoreSchema(BaseSchema):
@@ -184,6 +257,7 @@ class DisputeSchema(BaseSchema):
     outcome = ma.fields.Enum(DisputeOutcome, by_value=True, allow_none=True)
     resolution = ma.fields.String(allow_none=True)
     corrected_games = ma.fields.Function(lambda d: _games_out(d.corrected_games))
+    corrected_results = ma.fields.Function(lambda d: _results_out(d.corrected_games))
     reviewed_by_id = ma.fields.Integer(allow_none=True)
     reviewed_at = _aware(allow_none=True)
     resolved_by_id = ma.fields.Integer(allow_none=True)

@@ -13,11 +13,15 @@ Live channels (`match:{id}` and `tournament:{id}`): every status change of a mat
 path (this module, the brackets service, admin), is published once per unit of work as
 `match.state_changed` {from, to} after commit; live score updates (`update_score`) are kept as
 `score_updated` events and published as `match.score_updated`.
+
+A battle-royale lobby's match (`match.lobby`) shares the states, check-in, start, cancel and
+the sweeps; its results, confirmation, disputes and no-show rule live in `lobbies.py`, which
+the use cases below hand lobby matches to. A lobby has no forfeit and no override.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
@@ -82,6 +86,15 @@ def _require_side(match: Match, actor: Any) -> int:
     if side is None:
         raise PermissionDeniedError("Only the match's participants may do this.")
     return side
+
+
+def _require_pair(match: Match, action: str) -> None:
+    if match.lobby is not None:
+        raise InvalidTransitionError(
+            f"Match {match.id} is a battle-royale lobby; cannot {action}. Record or replace "
+            "the lobby's games instead.",
+            current_status=match.status.value,
+        )
 
 
 def _require_state(match: Match, *states: MatchStatus, action: str) -> None:
@@ -312,21 +325,44 @@ def _settle_submissions(match: Match, status: SubmissionStatus, now: datetime) -
 
 
 def _close_disputes(
-    match: Match, actor: Any, outcome: DisputeOutcome | None, text: str, now: datetime
+    match: Match,
+    actor: Any,
+    outcome: DisputeOutcome | None,
+    text: str,
+    now: datetime,
+    *,
+    corrected_games: list[Any] | None = None,
 ) -> None:
     dispute = queries.open_dispute(match.id)
     if dispute is None:
         return
+    before = {"status": dispute.status.value}
     dispute.status = DisputeStatus.RESOLVED if outcome else DisputeStatus.DISMISSED
     dispute.outcome = outcome
     dispute.resolution = text
+    if corrected_games is not None:
+        dispute.corrected_games = corrected_games
     dispute.resolved_by_id = getattr(actor, "id", None)
     dispute.resolved_at = now
     audit.record(
         actor=actor,
         action="dispute.closed",
         target=dispute,
-        after={"status": dispute.status.value, "outcome": outcome and outcome.value},
+        before=before,
+        after={
+            "status": dispute.status.value,
+            "outcome": outcome and outcome.value,
+            "resolution": text,
+        },
+    )
+    signals.send_after_commit(
+        signals.dispute_resolved,
+        "matches",
+        dispute_id=dispute.id,
+        match_id=dispute.match_id,
+        tournament_id=dispute.tournament_id,
+        status=dispute.status.value,
+        outcome=outcome and outcome.value,
     )
 
 
@@ -360,6 +396,11 @@ def schedule_match(
         match.scheduled_at = scheduled_at
         db.session.execute(sa.delete(MatchCheckIn).where(MatchCheckIn.match_id == match.id))
     if "best_of" in fields and best_of is not None:
+        if match.lobby is not None:
+            raise ValidationError(
+                "A lobby's number of games is the stage's.",
+                errors={"best_of": ["Not for a lobby match."]},
+            )
         if not 1 <= best_of <= MAX_BEST_OF:
             raise ValidationError(
                 f"best_of is 1 to {MAX_BEST_OF}.",
@@ -371,7 +412,7 @@ def schedule_match(
                 errors={"best_of": ["Must be odd."]},
             )
         match.best_of = best_of
-    if match.status is M.CANCELLED and all(match.participant_ids):
+    if match.status is M.CANCELLED and (match.lobby is not None or all(match.participant_ids)):
         match.status = M.READY
     db.session.flush()
     after = {
@@ -426,7 +467,7 @@ def check_in_match(match_id: int, *, actor: Any, now: datetime | None = None) ->
     db.session.flush()
     record_event(match, "checked_in", actor, registration_id=side, now=now)
     publish_event(match, "match.checked_in", registration_id=side)
-    if queries.checked_in(match.id) >= {r for r in match.participant_ids if r is not None}:
+    if queries.checked_in(match.id) >= set(queries.participants_of(match)):
         _go_live(match, None, now, automatic=True)
     return match
 
@@ -475,6 +516,11 @@ def update_score(
     """
     now = now or utcnow()
     match, tournament = _load(match_id, actor)
+    if match.lobby is not None:
+        raise ValidationError(
+            "A battle-royale lobby has no head-to-head running score; submit its games.",
+            errors={"game": ["Not available for a lobby match."]},
+        )
     side = queries.side_of(match, actor)
     if side is None and not policies.can_manage(actor, tournament):
         raise PermissionDeniedError("Only the match's sides and organizers update its score.")
@@ -520,21 +566,34 @@ def live_scores(
 def submit_result(
     match_id: int,
     *,
-    games: Sequence[Sequence[int]],
+    games: Sequence[Sequence[int]] | None,
     actor: Any,
     evidence: Sequence[str] = (),
+    results: Sequence[Mapping[str, Any]] | None = None,
     now: datetime | None = None,
 ) -> Match:
     """A side reports the per-game scores (live → awaiting_confirmation). The other side's
-    submission confirms it when the games match, and disputes it otherwise."""
+    submission confirms it when the games match, and disputes it otherwise. A lobby match
+    takes one game's `results` instead (see `lobbies.submit`)."""
     now = now or utcnow()
     match, tournament = _load(match_id, actor)
+    if match.lobby is not None:
+        from deltacrown.matches import lobbies
+
+        return lobbies.submit(
+            match, tournament, results=results, actor=actor, evidence=evidence, now=now
+        )
     side = _require_side(match, actor)
     _require_state(match, M.LIVE, M.AWAITING_CONFIRMATION, action="submit a result")
     require_ongoing(tournament)
     current = queries.current_submissions(match.id)
     if any(s.registration_id == side for s in current):
         raise AlreadySubmittedError("This side has already submitted a result.")
+    if games is None:
+        raise ValidationError(
+            "A head-to-head match takes `games`: the per-game scores.",
+            errors={"games": ["Required for a head-to-head match."]},
+        )
     games = normalise_games(games)
     winner = winner_of(match, games)
     submission = ResultSubmission(
@@ -608,6 +667,10 @@ def confirm_result(match_id: int, *, actor: Any, now: datetime | None = None) ->
     """The other side (or an organizer) confirms the pending submission: the match completes."""
     now = now or utcnow()
     match, tournament = _load(match_id, actor)
+    if match.lobby is not None:
+        from deltacrown.matches import lobbies
+
+        return lobbies.confirm(match, tournament, actor=actor, now=now)
     manager = policies.can_manage(actor, tournament)
     side = queries.side_of(match, actor)
     if side is None and not manager:
@@ -666,6 +729,16 @@ def _open_dispute(
     return dispute
 
 
+def dispute_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < MIN_DISPUTE_REASON:
+        raise ValidationError(
+            f"Explain the dispute in at least {MIN_DISPUTE_REASON} characters.",
+            errors={"reason": [f"At least {MIN_DISPUTE_REASON} characters."]},
+        )
+    return reason
+
+
 def dispute_result(
     match_id: int,
     *,
@@ -678,15 +751,16 @@ def dispute_result(
     completed match of an ongoing tournament (the match stays completed until settled)."""
     now = now or utcnow()
     match, tournament = _load(match_id, actor)
+    if match.lobby is not None:
+        from deltacrown.matches import lobbies
+
+        return lobbies.dispute(
+            match, tournament, reason=reason, actor=actor, evidence=evidence, now=now
+        )
     side = _require_side(match, actor)
     _require_state(match, M.AWAITING_CONFIRMATION, M.COMPLETED, action="dispute it")
     require_ongoing(tournament)
-    reason = (reason or "").strip()
-    if len(reason) < MIN_DISPUTE_REASON:
-        raise ValidationError(
-            f"Explain the dispute in at least {MIN_DISPUTE_REASON} characters.",
-            errors={"reason": [f"At least {MIN_DISPUTE_REASON} characters."]},
-        )
+    reason = dispute_reason(reason)
     existing = queries.open_dispute(match.id)
     if existing is not None:
         raise DisputeExistsError("This match already has an open dispute.", dispute_id=existing.id)
@@ -741,11 +815,13 @@ def override_result(
 ) -> dict[str, Any]:
     """An organizer enters or corrects a match's result. A completed match is corrected
     (re-routing while no dependent match has started: 409 `dependent_match_started`);
-    otherwise the result completes it, closing an open dispute as overturned. With `dry_run`
-    nothing changes and the engine's preview of every downstream change is returned."""
+    otherwise the result completes it. Either way an open dispute is closed as overturned,
+    the override its resolution. With `dry_run` nothing changes and the engine's preview of
+    every downstream change is returned. Not for a lobby (409 `invalid_transition`)."""
     now = now or utcnow()
     match, tournament = _load(match_id, actor)
     _require_manager(actor, tournament)
+    _require_pair(match, "override its result")
     _require_state(
         match,
         M.READY,
@@ -765,6 +841,15 @@ def override_result(
     games = normalise_games(games)
     winner = winner_of(match, games)
     if match.has_result:
+        if not dry_run:
+            _close_disputes(
+                match,
+                actor,
+                DisputeOutcome.OVERTURNED,
+                reason or "The organizer overrode the result.",
+                now,
+                corrected_games=games,
+            )
         return correct_result(match, tournament, winner, games, actor, reason, dry_run, now)
     require_ongoing(tournament)
     if dry_run:
@@ -866,6 +951,7 @@ def forfeit(
     now = now or utcnow()
     match, tournament = _load(match_id, actor)
     _require_manager(actor, tournament)
+    _require_pair(match, "forfeit it")
     _require_state(
         match,
         M.READY,
@@ -936,9 +1022,12 @@ def auto_confirm_due(*, now: datetime | None = None) -> int:
             or tournament.status is not TournamentStatus.ONGOING
         ):
             continue
-        if _in_savepoint(
-            confirm_submission, match, tournament, submission, None, now, automatic=True
-        ):
+        step: Callable[..., Any] = confirm_submission
+        if match.lobby is not None:
+            from deltacrown.matches import lobbies
+
+            step = lobbies.confirm_game
+        if _in_savepoint(step, match, tournament, submission, None, now, automatic=True):
             done += 1
     return done
 
@@ -965,12 +1054,20 @@ def _system_load(match_id: int) -> tuple[Match, Tournament]:
 
 def forfeit_no_shows(*, now: datetime | None = None) -> dict[str, int]:
     """After `scheduled_at + no_show_grace_minutes`: the side that did not check in forfeits;
-    when neither did, the match is cancelled for the organizer to decide."""
+    when neither did, the match is cancelled for the organizer to decide. In a lobby the
+    members not checked in are marked absent and the others play (`absent` counts such
+    lobbies); nobody checked in: cancelled."""
     now = now or utcnow()
-    counts = {"forfeited": 0, "cancelled": 0}
+    counts = {"forfeited": 0, "cancelled": 0, "absent": 0}
     for match_id in queries.due_no_shows(now):
         match, tournament = _system_load(match_id)
         if match.status is not M.READY or tournament.status is not TournamentStatus.ONGOING:
+            continue
+        if match.lobby is not None:
+            from deltacrown.matches import lobbies
+
+            outcome = lobbies.no_show(match, tournament, now)
+            counts[outcome] = counts.get(outcome, 0) + 1
             continue
         present = queries.checked_in(match.id)
         absent = [r for r in match.participant_ids if r is not None and r not in present]
@@ -997,7 +1094,12 @@ def match_state(match: Match, tournament: Tournament) -> dict[str, Any]:
     window = check_in_window(match, tournament)
     pending = queries.pending_submission(match.id)
     dispute = queries.open_dispute(match.id)
-    return {
+    lobby: dict[str, Any] = {}
+    if match.lobby is not None:
+        from deltacrown.matches import lobbies
+
+        lobby = lobbies.lobby_state(match)
+    return lobby | {
         "checked_in": sorted(queries.checked_in(match.id)),
         "submissions": queries.current_submissions(match.id),
         "check_in_opens_at": window[0] if window else None,

@@ -17,6 +17,7 @@ from deltacrown.brackets.engine import (
     advancing,
     final_placements,
     generate,
+    mark_absent,
     record_lobby_game,
     stage_standings,
 )
@@ -182,3 +183,36 @@ def test_a_battle_royale_stage_round_trips_through_json() -> None:
     assert data["lobbies"][0]["status"] == "ready" and len(data["lobbies"][0]["games"]) == 1
     copy = Stage.from_dict(data)
     assert copy == stage and copy.open_count == 1
+
+
+def test_absent_members_are_in_no_game_and_rank_last_with_nothing() -> None:
+    stage = four_player_lobby(games=1)
+    lobby = mark_absent(stage, "BR1", ["b"])
+    assert (lobby.absent, lobby.present) == (["b"], ["a", "c", "d"])
+    with pytest.raises(InvalidLobbyResultError):  # the absent member has no placement
+        record_lobby_game(stage, "BR1", game(("a", 1, 0), ("b", 2, 0), ("c", 3, 0), ("d", 4, 0)))
+    changes = record_lobby_game(stage, "BR1", game(("c", 1, 1), ("a", 2, 0), ("d", 3, 0)))
+    (table,) = stage_standings(stage)
+    assert [(row.participant, row.points) for row in table.rows] == [
+        ("c", 11),
+        ("a", 6),
+        ("d", 5),
+        ("b", 0),
+    ]
+    assert changes.placements is not None and changes.placements[-1].participant == "b"
+    restored = Stage.from_dict(json.loads(json.dumps(stage.to_dict())))
+    assert restored.lobbies["BR1"].absent == ["b"]
+
+
+def test_absences_come_before_the_first_game_and_leave_someone_to_play() -> None:
+    stage = four_player_lobby()
+    with pytest.raises(InvalidLobbyResultError):
+        mark_absent(stage, "BR1", ["a", "b", "c", "d"])
+    with pytest.raises(InvalidLobbyResultError):
+        mark_absent(stage, "BR1", ["z"])
+    with pytest.raises(UnknownLobbyError):
+        mark_absent(stage, "BR9", ["a"])
+    record_lobby_game(stage, "BR1", game(("a", 1, 0), ("b", 2, 0), ("c", 3, 0), ("d", 4, 0)))
+    with pytest.raises(InvalidLobbyResultError):
+        mark_absent(stage, "BR1", ["a"])
+    assert "absent" not in stage.to_dict()["lobbies"][0]  # unchanged serialization without any

@@ -445,6 +445,39 @@ def test_overturning_a_completed_match_reroutes_or_is_refused_once_the_next_star
     )
 
 
+def test_overriding_a_completed_match_resolves_its_open_dispute(app, started, m):
+    import sqlalchemy as sa
+
+    from deltacrown.core.audit import AuditEntry
+    from tests.brackets_api.conftest import db_scalar
+
+    play = started()
+    semi = submitted(play, m)
+    m.confirm(semi, play.sides("W1.1")[1].headers)
+    dispute = m.dispute(semi, REASON, play.sides("W1.1")[1].headers).get_json()["id"]
+    m.dispute_post(dispute, "review")
+    preview = m.override(semi, [(2, 13), (3, 13)], dry_run=True, reason="Video review")
+    assert preview.status_code == 200, preview.get_json()
+    assert m.dispute_get(dispute).get_json()["status"] == "under_review"  # a preview: untouched
+    applied = m.override(semi, [(2, 13), (3, 13)], reason="Video review")
+    assert applied.status_code == 200, applied.get_json()
+    body = m.dispute_get(dispute).get_json()
+    assert (body["status"], body["outcome"], body["resolution"]) == (
+        "resolved",
+        "overturned",
+        "Video review",
+    )
+    assert body["corrected_games"] == [{"p1": 2, "p2": 13}, {"p1": 3, "p2": 13}]
+    assert m.get(semi).get_json()["open_dispute_id"] is None
+    audited = db_scalar(
+        app,
+        sa.select(sa.func.count(AuditEntry.id)).where(
+            AuditEntry.action == "dispute.closed", AuditEntry.target_id == dispute
+        ),
+    )
+    assert audited == 1
+
+
 def test_a_disputed_final_blocks_the_tournaments_completion(started, m, client):
     play = started(n=2, best_of=1)
     final = play.matches["W1.1"]["id"]

@@ -59,6 +59,8 @@ from deltacrown.brackets.engine.formats import FORMATS, BracketFormat, get_forma
 from deltacrown.brackets.engine.formats.battle_royale import (
     LobbyRow,
     advancing,
+    check_lobby_results,
+    mark_absent,
     record_lobby_game,
 )
 from deltacrown.brackets.engine.formats.group_stage import generate_playoffs, playoff_seeds
@@ -148,10 +150,12 @@ __all__ = [
     "advancing",
     "apply_correction",
     "apply_result",
+    "check_lobby_results",
     "final_placements",
     "generate",
     "generate_playoffs",
     "get_format",
+    "mark_absent",
     "next_round",
     "playoff_seeds",
     "preview_correction",

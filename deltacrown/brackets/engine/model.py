@@ -47,6 +47,9 @@ class Side(enum.StrEnum):
     THIRD_PLACE = "third_place"
     GROUP = "group"  # a round-robin match (also when the stage has a single group)
     SWISS = "swiss"
+    # Rows only: the round that holds a battle-royale stage's lobby matches (one per lobby,
+    # for the match lifecycle); the engine keeps lobbies apart from matches and never uses it.
+    LOBBY = "lobby"
 
 
 SIDE_PREFIX = {
@@ -242,6 +245,13 @@ class Lobby:
     participants: list[ParticipantId]
     games_total: int
     games: list[tuple[GameResult, ...]] = field(default_factory=list)  # in the order played
+    # Members marked absent (no-shows) before the first game: they are in no game's results
+    # and score nothing, so they rank last in the lobby.
+    absent: list[ParticipantId] = field(default_factory=list)
+
+    @property
+    def present(self) -> list[ParticipantId]:
+        return [p for p in self.participants if p not in self.absent]
 
     @property
     def status(self) -> MatchStatus:
@@ -257,7 +267,7 @@ class Lobby:
             "games_total": self.games_total,
             "games": [[result.to_dict() for result in game] for game in self.games],
             "status": self.status._value_,
-        }
+        } | ({"absent": list(self.absent)} if self.absent else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Lobby:
@@ -272,6 +282,7 @@ class Lobby:
             list(data["participants"]),
             int(data["games_total"]),
             games,
+            list(data.get("absent", ())),
         )
 
 

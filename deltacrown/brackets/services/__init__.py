@@ -24,7 +24,11 @@ from deltacrown.brackets.services.generation import (
     seed_participants,
     start_tournament,
 )
-from deltacrown.brackets.services.results import record_lobby_game, record_match_result
+from deltacrown.brackets.services.results import (
+    mark_lobby_absent,
+    record_lobby_game,
+    record_match_result,
+)
 
 __all__ = [
     "CorrectionOutcome",
@@ -32,6 +36,7 @@ __all__ = [
     "correct_match_result",
     "engine_options",
     "generate_bracket",
+    "mark_lobby_absent",
     "record_lobby_game",
     "record_match_result",
     "regenerate_bracket",

@@ -42,6 +42,18 @@ def on_final_placements(hook: Callable[[int], Any]) -> None:
         PLACEMENT_HOOKS.append(hook)
 
 
+# Reactions to an organizer recording a lobby's game directly (not through the lobby match's
+# lifecycle): `hook(match, actor, game, now)` with the lobby's match row and the 1-based game
+# number. The matches domain supersedes the submissions and closes the dispute that game
+# settles. Same unit of work; idempotent per hook.
+LOBBY_GAME_HOOKS: list[Callable[..., Any]] = []
+
+
+def on_direct_lobby_game(hook: Callable[..., Any]) -> None:
+    if hook not in LOBBY_GAME_HOOKS:
+        LOBBY_GAME_HOOKS.append(hook)
+
+
 # ----- loading for an actor ------------------------------------------------------------------
 def _managed(tournament_id: int, actor: Any) -> Tournament:
     """The tournament, row-locked, if the actor may manage it (404 when invisible, else 403)."""

@@ -19,6 +19,7 @@ from deltacrown.brackets.models import (
     Stage,
 )
 from deltacrown.brackets.services.common import (
+    LOBBY_GAME_HOOKS,
     _channel,
     _check_scores,
     _finish_stage,
@@ -152,7 +153,11 @@ def record_lobby_game(
     now: datetime | None = None,
 ) -> Stage:
     """Record a battle-royale lobby's next game (or replace game `game`, 1-based): every
-    member's placement and kills. The stage ends when every lobby has played all its games.
+    present member's placement and kills. The stage ends when every lobby has played all its
+    games. The lobby's match row follows: `completed` after its last game, else `live` once a
+    new game is in. An organizer (`actor` not None) recording directly also runs the
+    lobby-game hooks (the lifecycle's pending submission for that game is superseded);
+    `actor=None` is the lifecycle itself, after a game was confirmed.
 
     Raises TournamentNotFoundError, PermissionDeniedError, TournamentNotOngoingError,
     LobbyNotFoundError, MatchAlreadyCompletedError (all games played: pass `game` to
@@ -185,6 +190,12 @@ def record_lobby_game(
     stage.lobbies = [lobby.to_dict() for lobby in loaded.stage.lobbies.values()]
     stage.open_count = loaded.stage.open_count
     lobby = loaded.stage.lobbies[lobby_id]
+    row = queries.lobby_match(stage.id, lobby_number)
+    if row is not None and game is None:
+        _lobby_row_follows(row, lobby, now)
+        if actor is not None:
+            for hook in LOBBY_GAME_HOOKS:
+                hook(row, actor, len(lobby.games), now)
     if actor is not None:
         audit.record(
             actor=actor,
@@ -202,3 +213,29 @@ def record_lobby_game(
         _finish_stage(tournament, loaded, changes.placements, actor=actor, now=now)
     db.session.flush()
     return stage
+
+
+def _lobby_row_follows(row: Match, lobby: engine.Lobby, now: datetime) -> None:
+    if lobby.status is engine.MatchStatus.COMPLETED:
+        row.status, row.completed_at = MatchStatus.COMPLETED, now
+        event = _match_event(row)
+        realtime.publish(f"match:{row.id}", "match.completed", event)
+        realtime.publish(_channel(row.tournament_id), "match.completed", event)
+    else:
+        row.status = MatchStatus.LIVE
+    db.session.flush()
+
+
+def mark_lobby_absent(match_id: int, absent: Sequence[int]) -> Stage:
+    """The lifecycle's no-show rule (system, no actor): mark a lobby's absent members before
+    its first game, under the tournament and stage locks (the caller holds the tournament's).
+    Raises InvalidLobbyResultError (a game was recorded, or nobody would be left)."""
+    match = queries.get_match(match_id)
+    loaded = store.load_full(queries.lock_stage(match.stage_id))
+    try:
+        engine.mark_absent(loaded.stage, match.engine_id, absent)
+    except engine.BracketError as exc:
+        raise translate(exc) from exc
+    loaded.row.lobbies = [lobby.to_dict() for lobby in loaded.stage.lobbies.values()]
+    db.session.flush()
+    return loaded.row

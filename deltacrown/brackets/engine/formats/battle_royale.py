@@ -205,12 +205,12 @@ def check_lobby_results(
         if kills < 0:
             raise InvalidLobbyResultError(f"kills must not be negative ({result['participant']!r})")
         checked.append(GameResult(result["participant"], placement, kills))
-    members = set(lobby.participants)
+    members = set(lobby.present)
     given = [r.participant for r in checked]
     if len(given) != len(set(given)):
         raise InvalidLobbyResultError("a participant appears more than once in the results")
     if set(given) != members:
-        missing = [p for p in lobby.participants if p not in set(given)]
+        missing = [p for p in lobby.present if p not in set(given)]
         strangers = [p for p in given if p not in members]
         raise InvalidLobbyResultError(
             f"results must cover the lobby exactly; missing {missing!r}, not in lobby {strangers!r}"
@@ -218,6 +218,28 @@ def check_lobby_results(
     if sorted(r.placement for r in checked) != list(range(1, len(members) + 1)):
         raise InvalidLobbyResultError(f"placements must be 1 to {len(members)}, each exactly once")
     return tuple(sorted(checked, key=lambda r: r.placement))
+
+
+def mark_absent(stage: Stage, lobby_id: str, absent: Sequence[ParticipantId]) -> Lobby:
+    """Mark lobby members absent (no-shows) before its first game: every game then covers
+    only the members present, and the absent score nothing (they rank last). Raises
+    WrongFormatError, UnknownLobbyError, or InvalidLobbyResultError (a game was already
+    recorded, a stranger to the lobby, or nobody would be left to play)."""
+    if stage.format != BattleRoyale.name:
+        raise WrongFormatError(f"absences need a battle_royale stage, not {stage.format}")
+    lobby = stage.lobbies.get(lobby_id)
+    if lobby is None:
+        raise UnknownLobbyError(f"no lobby {lobby_id!r} in this stage")
+    if lobby.games:
+        raise InvalidLobbyResultError(f"lobby {lobby_id} has played; absences come before")
+    strangers = [p for p in absent if p not in lobby.participants]
+    if strangers:
+        raise InvalidLobbyResultError(f"not in lobby {lobby_id}: {strangers!r}")
+    marked = [p for p in lobby.participants if p in set(absent) or p in lobby.absent]
+    if len(marked) >= len(lobby.participants):
+        raise InvalidLobbyResultError(f"lobby {lobby_id} needs at least one member present")
+    lobby.absent = marked
+    return lobby
 
 
 def lobby_rows(stage: Stage, lobby: Lobby) -> list[LobbyRow]:
