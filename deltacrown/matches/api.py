@@ -29,7 +29,7 @@ from deltacrown.core.pagination import (
     with_next_cursor,
 )
 from deltacrown.core.storage import FileTooLargeError, UnsupportedFileTypeError
-from deltacrown.matches import disputes, queries, services
+from deltacrown.matches import disputes, live, queries, services
 from deltacrown.matches.errors import (
     AlreadyCheckedInError,
     AlreadySubmittedError,
@@ -163,7 +163,7 @@ class MatchScore(MethodView):
         """The running score of one game of a live match (a side or an organizer), for
         followers: broadcast as `match.score_updated` on the match and tournament channels
         and shown in `live_scores`. The result itself is still submitted and confirmed."""
-        services.update_score(match_id, actor=require_user(), **args)
+        live.update_score(match_id, actor=require_user(), **args)
         return detail(match_id)
 
 

@@ -9,10 +9,8 @@ so two sides acting at once are serialised. Results enter the bracket only throu
 tournament's completion live there); this module writes `TournamentResult` rows when the
 tournament completes, and publishes `bracket.updated` after commit.
 
-Live channels (`match:{id}` and `tournament:{id}`): every status change of a match, on any
-path (this module, the brackets service, admin), is published once per unit of work as
-`match.state_changed` {from, to} after commit; live score updates (`update_score`) are kept as
-`score_updated` events and published as `match.score_updated`.
+Live channels: `live.py` publishes `match.state_changed` for every status change and holds
+the running score (`update_score`).
 
 A battle-royale lobby's match (`match.lobby`) shares the states, check-in, start, cancel and
 the sweeps; its results, confirmation, disputes and no-show rule live in `lobbies.py`, which
@@ -35,7 +33,7 @@ from deltacrown.brackets.models import Match, MatchStatus, Stage, StageStatus
 from deltacrown.core import audit, realtime, signals, storage
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
-from deltacrown.matches import policies, queries
+from deltacrown.matches import live, policies, queries
 from deltacrown.matches.errors import (
     AlreadyCheckedInError,
     AlreadySubmittedError,
@@ -65,7 +63,6 @@ from deltacrown.tournaments.models import Tournament, TournamentStatus
 M = MatchStatus
 CHECK_IN_OPENS = timedelta(minutes=30)
 MAX_BEST_OF = 15
-MAX_GAME_SCORE = 9999
 MIN_DISPUTE_REASON = 20
 DRAW_FORMATS = frozenset({"round_robin", "swiss"})
 UNFINISHED = frozenset({M.SCHEDULED, M.READY, M.LIVE, M.AWAITING_CONFIRMATION, M.DISPUTED})
@@ -146,32 +143,6 @@ def publish_event(match: Match, type_: str, **data: Any) -> None:
     }
     realtime.publish(f"match:{match.id}", type_, payload)
     realtime.publish(f"tournament:{match.tournament_id}", type_, payload)
-
-
-def _on_status_set(match: Match, value: Any, oldvalue: Any, initiator: Any) -> None:
-    """Publish `match.state_changed` after commit for a status set on a stored match (new
-    matches announce themselves through the bracket's events)."""
-    if match.id is None or not isinstance(oldvalue, MatchStatus) or value is oldvalue:
-        return
-    realtime.publish_transition(
-        f"match:{match.id}",
-        oldvalue.value,
-        MatchStatus(value).value,
-        _publish_state_changed,
-        match.id,
-        match.tournament_id,
-    )
-
-
-def _publish_state_changed(old: str, new: str, match_id: int, tournament_id: int) -> None:
-    data = {"match_id": match_id, "tournament_id": tournament_id, "from": old, "to": new,
-            "status": new}  # fmt: skip
-    realtime.publish_now(f"match:{match_id}", "match.state_changed", data)
-    realtime.publish_now(f"tournament:{tournament_id}", "match.state_changed", data)
-
-
-if not sa.event.contains(Match.status, "set", _on_status_set):
-    sa.event.listen(Match.status, "set", _on_status_set)
 
 
 def _stage(match: Match) -> Stage:
@@ -495,71 +466,6 @@ def start_match(match_id: int, *, actor: Any, now: datetime | None = None) -> Ma
         after={"status": M.LIVE.value},
     )
     return match
-
-
-# ----- live score ------------------------------------------------------------------------------
-def update_score(
-    match_id: int,
-    *,
-    game: int,
-    p1: int,
-    p2: int,
-    actor: Any,
-    now: datetime | None = None,
-) -> Match:
-    """The running score of game `game` of a live match, by a side or an organizer: kept as a
-    `score_updated` event and broadcast as `match.score_updated`. It informs followers only;
-    the result still comes from submit/confirm.
-
-    Raises MatchNotFoundError, PermissionDeniedError, InvalidTransitionError (not live),
-    ValidationError (game outside 1..best_of, scores outside 0..9999).
-    """
-    now = now or utcnow()
-    match, tournament = _load(match_id, actor)
-    if match.lobby is not None:
-        raise ValidationError(
-            "A battle-royale lobby has no head-to-head running score; submit its games.",
-            errors={"game": ["Not available for a lobby match."]},
-        )
-    side = queries.side_of(match, actor)
-    if side is None and not policies.can_manage(actor, tournament):
-        raise PermissionDeniedError("Only the match's sides and organizers update its score.")
-    _require_state(match, M.LIVE, action="update the live score")
-    errors: dict[str, list[str]] = {}
-    if not 1 <= game <= match.best_of:
-        errors["game"] = [f"Must be between 1 and {match.best_of} (best of {match.best_of})."]
-    for name, value in (("p1", p1), ("p2", p2)):
-        if not 0 <= value <= MAX_GAME_SCORE:
-            errors[name] = [f"Must be between 0 and {MAX_GAME_SCORE}."]
-    if errors:
-        raise ValidationError("The score update is not valid.", errors=errors)
-    record_event(match, "score_updated", actor, registration_id=side, now=now,
-                 game=game, p1=p1, p2=p2)  # fmt: skip
-    publish_event(
-        match,
-        "match.score_updated",
-        game=game,
-        p1=p1,
-        p2=p2,
-        updated_by=getattr(actor, "id", None),
-        live_scores=live_scores(match.id, latest={game: (p1, p2)}),
-    )
-    return match
-
-
-def live_scores(
-    match_id: int, latest: dict[int, tuple[int, int]] | None = None
-) -> list[dict[str, int]]:
-    """The last running score of each game, from the match's `score_updated` events."""
-    by_game: dict[int, tuple[int, int]] = {}
-    for data in db.session.scalars(
-        sa.select(MatchEvent.data)
-        .where(MatchEvent.match_id == match_id, MatchEvent.type == "score_updated")
-        .order_by(MatchEvent.id)
-    ):
-        by_game[int(data["game"])] = (int(data["p1"]), int(data["p2"]))
-    by_game.update(latest or {})
-    return [{"game": g, "p1": a, "p2": b} for g, (a, b) in sorted(by_game.items())]
 
 
 # ----- results ---------------------------------------------------------------------------------
@@ -1108,5 +1014,5 @@ def match_state(match: Match, tournament: Tournament) -> dict[str, Any]:
         if pending
         else None,
         "open_dispute_id": dispute.id if dispute else None,
-        "live_scores": live_scores(match.id),
+        "live_scores": live.live_scores(match.id),
     }

@@ -10,7 +10,7 @@ from flask import Blueprint
 
 from deltacrown.core import ws
 from deltacrown.extensions import db, sock
-from deltacrown.matches import queries, services
+from deltacrown.matches import live, queries
 from deltacrown.matches.errors import ValidationError
 from deltacrown.matches.schemas import ScoreUpdateArgs
 from deltacrown.tournaments import live as tournament_live
@@ -27,7 +27,7 @@ def _score_update(match_id: int) -> ws.Handler:
             raise ValidationError(
                 "The score update is not valid.", errors=exc.normalized_messages()
             ) from None
-        services.update_score(match_id, actor=user, **args)
+        live.update_score(match_id, actor=user, **args)
         return None  # the sender receives the broadcast like every follower
 
     return handle

@@ -1,0 +1,124 @@
+"""What match followers see live: `match.state_changed` after every committed status change of
+a match (on any path: this domain, the brackets service, the admin), and the running score of
+a live match (`update_score`), kept as `score_updated` events and broadcast as
+`match.score_updated` on the match and tournament channels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from deltacrown.brackets.models import Match, MatchStatus
+from deltacrown.core import realtime
+from deltacrown.core.time import utcnow
+from deltacrown.extensions import db
+from deltacrown.matches import policies, queries
+from deltacrown.matches.errors import (
+    InvalidTransitionError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from deltacrown.matches.models import MatchEvent
+
+M = MatchStatus
+MAX_GAME_SCORE = 9999
+
+
+def _on_status_set(match: Match, value: Any, oldvalue: Any, initiator: Any) -> None:
+    """Publish `match.state_changed` after commit for a status set on a stored match (new
+    matches announce themselves through the bracket's events)."""
+    if match.id is None or not isinstance(oldvalue, MatchStatus) or value is oldvalue:
+        return
+    realtime.publish_transition(
+        f"match:{match.id}",
+        oldvalue.value,
+        MatchStatus(value).value,
+        _publish_state_changed,
+        match.id,
+        match.tournament_id,
+    )
+
+
+def _publish_state_changed(old: str, new: str, match_id: int, tournament_id: int) -> None:
+    data = {"match_id": match_id, "tournament_id": tournament_id, "from": old, "to": new,
+            "status": new}  # fmt: skip
+    realtime.publish_now(f"match:{match_id}", "match.state_changed", data)
+    realtime.publish_now(f"tournament:{tournament_id}", "match.state_changed", data)
+
+
+if not sa.event.contains(Match.status, "set", _on_status_set):
+    sa.event.listen(Match.status, "set", _on_status_set)
+
+
+# ----- live score ------------------------------------------------------------------------------
+def update_score(
+    match_id: int,
+    *,
+    game: int,
+    p1: int,
+    p2: int,
+    actor: Any,
+    now: datetime | None = None,
+) -> Match:
+    """The running score of game `game` of a live match, by a side or an organizer: kept as a
+    `score_updated` event and broadcast as `match.score_updated`. It informs followers only;
+    the result still comes from submit/confirm.
+
+    Raises MatchNotFoundError, PermissionDeniedError, InvalidTransitionError (not live),
+    ValidationError (game outside 1..best_of, scores outside 0..9999).
+    """
+    now = now or utcnow()
+    from deltacrown.matches import services  # services imports this module
+
+    match, tournament = queries.visible_match(match_id, actor, for_update=True)
+    if match.lobby is not None:
+        raise ValidationError(
+            "A battle-royale lobby has no head-to-head running score; submit its games.",
+            errors={"game": ["Not available for a lobby match."]},
+        )
+    side = queries.side_of(match, actor)
+    if side is None and not policies.can_manage(actor, tournament):
+        raise PermissionDeniedError("Only the match's sides and organizers update its score.")
+    if match.status is not M.LIVE:
+        raise InvalidTransitionError(
+            f"Match {match.id} is {match.status.value}; cannot update the live score.",
+            current_status=match.status.value,
+            allowed_from=[M.LIVE.value],
+        )
+    errors: dict[str, list[str]] = {}
+    if not 1 <= game <= match.best_of:
+        errors["game"] = [f"Must be between 1 and {match.best_of} (best of {match.best_of})."]
+    for name, value in (("p1", p1), ("p2", p2)):
+        if not 0 <= value <= MAX_GAME_SCORE:
+            errors[name] = [f"Must be between 0 and {MAX_GAME_SCORE}."]
+    if errors:
+        raise ValidationError("The score update is not valid.", errors=errors)
+    services.record_event(match, "score_updated", actor, registration_id=side, now=now,
+                 game=game, p1=p1, p2=p2)  # fmt: skip
+    services.publish_event(
+        match,
+        "match.score_updated",
+        game=game,
+        p1=p1,
+        p2=p2,
+        updated_by=getattr(actor, "id", None),
+        live_scores=live_scores(match.id, latest={game: (p1, p2)}),
+    )
+    return match
+
+
+def live_scores(
+    match_id: int, latest: dict[int, tuple[int, int]] | None = None
+) -> list[dict[str, int]]:
+    """The last running score of each game, from the match's `score_updated` events."""
+    by_game: dict[int, tuple[int, int]] = {}
+    for data in db.session.scalars(
+        sa.select(MatchEvent.data)
+        .where(MatchEvent.match_id == match_id, MatchEvent.type == "score_updated")
+        .order_by(MatchEvent.id)
+    ):
+        by_game[int(data["game"])] = (int(data["p1"]), int(data["p2"]))
+    by_game.update(latest or {})
+    return [{"game": g, "p1": a, "p2": b} for g, (a, b) in sorted(by_game.items())]
