@@ -189,6 +189,11 @@ def resolve_dispute(
     _require(dispute, D.UNDER_REVIEW, action="resolve it")
     resolution = _text(resolution, "resolution")
     if match.lobby is not None:
+        if corrected_games:
+            raise ValidationError(
+                "Corrected games are for a head-to-head match; give corrected results.",
+                errors={"corrected_games": ["Not for a lobby match."]},
+            )
         return _resolve_lobby(
             dispute, match, tournament, outcome, resolution, corrected_results, actor, now
         )

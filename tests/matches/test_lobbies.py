@@ -292,6 +292,11 @@ def test_an_overturned_dispute_applies_the_corrected_results(royale, m):
         422,
         "validation_error",
     )  # fmt: skip
+    head_to_head = m.dispute_post(
+        dispute, "resolve", outcome="overturned", resolution="c won",
+        corrected_games=[{"p1": 13, "p2": 2}], corrected_results=results([c, b, a]),
+    )  # fmt: skip
+    assert "corrected_games" in assert_problem(head_to_head, 422, "validation_error")["errors"]
     response = m.dispute_post(
         dispute, "resolve", outcome="overturned", resolution="c won",
         corrected_results=results([c, b, a]),
