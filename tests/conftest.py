@@ -60,12 +60,27 @@ def _worker_database_url(base_url: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+def _drop_database(url: str) -> None:
+    parsed = sa.make_url(url)
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return _worker_database_url(url) if url.startswith("postgresql") else url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    if not url.startswith("postgresql"):
+        yield url
+        return
+    own = _worker_database_url(url)
+    yield own
+    if own != url:  # an xdist worker's own database: gone with the worker
+        _drop_database(own)
 
 
 @pytest.fixture(scope="session")
