@@ -60,7 +60,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -69,6 +69,9 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 import websockets  # noqa: E402
+
+from tests.live import support  # noqa: E402
+from tests.live.support import LiveMatch, forget_channels, seed_live_match  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "ws_fanout.txt"
 DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/dc_fanout_bench"
@@ -112,83 +115,6 @@ def seeding_app(url: str) -> Any:
         upgrade(directory=MIGRATIONS_DIR, revision="heads")
         db.session.remove()
     return app
-
-
-@dataclass
-class LiveMatch:
-    match_id: int
-    tournament_id: int
-    organizer_token: str
-
-
-def seed_live_match(app: Any, prefix: str) -> LiveMatch:
-    """An organizer, two Valorant players, a public cup, its bracket, the final live."""
-    from deltacrown.accounts import services as accounts
-    from deltacrown.accounts.tokens import tokens_for
-    from deltacrown.brackets import services as brackets
-    from deltacrown.brackets.models import Match
-    from deltacrown.core.time import isoformat, utcnow
-    from deltacrown.core.transaction import unit_of_work
-    from deltacrown.extensions import db
-    from deltacrown.matches import services as matches
-    from deltacrown.registrations import services as registrations
-    from deltacrown.tournaments import services as tournaments
-    from deltacrown.tournaments.schemas import TournamentCreateArgs
-
-    now = utcnow().replace(microsecond=0)
-    with app.test_request_context(), unit_of_work():
-        organizer, *players = (
-            accounts.register_user(
-                username=f"{prefix}{role}",
-                email=f"{prefix}{role}@bench.test",
-                password="bench-password",  # noqa: S106  (a throwaway bench account)
-            )
-            for role in ("o", "a", "b")
-        )
-        for n, player in enumerate(players, start=1):
-            accounts.add_game_profile(player, game_ref="valorant", in_game_id=f"{prefix}{n}#BN{n}")
-        body = {
-            "name": f"Fan-out {prefix}",
-            "game": "valorant",
-            "format": "single_elimination",
-            "participant_type": "solo",
-            "max_participants": 4,
-            "registration_opens_at": isoformat(now + timedelta(days=1)),
-            "registration_closes_at": isoformat(now + timedelta(days=5)),
-            "start_at": isoformat(now + timedelta(days=7)),
-        }
-        tournament = tournaments.create_tournament(
-            actor=organizer, data=TournamentCreateArgs().load(body)
-        )
-        tournaments.publish_tournament(tournament.id, actor=organizer)
-        tournaments.open_registration(tournament.id, actor=organizer)
-        for player in players:
-            registrations.register(tournament.id, actor=player)
-        tournaments.close_registration(tournament.id, actor=organizer)
-        brackets.generate_bracket(tournament.id, actor=organizer, options={"best_of": 3})
-        brackets.start_tournament(tournament.id, actor=organizer)
-        match = db.session.scalars(
-            sa.select(Match).where(Match.tournament_id == tournament.id)
-        ).one()
-        matches.start_match(match.id, actor=organizer)
-        seeded = LiveMatch(match.id, tournament.id, tokens_for(organizer)["access_token"])
-    with app.app_context():
-        db.session.remove()
-    return seeded
-
-
-def forget_channels(redis_url: str, seeded: LiveMatch) -> None:
-    """Delete the realtime keys (seq counters, replay buffers) of the case's channels."""
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    try:
-        for channel in (f"match:{seeded.match_id}", f"tournament:{seeded.tournament_id}"):
-            keys = list(client.scan_iter(match=f"*:{channel}"))
-            if keys:
-                client.delete(*keys)
-    finally:
-        client.close()
 
 
 # ----- the server -----------------------------------------------------------------------------
@@ -317,23 +243,9 @@ class Server:
 
 
 def server_env(database_url: str, redis_url: str) -> dict[str, str]:
-    """Server mode. Celery tasks go to an in-memory broker nobody consumes (the score path
-    needs none), and the default rate limit is lifted: a thousand followers connecting from
+    """Server mode; the default rate limit is lifted: a thousand followers connecting from
     one address would otherwise be throttled as one client."""
-    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
-    env = {k: v for k, v in os.environ.items() if k in keep}
-    env.update(
-        DELTACROWN_ENV="production",
-        DATABASE_URL=database_url,
-        REDIS_URL=redis_url,
-        CELERY_BROKER_URL="memory://",
-        SECRET_KEY=SECRET,
-        JWT_SECRET_KEY=SECRET,
-        LOG_LEVEL="WARNING",
-        RATELIMIT_DEFAULT="1000000/minute",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
+    return support.server_env(database_url, redis_url, SECRET, RATELIMIT_DEFAULT="1000000/minute")
 
 
 @contextmanager
@@ -428,7 +340,7 @@ async def run_case(
     sender: Any = None
     sender_errors: list[Any] = []
     if path == "ws":
-        sender = await websockets.connect(f"{ws_url}?token={seeded.organizer_token}")
+        sender = await websockets.connect(f"{ws_url}?token={seeded.organizer}")
         json.loads(await sender.recv())  # connection_established
 
         async def watch_sender() -> None:
@@ -450,9 +362,7 @@ async def run_case(
         body = update_of(k)
         sent[k] = time.time()
         if path == "rest":
-            failure = await loop.run_in_executor(
-                None, post_score, rest_url, seeded.organizer_token, body
-            )
+            failure = await loop.run_in_executor(None, post_score, rest_url, seeded.organizer, body)
             if failure is not None:
                 sender_errors.append(failure)
                 del sent[k]  # not sent: neither delivered nor lost
@@ -601,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
                     else int(args.worker_connections)
                 )
                 for path in paths:
-                    seeded = seed_live_match(app, f"fo{uuid.uuid4().hex[:8]}")
+                    seeded = seed_live_match(app, f"fo{uuid.uuid4().hex[:8]}", domain="bench.test")
                     try:
                         with running(env, processes, threads, connections) as server:
                             figures = asyncio.run(

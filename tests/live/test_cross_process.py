@@ -21,8 +21,6 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -31,135 +29,15 @@ import sqlalchemy as sa
 from flask import Flask
 from websockets.sync.client import ClientConnection, connect
 
+from tests.live import support
+from tests.live.support import LiveMatch, delete_created_rows, forget_channels, seed_live_match
+
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = f"live-test-{uuid.uuid4().hex}"  # both servers and the seeding app sign with it
 STARTUP_SECONDS = 60  # a guard for a loaded CI machine, not a timing assertion
 RECEIVE_SECONDS = 10
-
-
-# ----- the live match, committed for real ------------------------------------------------------
-@dataclass
-class LiveMatch:
-    """A `live` best-of-3 final of a public solo cup; tokens of its organizer and both sides
-    (`sides[0]` is participant 1)."""
-
-    match_id: int
-    tournament_id: int
-    organizer: str
-    sides: tuple[str, str]
-    user_ids: list[int]
-
-
-def seed_live_match(app: Flask, prefix: str) -> LiveMatch:
-    """Organizer, two Valorant players, a public cup, its bracket, started, the final live."""
-    from deltacrown.accounts import services as accounts
-    from deltacrown.accounts.tokens import tokens_for
-    from deltacrown.brackets import services as brackets
-    from deltacrown.brackets.models import Match
-    from deltacrown.core.time import isoformat, utcnow
-    from deltacrown.core.transaction import unit_of_work
-    from deltacrown.extensions import db
-    from deltacrown.matches import services as matches
-    from deltacrown.registrations import services as registrations
-    from deltacrown.registrations.models import Registration
-    from deltacrown.registrations.receivers import install_hooks
-    from deltacrown.tournaments import services as tournaments
-    from deltacrown.tournaments.schemas import TournamentCreateArgs
-
-    install_hooks()  # other suites swap the registration hooks for fakes in this process
-    now = utcnow().replace(microsecond=0)
-    with app.test_request_context(), unit_of_work():
-        users = [
-            accounts.register_user(
-                username=f"{prefix}{role}",
-                email=f"{prefix}{role}@live.test",
-                password="live-test-password",  # noqa: S106  (a throwaway account)
-            )
-            for role in ("o", "a", "b")
-        ]
-        organizer, *players = users
-        for n, player in enumerate(players, start=1):
-            accounts.add_game_profile(player, game_ref="valorant", in_game_id=f"{prefix}{n}#LV{n}")
-        body = {
-            "name": f"Live {prefix}",
-            "game": "valorant",
-            "format": "single_elimination",
-            "participant_type": "solo",
-            "max_participants": 4,
-            "registration_opens_at": isoformat(now + timedelta(days=1)),
-            "registration_closes_at": isoformat(now + timedelta(days=5)),
-            "start_at": isoformat(now + timedelta(days=7)),
-        }
-        tournament = tournaments.create_tournament(
-            actor=organizer, data=TournamentCreateArgs().load(body)
-        )
-        tournaments.publish_tournament(tournament.id, actor=organizer)
-        tournaments.open_registration(tournament.id, actor=organizer)
-        for player in players:
-            registrations.register(tournament.id, actor=player)
-        tournaments.close_registration(tournament.id, actor=organizer)
-        brackets.generate_bracket(tournament.id, actor=organizer, options={"best_of": 3})
-        brackets.start_tournament(tournament.id, actor=organizer)
-        match = db.session.scalars(
-            sa.select(Match).where(Match.tournament_id == tournament.id)
-        ).one()
-        matches.start_match(match.id, actor=organizer)
-        side_user = {
-            r.id: r.user_id
-            for r in db.session.scalars(
-                sa.select(Registration).where(Registration.tournament_id == tournament.id)
-            )
-        }
-        token = {u.id: tokens_for(u)["access_token"] for u in users}
-        seeded = LiveMatch(
-            match_id=match.id,
-            tournament_id=tournament.id,
-            organizer=token[organizer.id],
-            sides=(
-                token[side_user[match.participant1_registration_id]],
-                token[side_user[match.participant2_registration_id]],
-            ),
-            user_ids=[u.id for u in users],
-        )
-    with app.app_context():
-        db.session.remove()
-    return seeded
-
-
-def delete_created_rows(
-    engine: sa.Engine, metadata: sa.MetaData, roots: dict[str, set[int]]
-) -> None:
-    """Delete the root rows and every row that references them, directly or through other
-    such rows (found by following the foreign keys; children go first), plus their audit
-    entries. Following the keys keeps this right when a domain adds a table."""
-    found = {name: set(ids) for name, ids in roots.items()}
-    conditions: dict[str, Any] = {}
-    with engine.begin() as conn:
-        for table in metadata.sorted_tables:  # parents before children
-            refs = [fk for fk in table.foreign_keys if found.get(fk.column.table.name)]
-            if not refs:
-                continue
-            conditions[table.name] = sa.or_(
-                *(fk.parent.in_(sorted(found[fk.column.table.name])) for fk in refs)
-            )
-            if "id" in table.c:
-                ids = conn.scalars(sa.select(table.c.id).where(conditions[table.name])).all()
-                found.setdefault(table.name, set()).update(ids)
-        audit = metadata.tables["audit_entries"]
-        targets = [
-            sa.and_(audit.c.target_type == name, audit.c.target_id.in_(sorted(ids)))
-            for name, ids in found.items()
-            if ids
-        ]
-        actors = sorted(found.get("users", ()))
-        conn.execute(sa.delete(audit).where(sa.or_(audit.c.actor_id.in_(actors), *targets)))
-        for table in reversed(metadata.sorted_tables):
-            if table.name in roots and "id" in table.c:
-                conn.execute(sa.delete(table).where(table.c.id.in_(sorted(found[table.name]))))
-            elif table.name in conditions:
-                conn.execute(sa.delete(table).where(conditions[table.name]))
 
 
 @pytest.fixture
@@ -202,21 +80,7 @@ def live_match(server_urls: tuple[str, str]) -> Iterator[LiveMatch]:
         with app.app_context():
             db.engine.dispose()
         if seeded is not None:
-            _forget_channels(redis_url, seeded)
-
-
-def _forget_channels(redis_url: str, seeded: LiveMatch) -> None:
-    """Remove the realtime keys (seq counters, replay buffers) of the match's channels."""
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    try:
-        for channel in (f"match:{seeded.match_id}", f"tournament:{seeded.tournament_id}"):
-            keys = list(client.scan_iter(match=f"*:{channel}"))
-            if keys:
-                client.delete(*keys)
-    finally:
-        client.close()
+            forget_channels(redis_url, seeded)
 
 
 # ----- two gunicorn processes ------------------------------------------------------------------
@@ -280,21 +144,7 @@ class Gunicorn:
 
 
 def server_env(database_url: str, redis_url: str) -> dict[str, str]:
-    """Server mode on the test database and Redis; Celery tasks go to an in-memory broker
-    nobody consumes (this test needs none of them run)."""
-    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
-    env = {k: v for k, v in os.environ.items() if k in keep}
-    env.update(
-        DELTACROWN_ENV="production",
-        DATABASE_URL=database_url,
-        REDIS_URL=redis_url,
-        CELERY_BROKER_URL="memory://",
-        SECRET_KEY=SECRET,
-        JWT_SECRET_KEY=SECRET,
-        LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
+    return support.server_env(database_url, redis_url, SECRET)
 
 
 @pytest.fixture
