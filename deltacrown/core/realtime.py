@@ -36,8 +36,10 @@ log = logging.getLogger(__name__)
 
 REDIS_PREFIX = "dc:rt:"
 HISTORY = 1000  # events kept per channel for `resume`
+RETENTION_SECONDS = 7 * 24 * 3600  # Redis forgets a channel's counter and events after this
 
-# KEYS: seq counter, stream, pub/sub channel. ARGV: type, ts, data JSON, history length.
+# KEYS: seq counter, stream, pub/sub channel. ARGV: type, ts, data JSON, history length,
+# retention in seconds (a channel quiet that long is forgotten: a later `resume` resyncs).
 # Numbering, keeping and publishing in one script keeps every channel's events in seq order
 # across processes (two INCRs racing could otherwise PUBLISH out of order).
 _PUBLISH_SCRIPT = """
@@ -45,6 +47,8 @@ local seq = redis.call('INCR', KEYS[1])
 local message = '{"type":' .. cjson.encode(ARGV[1]) .. ',"seq":' .. seq ..
     ',"ts":' .. cjson.encode(ARGV[2]) .. ',"data":' .. ARGV[3] .. '}'
 redis.call('XADD', KEYS[2], 'MAXLEN', tonumber(ARGV[4]), seq .. '-1', 'm', message)
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[5]))
 redis.call('PUBLISH', KEYS[3], message)
 return message
 """
@@ -215,7 +219,13 @@ class RedisBroker:
                 f"{REDIS_PREFIX}st:{channel}",
                 f"{self.pubsub_prefix}{channel}",
             ],
-            args=[event_type, isoformat(utcnow()), json.dumps(data, default=str), self.keep],
+            args=[
+                event_type,
+                isoformat(utcnow()),
+                json.dumps(data, default=str),
+                self.keep,
+                RETENTION_SECONDS,
+            ],
         )
         message: dict[str, Any] = json.loads(raw)
         return message

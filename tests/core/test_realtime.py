@@ -175,3 +175,18 @@ def test_connection_slots_are_limited_per_user_across_processes():
         finally:
             if client is not None:
                 client.delete(f"{realtime.REDIS_PREFIX}conns:{user}")
+
+
+def test_redis_forgets_a_quiet_channel_after_the_retention():
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("TEST_REDIS_URL is not set")
+    broker = realtime.RedisBroker(realtime.Hub(), url)
+    channel = f"match:r{uuid.uuid4().hex[:8]}"
+    try:
+        broker.publish(channel, "e", {})
+        for kind in ("seq", "st"):
+            ttl = broker.client.ttl(f"{realtime.REDIS_PREFIX}{kind}:{channel}")
+            assert 0 < ttl <= realtime.RETENTION_SECONDS
+    finally:
+        _forget(broker, channel)
