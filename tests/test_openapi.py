@@ -23,7 +23,7 @@ def test_every_api_route_is_documented(app, spec):
     documented = {(p, m.upper()) for p, m, _ in operations(spec)}
     for rule in app.url_map.iter_rules():
         path = rule.rule
-        if not (path.startswith("/api/") or path in ("/healthz", "/readiness")):
+        if not (path.startswith("/api/") or path in ("/healthz", "/readiness", "/metrics")):
             continue
         if path.startswith("/api/docs") or path == "/api/openapi.json":
             continue
@@ -68,3 +68,17 @@ def test_etag_operations_document_304_and_412(spec):
 def test_sparse_fieldsets_are_documented(spec):
     params = spec["paths"]["/api/games/"]["get"]["parameters"]
     assert any(p.get("name") == "fields" for p in params if isinstance(p, dict))
+
+
+def test_idempotent_operations_document_the_replayed_header(spec):
+    idempotent = [
+        (path, method, operation)
+        for path, method, operation in operations(spec)
+        if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", []))
+    ]
+    assert len(idempotent) >= 10  # registrations, purchases, match actions, ...
+    for path, method, operation in idempotent:
+        successes = [r for s, r in operation["responses"].items() if str(s).startswith("2")]
+        assert successes, (path, method)
+        for response in successes:
+            assert "Idempotent-Replayed" in response.get("headers", {}), (path, method)

@@ -156,6 +156,7 @@ class Blueprint(_Blueprint):
         from deltacrown.core import idempotency
 
         wrapped = self.errors(*idempotency.ERRORS)(idempotency.idempotent(func))
+        wrapped = add_doc_info(wrapped, "success_headers", idempotency.RESPONSE_HEADERS)
         return add_doc_info(wrapped, "extra_headers", [idempotency.HEADER_PARAMETER])
 
     # ----- ETags: weak, from the aggregate's version --------------------------------------
@@ -283,6 +284,13 @@ class Blueprint(_Blueprint):
             )
         for header in doc_info.get("extra_headers", []):
             doc.setdefault("parameters", []).append(dict(header))
+        success_headers = doc_info.get("success_headers")
+        if success_headers:
+            responses = doc.setdefault("responses", {})
+            for status, response in list(responses.items()):
+                if isinstance(response, dict) and 200 <= int(status) < 300:
+                    headers = {**response.get("headers", {}), **success_headers}
+                    responses[status] = {**response, "headers": headers}
         from deltacrown.core.ratelimit import EXEMPT_BLUEPRINTS
 
         if self.name not in EXEMPT_BLUEPRINTS:  # RATELIMIT_DEFAULT applies when nothing else does

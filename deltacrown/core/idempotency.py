@@ -39,6 +39,14 @@ from deltacrown.extensions import Model, db
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
+# Documented on the success responses of every idempotent operation.
+RESPONSE_HEADERS = {
+    REPLAYED_HEADER: {
+        "description": "`true` when this is the stored response of an earlier request with the "
+        "same Idempotency-Key (nothing was done again); absent otherwise.",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+}
 MAX_KEY_LENGTH = 255
 # Response headers stored with the body and sent again on a replay.
 STORED_HEADERS = ("Location", "ETag")
