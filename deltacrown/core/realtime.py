@@ -18,6 +18,7 @@ of them are no longer kept (the client must re-read the REST state).
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
 import queue
@@ -27,6 +28,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, current_app
 
 from deltacrown.core.time import isoformat, utcnow
@@ -314,6 +316,45 @@ def publish_transition(key: str, old: str, new: str, emit: Callable[..., Any], *
 def _emit_transition(key: str, pair: list[str], emit: Callable[..., Any], *args: Any) -> None:
     if pair[0] != pair[1]:
         emit(pair[0], pair[1], *args)
+
+
+_ANNOUNCED: set[tuple[type, str]] = set()
+
+
+def announce_state_changes(
+    attribute: Any,
+    event_type: str,
+    channels: Callable[[Any], list[str]],
+    ids: Callable[[Any], dict[str, Any]],
+) -> None:
+    """Publish `event_type` {**ids, from, to, status} on `channels(row)` after commit whenever
+    the enum `attribute` (e.g. `Match.status`) of a stored row changes, on any code path
+    (once per unit of work: ready → live → completed in one transaction is one change).
+    Rows being created are left out: they announce themselves. Registers once per process."""
+    marker = (attribute.class_, attribute.key)
+    if marker in _ANNOUNCED:
+        return
+    _ANNOUNCED.add(marker)
+
+    def on_set(row: Any, value: Any, oldvalue: Any, initiator: Any) -> None:
+        if row.id is None or not isinstance(oldvalue, enum.Enum) or value is oldvalue:
+            return
+        new = type(oldvalue)(value).value
+        data = ids(row)
+        publish_transition(
+            f"{event_type}:{row.id}", oldvalue.value, new, _emit_state, event_type,
+            channels(row), data,
+        )  # fmt: skip
+
+    sa.event.listen(attribute, "set", on_set)
+
+
+def _emit_state(
+    old: str, new: str, event_type: str, channels: list[str], ids: dict[str, Any]
+) -> None:
+    data = {**ids, "from": old, "to": new, "status": new}
+    for channel in channels:
+        publish_now(channel, event_type, data)
 
 
 def publish_now(channel: str, event_type: str, data: dict[str, Any]) -> dict[str, Any]:

@@ -26,30 +26,12 @@ M = MatchStatus
 MAX_GAME_SCORE = 9999
 
 
-def _on_status_set(match: Match, value: Any, oldvalue: Any, initiator: Any) -> None:
-    """Publish `match.state_changed` after commit for a status set on a stored match (new
-    matches announce themselves through the bracket's events)."""
-    if match.id is None or not isinstance(oldvalue, MatchStatus) or value is oldvalue:
-        return
-    realtime.publish_transition(
-        f"match:{match.id}",
-        oldvalue.value,
-        MatchStatus(value).value,
-        _publish_state_changed,
-        match.id,
-        match.tournament_id,
-    )
-
-
-def _publish_state_changed(old: str, new: str, match_id: int, tournament_id: int) -> None:
-    data = {"match_id": match_id, "tournament_id": tournament_id, "from": old, "to": new,
-            "status": new}  # fmt: skip
-    realtime.publish_now(f"match:{match_id}", "match.state_changed", data)
-    realtime.publish_now(f"tournament:{tournament_id}", "match.state_changed", data)
-
-
-if not sa.event.contains(Match.status, "set", _on_status_set):
-    sa.event.listen(Match.status, "set", _on_status_set)
+realtime.announce_state_changes(
+    Match.status,
+    "match.state_changed",
+    channels=lambda match: [f"match:{match.id}", f"tournament:{match.tournament_id}"],
+    ids=lambda match: {"match_id": match.id, "tournament_id": match.tournament_id},
+)
 
 
 # ----- live score ------------------------------------------------------------------------------

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from deltacrown.core import realtime
 from deltacrown.extensions import db
 from deltacrown.tournaments import policies
@@ -58,25 +56,9 @@ def is_organizer(tournament_id: int, user: Any) -> bool:
     return tournament is not None and user is not None and policies.can_manage(user, tournament)
 
 
-def _on_status_set(tournament: Tournament, value: Any, oldvalue: Any, initiator: Any) -> None:
-    if tournament.id is None or not isinstance(oldvalue, TournamentStatus) or value is oldvalue:
-        return
-    realtime.publish_transition(
-        f"tournament:{tournament.id}",
-        oldvalue.value,
-        TournamentStatus(value).value,
-        _publish_state_changed,
-        tournament.id,
-    )
-
-
-def _publish_state_changed(old: str, new: str, tournament_id: int) -> None:
-    realtime.publish_now(
-        f"tournament:{tournament_id}",
-        "tournament.state_changed",
-        {"tournament_id": tournament_id, "from": old, "to": new, "status": new},
-    )
-
-
-if not sa.event.contains(Tournament.status, "set", _on_status_set):
-    sa.event.listen(Tournament.status, "set", _on_status_set)
+realtime.announce_state_changes(
+    Tournament.status,
+    "tournament.state_changed",
+    channels=lambda tournament: [f"tournament:{tournament.id}"],
+    ids=lambda tournament: {"tournament_id": tournament.id},
+)
