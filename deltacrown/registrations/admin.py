@@ -6,13 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask_admin.actions import action
 
 from deltacrown.core.admin import ReadOnlyModelView, run_for_each
 from deltacrown.extensions import db
 from deltacrown.registrations import services
-from deltacrown.registrations.models import Payment, Registration, RegistrationStatus
+from deltacrown.registrations.errors import PaymentNotSubmittedError
+from deltacrown.registrations.models import (
+    Payment,
+    Registration,
+    RegistrationStatus,
+    SubmissionStatus,
+)
 
 STAFF_REJECT_REASON = "Rejected by staff: the payment could not be matched; please resubmit."
 
@@ -82,22 +87,34 @@ class PaymentQueueAdmin(ReadOnlyModelView):
     column_filters = ("tournament_id", "status", "method", "transaction_id")
     column_default_sort = ("submitted_at", False)
 
-    def _registration_ids(self, ids: list[str]) -> list[str]:
-        payments = db.session.scalars(sa.select(Payment).where(Payment.id.in_(map(int, ids))))
-        return [str(p.registration_id) for p in payments]
+    @staticmethod
+    def _for_payments(ids: list[str], call: Any, done: str) -> None:
+        """Run `call(registration_id, actor)` for each selected payment that is the one
+        waiting for review (its registration's services act on that one only)."""
+
+        def run(payment_id: int, actor: Any) -> None:
+            payment = db.session.get(Payment, payment_id)
+            if payment is None or payment.status is not SubmissionStatus.SUBMITTED:
+                raise PaymentNotSubmittedError(
+                    f"Payment {payment_id}: no submitted payment waiting for review (already "
+                    "reviewed, or replaced by a newer one)."
+                )
+            call(payment.registration_id, actor)
+
+        run_for_each(ids, run, done)
 
     @action("verify", "Verify", "Verify the selected payments? Their registrations confirm.")
     def action_verify(self, ids: list[str]) -> None:
-        run_for_each(
-            self._registration_ids(ids),
+        self._for_payments(
+            ids,
             lambda rid, actor: services.verify_payment(rid, actor=actor),
             "Verified {count} payment(s).",
         )
 
     @action("reject", "Reject", "Reject the selected payments? The players may resubmit.")
     def action_reject(self, ids: list[str]) -> None:
-        run_for_each(
-            self._registration_ids(ids),
+        self._for_payments(
+            ids,
             lambda rid, actor: services.reject_payment(
                 rid, actor=actor, reason=STAFF_REJECT_REASON
             ),

@@ -11,6 +11,7 @@ from deltacrown.extensions import db
 from deltacrown.teams import invites, services
 from deltacrown.teams.errors import MemberNotFoundError
 from deltacrown.teams.models import (
+    MembershipStatus,
     Team,
     TeamInvite,
     TeamMembership,
@@ -68,8 +69,9 @@ class TeamMembershipAdmin(ReadOnlyModelView):
     def action_remove(self, ids: list[str]) -> None:
         def remove(membership_id: int, actor: Any) -> None:
             membership = db.session.get(TeamMembership, membership_id)
-            if membership is None:
-                raise MemberNotFoundError(f"No membership {membership_id}.")
+            if membership is None or membership.status is not MembershipStatus.ACTIVE:
+                # An old row: removing "this user" would remove their current membership.
+                raise MemberNotFoundError(f"Membership {membership_id} is not active.")
             services.remove_member(membership.team_id, actor=actor, user_id=membership.user_id)
 
         run_for_each(ids, remove, "Removed {count} member(s).")

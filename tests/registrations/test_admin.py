@@ -97,3 +97,26 @@ def test_staff_promote_remove_approve_cancel_and_force_check_in(
     # The freed place went to the head of the line.
     assert registration_row(app, waiting[1]["id"]).status.value == "pending"
     assert ("registration.promoted", staff.id) in audit_actions(app, waiting[2]["id"])
+
+
+def test_a_payment_that_is_no_longer_the_submitted_one_is_refused(
+    app, client, staff, tournament, make_player, registered
+):
+    from deltacrown.extensions import db
+    from deltacrown.registrations.models import Payment
+    from tests.registrations.test_payments_api import pay
+
+    tid = tournament(**CASH)
+    player = make_player()
+    reg = registered(tid, player)
+    pay(client, reg["id"], player, amount="50.00", transaction_id="OLD001")
+    sign_in(client, staff.id)
+    with app.app_context():
+        old = db.session.query(Payment).filter_by(registration_id=reg["id"]).one().id
+        db.session.remove()
+    run_action(client, VIEWS[1], "reject", [old])
+    pay(client, reg["id"], player, amount="50.00", transaction_id="NEW002")
+    sign_in(client, staff.id)
+    run_action(client, VIEWS[1], "verify", [old])  # the rejected one, not the new one
+    assert registration_row(app, reg["id"]).status.value == "pending"
+    assert any(f"Payment {old}" in message for message in flashes(client))

@@ -163,3 +163,31 @@ def test_staff_remove_and_cancel_actions_run_the_services(
         status = client.get(f"/api/team-invites/{sent['id']}/", headers=invitee.headers).get_json()
         assert status["status"] == "cancelled"
         assert audit_actions(app, team["id"])[-1] == ("team.invite_cancelled", staff.id)
+
+
+def test_removing_an_old_membership_row_leaves_the_current_one(
+    client, app, staff, make_player, make_team, join
+):
+    from deltacrown.extensions import db
+    from deltacrown.teams.models import TeamMembership
+
+    captain, member = make_player(), make_player()
+    team = make_team(captain)
+    join(team["id"], captain, member)
+    left = client.delete(f"/api/teams/{team['id']}/members/{member.id}/", headers=member.headers)
+    assert left.status_code in (200, 204), left.get_json()
+    join(team["id"], captain, member)
+    with app.app_context():
+        old = (
+            db.session.query(TeamMembership)
+            .filter_by(team_id=team["id"], user_id=member.id)
+            .order_by(TeamMembership.id)
+            .first()
+            .id
+        )
+        db.session.remove()
+    sign_in(client, staff.id)
+    run_action(client, VIEWS[1], "remove", [old])
+    roster = client.get(f"/api/teams/{team['id']}/").get_json()["members"]
+    assert member.id in [m["user_id"] for m in roster]
+    assert any("not active" in m for m in flashes(client))
