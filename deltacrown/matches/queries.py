@@ -105,16 +105,6 @@ def checked_in(match_id: int) -> set[int]:
     )
 
 
-def checkins(match_id: int) -> list[MatchCheckIn]:
-    return list(
-        db.session.scalars(
-            sa.select(MatchCheckIn)
-            .where(MatchCheckIn.match_id == match_id)
-            .order_by(MatchCheckIn.id)
-        )
-    )
-
-
 def current_submissions(match_id: int) -> list[ResultSubmission]:
     """The match's submissions not superseded, oldest first."""
     return list(

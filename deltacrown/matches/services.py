@@ -65,7 +65,6 @@ CHECK_IN_OPENS = timedelta(minutes=30)
 MAX_BEST_OF = 15
 MIN_DISPUTE_REASON = 20
 DRAW_FORMATS = frozenset({"round_robin", "swiss"})
-UNFINISHED = frozenset({M.SCHEDULED, M.READY, M.LIVE, M.AWAITING_CONFIRMATION, M.DISPUTED})
 
 
 # ----- helpers ---------------------------------------------------------------------------------
@@ -146,7 +145,13 @@ def publish_event(match: Match, type_: str, **data: Any) -> None:
 
 
 def _stage(match: Match) -> Stage:
-    return db.session.scalars(sa.select(Stage).where(Stage.id == match.stage_id)).one()
+    return db.session.get_one(Stage, match.stage_id)  # the session's copy when it has one
+
+
+def draws_allowed(match: Match) -> bool:
+    """As the engine decides: league formats whose stage allows draws."""
+    stage = _stage(match)
+    return stage.format in DRAW_FORMATS and bool(stage.options.get("allow_draws"))
 
 
 def _pending(match: Match) -> ResultSubmission:
@@ -211,8 +216,7 @@ def series_winner(
 
 
 def winner_of(match: Match, games: Sequence[Sequence[int]]) -> int | None:
-    draws = _stage(match).format in DRAW_FORMATS
-    return series_winner(games, match.best_of, match.participant_ids, draws=draws)
+    return series_winner(games, match.best_of, match.participant_ids, draws=draws_allowed(match))
 
 
 def normalise_games(games: Sequence[Sequence[int]]) -> list[list[int]]:
@@ -377,7 +381,7 @@ def schedule_match(
                 f"best_of is 1 to {MAX_BEST_OF}.",
                 errors={"best_of": [f"Between 1 and {MAX_BEST_OF}."]},
             )
-        if best_of % 2 == 0 and _stage(match).format not in DRAW_FORMATS:
+        if best_of % 2 == 0 and not draws_allowed(match):
             raise ValidationError(
                 "A best-of must be odd where every match needs a winner.",
                 errors={"best_of": ["Must be odd."]},
@@ -428,7 +432,8 @@ def check_in_match(match_id: int, *, actor: Any, now: datetime | None = None) ->
         raise CheckInClosedError(
             "Check-in for this match has closed.", closed_at=window[1].isoformat()
         )
-    if side in queries.checked_in(match.id):
+    present = queries.checked_in(match.id)  # the match row is locked: stays true below
+    if side in present:
         raise AlreadyCheckedInError("This side has already checked in.")
     db.session.add(
         MatchCheckIn(
@@ -438,7 +443,7 @@ def check_in_match(match_id: int, *, actor: Any, now: datetime | None = None) ->
     db.session.flush()
     record_event(match, "checked_in", actor, registration_id=side, now=now)
     publish_event(match, "match.checked_in", registration_id=side)
-    if queries.checked_in(match.id) >= set(queries.participants_of(match)):
+    if present | {side} >= set(queries.participants_of(match)):
         _go_live(match, None, now, automatic=True)
     return match
 
@@ -998,7 +1003,8 @@ def upload_evidence(match_id: int, *, stream: BinaryIO, filename: str | None, ac
 def match_state(match: Match, tournament: Tournament) -> dict[str, Any]:
     """The lifecycle view of a match: check-ins, current submissions, deadlines, dispute."""
     window = check_in_window(match, tournament)
-    pending = queries.pending_submission(match.id)
+    submissions = queries.current_submissions(match.id)
+    pending = next((s for s in submissions if s.status is SubmissionStatus.PENDING), None)
     dispute = queries.open_dispute(match.id)
     lobby: dict[str, Any] = {}
     if match.lobby is not None:
@@ -1007,7 +1013,7 @@ def match_state(match: Match, tournament: Tournament) -> dict[str, Any]:
         lobby = lobbies.lobby_state(match)
     return lobby | {
         "checked_in": sorted(queries.checked_in(match.id)),
-        "submissions": queries.current_submissions(match.id),
+        "submissions": submissions,
         "check_in_opens_at": window[0] if window else None,
         "check_in_closes_at": window[1] if window else None,
         "confirm_by": pending.created_at + timedelta(minutes=tournament.result_confirmation_minutes)

@@ -539,3 +539,19 @@ def test_an_open_dispute_on_an_earlier_match_holds_the_final_back(app, started, 
     assert m.confirm(final, play.player(other).headers).get_json()["status"] == "completed"
     tournament = client.get(f"/api/tournaments/{play.cup.id}/", headers=m.headers).get_json()
     assert tournament["status"] == "completed"
+
+
+def test_a_draw_is_refused_where_the_league_does_not_allow_draws(cup, api, m):
+    """Swiss to a number of wins has no draws (the engine's rule); fixed rounds allow them."""
+    from tests.brackets_api.conftest import all_matches
+
+    for options, expected in (({"swiss_wins_to_advance": 2}, 422), ({"swiss_rounds": 2}, 200)):
+        c = cup(4, format="swiss")
+        document = api.generated(c.id, options={"best_of": 1, **options})
+        assert api.start(c.id).status_code == 200
+        match = next(x for x in all_matches(document).values() if all(
+            p["registration_id"] for p in x["participants"]))  # fmt: skip
+        first = c.player_of(match["participants"][0]["registration_id"])
+        assert m.live(match["id"])["status"] == "live"
+        drawn = m.submit(match["id"], [(5, 5)], first.headers)
+        assert drawn.status_code == expected, drawn.get_json()
