@@ -130,13 +130,11 @@ class BalanceAdjustmentAdmin(StaffModelView):
         return form
 
     def create_model(self, form: Any) -> Any:
-        from deltacrown.accounts.queries import get_user
         from deltacrown.economy.services import ledger
 
         try:
-            user = get_user(int(form.user_id.data), active_only=False)
             entry = ledger.adjust_balance(
-                user.id,
+                int(form.user_id.data),
                 int(form.amount.data),
                 reason=form.reason.data,
                 actor=current_admin_user(),

@@ -9,7 +9,6 @@ from typing import Any
 from flask.views import MethodView
 
 from deltacrown.accounts.errors import UserNotFoundError
-from deltacrown.accounts.queries import get_user
 from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import login_required, require_user, staff_only
 from deltacrown.core.pagination import paginate_select
@@ -67,8 +66,7 @@ class WalletAdjust(MethodView):
     def post(self, args: dict[str, Any], user_id: int) -> Any:
         """Add or remove coins with a reason (audited); returns the ledger row."""
         actor = require_user()
-        user = get_user(user_id, active_only=False)
-        return ledger.adjust_balance(user.id, args["amount"], reason=args["reason"], actor=actor)
+        return ledger.adjust_balance(user_id, args["amount"], reason=args["reason"], actor=actor)
 
 
 # ----- shop items ----------------------------------------------------------------------------

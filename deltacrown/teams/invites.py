@@ -8,8 +8,8 @@ Lock order is always the team, then the invite (as disband_team takes them).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from deltacrown.accounts.queries import get_user
@@ -58,13 +58,7 @@ def _mark_expired(invite: TeamInvite) -> None:
 
 def _expire_stale(team_id: int, now: datetime) -> None:
     """Mark the team's pending invites past expiry now, rather than wait for the sweep."""
-    stale = db.session.scalars(
-        sa.select(TeamInvite).where(
-            TeamInvite.team_id == team_id,
-            TeamInvite.status == InviteStatus.PENDING,
-            TeamInvite.expires_at <= now,
-        )
-    )
+    stale = db.session.scalars(queries.due_invites(now).where(TeamInvite.team_id == team_id))
     for invite in stale:
         _mark_expired(invite)
     db.session.flush()
@@ -201,24 +195,44 @@ def decline_invite(invite_id: int, *, actor: Actor) -> TeamInvite:
     """The invitee says no. Raises InviteNotFoundError, InviteExpiredError,
     InvalidTransitionError."""
     invite = steps.lock_invite(_invite_in_inbox(invite_id, actor).id)
+    return _close(
+        invite,
+        InviteStatus.DECLINED,
+        actor=actor,
+        action="team.invite_declined",
+        signal=signals.team_invite_declined,
+    )
+
+
+def _close(
+    invite: TeamInvite,
+    status: InviteStatus,
+    *,
+    actor: Actor,
+    action: str,
+    signal: Any,
+    **extra: Any,
+) -> TeamInvite:
+    """End a pending invite (declined or cancelled): audited, then `signal` after commit."""
     now = utcnow()
     _require_pending(invite, now)
-    invite.status = InviteStatus.DECLINED
+    invite.status = status
     invite.responded_at = now
     db.session.flush()
     audit.record(
         actor=actor,
-        action="team.invite_declined",
+        action=action,
         target_type="teams",
         target_id=invite.team_id,
-        after={"invite_id": invite.id, "user_id": actor.id},
+        after={"invite_id": invite.id, "user_id": invite.user_id},
     )
     send_after_commit(
-        signals.team_invite_declined,
+        signal,
         SENDER,
         team_id=invite.team_id,
         invite_id=invite.id,
-        user_id=actor.id,
+        user_id=invite.user_id,
+        **extra,
     )
     return invite
 
@@ -235,27 +249,14 @@ def cancel_invite(invite_id: int, *, actor: Actor) -> TeamInvite:
     if not policies.can_cancel_invite(actor, invite):
         raise PermissionDeniedError("Only the team's captain (or staff) cancels; decline instead.")
     invite = steps.lock_invite(invite.id)
-    now = utcnow()
-    _require_pending(invite, now)
-    invite.status = InviteStatus.CANCELLED
-    invite.responded_at = now
-    db.session.flush()
-    audit.record(
+    return _close(
+        invite,
+        InviteStatus.CANCELLED,
         actor=actor,
         action="team.invite_cancelled",
-        target_type="teams",
-        target_id=invite.team_id,
-        after={"invite_id": invite.id, "user_id": invite.user_id},
-    )
-    send_after_commit(
-        signals.team_invite_cancelled,
-        SENDER,
-        team_id=invite.team_id,
-        invite_id=invite.id,
-        user_id=invite.user_id,
+        signal=signals.team_invite_cancelled,
         cancelled_by=actor.id,
     )
-    return invite
 
 
 def expire_invites(*, now: datetime | None = None) -> int:
@@ -265,12 +266,7 @@ def expire_invites(*, now: datetime | None = None) -> int:
     caught by the next run.
     """
     now = now or utcnow()
-    due = db.session.scalars(
-        sa.select(TeamInvite)
-        .where(TeamInvite.status == InviteStatus.PENDING, TeamInvite.expires_at <= now)
-        .order_by(TeamInvite.id)
-        .with_for_update(skip_locked=True)
-    ).all()
+    due = db.session.scalars(queries.due_invites(now).with_for_update(skip_locked=True)).all()
     for invite in due:
         _mark_expired(invite)
     db.session.flush()

@@ -205,10 +205,10 @@ def list_team_invites(team_id: int, now: datetime) -> sa.Select[tuple[TeamInvite
     )
 
 
-def due_invite_ids(now: datetime) -> sa.Select[tuple[int]]:
+def due_invites(now: datetime) -> sa.Select[tuple[TeamInvite]]:
     """Pending invites whose expiry has passed (what the sweep marks)."""
     return (
-        sa.select(TeamInvite.id)
+        sa.select(TeamInvite)
         .where(TeamInvite.status == InviteStatus.PENDING, TeamInvite.expires_at <= now)
         .order_by(TeamInvite.id)
     )

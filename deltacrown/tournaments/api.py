@@ -48,6 +48,7 @@ from deltacrown.tournaments.schemas import (
     TournamentViewArgs,
     UserRefSchema,
 )
+from deltacrown.tournaments.services.common import managed_tournament
 
 blp = Blueprint(
     "tournaments",
@@ -73,14 +74,6 @@ def present(tournament: Tournament, actor: Any) -> Tournament:
     """Mark what the viewer may see (the invite code) and set the ETag."""
     tournament.viewer_can_manage = policies.can_manage(actor, tournament)
     blp.set_etag(tournament)
-    return tournament
-
-
-def _managed(tournament_id: int, actor: Any) -> Tournament:
-    """Pre-check (404, then 403) so a stranger's stale If-Match never earns a 412."""
-    tournament = queries.get_visible_tournament(tournament_id, actor)
-    if not policies.can_manage(actor, tournament):
-        raise PermissionDeniedError("Only the tournament's organizers and staff may do this.")
     return tournament
 
 
@@ -187,7 +180,7 @@ class TournamentItem(MethodView):
     def patch(self, args: dict[str, Any], tournament_id: int) -> Any:
         """Change a tournament (game, format, fee and team settings freeze once published)."""
         actor = require_user()
-        blp.check_etag(_managed(tournament_id, actor))
+        blp.check_etag(managed_tournament(tournament_id, actor))
         tournament = services.update_tournament(tournament_id, actor=actor, changes=args)
         return present(tournament, actor)
 
@@ -198,7 +191,7 @@ class TournamentItem(MethodView):
     def delete(self, tournament_id: int) -> None:
         """Delete a draft (published tournaments are cancelled instead)."""
         actor = require_user()
-        blp.check_etag(_managed(tournament_id, actor))
+        blp.check_etag(managed_tournament(tournament_id, actor))
         services.delete_tournament(tournament_id, actor=actor)
 
 

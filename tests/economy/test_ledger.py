@@ -291,6 +291,13 @@ def test_adjustments_are_staff_only_need_a_reason_and_are_audited(player, staff_
     assert assert_invariant(player.id) == (25, 0)
 
 
+def test_adjusting_an_unknown_user_is_a_not_found(staff_user):
+    from deltacrown.accounts.errors import UserNotFoundError
+
+    with pytest.raises(UserNotFoundError):
+        ledger.adjust_balance(999_999, 10, reason="gift", actor=staff_user)
+
+
 def test_the_session_wallet_object_follows_the_statements(player):
     wallet = wallets.get_or_create_wallet(player.id)
     version = wallet.version

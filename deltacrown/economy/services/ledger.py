@@ -242,11 +242,14 @@ def adjust_balance(
 ) -> Transaction:
     """Staff: add (amount > 0) or remove (amount < 0) coins with a reason; audited.
 
-    Raises PermissionDeniedError, ValidationError (no reason), InvalidAmountError,
-    InsufficientFundsError (removing more than is available).
+    Raises PermissionDeniedError, UserNotFoundError, ValidationError (no reason),
+    InvalidAmountError, InsufficientFundsError (removing more than is available).
     """
+    from deltacrown.accounts.queries import get_user
+
     if not policies.can_adjust_wallets(actor):
         raise PermissionDeniedError("Only staff may adjust balances.")
+    user_id = get_user(user_id, active_only=False).id  # a missing user is a 404, not a 500
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Adjustments need a reason.", errors={"reason": ["Required."]})
