@@ -16,7 +16,7 @@ from deltacrown.core.api import BaseSchema
 from deltacrown.core.pagination import CursorArgs
 from deltacrown.matches.models import DisputeOutcome, DisputeStatus, SubmissionStatus
 
-MAX_EVIDENCE = 5
+MAX_EVIDENCE = 5  # as matches.services.MAX_EVIDENCE, which enforces it
 
 
 def _aware(**kwargs: Any) -> ma.fields.AwareDateTime:
@@ -65,13 +65,11 @@ def games_pairs(games: list[dict[str, int]] | None) -> list[list[int]] | None:
 class _EvidenceMixin(BaseSchema):
     @ma.validates("evidence")
     def _known_keys(self, value: list[str], **_: Any) -> None:
-        for key in value:
-            try:
-                kind, _type = storage.parse_key(key)
-            except storage.InvalidKeyError:
-                kind = None
-            if kind != "evidence":
-                raise ma.ValidationError(f"{key!r} is not an evidence upload.")
+        from deltacrown.matches.services import evidence_problems  # the rule lives there
+
+        problems = evidence_problems(value)
+        if problems:
+            raise ma.ValidationError(problems)
 
 
 class MatchUpdateArgs(BaseSchema):

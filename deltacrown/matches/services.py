@@ -63,6 +63,7 @@ from deltacrown.tournaments.models import Tournament, TournamentStatus
 M = MatchStatus
 CHECK_IN_OPENS = timedelta(minutes=30)
 MAX_BEST_OF = 15
+MAX_EVIDENCE = 5  # files per submission or dispute
 MIN_DISPUTE_REASON = 20
 DRAW_FORMATS = frozenset({"round_robin", "swiss"})
 
@@ -100,6 +101,28 @@ def _require_state(match: Match, *states: MatchStatus, action: str) -> None:
             current_status=match.status.value,
             allowed_from=[s.value for s in states],
         )
+
+
+def evidence_problems(evidence: Sequence[str]) -> list[str]:
+    """What is wrong with a list of evidence keys (empty when nothing): each must be an
+    evidence upload of this app (`upload_evidence`), at most MAX_EVIDENCE of them."""
+    problems = [f"At most {MAX_EVIDENCE} files."] if len(evidence) > MAX_EVIDENCE else []
+    for key in evidence:
+        try:
+            kind, _type = storage.parse_key(key)
+        except storage.InvalidKeyError:
+            kind = None
+        if kind != "evidence":
+            problems.append(f"{key!r} is not an evidence upload.")
+    return problems
+
+
+def check_evidence(evidence: Sequence[str]) -> list[str]:
+    """The evidence keys, or ValidationError (422) naming what is wrong."""
+    problems = evidence_problems(evidence)
+    if problems:
+        raise ValidationError("The evidence is not valid.", errors={"evidence": problems})
+    return list(evidence)
 
 
 def require_ongoing(tournament: Tournament) -> None:
@@ -488,6 +511,7 @@ def submit_result(
     takes one game's `results` instead (see `lobbies.submit`)."""
     now = now or utcnow()
     match, tournament = _load(match_id, actor)
+    evidence = check_evidence(evidence)
     if match.lobby is not None:
         from deltacrown.matches import lobbies
 
@@ -662,6 +686,7 @@ def dispute_result(
     completed match of an ongoing tournament (the match stays completed until settled)."""
     now = now or utcnow()
     match, tournament = _load(match_id, actor)
+    evidence = check_evidence(evidence)
     if match.lobby is not None:
         from deltacrown.matches import lobbies
 

@@ -252,3 +252,25 @@ def test_no_placements_before_the_last_match(app, started):
     play = started()
     with app.app_context():
         assert services.write_placements(play.cup.id) == []
+
+
+def test_the_service_refuses_evidence_that_is_not_an_evidence_upload(app, started, m):
+    """Whoever calls it (API, admin, a script), not only the API's schema."""
+    from deltacrown.accounts.models import User
+    from deltacrown.core.errors import ValidationError
+    from deltacrown.core.transaction import unit_of_work
+    from deltacrown.extensions import db
+    from deltacrown.matches import services
+
+    play = started()
+    semi = play.matches["W1.1"]["id"]
+    m.live(semi)
+    first = play.sides("W1.1")[0]
+    with app.app_context():
+        actor = db.session.get(User, first.id)
+        for evidence in (["avatar/abc.png"], ["not-a-key"], ["x"] * 6):
+            with pytest.raises(ValidationError) as info, unit_of_work():
+                services.submit_result(semi, games=[[13, 9], [13, 4]], actor=actor,
+                                       evidence=evidence)  # fmt: skip
+            assert "evidence" in info.value.errors
+    assert m.get(semi).get_json()["status"] == "live"
