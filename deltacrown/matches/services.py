@@ -316,10 +316,26 @@ def complete_match(
 
 
 def _settle_submissions(match: Match, status: SubmissionStatus, now: datetime) -> None:
+    """The match's open submissions (pending, or disputed) end as `status`."""
     for submission in queries.current_submissions(match.id):
-        if submission.status is SubmissionStatus.PENDING:
+        if submission.status in (SubmissionStatus.PENDING, SubmissionStatus.DISPUTED):
             submission.status = status
             submission.decided_at = now
+
+
+def on_direct_result(match: Match, actor: Any, now: datetime, game: int | None) -> None:
+    """An organizer recorded the match's result (a lobby's game) outside the lifecycle: its
+    pending submissions are superseded and its open dispute is resolved, overturned, as the
+    override does."""
+    if game is not None:
+        from deltacrown.matches import lobbies
+
+        lobbies.on_direct_game(match, actor, game, now)
+        return
+    _settle_submissions(match, SubmissionStatus.SUPERSEDED, now)
+    _close_disputes(
+        match, actor, DisputeOutcome.OVERTURNED, "The organizer recorded the result directly.", now
+    )
 
 
 def _close_disputes(

@@ -555,3 +555,22 @@ def test_a_draw_is_refused_where_the_league_does_not_allow_draws(cup, api, m):
         assert m.live(match["id"])["status"] == "live"
         drawn = m.submit(match["id"], [(5, 5)], first.headers)
         assert drawn.status_code == expected, drawn.get_json()
+
+
+def test_an_organizers_direct_result_settles_the_submissions_and_the_dispute(started, m, api):
+    from tests.matches.conftest import REASON
+
+    play = started()
+    semi = play.matches["W1.1"]["id"]
+    first, second = play.sides("W1.1")
+    m.live(semi)
+    m.submit(semi, [(13, 9), (13, 4)], first.headers)
+    dispute_id = m.dispute(semi, REASON, second.headers).get_json()["id"]
+    winner = play.ids("W1.1")[1]
+    recorded = api.result(semi, winner, [[9, 13], [4, 13]])
+    assert recorded.status_code == 200, recorded.get_json()
+    body = m.get(semi).get_json()
+    assert body["status"] == "completed" and body["open_dispute_id"] is None
+    assert body["submissions"] == []  # superseded
+    settled = m.dispute_get(dispute_id).get_json()
+    assert (settled["status"], settled["outcome"]) == ("resolved", "overturned")

@@ -42,16 +42,17 @@ def on_final_placements(hook: Callable[[int], Any]) -> None:
         PLACEMENT_HOOKS.append(hook)
 
 
-# Reactions to an organizer recording a lobby's game directly (not through the lobby match's
-# lifecycle): `hook(match, actor, game, now)` with the lobby's match row and the 1-based game
-# number. The matches domain supersedes the submissions and closes the dispute that game
-# settles. Same unit of work; idempotent per hook.
-LOBBY_GAME_HOOKS: list[Callable[..., Any]] = []
+# Reactions to an organizer recording a result directly, outside the match lifecycle
+# (`record_match_result` with an actor, or a lobby's game): `hook(match, actor, now, game)`,
+# `game` the lobby's 1-based game number or None for a head-to-head match. The matches domain
+# supersedes the submissions and closes the dispute the result settles. Same unit of work;
+# idempotent per hook.
+DIRECT_RESULT_HOOKS: list[Callable[..., Any]] = []
 
 
-def on_direct_lobby_game(hook: Callable[..., Any]) -> None:
-    if hook not in LOBBY_GAME_HOOKS:
-        LOBBY_GAME_HOOKS.append(hook)
+def on_direct_result(hook: Callable[..., Any]) -> None:
+    if hook not in DIRECT_RESULT_HOOKS:
+        DIRECT_RESULT_HOOKS.append(hook)
 
 
 # ----- loading for an actor ------------------------------------------------------------------

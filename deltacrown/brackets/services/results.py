@@ -19,7 +19,7 @@ from deltacrown.brackets.models import (
     Stage,
 )
 from deltacrown.brackets.services.common import (
-    LOBBY_GAME_HOOKS,
+    DIRECT_RESULT_HOOKS,
     _channel,
     _check_scores,
     _finish_stage,
@@ -87,6 +87,8 @@ def record_match_result(
             before=before,
             after=_snapshot(row),
         )
+        for hook in DIRECT_RESULT_HOOKS:
+            hook(row, actor, now, None)
     _announce_result(tournament, row, changed, changes)
     placements = changes.placements
     if changes.round_completed is not None and loaded.stage.more_rounds:
@@ -194,8 +196,8 @@ def record_lobby_game(
     if row is not None and game is None:
         _lobby_row_follows(row, lobby, now)
         if actor is not None:
-            for hook in LOBBY_GAME_HOOKS:
-                hook(row, actor, len(lobby.games), now)
+            for hook in DIRECT_RESULT_HOOKS:
+                hook(row, actor, now, len(lobby.games))
     if actor is not None:
         audit.record(
             actor=actor,
