@@ -344,6 +344,8 @@ class Blueprint(_Blueprint):
                 if isinstance(response, dict) and 200 <= int(status) < 300:
                     headers = {**response.get("headers", {}), **success_headers}
                     responses[status] = {**response, "headers": headers}
+        if self.name != "ops":  # the probes touch no database of their own accord
+            _document_transport_problems(doc, method)
         from deltacrown.core.ratelimit import EXEMPT_BLUEPRINTS
 
         if self.name not in EXEMPT_BLUEPRINTS:  # RATELIMIT_DEFAULT applies when nothing else does
@@ -377,6 +379,37 @@ def pagination_schema(default_page: int, default_size: int, max_size: int) -> ty
             return PaginationParameters(**data)
 
     return PaginationParametersSchema
+
+
+# Problems any operation may answer before its own code runs (core.http, core.errors).
+BODY_PROBLEMS = {
+    400: "Bad Request. Codes: `bad_request` (unreadable JSON), `json_too_deep` (arrays and "
+    "objects nested more than 32 deep).",
+    413: "Content Too Large. Codes: `payload_too_large` (JSON bodies: 1 MiB).",
+    415: "Unsupported Media Type. Codes: `unsupported_media_type`.",
+}
+UNAVAILABLE_PROBLEM = {
+    "description": "Service Unavailable. Codes: `service_unavailable` (the database cannot be "
+    "reached); see `Retry-After`.",
+    "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+}
+
+
+def _document_transport_problems(doc: dict[str, Any], method: str) -> None:
+    """Document what `core.http` and `core.errors` answer before or around any view: body
+    problems on operations that take a body, and 503 when the database cannot be reached."""
+    responses = doc.setdefault("responses", {})
+    if method.upper() in ("POST", "PUT", "PATCH") and doc.get("requestBody"):
+        for status, description in BODY_PROBLEMS.items():
+            existing = responses.get(status)
+            if isinstance(existing, dict) and "`" in existing.get("description", ""):
+                continue  # the operation documents its own codes for this status
+            responses[status] = {
+                "description": description,
+                "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
+            }
+    responses.setdefault(503, dict(UNAVAILABLE_PROBLEM))
 
 
 def _is_problem_doc(doc: Any) -> bool:

@@ -68,13 +68,18 @@ def check_json_body() -> None:
     """Read a JSON body within its size limit (a chunked one too: 413) and refuse nesting
     deeper than MAX_JSON_DEPTH (400 `json_too_deep`) before any parser sees it."""
     limit = int(current_app.config.get("MAX_JSON_BODY_BYTES", 1024 * 1024))
+    too_large = RequestEntityTooLarge(f"JSON bodies are limited to {limit} bytes.")
     if request.content_length and request.content_length > limit:
-        raise RequestEntityTooLarge(f"JSON bodies are limited to {limit} bytes.")
-    request.max_content_length = limit  # Werkzeug stops a chunked body at the limit
+        raise too_large
+    # A chunked body has no Content-Length: Werkzeug stops reading it one byte past the limit
+    # (it would silently cut it at the limit itself), so that byte tells it was too large.
+    request.max_content_length = limit + 1
     try:
         data = request.get_data(cache=True)
     except RequestEntityTooLarge:
-        raise RequestEntityTooLarge(f"JSON bodies are limited to {limit} bytes.") from None
+        raise too_large from None
+    if len(data) > limit:
+        raise too_large
     depth = int(current_app.config.get("MAX_JSON_DEPTH", DEFAULT_MAX_JSON_DEPTH))
     if json_too_deep(data, depth):
         raise JsonTooDeep(f"JSON bodies may nest arrays and objects at most {depth} deep.")
