@@ -21,6 +21,7 @@ from deltacrown.brackets.engine.formats.round_robin import RoundRobin
 from deltacrown.brackets.engine.formats.single_elim import SingleElimination
 from deltacrown.brackets.engine.formats.swiss import Swiss
 from deltacrown.brackets.engine.model import ParticipantId, Placement, Stage
+from deltacrown.brackets.engine.standings import StandingsTable
 
 
 class BracketFormat(Protocol):
@@ -36,6 +37,9 @@ class BracketFormat(Protocol):
 
     def placements(self, stage: Stage) -> list[Placement]:
         """Final placements of a completed stage, best first."""
+
+    def standings(self, stage: Stage) -> list[StandingsTable]:
+        """The stage's tables in any state: one per group, per lobby, or one for the stage."""
 
 
 FORMATS: dict[str, BracketFormat] = {

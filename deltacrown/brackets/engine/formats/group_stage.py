@@ -37,7 +37,7 @@ from deltacrown.brackets.engine.formats.single_elim import SingleElimination
 from deltacrown.brackets.engine.formats.swiss import Swiss, swiss_qualifiers
 from deltacrown.brackets.engine.model import ParticipantId, Placement, Stage
 from deltacrown.brackets.engine.seeding import bracket_size, standard_order
-from deltacrown.brackets.engine.standings import DEFAULT_POINTS, stage_standings
+from deltacrown.brackets.engine.standings import DEFAULT_POINTS, StandingsTable, group_tables
 
 if TYPE_CHECKING:
     from deltacrown.brackets.engine.formats import BracketFormat
@@ -122,6 +122,9 @@ class GroupStagePlayoffs:
     def placements(self, stage: Stage) -> list[Placement]:
         return GROUP_FORMATS[stage.format].placements(stage)
 
+    def standings(self, stage: Stage) -> list[StandingsTable]:
+        return GROUP_FORMATS[stage.format].standings(stage)
+
 
 def _group_options(options: dict[str, Any]) -> dict[str, Any]:
     group_format = GROUP_FORMATS[options["group_format"]]
@@ -162,7 +165,7 @@ def playoff_seeds(group_stage: Stage, advance_per_group: int | None) -> list[Par
         return qualifiers if advance_per_group is None else qualifiers[:advance_per_group]
     if group_stage.format != "round_robin" or advance_per_group is None:
         raise WrongFormatError("playoff seeds come from round-robin groups or a Swiss pool")
-    tables = stage_standings(group_stage)
+    tables = group_tables(group_stage)
     tiers = [[table.rows[t].participant for table in tables] for t in range(advance_per_group)]
     return _separate_group_mates(tiers)
 
