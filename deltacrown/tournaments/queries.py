@@ -1,15 +1,14 @@
-"""Read helpers for tournaments, custom fields and templates, and the registrations hook."""
+"""Read helpers for tournaments, custom fields and templates."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from deltacrown.extensions import db
-from deltacrown.tournaments import policies
+from deltacrown.tournaments import policies, ports
 from deltacrown.tournaments.errors import (
     CustomFieldNotFoundError,
     TemplateNotFoundError,
@@ -22,21 +21,10 @@ from deltacrown.tournaments.models import (
     TournamentTemplate,
 )
 
-# ----- registrations hook --------------------------------------------------------------------
-# The registrations domain (a later issue) owns the registrations table; it registers a probe
-# here so rules such as "a field's type is locked once registrations exist" can ask without
-# this domain importing it. Until then, no tournament has registrations.
-_registrations_probe: Callable[[int], bool] | None = None
-
-
-def set_registrations_probe(probe: Callable[[int], bool] | None) -> None:
-    """Install (or, with None, remove) the callable answering "has this tournament any?"."""
-    global _registrations_probe
-    _registrations_probe = probe
-
 
 def has_registrations(tournament_id: int) -> bool:
-    return bool(_registrations_probe(tournament_id)) if _registrations_probe else False
+    """Whether the tournament has registrations (asked of the registrations domain)."""
+    return bool(ports.registrations.get().has_registrations(tournament_id))
 
 
 # ----- tournaments ---------------------------------------------------------------------------
