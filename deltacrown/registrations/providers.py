@@ -4,7 +4,12 @@ root (`deltacrown.wiring`) hands them in when it builds the app."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import sqlalchemy as sa
+
 from deltacrown.registrations import queries
+from deltacrown.registrations.models import HOLDING_STATUSES, Registration
 
 
 class TournamentRegistrationFacts:
@@ -15,6 +20,17 @@ class TournamentRegistrationFacts:
 
     def is_listed(self, tournament_id: int, user_id: int) -> bool:
         return queries.is_listed_on_any(tournament_id, user_id)
+
+    def held_places(self, tournament_id: Any) -> Any:
+        return (
+            sa.select(sa.func.count(Registration.id))
+            .where(
+                Registration.tournament_id == tournament_id,
+                Registration.status.in_(HOLDING_STATUSES),
+            )
+            .correlate_except(Registration)
+            .scalar_subquery()
+        )
 
 
 class TeamRegistrationFacts:

@@ -64,6 +64,9 @@ class OneParticipant:
         self.asked.append((tournament_id, user_id))
         return (tournament_id, user_id) == (TOURNAMENT_ID, PARTICIPANT)
 
+    def held_places(self, tournament_id: Any) -> Any:
+        return 0
+
 
 @pytest.fixture
 def facts(app_ctx: Any) -> Iterator[OneParticipant]:

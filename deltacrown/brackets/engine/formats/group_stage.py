@@ -21,7 +21,7 @@ formats, seeded by `playoff_seeds`:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import networkx as nx
 
@@ -39,11 +39,9 @@ from deltacrown.brackets.engine.model import ParticipantId, Placement, Stage
 from deltacrown.brackets.engine.seeding import bracket_size, standard_order
 from deltacrown.brackets.engine.standings import DEFAULT_POINTS, StandingsTable, group_tables
 
-if TYPE_CHECKING:
-    from deltacrown.brackets.engine.formats import BracketFormat
-
-GROUP_FORMATS: dict[str, BracketFormat] = {"round_robin": RoundRobin(), "swiss": Swiss()}
-PLAYOFF_FORMATS: dict[str, BracketFormat] = {
+# The formats a group stage combines (the registry in `formats/__init__` imports this module).
+GROUP_FORMATS: dict[str, RoundRobin | Swiss] = {"round_robin": RoundRobin(), "swiss": Swiss()}
+PLAYOFF_FORMATS: dict[str, SingleElimination | DoubleElimination] = {
     "single_elimination": SingleElimination(),
     "double_elimination": DoubleElimination(),
 }
