@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from deltacrown.extensions import db
-from deltacrown.tournaments import policies, ports
+from deltacrown.tournaments import access, policies, ports
 from deltacrown.tournaments.errors import (
     CustomFieldNotFoundError,
     TemplateNotFoundError,
@@ -52,9 +52,10 @@ def get_tournament(tournament_id: int, *, for_update: bool = False) -> Tournamen
 def get_visible_tournament(
     tournament_id: int, actor: Any, *, invite_code: str | None = None, for_update: bool = False
 ) -> Tournament:
-    """The tournament if `actor` may see it, else TournamentNotFoundError (never a 403)."""
+    """The tournament if `actor` may see it (`access`), else TournamentNotFoundError (never a
+    403)."""
     tournament = get_tournament(tournament_id, for_update=for_update)
-    if not policies.can_view(actor, tournament, invite_code):
+    if not access.can_see(actor, tournament, invite_code=invite_code):
         raise TournamentNotFoundError(f"No tournament {tournament_id}.")
     return tournament
 
