@@ -1,6 +1,7 @@
 """The access rule, in one place: may this actor see this tournament, and may this actor act
-for this registration. REST (registrations, brackets), the websockets (`tournaments.live`)
-and the admin ask here; each maps a refusal to its own answer (404, or a close code).
+for this registration. REST (tournaments, registrations, brackets and, through brackets,
+matches) and the websockets (`tournaments.live`) ask here; each maps a refusal to its own
+answer (404, or a close code).
 
 Seeing a tournament:
 
