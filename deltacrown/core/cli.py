@@ -96,7 +96,9 @@ def _report_openapi_write(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def _with_report(group: click.Command, name: str, wrap: Callable[..., Any]) -> click.Command:
     """A copy of `group` whose command `name` runs as before, then echoes one line."""
-    command = group.commands.get(name) if isinstance(group, click.Group) else None
+    if not isinstance(group, click.Group):
+        return group
+    command = group.commands.get(name)
     if command is None or command.callback is None:
         return group  # a library version without that command: leave it as it is
     reported = copy.copy(command)
