@@ -144,16 +144,17 @@ class TournamentUpcoming(MethodView):
         return _page(query, pagination_parameters, get_current_user())
 
 
-@blp.route("/by-game/<int:game_id>/")
+@blp.route("/by-game/<game_ref>/")
 class TournamentsByGame(MethodView):
     @login_required(optional=True)
     @blp.arguments(discovery.ByGameArgs, location="query")
     @blp.response(200, TournamentSchema(many=True))
     @blp.paginate()
     @blp.errors(GameNotFoundError, ValidationError)
-    def get(self, args: dict[str, Any], game_id: int, pagination_parameters: Any) -> Any:
-        """A game's public tournaments (filters and ordering as the main list)."""
-        query = discovery.list_by_game(game_id, args)
+    def get(self, args: dict[str, Any], game_ref: str, pagination_parameters: Any) -> Any:
+        """A game's public tournaments, the game given by id or slug (`4` or `efootball`);
+        filters and ordering as the main list."""
+        query = discovery.list_by_game(game_ref, args)
         return _page(query, pagination_parameters, get_current_user())
 
 
