@@ -15,6 +15,7 @@ from deltacrown.registrations.api import present, visible_tournament
 from deltacrown.registrations.errors import (
     CheckinNotOpenError,
     CheckinUndoExpiredError,
+    NotCheckedInError,
     NotTeamCaptainError,
     RegistrationNotConfirmedError,
     RegistrationNotFoundError,
@@ -50,9 +51,10 @@ class TournamentCheckIn(MethodView):
 
     @login_required
     @blp.response(200, RegistrationSchema)
-    @blp.errors(*SELF_ERRORS, CheckinUndoExpiredError)
+    @blp.errors(*SELF_ERRORS, NotCheckedInError, CheckinUndoExpiredError)
     def delete(self, tournament_id: int) -> Any:
-        """Undo your check-in within 15 minutes (while the window is open)."""
+        """Undo your check-in within 15 minutes (while the window is open); 409
+        `not_checked_in` when there is none to undo."""
         actor = require_user()
         return present(services.undo_own_check_in(tournament_id, actor=actor), actor)
 
@@ -95,6 +97,7 @@ class RegistrationUndoCheckIn(MethodView):
         PermissionDeniedError,
         CheckinNotOpenError,
         CheckinUndoExpiredError,
+        NotCheckedInError,
         InvalidTransitionError,
     )
     def post(self, registration_id: int) -> Any:

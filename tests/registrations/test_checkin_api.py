@@ -42,7 +42,7 @@ def test_a_player_checks_in_while_the_window_is_open(
     player = make_player()
     reg = registered(tid, player)
     with at(6 * DAY - timedelta(minutes=1)):
-        assert_problem(check_in(client, tid, headers_now(player)), 409, "checkin_not_open")
+        assert_problem(check_in(client, tid, headers_now(player)), 409, "check_in_not_open")
     from deltacrown.core import realtime
 
     with app.app_context():
@@ -65,7 +65,7 @@ def test_a_player_checks_in_while_the_window_is_open(
     with at(AFTER_CLOSE):
         late = make_player()
         assert_problem(check_in(client, tid, headers_now(late)), 404, "registration_not_found")
-        assert_problem(check_in(client, tid, headers_now(player)), 409, "checkin_not_open")
+        assert_problem(check_in(client, tid, headers_now(player)), 409, "check_in_not_open")
 
 
 def test_team_check_in_is_by_the_captain(
@@ -103,13 +103,27 @@ def test_undo_within_15_minutes(client, tournament, make_player, registered, hea
     with at(CHECKIN_OPEN + timedelta(minutes=14)):
         undone = client.delete(path, headers=headers_now(player))
         assert undone.status_code == 200 and undone.get_json()["checked_in_at"] is None
-        # Undoing what is not checked in changes nothing.
-        assert client.delete(path, headers=headers_now(player)).status_code == 200
         check_in(client, tid, headers_now(player))
     with at(CHECKIN_OPEN + timedelta(minutes=30)):
         assert_problem(
-            client.delete(path, headers=headers_now(player)), 409, "checkin_undo_expired"
+            client.delete(path, headers=headers_now(player)), 409, "check_in_undo_expired"
         )
+
+
+def test_undoing_a_check_in_that_was_never_made_is_a_conflict(
+    client, tournament, make_player, registered, headers_now, at
+):
+    tid = tournament()
+    player = make_player()
+    reg = registered(tid, player)
+    with at(CHECKIN_OPEN):
+        path = f"/api/tournaments/{tid}/check-in/"
+        assert_problem(client.delete(path, headers=headers_now(player)), 409, "not_checked_in")
+        undo = f"/api/registrations/{reg['id']}/undo-check-in/"
+        assert_problem(client.post(undo, headers=headers_now(player)), 409, "not_checked_in")
+        check_in(client, tid, headers_now(player))
+        assert client.delete(path, headers=headers_now(player)).status_code == 200
+        assert_problem(client.delete(path, headers=headers_now(player)), 409, "not_checked_in")
 
 
 def test_organizers_force_and_undo_at_any_time(
@@ -126,7 +140,7 @@ def test_organizers_force_and_undo_at_any_time(
     assert forced.status_code == 200 and forced.get_json()["checked_in_at"] is not None
     with at(AFTER_CLOSE):
         # The player's own undo is over; the organizer's is not.
-        assert_problem(client.post(undo, headers=headers_now(player)), 409, "checkin_not_open")
+        assert_problem(client.post(undo, headers=headers_now(player)), 409, "check_in_not_open")
         assert_problem(client.post(undo, headers=headers_now(stranger)), 404)
         cleared = client.post(undo, headers=headers_now(organizer))
         assert cleared.get_json()["checked_in_at"] is None
@@ -208,7 +222,7 @@ def test_a_tournament_without_check_in_is_never_open(
     tid = tournament(checkin_opens_at=DROP, checkin_closes_at=DROP)
     player = make_player()
     registered(tid, player)
-    assert_problem(check_in(client, tid, player.headers), 409, "checkin_not_open")
+    assert_problem(check_in(client, tid, player.headers), 409, "check_in_not_open")
     status = client.get(f"/api/tournaments/{tid}/check-in/status/").get_json()
     assert status["opens_at"] is None and status["is_open"] is False
 

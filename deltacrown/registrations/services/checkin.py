@@ -24,6 +24,7 @@ from deltacrown.registrations import policies, queries
 from deltacrown.registrations.errors import (
     CheckinNotOpenError,
     CheckinUndoExpiredError,
+    NotCheckedInError,
     NotTeamCaptainError,
     RegistrationNotConfirmedError,
     RegistrationNotFoundError,
@@ -129,8 +130,8 @@ def undo_own_check_in(
     tournament_id: int, *, actor: Any, now: datetime | None = None
 ) -> Registration:
     """The player or captain takes back a check-in, within 15 minutes and while the window is
-    open. Raises RegistrationNotFoundError, NotTeamCaptainError, CheckinNotOpenError,
-    CheckinUndoExpiredError."""
+    open. Raises RegistrationNotFoundError, NotTeamCaptainError, NotCheckedInError,
+    CheckinNotOpenError, CheckinUndoExpiredError."""
     now = now or utcnow()
     tournament = lock_tournament(tournament_id)
     registration = _own_registration(tournament, actor)
@@ -142,7 +143,7 @@ def _undo_as_registrant(
     registration: Registration, tournament: Tournament, actor: Any, now: datetime
 ) -> None:
     if registration.checked_in_at is None:
-        return
+        raise NotCheckedInError(f"Registration {registration.id} is not checked in.")
     _ensure_open(tournament, now)
     if now - registration.checked_in_at > UNDO_WINDOW:
         raise CheckinUndoExpiredError(
@@ -174,8 +175,8 @@ def undo_check_in(registration_id: int, *, actor: Any, now: datetime | None = No
     """Take a check-in back: organizers and staff at any time (audited); the registrant
     within 15 minutes while the window is open.
 
-    Raises RegistrationNotFoundError, PermissionDeniedError, CheckinNotOpenError,
-    CheckinUndoExpiredError, InvalidTransitionError (finished tournament).
+    Raises RegistrationNotFoundError, PermissionDeniedError, NotCheckedInError (registrant),
+    CheckinNotOpenError, CheckinUndoExpiredError, InvalidTransitionError (finished tournament).
     """
     now = now or utcnow()
     registration, tournament = visible_registration(registration_id, actor)
