@@ -260,6 +260,18 @@ class CheckinStatusSchema(BaseSchema):
     me = ma.fields.Nested(CheckinMeSchema, allow_none=True)
 
 
+class CheckinClosedSchema(BaseSchema):
+    """What closing check-in did."""
+
+    tournament_id = ma.fields.Integer()
+    no_show = ma.fields.Integer(
+        metadata={"description": "Confirmed registrations not checked in, now `no_show`"}
+    )
+    promoted = ma.fields.Integer(
+        metadata={"description": "Waitlisted registrations that took the freed places"}
+    )
+
+
 class RefundDueSchema(BaseSchema):
     """A manual payment to give back (staff only)."""
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 
 from deltacrown.core.time import utcnow
@@ -275,3 +276,49 @@ def test_close_checkin_by_hand_from_the_cli(app, tournament, make_player, regist
     assert refused.exit_code != 0 and "has no check-in" in refused.output
     closed = runner.invoke(args=["tournaments", "close-checkin", str(tournament(status="draft"))])
     assert closed.exit_code != 0 and "cannot close" in closed.output
+
+
+def test_organizers_close_check_in_through_the_api(
+    app, client, tournament, make_player, registered, headers_now, at, organizer, stranger
+):
+    tid = tournament(max_participants=2)
+    present, absent = make_player(), make_player()
+    registered(tid, present)
+    gone = registered(tid, absent)
+    waiting_player = make_player()
+    waiting = registered(tid, waiting_player)
+    path = f"/api/tournaments/{tid}/close-checkin/"
+    with at(CHECKIN_OPEN):
+        check_in(client, tid, headers_now(present))
+        assert_problem(client.post(path, headers=headers_now(stranger)), 403)
+        assert_problem(client.post(path), 401)
+        closed = client.post(path, headers=headers_now(organizer))
+        assert closed.status_code == 200, closed.get_json()
+        assert closed.get_json() == {"tournament_id": tid, "no_show": 1, "promoted": 1}
+        check_in(client, tid, headers_now(waiting_player))
+        again = client.post(path, headers=headers_now(organizer))
+        assert again.get_json() == {"tournament_id": tid, "no_show": 0, "promoted": 0}
+    assert registration_row(app, gone["id"]).status.value == "no_show"
+    assert registration_row(app, waiting["id"]).status.value == "confirmed"
+    from deltacrown.core.audit import AuditEntry
+    from deltacrown.extensions import db
+
+    with app.app_context():
+        entries = db.session.execute(
+            sa.select(AuditEntry.target_id, AuditEntry.actor_id).where(
+                AuditEntry.action == "tournament.checkin_closed"
+            )
+        ).all()
+        assert entries == [(tid, organizer.id), (tid, organizer.id)]
+        db.session.remove()
+    assert_problem(
+        client.post("/api/tournaments/9999/close-checkin/", headers=organizer.headers), 404
+    )
+    from tests.factories import DROP
+
+    no_window = tournament(checkin_opens_at=DROP, checkin_closes_at=DROP)
+    assert_problem(
+        client.post(f"/api/tournaments/{no_window}/close-checkin/", headers=organizer.headers),
+        409,
+        "check_in_not_open",
+    )

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from deltacrown.core import realtime, signals
+from deltacrown.core import audit, realtime, signals
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError
 from deltacrown.core.time import isoformat, utcnow
 from deltacrown.extensions import db
@@ -243,8 +243,9 @@ def close_checkin(
     """Close check-in: confirmed registrations not checked in → `no_show` (their fee is not
     refunded), then their places go to the waitlist. Safe to run again (nothing left to do).
 
-    By hand (`flask tournaments close-checkin ID` / an organizer), it may run before
-    `checkin_closes_at`. Raises InvalidTransitionError when the tournament is not between
+    By hand (`flask tournaments close-checkin ID`, or an organizer through the API: `actor`,
+    checked and audited), it may run before `checkin_closes_at`. Raises PermissionDeniedError
+    (actor not an organizer), InvalidTransitionError when the tournament is not between
     registration and start, CheckinNotOpenError when it has no check-in window.
     """
     now = now or utcnow()
@@ -269,7 +270,12 @@ def close_checkin(
         emit(signals.registration_no_show, registration)
     db.session.flush()
     promoted = fill_places(tournament, now=now)
-    return {"no_show": len(absent), "promoted": len(promoted)}
+    counts = {"no_show": len(absent), "promoted": len(promoted)}
+    if actor is not None:
+        audit.record(
+            actor=actor, action="tournament.checkin_closed", target=tournament, after=counts
+        )
+    return counts
 
 
 def close_due_checkins(now: datetime | None = None) -> dict[str, int]:
