@@ -19,6 +19,7 @@ from deltacrown.games.errors import GameNotFoundError
 from deltacrown.tournaments import discovery, policies, queries, services
 from deltacrown.tournaments.errors import (
     AlreadyOrganizerError,
+    BracketExistsError,
     CannotRemoveOwnerError,
     CustomFieldNotFoundError,
     FieldFrozenError,
@@ -29,6 +30,7 @@ from deltacrown.tournaments.errors import (
     InvalidPrizeDistributionError,
     InvalidScheduleError,
     NotDraftError,
+    NotEnoughParticipantsError,
     OrganizerNotFoundError,
     RegistrationsExistError,
     RegistrationWindowPassedError,
@@ -213,9 +215,12 @@ class TournamentOpenRegistration(MethodView):
     @login_required
     @blp.etag
     @blp.response(200, TournamentSchema)
-    @blp.errors(*ACCESS_ERRORS, InvalidTransitionError, RegistrationWindowPassedError)
+    @blp.errors(
+        *ACCESS_ERRORS, InvalidTransitionError, RegistrationWindowPassedError, BracketExistsError
+    )
     def post(self, tournament_id: int) -> Any:
-        """Open registration now (before its scheduled time if you wish)."""
+        """Open registration now (before its scheduled time if you wish), or reopen it after
+        closing, as long as the bracket has not been drawn."""
         actor = require_user()
         return present(services.open_registration(tournament_id, actor=actor), actor)
 
@@ -225,9 +230,14 @@ class TournamentCloseRegistration(MethodView):
     @login_required
     @blp.etag
     @blp.response(200, TournamentSchema)
-    @blp.errors(*ACCESS_ERRORS, InvalidTransitionError)
+    @blp.errors(*ACCESS_ERRORS, InvalidTransitionError, NotEnoughParticipantsError)
     def post(self, tournament_id: int) -> Any:
-        """Close registration now."""
+        """Close registration now.
+
+        Refused with 409 `not_enough_participants` while fewer participants hold a place
+        (pending or confirmed) than the tournament's `min_participants` and its format need;
+        the problem names both numbers (`participants`, `needed`) and registration stays open.
+        """
         actor = require_user()
         return present(services.close_registration(tournament_id, actor=actor), actor)
 

@@ -39,6 +39,23 @@ def has_registrations(tournament_id: int) -> bool:
     return bool(_registrations_probe(tournament_id)) if _registrations_probe else False
 
 
+# ----- reads from the domains built on this one ----------------------------------------------
+# Registrations, brackets and matches import this domain, so these reads import them when
+# called, never at module level (no import cycle). Each is the one place its model is named.
+def count_places_taken(tournament_id: int) -> int:
+    """Registrations holding a place (pending and confirmed): who may still play."""
+    from deltacrown.registrations.queries import count_holding
+
+    return count_holding(tournament_id)
+
+
+def has_bracket(tournament_id: int) -> bool:
+    """Whether a bracket (its first stage) has been drawn for the tournament."""
+    from deltacrown.brackets.queries import has_bracket as bracket_exists
+
+    return bracket_exists(tournament_id)
+
+
 # ----- tournaments ---------------------------------------------------------------------------
 def find_tournament(tournament_id: int) -> Tournament | None:
     tournament = db.session.get(Tournament, tournament_id)

@@ -61,3 +61,12 @@ def registrations_exist() -> Iterator[set[int]]:
         yield with_registrations
     finally:
         queries.set_registrations_probe(None)
+
+
+@pytest.fixture
+def places_taken(monkeypatch: pytest.MonkeyPatch) -> dict[int, int]:
+    """Stand in for the registrations' count of places taken: `places_taken[tid] = n`;
+    tournaments not named have 16 (enough for every format's minimum)."""
+    counts: dict[int, int] = {}
+    monkeypatch.setattr(queries, "count_places_taken", lambda tid: counts.get(tid, 16))
+    return counts
