@@ -45,6 +45,7 @@ from deltacrown.tournaments.schemas import (
     CustomFieldUpdateArgs,
     OrganizerAddArgs,
     TournamentCreateArgs,
+    TournamentDetailSchema,
     TournamentSchema,
     TournamentUpdateArgs,
     TournamentViewArgs,
@@ -165,10 +166,14 @@ class TournamentItem(MethodView):
     @login_required(optional=True)
     @blp.etag
     @blp.arguments(TournamentViewArgs, location="query")
-    @blp.response(200, TournamentSchema)
+    @blp.response(200, TournamentDetailSchema)
     @blp.errors(TournamentNotFoundError)
     def get(self, args: dict[str, Any], tournament_id: int) -> Any:
-        """Get a tournament (drafts: organizers and staff; private: also with ?invite_code=)."""
+        """Get a tournament (drafts: organizers and staff; private: also with ?invite_code=).
+
+        A completed tournament carries its podium in `results` (`champion`, `runner_up`,
+        `third`, with the participants' names); before completion `results` is null.
+        """
         actor = get_current_user()
         tournament = queries.get_visible_tournament(
             tournament_id, actor, invite_code=args.get("invite_code")
