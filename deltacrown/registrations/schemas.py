@@ -60,7 +60,11 @@ class RegistrationCreateArgs(BaseSchema):
         ma.fields.Integer(),
         load_default=list,
         validate=ma.validate.Length(max=100),
-        metadata={"description": "User ids of the players (exactly the team size)"},
+        metadata={
+            "description": "User ids of the players (exactly the team size). Leave out roster "
+            "and substitutes to register the team's active members: the captain and the "
+            "earliest members play, the rest are substitutes (when all of them fit)"
+        },
     )
     substitutes = ma.fields.List(
         ma.fields.Integer(),
