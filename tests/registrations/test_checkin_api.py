@@ -4,6 +4,7 @@ closing check-in (no-shows, then the waitlist)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -43,7 +44,11 @@ def test_a_player_checks_in_while_the_window_is_open(
     player = make_player()
     reg = registered(tid, player)
     with at(6 * DAY - timedelta(minutes=1)):
-        assert_problem(check_in(client, tid, headers_now(player)), 409, "check_in_not_open")
+        early = assert_problem(check_in(client, tid, headers_now(player)), 409, "check_in_not_open")
+    # Times read to the second with Z in the detail; the exact ones are extension members.
+    window = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+    assert re.search(f"open from {window} to {window}\\.$", early["detail"]), early["detail"]
+    assert early["opens_at"].endswith("Z") and early["closes_at"].endswith("Z")
     from deltacrown.core import realtime
 
     with app.app_context():

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from deltacrown.core import audit, realtime, signals
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError
-from deltacrown.core.time import isoformat, utcnow
+from deltacrown.core.time import isoformat, readable, utcnow
 from deltacrown.extensions import db
 from deltacrown.registrations import policies, queries
 from deltacrown.registrations.errors import (
@@ -58,13 +58,19 @@ def is_open(tournament: Tournament, now: datetime) -> bool:
 
 
 def _ensure_open(tournament: Tournament, now: datetime) -> None:
-    if not is_open(tournament, now):
+    if is_open(tournament, now):
+        return
+    opens, closes = tournament.checkin_opens_at, tournament.checkin_closes_at
+    if opens is None or closes is None:
         raise CheckinNotOpenError(
-            f"Check-in for tournament {tournament.id} is open from "
-            f"{tournament.checkin_opens_at} to {tournament.checkin_closes_at}."
-            if tournament.checkin_opens_at
-            else f"Tournament {tournament.id} has no check-in."
+            f"Tournament {tournament.id} has no check-in.", opens_at=None, closes_at=None
         )
+    raise CheckinNotOpenError(
+        f"Check-in for tournament {tournament.id} is open from {readable(opens)} to "
+        f"{readable(closes)}.",
+        opens_at=isoformat(opens),
+        closes_at=isoformat(closes),
+    )
 
 
 def _own_registration(tournament: Tournament, actor: Any) -> Registration:
