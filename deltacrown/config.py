@@ -127,6 +127,9 @@ class BaseConfig:
     OPENAPI_JSON_PATH = "openapi.json"
     API_SPEC_OPTIONS: dict[str, Any] = {
         "info": {"description": "Esports tournament backend. Errors are RFC 9457 problems."},
+        # Relative: "the server that served this document", so Swagger UI's "Try it out"
+        # calls the same host and port however the API is deployed.
+        "servers": [{"url": "/", "description": "This DeltaCrown server"}],
         "components": {
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
