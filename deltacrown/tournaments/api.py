@@ -127,8 +127,10 @@ class TournamentSearch(MethodView):
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
         """Full-text search (name, description, game), most relevant first; takes every filter.
 
-        The last word matches as a prefix; punctuation and operators are ignored; a `q` with
-        no words lists the filtered tournaments.
+        Every word must match. A word matches a whole word, the last one also the start of a
+        word, and a word of 3 or more characters also matches inside a word (`football`
+        finds "eFootball"). Tournaments matched by whole words come first. Punctuation and
+        operators are ignored; a `q` with no words lists the filtered tournaments.
         """
         actor = get_current_user()
         return _page(discovery.search_tournaments(actor, args), pagination_parameters, actor)
