@@ -151,9 +151,9 @@ def _team_roster(
         roster, substitutes = _default_roster(tournament, team)
     errors: dict[str, list[str]] = {}
     if len(roster) != tournament.team_size:
-        members = sum(1 for m in team.memberships if m.status == MembershipStatus.ACTIVE)
+        on_team = sum(1 for m in team.memberships if m.status == MembershipStatus.ACTIVE)
         errors["roster"] = [
-            f"Name exactly {tournament.team_size} players (the team has {members} active "
+            f"Name exactly {tournament.team_size} players (the team has {on_team} active "
             "members; without a roster all of them register when they fit the team size "
             "and substitutes)."
         ]
