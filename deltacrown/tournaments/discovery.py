@@ -287,8 +287,9 @@ def list_upcoming(args: Mapping[str, Any], *, now: datetime) -> sa.Select[tuple[
     return apply_filters(query, args).order_by(Tournament.start_at, Tournament.id)
 
 
-def list_by_game(game_id: int, args: Mapping[str, Any]) -> sa.Select[tuple[Tournament]]:
-    """A game's listed tournaments. Raises GameNotFoundError (404) for an unknown game id."""
-    game = get_game(game_id, active_only=False)
+def list_by_game(game_ref: int | str, args: Mapping[str, Any]) -> sa.Select[tuple[Tournament]]:
+    """A game's listed tournaments, the game by id or slug. Raises GameNotFoundError (404)
+    for an unknown game."""
+    game = get_game(game_ref, active_only=False)
     query = apply_filters(listed().where(Tournament.game_id == game.id), args)
     return apply_ordering(query, args.get("ordering"))

@@ -71,3 +71,12 @@ def registrations_exist(app: Any) -> Iterator[set[int]]:
 
     with ports.registrations.substituted(app, Facts()):
         yield with_registrations
+
+
+@pytest.fixture
+def places_taken(monkeypatch: pytest.MonkeyPatch) -> dict[int, int]:
+    """Stand in for the registrations' count of places taken: `places_taken[tid] = n`;
+    tournaments not named have 16 (enough for every format's minimum)."""
+    counts: dict[int, int] = {}
+    monkeypatch.setattr(queries, "count_places_taken", lambda tid: counts.get(tid, 16))
+    return counts
