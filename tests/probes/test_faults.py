@@ -165,7 +165,7 @@ def test_database_going_away_is_503_with_retry_after_and_nothing_committed_is_lo
     try:
         for response in (
             client.get("/api/games/"),
-            client.get("/api/users/1/"),
+            client.get("/api/tournaments/1/"),
             client.post("/api/auth/login/", json={"login": "survivor", "password": "x" * 12}),
         ):
             assert_problem(response, 503, "service_unavailable")
