@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from deltacrown.accounts import passwords
+from deltacrown.accounts import password_policy, passwords
 from deltacrown.accounts.errors import (
     AccountDisabledError,
     EmailTakenError,
@@ -56,17 +56,22 @@ def _check_email(email: str) -> str:
     return email
 
 
-def _check_password(password: str, *, field: str = "password") -> None:
-    minimum = int(current_app.config.get("PASSWORD_MIN_LENGTH", 10))
-    if len(password) < minimum:
-        raise WeakPasswordError(
-            f"Passwords need at least {minimum} characters.",
-            errors={field: [f"At least {minimum} characters."]},
-        )
-    if len(password) > 1024:
-        raise WeakPasswordError(
-            "Passwords are at most 1024 characters.", errors={field: ["Too long."]}
-        )
+def _check_password(
+    password: str,
+    *,
+    field: str = "password",
+    username: str | None = None,
+    email: str | None = None,
+) -> None:
+    """Raise WeakPasswordError naming the rule `password` breaks (see `password_policy`)."""
+    problem = password_policy.password_problem(
+        password,
+        min_length=int(current_app.config.get("PASSWORD_MIN_LENGTH", 10)),
+        username=username,
+        email=email,
+    )
+    if problem is not None:
+        raise WeakPasswordError(problem, errors={field: [problem]})
 
 
 def _check_country(country: str | None) -> str | None:
@@ -117,7 +122,7 @@ def register_user(
     """
     username = _check_username(username)
     email = _check_email(email)
-    _check_password(password)
+    _check_password(password, username=username, email=email)
     _ensure_unique(username.lower(), email)
     user = User(
         username=username,
@@ -180,7 +185,7 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
         raise InvalidCurrentPasswordError(
             "The current password is wrong.", errors={"current_password": ["Wrong password."]}
         )
-    _check_password(new_password, field="new_password")
+    _check_password(new_password, field="new_password", username=user.username, email=user.email)
     user.password_hash = passwords.hash_password(new_password)
     user.credentials_version += 1
     db.session.flush()
@@ -188,8 +193,8 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
 
 
 def set_password(user: User, new_password: str) -> User:
-    """Operator reset (CLI/admin): no current password, same strength rule."""
-    _check_password(new_password)
+    """Operator reset (CLI/admin): no current password, same strength rules."""
+    _check_password(new_password, username=user.username, email=user.email)
     user.password_hash = passwords.hash_password(new_password)
     user.credentials_version += 1
     db.session.flush()
