@@ -91,7 +91,15 @@ class BaseConfig:
     # Rate limits (flask-limiter); storage follows REDIS_URL.
     RATELIMIT_ENABLED = True
     RATELIMIT_DEFAULT = "300/minute"
-    RATELIMIT_AUTH = "5/minute"
+    # Sign-ins and sign-ups per client address, sized for a LAN venue sharing one address;
+    # failed passwords per account lock it (for all but known devices) past LOGIN_FAILURE_LIMIT.
+    RATELIMIT_AUTH = "60/minute"
+    LOGIN_FAILURE_LIMIT = "10/15 minutes"
+    LOGIN_LOCKOUT_ENABLED = True
+    # Flask-Admin sessions: at most this long, ended by sign-out or a password change.
+    ADMIN_SESSION_HOURS = 12
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
     RATELIMIT_HEADERS_ENABLED = True
 
     # Idempotency-Key: how long a stored response can be replayed.
@@ -151,6 +159,7 @@ class BaseConfig:
             "LOG_LEVEL": env_str("LOG_LEVEL"),
             "RATELIMIT_DEFAULT": env_str("RATELIMIT_DEFAULT"),
             "RATELIMIT_AUTH": env_str("RATELIMIT_AUTH"),
+            "LOGIN_FAILURE_LIMIT": env_str("LOGIN_FAILURE_LIMIT"),
             "STORAGE_ROOT": env_str("STORAGE_ROOT"),
             "METRICS_TOKEN": env_str("METRICS_TOKEN"),
         }
@@ -177,6 +186,7 @@ class ProductionConfig(BaseConfig):
     AUTO_MIGRATE = False
     EMBEDDED_SCHEDULER = False
     PROPAGATE_EXCEPTIONS = False
+    SESSION_COOKIE_SECURE = True  # the admin session and device cookies travel over HTTPS only
 
 
 class TestingConfig(BaseConfig):
@@ -187,6 +197,7 @@ class TestingConfig(BaseConfig):
     AUTO_MIGRATE = False
     EMBEDDED_SCHEDULER = False
     RATELIMIT_ENABLED = False
+    LOGIN_LOCKOUT_ENABLED = False  # tests reuse user ids after each rollback
     PASSWORD_HASH_PARAMS = (1, 1024, 1)
     LOG_JSON = False
     LOG_LEVEL = "WARNING"

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from deltacrown.accounts import password_policy, passwords
+from deltacrown.accounts import lockout, password_policy, passwords
 from deltacrown.accounts.errors import (
     AccountDisabledError,
     EmailTakenError,
@@ -29,7 +29,7 @@ from deltacrown.accounts.queries import find_user_by_login
 from deltacrown.core import storage
 from deltacrown.core.errors import ValidationError
 from deltacrown.core.time import utcnow
-from deltacrown.core.transaction import after_commit, on_rollback
+from deltacrown.core.transaction import after_commit, on_rollback, outside_transaction
 from deltacrown.extensions import db
 from deltacrown.games.idrules import ID_RULES, ownership_key
 from deltacrown.games.queries import get_game
@@ -119,16 +119,20 @@ def register_user(
 
     Raises ValidationError (shape), WeakPasswordError, UsernameTakenError, EmailTakenError.
     A race between two identical sign-ups ends in the unique index: 409 at the boundary.
+    The password is hashed before the write transaction begins (SQLite's lock is not held
+    while argon2 works).
     """
     username = _check_username(username)
     email = _check_email(email)
     _check_password(password, username=username, email=email)
+    with outside_transaction():
+        password_hash = passwords.hash_password(password)
     _ensure_unique(username.lower(), email)
     user = User(
         username=username,
         username_key=username.lower(),
         email=email,
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash,
         display_name=(display_name or "").strip() or None,
         country=_check_country(country),
         is_staff=is_staff or is_superuser,
@@ -139,17 +143,28 @@ def register_user(
     return user
 
 
-def authenticate(login: str, password: str) -> User:
-    """The user whose username or e-mail and password match.
+def authenticate(login: str, password: str, *, device_token: str | None = None) -> User:
+    """The user whose username or e-mail and password match, under the failed-attempt limit
+    per account (`lockout`: 10 failures in 15 minutes lock the account for everyone but the
+    devices it signed in from before, whose `device_token` is sent).
 
-    Raises InvalidCredentialsError (unknown login or wrong password, indistinguishably) and
-    AccountDisabledError (right password, deactivated account).
+    Raises LoginLockedError (429), InvalidCredentialsError (unknown login or wrong password,
+    indistinguishably) and AccountDisabledError (right password, deactivated account).
+    The password is checked outside any transaction (no connection or lock held meanwhile).
     """
     user = find_user_by_login(login)
-    if user is None:
-        passwords.burn_verification_time(password)
-        raise InvalidCredentialsError("Wrong username/e-mail or password.")
-    if not passwords.verify_password(user.password_hash, password):
+    key = lockout.account_key(login, user)
+    device_user = lockout.device_user_id(device_token)
+    lockout.ensure_not_locked(key, device_user=device_user)
+    stored_hash = user.password_hash if user is not None else None
+    with outside_transaction():
+        if stored_hash is None:
+            passwords.burn_verification_time(password)
+            matches = False
+        else:
+            matches = passwords.verify_password(stored_hash, password)
+    if user is None or not matches:
+        lockout.record_failure(key, device_user=device_user)
         raise InvalidCredentialsError("Wrong username/e-mail or password.")
     if not user.is_active:
         raise AccountDisabledError("This account is disabled.")
@@ -179,14 +194,19 @@ def update_profile(user: User, *, changes: dict[str, Any]) -> User:
 def change_password(user: User, *, current_password: str, new_password: str) -> User:
     """Replace the password; tokens minted before stop working (credentials_version bump).
 
-    Raises InvalidCurrentPasswordError (422) and WeakPasswordError.
+    Raises InvalidCurrentPasswordError (422) and WeakPasswordError. Both argon2 steps run
+    before the write transaction begins.
     """
-    if not passwords.verify_password(user.password_hash, current_password):
+    _check_password(new_password, field="new_password", username=user.username, email=user.email)
+    stored_hash = user.password_hash
+    with outside_transaction():
+        matches = passwords.verify_password(stored_hash, current_password)
+        new_hash = passwords.hash_password(new_password) if matches else None
+    if new_hash is None:
         raise InvalidCurrentPasswordError(
             "The current password is wrong.", errors={"current_password": ["Wrong password."]}
         )
-    _check_password(new_password, field="new_password", username=user.username, email=user.email)
-    user.password_hash = passwords.hash_password(new_password)
+    user.password_hash = new_hash
     user.credentials_version += 1
     db.session.flush()
     return user
@@ -195,7 +215,9 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
 def set_password(user: User, new_password: str) -> User:
     """Operator reset (CLI/admin): no current password, same strength rules."""
     _check_password(new_password, username=user.username, email=user.email)
-    user.password_hash = passwords.hash_password(new_password)
+    with outside_transaction():
+        new_hash = passwords.hash_password(new_password)
+    user.password_hash = new_hash
     user.credentials_version += 1
     db.session.flush()
     return user
