@@ -29,7 +29,12 @@ from deltacrown.accounts.queries import find_user_by_login
 from deltacrown.core import storage
 from deltacrown.core.errors import ValidationError
 from deltacrown.core.time import utcnow
-from deltacrown.core.transaction import after_commit, on_rollback, outside_transaction
+from deltacrown.core.transaction import (
+    after_commit,
+    on_rollback,
+    outside_transaction,
+    write_intent,
+)
 from deltacrown.extensions import db
 from deltacrown.games.idrules import ID_RULES, ownership_key
 from deltacrown.games.queries import get_game
@@ -152,7 +157,8 @@ def authenticate(login: str, password: str, *, device_token: str | None = None) 
     indistinguishably) and AccountDisabledError (right password, deactivated account).
     The password is checked outside any transaction (no connection or lock held meanwhile).
     """
-    user = find_user_by_login(login)
+    with write_intent(False):  # a read: SQLite's write lock is taken only to record the login
+        user = find_user_by_login(login)
     key = lockout.account_key(login, user)
     device_user = lockout.device_user_id(device_token)
     lockout.ensure_not_locked(key, device_user=device_user)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -215,10 +216,70 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.close()
 
 
+class _WriterQueue:
+    """The writers of one SQLite file in this process wait here, woken the moment the lock is
+    free, instead of in SQLite's busy handler, which polls with sleeps of up to 100 ms and lets
+    newcomers overtake: under a threaded server's burst (200 sign-ups at once) that starves
+    some writers past any timeout. Other processes (CLI, worker) still meet SQLite's own busy
+    timeout. A thread that already holds the queue passes through (SQLite decides)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.owner: int | None = None
+
+    def acquire(self, timeout: float) -> bool:
+        if self.owner == threading.get_ident():
+            return False
+        if not self.lock.acquire(timeout=timeout):
+            raise DatabaseBusyError()
+        self.owner = threading.get_ident()
+        return True
+
+    def release(self) -> None:
+        self.owner = None
+        self.lock.release()
+
+
+_writer_queues: dict[str, _WriterQueue] = {}
+_writer_queues_lock = threading.Lock()
+_QUEUE_INFO_KEY = "deltacrown_writer_queue"
+
+
+def _writer_queue(connection: Any) -> _WriterQueue:
+    key = str(connection.engine.url)
+    with _writer_queues_lock:
+        return _writer_queues.setdefault(key, _WriterQueue())
+
+
+def _busy_timeout_seconds() -> float:
+    from flask import current_app
+
+    try:
+        return int(current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", 15000)) / 1000
+    except RuntimeError:  # no app context
+        return 15.0
+
+
 def _sqlite_on_begin(connection: Any) -> None:
     if connection.dialect.name != "sqlite":
         return
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+    if not _write_intent.get():
+        connection.exec_driver_sql("BEGIN")
+        return
+    queue = _writer_queue(connection)
+    if queue.acquire(_busy_timeout_seconds()):
+        connection.info[_QUEUE_INFO_KEY] = queue
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        _sqlite_on_end(connection)
+        raise
+
+
+def _sqlite_on_end(connection: Any) -> None:
+    queue = connection.info.pop(_QUEUE_INFO_KEY, None)
+    if queue is not None:
+        queue.release()
 
 
 _listeners_installed = False
@@ -233,6 +294,8 @@ def install_listeners() -> None:
 
     event.listen(Engine, "connect", _sqlite_on_connect)
     event.listen(Engine, "begin", _sqlite_on_begin)
+    event.listen(Engine, "commit", _sqlite_on_end)
+    event.listen(Engine, "rollback", _sqlite_on_end)
     event.listen(FlaskSession, "after_commit", _on_session_commit)
     event.listen(FlaskSession, "after_soft_rollback", _on_session_soft_rollback)
     event.listen(FlaskSession, "after_flush", _on_session_flush)
