@@ -75,8 +75,9 @@ class BaseConfig:
     # Tokens
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=30)
-    JWT_TOKEN_LOCATION = ["headers", "query_string"]
-    JWT_QUERY_STRING_NAME = "token"
+    # REST takes tokens from the Authorization header only; websockets also read `?token=`
+    # themselves (browsers cannot set headers on a websocket), and logs redact it.
+    JWT_TOKEN_LOCATION = ["headers"]
     PASSWORD_MIN_LENGTH = 10
     # argon2 cost: (time_cost, memory_cost KiB, parallelism)
     PASSWORD_HASH_PARAMS = (3, 65536, 4)
