@@ -120,6 +120,10 @@ class BaseConfig:
     WS_RATE_LIMIT = 10  # client messages per second per connection (a burst of as many)
     WS_RATE_LIMIT_STRIKES = 20  # refused messages within 10 s before closing with 4429
     WS_MAX_CONNECTIONS_PER_USER = 5  # across every process in server mode (Redis)
+    # Per process: followers from one client address (a LAN venue shares one), and in all
+    # (keep it under gunicorn's --threads minus the REST headroom). Beyond: 429/503.
+    WS_MAX_CONNECTIONS_PER_ADDRESS = 200
+    WS_MAX_CONNECTIONS_PER_PROCESS = 500
     WS_AUTH_TIMEOUT = 10  # seconds a private channel waits for the `auth` message
 
     # GET /metrics: when set, scrapers must send it as a Bearer token.
@@ -167,6 +171,9 @@ class BaseConfig:
         values.update({k: v for k, v in mapping.items() if v is not None})
         if os.environ.get("WS_ALLOWED_ORIGINS"):
             values["WS_ALLOWED_ORIGINS"] = env_list("WS_ALLOWED_ORIGINS")
+        for name in ("WS_MAX_CONNECTIONS_PER_ADDRESS", "WS_MAX_CONNECTIONS_PER_PROCESS"):
+            if os.environ.get(name):
+                values[name] = env_int(name, 0)
         if os.environ.get("LOG_JSON"):
             values["LOG_JSON"] = env_bool("LOG_JSON", True)
         return values
