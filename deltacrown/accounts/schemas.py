@@ -78,7 +78,7 @@ class TokenSchema(ma.Schema):
     expires_in = ma.fields.Integer(metadata={"description": "Access token lifetime in seconds"})
     device_token = ma.fields.String(
         metadata={
-            "description": "Sign-in only: keep it and send it with later sign-ins from this "
+            "description": "Sign-in only: keep it and send it with subsequent sign-ins from this "
             "device (exempts it from lockouts other clients cause)."
         }
     )
