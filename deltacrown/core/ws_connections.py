@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -129,8 +130,25 @@ def connection(ws: Any) -> Iterator[None]:
         if thread is not None:
             thread.join(timeout=CLOSE_GRACE)
         if stream is not None:
-            with contextlib.suppress(OSError):
-                stream.shutdown(socket.SHUT_RDWR)
-            stream.close()
+            _lingering_close(stream)
         if thread is not None:
             thread.join(timeout=CLOSE_GRACE)
+
+
+def _lingering_close(stream: socket.socket) -> None:
+    """End the TCP connection the way HTTP servers do: FIN first, then read and discard what
+    the client still sends (the rest of an oversized frame) until it closes or CLOSE_GRACE
+    passes. Closing with unread data would send a reset instead, and a reset can make the
+    client lose the close frame still in its buffer."""
+    with contextlib.suppress(OSError):
+        stream.shutdown(socket.SHUT_WR)
+        deadline = time.monotonic() + CLOSE_GRACE
+        while (remaining := deadline - time.monotonic()) > 0:
+            stream.settimeout(remaining)
+            if not stream.recv(65536):
+                break
+    with contextlib.suppress(OSError):
+        stream.shutdown(socket.SHUT_RD)  # the server's own next read ends at once
+    with contextlib.suppress(OSError):
+        stream.settimeout(None)  # the descriptor is shared: leave it blocking
+    stream.close()
