@@ -145,6 +145,7 @@ FIELDS_PARAMETER = {
 }
 
 ErrorSpec = int | type[DomainError]
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class Blueprint(_Blueprint):
@@ -371,6 +372,16 @@ class Blueprint(_Blueprint):
                 429,
                 {
                     "description": "Too Many Requests. Codes: `rate_limited`; see `Retry-After`.",
+                    "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                },
+            )
+        if method.upper() in WRITE_METHODS:  # SQLite's write lock past its busy timeout
+            doc.setdefault("responses", {}).setdefault(
+                503,
+                {
+                    "description": "Service Unavailable. Codes: `database_busy` (the database "
+                    "was busy with other writes; retry after `Retry-After` seconds).",
                     "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
                     "headers": {"Retry-After": {"schema": {"type": "integer"}}},
                 },

@@ -8,12 +8,17 @@ rollback drops them. A Celery task enqueued before the commit could run before i
 
 On SQLite a write unit of work starts with `BEGIN IMMEDIATE` (see `write_intent`), so two
 writers queue on the busy timeout instead of failing halfway with "database is locked".
+Writers never hold that lock (or a pooled connection) across slow work such as password
+hashing: `outside_transaction()` ends a transaction that has written nothing yet, and the
+next statement begins a fresh one. A lock or pool wait that still times out is a 503
+`database_busy` with `Retry-After`, never a 500.
 """
 
 from __future__ import annotations
 
 import contextvars
 import logging
+import threading
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,12 +26,30 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from deltacrown.core.errors import ServiceUnavailableError
+
 log = logging.getLogger(__name__)
+
+BUSY_RETRY_AFTER = "2"
+
+
+class DatabaseBusyError(ServiceUnavailableError):
+    """SQLite's write lock (or a pooled connection) stayed taken past the busy timeout."""
+
+    code, title = "database_busy", "Database busy"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(
+            detail or "The database is busy with other writes; retry in a moment.",
+            headers={"Retry-After": BUSY_RETRY_AFTER},
+        )
+
 
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "deltacrown_write_intent", default=False
@@ -154,6 +177,51 @@ def write_intent(enabled: bool = True) -> Iterator[None]:
 
 
 @contextmanager
+def outside_transaction() -> Iterator[None]:
+    """Run slow work (password hashing) without holding a transaction: SQLite's write lock and
+    the pooled connection are free meanwhile. A transaction that has written nothing yet is
+    ended first (ORM objects reload on next use); one that has already written is kept (its
+    writes must stay atomic with what follows), so the block then runs inside it."""
+    from deltacrown.extensions import db
+
+    session = db.session()
+    if session.in_transaction() and not (
+        session.new or session.dirty or session.deleted or session.info.get("has_writes")
+    ):
+        session.commit()
+    yield
+
+
+def _on_session_flush(session: Session, flush_context: Any) -> None:
+    session.info["has_writes"] = True
+
+
+def _on_transaction_end(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop("has_writes", None)
+
+
+def _on_engine_error(context: Any) -> None:
+    """SQLite's "database is locked/busy" after the busy timeout: a 503, never a 500."""
+    import sqlite3
+
+    original = context.original_exception
+    if isinstance(original, sqlite3.OperationalError) and (
+        "locked" in str(original) or "busy" in str(original)
+    ):
+        log.warning("sqlite busy past the timeout: %s", original)
+        raise DatabaseBusyError() from original
+
+
+def handle_pool_timeout(error: sa_exc.TimeoutError) -> Response:
+    """Every pooled connection stayed in use past the pool timeout: busy, not broken."""
+    from deltacrown.core.errors import handle_domain_error
+
+    log.warning("connection pool exhausted: %s", error)
+    return handle_domain_error(DatabaseBusyError())
+
+
+@contextmanager
 def unit_of_work(*, write: bool = True) -> Iterator[None]:
     """The boundary for Celery tasks and CLI commands: commit on success, roll back on error."""
     from deltacrown.extensions import db
@@ -194,10 +262,70 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.close()
 
 
+class _WriterQueue:
+    """The writers of one SQLite file in this process wait here, woken the moment the lock is
+    free, instead of in SQLite's busy handler, which polls with sleeps of up to 100 ms and lets
+    newcomers overtake: under a threaded server's burst (200 sign-ups at once) that starves
+    some writers past any timeout. Other processes (CLI, worker) still meet SQLite's own busy
+    timeout. A thread that already holds the queue passes through (SQLite decides)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.owner: int | None = None
+
+    def acquire(self, timeout: float) -> bool:
+        if self.owner == threading.get_ident():
+            return False
+        if not self.lock.acquire(timeout=timeout):
+            raise DatabaseBusyError()
+        self.owner = threading.get_ident()
+        return True
+
+    def release(self) -> None:
+        self.owner = None
+        self.lock.release()
+
+
+_writer_queues: dict[str, _WriterQueue] = {}
+_writer_queues_lock = threading.Lock()
+_QUEUE_INFO_KEY = "deltacrown_writer_queue"
+
+
+def _writer_queue(connection: Any) -> _WriterQueue:
+    key = str(connection.engine.url)
+    with _writer_queues_lock:
+        return _writer_queues.setdefault(key, _WriterQueue())
+
+
+def _busy_timeout_seconds() -> float:
+    from flask import current_app
+
+    try:
+        return int(current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", 15000)) / 1000
+    except RuntimeError:  # no app context
+        return 15.0
+
+
 def _sqlite_on_begin(connection: Any) -> None:
     if connection.dialect.name != "sqlite":
         return
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+    if not _write_intent.get():
+        connection.exec_driver_sql("BEGIN")
+        return
+    queue = _writer_queue(connection)
+    if queue.acquire(_busy_timeout_seconds()):
+        connection.info[_QUEUE_INFO_KEY] = queue
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        _sqlite_on_end(connection)
+        raise
+
+
+def _sqlite_on_end(connection: Any) -> None:
+    queue = connection.info.pop(_QUEUE_INFO_KEY, None)
+    if queue is not None:
+        queue.release()
 
 
 _listeners_installed = False
@@ -212,15 +340,21 @@ def install_listeners() -> None:
 
     event.listen(Engine, "connect", _sqlite_on_connect)
     event.listen(Engine, "begin", _sqlite_on_begin)
+    event.listen(Engine, "commit", _sqlite_on_end)
+    event.listen(Engine, "rollback", _sqlite_on_end)
     event.listen(FlaskSession, "after_commit", _on_session_commit)
     event.listen(FlaskSession, "after_soft_rollback", _on_session_soft_rollback)
     event.listen(FlaskSession, "after_transaction_create", _on_transaction_create)
+    event.listen(FlaskSession, "after_flush", _on_session_flush)
+    event.listen(FlaskSession, "after_transaction_end", _on_transaction_end)
+    event.listen(Engine, "handle_error", _on_engine_error)
     _listeners_installed = True
 
 
 def init_app(app: Flask) -> None:
     """Wrap every request in a unit of work: commit a success, roll back anything else."""
     install_listeners()
+    app.register_error_handler(sa_exc.TimeoutError, handle_pool_timeout)
 
     @app.before_request
     def _begin_unit_of_work() -> None:
@@ -245,6 +379,12 @@ def init_app(app: Flask) -> None:
             return handle_integrity_error(exc)
         except StaleDataError as exc:
             return handle_stale_data(exc)
+        except DatabaseBusyError as exc:
+            from deltacrown.core.errors import handle_domain_error
+
+            db.session.rollback()
+            g.pop("ready_effects", None)
+            return handle_domain_error(exc)
         except OperationalError as exc:
             return handle_operational_error(exc)
         run_ready_effects()
