@@ -376,16 +376,6 @@ class Blueprint(_Blueprint):
                     "headers": {"Retry-After": {"schema": {"type": "integer"}}},
                 },
             )
-        if method.upper() in WRITE_METHODS:  # SQLite's write lock past its busy timeout
-            doc.setdefault("responses", {}).setdefault(
-                503,
-                {
-                    "description": "Service Unavailable. Codes: `database_busy` (the database "
-                    "was busy with other writes; retry after `Retry-After` seconds).",
-                    "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
-                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-                },
-            )
         return doc
 
 
@@ -438,7 +428,14 @@ def _document_transport_problems(doc: dict[str, Any], method: str) -> None:
                 "description": description,
                 "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
             }
-    responses.setdefault(503, dict(UNAVAILABLE_PROBLEM))
+    unavailable = dict(UNAVAILABLE_PROBLEM)
+    if method.upper() in WRITE_METHODS:  # SQLite's write lock past its busy timeout
+        unavailable["description"] = (
+            "Service Unavailable. Codes: `service_unavailable` (the database cannot be "
+            "reached), `database_busy` (the database was busy with other writes); retry after "
+            "`Retry-After` seconds."
+        )
+    responses.setdefault(503, unavailable)
 
 
 def _is_problem_doc(doc: Any) -> bool:
