@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from deltacrown.accounts import services as accounts
 from deltacrown.accounts.queries import find_user_by_login
 from deltacrown.brackets import queries, services
-from deltacrown.brackets.models import Match, MatchStatus
 from deltacrown.core.time import isoformat, utcnow
 from deltacrown.extensions import db
+from deltacrown.matches.models import Match, MatchStatus
 from deltacrown.registrations import queries as registration_queries
 from deltacrown.registrations import services as registrations
 from deltacrown.tournaments import services as tournaments

@@ -11,8 +11,9 @@ from deltacrown.accounts.models import User
 from deltacrown.brackets import policies
 from deltacrown.brackets.engine import Side
 from deltacrown.brackets.errors import MatchNotFoundError, StageNotFoundError
-from deltacrown.brackets.models import STARTED_STATUSES, Match, MatchStatus, Round, Stage
+from deltacrown.brackets.models import Round, Stage
 from deltacrown.extensions import db
+from deltacrown.matches.models import STARTED_STATUSES, Match, MatchStatus
 from deltacrown.registrations import queries as registration_queries
 from deltacrown.registrations.models import Registration, RegistrationStatus
 from deltacrown.teams.models import Team

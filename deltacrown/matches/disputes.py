@@ -21,7 +21,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from deltacrown.brackets.models import Match, MatchStatus
 from deltacrown.core import audit, signals
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
@@ -37,7 +36,9 @@ from deltacrown.matches.models import (
     Dispute,
     DisputeOutcome,
     DisputeStatus,
+    Match,
     MatchCheckIn,
+    MatchStatus,
     ResultSubmission,
     SubmissionStatus,
 )
@@ -239,7 +240,7 @@ def resolve_dispute(
         for s in queries.current_submissions(match.id):
             s.status, s.decided_at = SubmissionStatus.SUPERSEDED, now
         db.session.execute(sa.delete(MatchCheckIn).where(MatchCheckIn.match_id == match.id))
-        match.status = MatchStatus.READY
+        match.transition(MatchStatus.READY)
         db.session.flush()
     services.record_event(
         match, "dispute_resolved", actor, now=now, dispute_id=dispute.id, outcome=outcome.value

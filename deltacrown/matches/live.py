@@ -10,7 +10,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from deltacrown.brackets.models import Match, MatchStatus
 from deltacrown.core import realtime
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
@@ -20,7 +19,7 @@ from deltacrown.matches.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from deltacrown.matches.models import MatchEvent
+from deltacrown.matches.models import Match, MatchEvent, MatchStatus
 
 M = MatchStatus
 MAX_GAME_SCORE = 9999

@@ -35,7 +35,6 @@ from deltacrown.brackets import engine
 from deltacrown.brackets import queries as bracket_queries
 from deltacrown.brackets import services as bracket_services
 from deltacrown.brackets.errors import translate
-from deltacrown.brackets.models import Match, MatchStatus
 from deltacrown.core import audit
 from deltacrown.extensions import db
 from deltacrown.matches import policies, queries, services
@@ -50,6 +49,8 @@ from deltacrown.matches.errors import (
 from deltacrown.matches.models import (
     Dispute,
     DisputeOutcome,
+    Match,
+    MatchStatus,
     ResultSubmission,
     SubmissionStatus,
 )
@@ -224,7 +225,7 @@ def submit(
         submission_id=submission.id,
     )
     if not current:
-        match.status = M.AWAITING_CONFIRMATION
+        match.transition(M.AWAITING_CONFIRMATION)
         db.session.flush()
         services.publish_event(
             match, "match.result_submitted", registration_id=side, game=game, results=checked
@@ -399,7 +400,7 @@ def replay(match: Match, now: datetime) -> None:
     game = _next_game(lobby_of(match))
     for s in _game_submissions(match, game, S.PENDING, S.DISPUTED):
         s.status, s.decided_at = S.SUPERSEDED, now
-    match.status = M.LIVE
+    match.transition(M.LIVE)
     db.session.flush()
 
 

@@ -29,7 +29,7 @@ from deltacrown.brackets import engine, store
 from deltacrown.brackets import queries as bracket_queries
 from deltacrown.brackets import services as bracket_services
 from deltacrown.brackets.errors import CorrectionBlockedError
-from deltacrown.brackets.models import Match, MatchStatus, Stage, StageStatus
+from deltacrown.brackets.models import Stage, StageStatus, TournamentResult
 from deltacrown.core import audit, realtime, signals, storage
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
@@ -52,11 +52,12 @@ from deltacrown.matches.models import (
     Dispute,
     DisputeOutcome,
     DisputeStatus,
+    Match,
     MatchCheckIn,
     MatchEvent,
+    MatchStatus,
     ResultSubmission,
     SubmissionStatus,
-    TournamentResult,
 )
 from deltacrown.tournaments.models import Tournament, TournamentStatus
 
@@ -286,9 +287,6 @@ def complete_match(
 ) -> Match:
     """Apply the result through the brackets service (routing, standings, placements, the
     tournament's completion, `match.completed`), then placements and `bracket.updated`."""
-    if match.status is M.CANCELLED:  # the organizer decided a match the sweep cancelled
-        match.status = M.READY
-        db.session.flush()
     bracket_services.record_match_result(
         match.id,
         winner_registration_id=winner,
@@ -427,7 +425,7 @@ def schedule_match(
             )
         match.best_of = best_of
     if match.status is M.CANCELLED and (match.lobby is not None or all(match.participant_ids)):
-        match.status = M.READY
+        match.transition(M.READY)
     db.session.flush()
     after = {
         "scheduled_at": match.scheduled_at,
@@ -488,7 +486,7 @@ def check_in_match(match_id: int, *, actor: Any, now: datetime | None = None) ->
 
 
 def _go_live(match: Match, actor: Any, now: datetime, *, automatic: bool) -> None:
-    match.status = M.LIVE
+    match.transition(M.LIVE)
     db.session.flush()
     record_event(match, "started", actor, now=now, automatic=automatic)
     publish_event(match, "match.started", automatic=automatic)
@@ -569,7 +567,7 @@ def submit_result(
     )
     pending = next((s for s in current if s.status is SubmissionStatus.PENDING), None)
     if pending is None:
-        match.status = M.AWAITING_CONFIRMATION
+        match.transition(M.AWAITING_CONFIRMATION)
         db.session.flush()
         publish_event(match, "match.result_submitted", registration_id=side, games=games)
         return match
@@ -664,7 +662,7 @@ def _open_dispute(
     )
     db.session.add(dispute)
     if match.status is not M.COMPLETED:
-        match.status = M.DISPUTED
+        match.transition(M.DISPUTED)
     db.session.flush()
     record_event(
         match, "disputed", actor, registration_id=registration_id, now=now, dispute_id=dispute.id
@@ -952,7 +950,7 @@ def cancel_match(match_id: int, *, reason: str, actor: Any, now: datetime | None
 
 def _cancel(match: Match, actor: Any, reason: str, now: datetime) -> None:
     _settle_submissions(match, SubmissionStatus.SUPERSEDED, now)
-    match.status = M.CANCELLED
+    match.transition(M.CANCELLED)
     db.session.execute(sa.delete(MatchCheckIn).where(MatchCheckIn.match_id == match.id))
     db.session.flush()
     record_event(match, "cancelled", actor, now=now, reason=reason)

@@ -294,7 +294,7 @@ def test_eight_player_single_elimination_with_third_place_plays_through(client, 
     assert [s["placement"] for s in paged] == [4, 5, 5]
     # The matches domain keeps TournamentResult rows even when the organizer override
     # completed the tournament.
-    from deltacrown.matches.models import TournamentResult
+    from deltacrown.brackets.models import TournamentResult
 
     with client.application.app_context():
         rows = db.session.execute(
@@ -407,8 +407,8 @@ def test_a_correction_is_blocked_once_a_dependent_match_started(app, cup, api):
     play(api, matches["W1.2"])
     loser = matches["W1.1"]["participants"][1]["registration_id"]
     semi_id = matches["W2.1"]["id"]
-    from deltacrown.brackets.models import Match, MatchStatus
     from deltacrown.extensions import db
+    from deltacrown.matches.models import Match, MatchStatus
 
     with app.app_context():
         db.session.get(Match, semi_id).status = MatchStatus.LIVE

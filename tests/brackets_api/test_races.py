@@ -93,7 +93,7 @@ class Race:
             return tournament.id, organizer.id
 
     def matches(self, tournament_id: int) -> dict[str, Any]:
-        from deltacrown.brackets.models import Match
+        from deltacrown.matches.models import Match
 
         with self.app.app_context():
             rows = db.session.scalars(

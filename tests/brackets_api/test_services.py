@@ -15,8 +15,9 @@ from deltacrown.brackets.errors import (
     InvalidSeedsError,
     MatchNotFoundError,
 )
-from deltacrown.brackets.models import Match, MatchStatus, SeedingMethod, Stage
+from deltacrown.brackets.models import SeedingMethod, Stage
 from deltacrown.extensions import db
+from deltacrown.matches.models import Match, MatchStatus
 from tests.factories import build_tournament
 
 pytestmark = pytest.mark.usefixtures("app_ctx")

@@ -139,10 +139,10 @@ def test_confirming_announces_the_result_and_the_bracket_after_commit(app, start
 
 
 def test_the_tournament_completes_once_with_placements(app, started, m):
+    from deltacrown.brackets.models import TournamentResult
     from deltacrown.core import signals
     from deltacrown.extensions import db
     from deltacrown.matches import services
-    from deltacrown.matches.models import TournamentResult
 
     play = started(n=2, best_of=1)
     final = play.matches["W1.1"]["id"]

@@ -16,16 +16,11 @@ from deltacrown.brackets.errors import (
     TournamentNotOngoingError,
     translate,
 )
-from deltacrown.brackets.models import (
-    Match,
-    Round,
-    SeedingMethod,
-    Stage,
-    StageStatus,
-)
+from deltacrown.brackets.models import Round, SeedingMethod, Stage, StageStatus
 from deltacrown.core import audit, realtime, signals
 from deltacrown.core.errors import PermissionDeniedError
 from deltacrown.extensions import db
+from deltacrown.matches.models import Match
 from deltacrown.tournaments import queries as tournament_queries
 from deltacrown.tournaments.models import Tournament, TournamentStatus
 

@@ -13,11 +13,7 @@ from deltacrown.brackets.errors import (
     CorrectionBlockedError,
     translate,
 )
-from deltacrown.brackets.models import (
-    IN_PLAY_STATUSES,
-    MatchStatus,
-    StageStatus,
-)
+from deltacrown.brackets.models import StageStatus
 from deltacrown.brackets.services.common import (
     _channel,
     _check_scores,
@@ -30,6 +26,7 @@ from deltacrown.brackets.services.common import (
 from deltacrown.core import audit, realtime, signals
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
+from deltacrown.matches.models import IN_PLAY_STATUSES, MatchStatus
 from deltacrown.tournaments.errors import TournamentLockedError
 from deltacrown.tournaments.models import TournamentStatus
 
@@ -128,7 +125,7 @@ def correct_match_result(
         loaded.stage, row.engine_id, winner_registration_id, scores, started=started
     )
     store.save(loaded, now=now)
-    row.status = MatchStatus.FORFEIT if forfeit else MatchStatus.COMPLETED
+    row.transition(MatchStatus.FORFEIT if forfeit else MatchStatus.COMPLETED, at=now)
     audit.record(
         actor=actor,
         action="match.result_corrected",

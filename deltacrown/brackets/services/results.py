@@ -13,11 +13,7 @@ from deltacrown.brackets.errors import (
     TournamentNotOngoingError,
     translate,
 )
-from deltacrown.brackets.models import (
-    Match,
-    MatchStatus,
-    Stage,
-)
+from deltacrown.brackets.models import Stage
 from deltacrown.brackets.services.common import (
     DIRECT_RESULT_HOOKS,
     _channel,
@@ -31,6 +27,7 @@ from deltacrown.core import audit, realtime, signals
 from deltacrown.core.errors import PermissionDeniedError
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
+from deltacrown.matches.models import Match, MatchStatus
 from deltacrown.tournaments import queries as tournament_queries
 from deltacrown.tournaments.errors import TournamentNotFoundError
 from deltacrown.tournaments.models import Tournament, TournamentStatus
@@ -76,9 +73,9 @@ def record_match_result(
     _check_scores(
         loaded.stage.matches[row.engine_id], winner_registration_id, scores, row.best_of, forfeit
     )
-    changed = store.save(loaded, now=now)
-    if forfeit:
-        row.status = MatchStatus.FORFEIT
+    changed = store.save(
+        loaded, now=now, statuses={row.engine_id: MatchStatus.FORFEIT} if forfeit else None
+    )
     if actor is not None:
         audit.record(
             actor=actor,
@@ -219,12 +216,12 @@ def record_lobby_game(
 
 def _lobby_row_follows(row: Match, lobby: engine.Lobby, now: datetime) -> None:
     if lobby.status is engine.MatchStatus.COMPLETED:
-        row.status, row.completed_at = MatchStatus.COMPLETED, now
+        row.transition(MatchStatus.COMPLETED, at=now)
         event = _match_event(row)
         realtime.publish(f"match:{row.id}", "match.completed", event)
         realtime.publish(_channel(row.tournament_id), "match.completed", event)
     else:
-        row.status = MatchStatus.LIVE
+        row.transition(MatchStatus.LIVE)
     db.session.flush()
 
 

@@ -1,0 +1,66 @@
+"""A cancelled match waits for the organizer: it blocks its round (a Swiss round is not paired
+past it) until the organizer settles it, and the bracket then goes on as if it had been
+played in order. An engine-skipped grand-final reset is `skipped`, not `cancelled`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.brackets_api.conftest import all_matches
+
+
+def _swiss(cup: Any, api: Any) -> tuple[Any, dict[str, dict[str, Any]]]:
+    c = cup(4, format="swiss")
+    document = api.generated(c.id, options={"best_of": 1, "swiss_rounds": 2})
+    assert api.start(c.id).status_code == 200
+    return c, all_matches(document)
+
+
+def _pairs(api: Any, tournament_id: int, round_number: int) -> set[frozenset[int]]:
+    listed = api.matches(tournament_id).get_json()
+    return {
+        frozenset(p["registration_id"] for p in match["participants"])
+        for match in listed
+        if match["code"].startswith(f"S{round_number}.")
+    }
+
+
+def _winner_and_loser(match: dict[str, Any], first_wins: bool) -> tuple[int, int]:
+    a, b = (p["registration_id"] for p in match["participants"])
+    return (a, b) if first_wins else (b, a)
+
+
+def test_a_swiss_round_with_a_cancelled_match_is_paired_only_after_the_organizer_settles_it(
+    cup, api, m
+):
+    c, matches = _swiss(cup, api)
+    first, second = matches["S1.1"], matches["S1.2"]
+    assert m.cancel(first["id"]).status_code == 200
+
+    m.live(second["id"])
+    a, b = (c.player_of(p["registration_id"]) for p in second["participants"])
+    assert m.submit(second["id"], [(13, 5)], a.headers).status_code == 200
+    confirmed = m.confirm(second["id"], b.headers)
+    assert confirmed.get_json()["status"] == "completed", confirmed.get_json()
+    assert _pairs(api, c.id, 2) == set()  # S1.1 is still the organizer's to settle
+    assert m.get(first["id"]).get_json()["status"] == "cancelled"
+
+    settled = m.override(first["id"], [(5, 13)])
+    assert settled.status_code == 200, settled.get_json()
+    assert m.get(first["id"]).get_json()["status"] == "completed"
+
+    won1, lost1 = _winner_and_loser(first, first_wins=False)
+    won2, lost2 = _winner_and_loser(second, first_wins=True)
+    assert _pairs(api, c.id, 2) == {frozenset({won1, won2}), frozenset({lost1, lost2})}
+
+
+def test_an_unneeded_grand_final_reset_is_skipped_not_cancelled(cup, api):
+    c = cup(4, format="double_elimination")
+    api.generated(c.id)
+    assert api.start(c.id).status_code == 200
+    api.play(c.id)  # the better seed wins everything: the winners' champion takes the final
+    listed = {x["code"]: x for x in api.matches(c.id).get_json()}
+    reset = next(x for x in listed.values() if x["code"].startswith("GF") and x["code"] != "GF1.1")
+    assert reset["status"] == "skipped"
+    tournament = api.client.get(f"/api/tournaments/{c.id}/", headers=api.headers).get_json()
+    assert tournament["status"] == "completed"
