@@ -1,6 +1,7 @@
 """A cancelled match waits for the organizer: it blocks its round (a Swiss round is not paired
 past it) until the organizer settles it, and the bracket then goes on as if it had been
-played in order. An engine-skipped grand-final reset is `skipped`, not `cancelled`."""
+played in order. (An engine-skipped grand-final reset is `skipped`, not `cancelled`: see
+tests/brackets_api/test_play_api.py.)"""
 
 from __future__ import annotations
 
@@ -52,15 +53,3 @@ def test_a_swiss_round_with_a_cancelled_match_is_paired_only_after_the_organizer
     won1, lost1 = _winner_and_loser(first, first_wins=False)
     won2, lost2 = _winner_and_loser(second, first_wins=True)
     assert _pairs(api, c.id, 2) == {frozenset({won1, won2}), frozenset({lost1, lost2})}
-
-
-def test_an_unneeded_grand_final_reset_is_skipped_not_cancelled(cup, api):
-    c = cup(4, format="double_elimination")
-    api.generated(c.id)
-    assert api.start(c.id).status_code == 200
-    api.play(c.id)  # the better seed wins everything: the winners' champion takes the final
-    listed = {x["code"]: x for x in api.matches(c.id).get_json()}
-    reset = next(x for x in listed.values() if x["code"].startswith("GF") and x["code"] != "GF1.1")
-    assert reset["status"] == "skipped"
-    tournament = api.client.get(f"/api/tournaments/{c.id}/", headers=api.headers).get_json()
-    assert tournament["status"] == "completed"
