@@ -63,7 +63,7 @@ TASK_MODULES = (
     "deltacrown.matches.tasks",
 )
 # Each domain's reactions to other domains' signals (`connect()` in its receivers module).
-RECEIVER_MODULES = ("deltacrown.registrations.receivers", "deltacrown.matches.receivers")
+RECEIVER_MODULES = ("deltacrown.registrations.receivers",)
 # Models outside the domains' api modules, imported so metadata (and Alembic) sees them.
 MODEL_MODULES = (
     "deltacrown.core.audit",

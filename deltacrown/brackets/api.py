@@ -49,6 +49,7 @@ from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required, require_user
 from deltacrown.core.errors import ValidationError
 from deltacrown.core.pagination import paginate_select
+from deltacrown.matches import services as match_services
 from deltacrown.tournaments.schemas import TournamentSchema
 
 blp = Blueprint(
@@ -191,7 +192,7 @@ class LobbyGames(MethodView):
     def post(self, args: dict[str, Any], tournament_id: int, number: int) -> Any:
         """Battle royale: record a lobby's next game (or replace `game`), every member's
         placement and kills (organizers and staff); answers with the bracket."""
-        services.record_lobby_game(
+        match_services.record_lobby_game(
             tournament_id,
             number,
             results=[
@@ -221,14 +222,16 @@ class MatchResult(MethodView):
         The winner moves on (and in double elimination the loser drops); the tournament
         completes with its last match. A forfeit is the winner with no scores.
         """
-        row = services.record_match_result(
+        match_services.enter_result(
             match_id,
-            winner_registration_id=args["winner_registration_id"],
-            scores=args["scores"],
+            winner=args["winner_registration_id"],
+            games=args["scores"],
             forfeit=args["forfeit"],
             actor=require_user(),
+            expect="open",
+            announce=False,
         )
-        return presenters.matches([row])[0]
+        return presenters.matches([queries.get_match(match_id)])[0]
 
 
 @blp.route("/matches/<int:match_id>/correction/preview/")
@@ -240,13 +243,16 @@ class MatchCorrectionPreview(MethodView):
     def post(self, args: dict[str, Any], match_id: int) -> Any:
         """What correcting a completed match's result would change (nothing is changed):
         `allowed`, the `blocking` matches, and the moves, resets and placements."""
-        return services.correct_match_result(
+        return match_services.enter_result(
             match_id,
-            winner_registration_id=args["winner_registration_id"],
-            scores=args["scores"],
+            winner=args["winner_registration_id"],
+            games=args["scores"],
             forfeit=args["forfeit"],
             actor=require_user(),
             preview=True,
+            expect="completed",
+            blocked_as_dependent=False,
+            announce=False,
         )
 
 
@@ -261,10 +267,13 @@ class MatchCorrection(MethodView):
     def post(self, args: dict[str, Any], match_id: int) -> Any:
         """Correct a completed match's result (organizers and staff), re-routing the bracket
         while no match depending on it has started (409 `correction_blocked` otherwise)."""
-        return services.correct_match_result(
+        return match_services.enter_result(
             match_id,
-            winner_registration_id=args["winner_registration_id"],
-            scores=args["scores"],
+            winner=args["winner_registration_id"],
+            games=args["scores"],
             forfeit=args["forfeit"],
             actor=require_user(),
+            expect="completed",
+            blocked_as_dependent=False,
+            announce=False,
         )

@@ -98,10 +98,10 @@ def seed_demo_brackets() -> int | None:
             .order_by(Match.position)
         ).first()
         if first is not None:
-            services.record_match_result(
+            services.apply_result(
                 first.id,
-                winner_registration_id=first.participant1_registration_id,
-                scores=[[13, 9]],
-                actor=organizer,
+                winner=first.participant1_registration_id,
+                games=[[13, 9]],
+                now=utcnow(),
             )
     return tournament.id

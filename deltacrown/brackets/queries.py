@@ -11,7 +11,7 @@ from deltacrown.accounts.models import User
 from deltacrown.brackets import policies
 from deltacrown.brackets.engine import Side
 from deltacrown.brackets.errors import MatchNotFoundError, StageNotFoundError
-from deltacrown.brackets.models import Round, Stage
+from deltacrown.brackets.models import Round, Stage, TournamentResult
 from deltacrown.extensions import db
 from deltacrown.matches.models import STARTED_STATUSES, Match, MatchStatus
 from deltacrown.registrations import queries as registration_queries
@@ -261,3 +261,14 @@ def list_matches(
             )
         )
     return query.order_by(Stage.number, Match.position)
+
+
+def tournament_results(tournament_id: int) -> list[TournamentResult]:
+    """A completed tournament's placements (best first; empty before it completes)."""
+    return list(
+        db.session.scalars(
+            sa.select(TournamentResult)
+            .where(TournamentResult.tournament_id == tournament_id)
+            .order_by(TournamentResult.placement, TournamentResult.id)
+        )
+    )

@@ -29,7 +29,7 @@ from deltacrown.core.pagination import (
     with_next_cursor,
 )
 from deltacrown.core.storage import FileTooLargeError, UnsupportedFileTypeError
-from deltacrown.matches import disputes, live, queries, services
+from deltacrown.matches import live, queries, services
 from deltacrown.matches.errors import (
     AlreadyCheckedInError,
     AlreadySubmittedError,
@@ -349,7 +349,7 @@ class DisputeDetail(MethodView):
     @blp.errors(DisputeNotFoundError)
     def get(self, dispute_id: int) -> Any:
         """A dispute (its tournament's organizers, staff, and the match's sides)."""
-        dispute = disputes.visible_dispute(dispute_id, require_user())[0]
+        dispute = services.visible_dispute(dispute_id, require_user())[0]
         blp.set_etag(dispute)
         return dispute
 
@@ -370,7 +370,7 @@ class DisputeReview(MethodView):
     @blp.errors(*DISPUTE_ERRORS)
     def post(self, dispute_id: int) -> Any:
         """open → under_review (organizers and staff)."""
-        return disputes.review_dispute(dispute_id, actor=require_user())
+        return services.review_dispute(dispute_id, actor=require_user())
 
 
 @blp.route("/disputes/<int:dispute_id>/resolve/")
@@ -396,7 +396,7 @@ class DisputeResolve(MethodView):
         dispute: upheld applies the disputed game, overturned applies `corrected_results`,
         rematch replays the game (the lobby is live again)."""
         corrected_results = args.get("corrected_results")
-        return disputes.resolve_dispute(
+        return services.resolve_dispute(
             dispute_id,
             outcome=args["outcome"],
             resolution=args["resolution"],
@@ -416,6 +416,6 @@ class DisputeDismiss(MethodView):
     @blp.errors(*DISPUTE_ERRORS, ValidationError)
     def post(self, args: dict[str, Any], dispute_id: int) -> Any:
         """open or under_review → dismissed: the disputed result stands."""
-        return disputes.dismiss_dispute(
+        return services.dismiss_dispute(
             dispute_id, resolution=args["resolution"], actor=require_user()
         )

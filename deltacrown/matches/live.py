@@ -20,6 +20,7 @@ from deltacrown.matches.errors import (
     ValidationError,
 )
 from deltacrown.matches.models import Match, MatchEvent, MatchStatus
+from deltacrown.matches.services import common
 
 M = MatchStatus
 MAX_GAME_SCORE = 9999
@@ -51,8 +52,6 @@ def update_score(
     ValidationError (game outside 1..best_of, scores outside 0..9999).
     """
     now = now or utcnow()
-    from deltacrown.matches import services  # services imports this module
-
     match, tournament = queries.visible_match(match_id, actor, for_update=True)
     if match.lobby is not None:
         raise ValidationError(
@@ -76,9 +75,9 @@ def update_score(
             errors[name] = [f"Must be between 0 and {MAX_GAME_SCORE}."]
     if errors:
         raise ValidationError("The score update is not valid.", errors=errors)
-    services.record_event(match, "score_updated", actor, registration_id=side, now=now,
+    common.record_event(match, "score_updated", actor, registration_id=side, now=now,
                  game=game, p1=p1, p2=p2)  # fmt: skip
-    services.publish_event(
+    common.publish_event(
         match,
         "match.score_updated",
         game=game,
