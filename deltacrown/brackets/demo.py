@@ -22,6 +22,7 @@ from deltacrown.registrations import queries as registration_queries
 from deltacrown.registrations import services as registrations
 from deltacrown.tournaments import services as tournaments
 from deltacrown.tournaments.models import Tournament, TournamentStatus
+from deltacrown.tournaments.schemas import TournamentCreateArgs
 
 NAME = "DeltaCrown Bracket Demo"
 ORGANIZER = "admin"
@@ -31,8 +32,6 @@ S = TournamentStatus
 
 
 def _tournament(organizer: object) -> Tournament:
-    from deltacrown.tournaments.schemas import TournamentCreateArgs
-
     existing = db.session.scalar(
         sa.select(Tournament).where(
             Tournament.name == NAME,

@@ -12,11 +12,9 @@ from deltacrown.brackets import presenters
 from deltacrown.brackets.errors import (
     InvalidLobbyResultError,
     InvalidWinnerError,
-    MatchNotCompletedError,
     MatchNotReadyError,
     TournamentLockedError,
 )
-from deltacrown.brackets.schemas import CorrectionSchema
 from deltacrown.core import storage
 from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required, require_user
@@ -52,7 +50,6 @@ from deltacrown.matches.schemas import (
     DisputeArgs,
     DisputeQueryArgs,
     DisputeSchema,
-    DryRunArgs,
     EvidenceSchema,
     EvidenceUploadArgs,
     ForfeitArgs,
@@ -60,7 +57,6 @@ from deltacrown.matches.schemas import (
     MatchDetailSchema,
     MatchEventSchema,
     MatchUpdateArgs,
-    OverrideArgs,
     ResolveArgs,
     ScoreUpdateArgs,
     SubmitResultArgs,
@@ -232,38 +228,6 @@ class MatchDispute(MethodView):
         game, by a member who did not submit or confirm it."""
         return services.dispute_result(
             match_id, reason=args["reason"], evidence=args["evidence"], actor=require_user()
-        )
-
-
-@blp.route("/matches/<int:match_id>/override-result/")
-class MatchOverride(MethodView):
-    @login_required
-    @blp.arguments(DryRunArgs, location="query")
-    @blp.arguments(OverrideArgs)
-    @blp.response(200, CorrectionSchema)
-    @blp.errors(DisputesOpenError)
-    @blp.errors(
-        *ACT,
-        TournamentNotOngoingError,
-        InvalidScoresError,
-        InvalidWinnerError,
-        DependentMatchStartedError,
-        TournamentLockedError,
-        MatchNotCompletedError,
-        MatchNotReadyError,
-    )
-    def post(self, query: dict[str, Any], args: dict[str, Any], match_id: int) -> Any:
-        """Enter or correct the result (organizers and staff). `?dry_run=true` changes
-        nothing and returns the engine's preview (moves, resets, placements); correcting a
-        completed match is 409 `dependent_match_started` once a dependent match has started.
-        An open dispute is resolved (overturned) with the override as its resolution. Not for
-        a lobby (409 `invalid_transition`: record the lobby's game instead)."""
-        return services.override_result(
-            match_id,
-            games=games_pairs(args["games"]) or [],
-            reason=args["reason"],
-            dry_run=query["dry_run"],
-            actor=require_user(),
         )
 
 

@@ -19,7 +19,18 @@ import sqlalchemy as sa
 
 from deltacrown.core import audit
 from deltacrown.extensions import db
-from deltacrown.matches import policies, queries, scoring
+from deltacrown.matches import lifecycle, policies, queries, scoring
+from deltacrown.matches.completion import (
+    complete_match,
+    correct_by_organizer,
+    forfeit_match,
+)
+from deltacrown.matches.disputes import (
+    close_dispute,
+    dispute_reason,
+    disputed_submission,
+    open_dispute,
+)
 from deltacrown.matches.errors import (
     AlreadySubmittedError,
     DisputeExistsError,
@@ -35,18 +46,6 @@ from deltacrown.matches.models import (
     MatchStatus,
     ResultSubmission,
     SubmissionStatus,
-)
-from deltacrown.matches.services import common
-from deltacrown.matches.services.completion import (
-    complete_match,
-    correct_by_organizer,
-    forfeit_match,
-)
-from deltacrown.matches.services.disputes import (
-    close_dispute,
-    dispute_reason,
-    disputed_submission,
-    open_dispute,
 )
 from deltacrown.tournaments.models import Tournament
 
@@ -66,9 +65,9 @@ def submit(
 ) -> Match:
     """A side reports the per-game scores; a second side's equal games confirm them, other
     games dispute them."""
-    side = common.require_side(match, actor)
-    common.require_state(match, M.LIVE, M.AWAITING_CONFIRMATION, action="submit a result")
-    common.require_ongoing(tournament)
+    side = lifecycle.require_side(match, actor)
+    lifecycle.require_state(match, M.LIVE, M.AWAITING_CONFIRMATION, action="submit a result")
+    lifecycle.require_ongoing(tournament)
     current = queries.current_submissions(match.id)
     if any(s.registration_id == side for s in current):
         raise AlreadySubmittedError("This side has already submitted a result.")
@@ -78,7 +77,7 @@ def submit(
             errors={"games": ["Required for a head-to-head match."]},
         )
     games = scoring.normalise_games(games)
-    winner = common.winner_of(match, games)
+    winner = lifecycle.winner_of(match, games)
     submission = ResultSubmission(
         match_id=match.id,
         registration_id=side,
@@ -90,7 +89,7 @@ def submit(
     )
     db.session.add(submission)
     db.session.flush()
-    common.record_event(
+    lifecycle.record_event(
         match, "result_submitted", actor, registration_id=side, now=now, games=games,
         submission_id=submission.id,
     )  # fmt: skip
@@ -98,7 +97,7 @@ def submit(
     if pending is None:
         match.transition(M.AWAITING_CONFIRMATION)
         db.session.flush()
-        common.publish_event(match, "match.result_submitted", registration_id=side, games=games)
+        lifecycle.publish_event(match, "match.result_submitted", registration_id=side, games=games)
         return match
     if [list(g) for g in pending.games] == games:
         return confirm_pending(match, tournament, pending, actor, now, also=submission)
@@ -125,14 +124,14 @@ def confirm_pending(
     for s in (submission, also):
         if s is not None:
             s.status, s.decided_at = S.CONFIRMED, now
-    common.record_event(
+    lifecycle.record_event(
         match, "result_confirmed", actor, now=now, submission_id=submission.id, automatic=automatic
     )
     complete_match(
         match, tournament, winner=submission.winner_registration_id, games=submission.games,
         actor=actor, now=now,
     )  # fmt: skip
-    common.record_event(
+    lifecycle.record_event(
         match, "completed", None, now=now, winner_registration_id=match.winner_registration_id
     )
     return match
@@ -144,9 +143,9 @@ def confirm(match: Match, tournament: Tournament, *, actor: Any, now: datetime) 
     side = queries.side_of(match, actor)
     if side is None and not manager:
         raise PermissionDeniedError("Only the other side or an organizer may confirm.")
-    common.require_state(match, M.AWAITING_CONFIRMATION, action="confirm a result")
-    common.require_ongoing(tournament)
-    pending = common.pending_submission(match)
+    lifecycle.require_state(match, M.AWAITING_CONFIRMATION, action="confirm a result")
+    lifecycle.require_ongoing(tournament)
+    pending = lifecycle.pending_submission(match)
     if not policies.can_confirm(side, pending.registration_id, manager=manager):
         raise PermissionDeniedError("A side cannot confirm its own submission.")
     if manager and side is None:
@@ -170,16 +169,16 @@ def dispute(
 ) -> Dispute:
     """A side disputes the other side's pending submission (→ disputed), or the result of a
     completed match of an ongoing tournament (the match stays completed until settled)."""
-    side = common.require_side(match, actor)
-    common.require_state(match, M.AWAITING_CONFIRMATION, M.COMPLETED, action="dispute it")
-    common.require_ongoing(tournament)
+    side = lifecycle.require_side(match, actor)
+    lifecycle.require_state(match, M.AWAITING_CONFIRMATION, M.COMPLETED, action="dispute it")
+    lifecycle.require_ongoing(tournament)
     reason = dispute_reason(reason)
     existing = queries.open_dispute(match.id)
     if existing is not None:
         raise DisputeExistsError("This match already has an open dispute.", dispute_id=existing.id)
     submission = None
     if match.status is M.AWAITING_CONFIRMATION:
-        submission = common.pending_submission(match)
+        submission = lifecycle.pending_submission(match)
         if submission.registration_id == side:
             raise PermissionDeniedError("A side cannot dispute its own submission.")
         submission.status, submission.decided_at = S.DISPUTED, now
@@ -235,7 +234,7 @@ def resolve(
             "Corrected games go with an overturned result only.",
             errors={"corrected_games": ["Only when overturned."]},
         )
-    common.require_ongoing(tournament)
+    lifecycle.require_ongoing(tournament)
     games = scoring.normalise_games(corrected_games or [])
     # Closed first, so a result that completes the tournament does not wait for this dispute.
     close_dispute(dispute, actor, outcome, resolution, now, corrected_games=games or None)
@@ -244,11 +243,11 @@ def resolve(
         if submission is not None:
             uphold(match, tournament, submission, actor, now)
     elif overturned:
-        winner = common.winner_of(match, games)
+        winner = lifecycle.winner_of(match, games)
         if match.has_result:
             correct_by_organizer(match, tournament, winner, games, actor, resolution, now)
         else:
-            common.settle_submissions(match, S.SUPERSEDED, now)
+            lifecycle.settle_submissions(match, S.SUPERSEDED, now)
             complete_match(match, tournament, winner=winner, games=games, actor=actor, now=now)
     else:  # rematch
         if match.has_result:
@@ -272,7 +271,7 @@ def no_show(match: Match, tournament: Tournament, now: datetime, actor: Any) -> 
         forfeit_match(match, tournament, absent[0], actor, "no_show", now)
         return "forfeited"
     if len(absent) == 2:
-        common.cancel(match, actor, "no_show", now)
+        lifecycle.cancel(match, actor, "no_show", now)
         return "cancelled"
     return "none"
 

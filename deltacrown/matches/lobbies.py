@@ -37,7 +37,14 @@ from deltacrown.brackets import services as bracket_services
 from deltacrown.brackets.errors import translate
 from deltacrown.core import audit
 from deltacrown.extensions import db
-from deltacrown.matches import policies, queries
+from deltacrown.matches import lifecycle, policies, queries
+from deltacrown.matches.completion import apply_lobby_game
+from deltacrown.matches.disputes import (
+    close_dispute,
+    dispute_reason,
+    disputed_submission,
+    open_dispute,
+)
 from deltacrown.matches.errors import (
     AlreadySubmittedError,
     DisputeExistsError,
@@ -52,14 +59,6 @@ from deltacrown.matches.models import (
     MatchStatus,
     ResultSubmission,
     SubmissionStatus,
-)
-from deltacrown.matches.services import common
-from deltacrown.matches.services.completion import apply_lobby_game
-from deltacrown.matches.services.disputes import (
-    close_dispute,
-    dispute_reason,
-    disputed_submission,
-    open_dispute,
 )
 from deltacrown.tournaments.models import Tournament
 
@@ -136,10 +135,10 @@ def apply_game(
     is `completed` after the lobby's last game (the stage and the tournament may finish)."""
     apply_lobby_game(match, tournament, engine_results(results), actor, now)
     game = len(lobby_of(match).games)
-    common.record_event(match, "game_recorded", actor, now=now, game=game, results=list(results))
-    common.publish_event(match, "match.game_recorded", game=game, results=list(results))
+    lifecycle.record_event(match, "game_recorded", actor, now=now, game=game, results=list(results))
+    lifecycle.publish_event(match, "match.game_recorded", game=game, results=list(results))
     if match.status is M.COMPLETED:
-        common.record_event(match, "completed", None, now=now)
+        lifecycle.record_event(match, "completed", None, now=now)
     return match
 
 
@@ -156,7 +155,7 @@ def confirm_game(
     for s in _game_submissions(match, submission.game or 0):
         s.status, s.decided_at = S.CONFIRMED, now
     submission.status, submission.decided_at = S.CONFIRMED, now
-    common.record_event(
+    lifecycle.record_event(
         match,
         "result_confirmed",
         actor,
@@ -186,8 +185,8 @@ def submit(
     manager = policies.can_manage(actor, tournament)
     if side is None and not manager:
         raise PermissionDeniedError("Only the lobby's members and organizers may do this.")
-    common.require_state(match, M.LIVE, M.AWAITING_CONFIRMATION, action="submit a result")
-    common.require_ongoing(tournament)
+    lifecycle.require_state(match, M.LIVE, M.AWAITING_CONFIRMATION, action="submit a result")
+    lifecycle.require_ongoing(tournament)
     if results is None:
         raise ValidationError(
             "A lobby match takes `results`: every member's placement and kills.",
@@ -213,7 +212,7 @@ def submit(
     )
     db.session.add(submission)
     db.session.flush()
-    common.record_event(
+    lifecycle.record_event(
         match,
         "result_submitted",
         actor,
@@ -226,7 +225,7 @@ def submit(
     if not current:
         match.transition(M.AWAITING_CONFIRMATION)
         db.session.flush()
-        common.publish_event(
+        lifecycle.publish_event(
             match, "match.result_submitted", registration_id=side, game=game, results=checked
         )
         return match
@@ -276,7 +275,7 @@ def _agreed(
     agreed = {s.registration_id for s in _game_submissions(match, pending.game or 0)}
     if set(lobby.present) <= agreed:
         return confirm_game(match, tournament, pending, None, now)
-    common.publish_event(match, "match.result_agreed", game=pending.game, agreed=sorted(agreed))
+    lifecycle.publish_event(match, "match.result_agreed", game=pending.game, agreed=sorted(agreed))
     return match
 
 
@@ -287,9 +286,9 @@ def confirm(match: Match, tournament: Tournament, *, actor: Any, now: datetime) 
     side = queries.side_of(match, actor)
     if side is None and not manager:
         raise PermissionDeniedError("Only the lobby's members or an organizer may confirm.")
-    common.require_state(match, M.AWAITING_CONFIRMATION, action="confirm a result")
-    common.require_ongoing(tournament)
-    pending = common.pending_submission(match)
+    lifecycle.require_state(match, M.AWAITING_CONFIRMATION, action="confirm a result")
+    lifecycle.require_ongoing(tournament)
+    pending = lifecycle.pending_submission(match)
     if side is None:
         audit.record(
             actor=actor,
@@ -315,7 +314,7 @@ def confirm(match: Match, tournament: Tournament, *, actor: Any, now: datetime) 
     )
     db.session.add(agreement)
     db.session.flush()
-    common.record_event(
+    lifecycle.record_event(
         match, "result_agreed", actor, registration_id=side, now=now, game=pending.game
     )
     return _agreed(match, tournament, pending, lobby, now)
@@ -331,14 +330,14 @@ def dispute(
     now: datetime,
 ) -> Dispute:
     """A member who has not agreed disputes the pending game (→ disputed)."""
-    side = common.require_side(match, actor)
-    common.require_state(match, M.AWAITING_CONFIRMATION, action="dispute it")
-    common.require_ongoing(tournament)
+    side = lifecycle.require_side(match, actor)
+    lifecycle.require_state(match, M.AWAITING_CONFIRMATION, action="dispute it")
+    lifecycle.require_ongoing(tournament)
     reason = dispute_reason(reason)
     existing = queries.open_dispute(match.id)
     if existing is not None:  # pragma: no cover  (a disputed lobby is not awaiting)
         raise DisputeExistsError("This match already has an open dispute.", dispute_id=existing.id)
-    pending = common.pending_submission(match)
+    pending = lifecycle.pending_submission(match)
     _require_present(lobby_of(match), side)
     current = _game_submissions(match, pending.game or 0)
     if any(s.registration_id == side for s in current):
@@ -371,7 +370,7 @@ def uphold(
     for s in _game_submissions(match, submission.game or 0, S.DISPUTED):
         agrees = s.id == submission.id or s.games == submission.games
         s.status, s.decided_at = (S.CONFIRMED if agrees else S.SUPERSEDED), now
-    common.record_event(
+    lifecycle.record_event(
         match, "result_confirmed", actor, now=now, submission_id=submission.id, game=submission.game
     )
     apply_game(match, tournament, submission.games, actor, now)
@@ -424,7 +423,7 @@ def resolve(
             "Corrected results go with an overturned result only.",
             errors={"corrected_results": ["Only when overturned."]},
         )
-    common.require_ongoing(tournament)
+    lifecycle.require_ongoing(tournament)
     checked = None
     if overturned:  # checked before the dispute closes, so bad results change nothing
         checked = check_results(lobby_of(match), corrected_results or [])
@@ -455,14 +454,14 @@ def no_show(match: Match, tournament: Tournament, now: datetime, actor: Any) -> 
     present = queries.checked_in(match.id)
     absent = [r for r in queries.participants_of(match) if r not in present]
     if not present:
-        common.cancel(match, actor, "no_show", now)
+        lifecycle.cancel(match, actor, "no_show", now)
         return "cancelled"
     if lobby_of(match).games:  # pragma: no cover  (a ready lobby has not played)
         return "none"
     bracket_services.mark_lobby_absent(match.id, absent)
-    common.record_event(match, "absent_marked", actor, now=now, absent=absent)
-    common.publish_event(match, "match.absent_marked", absent=absent)
-    common.go_live(match, actor, now, automatic=True)
+    lifecycle.record_event(match, "absent_marked", actor, now=now, absent=absent)
+    lifecycle.publish_event(match, "match.absent_marked", absent=absent)
+    lifecycle.go_live(match, actor, now, automatic=True)
     return "absent"
 
 

@@ -193,7 +193,6 @@ def test_the_dashboard_counts_real_matches(app, started, m):
 
 def test_the_beat_schedule_runs_both_match_sweeps_every_minute(app):
     import celeryconfig
-
     from deltacrown.matches import tasks as match_tasks
 
     tasks = {e["task"]: e["schedule"] for e in celeryconfig.beat_schedule.values()}

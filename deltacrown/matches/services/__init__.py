@@ -5,21 +5,24 @@
 - `organizer`: the organizer enters, corrects or previews a result (every route that does),
   records a forfeit or a lobby's game;
 - `rulings`: the organizer reviews, resolves or dismisses a dispute;
-- `disputes`: the one way a dispute opens and the one way it closes;
 - `sweeps`: auto-confirmation and the no-show rule, as the system;
 - `evidence`: evidence uploads and the rule their keys follow;
-- `completion`: a result reaching the bracket (`brackets.services.apply_result`);
-- `detail`: the lifecycle view of a match; `common`: the guards and shared steps.
+- `detail`: the lifecycle view of a match.
 
-States and moves are `models.MatchStatus` and its transition table. What differs between a
-head-to-head match and a battle-royale lobby is the match's kind (`kinds.kind_of`). Every use
-case locks the tournament row, then the match row, so two sides acting at once are
-serialised. Live channels: `live.py` publishes `match.state_changed` for every status change.
+Below them, and below the kinds of match (`kinds.kind_of`: `headtohead`, `lobbies`) they hand
+a match to: `matches.lifecycle` (the guards and the steps several use cases take),
+`matches.disputes` (the one way a dispute opens and the one way it closes) and
+`matches.completion` (a result reaching the bracket through `brackets.services.apply_result`).
+Those import no use case and no kind, so the use cases, the kinds and the steps form no cycle.
+
+States and moves are `models.MatchStatus` and its transition table. Every use case locks the
+tournament row, then the match row, so two sides acting at once are serialised. Live
+channels: `live.py` publishes `match.state_changed` for every status change.
 """
 
-from deltacrown.matches.services.completion import complete_match
+from deltacrown.matches.completion import complete_match
+from deltacrown.matches.disputes import visible_dispute
 from deltacrown.matches.services.detail import match_state
-from deltacrown.matches.services.disputes import visible_dispute
 from deltacrown.matches.services.evidence import (
     MAX_EVIDENCE,
     check_evidence,

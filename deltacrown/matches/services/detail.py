@@ -8,8 +8,8 @@ from typing import Any
 
 from deltacrown.matches import live, queries
 from deltacrown.matches.kinds import kind_of
+from deltacrown.matches.lifecycle import check_in_window
 from deltacrown.matches.models import Match, SubmissionStatus
-from deltacrown.matches.services.common import check_in_window
 from deltacrown.tournaments.models import Tournament
 
 

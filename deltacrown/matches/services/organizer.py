@@ -22,19 +22,22 @@ from deltacrown.brackets.errors import MatchAlreadyCompletedError, MatchNotCompl
 from deltacrown.brackets.models import Stage
 from deltacrown.core import audit
 from deltacrown.core.time import utcnow
-from deltacrown.matches import lobbies, scoring
-from deltacrown.matches.errors import InvalidTransitionError, ValidationError
-from deltacrown.matches.kinds import kind_of
-from deltacrown.matches.models import DisputeOutcome, Match, MatchStatus, SubmissionStatus
-from deltacrown.matches.services import common
-from deltacrown.matches.services.completion import (
+from deltacrown.matches import lifecycle, lobbies, policies, scoring
+from deltacrown.matches.completion import (
     apply_lobby_game,
     complete_match,
     correct_by_organizer,
     forfeit_match,
     settle_directly,
 )
-from deltacrown.matches.services.disputes import close_open_dispute
+from deltacrown.matches.disputes import close_open_dispute
+from deltacrown.matches.errors import (
+    InvalidTransitionError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from deltacrown.matches.kinds import kind_of
+from deltacrown.matches.models import DisputeOutcome, Match, MatchStatus, SubmissionStatus
 from deltacrown.tournaments.models import Tournament, TournamentStatus
 
 M = MatchStatus
@@ -98,31 +101,32 @@ def enter_result(
     `bracket.updated` (the routes that never published it keep their events).
     """
     now = now or utcnow()
-    match, tournament = common.load(match_id, actor)
-    common.require_manager(actor, tournament)
+    match, tournament = lifecycle.load(match_id, actor)
+    if not policies.can_record_result(actor, tournament):
+        raise PermissionDeniedError("Only the tournament's organizers and staff may do this.")
     _require_series(match, "enter its result")
     if expect == "open":
-        common.require_ongoing(tournament)
+        lifecycle.require_ongoing(tournament)
         if match.has_result:
             raise MatchAlreadyCompletedError(f"Match {match.id} already has a result.")
     elif tournament.status not in (T.ONGOING, T.COMPLETED):
-        common.require_ongoing(tournament)
+        lifecycle.require_ongoing(tournament)
     if expect == "completed" and not match.has_result:
         raise MatchNotCompletedError(f"Match {match.id} has no result to correct.")
     if expect == "any":
-        common.require_state(
+        lifecycle.require_state(
             match, *ENTERABLE, M.COMPLETED, M.FORFEIT, action="override its result"
         )
     games = scoring.normalise_games(games)
     if match.has_result:
         return _correct(match, tournament, winner, games, forfeit, actor, reason, preview,
                         blocked_as_dependent, announce, now)  # fmt: skip
-    common.require_ongoing(tournament)
+    lifecycle.require_ongoing(tournament)
     if preview:
         changes = bracket_services.preview_result(match.id, winner=winner, games=games)
         return ResultEntry(match.id, False, True, [], changes)
     before = _snapshot(match)
-    common.settle_submissions(match, SubmissionStatus.SUPERSEDED, now)
+    lifecycle.settle_submissions(match, SubmissionStatus.SUPERSEDED, now)
     close_open_dispute(
         match, actor, DisputeOutcome.OVERTURNED, reason or "The organizer entered the result.", now
     )
@@ -137,7 +141,7 @@ def enter_result(
         before=before,
         after={**_snapshot(match), "reason": reason},
     )
-    common.record_event(match, "result_overridden", actor, now=now, games=games, reason=reason)
+    lifecycle.record_event(match, "result_overridden", actor, now=now, games=games, reason=reason)
     return ResultEntry(match.id, True, True, [], None)
 
 
@@ -183,9 +187,11 @@ def override_result(
     open dispute is closed as overturned, the override its resolution. With `dry_run`
     nothing changes and the engine's preview of every downstream change is returned. Not for
     a lobby (409 `invalid_transition`)."""
-    match, _ = common.load(match_id, actor)
+    match, _ = lifecycle.load(match_id, actor)
     winner = (
-        common.winner_of(match, scoring.normalise_games(games)) if kind_of(match).series else None
+        lifecycle.winner_of(match, scoring.normalise_games(games))
+        if kind_of(match).series
+        else None
     )
     return enter_result(
         match_id, winner=winner, games=games, actor=actor, reason=reason, preview=dry_run, now=now
@@ -198,11 +204,11 @@ def forfeit(
     """An organizer records a forfeit: `loser` (one of the two registrations) loses, the other
     moves on without scores."""
     now = now or utcnow()
-    match, tournament = common.load(match_id, actor)
-    common.require_manager(actor, tournament)
+    match, tournament = lifecycle.load(match_id, actor)
+    lifecycle.require_manager(actor, tournament)
     _require_series(match, "forfeit it")
-    common.require_state(match, *ENTERABLE, action="forfeit it")
-    common.require_ongoing(tournament)
+    lifecycle.require_state(match, *ENTERABLE, action="forfeit it")
+    lifecycle.require_ongoing(tournament)
     if loser not in match.participant_ids:
         raise ValidationError(
             "The loser must be one of the match's two participants.",
@@ -230,7 +236,7 @@ def record_lobby_game(
     now: datetime | None = None,
 ) -> Stage:
     """Record a battle-royale lobby's next game (or replace game `game`, 1-based): every
-    present member's placement and kills (`participant`, `placement`, `kills`). A new game
+    present member's placement and kills (`registration_id`, `placement`, `kills`). A new game
     settles the lobby's lifecycle as a direct result does: that game's submissions are set
     aside and the open dispute is resolved, overturned.
 
@@ -239,20 +245,21 @@ def record_lobby_game(
     correct one), InvalidLobbyResultError, DisputesOpenError.
     """
     now = now or utcnow()
+    played = lobbies.engine_results(results)
     tournament = bracket_queries.visible_tournament(tournament_id, actor, for_update=True)
-    common.require_manager(actor, tournament)
+    lifecycle.require_manager(actor, tournament)
     stage = next((s for s in bracket_queries.stages_of(tournament.id) if s.lobbies), None)
     row = None if stage is None else bracket_queries.lobby_match(stage.id, lobby_number)
     if row is None:
         outcome = bracket_services.apply_lobby_game(
-            tournament.id, lobby_number, results=[dict(r) for r in results], game=game, now=now
+            tournament.id, lobby_number, results=played, game=game, now=now
         )
     else:
         # A new game settles what waited on it first, so its own dispute does not hold it up.
         new_game = len(lobbies.lobby_of(row).games) + 1 if game is None else None
         if new_game is not None:
             settle_directly(row, actor, now, game=new_game)
-        outcome = apply_lobby_game(row, tournament, results, actor, now, game=game)
+        outcome = apply_lobby_game(row, tournament, played, actor, now, game=game)
         if new_game is not None:
             _lobby_game_recorded(row, new_game, actor, now)
     audit.record(
@@ -270,7 +277,7 @@ def record_lobby_game(
 
 def _lobby_game_recorded(match: Match, game: int, actor: Any, now: datetime) -> None:
     results = lobbies.game_results(match, game)
-    common.record_event(match, "game_recorded", actor, now=now, game=game, results=results)
-    common.publish_event(match, "match.game_recorded", game=game, results=results)
+    lifecycle.record_event(match, "game_recorded", actor, now=now, game=game, results=results)
+    lifecycle.publish_event(match, "match.game_recorded", game=game, results=results)
     if match.status is M.COMPLETED:
-        common.record_event(match, "completed", None, now=now)
+        lifecycle.record_event(match, "completed", None, now=now)

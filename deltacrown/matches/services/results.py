@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from deltacrown.core.time import utcnow
+from deltacrown.matches import lifecycle
 from deltacrown.matches.kinds import kind_of
 from deltacrown.matches.models import Dispute, Match
-from deltacrown.matches.services import common
 from deltacrown.matches.services.evidence import check_evidence
 
 
@@ -29,7 +29,7 @@ def submit_result(
     submission confirms it when the games match, and disputes it otherwise. A lobby match
     takes one game's `results` instead (see `lobbies.submit`)."""
     now = now or utcnow()
-    match, tournament = common.load(match_id, actor)
+    match, tournament = lifecycle.load(match_id, actor)
     evidence = check_evidence(evidence)
     return kind_of(match).submit(
         match, tournament, games=games, results=results, actor=actor, evidence=evidence, now=now
@@ -40,7 +40,7 @@ def confirm_result(match_id: int, *, actor: Any, now: datetime | None = None) ->
     """The other side (or an organizer) confirms the pending submission: the match completes
     (a lobby's game applies once every present member agreed)."""
     now = now or utcnow()
-    match, tournament = common.load(match_id, actor)
+    match, tournament = lifecycle.load(match_id, actor)
     return kind_of(match).confirm(match, tournament, actor=actor, now=now)
 
 
@@ -55,7 +55,7 @@ def dispute_result(
     """A side disputes the other side's pending submission (→ disputed), or the result of a
     completed match of an ongoing tournament (the match stays completed until settled)."""
     now = now or utcnow()
-    match, tournament = common.load(match_id, actor)
+    match, tournament = lifecycle.load(match_id, actor)
     evidence = check_evidence(evidence)
     return kind_of(match).dispute(
         match, tournament, reason=reason, actor=actor, evidence=evidence, now=now

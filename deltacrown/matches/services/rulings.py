@@ -20,6 +20,8 @@ from typing import Any
 from deltacrown.core import audit
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
+from deltacrown.matches import lifecycle
+from deltacrown.matches.disputes import close_dispute, disputed_submission, visible_dispute
 from deltacrown.matches.errors import (
     InvalidTransitionError,
     PermissionDeniedError,
@@ -27,8 +29,6 @@ from deltacrown.matches.errors import (
 )
 from deltacrown.matches.kinds import kind_of
 from deltacrown.matches.models import Dispute, DisputeOutcome, DisputeStatus, Match
-from deltacrown.matches.services import common
-from deltacrown.matches.services.disputes import close_dispute, disputed_submission, visible_dispute
 from deltacrown.tournaments.models import Tournament
 
 D = DisputeStatus
@@ -72,7 +72,7 @@ def review_dispute(dispute_id: int, *, actor: Any, now: datetime | None = None) 
         before={"status": D.OPEN.value},
         after={"status": D.UNDER_REVIEW.value},
     )
-    common.record_event(match, "dispute_under_review", actor, now=now, dispute_id=dispute.id)
+    lifecycle.record_event(match, "dispute_under_review", actor, now=now, dispute_id=dispute.id)
     return dispute
 
 
@@ -98,10 +98,10 @@ def resolve_dispute(
         corrected_games=corrected_games, corrected_results=corrected_results, actor=actor,
         now=now,
     )  # fmt: skip
-    common.record_event(
+    lifecycle.record_event(
         match, "dispute_resolved", actor, now=now, dispute_id=dispute.id, outcome=outcome.value
     )
-    common.publish_event(
+    lifecycle.publish_event(
         match, "match.dispute_resolved", dispute_id=dispute.id, outcome=outcome.value
     )
     return dispute
@@ -116,11 +116,11 @@ def dismiss_dispute(
     dispute, match, tournament = _managed(dispute_id, actor)
     _require(dispute, D.OPEN, D.UNDER_REVIEW, action="dismiss it")
     resolution = _text(resolution, "resolution")
-    common.require_ongoing(tournament)
+    lifecycle.require_ongoing(tournament)
     close_dispute(dispute, actor, None, resolution, now)
     submission = disputed_submission(dispute, match)
     if submission is not None:
         kind_of(match).uphold(match, tournament, submission, actor, now)
-    common.record_event(match, "dispute_dismissed", actor, now=now, dispute_id=dispute.id)
-    common.publish_event(match, "match.dispute_resolved", dispute_id=dispute.id, outcome=None)
+    lifecycle.record_event(match, "dispute_dismissed", actor, now=now, dispute_id=dispute.id)
+    lifecycle.publish_event(match, "match.dispute_resolved", dispute_id=dispute.id, outcome=None)
     return dispute

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from deltacrown.core import audit
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
-from deltacrown.matches import queries
+from deltacrown.matches import lifecycle, queries
 from deltacrown.matches.errors import (
     AlreadyCheckedInError,
     CheckInClosedError,
@@ -21,7 +21,6 @@ from deltacrown.matches.errors import (
 )
 from deltacrown.matches.kinds import kind_of
 from deltacrown.matches.models import Match, MatchCheckIn, MatchStatus
-from deltacrown.matches.services import common
 
 M = MatchStatus
 MAX_BEST_OF = 15
@@ -39,9 +38,9 @@ def schedule_match(
     """Set a match's time and/or best-of (organizers; before play). A cancelled match that is
     rescheduled becomes ready again. `fields` names what the caller sent."""
     now = now or utcnow()
-    match, tournament = common.load(match_id, actor)
-    common.require_manager(actor, tournament)
-    common.require_state(match, M.SCHEDULED, M.READY, M.CANCELLED, action="reschedule it")
+    match, tournament = lifecycle.load(match_id, actor)
+    lifecycle.require_manager(actor, tournament)
+    lifecycle.require_state(match, M.SCHEDULED, M.READY, M.CANCELLED, action="reschedule it")
     before = {
         "scheduled_at": match.scheduled_at,
         "best_of": match.best_of,
@@ -69,8 +68,10 @@ def schedule_match(
     }
     audit.record(actor=actor, action="match.scheduled", target=match, before=before, after=after)
     at = match.scheduled_at.isoformat() if match.scheduled_at else None
-    common.record_event(match, "scheduled", actor, now=now, scheduled_at=at, best_of=match.best_of)
-    common.publish_event(match, "match.scheduled", scheduled_at=at, best_of=match.best_of)
+    lifecycle.record_event(
+        match, "scheduled", actor, now=now, scheduled_at=at, best_of=match.best_of
+    )
+    lifecycle.publish_event(match, "match.scheduled", scheduled_at=at, best_of=match.best_of)
     return match
 
 
@@ -85,7 +86,7 @@ def _check_best_of(match: Match, best_of: int, *, series: bool) -> None:
             f"best_of is 1 to {MAX_BEST_OF}.",
             errors={"best_of": [f"Between 1 and {MAX_BEST_OF}."]},
         )
-    if best_of % 2 == 0 and not common.draws_allowed(match):
+    if best_of % 2 == 0 and not lifecycle.draws_allowed(match):
         raise ValidationError(
             "A best-of must be odd where every match needs a winner.",
             errors={"best_of": ["Must be odd."]},
@@ -96,11 +97,11 @@ def check_in_match(match_id: int, *, actor: Any, now: datetime | None = None) ->
     """A side checks in (from 30 minutes before `scheduled_at` to the end of the grace); when
     both have, the match starts (`live`)."""
     now = now or utcnow()
-    match, tournament = common.load(match_id, actor)
-    side = common.require_side(match, actor)
-    common.require_state(match, M.READY, action="check in")
-    common.require_ongoing(tournament)
-    window = common.check_in_window(match, tournament)
+    match, tournament = lifecycle.load(match_id, actor)
+    side = lifecycle.require_side(match, actor)
+    lifecycle.require_state(match, M.READY, action="check in")
+    lifecycle.require_ongoing(tournament)
+    window = lifecycle.check_in_window(match, tournament)
     if window is None or now < window[0]:
         raise CheckInNotOpenError(
             "Check-in opens 30 minutes before the match's scheduled time.",
@@ -119,21 +120,21 @@ def check_in_match(match_id: int, *, actor: Any, now: datetime | None = None) ->
         )
     )
     db.session.flush()
-    common.record_event(match, "checked_in", actor, registration_id=side, now=now)
-    common.publish_event(match, "match.checked_in", registration_id=side)
+    lifecycle.record_event(match, "checked_in", actor, registration_id=side, now=now)
+    lifecycle.publish_event(match, "match.checked_in", registration_id=side)
     if present | {side} >= set(queries.participants_of(match)):
-        common.go_live(match, None, now, automatic=True)
+        lifecycle.go_live(match, None, now, automatic=True)
     return match
 
 
 def start_match(match_id: int, *, actor: Any, now: datetime | None = None) -> Match:
     """ready → live (organizers; the check-in of both sides starts it by itself)."""
     now = now or utcnow()
-    match, tournament = common.load(match_id, actor)
-    common.require_manager(actor, tournament)
-    common.require_state(match, M.READY, action="start it")
-    common.require_ongoing(tournament)
-    common.go_live(match, actor, now, automatic=False)
+    match, tournament = lifecycle.load(match_id, actor)
+    lifecycle.require_manager(actor, tournament)
+    lifecycle.require_state(match, M.READY, action="start it")
+    lifecycle.require_ongoing(tournament)
+    lifecycle.go_live(match, actor, now, automatic=False)
     audit.record(
         actor=actor,
         action="match.started",
@@ -148,13 +149,13 @@ def cancel_match(match_id: int, *, reason: str, actor: Any, now: datetime | None
     """An organizer stops a match before its result (→ cancelled); it waits for the organizer
     to reschedule it, forfeit a side or enter the result, and blocks its round until then."""
     now = now or utcnow()
-    match, tournament = common.load(match_id, actor)
-    common.require_manager(actor, tournament)
-    common.require_state(
+    match, tournament = lifecycle.load(match_id, actor)
+    lifecycle.require_manager(actor, tournament)
+    lifecycle.require_state(
         match, M.READY, M.LIVE, M.AWAITING_CONFIRMATION, M.DISPUTED, action="cancel it"
     )
     before = {"status": match.status.value}
-    common.cancel(match, actor, reason, now)
+    lifecycle.cancel(match, actor, reason, now)
     audit.record(
         actor=actor,
         action="match.cancelled",

@@ -15,14 +15,14 @@ from deltacrown.brackets import services as bracket_services
 from deltacrown.brackets.errors import CorrectionBlockedError
 from deltacrown.core import audit, signals
 from deltacrown.matches import queries, scoring
+from deltacrown.matches.disputes import close_open_dispute
 from deltacrown.matches.errors import DependentMatchStartedError, DisputesOpenError
-from deltacrown.matches.models import DisputeOutcome, Match, SubmissionStatus
-from deltacrown.matches.services.common import (
+from deltacrown.matches.lifecycle import (
     publish_bracket_updated,
     record_event,
     settle_submissions,
 )
-from deltacrown.matches.services.disputes import close_open_dispute
+from deltacrown.matches.models import DisputeOutcome, Match, SubmissionStatus
 from deltacrown.tournaments.models import Tournament, TournamentStatus
 
 

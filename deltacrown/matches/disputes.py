@@ -1,6 +1,7 @@
 """Disputes: the one way one is opened, the one way one is closed, who sees one, and the
-rule for a dispute's reason. The use cases that open one are a side's (`results`), those that
-settle one the organizer's (`rulings`, `organizer`); all of them go through here.
+rule for a dispute's reason. The use cases that open one are a side's (`services.results`,
+through the match's kind), those that settle one the organizer's (`services.rulings`,
+`services.organizer`); all of them go through here.
 
 `open` → `under_review` → `resolved` | `dismissed` (dismissing also works on an open one).
 Opening moves a match awaiting confirmation to `disputed` (a completed match stays
@@ -23,6 +24,7 @@ from deltacrown.matches.errors import (
     MatchNotFoundError,
     ValidationError,
 )
+from deltacrown.matches.lifecycle import publish_event, record_event
 from deltacrown.matches.models import (
     Dispute,
     DisputeOutcome,
@@ -31,7 +33,6 @@ from deltacrown.matches.models import (
     MatchStatus,
     ResultSubmission,
 )
-from deltacrown.matches.services.common import publish_event, record_event
 from deltacrown.tournaments.models import Tournament
 
 MIN_DISPUTE_REASON = 20
