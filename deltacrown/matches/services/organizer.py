@@ -102,6 +102,14 @@ def enter_result(
     """
     now = now or utcnow()
     match, tournament = lifecycle.load(match_id, actor)
+    _guard(match, tournament, actor, expect)
+    return _enter(match, tournament, winner=winner, games=games, actor=actor, forfeit=forfeit,
+                  reason=reason, preview=preview, blocked_as_dependent=blocked_as_dependent,
+                  announce=announce, now=now)  # fmt: skip
+
+
+def _guard(match: Match, tournament: Tournament, actor: Any, expect: Expect) -> None:
+    """Who may enter it, and whether this match takes this kind of entry now."""
     if not policies.can_record_result(actor, tournament):
         raise PermissionDeniedError("Only the tournament's organizers and staff may do this.")
     _require_series(match, "enter its result")
@@ -117,6 +125,22 @@ def enter_result(
         lifecycle.require_state(
             match, *ENTERABLE, M.COMPLETED, M.FORFEIT, action="override its result"
         )
+
+
+def _enter(
+    match: Match,
+    tournament: Tournament,
+    *,
+    winner: int | None,
+    games: Sequence[Sequence[int]],
+    actor: Any,
+    forfeit: bool,
+    reason: str | None,
+    preview: bool,
+    blocked_as_dependent: bool,
+    announce: bool,
+    now: datetime,
+) -> ResultEntry:
     games = scoring.normalise_games(games)
     if match.has_result:
         return _correct(match, tournament, winner, games, forfeit, actor, reason, preview,
@@ -187,15 +211,13 @@ def override_result(
     open dispute is closed as overturned, the override its resolution. With `dry_run`
     nothing changes and the engine's preview of every downstream change is returned. Not for
     a lobby (409 `invalid_transition`)."""
-    match, _ = lifecycle.load(match_id, actor)
-    winner = (
-        lifecycle.winner_of(match, scoring.normalise_games(games))
-        if kind_of(match).series
-        else None
-    )
-    return enter_result(
-        match_id, winner=winner, games=games, actor=actor, reason=reason, preview=dry_run, now=now
-    )
+    now = now or utcnow()
+    match, tournament = lifecycle.load(match_id, actor)
+    _guard(match, tournament, actor, "any")
+    games = scoring.normalise_games(games)
+    return _enter(match, tournament, winner=lifecycle.winner_of(match, games), games=games,
+                  actor=actor, forfeit=False, reason=reason, preview=dry_run,
+                  blocked_as_dependent=True, announce=True, now=now)  # fmt: skip
 
 
 def forfeit(
