@@ -22,7 +22,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -228,7 +228,11 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _commit_unit_of_work(response: Response) -> Response:
-        from deltacrown.core.errors import handle_integrity_error, handle_stale_data
+        from deltacrown.core.errors import (
+            handle_integrity_error,
+            handle_operational_error,
+            handle_stale_data,
+        )
         from deltacrown.extensions import db
 
         if response.status_code >= 400:
@@ -241,6 +245,8 @@ def init_app(app: Flask) -> None:
             return handle_integrity_error(exc)
         except StaleDataError as exc:
             return handle_stale_data(exc)
+        except OperationalError as exc:
+            return handle_operational_error(exc)
         run_ready_effects()
         return response
 

@@ -62,6 +62,16 @@ def series_winner(
     raise bad(f"The games do not decide a best-of-{best_of} (first to {need}).")
 
 
+def check_result(
+    winner: int | None, games: Games, participants: Participants, best_of: int, forfeit: bool
+) -> None:
+    """`result_problem`, raised as InvalidScoresError (422, on `scores`)."""
+    problem = result_problem(winner, games, participants, best_of, forfeit)
+    if problem is not None:
+        message, detail = problem
+        raise InvalidScoresError(message, errors={"scores": [detail]})
+
+
 def result_problem(
     winner: int | None, games: Games, participants: Participants, best_of: int, forfeit: bool
 ) -> tuple[str, str] | None:

@@ -1,15 +1,14 @@
-"""Read helpers for tournaments, custom fields and templates, and the registrations hook."""
+"""Read helpers for tournaments, custom fields and templates."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from deltacrown.extensions import db
-from deltacrown.tournaments import policies
+from deltacrown.tournaments import access, policies, ports
 from deltacrown.tournaments.errors import (
     CustomFieldNotFoundError,
     TemplateNotFoundError,
@@ -22,21 +21,10 @@ from deltacrown.tournaments.models import (
     TournamentTemplate,
 )
 
-# ----- registrations hook --------------------------------------------------------------------
-# The registrations domain (a later issue) owns the registrations table; it registers a probe
-# here so rules such as "a field's type is locked once registrations exist" can ask without
-# this domain importing it. Until then, no tournament has registrations.
-_registrations_probe: Callable[[int], bool] | None = None
-
-
-def set_registrations_probe(probe: Callable[[int], bool] | None) -> None:
-    """Install (or, with None, remove) the callable answering "has this tournament any?"."""
-    global _registrations_probe
-    _registrations_probe = probe
-
 
 def has_registrations(tournament_id: int) -> bool:
-    return bool(_registrations_probe(tournament_id)) if _registrations_probe else False
+    """Whether the tournament has registrations (asked of the registrations domain)."""
+    return bool(ports.registrations.get().has_registrations(tournament_id))
 
 
 # ----- tournaments ---------------------------------------------------------------------------
@@ -64,9 +52,10 @@ def get_tournament(tournament_id: int, *, for_update: bool = False) -> Tournamen
 def get_visible_tournament(
     tournament_id: int, actor: Any, *, invite_code: str | None = None, for_update: bool = False
 ) -> Tournament:
-    """The tournament if `actor` may see it, else TournamentNotFoundError (never a 403)."""
+    """The tournament if `actor` may see it (`access`), else TournamentNotFoundError (never a
+    403)."""
     tournament = get_tournament(tournament_id, for_update=for_update)
-    if not policies.can_view(actor, tournament, invite_code):
+    if not access.can_see(actor, tournament, invite_code=invite_code):
         raise TournamentNotFoundError(f"No tournament {tournament_id}.")
     return tournament
 

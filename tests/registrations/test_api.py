@@ -392,6 +392,26 @@ def test_a_private_tournaments_list_is_hidden_from_strangers_not_from_its_player
     assert len(client.get(url(tid), headers=player.headers).get_json()) == 1
 
 
+def test_a_private_tournaments_players_see_it_as_its_bracket_and_registrations_show_it(
+    app, client, tournament, make_player, registered, stranger
+):
+    from deltacrown.extensions import db
+    from deltacrown.tournaments.models import Tournament
+
+    tid = tournament(visibility="private")
+    with app.app_context():
+        code = db.session.get(Tournament, tid).invite_code
+        db.session.remove()
+    player = make_player()
+    registered(tid, player, invite_code=code)
+    detail = f"/api/tournaments/{tid}/"
+    assert_problem(client.get(detail, headers=stranger.headers), 404, "tournament_not_found")
+    response = client.get(detail, headers=player.headers)
+    assert response.status_code == 200
+    assert response.get_json()["id"] == tid
+    assert response.get_json()["invite_code"] is None  # only organizers see the code
+
+
 def test_my_registrations_lists_solo_and_roster_entries(
     client, tournament, make_player, registered, team_of
 ):

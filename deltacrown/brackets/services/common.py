@@ -1,10 +1,9 @@
 """Helpers the bracket use cases share: loading a tournament for an actor, the locks a result
-takes, the score rules (`matches.scoring`), event payloads, and finishing a stage (playoffs,
+takes, event payloads, and finishing a stage (playoffs,
 or the tournament's completion and its TournamentResult rows)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +11,6 @@ import sqlalchemy as sa
 
 from deltacrown.brackets import engine, policies, queries, store
 from deltacrown.brackets.errors import (
-    InvalidScoresError,
     TournamentNotOngoingError,
     translate,
 )
@@ -20,7 +18,6 @@ from deltacrown.brackets.models import Round, SeedingMethod, Stage, StageStatus,
 from deltacrown.core import realtime, signals
 from deltacrown.core.errors import PermissionDeniedError
 from deltacrown.extensions import db
-from deltacrown.matches import scoring
 from deltacrown.matches.models import Match
 from deltacrown.tournaments import queries as tournament_queries
 from deltacrown.tournaments.models import Tournament, TournamentStatus
@@ -72,20 +69,6 @@ def lock_for_result(match_id: int, *, states: tuple[T, ...]) -> tuple[Tournament
             tournament_status=tournament.status.value,
         )
     return tournament, queries.lock_stage(match.stage_id)
-
-
-def check_games(
-    match: engine.Match,
-    winner: int | None,
-    games: Sequence[Sequence[int]],
-    best_of: int,
-    forfeit: bool,
-) -> None:
-    """The match domain's score rules for a result the engine accepted (InvalidScoresError)."""
-    problem = scoring.result_problem(winner, games, match.participants, best_of, forfeit)
-    if problem is not None:
-        message, detail = problem
-        raise InvalidScoresError(message, errors={"scores": [detail]})
 
 
 def _match_event(row: Match) -> dict[str, Any]:

@@ -18,7 +18,6 @@ from deltacrown.brackets.services.common import (
     _channel,
     _delete_stages,
     _match_event,
-    check_games,
     finish_stage,
     lock_for_result,
 )
@@ -103,7 +102,6 @@ def correct_result(
     tournament, stage = lock_for_result(match_id, states=(T.ONGOING, T.COMPLETED))
     loaded = store.load_full(stage)
     row = next(m for m in loaded.matches.values() if m.id == match_id)
-    engine_match = loaded.stage.matches[row.engine_id]
     started = {m.engine_id for m in loaded.matches.values() if m.status in IN_PLAY_STATUSES}
     try:
         result = engine.preview_correction(
@@ -111,7 +109,6 @@ def correct_result(
         )
     except engine.BracketError as exc:
         raise translate(exc) from exc
-    check_games(engine_match, winner_registration_id, scores, row.best_of, forfeit)
     blocking = [loaded.row_id(mid) for mid in result.blocking]
     # A later stage (playoffs) was seeded from this one: it is regenerated, unless started.
     later = [s.id for s in queries.stages_of(tournament.id) if s.number > stage.number]

@@ -18,7 +18,6 @@ from deltacrown.brackets.models import Stage
 from deltacrown.brackets.services.common import (
     _channel,
     _match_event,
-    check_games,
     finish_stage,
     lock_for_result,
 )
@@ -76,7 +75,6 @@ def apply_result(
         changes = engine.apply_result(loaded.stage, row.engine_id, winner, games)
     except engine.BracketError as exc:
         raise translate(exc) from exc
-    check_games(loaded.stage.matches[row.engine_id], winner, games, row.best_of, forfeit)
     changed = store.save(
         loaded, now=now, statuses={row.engine_id: MatchStatus.FORFEIT} if forfeit else None
     )

@@ -142,6 +142,7 @@ def _enter(
     now: datetime,
 ) -> ResultEntry:
     games = scoring.normalise_games(games)
+    scoring.check_result(winner, games, match.participant_ids, match.best_of, forfeit)
     if match.has_result:
         return _correct(match, tournament, winner, games, forfeit, actor, reason, preview,
                         blocked_as_dependent, announce, now)  # fmt: skip
