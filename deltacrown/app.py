@@ -32,6 +32,7 @@ API_MODULES = (
     "deltacrown.registrations.checkin_api",
     "deltacrown.brackets.api",
     "deltacrown.matches.api",
+    "deltacrown.matches.organizer_api",
     "deltacrown.organizer.api",
 )
 # Websocket routes (flask-sock, on each module's `bp`).

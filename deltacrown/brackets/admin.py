@@ -9,10 +9,11 @@ from flask import flash
 from flask_admin.actions import action
 
 from deltacrown.brackets import services
-from deltacrown.brackets.models import Match, Stage
+from deltacrown.brackets.models import Stage
 from deltacrown.core.admin import ReadOnlyModelView, current_admin_user
 from deltacrown.core.errors import DomainError
 from deltacrown.extensions import db
+from deltacrown.matches.models import Match
 
 
 class StageAdmin(ReadOnlyModelView):
