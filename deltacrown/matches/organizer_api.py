@@ -81,8 +81,9 @@ class MatchOverride(MethodView):
     )
     def post(self, query: dict[str, Any], args: dict[str, Any], match_id: int) -> Any:
         """Enter or correct the result (organizers and staff). `?dry_run=true` changes
-        nothing and returns the engine's preview (moves, resets, placements); correcting a
-        completed match is 409 `dependent_match_started` once a dependent match has started.
+        nothing and returns a preview of every change it would make (moves, resets,
+        placements); correcting a completed match is 409 `dependent_match_started` once a
+        dependent match has started.
         An open dispute is resolved (overturned) with the override as its resolution. Not for
         a lobby (409 `invalid_transition`: record the lobby's game instead)."""
         return services.override_result(

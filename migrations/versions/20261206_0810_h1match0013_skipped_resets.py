@@ -6,7 +6,7 @@ become `skipped`. A reset the organizer cancelled has a `cancelled` event in its
 stays as it is. Data only: the status column is a plain string.
 
 Revision ID: h1match0013
-Revises: d4lobby0012
+Revises: h7trgm0013
 Create Date: 2026-12-06 08:00:00
 
 """

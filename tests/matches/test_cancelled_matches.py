@@ -105,7 +105,7 @@ def test_the_migration_makes_stored_engine_skipped_resets_skipped_and_leaves_can
     assert m.cancel(stopped["id"]).status_code == 200
 
     spec = importlib.util.spec_from_file_location(
-        "skipped_resets", f"{MIGRATIONS_DIR}/versions/20261206_0800_h1match0013_skipped_resets.py"
+        "skipped_resets", f"{MIGRATIONS_DIR}/versions/20261206_0810_h1match0013_skipped_resets.py"
     )
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
