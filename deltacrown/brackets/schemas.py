@@ -158,7 +158,9 @@ class BracketParticipantSchema(BaseSchema):
 class BracketMatchSchema(BaseSchema):
     id = ma.fields.Integer()
     number = ma.fields.Integer()
-    code = ma.fields.String(metadata={"description": "The match's code in its bracket: `W1.3`, `L2.1`, `GF1.1`"})
+    code = ma.fields.String(
+        metadata={"description": "The match's code in its bracket: `W1.3`, `L2.1`, `GF1.1`"}
+    )
     status = ma.fields.Enum(MatchStatus, by_value=True)
     best_of = ma.fields.Integer()
     participants = ma.fields.List(ma.fields.Nested(BracketParticipantSchema))
