@@ -15,9 +15,8 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 from sqlalchemy.orm import Mapped, mapped_column
 
-from deltacrown.core.db import JSONType, UTCDateTime
+from deltacrown.core.db import JSONType, Model, UTCDateTime, db
 from deltacrown.core.time import isoformat, utcnow
-from deltacrown.extensions import Model, db
 
 
 class AuditEntry(Model):

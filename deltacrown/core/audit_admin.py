@@ -6,7 +6,7 @@ from typing import Any
 
 from deltacrown.core.admin import ReadOnlyModelView
 from deltacrown.core.audit import AuditEntry
-from deltacrown.extensions import db
+from deltacrown.core.db import db
 
 
 class AuditEntryAdmin(ReadOnlyModelView):

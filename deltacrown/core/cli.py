@@ -6,14 +6,14 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from deltacrown.core.scheduler import beat_schedule, run_job
+
 jobs_cli = AppGroup("jobs", help="Periodic jobs from the beat schedule.")
 
 
 @jobs_cli.command("list")
 def list_jobs() -> None:
     """List the periodic jobs and their schedules."""
-    from deltacrown.core.scheduler import beat_schedule
-
     for name, entry in beat_schedule().items():
         click.echo(f"{name}\t{entry['task']}\t{entry['schedule']}")
 
@@ -22,8 +22,6 @@ def list_jobs() -> None:
 @click.argument("name")
 def run(name: str) -> None:
     """Run one periodic job now (by entry name or task name)."""
-    from deltacrown.core.scheduler import run_job
-
     try:
         result = run_job(current_app._get_current_object(), name)  # type: ignore[attr-defined]
     except KeyError as exc:

@@ -6,6 +6,7 @@ import logging
 import sys
 
 from flask import Flask, g, has_request_context
+from pythonjsonlogger.json import JsonFormatter
 
 
 class RequestIdFilter(logging.Filter):
@@ -24,8 +25,6 @@ def make_handler(*, as_json: bool) -> logging.Handler:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RequestIdFilter())
     if as_json:
-        from pythonjsonlogger.json import JsonFormatter
-
         handler.setFormatter(
             JsonFormatter(
                 "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",

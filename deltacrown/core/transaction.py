@@ -14,16 +14,21 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+
+from deltacrown.core.db import db
+from deltacrown.core.errors import handle_integrity_error, handle_stale_data
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +43,12 @@ Effect = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
 def after_commit(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     """Run `func(*args, **kwargs)` after the current transaction commits; drop it on rollback."""
-    from deltacrown.extensions import db
-
     db.session().info.setdefault("after_commit", []).append((func, args, kwargs))
 
 
 def on_rollback(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     """Run `func` if the current transaction rolls back (compensate a non-database effect,
     such as a file already written); dropped when it commits."""
-    from deltacrown.extensions import db
-
     db.session().info.setdefault("on_rollback", []).append((func, args, kwargs))
 
 
@@ -92,8 +93,6 @@ def run_ready_effects() -> None:
 
 def pending_effects() -> list[Effect]:
     """Effects registered in the current, uncommitted transaction (for tests)."""
-    from deltacrown.extensions import db
-
     return list(db.session().info.get("after_commit", []))
 
 
@@ -110,8 +109,6 @@ def write_intent(enabled: bool = True) -> Iterator[None]:
 @contextmanager
 def unit_of_work(*, write: bool = True) -> Iterator[None]:
     """The boundary for Celery tasks and CLI commands: commit on success, roll back on error."""
-    from deltacrown.extensions import db
-
     with write_intent(write):
         try:
             yield
@@ -127,15 +124,11 @@ def unit_of_work(*, write: bool = True) -> Iterator[None]:
 
 
 def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
-    import sqlite3
-
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own handling breaks
     # SAVEPOINT and cannot do BEGIN IMMEDIATE).
     dbapi_connection.isolation_level = None
-    from flask import current_app
-
     try:
         timeout = int(current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", 15000))
     except RuntimeError:  # no app context (e.g. alembic offline tooling)
@@ -162,8 +155,6 @@ def install_listeners() -> None:
     global _listeners_installed
     if _listeners_installed:
         return
-    from flask_sqlalchemy.session import Session as FlaskSession
-
     event.listen(Engine, "connect", _sqlite_on_connect)
     event.listen(Engine, "begin", _sqlite_on_begin)
     event.listen(FlaskSession, "after_commit", _on_session_commit)
@@ -172,8 +163,14 @@ def install_listeners() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Wrap every request in a unit of work: commit a success, roll back anything else."""
+    """Wrap every request in a unit of work: commit a success, roll back anything else.
+
+    A constraint the services did not pre-check (IntegrityError) or a lost optimistic-lock
+    race (StaleDataError), raised by a view's flush or by the commit itself, rolls the unit
+    back and answers 409 at once."""
     install_listeners()
+    app.register_error_handler(IntegrityError, _integrity_error)
+    app.register_error_handler(StaleDataError, _stale_data)
 
     @app.before_request
     def _begin_unit_of_work() -> None:
@@ -181,9 +178,6 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _commit_unit_of_work(response: Response) -> Response:
-        from deltacrown.core.errors import handle_integrity_error, handle_stale_data
-        from deltacrown.extensions import db
-
         if response.status_code >= 400:
             db.session.rollback()
             g.pop("ready_effects", None)
@@ -191,9 +185,9 @@ def init_app(app: Flask) -> None:
         try:
             db.session.commit()
         except IntegrityError as exc:
-            return handle_integrity_error(exc)
+            return _integrity_error(exc)
         except StaleDataError as exc:
-            return handle_stale_data(exc)
+            return _stale_data(exc)
         run_ready_effects()
         return response
 
@@ -202,3 +196,13 @@ def init_app(app: Flask) -> None:
         token = g.pop("write_intent_token", None)
         if token is not None:
             _write_intent.reset(token)
+
+
+def _integrity_error(error: IntegrityError) -> Response:
+    db.session.rollback()
+    return handle_integrity_error(error)
+
+
+def _stale_data(error: StaleDataError) -> Response:
+    db.session.rollback()
+    return handle_stale_data(error)
