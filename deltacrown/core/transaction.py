@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import sqlite3
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -52,6 +53,41 @@ def on_rollback(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     db.session().info.setdefault("on_rollback", []).append((func, args, kwargs))
 
 
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """A SAVEPOINT inside the unit of work: if the block raises, its database changes are
+    rolled back, its after-commit effects are dropped and its on-rollback effects run; the
+    outer unit of work goes on and the exception propagates."""
+    with db.session.begin_nested():
+        yield
+
+
+def _on_transaction_create(session: Session, transaction: Any) -> None:
+    # A SAVEPOINT begins: remember how many effects were queued before it, so a rollback of
+    # this savepoint can drop exactly the ones registered inside it.
+    if transaction.nested:
+        marks = session.info.setdefault("savepoint_marks", weakref.WeakKeyDictionary())
+        marks[transaction] = (
+            len(session.info.get("after_commit", [])),
+            len(session.info.get("on_rollback", [])),
+        )
+
+
+def _rollback_savepoint_effects(session: Session, transaction: Any) -> None:
+    marks = session.info.get("savepoint_marks", {}).pop(transaction, None)
+    if marks is None:
+        return
+    after_mark, rollback_mark = marks
+    queued = session.info.get("after_commit")
+    if queued is not None:
+        del queued[after_mark:]
+    compensations = session.info.get("on_rollback")
+    if compensations is not None:
+        undo = compensations[rollback_mark:]
+        del compensations[rollback_mark:]
+        _run_compensations(undo)
+
+
 def _on_session_commit(session: Session) -> None:
     # SQLAlchemy also fires after_commit when a SAVEPOINT is released: only the outermost
     # commit makes effects real.
@@ -66,15 +102,23 @@ def _on_session_commit(session: Session) -> None:
 
 
 def _on_session_soft_rollback(session: Session, previous_transaction: Any) -> None:
-    # Fired for every rollback, a failed SAVEPOINT's included; only the outermost one drops
-    # the unit of work's effects (a caught savepoint failure leaves the outer work going on).
+    # Fired for every rollback, a failed SAVEPOINT's included. The outermost one drops the
+    # unit of work's effects; a savepoint's drops only those registered inside it (a caught
+    # savepoint failure leaves the outer work going on).
     if previous_transaction.parent is None:
         _on_session_rollback(session)
+    elif previous_transaction.nested:
+        _rollback_savepoint_effects(session, previous_transaction)
 
 
 def _on_session_rollback(session: Session) -> None:
     session.info.pop("after_commit", None)
-    for func, args, kwargs in session.info.pop("on_rollback", []):
+    session.info.pop("savepoint_marks", None)
+    _run_compensations(session.info.pop("on_rollback", []))
+
+
+def _run_compensations(effects: list[Effect]) -> None:
+    for func, args, kwargs in reversed(effects):
         try:
             func(*args, **kwargs)
         except Exception:
@@ -159,6 +203,7 @@ def install_listeners() -> None:
     event.listen(Engine, "begin", _sqlite_on_begin)
     event.listen(FlaskSession, "after_commit", _on_session_commit)
     event.listen(FlaskSession, "after_soft_rollback", _on_session_soft_rollback)
+    event.listen(FlaskSession, "after_transaction_create", _on_transaction_create)
     _listeners_installed = True
 
 

@@ -5,7 +5,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from deltacrown.accounts.models import User
-from deltacrown.core.transaction import after_commit, run_ready_effects, unit_of_work
+from deltacrown.core.transaction import (
+    after_commit,
+    on_rollback,
+    run_ready_effects,
+    savepoint,
+    unit_of_work,
+)
 from deltacrown.extensions import db
 
 
@@ -135,3 +141,42 @@ def test_a_failed_savepoint_keeps_the_outer_units_effects(app_ctx, emitted):
             after_commit(emitted.append, "inner effect")
         assert emitted == []
     assert emitted == ["outer effect", "inner effect"]
+
+
+def test_an_effect_registered_in_a_rolled_back_savepoint_never_runs(app_ctx, emitted):
+    """The outer unit commits; what the failed savepoint queued is dropped with its rows."""
+    with unit_of_work():
+        after_commit(emitted.append, "before")
+        with pytest.raises(RuntimeError), savepoint():
+            after_commit(emitted.append, "inside the failed savepoint")
+            raise RuntimeError("the step is refused")
+        after_commit(emitted.append, "after")
+    assert emitted == ["before", "after"]
+
+
+def test_a_savepoint_rolled_back_directly_drops_its_effects_too(app_ctx, emitted):
+    with unit_of_work():
+        nested = db.session.begin_nested()
+        after_commit(emitted.append, "inside")
+        nested.rollback()
+    assert emitted == []
+
+
+def test_a_rolled_back_savepoint_runs_its_compensations_only(app_ctx, emitted):
+    with unit_of_work():
+        on_rollback(emitted.append, "outer compensation")
+        with pytest.raises(RuntimeError), savepoint():
+            on_rollback(emitted.append, "undo inner file")
+            raise RuntimeError("refused")
+        assert emitted == ["undo inner file"]
+    assert emitted == ["undo inner file"]
+
+
+def test_nested_savepoints_drop_only_the_failed_levels_effects(app_ctx, emitted):
+    with unit_of_work():
+        with savepoint():
+            after_commit(emitted.append, "kept")
+            with pytest.raises(RuntimeError), savepoint():
+                after_commit(emitted.append, "dropped")
+                raise RuntimeError("inner refused")
+    assert emitted == ["kept"]
