@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from deltacrown.core import realtime, signals
+from deltacrown.core.actors import SYSTEM, Actor, is_system
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError
 from deltacrown.core.time import isoformat, utcnow
 from deltacrown.extensions import db
@@ -237,18 +238,18 @@ def checkin_status(
 
 
 def close_checkin(
-    tournament_id: int, *, actor: Any = None, now: datetime | None = None
+    tournament_id: int, *, actor: Actor, now: datetime | None = None
 ) -> dict[str, int]:
     """Close check-in: confirmed registrations not checked in → `no_show` (their fee is not
     refunded), then their places go to the waitlist. Safe to run again (nothing left to do).
 
-    By hand (`flask tournaments close-checkin ID` / an organizer), it may run before
-    `checkin_closes_at`. Raises InvalidTransitionError when the tournament is not between
+    By hand (`flask tournaments close-checkin ID` as `SYSTEM`, or an organizer), it may run
+    before `checkin_closes_at`. Raises InvalidTransitionError when the tournament is not between
     registration and start, CheckinNotOpenError when it has no check-in window.
     """
     now = now or utcnow()
     tournament = lock_tournament(tournament_id)
-    if actor is not None:
+    if not is_system(actor):
         require_manager(actor, tournament)
     if tournament.status not in TAKING_PROMOTIONS:
         raise InvalidTransitionError(
@@ -276,7 +277,7 @@ def close_due_checkins(now: datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
     totals = {"tournaments": 0, "no_show": 0, "promoted": 0}
     for tournament_id in list(db.session.scalars(queries.checkins_due_to_close(now))):
-        counts = close_checkin(tournament_id, now=now)
+        counts = close_checkin(tournament_id, actor=SYSTEM, now=now)
         totals["tournaments"] += 1
         totals["no_show"] += counts["no_show"]
         totals["promoted"] += counts["promoted"]

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from deltacrown.core import audit, signals
+from deltacrown.core.actors import SYSTEM, Actor, user_id_of
 from deltacrown.core.errors import PermissionDeniedError
 from deltacrown.core.signals import send_after_commit
 from deltacrown.extensions import db
@@ -123,7 +124,7 @@ def end(
     status: RegistrationStatus,
     *,
     now: datetime,
-    actor: Any = None,
+    actor: Actor = SYSTEM,
     reason: CancelReason | None = None,
 ) -> None:
     """Move to a final status (cancelled, rejected, no_show): the place, the waitlist spot
@@ -133,7 +134,7 @@ def end(
     registration.payment_due_at = None
     if status == S.CANCELLED:
         registration.cancelled_at = now
-        registration.cancelled_by_id = getattr(actor, "id", None)
+        registration.cancelled_by_id = user_id_of(actor)
         registration.cancel_reason = reason
     for member in registration.members:
         member.is_active = False
@@ -155,7 +156,8 @@ def audit_foreign(
     before: dict[str, Any],
     **extra: Any,
 ) -> None:
-    """Audit an organizer's or staff member's action on someone else's registration."""
+    """Audit an action on someone else's registration (an organizer's, staff's or the
+    system's); a registrant's own actions and anonymous callers leave no entry."""
     if actor is None or policies.is_registrant(actor, registration):
         return
     audit.record(

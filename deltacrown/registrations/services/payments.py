@@ -23,6 +23,7 @@ from typing import IO, Any, BinaryIO, cast
 from sqlalchemy.exc import IntegrityError
 
 from deltacrown.core import audit, signals, storage
+from deltacrown.core.actors import SYSTEM, Actor
 from deltacrown.core.errors import PermissionDeniedError, ValidationError
 from deltacrown.core.time import utcnow
 from deltacrown.core.transaction import on_rollback
@@ -77,7 +78,7 @@ def charge_coins(
     registration: Registration,
     tournament: Tournament,
     *,
-    actor: Any = None,
+    actor: Actor = SYSTEM,
     payer_id: int | None = None,
 ) -> None:
     """Debit the coin fee (idempotent by `entry_fee:reg:<id>`) from `payer_id`'s wallet, by

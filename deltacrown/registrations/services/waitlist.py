@@ -32,6 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from deltacrown.core import signals
+from deltacrown.core.actors import SYSTEM, Actor
 from deltacrown.core.errors import InvalidTransitionError
 from deltacrown.core.time import isoformat, utcnow
 from deltacrown.economy.errors import InsufficientFundsError
@@ -82,7 +83,7 @@ def enqueue(registration: Registration, tournament: Tournament) -> None:
 
 
 def promote(
-    registration: Registration, tournament: Tournament, *, now: datetime, actor: Any = None
+    registration: Registration, tournament: Tournament, *, now: datetime, actor: Actor = SYSTEM
 ) -> bool:
     """Give a waitlisted registration a place; False (and nothing changed) when it cannot
     take one now because no time is left to pay."""
@@ -225,5 +226,5 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     for tournament_id in list(db.session.scalars(queries.tournaments_with_waitlist())):
         counts["promoted"] += len(fill_places(lock_tournament(tournament_id), now=now))
     for tournament_id in list(db.session.scalars(queries.cancelled_with_active_registrations())):
-        counts["wound_up"] += wind_up_cancelled_tournament(tournament_id, actor=None, now=now)
+        counts["wound_up"] += wind_up_cancelled_tournament(tournament_id, actor=SYSTEM, now=now)
     return counts
