@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from deltacrown.core import realtime, signals
-from deltacrown.core.actors import SYSTEM, Actor, is_system
+from deltacrown.core.actors import SYSTEM, Actor, UserActor, is_system, user_id_of
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError
 from deltacrown.core.time import isoformat, utcnow
 from deltacrown.extensions import db
@@ -67,7 +67,7 @@ def _ensure_open(tournament: Tournament, now: datetime) -> None:
         )
 
 
-def _own_registration(tournament: Tournament, actor: Any) -> Registration:
+def _own_registration(tournament: Tournament, actor: UserActor) -> Registration:
     """The caller's active registration: theirs (solo) or their team's (captain only)."""
     registration = queries.find_registration_of(tournament.id, actor.id)
     if registration is None:
@@ -90,7 +90,7 @@ def _publish(registration: Registration, event: str) -> None:
     )
 
 
-def _stamp(registration: Registration, actor: Any, now: datetime) -> None:
+def _stamp(registration: Registration, actor: Actor | None, now: datetime) -> None:
     if registration.status != S.CONFIRMED:
         raise RegistrationNotConfirmedError(
             f"Registration {registration.id} is {registration.status.value}; only confirmed "
@@ -105,7 +105,7 @@ def _stamp(registration: Registration, actor: Any, now: datetime) -> None:
     _publish(registration, "registration.checked_in")
 
 
-def _clear(registration: Registration, actor: Any) -> None:
+def _clear(registration: Registration, actor: Actor | None) -> None:
     if registration.checked_in_at is None:
         return  # idempotent
     registration.checked_in_at = None
@@ -115,7 +115,7 @@ def _clear(registration: Registration, actor: Any) -> None:
     _publish(registration, "registration.checkin_undone")
 
 
-def check_in(tournament_id: int, *, actor: Any, now: datetime | None = None) -> Registration:
+def check_in(tournament_id: int, *, actor: UserActor, now: datetime | None = None) -> Registration:
     """The player or captain checks in (idempotent). Raises RegistrationNotFoundError,
     NotTeamCaptainError, CheckinNotOpenError, RegistrationNotConfirmedError."""
     now = now or utcnow()
@@ -127,7 +127,7 @@ def check_in(tournament_id: int, *, actor: Any, now: datetime | None = None) -> 
 
 
 def undo_own_check_in(
-    tournament_id: int, *, actor: Any, now: datetime | None = None
+    tournament_id: int, *, actor: UserActor, now: datetime | None = None
 ) -> Registration:
     """The player or captain takes back a check-in, within 15 minutes and while the window is
     open. Raises RegistrationNotFoundError, NotTeamCaptainError, CheckinNotOpenError,
@@ -140,7 +140,7 @@ def undo_own_check_in(
 
 
 def _undo_as_registrant(
-    registration: Registration, tournament: Tournament, actor: Any, now: datetime
+    registration: Registration, tournament: Tournament, actor: Actor | None, now: datetime
 ) -> None:
     if registration.checked_in_at is None:
         return
@@ -153,7 +153,7 @@ def _undo_as_registrant(
 
 
 def force_check_in(
-    registration_id: int, *, actor: Any, now: datetime | None = None
+    registration_id: int, *, actor: Actor | None, now: datetime | None = None
 ) -> Registration:
     """Organizers/staff check a confirmed registration in, window or not. Audited.
 
@@ -171,7 +171,9 @@ def force_check_in(
     return registration
 
 
-def undo_check_in(registration_id: int, *, actor: Any, now: datetime | None = None) -> Registration:
+def undo_check_in(
+    registration_id: int, *, actor: Actor | None, now: datetime | None = None
+) -> Registration:
     """Take a check-in back: organizers and staff at any time (audited); the registrant
     within 15 minutes while the window is open.
 
@@ -207,13 +209,14 @@ class CheckinStatus:
 
 
 def checkin_status(
-    tournament: Tournament, *, actor: Any, now: datetime | None = None
+    tournament: Tournament, *, actor: Actor | None, now: datetime | None = None
 ) -> CheckinStatus:
     """The window, the counts, and the caller's own registration (if they have one)."""
     now = now or utcnow()
     me = None
-    if actor is not None:
-        registration = queries.find_registration_of(tournament.id, actor.id)
+    user_id = user_id_of(actor)
+    if user_id is not None:
+        registration = queries.find_registration_of(tournament.id, user_id)
         if registration is not None:
             me = {
                 "registration_id": registration.id,

@@ -55,7 +55,9 @@ def locked_registration(registration_id: int) -> tuple[Registration, Tournament]
     return queries.get_registration(registration_id, fresh=True), tournament
 
 
-def visible_registration(registration_id: int, actor: Any) -> tuple[Registration, Tournament]:
+def visible_registration(
+    registration_id: int, actor: Actor | None
+) -> tuple[Registration, Tournament]:
     """Locked, and visible to `actor` (registrant, roster, organizers, staff) or 404."""
     registration, tournament = locked_registration(registration_id)
     if not policies.can_view(actor, registration):
@@ -63,7 +65,7 @@ def visible_registration(registration_id: int, actor: Any) -> tuple[Registration
     return registration, tournament
 
 
-def require_manager(actor: Any, tournament: Tournament) -> None:
+def require_manager(actor: Actor | None, tournament: Tournament) -> None:
     if not policies.can_manage(actor, tournament):
         raise PermissionDeniedError("Only the tournament's organizers and staff may do this.")
 
@@ -124,7 +126,7 @@ def end(
     status: RegistrationStatus,
     *,
     now: datetime,
-    actor: Actor = SYSTEM,
+    actor: Actor | None = SYSTEM,
     reason: CancelReason | None = None,
 ) -> None:
     """Move to a final status (cancelled, rejected, no_show): the place, the waitlist spot
@@ -150,7 +152,7 @@ def snapshot(registration: Registration) -> dict[str, Any]:
 
 
 def audit_foreign(
-    actor: Any,
+    actor: Actor | None,
     registration: Registration,
     action: str,
     before: dict[str, Any],

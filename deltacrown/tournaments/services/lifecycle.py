@@ -25,7 +25,7 @@ def _move(
     tournament: Tournament,
     to: TournamentStatus,
     *,
-    actor: Actor,
+    actor: Actor | None,
     now: datetime,
     scheduled: bool = False,
     **details: Any,
@@ -96,7 +96,7 @@ def _ensure_window_open(tournament: Tournament, now: datetime) -> None:
 def open_registration(
     tournament_id: int,
     *,
-    actor: Any,
+    actor: Actor | None,
     now: datetime | None = None,
 ) -> Tournament:
     """published → registration_open, before the scheduled time if the organizer wishes.
@@ -114,7 +114,7 @@ def open_registration(
 def close_registration(
     tournament_id: int,
     *,
-    actor: Any,
+    actor: Actor | None,
     now: datetime | None = None,
 ) -> Tournament:
     """registration_open → registration_closed. Raises InvalidTransitionError."""
@@ -125,7 +125,7 @@ def close_registration(
 
 
 def cancel_tournament(
-    tournament_id: int, *, actor: Any, reason: str, now: datetime | None = None
+    tournament_id: int, *, actor: Actor | None, reason: str, now: datetime | None = None
 ) -> Tournament:
     """Cancel from any state but completed, recording the reason; idempotent.
 
