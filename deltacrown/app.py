@@ -88,6 +88,9 @@ def create_app(config: Any = None, **overrides: Any) -> Flask:
 
     app = Flask("deltacrown", instance_relative_config=True)
     app.config.from_mapping(values)
+    from deltacrown.core.inputs import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # every <int:id> is bounded (404 beyond)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the schemas' field order in responses
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -119,6 +122,10 @@ def _derive_settings(app: Flask) -> None:
         app.config.setdefault("CACHE_TYPE", "RedisCache")
         app.config.setdefault("CACHE_REDIS_URL", redis_url)
         app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url)
+        # A Redis that is down must not hang requests: fail fast, then limit in memory.
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
+        )
     else:
         app.config.setdefault("CACHE_TYPE", "SimpleCache")
         app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
@@ -126,6 +133,13 @@ def _derive_settings(app: Flask) -> None:
         # Several test apps may share one Redis: keep their counters apart.
         app.config.setdefault("RATELIMIT_KEY_PREFIX", f"test-{uuid.uuid4().hex[:8]}")
         app.config.setdefault("CACHE_KEY_PREFIX", f"test-{uuid.uuid4().hex[:8]}:")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # An unreachable database answers 503 within seconds instead of hanging a thread.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", 5)
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {}).setdefault("check_same_thread", False)
@@ -152,6 +166,7 @@ def _init_sentry(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from deltacrown.celery_app import celery_init_app
     from deltacrown.core import auth, http, realtime, transaction
+    from deltacrown.core.logging import init_access_log
     from deltacrown.extensions import api, cache, db, jwt, limiter, migrate, sock
 
     db.init_app(app)
@@ -159,10 +174,13 @@ def register_extensions(app: Flask) -> None:
     api.init_app(app)
     jwt.init_app(app)
     cache.init_app(app)
+    # Before the limiter: bodies are checked before it reads the login; the access line and
+    # the response headers (after_request runs in reverse) then see the final response.
+    init_access_log(app)
+    http.init_app(app)
     limiter.init_app(app)
     sock.init_app(app)
     transaction.init_app(app)
-    http.init_app(app)
     auth.init_jwt_errors(app)
     realtime.init_app(app)
     celery_init_app(app)

@@ -85,6 +85,8 @@ class BaseConfig:
     MAX_JSON_BODY_BYTES = 1024 * 1024
     MAX_UPLOAD_BYTES = 5 * 1024 * 1024
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    # Arrays and objects in a JSON body (or websocket frame) nest at most this deep (400).
+    MAX_JSON_DEPTH = 32
     # Uploaded files (core.storage, local backend): None → <instance folder>/uploads.
     STORAGE_ROOT: str | None = None
 
@@ -93,6 +95,11 @@ class BaseConfig:
     RATELIMIT_DEFAULT = "300/minute"
     RATELIMIT_AUTH = "5/minute"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: keep limiting, per process, in memory until it answers again.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Proxies in front of the app (load balancer, nginx): 0 = clients connect directly. With
+    # N, the client address is taken from the Nth X-Forwarded-For entry from the right.
+    TRUSTED_PROXIES = 0
 
     # Idempotency-Key: how long a stored response can be replayed.
     IDEMPOTENCY_TTL_HOURS = 24
@@ -157,6 +164,8 @@ class BaseConfig:
         values.update({k: v for k, v in mapping.items() if v is not None})
         if os.environ.get("WS_ALLOWED_ORIGINS"):
             values["WS_ALLOWED_ORIGINS"] = env_list("WS_ALLOWED_ORIGINS")
+        if os.environ.get("TRUSTED_PROXIES"):
+            values["TRUSTED_PROXIES"] = env_int("TRUSTED_PROXIES", 0)
         if os.environ.get("LOG_JSON"):
             values["LOG_JSON"] = env_bool("LOG_JSON", True)
         return values

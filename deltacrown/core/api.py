@@ -4,25 +4,28 @@
 * `Blueprint` adds: `errors(...)` to document the problem codes an operation can answer,
   weak version-based ETags with optional `If-Match` (412, never 428), `?fields=` sparse
   fieldsets on any response, and request-body content-type rules (415).
-* `BaseSchema` refuses unknown fields; `ProblemSchema` documents RFC 9457 bodies.
+* `BaseSchema` refuses unknown fields and makes every input strict (`core.inputs`): JSON
+  integers only, within their column's range; no control characters in strings.
+* `ProblemSchema` documents RFC 9457 bodies.
 """
 
 from __future__ import annotations
 
 import http
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from copy import deepcopy
 from functools import wraps
 from typing import Any
 
 import marshmallow as ma
-from flask import request
+from flask import current_app, request
 from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest.etag import _get_etag_ctx
 from flask_smorest.exceptions import NotModified
+from flask_smorest.pagination import PaginationParameters
 from flask_smorest.spec import prepare_response
-from flask_smorest.utils import get_appcontext
+from flask_smorest.utils import get_appcontext, unpack_tuple_response
 
 from deltacrown.core import idempotency
 from deltacrown.core.errors import (
@@ -33,18 +36,40 @@ from deltacrown.core.errors import (
     ValidationError,
     handle_http_exception,
 )
+from deltacrown.core.inputs import (
+    INT32_MAX,
+    control_character_errors,
+    harden_field,
+    integers_from_text,
+    is_id,
+)
 from deltacrown.core.ratelimit import EXEMPT_BLUEPRINTS
 
 
 class BaseSchema(ma.Schema):
     """Input schemas refuse unknown fields; output schemas list their fields explicitly.
 
-    Dumped datetimes are written with a `Z` suffix (API_CONVENTIONS: `2026-05-01T10:00:00Z`).
+    Every input is strict (`core.inputs`): integer fields take JSON integers within the range
+    of their column (query strings and forms are read as text first), and no string carries a
+    control character. Dumped datetimes are written with a `Z` suffix
+    (API_CONVENTIONS: `2026-05-01T10:00:00Z`).
     """
 
     class Meta:
         unknown = ma.RAISE
         ordered = True
+
+    def on_bind_field(self, field_name: str, field_obj: ma.fields.Field) -> None:
+        harden_field(field_obj)
+
+    @ma.pre_load
+    def _strict_inputs(self, data: Any, **kwargs: Any) -> Any:
+        errors = control_character_errors(data)
+        if errors:
+            raise ma.ValidationError(errors)
+        if isinstance(data, Mapping) and not isinstance(data, dict):  # query string, form
+            return integers_from_text(self.load_fields, data)
+        return data
 
     @ma.post_dump
     def _utc_with_z(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -118,8 +143,36 @@ class Blueprint(_Blueprint):
     def paginate(
         self, pager: Any = None, *, page: int = 1, page_size: int = 20, max_page_size: int = 100
     ) -> Any:
-        """Page-number pagination: ?page=&page_size= (20 by default, at most 100)."""
-        return super().paginate(pager, page=page, page_size=page_size, max_page_size=max_page_size)
+        """Page-number pagination: ?page=&page_size= (20 by default, at most 100).
+
+        flask-smorest's own decorator, with a bounded `page` (its schema has no maximum, and
+        the offset of a huge page overflows the database's integers)."""
+        schema = pagination_schema(page, page_size, max_page_size)
+        status = self.PAGINATION_ARGUMENTS_PARSER.DEFAULT_VALIDATION_STATUS
+
+        def decorator(func: Any) -> Any:
+            @wraps(func)
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                params = self.PAGINATION_ARGUMENTS_PARSER.parse(schema, request, location="query")
+                if pager is None:
+                    kwargs["pagination_parameters"] = params
+                result, code, headers = unpack_tuple_response(
+                    current_app.ensure_sync(func)(*args, **kwargs)
+                )
+                if pager is not None:
+                    result = pager(result, page_params=params).items
+                if params.item_count is not None:
+                    result, headers = self._set_pagination_metadata(params, result, headers)
+                return result, code, headers
+
+            wrapper._apidoc = deepcopy(getattr(wrapper, "_apidoc", {}))  # type: ignore[attr-defined]
+            wrapper._apidoc["pagination"] = {  # type: ignore[attr-defined]
+                "parameters": {"in": "query", "schema": schema},
+                "response": {status: http.HTTPStatus(status).name},
+            }
+            return wrapper
+
+        return decorator
 
     # ----- error documentation -------------------------------------------------------------
     def errors(self, *specs: ErrorSpec) -> Callable[[Any], Any]:
@@ -289,6 +342,8 @@ class Blueprint(_Blueprint):
                 if isinstance(response, dict) and 200 <= int(status) < 300:
                     headers = {**response.get("headers", {}), **success_headers}
                     responses[status] = {**response, "headers": headers}
+        if self.name != "ops":  # the probes touch no database of their own accord
+            _document_transport_problems(doc, method)
         if self.name not in EXEMPT_BLUEPRINTS:  # RATELIMIT_DEFAULT applies when nothing else does
             doc.setdefault("responses", {}).setdefault(
                 429,
@@ -299,6 +354,58 @@ class Blueprint(_Blueprint):
                 },
             )
         return doc
+
+
+def pagination_schema(default_page: int, default_size: int, max_size: int) -> type[ma.Schema]:
+    """`?page=&page_size=` loaded into flask-smorest's PaginationParameters, both bounded."""
+
+    class PaginationParametersSchema(BaseSchema):
+        class Meta:
+            unknown = ma.EXCLUDE
+
+        page = ma.fields.Integer(
+            load_default=default_page, validate=ma.validate.Range(min=1, max=INT32_MAX)
+        )
+        page_size = ma.fields.Integer(
+            load_default=default_size, validate=ma.validate.Range(min=1, max=max_size)
+        )
+
+        @ma.post_load
+        def make_paginator(self, data: dict[str, Any], **kwargs: Any) -> PaginationParameters:
+            return PaginationParameters(**data)
+
+    return PaginationParametersSchema
+
+
+# Problems any operation may answer before its own code runs (core.http, core.errors).
+BODY_PROBLEMS = {
+    400: "Bad Request. Codes: `bad_request` (unreadable JSON), `json_too_deep` (arrays and "
+    "objects nested more than 32 deep).",
+    413: "Content Too Large. Codes: `payload_too_large` (JSON bodies: 1 MiB).",
+    415: "Unsupported Media Type. Codes: `unsupported_media_type`.",
+}
+UNAVAILABLE_PROBLEM = {
+    "description": "Service Unavailable. Codes: `service_unavailable` (the database cannot be "
+    "reached); see `Retry-After`.",
+    "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+}
+
+
+def _document_transport_problems(doc: dict[str, Any], method: str) -> None:
+    """Document what `core.http` and `core.errors` answer before or around any view: body
+    problems on operations that take a body, and 503 when the database cannot be reached."""
+    responses = doc.setdefault("responses", {})
+    if method.upper() in ("POST", "PUT", "PATCH") and doc.get("requestBody"):
+        for status, description in BODY_PROBLEMS.items():
+            existing = responses.get(status)
+            if isinstance(existing, dict) and "`" in existing.get("description", ""):
+                continue  # the operation documents its own codes for this status
+            responses[status] = {
+                "description": description,
+                "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
+            }
+    responses.setdefault(503, dict(UNAVAILABLE_PROBLEM))
 
 
 def _is_problem_doc(doc: Any) -> bool:
@@ -324,13 +431,15 @@ class IdOrSlug(ma.fields.Field):
     """An integer id or a slug string (`"valorant"` or `3`)."""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int | str:
-        if isinstance(value, bool):
-            raise ma.ValidationError("Give an id (integer) or a slug (string).")
-        if isinstance(value, int):
+        if isinstance(value, int) and not isinstance(value, bool) and is_id(value):
             return value
         if isinstance(value, str) and 0 < len(value.strip()) <= 64:
             text = value.strip()
-            return int(text) if text.isdigit() else text.lower()
+            if text.isascii() and text.isdigit():
+                if is_id(int(text)):
+                    return int(text)
+            else:
+                return text.lower()
         raise ma.ValidationError("Give an id (integer) or a slug (string).")
 
     def _jsonschema_type_mapping(self) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from pathlib import Path
 import openapi_ui_bundles
 from flask import Blueprint, Response, abort, send_from_directory, url_for
 
+from deltacrown.core.http import csp_nonce
+
 bp = Blueprint("api_docs", __name__, url_prefix="/api/docs")
 
 _ASSET_DIRS: dict[str, Path] = {
@@ -30,7 +32,7 @@ SWAGGER_PAGE = """<!DOCTYPE html>
   <div id="swagger-ui"></div>
   <script src="{assets}/swagger-ui-bundle.js" charset="UTF-8"></script>
   <script src="{assets}/swagger-ui-standalone-preset.js" charset="UTF-8"></script>
-  <script>
+  <script nonce="{nonce}">
     window.onload = function () {{
       window.ui = SwaggerUIBundle({{
         url: "{spec_url}",
@@ -66,6 +68,7 @@ def _page(template: str, bundle: str) -> Response:
     html = template.format(
         assets=url_for("api_docs.asset", bundle=bundle, filename="").rstrip("/"),
         spec_url=url_for("api-docs.openapi_json"),
+        nonce=csp_nonce(),
     )
     return Response(html, mimetype="text/html")
 

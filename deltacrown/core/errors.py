@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, current_app, json
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -202,6 +202,46 @@ def handle_stale_data(error: StaleDataError) -> Response:
     return problem(
         409, "concurrent_update", "Concurrent update", "The resource changed meanwhile; retry."
     )
+
+
+# SQLSTATE classes of a database that cannot be reached or is going away: 08 connection
+# exception, 57P01-57P03 shutdown / cannot connect now, 53300 too many connections.
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+RETRY_AFTER_UNAVAILABLE = "5"
+
+
+def is_connection_failure(error: DBAPIError) -> bool:
+    """The database could not be reached (or dropped the connection), as opposed to a query
+    it refused."""
+    if error.connection_invalidated:
+        return True
+    original = error.orig
+    sqlstate = getattr(original, "sqlstate", None)
+    if sqlstate:
+        return str(sqlstate).startswith(_UNAVAILABLE_SQLSTATES)
+    module = type(original).__module__
+    if module.startswith("psycopg"):  # raised while connecting: no SQLSTATE
+        return True
+    return module == "sqlite3" and "unable to open database" in str(original)
+
+
+def service_unavailable() -> Response:
+    return problem(
+        503,
+        "service_unavailable",
+        "Service unavailable",
+        "The database cannot be reached; retry shortly.",
+        headers={"Retry-After": RETRY_AFTER_UNAVAILABLE},
+    )
+
+
+def handle_operational_error(error: OperationalError) -> Response:
+    """An unreachable database is a 503 with `Retry-After`; any other failure is a bug. The
+    unit of work (core.transaction) rolls back and answers with this."""
+    if not is_connection_failure(error):
+        return handle_unexpected(error)
+    log.warning("database unavailable: %s", error.orig)
+    return service_unavailable()
 
 
 def handle_unexpected(error: Exception) -> Response:

@@ -1,12 +1,59 @@
-"""Logging setup: JSON lines with the request id on every record (plain text under tests)."""
+"""Logging setup: JSON lines with the request id on every record (plain text under tests), and
+one access line per request on `deltacrown.access`.
+
+The access line holds the method, the route template (`/api/tournaments/<int:tournament_id>/`,
+not the id), the status, the duration in ms, the request id and the user id, plus the query
+string with secrets redacted; never a header or a body. Werkzeug's own request lines (the
+development server) get the same redaction.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
+import time
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
-from flask import Flask, g, has_request_context
+from flask import Flask, Response, g, has_request_context, request
+from flask_jwt_extended import get_jwt
 from pythonjsonlogger.json import JsonFormatter
+
+access_log = logging.getLogger("deltacrown.access")
+# Query parameters whose values never reach a log line.
+SECRET_PARAMETER = re.compile(r"token|secret|password|signature|key|code", re.IGNORECASE)
+_SECRET_IN_URL = re.compile(
+    r"((?:[A-Za-z0-9_]*?(?:token|secret|password|signature|key|code)[A-Za-z0-9_]*)=)[^&\s\"]*",
+    re.IGNORECASE,
+)
+REDACTED = "[redacted]"
+
+
+def redact_query(query: str) -> str:
+    """A query string with the values of secret-looking parameters replaced."""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    return urlencode(
+        [(k, REDACTED if SECRET_PARAMETER.search(k) else v) for k, v in pairs], safe="[]"
+    )
+
+
+def redact_url_text(text: str) -> str:
+    """Free text holding URLs (a request line) with secret-looking parameter values replaced."""
+    return _SECRET_IN_URL.sub(lambda m: m.group(1) + REDACTED, text)
+
+
+class RedactSecretsFilter(logging.Filter):
+    """For Werkzeug's request lines: `"GET /ws/matches/1?token=…"` loses the token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(
+                redact_url_text(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        if isinstance(record.msg, str):
+            record.msg = redact_url_text(record.msg)
+        return True
 
 
 class RequestIdFilter(logging.Filter):
@@ -52,3 +99,42 @@ def configure_logging(app: Flask) -> None:
     root.propagate = app.testing  # pytest caplog listens on the root logger
     app.logger.handlers = [handler]
     app.logger.setLevel(level)
+    werkzeug_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactSecretsFilter) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(RedactSecretsFilter())
+
+
+def _user_id() -> Any:
+    try:
+        return get_jwt().get("sub")
+    except RuntimeError:  # no token was verified for this request
+        return None
+
+
+def init_access_log(app: Flask) -> None:
+    """One `deltacrown.access` line per request (INFO)."""
+
+    @app.before_request
+    def _start_clock() -> None:
+        g.started_at = time.perf_counter()
+
+    @app.after_request
+    def _access_line(response: Response) -> Response:
+        if not access_log.isEnabledFor(logging.INFO):
+            return response
+        started = g.get("started_at")
+        duration = (time.perf_counter() - started) * 1000 if started is not None else None
+        fields: dict[str, Any] = {
+            "method": request.method,
+            "route": request.url_rule.rule if request.url_rule is not None else None,
+            "status": response.status_code,
+            "duration_ms": round(duration, 1) if duration is not None else None,
+            "user_id": _user_id(),
+        }
+        if request.query_string:
+            fields["query"] = redact_query(request.query_string.decode("utf-8", "replace"))
+        access_log.info(
+            "%s %s %s %sms", request.method, fields["route"] or "-", response.status_code,
+            fields["duration_ms"], extra=fields,
+        )  # fmt: skip
+        return response

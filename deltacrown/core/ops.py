@@ -42,6 +42,9 @@ def check_redis() -> str | None:
 
 
 CHECKS = {"database": check_database, "redis": check_redis}
+# Without these the app serves in a degraded mode (rate limits in memory per process, live
+# events only within the process) instead of failing requests: readiness stays 200.
+DEGRADABLE = frozenset({"redis"})
 
 
 @blp.route("/healthz")
@@ -57,7 +60,9 @@ class Readiness(MethodView):
     @blp.response(200, ReadinessSchema)
     @blp.errors(503)
     def get(self) -> Any:
-        """Readiness: the database (and Redis when configured) answer; 503 names the failing check."""
+        """Readiness: the database (and Redis when configured) answer. A failing database is a
+        503 naming it; a failing Redis leaves the app serving in a degraded mode (rate limits
+        in memory, per process): 200 with `status: degraded`."""
         results: dict[str, str] = {}
         failing: list[str] = []
         for name, check in CHECKS.items():
@@ -68,7 +73,7 @@ class Readiness(MethodView):
                 failing.append(name)
             if outcome is not None:
                 results[name] = outcome
-        if failing:
+        if failing and not set(failing) <= DEGRADABLE:
             return problem(
                 503,
                 "dependency_unavailable",
@@ -77,7 +82,7 @@ class Readiness(MethodView):
                 checks=results,
                 failing=failing,
             )
-        return {"status": "ok", "checks": results}
+        return {"status": "degraded" if failing else "ok", "checks": results}
 
 
 @blp.route("/metrics")

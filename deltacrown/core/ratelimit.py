@@ -39,7 +39,9 @@ def ip_key() -> str:
 
 def login_name_key() -> str:
     """The login name being tried, so one account cannot be brute-forced from many IPs."""
-    payload = request.get_json(silent=True) or {}
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):  # a body that is no object is refused later (422)
+        payload = {}
     name = payload.get("login") or payload.get("username") or payload.get("email") or ""
     return f"login:{str(name).strip().lower()[:120]}"
 

@@ -24,12 +24,17 @@ from flask import Flask, Response, current_app, g, request
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from deltacrown.core.db import db
-from deltacrown.core.errors import handle_integrity_error, handle_stale_data
+from deltacrown.core.errors import (
+    handle_integrity_error,
+    handle_operational_error,
+    handle_stale_data,
+    is_connection_failure,
+)
 
 log = logging.getLogger(__name__)
 
@@ -212,10 +217,12 @@ def init_app(app: Flask) -> None:
 
     A constraint the services did not pre-check (IntegrityError) or a lost optimistic-lock
     race (StaleDataError), raised by a view's flush or by the commit itself, rolls the unit
-    back and answers 409 at once."""
+    back and answers 409 at once; a database that cannot be reached (OperationalError) rolls
+    back what it can and answers 503."""
     install_listeners()
     app.register_error_handler(IntegrityError, _integrity_error)
     app.register_error_handler(StaleDataError, _stale_data)
+    app.register_error_handler(OperationalError, _operational_error)
 
     @app.before_request
     def _begin_unit_of_work() -> None:
@@ -233,6 +240,8 @@ def init_app(app: Flask) -> None:
             return _integrity_error(exc)
         except StaleDataError as exc:
             return _stale_data(exc)
+        except OperationalError as exc:
+            return _operational_error(exc)
         run_ready_effects()
         return response
 
@@ -251,3 +260,12 @@ def _integrity_error(error: IntegrityError) -> Response:
 def _stale_data(error: StaleDataError) -> Response:
     db.session.rollback()
     return handle_stale_data(error)
+
+
+def _operational_error(error: OperationalError) -> Response:
+    if is_connection_failure(error):
+        try:
+            db.session.rollback()
+        except DBAPIError:  # the connection is gone: nothing left to roll back
+            pass
+    return handle_operational_error(error)

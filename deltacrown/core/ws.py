@@ -23,6 +23,7 @@ from deltacrown.core import metrics, realtime
 from deltacrown.core.auth import user_for_token
 from deltacrown.core.db import db
 from deltacrown.core.errors import AuthenticationError, DomainError
+from deltacrown.core.inputs import DEFAULT_MAX_JSON_DEPTH, json_too_deep
 from deltacrown.core.transaction import unit_of_work
 
 # The unbound websocket extension; `create_app` binds it, domains route on their own blueprint.
@@ -63,6 +64,10 @@ def send_error(ws: Any, code: str, detail: str) -> None:
 
 def parse_frame(ws: Any, raw: Any) -> dict[str, Any] | None:
     """A JSON object with a `type`, or None after telling the client what was wrong."""
+    depth = int(current_app.config.get("MAX_JSON_DEPTH", DEFAULT_MAX_JSON_DEPTH))
+    if isinstance(raw, str | bytes) and json_too_deep(raw, depth):
+        send_error(ws, "json_too_deep", f"Frames may nest at most {depth} deep.")
+        return None
     try:
         message = json.loads(raw)
     except (TypeError, ValueError):

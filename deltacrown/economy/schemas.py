@@ -8,6 +8,7 @@ import marshmallow as ma
 from webargs.fields import DelimitedList
 
 from deltacrown.core.api import BaseSchema
+from deltacrown.core.inputs import is_id
 from deltacrown.core.pagination import CursorArgs
 from deltacrown.economy.models import PromoKind, PurchaseStatus, TransactionKind
 from deltacrown.economy.services.shop import MAX_QUANTITY
@@ -21,11 +22,14 @@ class ItemRef(ma.fields.Field):
     """A shop item's id (integer) or SKU (string)."""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int | str:
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        if isinstance(value, int) and not isinstance(value, bool) and is_id(value):
             return value
         if isinstance(value, str) and 0 < len(value.strip()) <= 40:
             text = value.strip()
-            return int(text) if text.isdigit() else text.upper()
+            if not (text.isascii() and text.isdigit()):
+                return text.upper()
+            if is_id(int(text)):
+                return int(text)
         raise ma.ValidationError("Give an item id (integer) or SKU (string).")
 
     def _jsonschema_type_mapping(self) -> dict[str, Any]:
