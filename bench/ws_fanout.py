@@ -133,6 +133,8 @@ class Server:
                    "-w", str(processes), "-b", "127.0.0.1:0", "--graceful-timeout", "3"]  # fmt: skip
         if connections is not None:
             command += ["--worker-connections", str(connections)]
+            if connections <= threads:  # no room for idle keep-alive: say so (docs/operations.md)
+                command += ["--keep-alive", "0"]
         command.append("wsgi:app")
         self.process = subprocess.Popen(  # noqa: S603
             command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,

@@ -1,4 +1,5 @@
-"""The application factory: `create_app(config=None, **overrides)` and its explicit wiring."""
+"""The application factory: `create_app(config=None, **overrides)`. How the domains connect
+to each other (receivers, ports, state listeners) is `deltacrown.wiring`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from flask import Flask
 
 from deltacrown.config import load_config, validate
+from deltacrown.wiring import wire
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = str(ROOT / "migrations")
@@ -62,8 +64,6 @@ TASK_MODULES = (
     "deltacrown.registrations.tasks",
     "deltacrown.matches.tasks",
 )
-# Each domain's reactions to other domains' signals (`connect()` in its receivers module).
-RECEIVER_MODULES = ("deltacrown.registrations.receivers", "deltacrown.matches.receivers")
 # Models outside the domains' api modules, imported so metadata (and Alembic) sees them.
 MODEL_MODULES = (
     "deltacrown.core.audit",
@@ -107,7 +107,7 @@ def create_app(config: Any = None, **overrides: Any) -> Flask:
     register_admin(app)
     register_error_handlers(app)
     register_cli(app)
-    register_receivers(app)
+    wire(app)
     if app.config.get("AUTO_MIGRATE"):
         _upgrade_schema(app)
     _schedule_embedded_jobs(app)
@@ -229,15 +229,6 @@ def register_cli(app: Flask) -> None:
 
     for module_name in CLI_MODULES:
         importlib.import_module(module_name).register(app)
-
-
-def register_receivers(app: Flask) -> None:
-    """Connect each domain's signal receivers and hook answers (idempotent: blinker keeps one
-    connection per receiver)."""
-    import importlib
-
-    for module_name in RECEIVER_MODULES:
-        importlib.import_module(module_name).connect()
 
 
 def _upgrade_schema(app: Flask) -> None:

@@ -16,6 +16,9 @@ from datetime import timedelta
 from typing import Any
 
 DEFAULT_SECRET = "dev-only-insecure-secret-change-me-in-production"  # noqa: S105 - refused in production by validate()
+# Signing keys shorter than this are refused in production: HS256 wants a key at least as long
+# as its 256-bit output, and 32 random characters carry well over that much entropy.
+MIN_SECRET_LENGTH = 32
 
 
 class ConfigError(RuntimeError):
@@ -131,6 +134,9 @@ class BaseConfig:
     OPENAPI_JSON_PATH = "openapi.json"
     API_SPEC_OPTIONS: dict[str, Any] = {
         "info": {"description": "Esports tournament backend. Errors are RFC 9457 problems."},
+        # Relative: "the server that served this document", so Swagger UI's "Try it out"
+        # calls the same host and port however the API is deployed.
+        "servers": [{"url": "/", "description": "This DeltaCrown server"}],
         "components": {
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
@@ -252,10 +258,16 @@ def validate(values: dict[str, Any]) -> None:
     """Refuse to start a production app on unsafe defaults, with a one-line reason."""
     if values.get("ENV_NAME") != "production":
         return
-    if values.get("SECRET_KEY") in (None, "", DEFAULT_SECRET):
-        raise ConfigError("production needs SECRET_KEY set to a secret of your own")
-    if values.get("JWT_SECRET_KEY") in (None, "", DEFAULT_SECRET):
-        raise ConfigError("production needs JWT_SECRET_KEY set to a secret of your own")
+    for key in ("SECRET_KEY", "JWT_SECRET_KEY"):
+        secret = values.get(key)
+        if secret in (None, "", DEFAULT_SECRET):
+            raise ConfigError(f"production needs {key} set to a secret of your own")
+        if len(str(secret)) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"production needs {key} of at least {MIN_SECRET_LENGTH} characters "
+                f"(got {len(str(secret))}); generate one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
     uri = values.get("SQLALCHEMY_DATABASE_URI") or ""
     if not uri or uri.startswith("sqlite"):
         raise ConfigError("production needs DATABASE_URL pointing at PostgreSQL, not SQLite")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -31,6 +32,9 @@ REQUIRED_MARKERS = {
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgres: needs PostgreSQL (row locks, concurrency)")
     config.addinivalue_line("markers", "browser: needs a headless Chromium")
+    config.addinivalue_line(
+        "markers", "own_isolation: the test runs the isolation recipe itself (the canary)"
+    )
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -108,9 +112,11 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     return app
 
 
-@pytest.fixture(autouse=True)
-def _isolated_db(app: Flask) -> Iterator[None]:
-    """Every test runs inside one outer transaction that is rolled back afterwards."""
+@contextmanager
+def isolated_database(app: Flask) -> Iterator[None]:
+    """The isolation recipe: every engine is pinned to one connection inside an outer
+    transaction, the session joins it with savepoints (a `commit()` releases a savepoint),
+    and everything is rolled back at the end."""
     with app.app_context():
         engines: dict[Any, Any] = db.engines  # type: ignore[assignment]
         originals = dict(engines)
@@ -138,6 +144,17 @@ def _isolated_db(app: Flask) -> Iterator[None]:
                     transaction.rollback()
                 connection.close()
                 engines[key] = originals[key]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_db(app: Flask, request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test runs inside `isolated_database` (the canary, marked `own_isolation`, runs
+    the recipe itself)."""
+    if request.node.get_closest_marker("own_isolation"):
+        yield
+        return
+    with isolated_database(app):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -38,7 +38,8 @@ def build_tournament(owner_id: int, *, status: str = "draft", **overrides: Any) 
     """Create (flush) a tournament owned by `owner_id` and move it to `status`.
 
     `ongoing` and `completed` have no service yet (bracket and match issues): they are set
-    directly, for tests of what those states forbid.
+    directly, for tests of what those states forbid. So is `registration_closed`: closing by
+    the service needs registered participants, and this tournament has none.
     """
     from deltacrown.accounts.models import User
     from deltacrown.extensions import db
@@ -70,7 +71,8 @@ def build_tournament(owner_id: int, *, status: str = "draft", **overrides: Any) 
             TournamentStatus.ONGOING,
             TournamentStatus.COMPLETED,
         ):
-            services.close_registration(tournament.id, actor=owner)
+            tournament.transition(TournamentStatus.REGISTRATION_CLOSED)
+            db.session.flush()
         if target in (TournamentStatus.ONGOING, TournamentStatus.COMPLETED):
             tournament.status = target
             db.session.flush()

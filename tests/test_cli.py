@@ -93,3 +93,29 @@ def test_jobs_list_and_run(app):
     assert result.exit_code == 0, result.output
     unknown = runner.invoke(args=["jobs", "run", "no-such-job"])
     assert unknown.exit_code != 0 and "no periodic job" in unknown.output
+
+
+def test_db_upgrade_says_what_it_did(app, tmp_path):
+    from deltacrown.app import create_app
+
+    url = f"sqlite:///{tmp_path / 'upgrade.sqlite3'}"
+    fresh = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+    first = fresh.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert first.exit_code == 0, first.output
+    lines = [line for line in first.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "upgraded from an empty schema to " in lines[0], first.output
+    again = fresh.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert again.exit_code == 0, again.output
+    assert "already at " in again.output and "nothing to upgrade" in again.output
+    with fresh.app_context():
+        db.engine.dispose()
+
+
+def test_openapi_write_says_what_it_wrote(app, tmp_path):
+    import json
+
+    target = tmp_path / "openapi.json"
+    result = app.test_cli_runner().invoke(args=["openapi", "write", str(target)])
+    assert result.exit_code == 0, result.output
+    paths = len(json.loads(target.read_text())["paths"])
+    assert result.output.strip() == f"wrote the OpenAPI document ({paths} paths, json) to {target}"

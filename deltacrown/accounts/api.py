@@ -34,6 +34,7 @@ from deltacrown.accounts.schemas import (
     ProfileUpdateArgs,
     PublicUserSchema,
     RegisterArgs,
+    RegisteredSchema,
     StaffUserQueryArgs,
     StaffUserSchema,
     StaffUserUpdateArgs,
@@ -66,11 +67,19 @@ class Register(MethodView):
 
     @blp.idempotent
     @blp.arguments(RegisterArgs)
-    @blp.response(201, MeSchema)
+    @blp.response(201, RegisteredSchema)
     @blp.errors(UsernameTakenError, EmailTakenError, WeakPasswordError, 422, 429)
     def post(self, args: dict[str, Any]) -> Any:
-        """Create an account."""
-        return services.register_user(**args)
+        """Create an account and sign it in.
+
+        The answer is the new account with the same tokens login gives (`access_token`,
+        `refresh_token`, `token_type`, `expires_in`), so there is no need to log in next.
+        """
+        user = services.register_user(**args)
+        services.record_login(user)
+        for name, value in tokens.tokens_for(user).items():
+            setattr(user, name, value)  # dumped beside the account's fields
+        return user
 
 
 @blp.route("/auth/login/")

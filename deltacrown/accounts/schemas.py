@@ -69,6 +69,15 @@ class TokenSchema(ma.Schema):
     expires_in = ma.fields.Integer(metadata={"description": "Access token lifetime in seconds"})
 
 
+class RegisteredSchema(MeSchema):
+    """The new account and a signed-in session for it: the same tokens as login."""
+
+    access_token = ma.fields.String()
+    refresh_token = ma.fields.String()
+    token_type = ma.fields.String()
+    expires_in = ma.fields.Integer(metadata={"description": "Access token lifetime in seconds"})
+
+
 class AccessTokenSchema(ma.Schema):
     access_token = ma.fields.String()
     token_type = ma.fields.String()

@@ -8,14 +8,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from deltacrown.accounts.models import User
-from deltacrown.brackets import policies
 from deltacrown.brackets.engine import Side
 from deltacrown.brackets.errors import MatchNotFoundError, StageNotFoundError
 from deltacrown.brackets.models import STARTED_STATUSES, Match, MatchStatus, Round, Stage
 from deltacrown.extensions import db
-from deltacrown.registrations import queries as registration_queries
 from deltacrown.registrations.models import Registration, RegistrationStatus
 from deltacrown.teams.models import Team
+from deltacrown.tournaments import access
 from deltacrown.tournaments import queries as tournament_queries
 from deltacrown.tournaments.errors import TournamentNotFoundError
 from deltacrown.tournaments.models import Tournament
@@ -50,12 +49,9 @@ def registration_names(registration_ids: Iterable[int]) -> dict[int, str]:
 
 # ----- tournaments ---------------------------------------------------------------------------
 def can_see(tournament: Tournament, actor: Any, *, invite_code: str | None = None) -> bool:
-    """Whether the actor may see the tournament's bracket (asks whether they play in it only
-    when nothing else lets them)."""
-    if policies.can_view(actor, tournament, invite_code=invite_code):
-        return True
-    listed = actor is not None and registration_queries.is_listed_on_any(tournament.id, actor.id)
-    return listed and policies.can_view(actor, tournament, is_listed=True)
+    """Whether the actor may see the tournament's bracket: the one access rule
+    (`tournaments.access`), which lets a private tournament's players in."""
+    return access.can_see(actor, tournament, invite_code=invite_code)
 
 
 def visible_tournament(

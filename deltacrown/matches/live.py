@@ -1,5 +1,6 @@
 """What match followers see live: `match.state_changed` after every committed status change of
-a match (on any path: this domain, the brackets service, the admin), and the running score of
+a match (on any path: this domain, the brackets service, the admin; the listener is
+connected by `deltacrown.wiring` with `state_channels` and `state_ids`), and the running score of
 a live match (`update_score`), kept as `score_updated` events and broadcast as
 `match.score_updated` on the match and tournament channels."""
 
@@ -11,7 +12,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from deltacrown.brackets.models import Match, MatchStatus
-from deltacrown.core import realtime
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
 from deltacrown.matches import policies, queries
@@ -26,12 +26,13 @@ M = MatchStatus
 MAX_GAME_SCORE = 9999
 
 
-realtime.announce_state_changes(
-    Match.status,
-    "match.state_changed",
-    channels=lambda match: [f"match:{match.id}", f"tournament:{match.tournament_id}"],
-    ids=lambda match: {"match_id": match.id, "tournament_id": match.tournament_id},
-)
+def state_channels(match: Match) -> list[str]:
+    """Where `match.state_changed` is published (announced by `deltacrown.wiring`)."""
+    return [f"match:{match.id}", f"tournament:{match.tournament_id}"]
+
+
+def state_ids(match: Match) -> dict[str, Any]:
+    return {"match_id": match.id, "tournament_id": match.tournament_id}
 
 
 # ----- live score ------------------------------------------------------------------------------

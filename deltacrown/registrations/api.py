@@ -40,7 +40,7 @@ from deltacrown.registrations.schemas import (
     RegistrationSchema,
     WaitlistEntrySchema,
 )
-from deltacrown.tournaments import policies as tournament_policies
+from deltacrown.tournaments import access
 from deltacrown.tournaments import queries as tournament_queries
 from deltacrown.tournaments.models import Tournament
 from deltacrown.tournaments.schemas import TournamentViewArgs
@@ -77,14 +77,12 @@ def present(registration: Registration, actor: Any) -> Registration:
 def visible_tournament(
     tournament_id: int, actor: Any, invite_code: str | None = None
 ) -> Tournament:
-    """The tournament if the actor may see it, or is listed on one of its registrations
-    (a private tournament's players keep access without the code); else 404."""
+    """The tournament if the actor may see it (`tournaments.access`: a private tournament's
+    players keep access without the code); else 404."""
     tournament = tournament_queries.get_tournament(tournament_id)
-    if tournament_policies.can_view(actor, tournament, invite_code):
-        return tournament
-    if actor is not None and queries.is_listed_on_any(tournament.id, actor.id):
-        return tournament
-    raise TournamentNotFoundError(f"No tournament {tournament_id}.")
+    if not access.can_see(actor, tournament, invite_code=invite_code):
+        raise TournamentNotFoundError(f"No tournament {tournament_id}.")
+    return tournament
 
 
 def _register(args: dict[str, Any], tournament_id: int, *, waitlist_only: bool) -> Registration:
@@ -161,8 +159,7 @@ class RegistrationItem(MethodView):
         tournament = registration.tournament
         visible = policies.can_view(actor, registration) or (
             registration.status == RegistrationStatus.CONFIRMED
-            and not tournament.is_deleted
-            and tournament_policies.can_view(actor, tournament)
+            and access.can_see(actor, tournament)
         )
         if not visible:
             raise RegistrationNotFoundError(f"No registration {registration_id}.")

@@ -1,5 +1,6 @@
 """Check-in API: players and captains check in (and undo within 15 minutes), organizers force
-or undo a check-in, and anyone who can see the tournament reads the check-in status."""
+or undo a check-in and close check-in early, and anyone who can see the tournament reads the
+check-in status."""
 
 from __future__ import annotations
 
@@ -15,12 +16,17 @@ from deltacrown.registrations.api import present, visible_tournament
 from deltacrown.registrations.errors import (
     CheckinNotOpenError,
     CheckinUndoExpiredError,
+    NotCheckedInError,
     NotTeamCaptainError,
     RegistrationNotConfirmedError,
     RegistrationNotFoundError,
     TournamentNotFoundError,
 )
-from deltacrown.registrations.schemas import CheckinStatusSchema, RegistrationSchema
+from deltacrown.registrations.schemas import (
+    CheckinClosedSchema,
+    CheckinStatusSchema,
+    RegistrationSchema,
+)
 from deltacrown.tournaments.schemas import TournamentViewArgs
 
 blp = Blueprint(
@@ -50,9 +56,10 @@ class TournamentCheckIn(MethodView):
 
     @login_required
     @blp.response(200, RegistrationSchema)
-    @blp.errors(*SELF_ERRORS, CheckinUndoExpiredError)
+    @blp.errors(*SELF_ERRORS, NotCheckedInError, CheckinUndoExpiredError)
     def delete(self, tournament_id: int) -> Any:
-        """Undo your check-in within 15 minutes (while the window is open)."""
+        """Undo your check-in within 15 minutes (while the window is open); 409
+        `not_checked_in` when there is none to undo."""
         actor = require_user()
         return present(services.undo_own_check_in(tournament_id, actor=actor), actor)
 
@@ -68,6 +75,27 @@ class TournamentCheckInStatus(MethodView):
         actor = get_current_user()
         tournament = visible_tournament(tournament_id, actor, args.get("invite_code"))
         return services.checkin_status(tournament, actor=actor)
+
+
+@blp.route("/tournaments/<int:tournament_id>/close-checkin/")
+class TournamentCloseCheckIn(MethodView):
+    @login_required
+    @blp.response(200, CheckinClosedSchema)
+    @blp.errors(
+        TournamentNotFoundError, PermissionDeniedError, InvalidTransitionError, CheckinNotOpenError
+    )
+    def post(self, tournament_id: int) -> Any:
+        """Organizers: close check-in now, before its scheduled end if you wish.
+
+        Confirmed registrations that have not checked in become `no_show` (their fees are
+        kept), then waitlisted registrations take the freed places; the answer counts both.
+        Closing again applies the same rule to whoever has not checked in by then. 409 `check_in_not_open` when the tournament has no check-in window,
+        `invalid_transition` outside registration (open or closed).
+        """
+        actor = require_user()
+        visible_tournament(tournament_id, actor)
+        counts = services.close_checkin(tournament_id, actor=actor)
+        return {"tournament_id": tournament_id, **counts}
 
 
 @blp.route("/registrations/<int:registration_id>/force-check-in/")
@@ -95,6 +123,7 @@ class RegistrationUndoCheckIn(MethodView):
         PermissionDeniedError,
         CheckinNotOpenError,
         CheckinUndoExpiredError,
+        NotCheckedInError,
         InvalidTransitionError,
     )
     def post(self, registration_id: int) -> Any:

@@ -23,6 +23,7 @@ __all__ = [
     "InvalidPaymentMethodError",
     "InvalidRosterError",
     "InvalidTransitionError",
+    "NotCheckedInError",
     "NotOnWaitlistError",
     "NotTeamCaptainError",
     "PaymentNotExpectedError",
@@ -98,11 +99,15 @@ class RefundNotDueError(ConflictError):
 
 
 class CheckinNotOpenError(ConflictError):
-    code, title = "checkin_not_open", "Check-in is not open"
+    code, title = "check_in_not_open", "Check-in is not open"
 
 
 class CheckinUndoExpiredError(ConflictError):
-    code, title = "checkin_undo_expired", "Check-in can no longer be undone"
+    code, title = "check_in_undo_expired", "Check-in can no longer be undone"
+
+
+class NotCheckedInError(ConflictError):
+    code, title = "not_checked_in", "Not checked in"
 
 
 class RegistrationNotConfirmedError(ConflictError):
@@ -126,7 +131,7 @@ class InvalidRosterError(ValidationError):
 
 
 class InvalidPaymentMethodError(ValidationError):
-    code, title = "invalid_payment_method", "Payment method not accepted"
+    code, title = "payment_method_not_accepted", "Payment method not accepted"
 
 
 class AmountMismatchError(ValidationError):

@@ -198,6 +198,13 @@ class Registration(TimestampMixin, VersionMixin, Model):
         return self.fee_amount is not None or self.fee_coins is not None
 
     @property
+    def registrant_id(self) -> int | None:
+        """Who acts for the registration: the solo player, or the team's current captain."""
+        if self.team_id is not None:
+            return self.team.captain_id if self.team is not None else None
+        return self.user_id
+
+    @property
     def member_ids(self) -> list[int]:
         return [m.user_id for m in self.members]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from deltacrown.registrations.models import Registration
+from deltacrown.tournaments import access
 from deltacrown.tournaments import policies as tournament_policies
 from deltacrown.tournaments.models import Tournament
 
@@ -23,12 +24,7 @@ def can_manage(actor: Any, tournament: Tournament) -> bool:
 
 def is_registrant(actor: Any, registration: Registration) -> bool:
     """The solo player, or the team's current captain."""
-    if actor is None:
-        return False
-    if registration.team_id is not None:
-        team = registration.team
-        return team is not None and team.captain_id == actor.id
-    return registration.user_id == actor.id
+    return actor is not None and registration.registrant_id == actor.id
 
 
 def is_member(actor: Any, registration: Registration) -> bool:
@@ -37,8 +33,8 @@ def is_member(actor: Any, registration: Registration) -> bool:
 
 
 def can_act_for(actor: Any, registration: Registration) -> bool:
-    """Cancel, pay, check in: the registrant, and staff on their behalf."""
-    return is_registrant(actor, registration) or is_staff(actor)
+    """Cancel, pay, check in: the registrant, and staff on their behalf (`tournaments.access`)."""
+    return access.can_act_for(actor, registration)
 
 
 def can_view(actor: Any, registration: Registration) -> bool:

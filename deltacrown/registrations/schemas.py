@@ -60,7 +60,11 @@ class RegistrationCreateArgs(BaseSchema):
         ma.fields.Integer(),
         load_default=list,
         validate=ma.validate.Length(max=100),
-        metadata={"description": "User ids of the players (exactly the team size)"},
+        metadata={
+            "description": "User ids of the players (exactly the team size). Leave out roster "
+            "and substitutes to register the team's active members: the captain and the "
+            "earliest members play, the rest are substitutes (when all of them fit)"
+        },
     )
     substitutes = ma.fields.List(
         ma.fields.Integer(),
@@ -258,6 +262,18 @@ class CheckinStatusSchema(BaseSchema):
     confirmed = ma.fields.Integer()
     checked_in = ma.fields.Integer()
     me = ma.fields.Nested(CheckinMeSchema, allow_none=True)
+
+
+class CheckinClosedSchema(BaseSchema):
+    """What closing check-in did."""
+
+    tournament_id = ma.fields.Integer()
+    no_show = ma.fields.Integer(
+        metadata={"description": "Confirmed registrations not checked in, now `no_show`"}
+    )
+    promoted = ma.fields.Integer(
+        metadata={"description": "Waitlisted registrations that took the freed places"}
+    )
 
 
 class RefundDueSchema(BaseSchema):

@@ -1,8 +1,7 @@
 """Teams: rosters, invitations and captaincy. Other domains import from here only.
 
-The registrations domain installs the roster hooks: `set_roster_lock_query(query)` (a
-registration in an ongoing tournament locks the roster) and
-`set_active_registration_query(query)` (a registered team cannot disband).
+What teams needs to know about registrations (a locked roster, a registered team) it asks
+through `teams.ports.registrations`, which `deltacrown.wiring` provides.
 """
 
 from deltacrown.teams.queries import (
@@ -10,8 +9,6 @@ from deltacrown.teams.queries import (
     get_team,
     has_active_registration,
     roster_lock_reason,
-    set_active_registration_query,
-    set_roster_lock_query,
 )
 
 __all__ = [
@@ -19,6 +16,4 @@ __all__ = [
     "get_team",
     "has_active_registration",
     "roster_lock_reason",
-    "set_active_registration_query",
-    "set_roster_lock_query",
 ]

@@ -17,7 +17,7 @@ from deltacrown.core import audit, signals
 from deltacrown.core.actors import SYSTEM
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError, ValidationError
 from deltacrown.core.signals import send_after_commit
-from deltacrown.core.time import utcnow
+from deltacrown.core.time import isoformat, readable, utcnow
 from deltacrown.extensions import db
 from deltacrown.teams import policies, queries, steps
 from deltacrown.teams.errors import (
@@ -139,7 +139,10 @@ def _invite_in_inbox(invite_id: int, actor: Actor) -> TeamInvite:
 
 def _require_pending(invite: TeamInvite, now: datetime) -> None:
     if invite.is_expired(now):
-        raise InviteExpiredError(f"Invite {invite.id} expired at {invite.expires_at.isoformat()}.")
+        raise InviteExpiredError(
+            f"Invite {invite.id} expired at {readable(invite.expires_at)}.",
+            expires_at=isoformat(invite.expires_at),
+        )
     if invite.status != InviteStatus.PENDING:
         raise InvalidTransitionError(f"Invite {invite.id} is already {invite.status}.")
 

@@ -1,15 +1,12 @@
-"""Read helpers for teams, and the roster hooks the registrations domain installs.
+"""Read helpers for teams.
 
-Roster hooks: whether a team's roster is locked (a registration in an `ongoing` tournament)
-and whether it holds an active registration (disbanding is refused) are facts the
-registrations domain owns. It installs them with `set_roster_lock_query(...)` and
-`set_active_registration_query(...)`; until it does, no roster is locked and no team is
-registered.
+Whether a team's roster is locked (a registration in an `ongoing` tournament) and whether it
+holds an active registration (disbanding is refused) are facts the registrations domain
+owns: they are asked through `teams.ports.registrations`, provided by `deltacrown.wiring`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -17,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from deltacrown.extensions import db
 from deltacrown.games.models import Game
+from deltacrown.teams import ports
 from deltacrown.teams.errors import InviteNotFoundError, TeamNotFoundError
 from deltacrown.teams.models import (
     InviteStatus,
@@ -26,46 +24,15 @@ from deltacrown.teams.models import (
     TeamMembership,
 )
 
-RosterLockQuery = Callable[[int], str | None]
-ActiveRegistrationQuery = Callable[[int], bool]
-
-
-def _never_locked(team_id: int) -> str | None:
-    return None
-
-
-def _never_registered(team_id: int) -> bool:
-    return False
-
-
-class _RosterHooks:
-    roster_lock: RosterLockQuery = staticmethod(_never_locked)
-    active_registration: ActiveRegistrationQuery = staticmethod(_never_registered)
-
-
-def set_roster_lock_query(query: RosterLockQuery | None) -> RosterLockQuery:
-    """Install `query(team_id) -> reason or None` (None restores the default); returns the
-    previous one so callers (and tests) can put it back."""
-    previous = _RosterHooks.roster_lock
-    _RosterHooks.roster_lock = staticmethod(query or _never_locked)
-    return previous
-
-
-def set_active_registration_query(query: ActiveRegistrationQuery | None) -> ActiveRegistrationQuery:
-    """Install `query(team_id) -> bool` (None restores the default); returns the previous one."""
-    previous = _RosterHooks.active_registration
-    _RosterHooks.active_registration = staticmethod(query or _never_registered)
-    return previous
-
 
 def roster_lock_reason(team_id: int) -> str | None:
     """Why the team's roster cannot change now (e.g. an ongoing tournament), or None."""
-    return _RosterHooks.roster_lock(team_id)
+    return ports.registrations.get().roster_lock_reason(team_id)
 
 
 def has_active_registration(team_id: int) -> bool:
     """Whether the team holds an active tournament registration (it may not disband)."""
-    return bool(_RosterHooks.active_registration(team_id))
+    return bool(ports.registrations.get().has_active_registration(team_id))
 
 
 # ----- teams ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from deltacrown.games.errors import GameNotFoundError
 from deltacrown.tournaments import discovery, policies, queries, services
 from deltacrown.tournaments.errors import (
     AlreadyOrganizerError,
+    BracketExistsError,
     CannotRemoveOwnerError,
     CustomFieldNotFoundError,
     FieldFrozenError,
@@ -29,6 +30,7 @@ from deltacrown.tournaments.errors import (
     InvalidPrizeDistributionError,
     InvalidScheduleError,
     NotDraftError,
+    NotEnoughParticipantsError,
     OrganizerNotFoundError,
     RegistrationsExistError,
     RegistrationWindowPassedError,
@@ -43,6 +45,7 @@ from deltacrown.tournaments.schemas import (
     CustomFieldUpdateArgs,
     OrganizerAddArgs,
     TournamentCreateArgs,
+    TournamentDetailSchema,
     TournamentSchema,
     TournamentUpdateArgs,
     TournamentViewArgs,
@@ -124,8 +127,10 @@ class TournamentSearch(MethodView):
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
         """Full-text search (name, description, game), most relevant first; takes every filter.
 
-        The last word matches as a prefix; punctuation and operators are ignored; a `q` with
-        no words lists the filtered tournaments.
+        Every word must match. A word matches a whole word, the last one also the start of a
+        word, and a word of 3 or more characters also matches inside a word (`football`
+        finds "eFootball"). Tournaments matched by whole words come first. Punctuation and
+        operators are ignored; a `q` with no words lists the filtered tournaments.
         """
         actor = get_current_user()
         return _page(discovery.search_tournaments(actor, args), pagination_parameters, actor)
@@ -144,16 +149,17 @@ class TournamentUpcoming(MethodView):
         return _page(query, pagination_parameters, get_current_user())
 
 
-@blp.route("/by-game/<int:game_id>/")
+@blp.route("/by-game/<game_ref>/")
 class TournamentsByGame(MethodView):
     @login_required(optional=True)
     @blp.arguments(discovery.ByGameArgs, location="query")
     @blp.response(200, TournamentSchema(many=True))
     @blp.paginate()
     @blp.errors(GameNotFoundError, ValidationError)
-    def get(self, args: dict[str, Any], game_id: int, pagination_parameters: Any) -> Any:
-        """A game's public tournaments (filters and ordering as the main list)."""
-        query = discovery.list_by_game(game_id, args)
+    def get(self, args: dict[str, Any], game_ref: str, pagination_parameters: Any) -> Any:
+        """A game's public tournaments, the game given by id or slug (`4` or `efootball`);
+        filters and ordering as the main list."""
+        query = discovery.list_by_game(game_ref, args)
         return _page(query, pagination_parameters, get_current_user())
 
 
@@ -162,10 +168,14 @@ class TournamentItem(MethodView):
     @login_required(optional=True)
     @blp.etag
     @blp.arguments(TournamentViewArgs, location="query")
-    @blp.response(200, TournamentSchema)
+    @blp.response(200, TournamentDetailSchema)
     @blp.errors(TournamentNotFoundError)
     def get(self, args: dict[str, Any], tournament_id: int) -> Any:
-        """Get a tournament (drafts: organizers and staff; private: also with ?invite_code=)."""
+        """Get a tournament (drafts: organizers and staff; private: also with ?invite_code=).
+
+        A completed tournament carries its podium in `results` (`champion`, `runner_up`,
+        `third`, with the participants' names); before completion `results` is null.
+        """
         actor = get_current_user()
         tournament = queries.get_visible_tournament(
             tournament_id, actor, invite_code=args.get("invite_code")
@@ -212,9 +222,12 @@ class TournamentOpenRegistration(MethodView):
     @login_required
     @blp.etag
     @blp.response(200, TournamentSchema)
-    @blp.errors(*ACCESS_ERRORS, InvalidTransitionError, RegistrationWindowPassedError)
+    @blp.errors(
+        *ACCESS_ERRORS, InvalidTransitionError, RegistrationWindowPassedError, BracketExistsError
+    )
     def post(self, tournament_id: int) -> Any:
-        """Open registration now (before its scheduled time if you wish)."""
+        """Open registration now (before its scheduled time if you wish), or reopen it after
+        closing, as long as the bracket has not been drawn."""
         actor = require_user()
         return present(services.open_registration(tournament_id, actor=actor), actor)
 
@@ -224,9 +237,14 @@ class TournamentCloseRegistration(MethodView):
     @login_required
     @blp.etag
     @blp.response(200, TournamentSchema)
-    @blp.errors(*ACCESS_ERRORS, InvalidTransitionError)
+    @blp.errors(*ACCESS_ERRORS, InvalidTransitionError, NotEnoughParticipantsError)
     def post(self, tournament_id: int) -> Any:
-        """Close registration now."""
+        """Close registration now.
+
+        Refused with 409 `not_enough_participants` while fewer participants hold a place
+        (pending or confirmed) than the tournament's `min_participants` and its format need;
+        the problem names both numbers (`participants`, `needed`) and registration stays open.
+        """
         actor = require_user()
         return present(services.close_registration(tournament_id, actor=actor), actor)
 

@@ -89,7 +89,7 @@ def _spec(now: Any) -> list[tuple[str, str, TournamentStatus, dict[str, Any]]]:
         (
             "dave",
             "PUBG Mobile Squad Showdown",
-            S.REGISTRATION_CLOSED,
+            S.REGISTRATION_OPEN,
             {
                 "game": "pubg-mobile",
                 "format": "battle_royale",

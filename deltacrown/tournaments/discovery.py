@@ -23,8 +23,8 @@ Rules (documented on the API too):
 * Upcoming: registration open, or published / registration closed and starting within
   `days` (30), soonest first.
 
-`has_slots` reads the registrations table directly (a correlated count), so filtering and
-pagination stay in SQL; this read module is the one place tournaments looks at registrations.
+`has_slots` filters on a correlated count of held places, so filtering and pagination stay
+in SQL; the registrations domain writes that subquery (`ports.registrations.held_places`).
 """
 
 from __future__ import annotations
@@ -41,8 +41,7 @@ from deltacrown.core.errors import AuthenticationError, ValidationError
 from deltacrown.extensions import db
 from deltacrown.games.models import Game
 from deltacrown.games.queries import get_game
-from deltacrown.registrations.models import HOLDING_STATUSES, Registration
-from deltacrown.tournaments import search
+from deltacrown.tournaments import ports, search
 from deltacrown.tournaments.models import (
     ParticipantType,
     Tournament,
@@ -175,16 +174,9 @@ def _base(actor: Any, mine: bool) -> sa.Select[tuple[Tournament]]:
 
 
 def held_places() -> Any:
-    """Correlated count of the places a tournament's registrations hold."""
-    return (
-        sa.select(sa.func.count(Registration.id))
-        .where(
-            Registration.tournament_id == Tournament.id,
-            Registration.status.in_(HOLDING_STATUSES),
-        )
-        .correlate(Tournament)
-        .scalar_subquery()
-    )
+    """Correlated count of the places a tournament's registrations hold (the registrations
+    domain writes the SQL, through `ports.registrations`)."""
+    return ports.registrations.get().held_places(Tournament.id)
 
 
 def _game_condition(ref: int | str) -> Any:
@@ -295,8 +287,9 @@ def list_upcoming(args: Mapping[str, Any], *, now: datetime) -> sa.Select[tuple[
     return apply_filters(query, args).order_by(Tournament.start_at, Tournament.id)
 
 
-def list_by_game(game_id: int, args: Mapping[str, Any]) -> sa.Select[tuple[Tournament]]:
-    """A game's listed tournaments. Raises GameNotFoundError (404) for an unknown game id."""
-    game = get_game(game_id, active_only=False)
+def list_by_game(game_ref: int | str, args: Mapping[str, Any]) -> sa.Select[tuple[Tournament]]:
+    """A game's listed tournaments, the game by id or slug. Raises GameNotFoundError (404)
+    for an unknown game."""
+    game = get_game(game_ref, active_only=False)
     query = apply_filters(listed().where(Tournament.game_id == game.id), args)
     return apply_ordering(query, args.get("ordering"))

@@ -11,6 +11,7 @@ from deltacrown.games.config import InvalidSettingsError
 
 __all__ = [
     "AlreadyOrganizerError",
+    "BracketExistsError",
     "CannotRemoveOwnerError",
     "CustomFieldNotFoundError",
     "FieldFrozenError",
@@ -25,6 +26,7 @@ __all__ = [
     "InvalidTemplateError",
     "InvalidTransitionError",
     "NotDraftError",
+    "NotEnoughParticipantsError",
     "OrganizerNotFoundError",
     "PermissionDeniedError",
     "RegistrationWindowPassedError",
@@ -110,3 +112,11 @@ class TemplateNotFoundError(NotFoundError):
 
 class InvalidTemplateError(ValidationError):
     code, title = "invalid_template", "Invalid template"
+
+
+class NotEnoughParticipantsError(ConflictError):
+    code, title = "not_enough_participants", "Not enough participants"
+
+
+class BracketExistsError(ConflictError):
+    code, title = "bracket_exists", "The bracket has been drawn"

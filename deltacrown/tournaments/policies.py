@@ -1,8 +1,9 @@
 """Who may do what to tournaments and templates: pure predicates over an actor and an object.
 
 An actor is a user (with `id`, `is_staff`, `is_superuser`) or None (anonymous or the system).
-Staff may do anything an organizer may, on every tournament. Services enforce these; views
-only map "cannot see" to 404 and "can see but may not" to 403.
+Staff may do anything an organizer may, on every tournament. Who may *see* a tournament is
+`access` (it needs the registrations port). Services enforce these; views only map "cannot
+see" to 404 and "can see but may not" to 403.
 """
 
 from __future__ import annotations
@@ -11,9 +12,7 @@ from typing import Any
 
 from deltacrown.tournaments.models import (
     Tournament,
-    TournamentStatus,
     TournamentTemplate,
-    Visibility,
 )
 
 
@@ -43,19 +42,6 @@ def can_manage_organizers(actor: Any, tournament: Tournament) -> bool:
 def can_leave_organizers(actor: Any, tournament: Tournament, user_id: int) -> bool:
     """A co-organizer may step down by themselves."""
     return actor is not None and actor.id == user_id and is_organizer(actor, tournament)
-
-
-def can_view(actor: Any, tournament: Tournament, invite_code: str | None = None) -> bool:
-    """Drafts: organizers and staff. Private: also whoever has the invite code."""
-    if tournament.is_deleted:
-        return False
-    if can_manage(actor, tournament):
-        return True
-    if tournament.status == TournamentStatus.DRAFT:
-        return False
-    if tournament.visibility == Visibility.PRIVATE:
-        return bool(invite_code) and invite_code == tournament.invite_code
-    return True
 
 
 def can_use_template(actor: Any, template: TournamentTemplate) -> bool:

@@ -1,15 +1,14 @@
-"""Read helpers for tournaments, custom fields and templates, and the registrations hook."""
+"""Read helpers for tournaments, custom fields and templates."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from deltacrown.extensions import db
-from deltacrown.tournaments import policies
+from deltacrown.tournaments import access, policies, ports
 from deltacrown.tournaments.errors import (
     CustomFieldNotFoundError,
     TemplateNotFoundError,
@@ -22,21 +21,49 @@ from deltacrown.tournaments.models import (
     TournamentTemplate,
 )
 
-# ----- registrations hook --------------------------------------------------------------------
-# The registrations domain (a later issue) owns the registrations table; it registers a probe
-# here so rules such as "a field's type is locked once registrations exist" can ask without
-# this domain importing it. Until then, no tournament has registrations.
-_registrations_probe: Callable[[int], bool] | None = None
-
-
-def set_registrations_probe(probe: Callable[[int], bool] | None) -> None:
-    """Install (or, with None, remove) the callable answering "has this tournament any?"."""
-    global _registrations_probe
-    _registrations_probe = probe
-
 
 def has_registrations(tournament_id: int) -> bool:
-    return bool(_registrations_probe(tournament_id)) if _registrations_probe else False
+    """Whether the tournament has registrations (asked of the registrations domain)."""
+    return bool(ports.registrations.get().has_registrations(tournament_id))
+
+
+# ----- reads from the domains built on this one ----------------------------------------------
+# Registrations, brackets and matches import this domain, so these reads import them when
+# called, never at module level (no import cycle). Each is the one place its model is named.
+def count_places_taken(tournament_id: int) -> int:
+    """Registrations holding a place (pending and confirmed): who may still play."""
+    from deltacrown.registrations.queries import count_holding
+
+    return count_holding(tournament_id)
+
+
+def podium(tournament_id: int) -> dict[str, list[dict[str, Any]]]:
+    """A finished tournament's first three places from its recorded results: `champion`,
+    `runner_up` and `third`, each a list of `{registration_id, name}` (shared places list
+    every participant; a place nobody holds is an empty list)."""
+    from deltacrown.brackets.queries import registration_names
+    from deltacrown.matches.models import TournamentResult
+
+    rows = db.session.execute(
+        sa.select(TournamentResult.placement, TournamentResult.registration_id)
+        .where(TournamentResult.tournament_id == tournament_id, TournamentResult.placement <= 3)
+        .order_by(TournamentResult.placement, TournamentResult.registration_id)
+    ).all()
+    names = registration_names(registration_id for _, registration_id in rows)
+    places: dict[str, list[dict[str, Any]]] = {"champion": [], "runner_up": [], "third": []}
+    keys = {1: "champion", 2: "runner_up", 3: "third"}
+    for placement, registration_id in rows:
+        places[keys[placement]].append(
+            {"registration_id": registration_id, "name": names.get(registration_id)}
+        )
+    return places
+
+
+def has_bracket(tournament_id: int) -> bool:
+    """Whether a bracket (its first stage) has been drawn for the tournament."""
+    from deltacrown.brackets.queries import has_bracket as bracket_exists
+
+    return bracket_exists(tournament_id)
 
 
 # ----- tournaments ---------------------------------------------------------------------------
@@ -64,9 +91,10 @@ def get_tournament(tournament_id: int, *, for_update: bool = False) -> Tournamen
 def get_visible_tournament(
     tournament_id: int, actor: Any, *, invite_code: str | None = None, for_update: bool = False
 ) -> Tournament:
-    """The tournament if `actor` may see it, else TournamentNotFoundError (never a 403)."""
+    """The tournament if `actor` may see it (`access`), else TournamentNotFoundError (never a
+    403)."""
     tournament = get_tournament(tournament_id, for_update=for_update)
-    if not policies.can_view(actor, tournament, invite_code):
+    if not access.can_see(actor, tournament, invite_code=invite_code):
         raise TournamentNotFoundError(f"No tournament {tournament_id}.")
     return tournament
 

@@ -14,6 +14,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from deltacrown.brackets.engine.formats import FORMATS
+
 FieldErrors = dict[str, list[str]]
 
 CENT = Decimal("0.01")
@@ -313,6 +315,40 @@ def participant_errors(
     elif team_size < 2:
         errors["team_size"] = ["A team tournament needs team_size 2 or more."]
     return errors
+
+
+def format_minimum(tournament_format: str) -> int:
+    """The fewest participants a format can be played with (the bracket engine's own minimum:
+    double elimination and group stage + playoffs need 3, the others 2)."""
+    fmt = FORMATS.get(tournament_format)
+    return max(2, fmt.min_participants if fmt is not None else 2)
+
+
+def needed_participants(tournament_format: str, min_participants: int) -> int:
+    """How many participants a tournament needs before its bracket can be drawn."""
+    return max(min_participants, format_minimum(tournament_format))
+
+
+def format_minimum_errors(tournament_format: str, min_participants: int) -> FieldErrors:
+    """`min_participants` must allow the format to be played (its bracket needs that many)."""
+    minimum = format_minimum(tournament_format)
+    if min_participants < minimum:
+        return {
+            "min_participants": [
+                f"{tournament_format} needs at least {minimum} participants; "
+                f"set min_participants to {minimum} or more."
+            ]
+        }
+    return {}
+
+
+def shortfall_message(participants: int, needed: int) -> str:
+    """What closing registration is refused with when too few hold a place."""
+    missing = needed - participants
+    return (
+        f"{participants} participant(s) hold a place and the tournament needs at least "
+        f"{needed}: {missing} more must register before registration can close."
+    )
 
 
 def format_errors(tournament_format: str, result_shape: str) -> FieldErrors:

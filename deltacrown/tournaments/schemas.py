@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import marshmallow as ma
 
 from deltacrown.core.api import BaseSchema, IdOrSlug
+from deltacrown.tournaments import queries
 from deltacrown.tournaments.customfields import FIELD_TYPES, KEY_RE, bound_to_json
 from deltacrown.tournaments.models import (
     FieldType,
@@ -295,6 +296,22 @@ class GameRefSchema(BaseSchema):
     name = ma.fields.String()
 
 
+class PlacedSchema(BaseSchema):
+    registration_id = ma.fields.Integer()
+    name = ma.fields.String(
+        allow_none=True, metadata={"description": "The player's display name or the team's name"}
+    )
+
+
+class ResultsSchema(BaseSchema):
+    """The podium of a completed tournament. Each place is a list: tied participants share a
+    place (two third places when the bracket plays no third-place match)."""
+
+    champion = ma.fields.List(ma.fields.Nested(PlacedSchema))
+    runner_up = ma.fields.List(ma.fields.Nested(PlacedSchema))
+    third = ma.fields.List(ma.fields.Nested(PlacedSchema))
+
+
 class TournamentSchema(BaseSchema):
     id = ma.fields.Integer(dump_only=True)
     slug = ma.fields.String()
@@ -350,6 +367,21 @@ class TournamentSchema(BaseSchema):
 
     def dump_invite_code(self, tournament: Any) -> str | None:
         return tournament.invite_code if tournament.viewer_can_manage else None
+
+
+class TournamentDetailSchema(TournamentSchema):
+    """One tournament, with its podium once completed."""
+
+    results = ma.fields.Method(
+        "dump_results",
+        allow_none=True,
+        metadata={"description": "The podium once the tournament is completed; null before"},
+    )
+
+    def dump_results(self, tournament: Any) -> dict[str, Any] | None:
+        if tournament.status != TournamentStatus.COMPLETED:
+            return None
+        return ResultsSchema().dump(queries.podium(tournament.id))
 
 
 class TemplateSchema(BaseSchema):

@@ -15,10 +15,21 @@ before its parser sees it, so "deltacrown.dev" is two words as in FTS5; FTS5 use
 without diacritic folding, as `simple` does not fold either), so the two engines see the same
 words and find the same tournaments (tests/discovery/test_search_parity.py).
 
+Inside words (migration `h7trgm0013`): beside the word indexes, each database indexes the
+same text by trigrams: PostgreSQL the lower-cased `tournaments.search_text` (pg_trgm, GIN
+`gin_trgm_ops`, set by the same triggers), SQLite the FTS5 table `tournament_search_trigram`
+(`trigram` tokenizer, case-insensitive, its own triggers). A query word of `MIN_INSIDE_WORD`
+(3) characters or more also matches inside a word ("football" finds "eFootball"); shorter
+words match as words only, on both (a trigram needs 3 characters). Tournaments whose words
+all match as words rank first (`EXACT_FIRST`), by the word engine's rank; the others follow by
+trigram similarity (pg_trgm `word_similarity`, FTS5 `bm25` over the trigram table). Typos are
+not tolerated: FTS5's trigram tokenizer matches substrings only, and both engines must return
+the same tournaments.
+
 The user's query is never passed raw to either engine: `tokenize` keeps words only (letters,
 digits and combining marks), drops the FTS operators `AND`, `OR`, `NOT`, `NEAR` and all punctuation (`"`, `*`,
 `:`, `(`, `^`, ...), lower-cases, and keeps the first `MAX_WORDS`. Every word must match; the
-last one as a prefix ("valo" finds "Valorant Cup"). A query with no words left is not a search:
+last one (also) as a prefix ("valo" finds "Valorant Cup"). A query with no words left is not a search:
 the caller lists the filtered tournaments instead (see `discovery.search_tournaments`).
 
 SQLite batch migrations: SQLite drops a table's triggers with the table, and a table rebuild
@@ -41,14 +52,21 @@ from deltacrown.tournaments.models import Tournament
 
 MAX_WORDS = 10
 MAX_WORD_LENGTH = 64
+MIN_INSIDE_WORD = 3  # a trigram index finds words of 3+ characters inside other words
+EXACT_FIRST = 1000.0  # added to the relevance of tournaments whose words all match as words
 OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 
-# ----- objects outside the models (migration c3search0009) ---------------------------------
+# ----- objects outside the models (migrations c3search0009 and h7trgm0013) -----------------
 FTS_TABLE = "tournament_search"
+TRIGRAM_TABLE = "tournament_search_trigram"
 FTS_SHADOW_SUFFIXES = ("data", "idx", "content", "docsize", "config")
-SEARCH_TABLES = frozenset({FTS_TABLE, *(f"{FTS_TABLE}_{s}" for s in FTS_SHADOW_SUFFIXES)})
-SEARCH_COLUMNS = frozenset({("tournaments", "search_vector")})
-SEARCH_INDEXES = frozenset({"ix_tournaments_search_vector"})
+SEARCH_TABLES = frozenset(
+    name
+    for table in (FTS_TABLE, TRIGRAM_TABLE)
+    for name in (table, *(f"{table}_{s}" for s in FTS_SHADOW_SUFFIXES))
+)
+SEARCH_COLUMNS = frozenset({("tournaments", "search_vector"), ("tournaments", "search_text")})
+SEARCH_INDEXES = frozenset({"ix_tournaments_search_vector", "ix_tournaments_search_text"})
 SQLITE_TRIGGER_PREFIX = "tournament_search_"
 
 
@@ -92,26 +110,55 @@ class SearchEngine(Protocol):
         ...
 
 
+def substring_words(words: list[str]) -> list[str]:
+    """The words long enough to match inside a word (a trigram needs 3 characters)."""
+    return [word for word in words if len(word) >= MIN_INSIDE_WORD]
+
+
 class PostgresSearch:
-    """`search_vector @@ to_tsquery('simple', 'w1 & w2 & w3:*')`, ranked by `ts_rank`."""
+    """Each word matches `search_vector` (the last as a prefix) or, from 3 characters, the
+    trigram-indexed `search_text` (`LIKE '%word%'`). Ranked: tournaments whose words all match
+    as words first (by `ts_rank`), then the others by pg_trgm's `word_similarity`."""
 
     @staticmethod
     def tsquery_text(words: list[str]) -> str:
         return " & ".join([*words[:-1], f"{words[-1]}:*"])
 
+    @staticmethod
+    def _tsquery(text: str, name: str) -> Any:
+        return sa.func.to_tsquery(
+            sa.literal_column("'simple'::regconfig"), sa.bindparam(name, text, type_=sa.Text)
+        )
+
     def apply(self, query: sa.Select[Any], words: list[str]) -> tuple[sa.Select[Any], Any]:
         vector: Any = sa.literal_column(f"{Tournament.__tablename__}.search_vector")
-        tsquery = sa.func.to_tsquery(
-            sa.literal_column("'simple'::regconfig"),
-            sa.bindparam("search_tsquery", self.tsquery_text(words), type_=sa.Text),
+        text: Any = sa.literal_column(f"{Tournament.__tablename__}.search_text")
+        last = len(words) - 1
+        for n, word in enumerate(words):
+            as_word = vector.op("@@")(
+                self._tsquery(f"{word}:*" if n == last else word, f"search_word_{n}")
+            )
+            if len(word) >= MIN_INSIDE_WORD:
+                inside = text.like(sa.bindparam(f"search_inside_{n}", f"%{word}%"))
+                query = query.where(sa.or_(as_word, inside))
+            else:
+                query = query.where(as_word)
+        everything = self._tsquery(self.tsquery_text(words), "search_tsquery")
+        similarity = sa.func.word_similarity(
+            sa.bindparam("search_similar", " ".join(words), type_=sa.Text), text
         )
-        relevance = sa.func.ts_rank(vector, tsquery)
-        return query.where(vector.op("@@")(tsquery)), relevance
+        relevance = sa.case(
+            (vector.op("@@")(everything), EXACT_FIRST + sa.func.ts_rank(vector, everything)),
+            else_=similarity,
+        )
+        return query, relevance
 
 
 class SqliteSearch:
-    """`tournament_search MATCH '"w1" "w2" "w3"*'`, ranked by `bm25` (name and game weigh
-    more than the description)."""
+    """Each word matches the `unicode61` FTS5 table (the last as a prefix) or, from 3
+    characters, the `trigram` one (inside words). Ranked: tournaments whose words all match
+    as words first (by `bm25`: name and game weigh more than the description), then the
+    others by the trigram table's `bm25`."""
 
     WEIGHTS = (10.0, 10.0, 3.0)  # name, game_name, description
 
@@ -122,19 +169,51 @@ class SqliteSearch:
         quoted[-1] += "*"
         return " ".join(quoted)
 
-    def apply(self, query: sa.Select[Any], words: list[str]) -> tuple[sa.Select[Any], Any]:
-        fts = sa.table(FTS_TABLE, sa.column("rowid"))
-        fts_name: Any = sa.literal_column(FTS_TABLE)
-        matches = (
+    @staticmethod
+    def _rowids(table: str, match: str, name: str) -> Any:
+        fts = sa.table(table, sa.column("rowid"))
+        return sa.select(fts.c.rowid).where(
+            sa.literal_column(table).op("MATCH")(sa.bindparam(name, match))
+        )
+
+    def _ranked(self, table: str, match: str, name: str) -> Any:
+        fts = sa.table(table, sa.column("rowid"))
+        fts_name: Any = sa.literal_column(table)
+        return (
             sa.select(
                 fts.c.rowid.label("tournament_id"),
                 (-sa.func.bm25(fts_name, *self.WEIGHTS)).label("relevance"),
             )
-            .where(fts_name.op("MATCH")(sa.bindparam("search_match", self.match_text(words))))
-            .subquery("search_matches")
+            .where(fts_name.op("MATCH")(sa.bindparam(name, match)))
+            .subquery(f"{name}_matches")
         )
-        query = query.join(matches, matches.c.tournament_id == Tournament.id)
-        return query, matches.c.relevance
+
+    def apply(self, query: sa.Select[Any], words: list[str]) -> tuple[sa.Select[Any], Any]:
+        last = len(words) - 1
+        for n, word in enumerate(words):
+            match = f'"{word}"*' if n == last else f'"{word}"'
+            as_word = Tournament.id.in_(self._rowids(FTS_TABLE, match, f"search_word_{n}"))
+            if len(word) >= MIN_INSIDE_WORD:
+                inside = Tournament.id.in_(
+                    self._rowids(TRIGRAM_TABLE, f'"{word}"', f"search_inside_{n}")
+                )
+                query = query.where(sa.or_(as_word, inside))
+            else:
+                query = query.where(as_word)
+        exact = self._ranked(FTS_TABLE, self.match_text(words), "search_match")
+        query = query.outerjoin(exact, exact.c.tournament_id == Tournament.id)
+        similar: Any = sa.literal(0.0)
+        long_words = substring_words(words)
+        if long_words:
+            either = " OR ".join(f'"{word}"' for word in long_words)
+            inside = self._ranked(TRIGRAM_TABLE, either, "search_similar")
+            query = query.outerjoin(inside, inside.c.tournament_id == Tournament.id)
+            similar = sa.func.coalesce(inside.c.relevance, 0.0)
+        relevance = sa.case(
+            (exact.c.tournament_id.is_not(None), EXACT_FIRST + exact.c.relevance),
+            else_=similar,
+        )
+        return query, relevance
 
 
 def engine_for(dialect_name: str) -> SearchEngine:
@@ -142,18 +221,26 @@ def engine_for(dialect_name: str) -> SearchEngine:
 
 
 # ----- SQLite maintenance --------------------------------------------------------------------
-REBUILD_SQLITE_INDEX = (
-    "DELETE FROM tournament_search",
-    "INSERT INTO tournament_search(rowid, name, game_name, description) "
-    "SELECT t.id, t.name, g.name, coalesce(t.description, '') "
-    "FROM tournaments t JOIN games g ON g.id = t.game_id",
-)
+def _refill(table: str) -> tuple[str, str]:
+    # `table` is one of this module's two constants, never input.
+    return (
+        f"DELETE FROM {table}",  # noqa: S608
+        f"INSERT INTO {table}(rowid, name, game_name, description) "  # noqa: S608
+        "SELECT t.id, t.name, g.name, coalesce(t.description, '') "
+        "FROM tournaments t JOIN games g ON g.id = t.game_id",
+    )
 
 
 def rebuild_sqlite_index(connection: sa.Connection) -> None:
-    """Refill the FTS5 table from tournaments and games (after a batch rebuild, or repair)."""
-    for statement in REBUILD_SQLITE_INDEX:
-        connection.exec_driver_sql(statement)
+    """Refill the FTS5 tables from tournaments and games (after a batch rebuild, or repair);
+    before migration h7trgm0013 only the word table exists."""
+    existing = set(
+        connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars()
+    )
+    for table in (FTS_TABLE, TRIGRAM_TABLE):
+        if table in existing:
+            for statement in _refill(table):
+                connection.exec_driver_sql(statement)
 
 
 @contextmanager

@@ -228,3 +228,24 @@ def test_public_profile_and_unknown_user(client, user):
 def test_timestamps_are_iso_8601_with_z(client, user):
     created = client.get("/api/auth/me/", headers=user.headers).get_json()["created_at"]
     assert created.endswith("Z") and "T" in created
+
+
+def test_register_signs_the_new_account_in_with_the_login_token_pair(client):
+    body = register(client).get_json()
+    assert body["token_type"] == "Bearer" and body["expires_in"] > 0
+    me = client.get("/api/auth/me/", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.status_code == 200 and me.get_json()["username"] == "NewPlayer"
+    refreshed = client.post(
+        "/api/auth/refresh/", headers={"Authorization": f"Bearer {body['refresh_token']}"}
+    )
+    assert refreshed.status_code == 200
+
+
+def test_register_documents_the_tokens_in_its_201(app):
+    spec = app.test_client().get("/api/openapi.json").get_json()
+    response = spec["paths"]["/api/auth/register/"]["post"]["responses"]["201"]
+    ref = response["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    fields = spec["components"]["schemas"][ref]["properties"]
+    assert {"id", "username", "access_token", "refresh_token", "token_type", "expires_in"} <= set(
+        fields
+    )

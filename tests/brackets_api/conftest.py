@@ -28,14 +28,6 @@ class Cup:
         return self.players[self.registrations.index(registration_id)]
 
 
-@pytest.fixture(autouse=True)
-def _real_hooks() -> None:
-    """Other suites swap the tournaments/teams hooks for fakes; use the registrations' here."""
-    from deltacrown.registrations.receivers import install_hooks
-
-    install_hooks()
-
-
 @pytest.fixture
 def organizer(make_user: Any) -> UserInfo:
     return make_user(username="organizer")

@@ -145,3 +145,23 @@ def test_sentry_is_initialised_only_with_a_dsn(clean_env, monkeypatch):
     create_app("testing", SENTRY_DSN="https://key@sentry.example/1")
     assert calls and calls[0]["dsn"] == "https://key@sentry.example/1"
     assert calls[0]["send_default_pii"] is False
+
+
+@pytest.mark.parametrize("key", ["SECRET_KEY", "JWT_SECRET_KEY"])
+def test_production_refuses_a_short_secret(clean_env, key):
+    for name, value in SERVER_ENV.items():
+        clean_env.setenv(name, value)
+    clean_env.setenv(key, "short")
+    clean_env.setenv("DELTACROWN_ENV", "production")
+    with pytest.raises(ConfigError, match=f"{key} of at least 32 characters") as info:
+        create_app()
+    assert "\n" not in str(info.value)
+
+
+def test_production_accepts_a_secret_of_exactly_32_characters(clean_env):
+    for name, value in SERVER_ENV.items():
+        clean_env.setenv(name, value)
+    clean_env.setenv("SECRET_KEY", "k" * 32)
+    clean_env.setenv("JWT_SECRET_KEY", "j" * 32)
+    clean_env.setenv("DELTACROWN_ENV", "production")
+    assert create_app().config["SECRET_KEY"] == "k" * 32

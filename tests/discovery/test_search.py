@@ -94,8 +94,10 @@ def test_last_word_matches_as_a_prefix(client, cups):
     assert names(search(client, "valo")) != []
     assert "Valorant Spring Cup" in names(search(client, "valo"))
     assert names(search(client, "spring cu")) == ["Valorant Spring Cup"]
-    # Only the last word is a prefix.
-    assert names(search(client, "spr cup")) == []
+    # A word of 3+ characters also matches inside a word; a shorter one only as a word (or,
+    # the last one, a word's prefix).
+    assert names(search(client, "spr cup")) == ["Valorant Spring Cup"]
+    assert names(search(client, "sp cup")) == []
 
 
 def test_every_word_must_match_in_some_field(client, cups):
@@ -112,6 +114,23 @@ def test_game_names_are_searched(client, cups):
 def test_name_and_game_rank_above_description(client, cups):
     # "valorant" is the game and the name of one, and only the description of the other.
     assert names(search(client, "valorant")) == ["Valorant Spring Cup", "Mobile Masters"]
+
+
+def test_a_word_is_found_inside_other_words(client, tourney):
+    tourney("Friday Night eFootball", game="efootball")
+    tourney("Valorant Weekly", description="Bring a friend")
+    assert names(search(client, "football")) == ["Friday Night eFootball"]
+    assert names(search(client, "riend")) == ["Valorant Weekly"]
+
+
+def test_exact_word_matches_rank_before_matches_inside_words(client, tourney):
+    tourney("Football Legends League", game="efootball", start_in_days=9)
+    tourney("eFootball Nights", game="efootball", start_in_days=3)
+    tourney("Street Football Cup", game="efootball", start_in_days=5)
+    # Two hold "football" as a word; the third only inside "eFootball" (sooner, still last).
+    found = names(search(client, "football"))
+    assert set(found[:2]) == {"Football Legends League", "Street Football Cup"}
+    assert found[2:] == ["eFootball Nights"]
 
 
 def test_ordering_overrides_relevance(client, cups):

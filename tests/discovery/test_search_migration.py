@@ -22,12 +22,17 @@ from tests.factories import build_tournament
 from tests.helpers import create_user
 
 BEFORE = "c3search0009-1"
-SQLITE_TRIGGERS = {
+WORD_TRIGGERS = {
     "tournament_search_insert",
     "tournament_search_update",
     "tournament_search_delete",
     "tournament_search_game_rename",
 }
+# Migration h7trgm0013: the trigram table's own triggers.
+SQLITE_TRIGGERS = WORD_TRIGGERS | {
+    name.replace("search_", "search_trigram_") for name in WORD_TRIGGERS
+}
+SHADOWS = ("data", "idx", "content", "docsize", "config")
 
 
 def found(q: str) -> set[str]:
@@ -50,12 +55,14 @@ def postgres_objects() -> dict[str, Any]:
         "column": scalar(
             sa.text(
                 "SELECT count(*) FROM information_schema.columns "
-                "WHERE table_name = 'tournaments' AND column_name = 'search_vector'"
+                "WHERE table_name = 'tournaments' "
+                "AND column_name IN ('search_vector', 'search_text')"
             )
         ),
         "index": scalar(
             sa.text(
-                "SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_tournaments_search_vector'"
+                "SELECT count(*) FROM pg_indexes "
+                "WHERE indexname IN ('ix_tournaments_search_vector', 'ix_tournaments_search_text')"
             )
         ),
         "triggers": scalar(
@@ -100,10 +107,33 @@ def roundtrip(app: Flask, objects: Any, present: Any, absent: Any) -> None:
 def test_sqlite_objects_are_built_checked_and_removed(tmp_path):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'm.db'}")
     tables = {
-        "tournament_search",
-        *(f"tournament_search_{s}" for s in ("data", "idx", "content", "docsize", "config")),
+        name
+        for table in ("tournament_search", "tournament_search_trigram")
+        for name in (table, *(f"{table}_{s}" for s in SHADOWS))
     }
     roundtrip(app, sqlite_objects, (tables, SQLITE_TRIGGERS), (set(), set()))
+
+
+def test_the_trigram_revision_downgrades_to_word_search_alone(tmp_path):
+    from flask_migrate import downgrade, upgrade
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 't.db'}")
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="heads")
+        db.session.remove()
+    seed_cup(app)
+    with app.app_context():
+        assert found("ackfill") == {"Backfill Cup"}
+        db.session.remove()
+        downgrade(directory=MIGRATIONS_DIR, revision="h7trgm0013-1")
+        tables, triggers = sqlite_objects()
+        assert tables == {"tournament_search", *(f"tournament_search_{s}" for s in SHADOWS)}
+        assert triggers == WORD_TRIGGERS
+        db.session.remove()
+        upgrade(directory=MIGRATIONS_DIR, revision="heads")
+        assert found("ackfill") == {"Backfill Cup"}  # back-filled
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.mark.postgres
@@ -120,7 +150,7 @@ def test_postgres_objects_are_built_checked_and_removed(database_url, is_postgre
             "testing",
             SQLALCHEMY_DATABASE_URI=url.set(database=name).render_as_string(hide_password=False),
         )
-        present = {"column": 1, "index": 1, "triggers": 2, "functions": 3}
+        present = {"column": 2, "index": 2, "triggers": 2, "functions": 4}
         absent = {"column": 0, "index": 0, "triggers": 0, "functions": 0}
         roundtrip(app, postgres_objects, present, absent)
     finally:

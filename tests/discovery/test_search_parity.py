@@ -98,6 +98,17 @@ CASES: list[tuple[str, dict[str, Any], set[str]]] = [
     ("*", {}, LISTED),
     ("", {}, LISTED),
     ("x" * 65, {}, set()),
+    # Inside words, from 3 characters (trigrams), in any field; shorter words match as words.
+    ("football", {}, {"Dhaka Derby ঢাকা ডার্বি"}),
+    ("FOOTBALL night", {}, {"Dhaka Derby ঢাকা ডার্বি"}),
+    ("rant", {}, {"Valorant Spring Cup", "Mobile Masters"}),
+    ("pring cup", {}, {"Valorant Spring Cup"}),
+    ("inter", {}, {"CS2 Open: Winter"}),
+    ("renz", {}, {"Free-Fire Frenzy 2026"}),
+    ("ার্ব", {}, {"Dhaka Derby ঢাকা ডার্বি"}),
+    ("ak", {}, set()),  # 2 characters: a word prefix only, and no word starts with "ak"
+    ("ootbal ight", {}, {"Dhaka Derby ঢাকা ডার্বি"}),
+    ("fotball", {}, set()),  # a typo is not a substring
     ("hidden", {}, set()),  # a draft
     ("private", {}, set()),  # a private tournament
     ("cup", {"game": "valorant"}, {"Valorant Spring Cup"}),

@@ -69,7 +69,13 @@ def test_by_game_unknown_game_is_404(client):
     assert_problem(client.get(by_game(9999)), 404, "game_not_found")
 
 
+def test_by_game_takes_the_games_slug_as_well_as_its_id(client, tourney):
+    tourney("Football Night", game="efootball")
+    tourney("Valorant Night")
+    assert names(client.get(by_game("efootball"))) == ["Football Night"]
+    assert names(client.get(by_game("eFootball"))) == ["Football Night"]
+    assert_problem(client.get(by_game("no-such-game")), 404, "game_not_found")
+
+
 def test_by_game_is_not_captured_by_the_tournament_route(client):
-    # A non-integer game id is not a route at all (never a tournament lookup).
-    assert client.get("/api/tournaments/by-game/valorant/").status_code == 404
     assert client.get("/api/tournaments/search").status_code == 308

@@ -314,3 +314,15 @@ def test_refunds_leave_the_refunded_row_unchanged(player):
     db.session.expire_all()
     row = db.session.get(Transaction, fee.id)
     assert (row.amount, row.balance_after, row.kind) == (-5, 0, ENTRY_FEE)
+
+
+def test_an_expired_hold_problem_names_its_time_to_the_second(player):
+    import re
+
+    fund(player.id, 100)
+    reserved = holds.hold(player.id, 10, expires_at=later(15))
+    with time_machine.travel(utcnow() + timedelta(minutes=16)):
+        with pytest.raises(HoldExpiredError) as exc:
+            holds.capture(reserved.id)
+    assert re.search(r"expired at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\.$", exc.value.detail)
+    assert exc.value.extra["expires_at"].endswith("Z")

@@ -185,3 +185,14 @@ def test_item_crud_validates_and_protects_sold_items(player):
         catalog.delete_item(item, actor=STAFF_ACTOR)
     spare = new_item()
     catalog.delete_item(spare, actor=STAFF_ACTOR)
+
+
+def test_a_promo_window_problem_names_its_time_to_the_second(player):
+    import re
+
+    now = utcnow()
+    promo = new_promo(valid_from=now + timedelta(days=1, microseconds=1234))
+    with pytest.raises(PromoExpiredError) as exc:
+        check(promo.code, new_item(), player)
+    assert re.search(r"valid from \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\.$", exc.value.detail)
+    assert exc.value.extra["valid_from"].endswith("Z")

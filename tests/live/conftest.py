@@ -16,7 +16,6 @@ from websockets.sync.client import ClientConnection, connect
 
 from tests.helpers import LiveServer
 from tests.matches.conftest import (  # noqa: F401  (fixtures)
-    _real_hooks,
     _session_celery,
     all_matches,
     api,

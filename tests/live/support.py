@@ -36,11 +36,9 @@ def seed_live_match(app: Any, prefix: str, domain: str = "live.test") -> LiveMat
     from deltacrown.matches import services as matches
     from deltacrown.registrations import services as registrations
     from deltacrown.registrations.models import Registration
-    from deltacrown.registrations.receivers import install_hooks
     from deltacrown.tournaments import services as tournaments
     from deltacrown.tournaments.schemas import TournamentCreateArgs
 
-    install_hooks()  # other suites swap the registration hooks for fakes in this process
     now = utcnow().replace(microsecond=0)
     with app.test_request_context(), unit_of_work():
         users = [

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from tests.brackets_api.conftest import (  # noqa: F401  (fixtures)
-    _real_hooks,
     all_matches,
     api,
     co_organizer,

@@ -43,14 +43,6 @@ SIGNALS = (
 
 
 @pytest.fixture(autouse=True)
-def _real_hooks() -> None:
-    """Other suites swap the tournaments/teams hooks for fakes; answer with real data here."""
-    from deltacrown.registrations.receivers import install_hooks
-
-    install_hooks()
-
-
-@pytest.fixture(autouse=True)
 def _session_celery(app: Any) -> Iterator[None]:
     """Tasks (and the receiver's `.delay`) run on the current Celery app, which the last
     `create_app()` set: point it at the session's app before and after each test (the race

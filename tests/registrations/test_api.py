@@ -192,6 +192,43 @@ def test_a_captain_registers_the_team_with_roster_and_substitutes(tournament, te
     ]
 
 
+def test_a_team_of_exactly_the_team_size_registers_without_naming_its_roster(
+    tournament, team_of, registered
+):
+    team, captain, (mate,) = team_of(2)
+    tid = tournament(participant_type="team", team_size=2)
+    body = registered(tid, captain, team=team["id"])
+    assert [(m["user"]["id"], m["role"]) for m in body["roster"]] == [
+        (captain.id, "player"),
+        (mate.id, "player"),
+    ]
+
+
+def test_members_beyond_the_team_size_become_substitutes_by_default(
+    tournament, team_of, registered
+):
+    team, captain, (a, b, c) = team_of(4)
+    tid = tournament(participant_type="team", team_size=2, max_substitutes=2)
+    body = registered(tid, captain, team=team["id"])
+    assert [(m["user"]["id"], m["role"]) for m in body["roster"]] == [
+        (captain.id, "player"),
+        (a.id, "player"),
+        (b.id, "substitute"),
+        (c.id, "substitute"),
+    ]
+
+
+def test_without_a_roster_a_team_that_does_not_fit_is_asked_to_name_one(
+    tournament, team_of, register
+):
+    small, small_captain, _ = team_of(1)
+    big, big_captain, _ = team_of(4)
+    tid = tournament(participant_type="team", team_size=2, max_substitutes=1)
+    for team, captain, active in ((small, small_captain, 1), (big, big_captain, 4)):
+        problem = assert_problem(register(tid, captain, team=team["id"]), 422, "invalid_roster")
+        assert f"the team has {active} active members" in problem["errors"]["roster"][0]
+
+
 def test_only_the_captain_registers_a_team(tournament, team_of, register, staff, registered):
     team, captain, (mate,) = team_of(2)
     tid = tournament(participant_type="team", team_size=2)
@@ -390,6 +427,26 @@ def test_a_private_tournaments_list_is_hidden_from_strangers_not_from_its_player
     registered(tid, player, invite_code=code)
     assert_problem(client.get(url(tid), headers=stranger.headers), 404, "tournament_not_found")
     assert len(client.get(url(tid), headers=player.headers).get_json()) == 1
+
+
+def test_a_private_tournaments_players_see_it_as_its_bracket_and_registrations_show_it(
+    app, client, tournament, make_player, registered, stranger
+):
+    from deltacrown.extensions import db
+    from deltacrown.tournaments.models import Tournament
+
+    tid = tournament(visibility="private")
+    with app.app_context():
+        code = db.session.get(Tournament, tid).invite_code
+        db.session.remove()
+    player = make_player()
+    registered(tid, player, invite_code=code)
+    detail = f"/api/tournaments/{tid}/"
+    assert_problem(client.get(detail, headers=stranger.headers), 404, "tournament_not_found")
+    response = client.get(detail, headers=player.headers)
+    assert response.status_code == 200
+    assert response.get_json()["id"] == tid
+    assert response.get_json()["invite_code"] is None  # only organizers see the code
 
 
 def test_my_registrations_lists_solo_and_roster_entries(

@@ -4,9 +4,11 @@ closing check-in (no-shows, then the waitlist)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 
 from deltacrown.core.errors import PermissionDeniedError
@@ -45,7 +47,11 @@ def test_a_player_checks_in_while_the_window_is_open(
     player = make_player()
     reg = registered(tid, player)
     with at(6 * DAY - timedelta(minutes=1)):
-        assert_problem(check_in(client, tid, headers_now(player)), 409, "checkin_not_open")
+        early = assert_problem(check_in(client, tid, headers_now(player)), 409, "check_in_not_open")
+    # Times read to the second with Z in the detail; the exact ones are extension members.
+    window = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+    assert re.search(f"open from {window} to {window}\\.$", early["detail"]), early["detail"]
+    assert early["opens_at"].endswith("Z") and early["closes_at"].endswith("Z")
     from deltacrown.core import realtime
 
     with app.app_context():
@@ -68,7 +74,7 @@ def test_a_player_checks_in_while_the_window_is_open(
     with at(AFTER_CLOSE):
         late = make_player()
         assert_problem(check_in(client, tid, headers_now(late)), 404, "registration_not_found")
-        assert_problem(check_in(client, tid, headers_now(player)), 409, "checkin_not_open")
+        assert_problem(check_in(client, tid, headers_now(player)), 409, "check_in_not_open")
 
 
 def test_team_check_in_is_by_the_captain(
@@ -106,13 +112,27 @@ def test_undo_within_15_minutes(client, tournament, make_player, registered, hea
     with at(CHECKIN_OPEN + timedelta(minutes=14)):
         undone = client.delete(path, headers=headers_now(player))
         assert undone.status_code == 200 and undone.get_json()["checked_in_at"] is None
-        # Undoing what is not checked in changes nothing.
-        assert client.delete(path, headers=headers_now(player)).status_code == 200
         check_in(client, tid, headers_now(player))
     with at(CHECKIN_OPEN + timedelta(minutes=30)):
         assert_problem(
-            client.delete(path, headers=headers_now(player)), 409, "checkin_undo_expired"
+            client.delete(path, headers=headers_now(player)), 409, "check_in_undo_expired"
         )
+
+
+def test_undoing_a_check_in_that_was_never_made_is_a_conflict(
+    client, tournament, make_player, registered, headers_now, at
+):
+    tid = tournament()
+    player = make_player()
+    reg = registered(tid, player)
+    with at(CHECKIN_OPEN):
+        path = f"/api/tournaments/{tid}/check-in/"
+        assert_problem(client.delete(path, headers=headers_now(player)), 409, "not_checked_in")
+        undo = f"/api/registrations/{reg['id']}/undo-check-in/"
+        assert_problem(client.post(undo, headers=headers_now(player)), 409, "not_checked_in")
+        check_in(client, tid, headers_now(player))
+        assert client.delete(path, headers=headers_now(player)).status_code == 200
+        assert_problem(client.delete(path, headers=headers_now(player)), 409, "not_checked_in")
 
 
 def test_organizers_force_and_undo_at_any_time(
@@ -129,7 +149,7 @@ def test_organizers_force_and_undo_at_any_time(
     assert forced.status_code == 200 and forced.get_json()["checked_in_at"] is not None
     with at(AFTER_CLOSE):
         # The player's own undo is over; the organizer's is not.
-        assert_problem(client.post(undo, headers=headers_now(player)), 409, "checkin_not_open")
+        assert_problem(client.post(undo, headers=headers_now(player)), 409, "check_in_not_open")
         assert_problem(client.post(undo, headers=headers_now(stranger)), 404)
         cleared = client.post(undo, headers=headers_now(organizer))
         assert cleared.get_json()["checked_in_at"] is None
@@ -211,7 +231,7 @@ def test_a_tournament_without_check_in_is_never_open(
     tid = tournament(checkin_opens_at=DROP, checkin_closes_at=DROP)
     player = make_player()
     registered(tid, player)
-    assert_problem(check_in(client, tid, player.headers), 409, "checkin_not_open")
+    assert_problem(check_in(client, tid, player.headers), 409, "check_in_not_open")
     status = client.get(f"/api/tournaments/{tid}/check-in/status/").get_json()
     assert status["opens_at"] is None and status["is_open"] is False
 
@@ -275,3 +295,49 @@ def test_close_checkin_by_hand_from_the_cli(app, tournament, make_player, regist
     assert refused.exit_code != 0 and "has no check-in" in refused.output
     closed = runner.invoke(args=["tournaments", "close-checkin", str(tournament(status="draft"))])
     assert closed.exit_code != 0 and "cannot close" in closed.output
+
+
+def test_organizers_close_check_in_through_the_api(
+    app, client, tournament, make_player, registered, headers_now, at, organizer, stranger
+):
+    tid = tournament(max_participants=2)
+    present, absent = make_player(), make_player()
+    registered(tid, present)
+    gone = registered(tid, absent)
+    waiting_player = make_player()
+    waiting = registered(tid, waiting_player)
+    path = f"/api/tournaments/{tid}/close-checkin/"
+    with at(CHECKIN_OPEN):
+        check_in(client, tid, headers_now(present))
+        assert_problem(client.post(path, headers=headers_now(stranger)), 403)
+        assert_problem(client.post(path), 401)
+        closed = client.post(path, headers=headers_now(organizer))
+        assert closed.status_code == 200, closed.get_json()
+        assert closed.get_json() == {"tournament_id": tid, "no_show": 1, "promoted": 1}
+        check_in(client, tid, headers_now(waiting_player))
+        again = client.post(path, headers=headers_now(organizer))
+        assert again.get_json() == {"tournament_id": tid, "no_show": 0, "promoted": 0}
+    assert registration_row(app, gone["id"]).status.value == "no_show"
+    assert registration_row(app, waiting["id"]).status.value == "confirmed"
+    from deltacrown.core.audit import AuditEntry
+    from deltacrown.extensions import db
+
+    with app.app_context():
+        entries = db.session.execute(
+            sa.select(AuditEntry.target_id, AuditEntry.actor_id).where(
+                AuditEntry.action == "tournament.checkin_closed"
+            )
+        ).all()
+        assert entries == [(tid, organizer.id), (tid, organizer.id)]
+        db.session.remove()
+    assert_problem(
+        client.post("/api/tournaments/9999/close-checkin/", headers=organizer.headers), 404
+    )
+    from tests.factories import DROP
+
+    no_window = tournament(checkin_opens_at=DROP, checkin_closes_at=DROP)
+    assert_problem(
+        client.post(f"/api/tournaments/{no_window}/close-checkin/", headers=organizer.headers),
+        409,
+        "check_in_not_open",
+    )

@@ -148,11 +148,11 @@ def test_methods_and_details_are_checked(client, cash_registration):
     body = assert_problem(
         pay(client, reg["id"], player, transaction_id="TX0001", method="rocket"),
         422,
-        "invalid_payment_method",
+        "payment_method_not_accepted",
     )
     assert "method" in body["errors"]
     assert_problem(
-        pay(client, reg["id"], player, method="deltacoin"), 422, "invalid_payment_method"
+        pay(client, reg["id"], player, method="deltacoin"), 422, "payment_method_not_accepted"
     )
     missing = assert_problem(
         pay(client, reg["id"], player, sender_number=None, amount=None), 422, "validation_error"

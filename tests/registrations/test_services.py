@@ -283,24 +283,23 @@ def test_winding_up_ignores_a_tournament_that_is_not_cancelled(app_ctx, organize
     assert reg.status == RegistrationStatus.CONFIRMED
 
 
-def test_receivers_connect_once_and_install_the_hooks(app_ctx):
-    from deltacrown import teams
+def test_wiring_connects_the_receiver_once_and_provides_the_ports(app_ctx):
+    from deltacrown import wiring
     from deltacrown.core.signals import tournament_cancelled
-    from deltacrown.registrations import queries, receivers
-    from deltacrown.tournaments import queries as tournament_queries
+    from deltacrown.registrations import providers, receivers
+    from deltacrown.teams import ports as team_ports
+    from deltacrown.tournaments import ports as tournament_ports
 
-    receivers.connect()
-    receivers.connect()
+    wiring.connect_receivers()
+    wiring.wire(app_ctx)
     connected = [
         r
         for r in tournament_cancelled.receivers_for("tournaments")
         if r is receivers.on_tournament_cancelled
     ]
     assert len(connected) == 1
-    assert tournament_queries._registrations_probe is queries.registrations_exist
-    previous = teams.set_roster_lock_query(None)
-    assert previous is queries.roster_lock_reason
-    receivers.install_hooks()
+    assert isinstance(tournament_ports.registrations.get(), providers.TournamentRegistrationFacts)
+    assert isinstance(team_ports.registrations.get(), providers.TeamRegistrationFacts)
 
 
 def test_the_beat_schedule_runs_both_sweeps_every_minute():

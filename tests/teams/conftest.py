@@ -131,16 +131,26 @@ class RosterHooks:
     registered: set[int] = field(default_factory=set)
 
 
+class FakeTeamRegistrations:
+    """`teams.ports.TeamRegistrations` answered from a `RosterHooks`."""
+
+    def __init__(self, hooks: RosterHooks) -> None:
+        self.hooks = hooks
+
+    def roster_lock_reason(self, team_id: int) -> str | None:
+        return self.hooks.locked.get(team_id)
+
+    def has_active_registration(self, team_id: int) -> bool:
+        return team_id in self.hooks.registered
+
+
 @pytest.fixture
-def roster_hooks() -> Any:
-    from deltacrown import teams
+def roster_hooks(app: Any) -> Any:
+    from deltacrown.teams import ports
 
     hooks = RosterHooks()
-    previous_lock = teams.set_roster_lock_query(hooks.locked.get)
-    previous_registered = teams.set_active_registration_query(lambda tid: tid in hooks.registered)
-    yield hooks
-    teams.set_roster_lock_query(previous_lock)
-    teams.set_active_registration_query(previous_registered)
+    with ports.registrations.substituted(app, FakeTeamRegistrations(hooks)):
+        yield hooks
 
 
 def audit_actions(app: Any, team_id: int) -> list[tuple[str, int | None]]:

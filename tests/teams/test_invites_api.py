@@ -1,5 +1,6 @@
 """Invitations: send, inbox, accept, decline, cancel; roster limit and 72-hour expiry."""
 
+import re
 from datetime import datetime, timedelta
 
 import time_machine
@@ -221,7 +222,9 @@ def test_an_expired_invite_cannot_be_accepted_before_the_sweep(
     with time_machine.travel(start + timedelta(hours=72), tick=False):
         mine, captains = headers_now(invitee), headers_now(captain)
         accept = client.post(invite_url(sent["id"], "accept"), headers=mine)
-        assert_problem(accept, 409, "invite_expired")
+        expired = assert_problem(accept, 409, "invite_expired")
+        assert re.search(r"expired at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\.$", expired["detail"])
+        assert expired["expires_at"] == sent["expires_at"]
         decline = client.post(invite_url(sent["id"], "decline"), headers=mine)
         assert_problem(decline, 409, "invite_expired")
         assert_problem(

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from deltacrown.core.signals import tournament_cancelled
-from deltacrown.tournaments import queries
 
 
 @pytest.fixture
@@ -53,11 +52,31 @@ def cancellations() -> Iterator[list[dict[str, Any]]]:
 
 
 @pytest.fixture
-def registrations_exist() -> Iterator[set[int]]:
+def registrations_exist(app: Any) -> Iterator[set[int]]:
     """Install a registrations probe: the tournament ids added to the set have registrations."""
+    from deltacrown.tournaments import ports
+
     with_registrations: set[int] = set()
-    queries.set_registrations_probe(lambda tournament_id: tournament_id in with_registrations)
-    try:
+    real = ports.registrations.provided(app)
+
+    class Facts:
+        def has_registrations(self, tournament_id: int) -> bool:
+            return tournament_id in with_registrations
+
+        def is_listed(self, tournament_id: int, user_id: int) -> bool:
+            return real.is_listed(tournament_id, user_id) if real else False
+
+        def held_places(self, tournament_id: Any) -> Any:
+            return real.held_places(tournament_id) if real else 0
+
+    with ports.registrations.substituted(app, Facts()):
         yield with_registrations
-    finally:
-        queries.set_registrations_probe(None)
+
+
+@pytest.fixture
+def places_taken(monkeypatch: pytest.MonkeyPatch) -> dict[int, int]:
+    """Stand in for the registrations' count of places taken: `places_taken[tid] = n`;
+    tournaments not named have 16 (enough for every format's minimum)."""
+    counts: dict[int, int] = {}
+    monkeypatch.setattr(queries, "count_places_taken", lambda tid: counts.get(tid, 16))
+    return counts

@@ -258,6 +258,7 @@ def test_delete_with_a_stale_if_match_is_412(app, client, owner):
         ("completed", "close-registration", 409),
     ],
 )
+@pytest.mark.usefixtures("places_taken")
 def test_action_endpoints(app, client, owner, status, action, expected):
     tournament_id = make_tournament(app, owner.id, status=status)
     response = post(client, url(tournament_id, f"{action}/"), owner)

@@ -26,7 +26,7 @@ def test_demo_seed_creates_tournaments_in_several_states_once(app):
         "Dhaka Valorant Open": "registration_open",
         "eFootball Friday Night": "published",
         "CS2 Community Scrims": "draft",
-        "PUBG Mobile Squad Showdown": "registration_closed",
+        "PUBG Mobile Squad Showdown": "registration_open",
         "MLBB Rising Stars": "cancelled",
         "DeltaCrown Bracket Demo": "ongoing",  # seeded by brackets.demo, with a bracket
     }

@@ -320,7 +320,12 @@ def test_published_date_changes_must_be_in_the_future(owner, load):
 def test_drafts_may_move_registration_opening_into_the_past(owner, load):
     actor = load(owner)
     tournament = create(actor)
-    update(tournament, actor, registration_opens_at=iso(utcnow() - timedelta(hours=1)))
+    past = (utcnow() - timedelta(hours=1)).replace(microsecond=0)
+    updated = update(tournament, actor, registration_opens_at=iso(past))
+    db.session.expire_all()
+    assert updated.id == tournament.id
+    assert updated.registration_opens_at == past
+    assert updated.status is TournamentStatus.DRAFT
 
 
 def test_updates_check_the_whole_resulting_configuration(owner, load):

@@ -323,11 +323,12 @@ def test_overrides_are_checked_like_any_tournament(client, owner):
         client,
         owner,
         template_id,
-        max_participants=2,
+        max_participants=3,
         prize_distribution=[
-            {"placement": 1, "percent": "60"},
+            {"placement": 1, "percent": "40"},
             {"placement": 2, "percent": "30"},
-            {"placement": 3, "percent": "10"},
+            {"placement": 3, "percent": "20"},
+            {"placement": 4, "percent": "10"},
         ],
     )
     assert_problem(one_slot, 422, "invalid_prize_distribution")

@@ -80,8 +80,14 @@ from deltacrown.brackets.engine.model import (
     Stage,
     Target,
 )
-from deltacrown.brackets.engine.progress import Changes, Move, apply_result, final_placements
-from deltacrown.brackets.engine.standings import StandingRow, StandingsTable, stage_standings
+from deltacrown.brackets.engine.progress import (
+    Changes,
+    Move,
+    apply_result,
+    final_placements,
+    stage_standings,
+)
+from deltacrown.brackets.engine.standings import StandingRow, StandingsTable
 
 
 def generate(

@@ -11,9 +11,8 @@ format settle the round (`Changes.round_completed`, who advanced or went out).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
+from deltacrown.brackets.engine.changes import Changes, Move
 from deltacrown.brackets.engine.errors import (
     InvalidScoresError,
     InvalidWinnerError,
@@ -29,66 +28,15 @@ from deltacrown.brackets.engine.model import (
     Side,
     Stage,
 )
+from deltacrown.brackets.engine.standings import StandingsTable
+
+__all__ = ["Changes", "Move", "apply_result", "final_placements", "stage_standings"]
 
 _READY = MatchStatus.READY
 _COMPLETED = MatchStatus.COMPLETED
 _SKIPPED = MatchStatus.SKIPPED
 _GROUP = Side.GROUP
 _SWISS = Side.SWISS
-
-
-@dataclass(frozen=True, slots=True)
-class Move:
-    """`participant`, as `outcome` ("winner"/"loser") of `from_match`, now fills a slot."""
-
-    participant: ParticipantId
-    from_match: str
-    outcome: str
-    to_match: str
-    slot: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "participant": self.participant,
-            "from_match": self.from_match,
-            "outcome": self.outcome,
-            "to_match": self.to_match,
-            "slot": self.slot,
-        }
-
-
-@dataclass(slots=True)
-class Changes:
-    """Everything one result (or correction) changed, for the service to persist and announce."""
-
-    match_id: str
-    moves: list[Move] = field(default_factory=list)
-    ready: list[str] = field(default_factory=list)  # matches that now have both participants
-    reset: list[str] = field(default_factory=list)  # corrections: matches whose line-up changed
-    skipped: list[str] = field(default_factory=list)  # a grand-final reset not needed
-    eliminated: list[ParticipantId] = field(default_factory=list)
-    reinstated: list[ParticipantId] = field(default_factory=list)  # corrections only
-    placements: list[Placement] | None = None  # set when the stage is over afterwards
-    # Swiss: the number of the round this result completed (pair the next one now), and who
-    # reached X wins (advanced) or X losses (`eliminated`) in it.
-    round_completed: int | None = None
-    advanced: list[ParticipantId] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "match_id": self.match_id,
-            "moves": [m.to_dict() for m in self.moves],
-            "ready": list(self.ready),
-            "reset": list(self.reset),
-            "skipped": list(self.skipped),
-            "eliminated": list(self.eliminated),
-            "reinstated": list(self.reinstated),
-            "round_completed": self.round_completed,
-            "advanced": list(self.advanced),
-            "placements": None
-            if self.placements is None
-            else [p.to_dict() for p in self.placements],
-        }
 
 
 def apply_result(
@@ -194,6 +142,12 @@ def _fill(
     if match.slots[1 - slot].participant is not None:
         match.status = _READY
         changes.ready.append(match.id)
+
+
+def stage_standings(stage: Stage) -> list[StandingsTable]:
+    """The tables of a stage, in any state, as its format ranks them: one per group, per
+    lobby, or one for the stage."""
+    return get_format(stage.format).standings(stage)
 
 
 def final_placements(stage: Stage) -> list[Placement] | None:

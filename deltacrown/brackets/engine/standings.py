@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deltacrown.brackets.engine.errors import InvalidOptionsError
-from deltacrown.brackets.engine.model import Match, MatchStatus, ParticipantId, Stage
+from deltacrown.brackets.engine.model import Match, MatchStatus, ParticipantId, Placement, Stage
 
 DEFAULT_POINTS = {"win": 3, "draw": 1, "loss": 0}
 ROUND_ROBIN_TIE_BREAKERS = ("points", "head_to_head", "game_difference", "seed")
@@ -325,51 +325,45 @@ def _split(
     return [parts[value] for value in sorted(parts, reverse=True)]
 
 
-def stage_standings(stage: Stage) -> list[StandingsTable]:
-    """The tables of a stage, in any state: one per group, per lobby, or one for the stage."""
-    if stage.lobbies:
-        from deltacrown.brackets.engine.formats.battle_royale import lobby_tables
-
-        return lobby_tables(stage)
+def group_tables(stage: Stage) -> list[StandingsTable]:
+    """One table per group (a round-robin stage), each ranked by the stage's tie-breakers."""
     seeds = {p: i for i, p in enumerate(stage.seeds, start=1)}
     points = stage.options.get("points", DEFAULT_POINTS)
-    if stage.groups:
-        criteria = stage.options["tie_breakers"]
-        return [
-            StandingsTable(
-                f"G{group.number}",
-                group.name,
-                rank_table(
-                    group.participants,
-                    (stage.matches[mid] for mid in group.match_ids),
-                    seeds=seeds,
-                    points=points,
-                    tie_breakers=criteria,
-                ),
-            )
-            for group in stage.groups
-        ]
-    if stage.format == "swiss":
-        rows = rank_table(
-            stage.seeds,
-            stage.matches.values(),
-            seeds=seeds,
-            points=points,
-            tie_breakers=stage.options["tie_breakers"],
-            byes=[p for rnd in stage.rounds for p in rnd.byes],
+    criteria = stage.options["tie_breakers"]
+    return [
+        StandingsTable(
+            f"G{group.number}",
+            group.name,
+            rank_table(
+                group.participants,
+                (stage.matches[mid] for mid in group.match_ids),
+                seeds=seeds,
+                points=points,
+                tie_breakers=criteria,
+            ),
         )
-        return [StandingsTable("stage", "Standings", rows)]
-    return [StandingsTable("stage", "Standings", _elimination_rows(stage, seeds, points))]
+        for group in stage.groups
+    ]
 
 
-def _elimination_rows(
-    stage: Stage, seeds: Mapping[ParticipantId, int], points: Mapping[str, int]
-) -> list[StandingRow]:
-    """Final placements once the stage is over (shared ones stay shared); until then wins,
-    fewer losses, then seed."""
-    from deltacrown.brackets.engine.progress import final_placements
+def pool_table(stage: Stage) -> list[StandingsTable]:
+    """One table for the whole stage (Swiss): its tie-breakers, a bye counting as a win."""
+    seeds = {p: i for i, p in enumerate(stage.seeds, start=1)}
+    rows = rank_table(
+        stage.seeds,
+        stage.matches.values(),
+        seeds=seeds,
+        points=stage.options.get("points", DEFAULT_POINTS),
+        tie_breakers=stage.options["tie_breakers"],
+        byes=[p for rnd in stage.rounds for p in rnd.byes],
+    )
+    return [StandingsTable("stage", "Standings", rows)]
 
-    placements = final_placements(stage)
+
+def elimination_table(stage: Stage, placements: Sequence[Placement] | None) -> list[StandingsTable]:
+    """An elimination stage: the final `placements` once it is over (shared ones stay shared);
+    until then (None) wins, fewer losses, then seed."""
+    seeds = {p: i for i, p in enumerate(stage.seeds, start=1)}
     criteria: tuple[str, ...] = ("wins", "losses", "seed")
     extra = None
     if placements is not None:
@@ -379,10 +373,10 @@ def _elimination_rows(
         stage.seeds,
         stage.matches.values(),
         seeds=seeds,
-        points=points,
+        points=stage.options.get("points", DEFAULT_POINTS),
         tie_breakers=criteria,
         extra=extra,
     )
     for row in rows:
         row.tie_breaks.pop("placement", None)
-    return rows
+    return [StandingsTable("stage", "Standings", rows)]

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from deltacrown.core.actors import SYSTEM, Actor
 from deltacrown.core.db import table_of
 from deltacrown.core.errors import InvalidTransitionError
-from deltacrown.core.time import utcnow
+from deltacrown.core.time import isoformat, readable, utcnow
 from deltacrown.economy.errors import (
     HoldExpiredError,
     HoldNotFoundError,
@@ -140,7 +140,10 @@ def capture(
     if reserved.status != HoldStatus.ACTIVE:
         raise InvalidTransitionError(f"Hold {hold_id} is {reserved.status.value}.")
     if reserved.expires_at <= utcnow():
-        raise HoldExpiredError(f"Hold {hold_id} expired at {reserved.expires_at.isoformat()}.")
+        raise HoldExpiredError(
+            f"Hold {hold_id} expired at {readable(reserved.expires_at)}.",
+            expires_at=isoformat(reserved.expires_at),
+        )
     with db.session.begin_nested():
         if not _claim_hold(reserved.id, HoldStatus.CAPTURED):
             raise InvalidTransitionError(f"Hold {hold_id} changed meanwhile; reload it.")

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from deltacrown.core.actors import Actor
 from deltacrown.core.db import table_of
 from deltacrown.core.errors import PermissionDeniedError, ValidationError
-from deltacrown.core.time import utcnow
+from deltacrown.core.time import isoformat, readable, utcnow
 from deltacrown.economy import policies, queries
 from deltacrown.economy.errors import (
     PromoCodeInUseError,
@@ -103,9 +103,15 @@ def check_promo(
     if promo is None or not promo.is_active:
         raise PromoNotFoundError(f"No promo code {code!r}.", errors={"code": ["Unknown code."]})
     if promo.valid_from is not None and now < promo.valid_from:
-        raise PromoExpiredError(f"Code {promo.code} is valid from {promo.valid_from.isoformat()}.")
+        raise PromoExpiredError(
+            f"Code {promo.code} is valid from {readable(promo.valid_from)}.",
+            valid_from=isoformat(promo.valid_from),
+        )
     if promo.valid_to is not None and now >= promo.valid_to:
-        raise PromoExpiredError(f"Code {promo.code} expired at {promo.valid_to.isoformat()}.")
+        raise PromoExpiredError(
+            f"Code {promo.code} expired at {readable(promo.valid_to)}.",
+            valid_to=isoformat(promo.valid_to),
+        )
     if promo.max_uses is not None and promo.uses_count >= promo.max_uses:
         raise PromoExhaustedError(f"Code {promo.code} has been used {promo.max_uses} times.")
     if promo.items and item.id not in {restricted.id for restricted in promo.items}:

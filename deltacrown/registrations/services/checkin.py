@@ -16,15 +16,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from deltacrown.core import realtime, signals
+from deltacrown.core import audit, realtime, signals
 from deltacrown.core.actors import SYSTEM, Actor, UserActor, is_system, user_id_of
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError
-from deltacrown.core.time import isoformat, utcnow
+from deltacrown.core.time import isoformat, readable, utcnow
 from deltacrown.extensions import db
 from deltacrown.registrations import policies, queries
 from deltacrown.registrations.errors import (
     CheckinNotOpenError,
     CheckinUndoExpiredError,
+    NotCheckedInError,
     NotTeamCaptainError,
     RegistrationNotConfirmedError,
     RegistrationNotFoundError,
@@ -58,13 +59,19 @@ def is_open(tournament: Tournament, now: datetime) -> bool:
 
 
 def _ensure_open(tournament: Tournament, now: datetime) -> None:
-    if not is_open(tournament, now):
+    if is_open(tournament, now):
+        return
+    opens, closes = tournament.checkin_opens_at, tournament.checkin_closes_at
+    if opens is None or closes is None:
         raise CheckinNotOpenError(
-            f"Check-in for tournament {tournament.id} is open from "
-            f"{tournament.checkin_opens_at} to {tournament.checkin_closes_at}."
-            if tournament.checkin_opens_at
-            else f"Tournament {tournament.id} has no check-in."
+            f"Tournament {tournament.id} has no check-in.", opens_at=None, closes_at=None
         )
+    raise CheckinNotOpenError(
+        f"Check-in for tournament {tournament.id} is open from {readable(opens)} to "
+        f"{readable(closes)}.",
+        opens_at=isoformat(opens),
+        closes_at=isoformat(closes),
+    )
 
 
 def _own_registration(tournament: Tournament, actor: UserActor) -> Registration:
@@ -130,8 +137,8 @@ def undo_own_check_in(
     tournament_id: int, *, actor: UserActor, now: datetime | None = None
 ) -> Registration:
     """The player or captain takes back a check-in, within 15 minutes and while the window is
-    open. Raises RegistrationNotFoundError, NotTeamCaptainError, CheckinNotOpenError,
-    CheckinUndoExpiredError."""
+    open. Raises RegistrationNotFoundError, NotTeamCaptainError, NotCheckedInError,
+    CheckinNotOpenError, CheckinUndoExpiredError."""
     now = now or utcnow()
     tournament = lock_tournament(tournament_id)
     registration = _own_registration(tournament, actor)
@@ -143,7 +150,7 @@ def _undo_as_registrant(
     registration: Registration, tournament: Tournament, actor: Actor | None, now: datetime
 ) -> None:
     if registration.checked_in_at is None:
-        return
+        raise NotCheckedInError(f"Registration {registration.id} is not checked in.")
     _ensure_open(tournament, now)
     if now - registration.checked_in_at > UNDO_WINDOW:
         raise CheckinUndoExpiredError(
@@ -177,8 +184,8 @@ def undo_check_in(
     """Take a check-in back: organizers and staff at any time (audited); the registrant
     within 15 minutes while the window is open.
 
-    Raises RegistrationNotFoundError, PermissionDeniedError, CheckinNotOpenError,
-    CheckinUndoExpiredError, InvalidTransitionError (finished tournament).
+    Raises RegistrationNotFoundError, PermissionDeniedError, NotCheckedInError (registrant),
+    CheckinNotOpenError, CheckinUndoExpiredError, InvalidTransitionError (finished tournament).
     """
     now = now or utcnow()
     registration, tournament = visible_registration(registration_id, actor)
@@ -246,8 +253,10 @@ def close_checkin(
     """Close check-in: confirmed registrations not checked in → `no_show` (their fee is not
     refunded), then their places go to the waitlist. Safe to run again (nothing left to do).
 
-    By hand (`flask tournaments close-checkin ID` as `SYSTEM`, or an organizer), it may run
-    before `checkin_closes_at`. Raises InvalidTransitionError when the tournament is not between
+    By hand (`flask tournaments close-checkin ID` as `SYSTEM`, or an organizer through the
+    API: `actor`, checked and audited), it may run before `checkin_closes_at`. Raises
+    PermissionDeniedError (actor not an organizer, or anonymous), InvalidTransitionError when
+    the tournament is not between
     registration and start, CheckinNotOpenError when it has no check-in window.
     """
     now = now or utcnow()
@@ -272,7 +281,12 @@ def close_checkin(
         emit(signals.registration_no_show, registration)
     db.session.flush()
     promoted = fill_places(tournament, now=now)
-    return {"no_show": len(absent), "promoted": len(promoted)}
+    counts = {"no_show": len(absent), "promoted": len(promoted)}
+    if not is_system(actor):  # the sweep's and the operator command's closes stay unaudited
+        audit.record(
+            actor=actor, action="tournament.checkin_closed", target=tournament, after=counts
+        )
+    return counts
 
 
 def close_due_checkins(now: datetime | None = None) -> dict[str, int]:

@@ -128,14 +128,38 @@ def _captained_team(tournament: Tournament, actor: UserActor, team_id: int) -> T
     return team
 
 
+def _default_roster(tournament: Tournament, team: Team) -> tuple[list[int], list[int]]:
+    """The roster a captain who names none means: the team's active members, captain first,
+    then in joining order; the first `team_size` play and the rest are substitutes. Only when
+    every member fits (team_size up to team_size + max_substitutes); otherwise nothing, and
+    the captain names the players."""
+    active = sorted(
+        (m for m in team.memberships if m.status == MembershipStatus.ACTIVE),
+        key=lambda m: (m.user_id != team.captain_id, m.joined_at, m.id),
+    )
+    size, limit = tournament.team_size, tournament.team_size + tournament.max_substitutes
+    if not size <= len(active) <= limit:
+        return [], []
+    ids = [m.user_id for m in active]
+    return ids[:size], ids[size:]
+
+
 def _team_roster(
     tournament: Tournament, team: Team, roster: Sequence[int], substitutes: Sequence[int]
 ) -> list[tuple[int, MemberRole]]:
     """The validated roster: `team_size` players and up to `max_substitutes`, all active
-    members of the team with a game profile for the game (InvalidRosterError otherwise)."""
+    members of the team with a game profile for the game (InvalidRosterError otherwise).
+    No roster and no substitutes: the team's members, when they fit (`_default_roster`)."""
+    if not roster and not substitutes:
+        roster, substitutes = _default_roster(tournament, team)
     errors: dict[str, list[str]] = {}
     if len(roster) != tournament.team_size:
-        errors["roster"] = [f"Name exactly {tournament.team_size} players."]
+        on_team = sum(1 for m in team.memberships if m.status == MembershipStatus.ACTIVE)
+        errors["roster"] = [
+            f"Name exactly {tournament.team_size} players (the team has {on_team} active "
+            "members; without a roster all of them register when they fit the team size "
+            "and substitutes)."
+        ]
     if len(substitutes) > tournament.max_substitutes:
         errors["substitutes"] = [f"At most {tournament.max_substitutes} substitutes."]
     everyone = [*roster, *substitutes]

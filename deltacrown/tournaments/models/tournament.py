@@ -72,6 +72,7 @@ TRANSITIONS: frozenset[tuple[TournamentStatus, TournamentStatus]] = frozenset(
         (S.DRAFT, S.PUBLISHED),
         (S.PUBLISHED, S.REGISTRATION_OPEN),
         (S.REGISTRATION_OPEN, S.REGISTRATION_CLOSED),
+        (S.REGISTRATION_CLOSED, S.REGISTRATION_OPEN),  # reopen, until a bracket is drawn
         (S.REGISTRATION_CLOSED, S.ONGOING),  # start (brackets.services.start_tournament)
         (S.ONGOING, S.COMPLETED),  # complete (brackets.services, when the last match ends)
         *((state, S.CANCELLED) for state in S if state not in (S.COMPLETED, S.CANCELLED)),

@@ -2,7 +2,6 @@
 tournaments (create/update/delete, co-organizers), lifecycle (state changes and the schedule
 sweep), custom_fields, templates."""
 
-from deltacrown.tournaments import live  # noqa: F401  (publishes tournament.state_changed)
 from deltacrown.tournaments.services.custom_fields import (
     create_custom_field,
     delete_custom_field,

@@ -81,6 +81,12 @@ def check_configuration(state: Mapping[str, Any], *, game: Game | None) -> None:
                 "The participant settings do not add up; see errors.", errors=errors
             )
     fmt = _value(state.get("format"))
+    if fmt is not None and "min_participants" in state:
+        errors = rules.format_minimum_errors(fmt, state["min_participants"])
+        if errors:
+            raise ValidationError(
+                f"{fmt} cannot be played with so few participants; see errors.", errors=errors
+            )
     if game is not None and fmt is not None:
         errors = rules.format_errors(fmt, game.result_shape.value)
         if errors:

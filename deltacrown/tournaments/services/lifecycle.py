@@ -13,8 +13,12 @@ from deltacrown.core.errors import ValidationError
 from deltacrown.core.signals import send_after_commit, tournament_cancelled
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
-from deltacrown.tournaments import queries
-from deltacrown.tournaments.errors import RegistrationWindowPassedError
+from deltacrown.tournaments import queries, rules
+from deltacrown.tournaments.errors import (
+    BracketExistsError,
+    NotEnoughParticipantsError,
+    RegistrationWindowPassedError,
+)
 from deltacrown.tournaments.models import Tournament, TournamentStatus
 from deltacrown.tournaments.services.common import check_schedule, managed_tournament
 
@@ -99,13 +103,19 @@ def open_registration(
     actor: Actor | None,
     now: datetime | None = None,
 ) -> Tournament:
-    """published → registration_open, before the scheduled time if the organizer wishes.
+    """published → registration_open, before the scheduled time if the organizer wishes; or
+    registration_closed → registration_open again, until the bracket is drawn.
 
-    Raises InvalidTransitionError, RegistrationWindowPassedError (closing time already past).
+    Raises InvalidTransitionError, RegistrationWindowPassedError (closing time already past),
+    BracketExistsError (reopening after the bracket was drawn).
     """
     now = now or utcnow()
     tournament = managed_tournament(tournament_id, actor, for_update=True)
     tournament.check_transition(S.REGISTRATION_OPEN)
+    if tournament.status == S.REGISTRATION_CLOSED and queries.has_bracket(tournament.id):
+        raise BracketExistsError(
+            f"Tournament {tournament.id} has its bracket; registration can no longer reopen.",
+        )
     _ensure_window_open(tournament, now)
     _move(tournament, S.REGISTRATION_OPEN, actor=actor, now=now)
     return tournament
@@ -117,9 +127,21 @@ def close_registration(
     actor: Actor | None,
     now: datetime | None = None,
 ) -> Tournament:
-    """registration_open → registration_closed. Raises InvalidTransitionError."""
+    """registration_open → registration_closed, once enough participants hold a place (pending
+    or confirmed) for the tournament's minimum and its format's.
+
+    Raises InvalidTransitionError, NotEnoughParticipantsError (registration stays open; the
+    problem carries `participants` and `needed`).
+    """
     now = now or utcnow()
     tournament = managed_tournament(tournament_id, actor, for_update=True)
+    tournament.check_transition(S.REGISTRATION_CLOSED)
+    needed = rules.needed_participants(tournament.format.value, tournament.min_participants)
+    participants = queries.count_places_taken(tournament.id)
+    if participants < needed:
+        raise NotEnoughParticipantsError(
+            rules.shortfall_message(participants, needed), participants=participants, needed=needed
+        )
     _move(tournament, S.REGISTRATION_CLOSED, actor=actor, now=now)
     return tournament
 

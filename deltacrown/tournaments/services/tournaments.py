@@ -35,6 +35,7 @@ from deltacrown.tournaments.errors import (
 from deltacrown.tournaments.models import (
     Tournament,
     TournamentOrganizer,
+    TournamentStatus,
     Visibility,
 )
 from deltacrown.tournaments.services.common import (
@@ -183,6 +184,8 @@ def create_tournament(
         state["points_table"] = (
             dict(rules.DEFAULT_POINTS_TABLE) if is_battle_royale(state["format"]) else None
         )
+    if "min_participants" not in data:
+        state["min_participants"] = rules.format_minimum(str(state["format"]))
     check_configuration(state, game=game)
     check_schedule(state, now=now, must_be_future=("start_at",))
     settings_version = check_settings(game, state["settings"])
@@ -235,8 +238,16 @@ def _frozen_fields(
     for name in rules.SCHEDULE_FIELDS:
         old = getattr(tournament, name)
         if name in changes and changes[name] != old and old is not None and old <= now:
+            if name == "registration_closes_at" and _may_reopen(tournament):
+                continue  # a new closing time lets registration reopen
             frozen[name] = ["This time has passed; it can no longer change."]
     return frozen
+
+
+def _may_reopen(tournament: Tournament) -> bool:
+    return tournament.status == TournamentStatus.REGISTRATION_CLOSED and not queries.has_bracket(
+        tournament.id
+    )
 
 
 def _proposed_state(
@@ -259,6 +270,9 @@ def _proposed_state(
         tournament.entry_fee
     ):
         state["payment_methods"] = rules.default_payment_methods(state["entry_fee"])
+    if state["format"] != tournament.format and "min_participants" not in changes:
+        minimum = rules.format_minimum(str(state["format"]))
+        state["min_participants"] = max(state["min_participants"], minimum)
     if state["format"] != tournament.format and "points_table" not in changes:
         br = is_battle_royale(state["format"])
         if br and state["points_table"] is None:

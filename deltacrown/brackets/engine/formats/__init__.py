@@ -1,7 +1,8 @@
 """The FORMATS registry (CTFd's CHALLENGE_CLASSES pattern): format name -> format object.
 
-A format turns seeds and options into a stage and, once the stage is over, its results into
-placements. Result routing is the same for every elimination format (see `progress`), so a
+A format turns seeds and options into a stage, ranks the stage in any state (`standings`:
+per group, per lobby or one table, from the shared ranking in `standings.py`) and, once the
+stage is over, turns its results into placements. Result routing is the same for every elimination format (see `progress`), so a
 format only describes structure. Round robin and Swiss matches route nobody; a Swiss format
 also has `round_completed(stage, changes)`, which `progress` calls when a round's last result
 arrives. `group_stage_playoffs` builds a round-robin or Swiss stage that records its playoff
@@ -21,6 +22,7 @@ from deltacrown.brackets.engine.formats.round_robin import RoundRobin
 from deltacrown.brackets.engine.formats.single_elim import SingleElimination
 from deltacrown.brackets.engine.formats.swiss import Swiss
 from deltacrown.brackets.engine.model import ParticipantId, Placement, Stage
+from deltacrown.brackets.engine.standings import StandingsTable
 
 
 class BracketFormat(Protocol):
@@ -36,6 +38,9 @@ class BracketFormat(Protocol):
 
     def placements(self, stage: Stage) -> list[Placement]:
         """Final placements of a completed stage, best first."""
+
+    def standings(self, stage: Stage) -> list[StandingsTable]:
+        """The stage's tables in any state: one per group, per lobby, or one for the stage."""
 
 
 FORMATS: dict[str, BracketFormat] = {

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from deltacrown.brackets.engine.changes import Changes
 from deltacrown.brackets.engine.errors import (
     InvalidLobbyResultError,
     InvalidOptionsError,
@@ -35,9 +36,6 @@ from deltacrown.brackets.engine.model import (
     Stage,
 )
 from deltacrown.brackets.engine.standings import StandingsTable
-
-if TYPE_CHECKING:
-    from deltacrown.brackets.engine.progress import Changes
 
 DEFAULT_POINTS_TABLE: dict[str, Any] = {
     "placement": {"1": 15, "2": 12, "3": 10, "4": 8, "5": 6, "6": 4, "7": 2, "8": 1, "9": 1,
@@ -130,6 +128,10 @@ class BattleRoyale:
                 tiers.setdefault(row.rank, []).append(row.participant)
         return rank_tiers(stage, [tiers[rank] for rank in sorted(tiers)])
 
+    def standings(self, stage: Stage) -> list[StandingsTable]:
+        """One table per lobby."""
+        return lobby_tables(stage)
+
 
 def normalize_points_table(table: Any) -> dict[str, Any]:
     """`{"placement": {"1": 15, ...}, "kill": 1}` with placement keys as strings of 1, 2, ..."""
@@ -162,9 +164,6 @@ def record_lobby_game(
     `game` to correct one) or InvalidLobbyResultError; the stage is unchanged then. The
     Changes carry the placements once every lobby has played all its games.
     """
-    # progress imports the format registry, which imports this module: import it here.
-    from deltacrown.brackets.engine.progress import Changes, final_placements
-
     if stage.format != BattleRoyale.name:
         raise WrongFormatError(f"lobby results need a battle_royale stage, not {stage.format}")
     lobby = stage.lobbies.get(lobby_id)
@@ -185,7 +184,7 @@ def record_lobby_game(
         )
     changes = Changes(lobby_id)
     if stage.open_count == 0:
-        changes.placements = final_placements(stage)
+        changes.placements = BattleRoyale().placements(stage) if stage.is_complete else None
     return changes
 
 

@@ -35,6 +35,7 @@ from deltacrown.brackets.engine.model import (
     Stage,
 )
 from deltacrown.brackets.engine.seeding import bracket_size, standard_order
+from deltacrown.brackets.engine.standings import StandingsTable, elimination_table
 
 GRAND_FINALS = ("none", "single", "double")
 
@@ -94,6 +95,10 @@ class DoubleElimination:
             tiers = [[wb_champion], [losers_final.winner]]  # type: ignore[list-item]
         tiers += [losers_of(stage, rnd) for rnd in reversed(losers_rounds)]
         return rank_tiers(stage, tiers)
+
+    def standings(self, stage: Stage) -> list[StandingsTable]:
+        """The final placements once the stage is over; until then wins, fewer losses, seed."""
+        return elimination_table(stage, self.placements(stage) if stage.is_complete else None)
 
 
 def _build_losers_bracket(builder: StageBuilder, wb_losers: list[list[Source]]) -> Source:

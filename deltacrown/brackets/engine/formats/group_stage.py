@@ -21,7 +21,7 @@ formats, seeded by `playoff_seeds`:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import networkx as nx
 
@@ -37,13 +37,11 @@ from deltacrown.brackets.engine.formats.single_elim import SingleElimination
 from deltacrown.brackets.engine.formats.swiss import Swiss, swiss_qualifiers
 from deltacrown.brackets.engine.model import ParticipantId, Placement, Stage
 from deltacrown.brackets.engine.seeding import bracket_size, standard_order
-from deltacrown.brackets.engine.standings import DEFAULT_POINTS, stage_standings
+from deltacrown.brackets.engine.standings import DEFAULT_POINTS, StandingsTable, group_tables
 
-if TYPE_CHECKING:
-    from deltacrown.brackets.engine.formats import BracketFormat
-
-GROUP_FORMATS: dict[str, BracketFormat] = {"round_robin": RoundRobin(), "swiss": Swiss()}
-PLAYOFF_FORMATS: dict[str, BracketFormat] = {
+# The formats a group stage combines (the registry in `formats/__init__` imports this module).
+GROUP_FORMATS: dict[str, RoundRobin | Swiss] = {"round_robin": RoundRobin(), "swiss": Swiss()}
+PLAYOFF_FORMATS: dict[str, SingleElimination | DoubleElimination] = {
     "single_elimination": SingleElimination(),
     "double_elimination": DoubleElimination(),
 }
@@ -122,6 +120,9 @@ class GroupStagePlayoffs:
     def placements(self, stage: Stage) -> list[Placement]:
         return GROUP_FORMATS[stage.format].placements(stage)
 
+    def standings(self, stage: Stage) -> list[StandingsTable]:
+        return GROUP_FORMATS[stage.format].standings(stage)
+
 
 def _group_options(options: dict[str, Any]) -> dict[str, Any]:
     group_format = GROUP_FORMATS[options["group_format"]]
@@ -162,7 +163,7 @@ def playoff_seeds(group_stage: Stage, advance_per_group: int | None) -> list[Par
         return qualifiers if advance_per_group is None else qualifiers[:advance_per_group]
     if group_stage.format != "round_robin" or advance_per_group is None:
         raise WrongFormatError("playoff seeds come from round-robin groups or a Swiss pool")
-    tables = stage_standings(group_stage)
+    tables = group_tables(group_stage)
     tiers = [[table.rows[t].participant for table in tables] for t in range(advance_per_group)]
     return _separate_group_mates(tiers)
 

@@ -36,9 +36,10 @@ from deltacrown.brackets.engine.model import (
 from deltacrown.brackets.engine.standings import (
     DEFAULT_POINTS,
     ROUND_ROBIN_TIE_BREAKERS,
+    StandingsTable,
     check_points,
     check_tie_breakers,
-    stage_standings,
+    group_tables,
 )
 
 Pairing = tuple[int, int]  # (seed in slot 1, seed in slot 2)
@@ -109,10 +110,14 @@ class RoundRobin:
         """One group: its standings. Several: tiers by group position (the group winners share
         1st, the runners-up the next rank, ...), with ties inside a group kept shared."""
         tiers: dict[int, list[ParticipantId]] = {}
-        for table in stage_standings(stage):
+        for table in group_tables(stage):
             for row in table.rows:
                 tiers.setdefault(row.rank, []).append(row.participant)
         return rank_tiers(stage, [tiers[rank] for rank in sorted(tiers)])
+
+    def standings(self, stage: Stage) -> list[StandingsTable]:
+        """One table per group."""
+        return group_tables(stage)
 
 
 def _match(

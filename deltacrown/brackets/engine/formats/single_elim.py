@@ -14,6 +14,7 @@ from deltacrown.brackets.engine.formats._builder import (
 from deltacrown.brackets.engine.formats._placements import losers_of, rank_tiers
 from deltacrown.brackets.engine.model import ParticipantId, Placement, Side, Stage
 from deltacrown.brackets.engine.seeding import bracket_size, standard_order
+from deltacrown.brackets.engine.standings import StandingsTable, elimination_table
 
 
 class SingleElimination:
@@ -53,3 +54,7 @@ class SingleElimination:
             earlier = winners[:-2]  # the semi-final losers were placed by the match above
         tiers += [losers_of(stage, rnd) for rnd in reversed(earlier)]
         return rank_tiers(stage, tiers)
+
+    def standings(self, stage: Stage) -> list[StandingsTable]:
+        """The final placements once the stage is over; until then wins, fewer losses, seed."""
+        return elimination_table(stage, self.placements(stage) if stage.is_complete else None)

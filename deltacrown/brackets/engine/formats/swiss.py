@@ -44,9 +44,10 @@ from deltacrown.brackets.engine.standings import (
     DEFAULT_POINTS,
     SWISS_TIE_BREAKERS,
     SWISS_WINS_TIE_BREAKERS,
+    StandingsTable,
     check_points,
     check_tie_breakers,
-    stage_standings,
+    pool_table,
 )
 
 
@@ -157,9 +158,13 @@ class Swiss:
 
     def placements(self, stage: Stage) -> list[Placement]:
         tiers: dict[int, list[ParticipantId]] = {}
-        for row in stage_standings(stage)[0].rows:
+        for row in pool_table(stage)[0].rows:
             tiers.setdefault(row.rank, []).append(row.participant)
         return rank_tiers(stage, [tiers[rank] for rank in sorted(tiers)])
+
+    def standings(self, stage: Stage) -> list[StandingsTable]:
+        """One table for the pool; a bye counts as a win."""
+        return pool_table(stage)
 
     def round_completed(self, stage: Stage, changes: Any) -> None:
         """Called by `progress` when the last result of a round arrives."""
@@ -244,7 +249,7 @@ def swiss_qualifiers(stage: Stage) -> list[ParticipantId]:
     if not stage.is_complete:
         raise StageNotCompleteError("the Swiss stage is not over")
     wins = stage.options["swiss_wins_to_advance"]
-    rows = stage_standings(stage)[0].rows
+    rows = pool_table(stage)[0].rows
     return [row.participant for row in rows if wins is None or row.wins >= wins]
 
 

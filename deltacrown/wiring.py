@@ -1,0 +1,78 @@
+"""The composition root: how the domains are connected, all in one place, once per app.
+
+`create_app()` calls `wire(app)` after the blueprints, admin and CLI are registered. Nothing
+in a domain connects itself when it is imported; everything a domain reacts to, answers or
+announces across domains is listed here:
+
+* signal receivers: the blinker signals of `core.signals` (sent after commit) and who
+  reacts to them;
+* typed ports: a lower domain declares a `Protocol` and a `core.ports.Port` for a question
+  only a higher domain can answer; the higher domain's implementation is provided on the app
+  (`app.extensions`), so every app, test apps included, has its own;
+* state listeners: `core.realtime.announce_state_changes` on the status columns whose
+  committed changes live followers see.
+
+Idempotent per app: a second `wire(app)` changes nothing. Signal connections and SQLAlchemy
+attribute listeners are process-wide by nature (blinker keeps one connection per receiver,
+`announce_state_changes` registers once per attribute); ports are per app.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from deltacrown.brackets.models import Match
+from deltacrown.core import realtime, signals
+from deltacrown.matches import live as match_live
+from deltacrown.matches import receivers as matches_receivers
+from deltacrown.registrations import receivers as registrations_receivers
+from deltacrown.registrations.providers import TeamRegistrationFacts, TournamentRegistrationFacts
+from deltacrown.teams import ports as team_ports
+from deltacrown.tournaments import live as tournament_live
+from deltacrown.tournaments import ports as tournament_ports
+from deltacrown.tournaments.models import Tournament
+
+WIRED = "deltacrown.wired"
+
+
+def wire(app: Flask) -> None:
+    """Connect receivers, provide ports and announce state changes for `app` (once)."""
+    if app.extensions.get(WIRED):
+        return
+    connect_receivers()
+    provide_ports(app)
+    announce_state_changes()
+    app.extensions[WIRED] = True
+
+
+def connect_receivers() -> None:
+    """Reactions to other domains' signals (see `core.signals` for who sends what)."""
+
+    signals.tournament_cancelled.connect(registrations_receivers.on_tournament_cancelled)
+    # The placement and direct-result hooks of brackets.services.common, answered by matches
+    # (idempotent per hook); they go away when brackets applies results as a system call.
+    matches_receivers.connect()
+
+
+def provide_ports(app: Flask) -> None:
+    """The registrations domain answers what tournaments and teams ask of it."""
+    tournament_ports.registrations.provide(app, TournamentRegistrationFacts())
+    team_ports.registrations.provide(app, TeamRegistrationFacts())
+
+
+def announce_state_changes() -> None:
+    """`tournament.state_changed` and `match.state_changed` after every committed status
+    change, on any code path (services, sweeps, the admin)."""
+
+    realtime.announce_state_changes(
+        Tournament.status,
+        "tournament.state_changed",
+        channels=tournament_live.state_channels,
+        ids=tournament_live.state_ids,
+    )
+    realtime.announce_state_changes(
+        Match.status,
+        "match.state_changed",
+        channels=match_live.state_channels,
+        ids=match_live.state_ids,
+    )
