@@ -20,8 +20,14 @@ timezone = "UTC"
 enable_utc = True
 worker_hijack_root_logger = False
 broker_connection_retry_on_startup = True
-# Money-moving tasks set acks_late on the task itself; this is the safe default for the rest.
-task_acks_late = False
+# A task is acknowledged after it finishes, and a worker process killed mid-task (OOM, a
+# deploy's SIGKILL) gives its message back to the queue, so the task runs again instead of
+# being lost. Every task is written to run twice safely: periodic jobs sweep rows that are due,
+# and the others check their row's state first.
+task_acks_late = True
+task_reject_on_worker_lost = True
+# One message at a time per worker process, so a killed process holds back no other task.
+worker_prefetch_multiplier = 1
 
 # One entry per periodic job; `flask jobs run NAME` runs any of them once.
 beat_schedule = {

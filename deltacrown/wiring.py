@@ -25,6 +25,7 @@ from deltacrown.brackets.models import Match
 from deltacrown.core import realtime, signals
 from deltacrown.matches import live as match_live
 from deltacrown.matches import receivers as matches_receivers
+from deltacrown.matches.providers import TournamentBracketFacts
 from deltacrown.registrations import receivers as registrations_receivers
 from deltacrown.registrations.providers import TeamRegistrationFacts, TournamentRegistrationFacts
 from deltacrown.teams import ports as team_ports
@@ -55,8 +56,10 @@ def connect_receivers() -> None:
 
 
 def provide_ports(app: Flask) -> None:
-    """The registrations domain answers what tournaments and teams ask of it."""
+    """Registrations answer what tournaments and teams ask of them; the bracket side answers
+    whether a bracket exists and who made the podium."""
     tournament_ports.registrations.provide(app, TournamentRegistrationFacts())
+    tournament_ports.brackets.provide(app, TournamentBracketFacts())
     team_ports.registrations.provide(app, TeamRegistrationFacts())
 
 

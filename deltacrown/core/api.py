@@ -83,7 +83,14 @@ class BaseSchema(ma.Schema):
 
 
 class ProblemSchema(ma.Schema):
-    """An RFC 9457 problem: clients switch on `code`."""
+    """An RFC 9457 problem: clients switch on `code`.
+
+    Some problems carry extension members (RFC 9457 section 3.2), such as `allowed` on an
+    unsupported upload or `max_bytes` on one too large, so the document admits more members.
+    """
+
+    class Meta:
+        unknown = ma.INCLUDE
 
     type = ma.fields.String(metadata={"description": "URI naming the problem type"})
     title = ma.fields.String()
@@ -116,6 +123,17 @@ class Api(_Api):
         response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM_MIMETYPE)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+    def _register_pagination_header(self) -> None:
+        # X-Pagination carries a JSON object, which OpenAPI 3 describes with `content`; the
+        # `schema` form smorest uses means the `simple` style (`total,3,page,1`).
+        from flask_smorest.pagination import PaginationMetadataSchema
+
+        header = {
+            "description": "Pagination metadata (a JSON object)",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }
+        self.spec.components.header("PAGINATION", header, lazy=True)
 
 
 FIELDS_PARAMETER = {

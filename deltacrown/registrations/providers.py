@@ -21,6 +21,9 @@ class TournamentRegistrationFacts:
     def is_listed(self, tournament_id: int, user_id: int) -> bool:
         return queries.is_listed_on_any(tournament_id, user_id)
 
+    def places_taken(self, tournament_id: int) -> int:
+        return queries.count_holding(tournament_id)
+
     def held_places(self, tournament_id: Any) -> Any:
         return (
             sa.select(sa.func.count(Registration.id))

@@ -1,8 +1,12 @@
-"""What tournaments asks of the registrations domain, which sits above it: whether a
-tournament has registrations (custom fields lock) and whether a user is (or was) listed on
-one of its registrations (a private tournament's players keep seeing it, see `access`), and
-how many places its registrations hold (discovery's "has room" filter, in SQL).
-`deltacrown.wiring` provides the implementation."""
+"""What tournaments asks of the domains above it.
+
+Of registrations: whether a tournament has registrations (custom fields lock), whether a user
+is (or was) listed on one of its registrations (a private tournament's players keep seeing it,
+see `access`), and how many places its registrations hold (discovery's "has room" filter, in
+SQL; the format minimum at close-registration).
+Of brackets: whether a bracket has been drawn (registration may reopen until then) and the
+podium of a finished tournament.
+`deltacrown.wiring` provides the implementations."""
 
 from __future__ import annotations
 
@@ -26,5 +30,20 @@ class RegistrationFacts(Protocol):
         expression `tournament_id` (correlated: discovery filters and orders by it)."""
         ...
 
+    def places_taken(self, tournament_id: int) -> int:
+        """Registrations holding a place (pending and confirmed)."""
+        ...
+
+
+class BracketFacts(Protocol):
+    def has_bracket(self, tournament_id: int) -> bool:
+        """Whether the tournament's first stage has been drawn."""
+        ...
+
+    def podium(self, tournament_id: int) -> dict[str, list[dict[str, Any]]]:
+        """`champion`, `runner_up` and `third`: each a list of `{registration_id, name}`."""
+        ...
+
 
 registrations: Port[RegistrationFacts] = Port("tournaments.registrations")
+brackets: Port[BracketFacts] = Port("tournaments.brackets")

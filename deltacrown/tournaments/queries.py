@@ -27,43 +27,22 @@ def has_registrations(tournament_id: int) -> bool:
     return bool(ports.registrations.get().has_registrations(tournament_id))
 
 
-# ----- reads from the domains built on this one ----------------------------------------------
-# Registrations, brackets and matches import this domain, so these reads import them when
-# called, never at module level (no import cycle). Each is the one place its model is named.
+# ----- asked of the domains built on this one (through their ports) ------------------------
 def count_places_taken(tournament_id: int) -> int:
     """Registrations holding a place (pending and confirmed): who may still play."""
-    from deltacrown.registrations.queries import count_holding
-
-    return count_holding(tournament_id)
+    return int(ports.registrations.get().places_taken(tournament_id))
 
 
 def podium(tournament_id: int) -> dict[str, list[dict[str, Any]]]:
     """A finished tournament's first three places from its recorded results: `champion`,
     `runner_up` and `third`, each a list of `{registration_id, name}` (shared places list
     every participant; a place nobody holds is an empty list)."""
-    from deltacrown.brackets.queries import registration_names
-    from deltacrown.matches.models import TournamentResult
-
-    rows = db.session.execute(
-        sa.select(TournamentResult.placement, TournamentResult.registration_id)
-        .where(TournamentResult.tournament_id == tournament_id, TournamentResult.placement <= 3)
-        .order_by(TournamentResult.placement, TournamentResult.registration_id)
-    ).all()
-    names = registration_names(registration_id for _, registration_id in rows)
-    places: dict[str, list[dict[str, Any]]] = {"champion": [], "runner_up": [], "third": []}
-    keys = {1: "champion", 2: "runner_up", 3: "third"}
-    for placement, registration_id in rows:
-        places[keys[placement]].append(
-            {"registration_id": registration_id, "name": names.get(registration_id)}
-        )
-    return places
+    return ports.brackets.get().podium(tournament_id)
 
 
 def has_bracket(tournament_id: int) -> bool:
     """Whether a bracket (its first stage) has been drawn for the tournament."""
-    from deltacrown.brackets.queries import has_bracket as bracket_exists
-
-    return bracket_exists(tournament_id)
+    return bool(ports.brackets.get().has_bracket(tournament_id))
 
 
 # ----- tournaments ---------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from tests.helpers import assert_problem
 
 SEEDED = {
@@ -83,3 +85,9 @@ def test_fields_trims_list_and_item(client):
 def test_fields_with_unknown_name_is_422(client):
     body = assert_problem(client.get("/api/games/?fields=id,secret"), 422, "validation_error")
     assert "fields" in body["errors"]
+
+
+@pytest.mark.parametrize("ref", ["9223372036854775808", "99999999999999999999", "2147483648", "²"])
+def test_a_game_ref_that_is_no_possible_id_is_not_found(client, ref):
+    for path in (f"/api/games/{ref}/", f"/api/games/{ref}/config-schema/"):
+        assert_problem(client.get(path), 404, "game_not_found")

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from deltacrown.core.signals import tournament_cancelled
+from deltacrown.tournaments import queries
 
 
 @pytest.fixture

@@ -1,0 +1,157 @@
+"""The probes' world: one of every resource, and the cast of roles that act on them.
+
+`world` builds, through the services and the API: an organizer's started single-elimination
+cup (4 players, best of 1) with a co-organizer; the `player` is one side of its first match,
+holds a registration in it, captains a team with an invite out, owns a game profile and a
+purchase; the other side disputed the match. The `other organizer` owns a tournament of their
+own and nothing here; `staff` is staff. Everything lives in the test's rolled-back transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests.brackets_api.conftest import (  # noqa: F401  (fixtures)
+    _real_hooks,
+    add_co_organizer,
+    api,
+    co_organizer,
+    cup,
+    organizer,
+    stranger,
+)
+from tests.factories import make_tournament
+from tests.helpers import UserInfo
+from tests.matches.conftest import _session_celery, m, started  # noqa: F401  (fixtures)
+from tests.teams.conftest import give_profile, make_player, make_team  # noqa: F401  (fixtures)
+
+ROLES = ("anonymous", "player", "other_organizer", "organizer", "co_organizer", "staff")
+
+
+@dataclass
+class World:
+    users: dict[str, UserInfo]
+    ids: dict[str, int] = field(default_factory=dict)
+    strings: dict[str, str] = field(default_factory=dict)
+
+    def headers(self, role: str) -> dict[str, str]:
+        return {} if role == "anonymous" else self.users[role].headers
+
+
+def _ok(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, (response.status_code, response.get_json())
+    return response.get_json()
+
+
+@pytest.fixture
+def world(
+    app: Any,
+    client: Any,
+    started: Any,  # noqa: F811
+    m: Any,  # noqa: F811
+    organizer: UserInfo,  # noqa: F811
+    co_organizer: UserInfo,  # noqa: F811
+    staff: UserInfo,
+    make_user: Any,
+    make_player: Any,  # noqa: F811
+    make_team: Any,  # noqa: F811
+) -> World:
+    play = started(n=4, best_of=1)
+    add_co_organizer(app, play.cup.id, organizer, co_organizer)
+    match_id = play.matches["W1.1"]["id"]
+    player, opponent = play.sides("W1.1")
+    m.live(match_id)
+    _ok(m.submit(match_id, [(13, 9)], player.headers))
+    disputed = _ok(m.submit(match_id, [(9, 13)], opponent.headers))
+    other_organizer = make_player(username="otherorg")
+    other_tournament = make_tournament(app, other_organizer.id, status="registration_open")
+
+    team = make_team(player)
+    invitee = make_player()
+    invite = _ok(
+        client.post(
+            f"/api/teams/{team['id']}/invites/", json={"user": invitee.id}, headers=player.headers
+        ),
+        201,
+    )
+    profiles = _ok(client.get("/api/me/game-profiles/", headers=player.headers))
+    item = _ok(
+        client.post(
+            "/api/admin/shop/items/",
+            json={"sku": "probe-item", "name": "Probe item", "price": 10, "stock": 50},
+            headers=staff.headers,
+        ),
+        201,
+    )
+    promo = _ok(
+        client.post(
+            "/api/admin/promo-codes/",
+            json={"code": "PROBE10", "kind": "percent", "value": 10},
+            headers=staff.headers,
+        ),
+        201,
+    )
+    _ok(
+        client.post(
+            f"/api/admin/wallets/{player.id}/adjust/",
+            json={"amount": 500, "reason": "Probe funds"},
+            headers=staff.headers,
+        ),
+        201,
+    )
+    purchase = _ok(
+        client.post(
+            "/api/shop/purchases/", json={"item": item["id"], "hold": True}, headers=player.headers
+        ),
+        201,
+    )
+    template = _ok(
+        client.post(
+            "/api/tournament-templates/",
+            json={"name": "Probe template", "from_tournament": play.cup.id},
+            headers=organizer.headers,
+        ),
+        201,
+    )
+    custom_field = _ok(
+        client.post(
+            f"/api/tournaments/{play.cup.id}/custom-fields/",
+            json={"key": "discord", "label": "Discord", "type": "text"},
+            headers=organizer.headers,
+        ),
+        201,
+    )
+    users = {
+        "player": player,
+        "other_organizer": other_organizer,
+        "organizer": organizer,
+        "co_organizer": co_organizer,
+        "staff": staff,
+    }
+    registration = play.ids("W1.1")[0]
+    return World(
+        users=users,
+        ids={
+            "tournament_id": play.cup.id,
+            "other_tournament_id": other_tournament,
+            "match_id": match_id,
+            "dispute_id": disputed["open_dispute_id"],
+            "registration_id": registration,
+            "team_id": team["id"],
+            "invite_id": invite["id"],
+            "member_id": invitee.id,
+            "profile_id": profiles[0]["id"],
+            "item_id": item["id"],
+            "promo_id": promo["id"],
+            "purchase_id": purchase["id"],
+            "template_id": template["id"],
+            "field_id": custom_field["id"],
+            "user_id": player.id,
+            "game_id": 1,
+            "number": 1,
+        },
+        strings={"game_ref": "valorant"},
+    )

@@ -1,0 +1,262 @@
+"""The authorization matrix: every operation of the URL map under /api/ × every role.
+
+`EXPECTED` is the one table of who may call what. For each operation, the roles it names are
+allowed: they never get 401/403 (except `CREDENTIALS` operations, whose answer depends on the
+credentials in the request) and never a 5xx; a GET they make answers 2xx. Every other role must
+get 401, 403 or 404: never 2xx, never 5xx. Operations marked `VALIDATED_FIRST` validate their
+body before they look at the caller, so a denied role may also get 422 `validation_error` there.
+
+The world (tests/probes/conftest.py) has one of each resource; `player` is a participant of the
+organizer's started cup who captains a team and owns a purchase and a game profile. Operations
+run reads first and deletions last, each with the denied roles before the allowed ones.
+A new operation in the URL map without a row here fails `test_every_api_operation_has_a_row`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.probes.conftest import ROLES
+from tests.probes.matrix_support import minimal_body, url_for_rule
+
+PUBLIC = frozenset(ROLES)
+USERS = PUBLIC - {"anonymous"}
+MANAGERS = frozenset({"organizer", "co_organizer", "staff"})
+OWNER = frozenset({"organizer", "staff"})  # the creator (not co-organizers), and staff
+STAFF = frozenset({"staff"})
+PLAYER = frozenset({"player"})  # the participant / captain / owner in the world
+PLAYER_STAFF = PLAYER | STAFF
+PARTICIPANT_MANAGERS = PLAYER | MANAGERS
+NOBODY: frozenset[str] = frozenset()  # e.g. an invite only its invitee may answer
+CREDENTIALS = "credentials"
+
+T = "/api/tournaments/<int:tournament_id>"
+M = "/api/matches/<int:match_id>"
+R = "/api/registrations/<int:registration_id>"
+P = "/api/shop/purchases/<int:purchase_id>"
+TEAM = "/api/teams/<int:team_id>"
+
+EXPECTED: dict[str, Any] = {
+    # accounts
+    "POST /api/auth/register/": CREDENTIALS,
+    "POST /api/auth/login/": CREDENTIALS,
+    "POST /api/auth/refresh/": CREDENTIALS,
+    "POST /api/auth/logout/": CREDENTIALS,
+    "POST /api/auth/change-password/": USERS,
+    "GET /api/auth/me/": USERS,
+    "PATCH /api/auth/me/": USERS,
+    "PUT /api/auth/me/avatar/": USERS,
+    "DELETE /api/auth/me/avatar/": USERS,
+    "GET /api/users/": USERS,
+    "GET /api/users/<int:user_id>/": USERS,
+    "GET /api/me/game-profiles/": USERS,
+    "POST /api/me/game-profiles/": USERS,
+    "GET /api/me/game-profiles/<int:profile_id>/": PLAYER,
+    "PATCH /api/me/game-profiles/<int:profile_id>/": PLAYER,
+    "DELETE /api/me/game-profiles/<int:profile_id>/": PLAYER,
+    "GET /api/admin/users/": STAFF,
+    "GET /api/admin/users/<int:user_id>/": STAFF,
+    "PATCH /api/admin/users/<int:user_id>/": STAFF,
+    "GET /api/admin/audit/": STAFF,
+    # games
+    "GET /api/games/": PUBLIC,
+    "GET /api/games/<game_ref>/": PUBLIC,
+    "GET /api/games/<game_ref>/config-schema/": PUBLIC,
+    "POST /api/games/<game_ref>/config-schema/": STAFF,
+    # tournaments
+    "GET /api/tournaments/": PUBLIC,
+    "POST /api/tournaments/": USERS,
+    "GET /api/tournaments/search/": PUBLIC,
+    "GET /api/tournaments/upcoming/": PUBLIC,
+    "GET /api/tournaments/by-game/<int:game_id>/": PUBLIC,
+    "POST /api/tournaments/from-template/": USERS,
+    f"GET {T}/": PUBLIC,
+    f"PATCH {T}/": MANAGERS,
+    f"DELETE {T}/": MANAGERS,
+    f"POST {T}/publish/": MANAGERS,
+    f"POST {T}/open-registration/": MANAGERS,
+    f"POST {T}/close-registration/": MANAGERS,
+    f"POST {T}/cancel/": MANAGERS,
+    f"POST {T}/organizers/": OWNER,
+    f"DELETE {T}/organizers/<int:user_id>/": MANAGERS,  # the co-organizer leaves
+    f"GET {T}/custom-fields/": PUBLIC,
+    f"POST {T}/custom-fields/": MANAGERS,
+    f"PATCH {T}/custom-fields/<int:field_id>/": MANAGERS,
+    f"DELETE {T}/custom-fields/<int:field_id>/": MANAGERS,
+    "GET /api/tournament-templates/": PUBLIC,
+    "POST /api/tournament-templates/": USERS,
+    "GET /api/tournament-templates/<int:template_id>/": OWNER,
+    "PATCH /api/tournament-templates/<int:template_id>/": OWNER,
+    "DELETE /api/tournament-templates/<int:template_id>/": OWNER,
+    # registrations, check-in, payments
+    f"GET {T}/registrations/": PUBLIC,
+    f"POST {T}/registrations/": USERS,
+    f"GET {T}/waitlist/": USERS,
+    f"POST {T}/waitlist/join/": USERS,
+    f"DELETE {T}/waitlist/leave/": USERS,
+    f"POST {T}/check-in/": USERS,
+    f"DELETE {T}/check-in/": USERS,
+    f"GET {T}/check-in/status/": PUBLIC,
+    f"GET {T}/payments/": MANAGERS,
+    "GET /api/me/registrations/": USERS,
+    f"GET {R}/": PUBLIC,  # the public participant entry of a public tournament
+    f"POST {R}/cancel/": PARTICIPANT_MANAGERS,
+    f"POST {R}/approve/": MANAGERS,
+    f"POST {R}/reject/": MANAGERS,
+    f"POST {R}/promote/": MANAGERS,
+    f"POST {R}/force-check-in/": MANAGERS,
+    f"POST {R}/undo-check-in/": PARTICIPANT_MANAGERS,
+    f"POST {R}/payment/": PLAYER,
+    f"POST {R}/payment/verify/": MANAGERS,
+    f"POST {R}/payment/reject/": MANAGERS,
+    "GET /api/admin/refunds-due/": STAFF,
+    "POST /api/admin/refunds-due/<int:registration_id>/mark-refunded/": STAFF,
+    # brackets and matches
+    f"POST {T}/bracket/generate/": MANAGERS,
+    f"GET {T}/bracket/": PUBLIC,
+    f"GET {T}/matches/": PUBLIC,
+    f"GET {T}/standings/": PUBLIC,
+    f"POST {T}/start/": MANAGERS,
+    f"POST {T}/lobbies/<int:number>/games/": MANAGERS,
+    f"GET {M}/": PUBLIC,
+    f"PATCH {M}/": MANAGERS,
+    f"GET {M}/events/": PUBLIC,
+    f"POST {M}/check-in/": PLAYER,
+    f"POST {M}/start/": MANAGERS,
+    f"POST {M}/score/": PARTICIPANT_MANAGERS,
+    f"POST {M}/submit-result/": PLAYER,
+    f"POST {M}/confirm-result/": PARTICIPANT_MANAGERS,
+    f"POST {M}/dispute/": PLAYER,
+    f"POST {M}/evidence/": PARTICIPANT_MANAGERS,
+    f"POST {M}/override-result/": MANAGERS,
+    f"POST {M}/forfeit/": MANAGERS,
+    f"POST {M}/cancel/": MANAGERS,
+    f"POST {M}/result/": MANAGERS,
+    f"POST {M}/correction/": MANAGERS,
+    f"POST {M}/correction/preview/": MANAGERS,
+    "GET /api/disputes/": USERS,  # each caller sees the disputes they may see
+    "GET /api/disputes/<int:dispute_id>/": PARTICIPANT_MANAGERS,
+    "POST /api/disputes/<int:dispute_id>/review/": MANAGERS,
+    "POST /api/disputes/<int:dispute_id>/resolve/": MANAGERS,
+    "POST /api/disputes/<int:dispute_id>/dismiss/": MANAGERS,
+    # teams
+    "GET /api/teams/": PUBLIC,
+    "POST /api/teams/": USERS,
+    f"GET {TEAM}/": PUBLIC,
+    f"PATCH {TEAM}/": PLAYER_STAFF,
+    f"POST {TEAM}/disband/": PLAYER_STAFF,
+    f"GET {TEAM}/invites/": PLAYER_STAFF,
+    f"POST {TEAM}/invites/": PLAYER_STAFF,
+    f"DELETE {TEAM}/members/<int:user_id>/": PLAYER_STAFF,
+    f"POST {TEAM}/transfer-captain/": PLAYER_STAFF,
+    "GET /api/me/team-invites/": USERS,
+    "GET /api/team-invites/<int:invite_id>/": PLAYER_STAFF,
+    "DELETE /api/team-invites/<int:invite_id>/": PLAYER_STAFF,
+    "POST /api/team-invites/<int:invite_id>/accept/": NOBODY,
+    "POST /api/team-invites/<int:invite_id>/decline/": NOBODY,
+    # economy
+    "GET /api/wallet/": USERS,
+    "GET /api/wallet/transactions/": USERS,
+    "GET /api/shop/items/": PUBLIC,
+    "GET /api/shop/inventory/": USERS,
+    "POST /api/shop/promo-codes/validate/": USERS,
+    "GET /api/shop/purchases/": USERS,
+    "POST /api/shop/purchases/": USERS,
+    f"GET {P}/": PLAYER_STAFF,
+    f"POST {P}/apply-promo/": PLAYER_STAFF,
+    f"POST {P}/capture/": PLAYER_STAFF,
+    f"POST {P}/release/": PLAYER_STAFF,
+    f"POST {P}/refund/": STAFF,
+    "GET /api/admin/shop/items/": STAFF,
+    "POST /api/admin/shop/items/": STAFF,
+    "GET /api/admin/shop/items/<int:item_id>/": STAFF,
+    "PATCH /api/admin/shop/items/<int:item_id>/": STAFF,
+    "DELETE /api/admin/shop/items/<int:item_id>/": STAFF,
+    "GET /api/admin/promo-codes/": STAFF,
+    "POST /api/admin/promo-codes/": STAFF,
+    "GET /api/admin/promo-codes/<int:promo_id>/": STAFF,
+    "PATCH /api/admin/promo-codes/<int:promo_id>/": STAFF,
+    "DELETE /api/admin/promo-codes/<int:promo_id>/": STAFF,
+    "POST /api/admin/wallets/<int:user_id>/adjust/": STAFF,
+    "GET /api/admin/analytics/revenue/": STAFF,
+    # organizer
+    "GET /api/organizer/dashboard/stats/": USERS,  # each organizer's own numbers
+    "GET /api/organizer/tournaments/<int:tournament_id>/health/": MANAGERS,
+    "GET /api/organizer/tournaments/<int:tournament_id>/participants/": MANAGERS,
+}
+
+# Operations that validate the body before authorization (multipart or list bodies whose
+# simplest schema-valid form the service still refuses): a denied role may see a 422 there.
+VALIDATED_FIRST = {
+    f"POST {M}/submit-result/",
+    f"POST {M}/evidence/",
+    f"POST {R}/payment/",
+}
+
+DENIED = {401, 403, 404}
+# Denied roles first; among the allowed, a co-organizer acts before the organizer and staff can
+# remove them, so "the co-organizer leaves" is what the matrix sees.
+ALLOWED_ORDER = ("anonymous", "player", "other_organizer", "co_organizer", "staff", "organizer")
+# Run order: reads, then edits, then actions that end a resource, then deletions.
+ENDING = ("/cancel/", "/disband/", "/dismiss/", "/resolve/", "/refund/", "/capture/", "/release/")
+
+
+def api_operations(app: Any) -> list[str]:
+    return [
+        f"{method} {rule.rule}"
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        and not rule.rule.startswith("/api/docs")
+        and rule.rule != "/api/openapi.json"
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    ]
+
+
+def run_order(key: str) -> tuple[int, str]:
+    method, rule = key.split(" ", 1)
+    if method == "GET":
+        rank = 0
+    elif method == "DELETE":
+        rank = 3
+    elif rule.endswith(ENDING):
+        rank = 2
+    else:
+        rank = 1
+    return rank, key
+
+
+def test_every_api_operation_has_a_row(app: Any) -> None:
+    operations = set(api_operations(app))
+    assert operations - EXPECTED.keys() == set(), "operations without a row in EXPECTED"
+    assert EXPECTED.keys() - operations == set(), "rows in EXPECTED for no operation"
+
+
+def test_each_role_gets_only_what_the_table_allows(app: Any, client: Any, world: Any) -> None:
+    violations = []
+    for key in sorted(api_operations(app), key=run_order):
+        method, rule = key.split(" ", 1)
+        allowed = EXPECTED[key]
+        url = url_for_rule(rule, world)
+        body = minimal_body(method, rule)
+        granted = allowed if isinstance(allowed, frozenset) else PUBLIC
+        roles = sorted(ROLES, key=lambda role: (role in granted, ALLOWED_ORDER.index(role)))
+        for role in roles:
+            kwargs: dict[str, Any] = {"headers": world.headers(role)}
+            if body is not None:
+                kwargs["json"] = body
+            response = client.open(url, method=method, **kwargs)
+            status = response.status_code
+            problem = response.get_json(silent=True) if status >= 400 else None
+            code = problem.get("code") if isinstance(problem, dict) else None
+            if status >= 500:
+                violations.append(f"{key} as {role}: {status} {code}")
+            elif allowed == CREDENTIALS:
+                continue
+            elif role in allowed:
+                if status in (401, 403) or (method == "GET" and status >= 300):
+                    violations.append(f"{key} as {role} (allowed): {status} {code}")
+            elif status not in DENIED and not (
+                key in VALIDATED_FIRST and status == 422 and code == "validation_error"
+            ):
+                violations.append(f"{key} as {role} (denied): {status} {code}")
+    assert not violations, "\n".join(violations)
