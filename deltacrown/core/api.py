@@ -23,7 +23,7 @@ from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest.etag import _get_etag_ctx
 from flask_smorest.exceptions import NotModified
-from flask_smorest.pagination import PaginationParameters
+from flask_smorest.pagination import PaginationMetadataSchema, PaginationParameters
 from flask_smorest.spec import prepare_response
 from flask_smorest.utils import get_appcontext, unpack_tuple_response
 
@@ -127,8 +127,6 @@ class Api(_Api):
     def _register_pagination_header(self) -> None:
         # X-Pagination carries a JSON object, which OpenAPI 3 describes with `content`; the
         # `schema` form smorest uses means the `simple` style (`total,3,page,1`).
-        from flask_smorest.pagination import PaginationMetadataSchema
-
         header = {
             "description": "Pagination metadata (a JSON object)",
             "content": {"application/json": {"schema": PaginationMetadataSchema}},
