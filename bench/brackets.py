@@ -22,7 +22,7 @@ Backends: `--backend engine` (the default) times the pure engine in memory. `--b
 postgres` (with `--database-url` or TEST_DATABASE_URL, a PostgreSQL database; the schema is
 migrated first) times the persistence layer: "generate" is `brackets.services.generate_bracket`
 (stage, round and match rows) in one unit of work, "play" enters every result through
-`brackets.services.record_match_result` as the organizer, one commit per result, in stage
+`matches.services.enter_result` as the organizer, one commit per result, in stage
 order with slot 1 winning (Swiss: winners drawn as above, each next round paired by the
 service). The N confirmed registrations each case needs are bulk-inserted before the clock
 starts, and everything a case created is deleted after it.
@@ -261,15 +261,16 @@ class PostgresBackend:
     def play(self, stage: Any) -> int:
         import sqlalchemy as sa
 
-        from deltacrown.brackets import services
-        from deltacrown.brackets.models import Match
+        from deltacrown.brackets import services as bracket_services
         from deltacrown.brackets.models import Round as RoundRow
         from deltacrown.brackets.models import Stage as StageRow
         from deltacrown.core.transaction import unit_of_work
         from deltacrown.extensions import db
+        from deltacrown.matches import services
+        from deltacrown.matches.models import Match
 
         with unit_of_work():
-            services.start_tournament(self.tournament_id, actor=self._organizer())
+            bracket_services.start_tournament(self.tournament_id, actor=self._organizer())
         rng = random.Random(len(stage.seeds))  # noqa: S311 (as the engine backend's Swiss)
         results = 0
         while True:
@@ -284,11 +285,12 @@ class PostgresBackend:
             for match_id, first, second in ready:
                 winner = rng.choice((first, second)) if stage.format == "swiss" else first
                 with unit_of_work():
-                    services.record_match_result(
+                    services.enter_result(
                         match_id,
-                        winner_registration_id=winner,
-                        scores=[[1, 0]] if winner == first else [[0, 1]],
+                        winner=winner,
+                        games=[[1, 0]] if winner == first else [[0, 1]],
                         actor=self._organizer(),
+                        expect="open",
                     )
                 results += 1
         row = db.session.get(StageRow, stage.id)
@@ -331,8 +333,8 @@ class _PersistedStage:
     def __init__(self, stage_id: int, seeds: list[int], format_name: str) -> None:
         import sqlalchemy as sa
 
-        from deltacrown.brackets.models import Match
         from deltacrown.extensions import db
+        from deltacrown.matches.models import Match
 
         self.id, self.seeds, self.format = stage_id, seeds, format_name
         count = db.session.scalar(

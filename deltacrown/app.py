@@ -32,6 +32,7 @@ API_MODULES = (
     "deltacrown.registrations.checkin_api",
     "deltacrown.brackets.api",
     "deltacrown.matches.api",
+    "deltacrown.matches.organizer_api",
     "deltacrown.organizer.api",
 )
 # Websocket routes (flask-sock, on each module's `bp`).
@@ -154,11 +155,14 @@ def _init_sentry(app: Flask) -> None:
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.flask import FlaskIntegration
 
+    from deltacrown.core.logging import redact_sentry_event
+
     sentry_sdk.init(
         dsn=dsn,
         environment=app.config.get("ENV_NAME"),
         integrations=[FlaskIntegration(), CeleryIntegration()],
         send_default_pii=False,
+        before_send=redact_sentry_event,  # type: ignore[arg-type]
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
     )
 

@@ -78,8 +78,9 @@ class BaseConfig:
     # Tokens
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=30)
-    JWT_TOKEN_LOCATION = ["headers", "query_string"]
-    JWT_QUERY_STRING_NAME = "token"
+    # REST takes tokens from the Authorization header only; websockets also read `?token=`
+    # themselves (browsers cannot set headers on a websocket), and logs redact it.
+    JWT_TOKEN_LOCATION = ["headers"]
     PASSWORD_MIN_LENGTH = 10
     # argon2 cost: (time_cost, memory_cost KiB, parallelism)
     PASSWORD_HASH_PARAMS = (3, 65536, 4)
@@ -96,7 +97,15 @@ class BaseConfig:
     # Rate limits (flask-limiter); storage follows REDIS_URL.
     RATELIMIT_ENABLED = True
     RATELIMIT_DEFAULT = "300/minute"
-    RATELIMIT_AUTH = "5/minute"
+    # Sign-ins and sign-ups per client address, sized for a LAN venue sharing one address;
+    # failed passwords per account lock it (for all but known devices) past LOGIN_FAILURE_LIMIT.
+    RATELIMIT_AUTH = "60/minute"
+    LOGIN_FAILURE_LIMIT = "10/15 minutes"
+    LOGIN_LOCKOUT_ENABLED = True
+    # Flask-Admin sessions: at most this long, ended by sign-out or a password change.
+    ADMIN_SESSION_HOURS = 12
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
     RATELIMIT_HEADERS_ENABLED = True
     # Redis down: keep limiting, per process, in memory until it answers again.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -121,6 +130,10 @@ class BaseConfig:
     WS_RATE_LIMIT = 10  # client messages per second per connection (a burst of as many)
     WS_RATE_LIMIT_STRIKES = 20  # refused messages within 10 s before closing with 4429
     WS_MAX_CONNECTIONS_PER_USER = 5  # across every process in server mode (Redis)
+    # Per process: followers from one client address (a LAN venue shares one), and in all
+    # (keep it under gunicorn's --threads minus the REST headroom). Beyond: 429/503.
+    WS_MAX_CONNECTIONS_PER_ADDRESS = 200
+    WS_MAX_CONNECTIONS_PER_PROCESS = 500
     WS_AUTH_TIMEOUT = 10  # seconds a private channel waits for the `auth` message
 
     # GET /metrics: when set, scrapers must send it as a Bearer token.
@@ -164,6 +177,7 @@ class BaseConfig:
             "LOG_LEVEL": env_str("LOG_LEVEL"),
             "RATELIMIT_DEFAULT": env_str("RATELIMIT_DEFAULT"),
             "RATELIMIT_AUTH": env_str("RATELIMIT_AUTH"),
+            "LOGIN_FAILURE_LIMIT": env_str("LOGIN_FAILURE_LIMIT"),
             "STORAGE_ROOT": env_str("STORAGE_ROOT"),
             "METRICS_TOKEN": env_str("METRICS_TOKEN"),
         }
@@ -172,6 +186,9 @@ class BaseConfig:
             values["WS_ALLOWED_ORIGINS"] = env_list("WS_ALLOWED_ORIGINS")
         if os.environ.get("TRUSTED_PROXIES"):
             values["TRUSTED_PROXIES"] = env_int("TRUSTED_PROXIES", 0)
+        for name in ("WS_MAX_CONNECTIONS_PER_ADDRESS", "WS_MAX_CONNECTIONS_PER_PROCESS"):
+            if os.environ.get(name):
+                values[name] = env_int(name, 0)
         if os.environ.get("LOG_JSON"):
             values["LOG_JSON"] = env_bool("LOG_JSON", True)
         return values
@@ -192,6 +209,7 @@ class ProductionConfig(BaseConfig):
     AUTO_MIGRATE = False
     EMBEDDED_SCHEDULER = False
     PROPAGATE_EXCEPTIONS = False
+    SESSION_COOKIE_SECURE = True  # the admin session and device cookies travel over HTTPS only
 
 
 class TestingConfig(BaseConfig):
@@ -202,6 +220,7 @@ class TestingConfig(BaseConfig):
     AUTO_MIGRATE = False
     EMBEDDED_SCHEDULER = False
     RATELIMIT_ENABLED = False
+    LOGIN_LOCKOUT_ENABLED = False  # tests reuse user ids after each rollback
     PASSWORD_HASH_PARAMS = (1, 1024, 1)
     LOG_JSON = False
     LOG_LEVEL = "WARNING"

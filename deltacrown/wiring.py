@@ -21,11 +21,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from deltacrown.brackets.models import Match
+from deltacrown.brackets.providers import TournamentBracketFacts
 from deltacrown.core import realtime, signals
 from deltacrown.matches import live as match_live
-from deltacrown.matches import receivers as matches_receivers
-from deltacrown.matches.providers import TournamentBracketFacts
+from deltacrown.matches.models import Match
 from deltacrown.registrations import receivers as registrations_receivers
 from deltacrown.registrations.providers import TeamRegistrationFacts, TournamentRegistrationFacts
 from deltacrown.teams import ports as team_ports
@@ -50,9 +49,6 @@ def connect_receivers() -> None:
     """Reactions to other domains' signals (see `core.signals` for who sends what)."""
 
     signals.tournament_cancelled.connect(registrations_receivers.on_tournament_cancelled)
-    # The placement and direct-result hooks of brackets.services.common, answered by matches
-    # (idempotent per hook); they go away when brackets applies results as a system call.
-    matches_receivers.connect()
 
 
 def provide_ports(app: Flask) -> None:

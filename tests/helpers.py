@@ -86,6 +86,23 @@ def create_user(
     return info
 
 
+def sign_in_admin(client: Any, user_id: int) -> None:
+    """Give the test client's browser session a signed-in admin session for the user."""
+    from deltacrown.accounts.models import User
+    from deltacrown.core.admin import start_admin_session
+    from deltacrown.extensions import db
+
+    with client.application.test_request_context():
+        user = db.session.get(User, user_id)
+        start_admin_session(user)
+        from flask import session
+
+        values = dict(session)
+    with client.session_transaction() as browser_session:
+        browser_session.clear()
+        browser_session.update(values)
+
+
 class LiveServer:
     """A real HTTP server for `app` on a free local port, in a thread."""
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 
-from deltacrown.accounts import queries, services, tokens
+from deltacrown.accounts import lockout, queries, services, tokens
 from deltacrown.accounts.errors import (
     AccountDisabledError,
     EmailTakenError,
@@ -18,6 +17,7 @@ from deltacrown.accounts.errors import (
     InvalidCredentialsError,
     InvalidCurrentPasswordError,
     InvalidGameIdError,
+    LoginLockedError,
     UsernameTakenError,
     UserNotFoundError,
     WeakPasswordError,
@@ -47,7 +47,7 @@ from deltacrown.core.csv import csv_export, page_or_export
 from deltacrown.core.errors import PermissionDeniedError
 from deltacrown.core.http import accepts_multipart
 from deltacrown.core.pagination import paginate_select
-from deltacrown.core.ratelimit import ip_key, login_name_key
+from deltacrown.core.ratelimit import auth_limit, ip_key
 from deltacrown.core.storage import FileTooLargeError, UnsupportedFileTypeError
 from deltacrown.extensions import limiter
 from deltacrown.games.errors import GameNotFoundError
@@ -55,14 +55,10 @@ from deltacrown.games.errors import GameNotFoundError
 blp = Blueprint("accounts", __name__, url_prefix="/api", description="Accounts and sign-in.")
 
 
-def _auth_limit() -> str:
-    return str(current_app.config.get("RATELIMIT_AUTH", "5/minute"))
-
-
 @blp.route("/auth/register/")
 class Register(MethodView):
     decorators = [
-        limiter.limit(_auth_limit, key_func=ip_key, methods=["POST"]),
+        limiter.limit(auth_limit, key_func=ip_key, methods=["POST"]),
     ]
 
     @blp.idempotent
@@ -84,19 +80,23 @@ class Register(MethodView):
 
 @blp.route("/auth/login/")
 class Login(MethodView):
-    decorators = [
-        limiter.limit(_auth_limit, key_func=ip_key, methods=["POST"]),
-        limiter.limit(_auth_limit, key_func=login_name_key, methods=["POST"]),
-    ]
+    decorators = [limiter.limit(auth_limit, key_func=ip_key, methods=["POST"])]
 
     @blp.arguments(LoginArgs)
     @blp.response(200, TokenSchema)
-    @blp.errors(InvalidCredentialsError, AccountDisabledError, 429)
+    @blp.errors(InvalidCredentialsError, AccountDisabledError, LoginLockedError, 429)
     def post(self, args: dict[str, Any]) -> Any:
-        """Exchange a username or e-mail and password for tokens."""
-        user = services.authenticate(args["login"], args["password"])
+        """Exchange a username or e-mail and password for tokens.
+
+        Ten failed passwords for one account within 15 minutes lock it (429 `login_locked`
+        with `Retry-After`) for every client except the devices that signed in to it before:
+        send the `device_token` of an earlier successful sign-in to be exempt.
+        """
+        user = services.authenticate(
+            args["login"], args["password"], device_token=args.get("device_token")
+        )
         services.record_login(user)
-        return tokens.tokens_for(user)
+        return {**tokens.tokens_for(user), "device_token": lockout.device_token_for(user)}
 
 
 @blp.route("/auth/refresh/")

@@ -24,6 +24,10 @@ class AccountDisabledError(DomainError):
     status, code, title = 403, "account_disabled", "Account disabled"
 
 
+class LoginLockedError(DomainError):
+    status, code, title = 429, "login_locked", "Too many failed sign-ins"
+
+
 class UserNotFoundError(NotFoundError):
     code, title = "user_not_found", "User not found"
 

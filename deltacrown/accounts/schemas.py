@@ -60,6 +60,15 @@ class LoginArgs(BaseSchema):
     password = ma.fields.String(
         required=True, load_only=True, validate=ma.validate.Length(max=1024)
     )
+    device_token = ma.fields.String(
+        load_only=True,
+        allow_none=True,
+        validate=ma.validate.Length(max=512),
+        metadata={
+            "description": "The `device_token` of an earlier sign-in on this device: failed "
+            "attempts by others do not lock this device out."
+        },
+    )
 
 
 class TokenSchema(ma.Schema):
@@ -67,6 +76,12 @@ class TokenSchema(ma.Schema):
     refresh_token = ma.fields.String()
     token_type = ma.fields.String()
     expires_in = ma.fields.Integer(metadata={"description": "Access token lifetime in seconds"})
+    device_token = ma.fields.String(
+        metadata={
+            "description": "Sign-in only: keep it and send it with subsequent sign-ins from this "
+            "device (exempts it from lockouts other clients cause)."
+        }
+    )
 
 
 class RegisteredSchema(MeSchema):

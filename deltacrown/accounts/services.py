@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from deltacrown.accounts import passwords
+from deltacrown.accounts import lockout, password_policy, passwords
 from deltacrown.accounts.errors import (
     AccountDisabledError,
     EmailTakenError,
@@ -29,7 +29,12 @@ from deltacrown.accounts.queries import find_user_by_login
 from deltacrown.core import storage
 from deltacrown.core.errors import ValidationError
 from deltacrown.core.time import utcnow
-from deltacrown.core.transaction import after_commit, on_rollback
+from deltacrown.core.transaction import (
+    after_commit,
+    on_rollback,
+    outside_transaction,
+    write_intent,
+)
 from deltacrown.extensions import db
 from deltacrown.games.idrules import ID_RULES, ownership_key
 from deltacrown.games.queries import get_game
@@ -56,17 +61,22 @@ def _check_email(email: str) -> str:
     return email
 
 
-def _check_password(password: str, *, field: str = "password") -> None:
-    minimum = int(current_app.config.get("PASSWORD_MIN_LENGTH", 10))
-    if len(password) < minimum:
-        raise WeakPasswordError(
-            f"Passwords need at least {minimum} characters.",
-            errors={field: [f"At least {minimum} characters."]},
-        )
-    if len(password) > 1024:
-        raise WeakPasswordError(
-            "Passwords are at most 1024 characters.", errors={field: ["Too long."]}
-        )
+def _check_password(
+    password: str,
+    *,
+    field: str = "password",
+    username: str | None = None,
+    email: str | None = None,
+) -> None:
+    """Raise WeakPasswordError naming the rule `password` breaks (see `password_policy`)."""
+    problem = password_policy.password_problem(
+        password,
+        min_length=int(current_app.config.get("PASSWORD_MIN_LENGTH", 10)),
+        username=username,
+        email=email,
+    )
+    if problem is not None:
+        raise WeakPasswordError(problem, errors={field: [problem]})
 
 
 def _check_country(country: str | None) -> str | None:
@@ -114,16 +124,20 @@ def register_user(
 
     Raises ValidationError (shape), WeakPasswordError, UsernameTakenError, EmailTakenError.
     A race between two identical sign-ups ends in the unique index: 409 at the boundary.
+    The password is hashed before the write transaction begins (SQLite's lock is not held
+    while argon2 works).
     """
     username = _check_username(username)
     email = _check_email(email)
-    _check_password(password)
+    _check_password(password, username=username, email=email)
+    with outside_transaction():
+        password_hash = passwords.hash_password(password)
     _ensure_unique(username.lower(), email)
     user = User(
         username=username,
         username_key=username.lower(),
         email=email,
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash,
         display_name=(display_name or "").strip() or None,
         country=_check_country(country),
         is_staff=is_staff or is_superuser,
@@ -134,17 +148,29 @@ def register_user(
     return user
 
 
-def authenticate(login: str, password: str) -> User:
-    """The user whose username or e-mail and password match.
+def authenticate(login: str, password: str, *, device_token: str | None = None) -> User:
+    """The user whose username or e-mail and password match, under the failed-attempt limit
+    per account (`lockout`: 10 failures in 15 minutes lock the account for everyone but the
+    devices it signed in from before, whose `device_token` is sent).
 
-    Raises InvalidCredentialsError (unknown login or wrong password, indistinguishably) and
-    AccountDisabledError (right password, deactivated account).
+    Raises LoginLockedError (429), InvalidCredentialsError (unknown login or wrong password,
+    indistinguishably) and AccountDisabledError (right password, deactivated account).
+    The password is checked outside any transaction (no connection or lock held meanwhile).
     """
-    user = find_user_by_login(login)
-    if user is None:
-        passwords.burn_verification_time(password)
-        raise InvalidCredentialsError("Wrong username/e-mail or password.")
-    if not passwords.verify_password(user.password_hash, password):
+    with write_intent(False):  # a read: SQLite's write lock is taken only to record the login
+        user = find_user_by_login(login)
+    key = lockout.account_key(login, user)
+    device_user = lockout.device_user_id(device_token)
+    lockout.ensure_not_locked(key, device_user=device_user)
+    stored_hash = user.password_hash if user is not None else None
+    with outside_transaction():
+        if stored_hash is None:
+            passwords.burn_verification_time(password)
+            matches = False
+        else:
+            matches = passwords.verify_password(stored_hash, password)
+    if user is None or not matches:
+        lockout.record_failure(key, device_user=device_user)
         raise InvalidCredentialsError("Wrong username/e-mail or password.")
     if not user.is_active:
         raise AccountDisabledError("This account is disabled.")
@@ -174,23 +200,30 @@ def update_profile(user: User, *, changes: dict[str, Any]) -> User:
 def change_password(user: User, *, current_password: str, new_password: str) -> User:
     """Replace the password; tokens minted before stop working (credentials_version bump).
 
-    Raises InvalidCurrentPasswordError (422) and WeakPasswordError.
+    Raises InvalidCurrentPasswordError (422) and WeakPasswordError. Both argon2 steps run
+    before the write transaction begins.
     """
-    if not passwords.verify_password(user.password_hash, current_password):
+    _check_password(new_password, field="new_password", username=user.username, email=user.email)
+    stored_hash = user.password_hash
+    with outside_transaction():
+        matches = passwords.verify_password(stored_hash, current_password)
+        new_hash = passwords.hash_password(new_password) if matches else None
+    if new_hash is None:
         raise InvalidCurrentPasswordError(
             "The current password is wrong.", errors={"current_password": ["Wrong password."]}
         )
-    _check_password(new_password, field="new_password")
-    user.password_hash = passwords.hash_password(new_password)
+    user.password_hash = new_hash
     user.credentials_version += 1
     db.session.flush()
     return user
 
 
 def set_password(user: User, new_password: str) -> User:
-    """Operator reset (CLI/admin): no current password, same strength rule."""
-    _check_password(new_password)
-    user.password_hash = passwords.hash_password(new_password)
+    """Operator reset (CLI/admin): no current password, same strength rules."""
+    _check_password(new_password, username=user.username, email=user.email)
+    with outside_transaction():
+        new_hash = passwords.hash_password(new_password)
+    user.password_hash = new_hash
     user.credentials_version += 1
     db.session.flush()
     return user

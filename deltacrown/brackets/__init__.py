@@ -2,6 +2,8 @@
 rows: `models`, `store`) and the use cases on top (`services`: seeding, generation, start,
 results, corrections, playoffs, battle-royale lobbies), read through `queries`/`presenters`.
 
-Other domains use `services.record_match_result` / `services.correct_match_result` (the
-match lifecycle), `models` (`Stage`, `Round`, `Match` and their statuses) and `queries`.
+The match itself (`Match`, `MatchStatus`) is the matches domain's; a result enters the tree
+only through `services.apply_result` (`apply_lobby_game`, `correct_result`), which matches
+calls once it has checked who acts. Other domains use `models` (`Stage`, `Round`,
+`TournamentResult`) and `queries`.
 """

@@ -9,9 +9,10 @@ from flask import flash
 from flask_admin.actions import action
 
 from deltacrown.brackets import services
-from deltacrown.brackets.models import Match, Stage
+from deltacrown.brackets.models import Stage
 from deltacrown.core.admin import ReadOnlyModelView, admin_action, current_admin_user
 from deltacrown.extensions import db
+from deltacrown.matches.models import Match
 
 
 class StageAdmin(ReadOnlyModelView):

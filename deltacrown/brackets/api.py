@@ -1,5 +1,5 @@
 """Brackets API: generate a tournament's bracket, read it (whole, as matches, as standings),
-start the tournament, and the organizer's result entry and correction for a match."""
+and start the tournament. The organizer's result entry is `matches.organizer_api`."""
 
 from __future__ import annotations
 
@@ -12,18 +12,12 @@ from deltacrown.brackets.errors import (
     BracketLockedError,
     BracketMissingError,
     BracketOutdatedError,
-    CorrectionBlockedError,
     InvalidBracketOptionsError,
-    InvalidLobbyResultError,
     InvalidScoresError,
     InvalidSeedsError,
     InvalidTransitionError,
     InvalidWinnerError,
-    LobbyNotFoundError,
-    MatchAlreadyCompletedError,
-    MatchNotCompletedError,
     MatchNotFoundError,
-    MatchNotReadyError,
     NotEnoughParticipantsError,
     PermissionDeniedError,
     RegistrationNotClosedError,
@@ -36,10 +30,7 @@ from deltacrown.brackets.errors import (
 from deltacrown.brackets.schemas import (
     BracketGenerateArgs,
     BracketSchema,
-    CorrectionSchema,
-    LobbyGameArgs,
     MatchQueryArgs,
-    MatchResultArgs,
     MatchSchema,
     StandingSchema,
     StandingsQueryArgs,
@@ -55,8 +46,7 @@ blp = Blueprint(
     "brackets",
     __name__,
     url_prefix="/api",
-    description="Brackets: generation and seeding, the bracket, matches, standings, start, "
-    "and the organizer's result entry.",
+    description="Brackets: generation and seeding, the bracket, matches, standings, start.",
 )
 
 ACCESS_ERRORS = (TournamentNotFoundError, PermissionDeniedError)
@@ -174,97 +164,3 @@ class TournamentStart(MethodView):
         tournament = services.start_tournament(tournament_id, actor=require_user())
         tournament.viewer_can_manage = True
         return tournament
-
-
-@blp.route("/tournaments/<int:tournament_id>/lobbies/<int:number>/games/")
-class LobbyGames(MethodView):
-    @login_required
-    @blp.arguments(LobbyGameArgs)
-    @blp.response(200, BracketSchema)
-    @blp.errors(
-        *ACCESS_ERRORS,
-        TournamentNotOngoingError,
-        LobbyNotFoundError,
-        MatchAlreadyCompletedError,
-        InvalidLobbyResultError,
-    )
-    def post(self, args: dict[str, Any], tournament_id: int, number: int) -> Any:
-        """Battle royale: record a lobby's next game (or replace `game`), every member's
-        placement and kills (organizers and staff); answers with the bracket."""
-        services.record_lobby_game(
-            tournament_id,
-            number,
-            results=[
-                {
-                    "participant": r["registration_id"],
-                    "placement": r["placement"],
-                    "kills": r["kills"],
-                }
-                for r in args["results"]
-            ],  # fmt: skip
-            game=args.get("game"),
-            actor=require_user(),
-        )
-        return presenters.bracket(tournament_id)
-
-
-@blp.route("/matches/<int:match_id>/result/")
-class MatchResult(MethodView):
-    @login_required
-    @blp.arguments(MatchResultArgs)
-    @blp.response(200, MatchSchema)
-    @blp.errors(*RESULT_ERRORS, MatchNotReadyError, MatchAlreadyCompletedError)
-    def post(self, args: dict[str, Any], match_id: int) -> Any:
-        """Enter a match's result (organizers and staff): the organizer override, which the
-        match-lifecycle issue completes with participants' submission and confirmation.
-
-        The winner moves on (and in double elimination the loser drops); the tournament
-        completes with its last match. A forfeit is the winner with no scores.
-        """
-        row = services.record_match_result(
-            match_id,
-            winner_registration_id=args["winner_registration_id"],
-            scores=args["scores"],
-            forfeit=args["forfeit"],
-            actor=require_user(),
-        )
-        return presenters.matches([row])[0]
-
-
-@blp.route("/matches/<int:match_id>/correction/preview/")
-class MatchCorrectionPreview(MethodView):
-    @login_required
-    @blp.arguments(MatchResultArgs)
-    @blp.response(200, CorrectionSchema)
-    @blp.errors(*RESULT_ERRORS, MatchNotCompletedError, TournamentLockedError)
-    def post(self, args: dict[str, Any], match_id: int) -> Any:
-        """What correcting a completed match's result would change (nothing is changed):
-        `allowed`, the `blocking` matches, and the moves, resets and placements."""
-        return services.correct_match_result(
-            match_id,
-            winner_registration_id=args["winner_registration_id"],
-            scores=args["scores"],
-            forfeit=args["forfeit"],
-            actor=require_user(),
-            preview=True,
-        )
-
-
-@blp.route("/matches/<int:match_id>/correction/")
-class MatchCorrection(MethodView):
-    @login_required
-    @blp.arguments(MatchResultArgs)
-    @blp.response(200, CorrectionSchema)
-    @blp.errors(
-        *RESULT_ERRORS, MatchNotCompletedError, CorrectionBlockedError, TournamentLockedError
-    )
-    def post(self, args: dict[str, Any], match_id: int) -> Any:
-        """Correct a completed match's result (organizers and staff), re-routing the bracket
-        while no match depending on it has started (409 `correction_blocked` otherwise)."""
-        return services.correct_match_result(
-            match_id,
-            winner_registration_id=args["winner_registration_id"],
-            scores=args["scores"],
-            forfeit=args["forfeit"],
-            actor=require_user(),
-        )

@@ -15,13 +15,14 @@ import sqlalchemy as sa
 from deltacrown.accounts import services as accounts
 from deltacrown.accounts.queries import find_user_by_login
 from deltacrown.brackets import queries, services
-from deltacrown.brackets.models import Match, MatchStatus
 from deltacrown.core.time import isoformat, utcnow
 from deltacrown.extensions import db
+from deltacrown.matches.models import Match, MatchStatus
 from deltacrown.registrations import queries as registration_queries
 from deltacrown.registrations import services as registrations
 from deltacrown.tournaments import services as tournaments
 from deltacrown.tournaments.models import Tournament, TournamentStatus
+from deltacrown.tournaments.schemas import TournamentCreateArgs
 
 NAME = "DeltaCrown Bracket Demo"
 ORGANIZER = "admin"
@@ -31,8 +32,6 @@ S = TournamentStatus
 
 
 def _tournament(organizer: object) -> Tournament:
-    from deltacrown.tournaments.schemas import TournamentCreateArgs
-
     existing = db.session.scalar(
         sa.select(Tournament).where(
             Tournament.name == NAME,
@@ -98,10 +97,10 @@ def seed_demo_brackets() -> int | None:
             .order_by(Match.position)
         ).first()
         if first is not None:
-            services.record_match_result(
+            services.apply_result(
                 first.id,
-                winner_registration_id=first.participant1_registration_id,
-                scores=[[13, 9]],
-                actor=organizer,
+                winner=first.participant1_registration_id,
+                games=[[13, 9]],
+                now=utcnow(),
             )
     return tournament.id

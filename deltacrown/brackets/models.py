@@ -1,18 +1,15 @@
-"""Stage, Round and Match: a generated bracket as rows (the shared model set matches extend).
+"""Stage and Round: a generated bracket as rows, with the tournament's final placements
+(`TournamentResult`).
 
 A stage is one engine stage (`deltacrown.brackets.engine.Stage`) of a tournament: the stage
 row keeps what belongs to the whole stage (format, engine options, seeding, the seed list,
 groups, the number of open matches, the final placements), and every engine match is one
-`Match` row keyed by its engine id (`W1.3`, `L2.1`, `GF1.1` ...). Rows are the source of
-truth: the services rebuild the engine's view from them, let the engine apply a result, and
-write back only the rows that changed (see `store.py`). Whoever changes a stage's matches
-does it under a row lock on the tournament and then the stage (`queries.lock_stage`), so
-results feeding the same next match are serialised.
-
-`Match.status` is richer than the engine's: `ready` covers the engine's "ready" before play;
-`live`, `awaiting_confirmation` and `disputed` (the match-lifecycle issue) are still "ready"
-for the engine but count as started; `completed` and `forfeit` are the engine's "completed";
-an engine-skipped grand-final reset is `cancelled`.
+`matches.models.Match` row keyed by its engine id (`W1.3`, `L2.1`, `GF1.1` ...). Rows are the
+source of truth: the services rebuild the engine's view from them, let the engine apply a
+result, and write back only the rows that changed (see `store.py`, which also maps the
+match's richer status to the engine's). Whoever changes a stage's matches does it under a row
+lock on the tournament and then the stage (`queries.lock_stage`), so results feeding the same
+next match are serialised.
 
 A battle-royale stage keeps its lobbies (members, games) in `Stage.lobbies`, the engine's
 truth; each lobby also has a `Match` row (`lobby` = the lobby's number, in a round of side
@@ -30,7 +27,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from deltacrown.brackets.engine import MatchStatus as EngineStatus
 from deltacrown.brackets.engine import Side
 from deltacrown.core.db import (
     TimestampMixin,
@@ -40,6 +36,7 @@ from deltacrown.core.db import (
     json_dict_column,
     json_list_column,
 )
+from deltacrown.core.time import utcnow
 from deltacrown.extensions import Model
 
 
@@ -53,42 +50,6 @@ class SeedingMethod(enum.StrEnum):
 class StageStatus(enum.StrEnum):
     ACTIVE = "active"
     COMPLETED = "completed"  # placements are known
-
-
-class MatchStatus(enum.StrEnum):
-    SCHEDULED = "scheduled"  # a participant is not known yet
-    READY = "ready"
-    LIVE = "live"
-    AWAITING_CONFIRMATION = "awaiting_confirmation"
-    COMPLETED = "completed"
-    DISPUTED = "disputed"
-    FORFEIT = "forfeit"  # completed without play: the winner and no scores
-    CANCELLED = "cancelled"  # a grand-final reset that was not needed
-
-
-M = MatchStatus
-# The engine's view of each status, and the status a row takes when the engine moves it.
-ENGINE_STATUS: dict[MatchStatus, EngineStatus] = {
-    M.SCHEDULED: EngineStatus.PENDING,
-    M.READY: EngineStatus.READY,
-    M.LIVE: EngineStatus.READY,
-    M.AWAITING_CONFIRMATION: EngineStatus.READY,
-    M.DISPUTED: EngineStatus.READY,
-    M.COMPLETED: EngineStatus.COMPLETED,
-    M.FORFEIT: EngineStatus.COMPLETED,
-    M.CANCELLED: EngineStatus.SKIPPED,
-}
-ROW_STATUS: dict[EngineStatus, MatchStatus] = {
-    EngineStatus.PENDING: M.SCHEDULED,
-    EngineStatus.READY: M.READY,
-    EngineStatus.COMPLETED: M.COMPLETED,
-    EngineStatus.SKIPPED: M.CANCELLED,
-}
-# Started: play has begun (or ended); a bracket with such a match can no longer be regenerated.
-STARTED_STATUSES = frozenset({M.LIVE, M.AWAITING_CONFIRMATION, M.DISPUTED, M.COMPLETED, M.FORFEIT})
-# Started but without a result: what the engine must treat as blocking a correction.
-IN_PLAY_STATUSES = frozenset({M.LIVE, M.AWAITING_CONFIRMATION, M.DISPUTED})
-RESULT_STATUSES = frozenset({M.COMPLETED, M.FORFEIT})
 
 
 class Stage(TimestampMixin, VersionMixin, Model):
@@ -159,77 +120,19 @@ class Round(Model):
         return f"<Round {self.id} stage={self.stage_id} {self.side} {self.number}>"
 
 
-class Match(TimestampMixin, VersionMixin, Model):
-    """A head-to-head match: two slots filled by registrations, per-game scores, routing."""
+class TournamentResult(Model):
+    """A finished tournament's placement of one participant (1st, 2nd, 3rd, ...): written by
+    the brackets services from the last stage's placements when the tournament completes, and
+    rewritten when a correction changes them."""
 
-    __tablename__ = "matches"
+    __tablename__ = "tournament_results"
     __table_args__ = (
-        sa.UniqueConstraint("stage_id", "engine_id"),
-        sa.Index("ix_matches_tournament_id_status", "tournament_id", "status"),
-        sa.Index("ix_matches_stage_id_position", "stage_id", "position"),
-        sa.CheckConstraint("slot1_kind IN ('seed', 'winner', 'loser')", name="slot1_kind"),
-        sa.CheckConstraint("slot2_kind IN ('seed', 'winner', 'loser')", name="slot2_kind"),
+        sa.UniqueConstraint("tournament_id", "registration_id"),
+        sa.Index("ix_tournament_results_tournament_id_placement", "tournament_id", "placement"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tournament_id: Mapped[int] = mapped_column(sa.ForeignKey("tournaments.id"), nullable=False)
-    stage_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("stages.id", ondelete="CASCADE"), nullable=False
-    )
-    round_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    engine_id: Mapped[str] = mapped_column(sa.String(32), nullable=False)  # "W1.3"
-    position: Mapped[int] = mapped_column(sa.Integer, nullable=False)  # order of play in stage
-    number: Mapped[int] = mapped_column(sa.Integer, nullable=False)  # within its round, from 1
-    best_of: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
-    status: Mapped[MatchStatus] = mapped_column(enum_type(MatchStatus), nullable=False)
-    is_reset: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
-    # Where each slot's participant comes from: a seed number, or the winner/loser of a match
-    # (its engine id). Fixed at generation.
-    slot1_kind: Mapped[str] = mapped_column(sa.String(8), nullable=False)
-    slot1_ref: Mapped[str] = mapped_column(sa.String(32), nullable=False)
-    slot2_kind: Mapped[str] = mapped_column(sa.String(8), nullable=False)
-    slot2_ref: Mapped[str] = mapped_column(sa.String(32), nullable=False)
-    participant1_registration_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("registrations.id"), index=True
-    )
-    participant2_registration_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("registrations.id"), index=True
-    )
-    winner_registration_id: Mapped[int | None] = mapped_column(sa.ForeignKey("registrations.id"))
-    scores: Mapped[list[Any]] = json_list_column(nullable=False)  # [[slot 1, slot 2], ...]
-    next_match_winner_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("matches.id", ondelete="SET NULL")
-    )
-    next_match_winner_slot: Mapped[int | None] = mapped_column(sa.SmallInteger)  # 1 or 2
-    next_match_loser_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("matches.id", ondelete="SET NULL")
-    )
-    next_match_loser_slot: Mapped[int | None] = mapped_column(sa.SmallInteger)
-    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # A battle-royale lobby's number (its members and games are in `Stage.lobbies`); None for
-    # a head-to-head match.
-    lobby: Mapped[int | None] = mapped_column(sa.Integer)
-
-    round: Mapped[Round] = relationship(lazy="joined", innerjoin=True)
-
-    def __repr__(self) -> str:
-        return f"<Match {self.id} {self.engine_id} stage={self.stage_id} {self.status}>"
-
-    @property
-    def participant_ids(self) -> tuple[int | None, int | None]:
-        return self.participant1_registration_id, self.participant2_registration_id
-
-    @property
-    def is_lobby(self) -> bool:
-        return self.lobby is not None
-
-    @property
-    def is_started(self) -> bool:
-        return self.status in STARTED_STATUSES
-
-    @property
-    def has_result(self) -> bool:
-        return self.status in RESULT_STATUSES
+    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registrations.id"), nullable=False)
+    placement: Mapped[int] = mapped_column(sa.Integer, nullable=False)  # shared places repeat
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

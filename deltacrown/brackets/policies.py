@@ -1,17 +1,18 @@
 """Who may see and change a tournament's bracket: pure predicates over an actor and objects.
 
-An actor is a user (with `id`, `is_staff`, `is_superuser`) or None. Seeing a bracket is
-seeing its tournament, decided by `tournaments.access` (a participant keeps seeing the
-bracket they play in). Generating, starting and entering results
-are organizer actions (owner, co-organizers, staff). `record_match_result` with `actor=None`
-is the system (the match-lifecycle issue after both sides agreed, or a task); the API always
-passes the signed-in user.
+An actor is a user (with `id`, `is_staff`, `is_superuser`), the system (`core.actors.SYSTEM`)
+or None, which means anonymous and nothing else. Seeing a bracket is seeing its tournament,
+decided by `tournaments.access` (a participant keeps seeing the bracket they play in).
+Generating, starting and entering results are organizer actions (owner, co-organizers,
+staff); the system enters results too (a confirmed submission, a sweep), through
+`brackets.services.apply_result`, which asks no policy.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from deltacrown.core.actors import SYSTEM
 from deltacrown.tournaments import policies as tournament_policies
 from deltacrown.tournaments.models import Tournament
 
@@ -22,5 +23,7 @@ def can_manage(actor: Any, tournament: Tournament) -> bool:
 
 
 def can_record_result(actor: Any, tournament: Tournament) -> bool:
-    """Enter or correct a result: organizers and staff; None is the system."""
-    return actor is None or tournament_policies.can_manage(actor, tournament)
+    """Enter or correct a result: organizers and staff, and the system; never anonymous."""
+    if actor is None:
+        return False
+    return actor is SYSTEM or tournament_policies.can_manage(actor, tournament)

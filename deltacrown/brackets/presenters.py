@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from deltacrown.brackets import engine, queries, store
-from deltacrown.brackets.models import RESULT_STATUSES, Match, Stage, StageStatus
+from deltacrown.brackets.models import Stage, StageStatus
+from deltacrown.matches.models import RESULT_STATUSES, Match
 
 
 class Names:

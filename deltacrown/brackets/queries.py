@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from deltacrown.accounts.models import User
 from deltacrown.brackets.engine import Side
 from deltacrown.brackets.errors import MatchNotFoundError, StageNotFoundError
-from deltacrown.brackets.models import STARTED_STATUSES, Match, MatchStatus, Round, Stage
+from deltacrown.brackets.models import Round, Stage, TournamentResult
 from deltacrown.extensions import db
+from deltacrown.matches.models import STARTED_STATUSES, Match, MatchStatus
 from deltacrown.registrations.models import Registration, RegistrationStatus
 from deltacrown.teams.models import Team
 from deltacrown.tournaments import access
@@ -256,3 +257,14 @@ def list_matches(
             )
         )
     return query.order_by(Stage.number, Match.position)
+
+
+def tournament_results(tournament_id: int) -> list[TournamentResult]:
+    """A completed tournament's placements (best first; empty before it completes)."""
+    return list(
+        db.session.scalars(
+            sa.select(TournamentResult)
+            .where(TournamentResult.tournament_id == tournament_id)
+            .order_by(TournamentResult.placement, TournamentResult.id)
+        )
+    )

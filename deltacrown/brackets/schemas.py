@@ -14,8 +14,9 @@ from __future__ import annotations
 import marshmallow as ma
 
 from deltacrown.brackets.engine import Side
-from deltacrown.brackets.models import MatchStatus, SeedingMethod, StageStatus
+from deltacrown.brackets.models import SeedingMethod, StageStatus
 from deltacrown.core.api import BaseSchema
+from deltacrown.matches.models import MatchStatus
 
 SIDES = [side.value for side in Side]
 

@@ -21,12 +21,34 @@ from typing import Any
 import sqlalchemy as sa
 
 from deltacrown.brackets import engine, queries
-from deltacrown.brackets.models import ENGINE_STATUS, ROW_STATUS, Match, MatchStatus, Round, Stage
+from deltacrown.brackets.models import Round, Stage
 from deltacrown.core.db import table_of
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
+from deltacrown.matches.models import Match, MatchStatus
 
 _KINDS = {kind.value: kind for kind in engine.SlotKind}
+M, E = MatchStatus, engine.MatchStatus
+# The engine's view of each status, and the status a row takes when the engine moves it.
+# `cancelled` is still open for the engine: it blocks its round (and the stage) until the
+# organizer settles it.
+ENGINE_STATUS: dict[MatchStatus, engine.MatchStatus] = {
+    M.SCHEDULED: E.PENDING,
+    M.READY: E.READY,
+    M.LIVE: E.READY,
+    M.AWAITING_CONFIRMATION: E.READY,
+    M.DISPUTED: E.READY,
+    M.CANCELLED: E.READY,
+    M.COMPLETED: E.COMPLETED,
+    M.FORFEIT: E.COMPLETED,
+    M.SKIPPED: E.SKIPPED,
+}
+ROW_STATUS: dict[engine.MatchStatus, MatchStatus] = {
+    E.PENDING: M.SCHEDULED,
+    E.READY: M.READY,
+    E.COMPLETED: M.COMPLETED,
+    E.SKIPPED: M.SKIPPED,
+}
 RowState = tuple[Any, Any, engine.MatchStatus, Any, tuple[tuple[int, int], ...]]
 
 
@@ -303,11 +325,15 @@ def load_partial(row: Stage, match_id: int) -> Loaded:
 
 
 # ----- engine -> rows ------------------------------------------------------------------------
-def save(loaded: Loaded, *, now: datetime) -> list[Match]:
+def save(
+    loaded: Loaded, *, now: datetime, statuses: dict[str, MatchStatus] | None = None
+) -> list[Match]:
     """Write back every loaded match the engine changed, and the stage's counters; returns
     the changed rows. A row keeps a richer status (live, disputed, forfeit) while the
-    engine's view of it is unchanged."""
+    engine's view of it is unchanged; `statuses` (by engine id) names the row status a
+    match the engine moved takes instead of the plain one (a forfeit)."""
     changed: list[Match] = []
+    statuses = statuses or {}
     for engine_id, match in loaded.stage.matches.items():
         state = _state(match)
         if state == loaded.before.get(engine_id):
@@ -319,9 +345,7 @@ def save(loaded: Loaded, *, now: datetime) -> list[Match]:
         row.winner_registration_id = winner  # type: ignore[assignment]
         row.scores = [list(game) for game in scores]
         if ENGINE_STATUS[row.status] is not status:
-            row.status = ROW_STATUS[status]
-            if status is engine.MatchStatus.COMPLETED:
-                row.completed_at = now
+            row.transition(statuses.get(engine_id, ROW_STATUS[status]), at=now)
         changed.append(row)
     stage_row = loaded.row
     stage_row.open_count = loaded.stage.open_count

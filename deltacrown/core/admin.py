@@ -8,52 +8,118 @@ core knows no domain.
 Every change staff make through an action or form runs in `admin_action()`: its own unit of
 work, committed on success; a broken rule (`DomainError`) rolls it back and is shown to staff
 as a flashed message. Admin views never commit themselves.
+
+The sign-in page has the API login's limits: `RATELIMIT_AUTH` per client address and the
+per-account lockout of failed passwords (a browser that signed in before keeps a device
+cookie that exempts it). A session is bound to the user's credentials version (a password
+change ends it), lives at most `ADMIN_SESSION_HOURS`, and carries an id that signing out
+revokes on the server, so a copied cookie does not outlive the sign-out.
 """
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
-from flask import abort, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.form import SecureForm
 from flask_admin.model import filters as model_filters
+from flask_limiter.errors import RateLimitExceeded
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from deltacrown.core.errors import DomainError
+from deltacrown.core.ratelimit import auth_limit, ip_key, limiter
 from deltacrown.core.transaction import unit_of_work
 
 SESSION_KEY = "admin_user_id"
+SESSION_CREDENTIALS = "admin_cv"
+SESSION_ID = "admin_sid"
+SESSION_SINCE = "admin_since"
+DEVICE_COOKIE = "deltacrown_device"
 
 
 class AdminAuth:
-    """Hooks the accounts domain provides: check credentials, load a user by id."""
+    """Hooks the accounts domain provides.
 
-    authenticate: Callable[[str, str], Any] | None = None
+    `authenticate(login, password, device_token)` returns the user or None for wrong
+    credentials, and raises a DomainError to refuse with its message (a locked account);
+    `load_user(id)`; `device_token(user)` marks this browser as one the user signed in from;
+    `revoke_session(sid, user_id, expires_at)` and `is_session_revoked(sid)` end sessions.
+    """
+
+    authenticate: Callable[[str, str, str | None], Any] | None = None
     load_user: Callable[[int], Any] | None = None
+    device_token: Callable[[Any], str] | None = None
+    revoke_session: Callable[[str, int, datetime], None] | None = None
+    is_session_revoked: Callable[[str], bool] | None = None
 
 
 def set_admin_auth(
-    *, authenticate: Callable[[str, str], Any], load_user: Callable[[int], Any]
+    *,
+    authenticate: Callable[[str, str, str | None], Any],
+    load_user: Callable[[int], Any],
+    device_token: Callable[[Any], str],
+    revoke_session: Callable[[str, int, datetime], None],
+    is_session_revoked: Callable[[str], bool],
 ) -> None:
     AdminAuth.authenticate = staticmethod(authenticate)  # type: ignore[assignment]
     AdminAuth.load_user = staticmethod(load_user)  # type: ignore[assignment]
+    AdminAuth.device_token = staticmethod(device_token)  # type: ignore[assignment]
+    AdminAuth.revoke_session = staticmethod(revoke_session)  # type: ignore[assignment]
+    AdminAuth.is_session_revoked = staticmethod(is_session_revoked)  # type: ignore[assignment]
+
+
+def _session_seconds() -> int:
+    return int(float(current_app.config.get("ADMIN_SESSION_HOURS", 12)) * 3600)
+
+
+def start_admin_session(user: Any) -> None:
+    """Sign `user` in to the admin: a fresh session bound to their credentials version."""
+    session.clear()
+    session[SESSION_KEY] = user.id
+    session[SESSION_CREDENTIALS] = user.credentials_version
+    session[SESSION_ID] = secrets.token_hex(16)
+    session[SESSION_SINCE] = int(time.time())
+
+
+def _session_user() -> Any:
+    user_id, sid = session.get(SESSION_KEY), session.get(SESSION_ID)
+    since = session.get(SESSION_SINCE)
+    if user_id is None or AdminAuth.load_user is None:
+        return None
+    if not isinstance(sid, str) or not isinstance(since, int):
+        return None
+    if time.time() - since > _session_seconds():
+        return None
+    if AdminAuth.is_session_revoked is not None and AdminAuth.is_session_revoked(sid):
+        return None
+    try:
+        user = AdminAuth.load_user(int(user_id))
+    except (TypeError, ValueError):
+        return None
+    if user is None or not user.is_active:
+        return None
+    if session.get(SESSION_CREDENTIALS) != user.credentials_version:
+        return None  # the password changed since this session began
+    return user
 
 
 def current_admin_user() -> Any:
-    """The signed-in admin user (any active user), or None."""
-    user_id = session.get(SESSION_KEY)
-    if user_id is None or AdminAuth.load_user is None:
-        return None
-    user = AdminAuth.load_user(int(user_id))
-    if user is None or not user.is_active:
-        session.pop(SESSION_KEY, None)
-        return None
+    """The signed-in admin user (any active user), or None; an ended session is cleared."""
+    if "admin_user" in g:
+        return g.admin_user
+    user = _session_user()
+    if user is None and SESSION_KEY in session:
+        session.clear()
+    g.admin_user = user
     return user
 
 
@@ -90,22 +156,59 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
     @expose("/login/", methods=("GET", "POST"))
     def login(self) -> Any:
         form = LoginForm(request.form)
-        if request.method == "POST" and form.validate() and AdminAuth.authenticate:
-            user = AdminAuth.authenticate(form.login.data or "", form.password.data or "")
-            if user is not None:
-                session.clear()
-                session[SESSION_KEY] = user.id
-                target = request.args.get("next") or ""
-                # Only local admin paths: never an open redirect.
-                if not target.startswith("/admin") or target.startswith("//"):
-                    target = url_for("admin.index")
-                return redirect(target)
-            flash("Wrong username/e-mail or password.", "error")
+        if request.method == "POST":
+            try:
+                with limiter.limit(auth_limit, key_func=ip_key):
+                    return self._sign_in(form)
+            except RateLimitExceeded:
+                flash("Too many sign-in attempts from this address; wait a minute.", "error")
+                return self.render("admin/login.html", form=form), 429, {"Retry-After": "60"}
         return self.render("admin/login.html", form=form)
+
+    def _sign_in(self, form: LoginForm) -> Any:
+        if not form.validate() or AdminAuth.authenticate is None:
+            return self.render("admin/login.html", form=form)
+        try:
+            user = AdminAuth.authenticate(
+                form.login.data or "", form.password.data or "", request.cookies.get(DEVICE_COOKIE)
+            )
+        except DomainError as exc:
+            flash(exc.detail or exc.title, "error")
+            return self.render("admin/login.html", form=form), exc.status, exc.headers
+        if user is None:
+            flash("Wrong username/e-mail or password.", "error")
+            return self.render("admin/login.html", form=form)
+        start_admin_session(user)
+        target = request.args.get("next") or ""
+        # Only local admin paths: never an open redirect.
+        if not target.startswith("/admin") or target.startswith("//"):
+            target = url_for("admin.index")
+        response = redirect(target)
+        if AdminAuth.device_token is not None:
+            response.set_cookie(
+                DEVICE_COOKIE,
+                AdminAuth.device_token(user),
+                max_age=180 * 24 * 3600,
+                path="/admin/",
+                secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
 
     @expose("/logout/", methods=("POST", "GET"))
     def logout(self) -> Any:
-        session.pop(SESSION_KEY, None)
+        user_id, sid = session.get(SESSION_KEY), session.get(SESSION_ID)
+        since = session.get(SESSION_SINCE)
+        if (
+            AdminAuth.revoke_session is not None
+            and isinstance(user_id, int)
+            and isinstance(sid, str)
+            and isinstance(since, int)
+        ):
+            expires = datetime.fromtimestamp(since + _session_seconds(), tz=UTC)
+            AdminAuth.revoke_session(sid, user_id, expires)
+        session.clear()
         return redirect(url_for("admin.login"))
 
 

@@ -143,6 +143,7 @@ FIELDS_PARAMETER = {
 }
 
 ErrorSpec = int | type[DomainError]
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class Blueprint(_Blueprint):
@@ -421,7 +422,14 @@ def _document_transport_problems(doc: dict[str, Any], method: str) -> None:
                 "description": description,
                 "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
             }
-    responses.setdefault(503, dict(UNAVAILABLE_PROBLEM))
+    unavailable = dict(UNAVAILABLE_PROBLEM)
+    if method.upper() in WRITE_METHODS:  # SQLite's write lock past its busy timeout
+        unavailable["description"] = (
+            "Service Unavailable. Codes: `service_unavailable` (the database cannot be "
+            "reached), `database_busy` (the database was busy with other writes); retry after "
+            "`Retry-After` seconds."
+        )
+    responses.setdefault(503, unavailable)
 
 
 def _is_problem_doc(doc: Any) -> bool:

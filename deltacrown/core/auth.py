@@ -141,7 +141,6 @@ def token_identity_unverified_db() -> str | None:
     """
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
-    token = token or request.args.get("token")
     if not token:
         return None
     try:

@@ -5,6 +5,10 @@ The access line holds the method, the route template (`/api/tournaments/<int:tou
 not the id), the status, the duration in ms, the request id and the user id, plus the query
 string with secrets redacted; never a header or a body. Werkzeug's own request lines (the
 development server) get the same redaction.
+
+Tokens never reach a log: websockets may carry the access token as `?token=`, so every URL
+in a record (the development server's and gunicorn's access lines included) has its token
+parameters replaced by `[redacted]` (`TokenRedactingFilter`), and so have Sentry events.
 """
 
 from __future__ import annotations
@@ -56,6 +60,40 @@ class RedactSecretsFilter(logging.Filter):
         return True
 
 
+_TOKEN_PARAM = re.compile(r"(?i)([?&;](?:token|access_token|refresh_token|jwt)=)[^&\s\"'#]+")
+# Loggers that write request lines: Werkzeug's development server and gunicorn.
+ACCESS_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
+
+
+def redact_tokens(text: str) -> str:
+    """`text` with the value of every token query parameter replaced by `[redacted]`."""
+    return _TOKEN_PARAM.sub(r"\1[redacted]", text)
+
+
+class TokenRedactingFilter(logging.Filter):
+    """Rewrites a record whose message holds a URL with a token parameter."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: leave it to the handler's own error path
+            return True
+        redacted = redact_tokens(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+def redact_sentry_event(event: dict[str, Any], hint: Any) -> dict[str, Any]:
+    """Sentry `before_send`: no token in the reported URL or query string."""
+    request = event.get("request") or {}
+    if isinstance(request.get("url"), str):
+        request["url"] = redact_tokens(request["url"])
+    if isinstance(request.get("query_string"), str):  # "a=1&token=…": no leading "?"
+        request["query_string"] = redact_tokens("?" + request["query_string"])[1:]
+    return event
+
+
 class RequestIdFilter(logging.Filter):
     """Adds `request_id` (from `g`, set per request) to every log record."""
 
@@ -71,6 +109,7 @@ def make_handler(*, as_json: bool) -> logging.Handler:
     """A stderr handler that stamps the request id; JSON lines or plain text."""
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(TokenRedactingFilter())
     if as_json:
         handler.setFormatter(
             JsonFormatter(
@@ -102,6 +141,10 @@ def configure_logging(app: Flask) -> None:
     werkzeug_log = logging.getLogger("werkzeug")
     if not any(isinstance(f, RedactSecretsFilter) for f in werkzeug_log.filters):
         werkzeug_log.addFilter(RedactSecretsFilter())
+    for name in ACCESS_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, TokenRedactingFilter) for f in logger.filters):
+            logger.addFilter(TokenRedactingFilter())
 
 
 def _user_id() -> Any:

@@ -33,13 +33,13 @@ Who sends what, and who listens, is listed here and kept true:
   issues); payloads carry ids only (never sender numbers or answers).
 - `bracket_generated(tournament_id, stage_ids, actor_id)`, `tournament_started(tournament_id,
   actor_id)`, `match_completed(match_id, tournament_id, stage_id, winner_registration_id,
-  loser_registration_id)`, `match_result_corrected(match_id, tournament_id, actor_id)`,
-  `tournament_completed(tournament_id)` — sent by brackets.services. Listeners: leaderboards,
-  notifications, webhooks, payouts (later issues).
-- `dispute_opened(dispute_id, match_id, tournament_id)`, `dispute_resolved(dispute_id, match_id,
-  tournament_id, status, outcome)` — sent by matches.services and matches.disputes (results
-  confirmed, forfeits and completion reuse brackets' `match_completed` and
-  `tournament_completed`). Listeners: notifications, webhooks (later issues).
+  loser_registration_id)`, `tournament_completed(tournament_id)` — sent by brackets.services.
+  Listeners: leaderboards, notifications, webhooks, payouts (later issues).
+- `match_result_corrected(match_id, tournament_id, actor_id)`, `dispute_opened(dispute_id,
+  match_id, tournament_id)`, `dispute_resolved(dispute_id, match_id, tournament_id, status,
+  outcome)` — sent by matches.services (results confirmed, forfeits and completion reuse
+  brackets' `match_completed` and `tournament_completed`). Listeners: notifications,
+  webhooks (later issues).
 """
 
 from __future__ import annotations

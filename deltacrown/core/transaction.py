@@ -8,6 +8,10 @@ rollback drops them. A Celery task enqueued before the commit could run before i
 
 On SQLite a write unit of work starts with `BEGIN IMMEDIATE` (see `write_intent`), so two
 writers queue on the busy timeout instead of failing halfway with "database is locked".
+Writers never hold that lock (or a pooled connection) across slow work such as password
+hashing: `outside_transaction()` ends a transaction that has written nothing yet, and the
+next statement begins a fresh one. A lock or pool wait that still times out is a 503
+`database_busy` with `Retry-After`, never a 500.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import sqlite3
+import threading
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,6 +28,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -30,6 +36,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from deltacrown.core.db import db
 from deltacrown.core.errors import (
+    ServiceUnavailableError,
+    handle_domain_error,
     handle_integrity_error,
     handle_operational_error,
     handle_stale_data,
@@ -37,6 +45,21 @@ from deltacrown.core.errors import (
 )
 
 log = logging.getLogger(__name__)
+
+BUSY_RETRY_AFTER = "2"
+
+
+class DatabaseBusyError(ServiceUnavailableError):
+    """SQLite's write lock (or a pooled connection) stayed taken past the busy timeout."""
+
+    code, title = "database_busy", "Database busy"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(
+            detail or "The database is busy with other writes; retry in a moment.",
+            headers={"Retry-After": BUSY_RETRY_AFTER},
+        )
+
 
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "deltacrown_write_intent", default=False
@@ -156,6 +179,45 @@ def write_intent(enabled: bool = True) -> Iterator[None]:
 
 
 @contextmanager
+def outside_transaction() -> Iterator[None]:
+    """Run slow work (password hashing) without holding a transaction: SQLite's write lock and
+    the pooled connection are free meanwhile. A transaction that has written nothing yet is
+    ended first (ORM objects reload on next use); one that has already written is kept (its
+    writes must stay atomic with what follows), so the block then runs inside it."""
+    session = db.session()
+    if session.in_transaction() and not (
+        session.new or session.dirty or session.deleted or session.info.get("has_writes")
+    ):
+        session.commit()
+    yield
+
+
+def _on_session_flush(session: Session, flush_context: Any) -> None:
+    session.info["has_writes"] = True
+
+
+def _on_transaction_end(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop("has_writes", None)
+
+
+def _on_engine_error(context: Any) -> None:
+    """SQLite's "database is locked/busy" after the busy timeout: a 503, never a 500."""
+    original = context.original_exception
+    if isinstance(original, sqlite3.OperationalError) and (
+        "locked" in str(original) or "busy" in str(original)
+    ):
+        log.warning("sqlite busy past the timeout: %s", original)
+        raise DatabaseBusyError() from original
+
+
+def handle_pool_timeout(error: sa_exc.TimeoutError) -> Response:
+    """Every pooled connection stayed in use past the pool timeout: busy, not broken."""
+    log.warning("connection pool exhausted: %s", error)
+    return handle_domain_error(DatabaseBusyError())
+
+
+@contextmanager
 def unit_of_work(*, write: bool = True) -> Iterator[None]:
     """The boundary for Celery tasks and CLI commands: commit on success, roll back on error."""
     with write_intent(write):
@@ -190,10 +252,68 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.close()
 
 
+class _WriterQueue:
+    """The writers of one SQLite file in this process wait here, woken the moment the lock is
+    free, instead of in SQLite's busy handler, which polls with sleeps of up to 100 ms and lets
+    newcomers overtake: under a threaded server's burst (200 sign-ups at once) that starves
+    some writers past any timeout. Other processes (CLI, worker) still meet SQLite's own busy
+    timeout. A thread that already holds the queue passes through (SQLite decides)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.owner: int | None = None
+
+    def acquire(self, timeout: float) -> bool:
+        if self.owner == threading.get_ident():
+            return False
+        if not self.lock.acquire(timeout=timeout):
+            raise DatabaseBusyError()
+        self.owner = threading.get_ident()
+        return True
+
+    def release(self) -> None:
+        self.owner = None
+        self.lock.release()
+
+
+_writer_queues: dict[str, _WriterQueue] = {}
+_writer_queues_lock = threading.Lock()
+_QUEUE_INFO_KEY = "deltacrown_writer_queue"
+
+
+def _writer_queue(connection: Any) -> _WriterQueue:
+    key = str(connection.engine.url)
+    with _writer_queues_lock:
+        return _writer_queues.setdefault(key, _WriterQueue())
+
+
+def _busy_timeout_seconds() -> float:
+    try:
+        return int(current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", 15000)) / 1000
+    except RuntimeError:  # no app context
+        return 15.0
+
+
 def _sqlite_on_begin(connection: Any) -> None:
     if connection.dialect.name != "sqlite":
         return
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+    if not _write_intent.get():
+        connection.exec_driver_sql("BEGIN")
+        return
+    queue = _writer_queue(connection)
+    if queue.acquire(_busy_timeout_seconds()):
+        connection.info[_QUEUE_INFO_KEY] = queue
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        _sqlite_on_end(connection)
+        raise
+
+
+def _sqlite_on_end(connection: Any) -> None:
+    queue = connection.info.pop(_QUEUE_INFO_KEY, None)
+    if queue is not None:
+        queue.release()
 
 
 _listeners_installed = False
@@ -206,9 +326,14 @@ def install_listeners() -> None:
         return
     event.listen(Engine, "connect", _sqlite_on_connect)
     event.listen(Engine, "begin", _sqlite_on_begin)
+    event.listen(Engine, "commit", _sqlite_on_end)
+    event.listen(Engine, "rollback", _sqlite_on_end)
     event.listen(FlaskSession, "after_commit", _on_session_commit)
     event.listen(FlaskSession, "after_soft_rollback", _on_session_soft_rollback)
     event.listen(FlaskSession, "after_transaction_create", _on_transaction_create)
+    event.listen(FlaskSession, "after_flush", _on_session_flush)
+    event.listen(FlaskSession, "after_transaction_end", _on_transaction_end)
+    event.listen(Engine, "handle_error", _on_engine_error)
     _listeners_installed = True
 
 
@@ -223,6 +348,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(IntegrityError, _integrity_error)
     app.register_error_handler(StaleDataError, _stale_data)
     app.register_error_handler(OperationalError, _operational_error)
+    app.register_error_handler(sa_exc.TimeoutError, handle_pool_timeout)
 
     @app.before_request
     def _begin_unit_of_work() -> None:
@@ -240,6 +366,10 @@ def init_app(app: Flask) -> None:
             return _integrity_error(exc)
         except StaleDataError as exc:
             return _stale_data(exc)
+        except DatabaseBusyError as exc:
+            db.session.rollback()
+            g.pop("ready_effects", None)
+            return handle_domain_error(exc)
         except OperationalError as exc:
             return _operational_error(exc)
         run_ready_effects()

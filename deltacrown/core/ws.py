@@ -1,5 +1,6 @@
 """Websocket plumbing shared by every live route: the Origin allow-list, JSON frames, /ws/ping,
-and `follow()`, which serves a live channel (auth, gap-free events, resume, rate limits)."""
+and `follow()`, which serves a live channel (auth, gap-free events, resume, rate limits).
+Connection caps and the end of a connection live in `ws_connections`."""
 
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ from flask import Blueprint, current_app, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
-from deltacrown.core import metrics, realtime
+from deltacrown.core import metrics, realtime, ws_connections
 from deltacrown.core.auth import user_for_token
 from deltacrown.core.db import db
 from deltacrown.core.errors import AuthenticationError, DomainError
 from deltacrown.core.inputs import DEFAULT_MAX_JSON_DEPTH, json_too_deep
 from deltacrown.core.transaction import unit_of_work
+from deltacrown.core.ws_connections import WAKE_INTERVAL, connection
 
 # The unbound websocket extension; `create_app` binds it, domains route on their own blueprint.
 sock = Sock()
@@ -34,6 +36,10 @@ log = logging.getLogger(__name__)
 bp = Blueprint("ws", __name__)
 
 CLOSE_POLICY = 1008
+PING_IDLE_SECONDS = 60
+
+bp.before_app_request(ws_connections.take_connection_slot)
+bp.teardown_app_request(ws_connections.give_connection_slot_back)
 
 
 def origin_allowed() -> bool:
@@ -49,13 +55,10 @@ def send_json(ws: Any, message: dict[str, Any]) -> None:
 
 
 def close(ws: Any, code: int, reason: str) -> None:
-    """Close with `code` and wait (briefly) for the client's close frame before the server
-    drops the TCP connection, so the client reads our code rather than a reset."""
-    with contextlib.suppress(ConnectionClosed):
+    """Send the close frame with `code`; `connection()` then waits briefly for the client's
+    close frame (so it reads our code rather than a reset) and ends the TCP connection."""
+    with contextlib.suppress(ConnectionClosed, OSError):
         ws.close(reason=code, message=reason)
-    thread = getattr(ws, "thread", None)
-    if thread is not None:
-        thread.join(timeout=2)
 
 
 def send_error(ws: Any, code: str, detail: str) -> None:
@@ -82,15 +85,26 @@ def parse_frame(ws: Any, raw: Any) -> dict[str, Any] | None:
 @sock.route("/ws/ping", bp=bp)
 def ping(ws: Any) -> None:
     """Connectivity check: answers {"type": "pong"} to {"type": "ping"}."""
+    with connection(ws):
+        _ping(ws)
+
+
+def _ping(ws: Any) -> None:
     if not origin_allowed():
         close(ws, CLOSE_POLICY, "origin not allowed")
         return
+    idle_since = time.monotonic()
     try:
         while True:
-            raw = ws.receive(timeout=60)
+            raw = ws.receive(timeout=WAKE_INTERVAL)
             if raw is None:
-                close(ws, 1000, "idle")
-                return
+                if not ws.connected:
+                    return
+                if time.monotonic() - idle_since >= PING_IDLE_SECONDS:
+                    close(ws, 1000, "idle")
+                    return
+                continue
+            idle_since = time.monotonic()
             message = parse_frame(ws, raw)
             if message is None:
                 continue
@@ -282,9 +296,13 @@ class Follower:
         deadline = time.monotonic() + self.auth_timeout
         while self.user is None:
             remaining = deadline - time.monotonic()
-            raw = self.ws.receive(timeout=max(0.0, remaining)) if remaining > 0 else None
-            if raw is None:
+            if remaining <= 0:
                 raise Close(CLOSE_UNAUTHENTICATED, "authentication required")
+            raw = self.ws.receive(timeout=min(remaining, WAKE_INTERVAL))
+            if raw is None:
+                if not self.ws.connected:
+                    raise ConnectionClosed(self.ws.close_reason, self.ws.close_message)
+                continue
             metrics.WS_MESSAGES_IN.labels(self.route).inc()
             message = parse_frame(self.ws, raw)
             if message is None:
@@ -452,12 +470,19 @@ class Follower:
             timeout = SLOT_REFRESH
             if self.expires is not None:
                 timeout = min(timeout, max(0.0, self.expires - now))
-            self.ws.event.wait(timeout=timeout)
+            self.ws.event.wait(timeout=min(timeout, WAKE_INTERVAL))
+            if not self.ws.connected:
+                return
 
 
 def follow(ws: Any, resolve: Callable[[], Channel | None]) -> None:
     """Serve a live route: check the Origin, resolve the channel (4404 when unknown), then
     follow it until the client leaves."""
+    with connection(ws):
+        _follow(ws, resolve)
+
+
+def _follow(ws: Any, resolve: Callable[[], Channel | None]) -> None:
     if not origin_allowed():
         close(ws, CLOSE_POLICY, "origin not allowed")
         return

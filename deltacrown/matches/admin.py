@@ -21,7 +21,7 @@ from deltacrown.core.admin import (
     run_for_each,
 )
 from deltacrown.extensions import db
-from deltacrown.matches import disputes, services
+from deltacrown.matches import services
 from deltacrown.matches.models import Dispute, MatchEvent, ResultSubmission
 
 
@@ -44,7 +44,7 @@ class DisputeAdmin(ReadOnlyModelView):
     def action_review(self, ids: list[str]) -> None:
         run_for_each(
             ids,
-            lambda i, actor: disputes.review_dispute(i, actor=actor),
+            lambda i, actor: services.review_dispute(i, actor=actor),
             "{count} dispute(s) under review.",
         )
 
@@ -52,7 +52,7 @@ class DisputeAdmin(ReadOnlyModelView):
     def action_uphold(self, ids: list[str]) -> None:
         run_for_each(
             ids,
-            lambda i, actor: disputes.resolve_dispute(
+            lambda i, actor: services.resolve_dispute(
                 i, outcome="upheld", resolution="Upheld by staff after review.", actor=actor
             ),
             "{count} dispute(s) upheld.",
@@ -62,7 +62,7 @@ class DisputeAdmin(ReadOnlyModelView):
     def action_dismiss(self, ids: list[str]) -> None:
         run_for_each(
             ids,
-            lambda i, actor: disputes.dismiss_dispute(
+            lambda i, actor: services.dismiss_dispute(
                 i, resolution="Dismissed by staff.", actor=actor
             ),
             "{count} dispute(s) dismissed.",

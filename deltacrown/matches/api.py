@@ -12,11 +12,9 @@ from deltacrown.brackets import presenters
 from deltacrown.brackets.errors import (
     InvalidLobbyResultError,
     InvalidWinnerError,
-    MatchNotCompletedError,
     MatchNotReadyError,
     TournamentLockedError,
 )
-from deltacrown.brackets.schemas import CorrectionSchema
 from deltacrown.core import storage
 from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required, require_user
@@ -29,7 +27,7 @@ from deltacrown.core.pagination import (
     with_next_cursor,
 )
 from deltacrown.core.storage import FileTooLargeError, UnsupportedFileTypeError
-from deltacrown.matches import disputes, live, queries, services
+from deltacrown.matches import live, queries, services
 from deltacrown.matches.errors import (
     AlreadyCheckedInError,
     AlreadySubmittedError,
@@ -52,7 +50,6 @@ from deltacrown.matches.schemas import (
     DisputeArgs,
     DisputeQueryArgs,
     DisputeSchema,
-    DryRunArgs,
     EvidenceSchema,
     EvidenceUploadArgs,
     ForfeitArgs,
@@ -60,7 +57,6 @@ from deltacrown.matches.schemas import (
     MatchDetailSchema,
     MatchEventSchema,
     MatchUpdateArgs,
-    OverrideArgs,
     ResolveArgs,
     ScoreUpdateArgs,
     SubmitResultArgs,
@@ -235,38 +231,6 @@ class MatchDispute(MethodView):
         )
 
 
-@blp.route("/matches/<int:match_id>/override-result/")
-class MatchOverride(MethodView):
-    @login_required
-    @blp.arguments(DryRunArgs, location="query")
-    @blp.arguments(OverrideArgs)
-    @blp.response(200, CorrectionSchema)
-    @blp.errors(DisputesOpenError)
-    @blp.errors(
-        *ACT,
-        TournamentNotOngoingError,
-        InvalidScoresError,
-        InvalidWinnerError,
-        DependentMatchStartedError,
-        TournamentLockedError,
-        MatchNotCompletedError,
-        MatchNotReadyError,
-    )
-    def post(self, query: dict[str, Any], args: dict[str, Any], match_id: int) -> Any:
-        """Enter or correct the result (organizers and staff). `?dry_run=true` changes
-        nothing and returns the engine's preview (moves, resets, placements); correcting a
-        completed match is 409 `dependent_match_started` once a dependent match has started.
-        An open dispute is resolved (overturned) with the override as its resolution. Not for
-        a lobby (409 `invalid_transition`: record the lobby's game instead)."""
-        return services.override_result(
-            match_id,
-            games=games_pairs(args["games"]) or [],
-            reason=args["reason"],
-            dry_run=query["dry_run"],
-            actor=require_user(),
-        )
-
-
 @blp.route("/matches/<int:match_id>/forfeit/")
 class MatchForfeit(MethodView):
     @blp.idempotent
@@ -349,7 +313,7 @@ class DisputeDetail(MethodView):
     @blp.errors(DisputeNotFoundError)
     def get(self, dispute_id: int) -> Any:
         """A dispute (its tournament's organizers, staff, and the match's sides)."""
-        dispute = disputes.visible_dispute(dispute_id, require_user())[0]
+        dispute = services.visible_dispute(dispute_id, require_user())[0]
         blp.set_etag(dispute)
         return dispute
 
@@ -370,7 +334,7 @@ class DisputeReview(MethodView):
     @blp.errors(*DISPUTE_ERRORS)
     def post(self, dispute_id: int) -> Any:
         """open → under_review (organizers and staff)."""
-        return disputes.review_dispute(dispute_id, actor=require_user())
+        return services.review_dispute(dispute_id, actor=require_user())
 
 
 @blp.route("/disputes/<int:dispute_id>/resolve/")
@@ -396,7 +360,7 @@ class DisputeResolve(MethodView):
         dispute: upheld applies the disputed game, overturned applies `corrected_results`,
         rematch replays the game (the lobby is live again)."""
         corrected_results = args.get("corrected_results")
-        return disputes.resolve_dispute(
+        return services.resolve_dispute(
             dispute_id,
             outcome=args["outcome"],
             resolution=args["resolution"],
@@ -416,6 +380,6 @@ class DisputeDismiss(MethodView):
     @blp.errors(*DISPUTE_ERRORS, ValidationError)
     def post(self, args: dict[str, Any], dispute_id: int) -> Any:
         """open or under_review → dismissed: the disputed result stands."""
-        return disputes.dismiss_dispute(
+        return services.dismiss_dispute(
             dispute_id, resolution=args["resolution"], actor=require_user()
         )

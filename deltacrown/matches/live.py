@@ -11,16 +11,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from deltacrown.brackets.models import Match, MatchStatus
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
-from deltacrown.matches import policies, queries
+from deltacrown.matches import lifecycle, policies, queries
 from deltacrown.matches.errors import (
     InvalidTransitionError,
     PermissionDeniedError,
     ValidationError,
 )
-from deltacrown.matches.models import MatchEvent
+from deltacrown.matches.kinds import kind_of
+from deltacrown.matches.models import Match, MatchEvent, MatchStatus
 
 M = MatchStatus
 MAX_GAME_SCORE = 9999
@@ -53,10 +53,8 @@ def update_score(
     ValidationError (game outside 1..best_of, scores outside 0..9999).
     """
     now = now or utcnow()
-    from deltacrown.matches import services  # services imports this module
-
     match, tournament = queries.visible_match(match_id, actor, for_update=True)
-    if match.lobby is not None:
+    if not kind_of(match).series:
         raise ValidationError(
             "A battle-royale lobby has no head-to-head running score; submit its games.",
             errors={"game": ["Not available for a lobby match."]},
@@ -78,9 +76,9 @@ def update_score(
             errors[name] = [f"Must be between 0 and {MAX_GAME_SCORE}."]
     if errors:
         raise ValidationError("The score update is not valid.", errors=errors)
-    services.record_event(match, "score_updated", actor, registration_id=side, now=now,
+    lifecycle.record_event(match, "score_updated", actor, registration_id=side, now=now,
                  game=game, p1=p1, p2=p2)  # fmt: skip
-    services.publish_event(
+    lifecycle.publish_event(
         match,
         "match.score_updated",
         game=game,

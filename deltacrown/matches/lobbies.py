@@ -1,6 +1,6 @@
-"""Battle-royale lobbies through the match lifecycle (flush, never commit).
+"""The battle-royale lobby kind of match (`kinds.LOBBY`; flush, never commit).
 
-A lobby's `brackets.Match` row (`match.lobby` = its number) goes through the same states as a
+A lobby's `Match` row (`match.lobby` = its number) goes through the same states as a
 head-to-head match: `ready` → `live` → `awaiting_confirmation` → `live` (next game) ... →
 `completed`; also `disputed` and `cancelled`. Its members (registrations; for a team, the
 captain or a roster player acts) check in like sides do (`services.check_in_match`), and the
@@ -12,7 +12,7 @@ submission) or disputes it. The game is confirmed when every present member agre
 organizer confirms it, or when nobody disputed it within `result_confirmation_minutes` (the
 auto-confirm sweep). A member submitting different results disputes it, as does `dispute`
 (reason of at least 20 characters, on the pending game only). An organizer's submission is
-final at once. A confirmed game enters the stage through `brackets.services.record_lobby_game`
+final at once. A confirmed game enters the stage through `brackets.services.apply_lobby_game`
 (standings; after the lobby's last game the match is `completed`, after every lobby's the
 stage finishes as before: placements, the tournament's completion).
 
@@ -35,14 +35,19 @@ from deltacrown.brackets import engine
 from deltacrown.brackets import queries as bracket_queries
 from deltacrown.brackets import services as bracket_services
 from deltacrown.brackets.errors import translate
-from deltacrown.brackets.models import Match, MatchStatus
 from deltacrown.core import audit
 from deltacrown.extensions import db
-from deltacrown.matches import policies, queries, services
+from deltacrown.matches import lifecycle, policies, queries
+from deltacrown.matches.completion import apply_lobby_game
+from deltacrown.matches.disputes import (
+    close_dispute,
+    dispute_reason,
+    disputed_submission,
+    open_dispute,
+)
 from deltacrown.matches.errors import (
     AlreadySubmittedError,
     DisputeExistsError,
-    DisputesOpenError,
     InvalidTransitionError,
     PermissionDeniedError,
     ValidationError,
@@ -50,10 +55,12 @@ from deltacrown.matches.errors import (
 from deltacrown.matches.models import (
     Dispute,
     DisputeOutcome,
+    Match,
+    MatchStatus,
     ResultSubmission,
     SubmissionStatus,
 )
-from deltacrown.tournaments.models import Tournament, TournamentStatus
+from deltacrown.tournaments.models import Tournament
 
 M = MatchStatus
 S = SubmissionStatus
@@ -74,13 +81,13 @@ def check_results(
     once, placements 1..n once each, kills >= 0), best placement first; else 422
     `invalid_lobby_result`."""
     try:
-        checked = engine.check_lobby_results(lobby, _engine_results(results))
+        checked = engine.check_lobby_results(lobby, engine_results(results))
     except engine.BracketError as exc:
         raise translate(exc) from exc
     return _as_results(checked)
 
 
-def _engine_results(results: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def engine_results(results: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [
         {"participant": r.get("registration_id"), "placement": r.get("placement"),
          "kills": r.get("kills")}
@@ -92,6 +99,11 @@ def _as_results(game: Sequence[engine.GameResult]) -> list[dict[str, Any]]:
     return [
         {"registration_id": r.participant, "placement": r.placement, "kills": r.kills} for r in game
     ]
+
+
+def game_results(match: Match, game: int) -> list[dict[str, Any]]:
+    """Game `game`'s (1-based) recorded results, best placement first."""
+    return _as_results(lobby_of(match).games[game - 1])
 
 
 def _next_game(lobby: engine.Lobby) -> int:
@@ -121,26 +133,12 @@ def apply_game(
 ) -> Match:
     """The game enters the stage (the engine's standings); the match goes back to `live`, or
     is `completed` after the lobby's last game (the stage and the tournament may finish)."""
-    bracket_services.record_lobby_game(
-        tournament.id,
-        int(match.lobby or 0),
-        results=_engine_results(results),
-        actor=None,
-        now=now,
-    )
+    apply_lobby_game(match, tournament, engine_results(results), actor, now)
     game = len(lobby_of(match).games)
-    services.record_event(match, "game_recorded", actor, now=now, game=game, results=list(results))
-    services.publish_event(match, "match.game_recorded", game=game, results=list(results))
+    lifecycle.record_event(match, "game_recorded", actor, now=now, game=game, results=list(results))
+    lifecycle.publish_event(match, "match.game_recorded", game=game, results=list(results))
     if match.status is M.COMPLETED:
-        services.record_event(match, "completed", None, now=now)
-    if tournament.status is TournamentStatus.COMPLETED:
-        open_ids = queries.open_dispute_ids(tournament.id)
-        if open_ids:  # the caller's unit of work rolls the game back
-            raise DisputesOpenError(
-                "This game would complete the tournament while disputes are open; "
-                "settle them first.",
-                dispute_ids=open_ids,
-            )
+        lifecycle.record_event(match, "completed", None, now=now)
     return match
 
 
@@ -157,7 +155,7 @@ def confirm_game(
     for s in _game_submissions(match, submission.game or 0):
         s.status, s.decided_at = S.CONFIRMED, now
     submission.status, submission.decided_at = S.CONFIRMED, now
-    services.record_event(
+    lifecycle.record_event(
         match,
         "result_confirmed",
         actor,
@@ -174,6 +172,7 @@ def submit(
     match: Match,
     tournament: Tournament,
     *,
+    games: Sequence[Sequence[int]] | None = None,  # a head-to-head match's scores: not read
     results: Sequence[Mapping[str, Any]] | None,
     actor: Any,
     evidence: Sequence[str],
@@ -186,8 +185,8 @@ def submit(
     manager = policies.can_manage(actor, tournament)
     if side is None and not manager:
         raise PermissionDeniedError("Only the lobby's members and organizers may do this.")
-    services._require_state(match, M.LIVE, M.AWAITING_CONFIRMATION, action="submit a result")  # noqa: SLF001
-    services.require_ongoing(tournament)
+    lifecycle.require_state(match, M.LIVE, M.AWAITING_CONFIRMATION, action="submit a result")
+    lifecycle.require_ongoing(tournament)
     if results is None:
         raise ValidationError(
             "A lobby match takes `results`: every member's placement and kills.",
@@ -213,7 +212,7 @@ def submit(
     )
     db.session.add(submission)
     db.session.flush()
-    services.record_event(
+    lifecycle.record_event(
         match,
         "result_submitted",
         actor,
@@ -224,9 +223,9 @@ def submit(
         submission_id=submission.id,
     )
     if not current:
-        match.status = M.AWAITING_CONFIRMATION
+        match.transition(M.AWAITING_CONFIRMATION)
         db.session.flush()
-        services.publish_event(
+        lifecycle.publish_event(
             match, "match.result_submitted", registration_id=side, game=game, results=checked
         )
         return match
@@ -234,7 +233,7 @@ def submit(
         return _agreed(match, tournament, current[0], lobby, now)
     for s in [*current, submission]:
         s.status, s.decided_at = S.DISPUTED, now
-    services._open_dispute(  # noqa: SLF001  (the shared dispute opening)
+    open_dispute(
         match,
         actor,
         registration_id=side,
@@ -276,7 +275,7 @@ def _agreed(
     agreed = {s.registration_id for s in _game_submissions(match, pending.game or 0)}
     if set(lobby.present) <= agreed:
         return confirm_game(match, tournament, pending, None, now)
-    services.publish_event(match, "match.result_agreed", game=pending.game, agreed=sorted(agreed))
+    lifecycle.publish_event(match, "match.result_agreed", game=pending.game, agreed=sorted(agreed))
     return match
 
 
@@ -287,9 +286,9 @@ def confirm(match: Match, tournament: Tournament, *, actor: Any, now: datetime) 
     side = queries.side_of(match, actor)
     if side is None and not manager:
         raise PermissionDeniedError("Only the lobby's members or an organizer may confirm.")
-    services._require_state(match, M.AWAITING_CONFIRMATION, action="confirm a result")  # noqa: SLF001
-    services.require_ongoing(tournament)
-    pending = services._pending(match)  # noqa: SLF001
+    lifecycle.require_state(match, M.AWAITING_CONFIRMATION, action="confirm a result")
+    lifecycle.require_ongoing(tournament)
+    pending = lifecycle.pending_submission(match)
     if side is None:
         audit.record(
             actor=actor,
@@ -315,7 +314,7 @@ def confirm(match: Match, tournament: Tournament, *, actor: Any, now: datetime) 
     )
     db.session.add(agreement)
     db.session.flush()
-    services.record_event(
+    lifecycle.record_event(
         match, "result_agreed", actor, registration_id=side, now=now, game=pending.game
     )
     return _agreed(match, tournament, pending, lobby, now)
@@ -331,21 +330,21 @@ def dispute(
     now: datetime,
 ) -> Dispute:
     """A member who has not agreed disputes the pending game (→ disputed)."""
-    side = services._require_side(match, actor)  # noqa: SLF001
-    services._require_state(match, M.AWAITING_CONFIRMATION, action="dispute it")  # noqa: SLF001
-    services.require_ongoing(tournament)
-    reason = services.dispute_reason(reason)
+    side = lifecycle.require_side(match, actor)
+    lifecycle.require_state(match, M.AWAITING_CONFIRMATION, action="dispute it")
+    lifecycle.require_ongoing(tournament)
+    reason = dispute_reason(reason)
     existing = queries.open_dispute(match.id)
     if existing is not None:  # pragma: no cover  (a disputed lobby is not awaiting)
         raise DisputeExistsError("This match already has an open dispute.", dispute_id=existing.id)
-    pending = services._pending(match)  # noqa: SLF001
+    pending = lifecycle.pending_submission(match)
     _require_present(lobby_of(match), side)
     current = _game_submissions(match, pending.game or 0)
     if any(s.registration_id == side for s in current):
         raise PermissionDeniedError("A member cannot dispute a result they submitted or agreed.")
     for s in current:
         s.status, s.decided_at = S.DISPUTED, now
-    opened = services._open_dispute(  # noqa: SLF001
+    opened = open_dispute(
         match,
         actor,
         registration_id=side,
@@ -363,7 +362,7 @@ def dispute(
     return opened
 
 
-# ----- settling a dispute (disputes.py) ---------------------------------------------------------
+# ----- settling a dispute ----------------------------------------------------------------------
 def uphold(
     match: Match, tournament: Tournament, submission: ResultSubmission, actor: Any, now: datetime
 ) -> None:
@@ -371,7 +370,7 @@ def uphold(
     for s in _game_submissions(match, submission.game or 0, S.DISPUTED):
         agrees = s.id == submission.id or s.games == submission.games
         s.status, s.decided_at = (S.CONFIRMED if agrees else S.SUPERSEDED), now
-    services.record_event(
+    lifecycle.record_event(
         match, "result_confirmed", actor, now=now, submission_id=submission.id, game=submission.game
     )
     apply_game(match, tournament, submission.games, actor, now)
@@ -394,55 +393,79 @@ def overturn(
     return checked
 
 
+def resolve(
+    dispute: Dispute,
+    match: Match,
+    tournament: Tournament,
+    *,
+    outcome: DisputeOutcome,
+    resolution: str,
+    corrected_games: Sequence[Sequence[int]] | None,
+    corrected_results: Sequence[Mapping[str, Any]] | None,
+    actor: Any,
+    now: datetime,
+) -> None:
+    """Settle a lobby's dispute about its pending game: upheld applies the disputed results,
+    overturned the organizer's `corrected_results`, a rematch replays the game."""
+    if corrected_games:
+        raise ValidationError(
+            "Corrected games are for a head-to-head match; give corrected results.",
+            errors={"corrected_games": ["Not for a lobby match."]},
+        )
+    overturned = outcome is DisputeOutcome.OVERTURNED
+    if overturned and not corrected_results:
+        raise ValidationError(
+            "Overturning a lobby's game needs the corrected results.",
+            errors={"corrected_results": ["Required to overturn."]},
+        )
+    if not overturned and corrected_results:
+        raise ValidationError(
+            "Corrected results go with an overturned result only.",
+            errors={"corrected_results": ["Only when overturned."]},
+        )
+    lifecycle.require_ongoing(tournament)
+    checked = None
+    if overturned:  # checked before the dispute closes, so bad results change nothing
+        checked = check_results(lobby_of(match), corrected_results or [])
+    close_dispute(dispute, actor, outcome, resolution, now, corrected_games=checked)
+    if outcome is DisputeOutcome.UPHELD:
+        submission = disputed_submission(dispute, match)
+        if submission is not None:
+            uphold(match, tournament, submission, actor, now)
+    elif checked is not None:
+        overturn(match, tournament, checked, actor, now)
+    else:
+        replay(match, now)
+
+
 def replay(match: Match, now: datetime) -> None:
     """A rematch of a lobby's game: its submissions are set aside, the lobby is live again."""
     game = _next_game(lobby_of(match))
     for s in _game_submissions(match, game, S.PENDING, S.DISPUTED):
         s.status, s.decided_at = S.SUPERSEDED, now
-    match.status = M.LIVE
+    match.transition(M.LIVE)
     db.session.flush()
 
 
-# ----- the organizer's direct path and the no-show sweep -----------------------------------------
-def on_direct_game(match: Match, actor: Any, game: int, now: datetime) -> None:
-    """An organizer recorded game `game` through the lobby endpoint: the lifecycle's pending
-    submissions for it are superseded and its open dispute is resolved (overturned, the
-    organizer's game as the resolution)."""
-    for s in _game_submissions(match, game, S.PENDING, S.DISPUTED):
-        s.status, s.decided_at = S.SUPERSEDED, now
-    services._close_disputes(  # noqa: SLF001
-        match,
-        actor,
-        DisputeOutcome.OVERTURNED,
-        f"The organizer recorded game {game} directly.",
-        now,
-    )
-    lobby = lobby_of(match)
-    results = _as_results(lobby.games[game - 1])
-    services.record_event(match, "game_recorded", actor, now=now, game=game, results=results)
-    services.publish_event(match, "match.game_recorded", game=game, results=results)
-    if match.status is M.COMPLETED:
-        services.record_event(match, "completed", None, now=now)
-
-
-def no_show(match: Match, tournament: Tournament, now: datetime) -> str:
+# ----- the no-show sweep and the detail --------------------------------------------------------
+def no_show(match: Match, tournament: Tournament, now: datetime, actor: Any) -> str:
     """Check-in is over: the members who did not check in are absent, and the others play
     (→ live); nobody checked in: the lobby is cancelled. Returns what happened."""
     present = queries.checked_in(match.id)
     absent = [r for r in queries.participants_of(match) if r not in present]
     if not present:
-        services._cancel(match, None, "no_show", now)  # noqa: SLF001
+        lifecycle.cancel(match, actor, "no_show", now)
         return "cancelled"
     if lobby_of(match).games:  # pragma: no cover  (a ready lobby has not played)
         return "none"
     bracket_services.mark_lobby_absent(match.id, absent)
-    services.record_event(match, "absent_marked", None, now=now, absent=absent)
-    services.publish_event(match, "match.absent_marked", absent=absent)
-    services._go_live(match, None, now, automatic=True)  # noqa: SLF001
+    lifecycle.record_event(match, "absent_marked", actor, now=now, absent=absent)
+    lifecycle.publish_event(match, "match.absent_marked", absent=absent)
+    lifecycle.go_live(match, actor, now, automatic=True)
     return "absent"
 
 
-def lobby_state(match: Match) -> dict[str, Any]:
+def state(match: Match) -> dict[str, Any]:
     """A lobby match's members, absences, per-game results and standings (for the detail)."""
     lobby = lobby_of(match)
     stage_row = bracket_queries.find_stage(match.stage_id)

@@ -1,21 +1,30 @@
-"""Lifecycle rows kept beside `brackets.Match`: check-ins, result submissions, the match's
-event history, disputes, and a finished tournament's placements.
+"""The match and its lifecycle rows: `Match` (a head-to-head match, or a battle-royale lobby's
+row) with `MatchStatus` and the transition table every status change goes through; the
+check-ins, result submissions, the match's event history and disputes.
 
-The match's own state (status, participants, scores, winner) stays on `brackets.Match`; these
-tables say who checked in, who claimed which result and when (the auto-confirm clock runs
-from a pending submission's `created_at`), what happened to the match and who did it, and
-how a dispute was settled. A rematch marks the match's submissions `superseded`, so "one
-submission per side" counts only the current ones.
+States: `scheduled` (a side unknown) → `ready` → `live` → `awaiting_confirmation` →
+`completed`; also `disputed`, `forfeit` (completed without play), `cancelled` (stopped,
+waiting for the organizer: it blocks its round and the bracket until the organizer settles
+it) and `skipped` (a grand-final reset that was not needed). `Match.transition()` refuses
+any move not in `TRANSITIONS` with 409 `invalid_transition`.
+
+The bracket (`brackets`) owns where a match sits and routes to (stage, round, slots, next
+matches); it writes a row's participants, winner and scores when the engine moves them, and
+its status through `transition()` like every other caller. The lifecycle rows say who
+checked in, who claimed which result and when (the auto-confirm clock runs from a pending
+submission's `created_at`), what happened to the match and who did it, and how a dispute was
+settled. A rematch marks the match's submissions `superseded`, so "one submission per side"
+counts only the current ones.
 """
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from deltacrown.core.db import (
     TimestampMixin,
@@ -25,8 +34,155 @@ from deltacrown.core.db import (
     json_dict_column,
     json_list_column,
 )
+from deltacrown.core.errors import InvalidTransitionError
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import Model
+
+if TYPE_CHECKING:  # the bracket's round; resolved by name through the model registry
+    from deltacrown.brackets.models import Round
+
+
+class MatchStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"  # a participant is not known yet
+    READY = "ready"
+    LIVE = "live"
+    AWAITING_CONFIRMATION = "awaiting_confirmation"
+    COMPLETED = "completed"
+    DISPUTED = "disputed"
+    FORFEIT = "forfeit"  # completed without play: the winner and no scores
+    CANCELLED = "cancelled"  # stopped, waiting for the organizer (blocks progression)
+    SKIPPED = "skipped"  # a grand-final reset that was not needed
+
+
+M = MatchStatus
+# Every legal move. Same-status moves change nothing and are not listed.
+TRANSITIONS: frozenset[tuple[MatchStatus, MatchStatus]] = frozenset(
+    {
+        (M.SCHEDULED, M.READY),  # both participants known
+        (M.SCHEDULED, M.SKIPPED),  # the grand final made its reset needless
+        (M.READY, M.LIVE),  # started (both checked in, the organizer, a lobby's absentees)
+        (M.LIVE, M.AWAITING_CONFIRMATION),  # a side submitted
+        (M.AWAITING_CONFIRMATION, M.DISPUTED),  # disputed, or a different submission
+        (M.AWAITING_CONFIRMATION, M.LIVE),  # a lobby's game confirmed, more games to play
+        (M.DISPUTED, M.READY),  # rematch
+        (M.DISPUTED, M.LIVE),  # a lobby's game replayed or recorded by the organizer
+        (M.CANCELLED, M.READY),  # rescheduled
+        (M.CANCELLED, M.LIVE),  # the organizer recorded a cancelled lobby's game
+        (M.READY, M.SKIPPED),  # a corrected grand final made its reset needless
+        (M.COMPLETED, M.FORFEIT),  # corrected
+        (M.FORFEIT, M.COMPLETED),  # corrected
+        # a result: the engine's (confirmed, entered by the organizer) or a forfeit
+        *(
+            (before, after)
+            for before in (M.READY, M.LIVE, M.AWAITING_CONFIRMATION, M.DISPUTED, M.CANCELLED)
+            for after in (M.COMPLETED, M.FORFEIT)
+        ),
+        # the organizer stops it
+        *((before, M.CANCELLED) for before in (M.READY, M.LIVE, M.AWAITING_CONFIRMATION,
+                                                M.DISPUTED)),
+    }
+)  # fmt: skip
+# Started: play has begun (or ended); a bracket with such a match can no longer be regenerated.
+STARTED_STATUSES = frozenset({M.LIVE, M.AWAITING_CONFIRMATION, M.DISPUTED, M.COMPLETED, M.FORFEIT})
+# Started but without a result: what the engine must treat as blocking a correction.
+IN_PLAY_STATUSES = frozenset({M.LIVE, M.AWAITING_CONFIRMATION, M.DISPUTED})
+RESULT_STATUSES = frozenset({M.COMPLETED, M.FORFEIT})
+
+
+class Match(TimestampMixin, VersionMixin, Model):
+    """A head-to-head match: two slots filled by registrations, per-game scores, routing."""
+
+    __tablename__ = "matches"
+    __table_args__ = (
+        sa.UniqueConstraint("stage_id", "engine_id"),
+        sa.Index("ix_matches_tournament_id_status", "tournament_id", "status"),
+        sa.Index("ix_matches_stage_id_position", "stage_id", "position"),
+        sa.CheckConstraint("slot1_kind IN ('seed', 'winner', 'loser')", name="slot1_kind"),
+        sa.CheckConstraint("slot2_kind IN ('seed', 'winner', 'loser')", name="slot2_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tournament_id: Mapped[int] = mapped_column(sa.ForeignKey("tournaments.id"), nullable=False)
+    stage_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("stages.id", ondelete="CASCADE"), nullable=False
+    )
+    round_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    engine_id: Mapped[str] = mapped_column(sa.String(32), nullable=False)  # "W1.3"
+    position: Mapped[int] = mapped_column(sa.Integer, nullable=False)  # order of play in stage
+    number: Mapped[int] = mapped_column(sa.Integer, nullable=False)  # within its round, from 1
+    best_of: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+    status: Mapped[MatchStatus] = mapped_column(enum_type(MatchStatus), nullable=False)
+    is_reset: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    # Where each slot's participant comes from: a seed number, or the winner/loser of a match
+    # (its engine id). Fixed at generation.
+    slot1_kind: Mapped[str] = mapped_column(sa.String(8), nullable=False)
+    slot1_ref: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    slot2_kind: Mapped[str] = mapped_column(sa.String(8), nullable=False)
+    slot2_ref: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    participant1_registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("registrations.id"), index=True
+    )
+    participant2_registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("registrations.id"), index=True
+    )
+    winner_registration_id: Mapped[int | None] = mapped_column(sa.ForeignKey("registrations.id"))
+    scores: Mapped[list[Any]] = json_list_column(nullable=False)  # [[slot 1, slot 2], ...]
+    next_match_winner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("matches.id", ondelete="SET NULL")
+    )
+    next_match_winner_slot: Mapped[int | None] = mapped_column(sa.SmallInteger)  # 1 or 2
+    next_match_loser_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("matches.id", ondelete="SET NULL")
+    )
+    next_match_loser_slot: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A battle-royale lobby's number (its members and games are in `Stage.lobbies`); None for
+    # a head-to-head match.
+    lobby: Mapped[int | None] = mapped_column(sa.Integer)
+
+    round: Mapped[Round] = relationship("Round", lazy="joined", innerjoin=True)
+
+    def __repr__(self) -> str:
+        return f"<Match {self.id} {self.engine_id} stage={self.stage_id} {self.status}>"
+
+    @property
+    def participant_ids(self) -> tuple[int | None, int | None]:
+        return self.participant1_registration_id, self.participant2_registration_id
+
+    @property
+    def is_lobby(self) -> bool:
+        return self.lobby is not None
+
+    @property
+    def is_started(self) -> bool:
+        return self.status in STARTED_STATUSES
+
+    @property
+    def has_result(self) -> bool:
+        return self.status in RESULT_STATUSES
+
+    def can_transition(self, to: MatchStatus) -> bool:
+        return to is self.status or (self.status, to) in TRANSITIONS
+
+    def transition(self, to: MatchStatus, *, at: datetime | None = None) -> None:
+        """Move to `to` (a result stamps `completed_at` with `at`), or raise
+        InvalidTransitionError (409 `invalid_transition`) when `TRANSITIONS` has no such move.
+        Moving to the current status changes nothing."""
+        if not self.can_transition(to):
+            raise InvalidTransitionError(
+                f"Match {self.id} is {self.status.value}; it cannot become {to.value}.",
+                current_status=self.status.value,
+                from_status=self.status.value,
+                to_status=to.value,
+            )
+        if to is self.status:
+            return
+        if to in RESULT_STATUSES and self.status not in RESULT_STATUSES:
+            self.completed_at = at or utcnow()
+        self.status = to
 
 
 class SubmissionStatus(enum.StrEnum):
@@ -141,19 +297,3 @@ class Dispute(TimestampMixin, VersionMixin, Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_DISPUTE_STATUSES
-
-
-class TournamentResult(Model):
-    """A finished tournament's placement of one participant (1st, 2nd, 3rd, ...)."""
-
-    __tablename__ = "tournament_results"
-    __table_args__ = (
-        sa.UniqueConstraint("tournament_id", "registration_id"),
-        sa.Index("ix_tournament_results_tournament_id_placement", "tournament_id", "placement"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tournament_id: Mapped[int] = mapped_column(sa.ForeignKey("tournaments.id"), nullable=False)
-    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registrations.id"), nullable=False)
-    placement: Mapped[int] = mapped_column(sa.Integer, nullable=False)  # shared places repeat
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -1,18 +1,28 @@
 """Who acts on a match: pure predicates. Organizers (owner, co-organizers) and staff act on
 every match of their tournament; a side acts through its registration's player (solo), the
-team's captain, or a player on the registration's active roster."""
+team's captain, or a player on the registration's active roster. `None` is an anonymous
+caller and may do nothing; the system (`core.actors.SYSTEM`, the sweeps) acts as an
+organizer does."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from deltacrown.core.actors import SYSTEM
 from deltacrown.tournaments import policies as tournament_policies
 from deltacrown.tournaments.models import Tournament
 
 
 def can_manage(actor: Any, tournament: Tournament) -> bool:
     """Schedule, start, override, forfeit, cancel; review and settle disputes."""
-    return actor is not None and tournament_policies.can_manage(actor, tournament)
+    if actor is None:
+        return False
+    return actor is SYSTEM or tournament_policies.can_manage(actor, tournament)
+
+
+def can_record_result(actor: Any, tournament: Tournament) -> bool:
+    """Enter, correct or preview a result directly: as `can_manage`."""
+    return can_manage(actor, tournament)
 
 
 def acts_for(

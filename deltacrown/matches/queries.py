@@ -9,7 +9,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from deltacrown.brackets import queries as bracket_queries
-from deltacrown.brackets.models import Match, MatchStatus
 from deltacrown.extensions import db
 from deltacrown.matches import policies
 from deltacrown.matches.errors import DisputeNotFoundError, MatchNotFoundError
@@ -17,8 +16,10 @@ from deltacrown.matches.models import (
     OPEN_DISPUTE_STATUSES,
     Dispute,
     DisputeStatus,
+    Match,
     MatchCheckIn,
     MatchEvent,
+    MatchStatus,
     ResultSubmission,
     SubmissionStatus,
 )

@@ -15,8 +15,7 @@ from deltacrown.core import storage
 from deltacrown.core.api import BaseSchema
 from deltacrown.core.pagination import CursorArgs
 from deltacrown.matches.models import DisputeOutcome, DisputeStatus, SubmissionStatus
-
-MAX_EVIDENCE = 5  # as matches.services.MAX_EVIDENCE, which enforces it
+from deltacrown.matches.services.evidence import MAX_EVIDENCE, evidence_problems
 
 
 def _aware(**kwargs: Any) -> ma.fields.AwareDateTime:
@@ -65,8 +64,6 @@ def games_pairs(games: list[dict[str, int]] | None) -> list[list[int]] | None:
 class _EvidenceMixin(BaseSchema):
     @ma.validates("evidence")
     def _known_keys(self, value: list[str], **_: Any) -> None:
-        from deltacrown.matches.services import evidence_problems  # the rule lives there
-
         problems = evidence_problems(value)
         if problems:
             raise ma.ValidationError(problems)

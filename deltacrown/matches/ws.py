@@ -12,6 +12,7 @@ from deltacrown.core import ws
 from deltacrown.extensions import db, sock
 from deltacrown.matches import live, queries
 from deltacrown.matches.errors import ValidationError
+from deltacrown.matches.models import Match
 from deltacrown.matches.schemas import ScoreUpdateArgs
 from deltacrown.tournaments import live as tournament_live
 
@@ -36,8 +37,6 @@ def _score_update(match_id: int) -> ws.Handler:
 def channel(match_id: int) -> ws.Channel | None:
     """The match's channel, or None when there is no such match. Its checks load what they
     need afresh: a socket lives longer than any database session."""
-    from deltacrown.brackets.models import Match
-
     match = db.session.get(Match, match_id)
     if match is None or tournament_live.find(match.tournament_id) is None:
         return None

@@ -10,9 +10,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from deltacrown.brackets.models import Match, MatchStatus
 from deltacrown.extensions import db
-from deltacrown.matches.models import OPEN_DISPUTE_STATUSES, Dispute, MatchEvent
+from deltacrown.matches.models import OPEN_DISPUTE_STATUSES, Dispute, Match, MatchEvent, MatchStatus
 
 NOT_STARTED = (MatchStatus.SCHEDULED, MatchStatus.READY)
 PLAYED = (MatchStatus.COMPLETED, MatchStatus.FORFEIT)

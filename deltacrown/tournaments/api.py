@@ -28,6 +28,7 @@ from deltacrown.tournaments.errors import (
     InvalidCustomFieldError,
     InvalidPaymentMethodsError,
     InvalidPrizeDistributionError,
+    InvalidRegexError,
     InvalidScheduleError,
     NotDraftError,
     NotEnoughParticipantsError,
@@ -289,7 +290,12 @@ class OrganizerItem(MethodView):
 
 
 # ----- custom fields -------------------------------------------------------------------------
-FIELD_ERRORS = (TournamentLockedError, InvalidCustomFieldError, RegistrationsExistError)
+FIELD_ERRORS = (
+    TournamentLockedError,
+    InvalidCustomFieldError,
+    InvalidRegexError,
+    RegistrationsExistError,
+)
 
 
 @blp.route("/<int:tournament_id>/custom-fields/")

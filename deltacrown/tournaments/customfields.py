@@ -15,10 +15,17 @@ Types and constraints (DOMAIN.md "CustomField"):
 
 An empty answer (missing, null or blank text) is an error only when the field is required; it
 is left out of the cleaned answers. A required checkbox must be ticked (consent boxes).
+
+Organizers' patterns run on RE2 (`google-re2`), whose matching time is linear in the answer:
+Python's backtracking `re` takes exponential time on patterns such as `(a+)+$`, and any player
+may create a tournament. Patterns RE2 cannot run (backreferences, lookaround, repetition
+counts over 1000, programs over `REGEX_MAX_MEMORY`) are refused when the field is defined.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -28,13 +35,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+import re2
+
+log = logging.getLogger(__name__)
+
 FIELD_TYPES = ("text", "number", "dropdown", "checkbox", "url", "date")
 BOUNDED_TYPES = ("text", "number", "date")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 NUMBER_RE = re.compile(r"^-?\d{1,15}(\.\d{1,10})?$")
 MAX_TEXT_LENGTH = 2000
-MAX_REGEX_LENGTH = 200
+MAX_REGEX_LENGTH = 200  # the column's width
+REGEX_MAX_MEMORY = 1 << 20  # bytes RE2 may spend on one compiled pattern
 MAX_CHOICES = 100
 MAX_CHOICE_LENGTH = 100
 
@@ -85,6 +97,32 @@ class FieldSpec:
             max=parse_bound(field_type, max),
             **kwargs,
         )
+
+
+@functools.lru_cache(maxsize=512)
+def compile_pattern(pattern: str) -> Any:
+    """The RE2 program for an organizer's pattern; raises `re2.error` when RE2 cannot run it."""
+    options = re2.Options()
+    options.max_mem = REGEX_MAX_MEMORY
+    options.log_errors = False
+    return re2.compile(pattern, options)
+
+
+def regex_problem(pattern: str) -> str | None:
+    """Why `pattern` cannot be a field's regex, or None when it can."""
+    if len(pattern) > MAX_REGEX_LENGTH:
+        return f"At most {MAX_REGEX_LENGTH} characters."
+    try:
+        compile_pattern(pattern)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else exc
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        return (
+            f"Not a pattern this server runs ({reason}); backreferences and lookaround are not "
+            "supported, repetition counts stop at 1000."
+        )
+    return None
 
 
 def _type_name(field_type: Any) -> str:
@@ -157,13 +195,8 @@ def definition_errors(
     if regex is not None:
         if field_type != "text":
             errors["regex"] = ["Only text fields take a regex."]
-        elif len(regex) > MAX_REGEX_LENGTH:
-            errors["regex"] = [f"At most {MAX_REGEX_LENGTH} characters."]
-        else:
-            try:
-                re.compile(regex)
-            except re.error as exc:
-                errors["regex"] = [f"Not a valid regular expression: {exc}."]
+        elif (problem := regex_problem(regex)) is not None:
+            errors["regex"] = [problem]
     if field_type == "dropdown":
         if not choices:
             errors["choices"] = ["A dropdown needs at least one choice."]
@@ -222,9 +255,20 @@ def _check_text(field: FieldLike, value: Any) -> str:
         raise FieldValueError(f"At least {low} characters.")
     if high is not None and len(text) > high:
         raise FieldValueError(f"At most {high} characters.")
-    if field.regex and re.fullmatch(field.regex, text) is None:
+    if field.regex and not _matches(field.regex, text):
         raise FieldValueError("Does not have the expected format.")
     return text
+
+
+def _matches(pattern: str, text: str) -> bool:
+    try:
+        program = compile_pattern(pattern)
+    except re2.error:
+        # Stored before patterns were checked with RE2: the format cannot be enforced without
+        # risking a backtracking engine, so the answer stands and the organizer is told by log.
+        log.warning("custom field pattern %r is not RE2-compatible; not enforced", pattern)
+        return True
+    return program.fullmatch(text) is not None
 
 
 def _check_number(field: FieldLike, value: Any) -> int | float:

@@ -19,6 +19,7 @@ __all__ = [
     "FieldTypeLockedError",
     "InvalidAnswersError",
     "InvalidCustomFieldError",
+    "InvalidRegexError",
     "InvalidPaymentMethodsError",
     "InvalidPrizeDistributionError",
     "InvalidScheduleError",
@@ -88,6 +89,10 @@ class CustomFieldNotFoundError(NotFoundError):
 
 class InvalidCustomFieldError(ValidationError):
     code, title = "invalid_custom_field", "Invalid custom field"
+
+
+class InvalidRegexError(InvalidCustomFieldError):
+    code, title = "invalid_regex", "Invalid pattern"
 
 
 class FieldKeyTakenError(ConflictError):

@@ -15,6 +15,7 @@ from deltacrown.tournaments import policies, queries, services
 from deltacrown.tournaments.api import CONFIG_ERRORS, present
 from deltacrown.tournaments.errors import (
     InvalidCustomFieldError,
+    InvalidRegexError,
     InvalidTemplateError,
     TemplateNotFoundError,
     TournamentNotFoundError,
@@ -35,7 +36,7 @@ blp = Blueprint(
     description="Reusable tournament configurations.",
 )
 
-TEMPLATE_CONFIG_ERRORS = (*CONFIG_ERRORS, InvalidCustomFieldError)
+TEMPLATE_CONFIG_ERRORS = (*CONFIG_ERRORS, InvalidCustomFieldError, InvalidRegexError)
 
 
 def _editable(template_id: int, actor: Any) -> Any:

@@ -4,7 +4,7 @@ Existing entries are backfilled from `actor_id`: an entry with an actor id was a
 without was written by the system (sweeps, tasks and commands passed no actor until now).
 
 Revision ID: h2kernel0013
-Revises: h7trgm0013
+Revises: h1match0013
 Create Date: 2026-12-06 08:00:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'h2kernel0013'
-down_revision = 'h7trgm0013'
+down_revision = 'h1match0013'
 branch_labels = None
 depends_on = None
 

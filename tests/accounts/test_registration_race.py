@@ -1,4 +1,5 @@
-"""Concurrent sign-ups on PostgreSQL: the unique index decides, nobody gets a 500."""
+"""Concurrent sign-ups: on PostgreSQL the unique index decides; on the embedded SQLite default a
+200-way burst of sign-ups and logins against a threaded server; nobody gets a 5xx."""
 
 import threading
 import uuid
@@ -64,4 +65,70 @@ def test_simultaneous_signups_for_one_username_create_exactly_one_user(database_
         with app.app_context():
             from deltacrown.extensions import db
 
+            db.engine.dispose()
+
+
+def _post(url: str, body: dict) -> int:
+    import json
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def test_two_hundred_simultaneous_signups_and_logins_on_embedded_sqlite_get_no_5xx(tmp_path):
+    """The embedded default (a SQLite file, a threaded server): nobody gets a 5xx; a writer
+    that cannot get the lock in time would be a 503 `database_busy`, never a 500."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from deltacrown.extensions import db
+
+    clients = 200
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'embedded.sqlite3'}",
+        STORAGE_ROOT=str(tmp_path / "storage"),
+        # A real (if modest) argon2 cost, and a third of the default busy timeout so that a
+        # lock held across hashing (400 hashes in a row) shows within seconds, not minutes.
+        PASSWORD_HASH_PARAMS=(2, 8192, 1),
+        SQLITE_BUSY_TIMEOUT_MS=5000,
+    )
+    with app.app_context():
+        db.create_all()
+    start = threading.Barrier(clients)
+
+    def sign_up_and_log_in(server_url: str, n: int) -> tuple[int, int]:
+        name = f"venue{n:03d}"
+        password = f"venue-player-{n:03d}-secret"
+        start.wait()
+        registered = _post(
+            f"{server_url}/api/auth/register/",
+            {"username": name, "email": f"{name}@example.test", "password": password},
+        )
+        logged_in = _post(f"{server_url}/api/auth/login/", {"login": name, "password": password})
+        return registered, logged_in
+
+    try:
+        with LiveServer(app) as server, ThreadPoolExecutor(max_workers=clients) as pool:
+            results = list(pool.map(lambda n: sign_up_and_log_in(server.url, n), range(clients)))
+        statuses = [status for pair in results for status in pair]
+        assert [s for s in statuses if s >= 500] == [], sorted(statuses)
+        assert statuses.count(201) == clients and statuses.count(200) == clients
+        with app.app_context():
+            from deltacrown.accounts.models import User
+
+            assert db.session.query(User).count() == clients
+    finally:
+        with app.app_context():
+            db.session.remove()
             db.engine.dispose()

@@ -9,7 +9,8 @@ from deltacrown.extensions import db
 
 
 def snapshot(app):
-    from deltacrown.brackets.models import Match, Stage
+    from deltacrown.brackets.models import Stage
+    from deltacrown.matches.models import Match
     from deltacrown.registrations.models import Registration
     from deltacrown.tournaments.models import Tournament
 

@@ -326,8 +326,9 @@ def test_generating_again_replaces_the_bracket_until_a_match_starts(app, cup, ap
     assert first["W1.1"]["participants"][0]["registration_id"] == c.registrations[0]
     new = all_matches(api.generated(c.id, seeding="manual", seeds=c.registrations[::-1]))
     assert new["W1.1"]["participants"][0]["registration_id"] == c.registrations[-1]
-    from deltacrown.brackets.models import Match, Stage
+    from deltacrown.brackets.models import Stage
     from deltacrown.extensions import db
+    from deltacrown.matches.models import Match
 
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Stage.id))) == 1
@@ -362,8 +363,8 @@ def test_a_live_match_locks_the_bracket(app, cup, api):
     c = cup(4)
     document = api.generated(c.id)
     match_id = all_matches(document)["W1.2"]["id"]
-    from deltacrown.brackets.models import Match, MatchStatus
     from deltacrown.extensions import db
+    from deltacrown.matches.models import Match, MatchStatus
 
     with app.app_context():
         db.session.get(Match, match_id).status = MatchStatus.LIVE

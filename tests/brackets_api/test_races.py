@@ -93,7 +93,7 @@ class Race:
             return tournament.id, organizer.id
 
     def matches(self, tournament_id: int) -> dict[str, Any]:
-        from deltacrown.brackets.models import Match
+        from deltacrown.matches.models import Match
 
         with self.app.app_context():
             rows = db.session.scalars(
@@ -146,10 +146,10 @@ def race(database_url: str, is_postgres: bool) -> Iterator[Race]:
 
 
 def test_two_results_feeding_one_match_both_land(race, monkeypatch):
-    from deltacrown.accounts.models import User
     from deltacrown.brackets import services, store
+    from deltacrown.core.time import utcnow
 
-    tournament_id, organizer_id = race.setup(8)
+    tournament_id, _organizer_id = race.setup(8)
     before = race.matches(tournament_id)
     semi = before["W2.1"]
     assert semi["participants"] == [None, None]
@@ -177,11 +177,11 @@ def test_two_results_feeding_one_match_both_land(race, monkeypatch):
             with race.app.app_context():
                 start.wait()
                 with unit_of_work():
-                    services.record_match_result(
+                    services.apply_result(
                         match["id"],
-                        winner_registration_id=match["participants"][0],
-                        scores=[[13, 7]],
-                        actor=db.session.get(User, organizer_id),
+                        winner=match["participants"][0],
+                        games=[[13, 7]],
+                        now=utcnow(),
                     )
                 db.session.remove()
         except BaseException as exc:  # noqa: BLE001  (reported below)

@@ -15,8 +15,10 @@ from deltacrown.brackets.errors import (
     InvalidSeedsError,
     MatchNotFoundError,
 )
-from deltacrown.brackets.models import Match, MatchStatus, SeedingMethod, Stage
+from deltacrown.brackets.models import SeedingMethod, Stage
+from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
+from deltacrown.matches.models import Match, MatchStatus
 from tests.factories import build_tournament
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
@@ -106,9 +108,7 @@ def test_results_through_the_rows_match_the_engine_alone(
         match_row = db.session.scalars(
             sa.select(Match).where(Match.stage_id == row.id, Match.engine_id == match.id)
         ).one()
-        services.record_match_result(
-            match_row.id, winner_registration_id=winner, scores=scores, actor=actor
-        )
+        services.apply_result(match_row.id, winner=winner, games=scores, now=utcnow())
         results += 1
         stage_row = db.session.get(Stage, row.id)
         assert store.load_full(stage_row).stage.to_dict() == alone.to_dict()
@@ -157,9 +157,11 @@ def test_regenerating_keeps_the_method_with_a_fresh_draw(owner, make_player):
     assert db.session.scalar(sa.select(sa.func.count(Stage.id))) == 1
 
 
-# ----- the system actor ------------------------------------------------------------------------
-def test_the_system_enters_results_without_an_audit_entry(owner, make_player):
+# ----- the system call ---------------------------------------------------------------------------
+def test_apply_result_takes_no_actor_and_writes_no_audit_entry(owner, make_player):
+    """The bracket's one way in for a result; the organizer's entry (matches) is audited."""
     from deltacrown.core.audit import AuditEntry
+    from deltacrown.matches import services as match_services
 
     tournament = _cup(owner, make_player, 4)
     actor = _user(owner)
@@ -167,15 +169,16 @@ def test_the_system_enters_results_without_an_audit_entry(owner, make_player):
     services.start_tournament(tournament.id, actor=actor)
     match = db.session.scalars(sa.select(Match).where(Match.engine_id == "W1.1")).one()
     winner = match.participant1_registration_id
-    services.record_match_result(match.id, winner_registration_id=winner, scores=[], actor=None)
+    outcome = services.apply_result(match.id, winner=winner, games=[], now=utcnow())
+    assert outcome.match is match and not outcome.tournament_completed
     assert match.status is MatchStatus.COMPLETED and match.winner_registration_id == winner
     other = db.session.scalars(sa.select(Match).where(Match.engine_id == "W1.2")).one()
-    services.record_match_result(
-        other.id, winner_registration_id=other.participant2_registration_id, scores=[], actor=actor
+    match_services.enter_result(
+        other.id, winner=other.participant2_registration_id, games=[], actor=actor, expect="open"
     )
     actions = db.session.scalars(
         sa.select(AuditEntry.action).where(AuditEntry.target_type == "matches")
     ).all()
     assert actions == ["match.result_recorded"]
     with pytest.raises(MatchNotFoundError):
-        services.record_match_result(999999, winner_registration_id=1, scores=[], actor=None)
+        services.apply_result(999999, winner=1, games=[], now=utcnow())

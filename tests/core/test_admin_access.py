@@ -2,13 +2,11 @@
 
 import re
 
-from deltacrown.core.admin import SESSION_KEY
-from tests.helpers import DEFAULT_PASSWORD
+from tests.helpers import DEFAULT_PASSWORD, sign_in_admin
 
 
 def sign_in(client, user_id):
-    with client.session_transaction() as session:
-        session[SESSION_KEY] = user_id
+    sign_in_admin(client, user_id)
 
 
 def test_anonymous_is_redirected_to_the_login_page(client):

@@ -12,16 +12,15 @@ from deltacrown.accounts import services
 from deltacrown.accounts.models import User
 from deltacrown.core import audit
 from deltacrown.core.actors import SYSTEM, ActorKind
-from deltacrown.core.admin import SESSION_KEY
 from deltacrown.extensions import db
+from tests import helpers
 from tests.helpers import assert_problem
 
 AUDIT = "/api/admin/audit/"
 
 
 def sign_in_admin(client, user_id):
-    with client.session_transaction() as session:
-        session[SESSION_KEY] = user_id
+    helpers.sign_in_admin(client, user_id)
 
 
 def change_user_as_staff(app, *, actor_id, user_id, changes, request_id):

@@ -7,14 +7,13 @@ import html
 import json
 import re
 
-from deltacrown.core.admin import SESSION_KEY
+from tests.helpers import sign_in_admin
 
 VIEW = "/admin/admin_tournaments/"
 
 
 def sign_in(client, user_id):
-    with client.session_transaction() as session:
-        session[SESSION_KEY] = user_id
+    sign_in_admin(client, user_id)
 
 
 def filter_param(page, column, operation):

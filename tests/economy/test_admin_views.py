@@ -6,9 +6,9 @@ import re
 
 import sqlalchemy as sa
 
-from deltacrown.core.admin import SESSION_KEY
 from deltacrown.core.audit import AuditEntry
 from deltacrown.extensions import db
+from tests.helpers import sign_in_admin
 
 VIEWS = (
     "admin_wallets",
@@ -22,8 +22,7 @@ VIEWS = (
 
 
 def sign_in(client, user_id):
-    with client.session_transaction() as session:
-        session[SESSION_KEY] = user_id
+    sign_in_admin(client, user_id)
 
 
 def test_economy_views_are_staff_only(client, user, staff):

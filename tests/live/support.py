@@ -29,11 +29,11 @@ def seed_live_match(app: Any, prefix: str, domain: str = "live.test") -> LiveMat
     from deltacrown.accounts import services as accounts
     from deltacrown.accounts.tokens import tokens_for
     from deltacrown.brackets import services as brackets
-    from deltacrown.brackets.models import Match
     from deltacrown.core.time import isoformat, utcnow
     from deltacrown.core.transaction import unit_of_work
     from deltacrown.extensions import db
     from deltacrown.matches import services as matches
+    from deltacrown.matches.models import Match
     from deltacrown.registrations import services as registrations
     from deltacrown.registrations.models import Registration
     from deltacrown.tournaments import services as tournaments

@@ -472,7 +472,7 @@ def test_overriding_a_completed_match_resolves_its_open_dispute(app, started, m)
     audited = db_scalar(
         app,
         sa.select(sa.func.count(AuditEntry.id)).where(
-            AuditEntry.action == "dispute.closed", AuditEntry.target_id == dispute
+            AuditEntry.action == "dispute.resolved", AuditEntry.target_id == dispute
         ),
     )
     assert audited == 1

@@ -104,7 +104,7 @@ def test_a_cup_played_through_the_lifecycle_completes_with_placements(app, clien
     assert final_detail["status"] == "completed" and final_detail["winner_registration_id"] == a
     tournament = client.get(f"/api/tournaments/{play.cup.id}/", headers=m.headers).get_json()
     assert tournament["status"] == "completed"
-    from deltacrown.matches.models import TournamentResult
+    from deltacrown.brackets.models import TournamentResult
 
     placements = db_scalar(
         app,

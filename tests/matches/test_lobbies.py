@@ -395,8 +395,8 @@ def test_a_lobby_nobody_checked_into_is_cancelled(app, royale, m):
 
 # ----- a whole battle royale -------------------------------------------------------------------
 def test_a_battle_royale_is_played_through_the_api_to_its_placements(app, royale, m, api, client):
+    from deltacrown.brackets.models import TournamentResult
     from deltacrown.core import realtime
-    from deltacrown.matches.models import TournamentResult
 
     play = royale()
     with app.app_context():

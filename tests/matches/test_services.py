@@ -1,4 +1,4 @@
-"""Match lifecycle rules below the API: best-of scoring, the sweeps (time travel, run twice),
+"""Match lifecycle rules below the API: the sweeps (time travel, run twice),
 completion announcements and signals, placements written once, audit entries, the dashboard's
 match figures and the beat schedule."""
 
@@ -12,47 +12,7 @@ import sqlalchemy as sa
 import time_machine
 
 from deltacrown.core.time import utcnow
-from deltacrown.matches.errors import InvalidScoresError
-from deltacrown.matches.services import series_winner
 from tests.matches.conftest import REASON
-
-P = (101, 202)
-
-
-# ----- scoring -------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("games", "best_of", "winner"),
-    [
-        ([[13, 9]], 1, 101),
-        ([[13, 9], [13, 4]], 3, 101),
-        ([[13, 9], [9, 13], [4, 13]], 3, 202),
-        ([[1, 0], [0, 1], [1, 0], [0, 1], [1, 0]], 5, 101),
-    ],
-)
-def test_a_series_is_won_by_the_first_to_a_majority(games, best_of, winner):
-    assert series_winner(games, best_of, P, draws=False) == winner
-
-
-@pytest.mark.parametrize(
-    "games",
-    [
-        [],  # no games
-        [[13, 9]],  # undecided
-        [[13, 9], [13, 4], [2, 13]],  # played after 2-0
-        [[13, 13], [13, 4]],  # a drawn game
-        [[1, 0], [0, 1], [1, 0], [1, 0]],  # more than best-of-3
-    ],
-)
-def test_games_that_cannot_end_a_best_of_three_are_refused(games):
-    with pytest.raises(InvalidScoresError):
-        series_winner(games, 3, P, draws=False)
-
-
-def test_draws_only_where_the_stage_allows_them():
-    assert series_winner([[1, 1], [2, 0]], 2, P, draws=True) == 101
-    assert series_winner([[1, 0], [0, 1]], 2, P, draws=True) is None
-    with pytest.raises(InvalidScoresError):
-        series_winner([[1, 1]], 1, P, draws=False)
 
 
 # ----- the sweeps ----------------------------------------------------------------------------------
@@ -139,10 +99,10 @@ def test_confirming_announces_the_result_and_the_bracket_after_commit(app, start
 
 
 def test_the_tournament_completes_once_with_placements(app, started, m):
+    from deltacrown.brackets import queries
+    from deltacrown.brackets.models import TournamentResult
     from deltacrown.core import signals
     from deltacrown.extensions import db
-    from deltacrown.matches import services
-    from deltacrown.matches.models import TournamentResult
 
     play = started(n=2, best_of=1)
     final = play.matches["W1.1"]["id"]
@@ -157,7 +117,7 @@ def test_the_tournament_completes_once_with_placements(app, started, m):
         m.confirm(final, play.sides("W1.1")[1].headers)
     assert completed == [play.cup.id]
     with app.app_context():
-        rows = services.write_placements(play.cup.id)  # again: nothing new
+        rows = queries.tournament_results(play.cup.id)
         assert [(r.placement, r.registration_id) for r in rows] == [
             (1, play.ids("W1.1")[1]),
             (2, play.ids("W1.1")[0]),
@@ -231,27 +191,43 @@ def test_the_dashboard_counts_real_matches(app, started, m):
         assert match_figures.open_disputes([]) == 0
 
 
-def test_the_beat_schedule_runs_both_match_sweeps_every_minute():
+def test_the_beat_schedule_runs_both_match_sweeps_every_minute(app):
     import celeryconfig
+    from deltacrown.matches import tasks as match_tasks
 
     tasks = {e["task"]: e["schedule"] for e in celeryconfig.beat_schedule.values()}
     assert tasks["matches.auto_confirm_results"] == timedelta(minutes=1)
     assert tasks["matches.forfeit_no_shows"] == timedelta(minutes=1)
+    registered = app.extensions["celery"].tasks  # each entry names a task the worker knows
+    assert registered["matches.auto_confirm_results"].run is match_tasks.auto_confirm_results.run
+    assert registered["matches.forfeit_no_shows"].run is match_tasks.forfeit_no_shows.run
 
 
-def test_flask_jobs_run_runs_the_sweeps(app):
+def test_flask_jobs_run_runs_the_sweeps(app, started, m):
+    play = started(result_confirmation_minutes=15)
+    semi1, semi2 = play.matches["W1.1"]["id"], play.matches["W1.2"]["id"]
+    m.live(semi1)
+    m.submit(semi1, [(13, 9), (13, 4)], play.sides("W1.1")[0].headers)
+    kickoff = utcnow() + timedelta(minutes=5)
+    m.schedule(semi2, kickoff)  # nobody checks in
     runner = app.test_cli_runner()
-    for name in ("auto-confirm-results", "forfeit-no-shows"):
-        result = runner.invoke(args=["jobs", "run", name])
-        assert result.exit_code == 0, result.output
+    with time_machine.travel(kickoff + timedelta(hours=1), tick=False):
+        confirmed = runner.invoke(args=["jobs", "run", "auto-confirm-results"])
+        no_shows = runner.invoke(args=["jobs", "run", "forfeit-no-shows"])
+    assert confirmed.exit_code == 0, confirmed.output
+    assert confirmed.output.strip() == "ran auto-confirm-results: 1"
+    assert no_shows.exit_code == 0, no_shows.output
+    assert "'cancelled': 1" in no_shows.output
+    assert m.get(semi1).get_json()["status"] == "completed"
+    assert m.get(semi2).get_json()["status"] == "cancelled"
 
 
 def test_no_placements_before_the_last_match(app, started):
-    from deltacrown.matches import services
+    from deltacrown.brackets import queries
 
     play = started()
     with app.app_context():
-        assert services.write_placements(play.cup.id) == []
+        assert queries.tournament_results(play.cup.id) == []
 
 
 def test_the_service_refuses_evidence_that_is_not_an_evidence_upload(app, started, m):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from deltacrown.core.admin import SESSION_KEY
+from tests.helpers import sign_in_admin
 
 PAGE = "/admin/organizer-dashboard/"
 
 
 def sign_in(client, user_id):
-    with client.session_transaction() as session:
-        session[SESSION_KEY] = user_id
+    sign_in_admin(client, user_id)
 
 
 def test_the_page_is_for_staff_only(client, user):

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from tests.brackets_api.conftest import (  # noqa: F401  (fixtures)
-    _real_hooks,
     add_co_organizer,
     api,
     co_organizer,

@@ -68,7 +68,7 @@ EXPECTED: dict[str, Any] = {
     "POST /api/tournaments/": USERS,
     "GET /api/tournaments/search/": PUBLIC,
     "GET /api/tournaments/upcoming/": PUBLIC,
-    "GET /api/tournaments/by-game/<int:game_id>/": PUBLIC,
+    "GET /api/tournaments/by-game/<game_ref>/": PUBLIC,
     "POST /api/tournaments/from-template/": USERS,
     f"GET {T}/": PUBLIC,
     f"PATCH {T}/": MANAGERS,
@@ -76,6 +76,7 @@ EXPECTED: dict[str, Any] = {
     f"POST {T}/publish/": MANAGERS,
     f"POST {T}/open-registration/": MANAGERS,
     f"POST {T}/close-registration/": MANAGERS,
+    f"POST {T}/close-checkin/": MANAGERS,
     f"POST {T}/cancel/": MANAGERS,
     f"POST {T}/organizers/": OWNER,
     f"DELETE {T}/organizers/<int:user_id>/": MANAGERS,  # the co-organizer leaves

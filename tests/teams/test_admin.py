@@ -6,15 +6,14 @@ import re
 
 import pytest
 
-from deltacrown.core.admin import SESSION_KEY
+from tests.helpers import sign_in_admin
 from tests.teams.conftest import audit_actions
 
 VIEWS = ("/admin/admin_teams/", "/admin/admin_team_memberships/", "/admin/admin_team_invites/")
 
 
 def sign_in(client, user_id):
-    with client.session_transaction() as session:
-        session[SESSION_KEY] = user_id
+    sign_in_admin(client, user_id)
 
 
 def filter_param(page, column, operation):

@@ -10,13 +10,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from deltacrown.core.admin import SESSION_KEY
 from deltacrown.core.audit import AuditEntry
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
 from deltacrown.games.config import GameConfig
 from deltacrown.tournaments.models import Tournament
 from tests.factories import make_tournament
+from tests.helpers import sign_in_admin
 
 VIEW = "/admin/admin_tournaments/"
 VIEWS = (
@@ -28,8 +28,7 @@ VIEWS = (
 
 
 def sign_in(client, user_id):
-    with client.session_transaction() as session:
-        session[SESSION_KEY] = user_id
+    sign_in_admin(client, user_id)
 
 
 def csrf(page):

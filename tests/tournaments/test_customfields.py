@@ -189,3 +189,30 @@ def test_number_bounds_compare_as_decimals():
     with pytest.raises(FieldValueError, match="At most 0.3"):
         validate_field_value(field, 0.1 + 0.2)  # 0.30000000000000004
     assert parse_bound("number", 0.3) == Decimal("0.3")
+
+
+# ----- organizer patterns run on a linear-time engine (RE2) ----------------------------------
+def test_a_catastrophic_pattern_rejects_a_hostile_answer_in_milliseconds():
+    import time
+
+    field = F("nick", "text", regex="(a+)+$")
+    started = time.perf_counter()
+    with pytest.raises(FieldValueError):
+        validate_field_value(field, "a" * 30 + "!")  # 31 bytes: hours for a backtracking engine
+    assert time.perf_counter() - started < 0.5
+    assert validate_field_value(field, "aaaa") == "aaaa"
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"(a)\1", r"(?=a)b", r"(?<!x)y", "a{1001}", "((a{100}){100}){100}", "(unclosed"],
+)
+def test_patterns_the_linear_engine_cannot_run_are_refused(pattern):
+    assert set(definition_errors(field_type="text", regex=pattern)) == {"regex"}
+
+
+def test_patterns_are_matched_against_the_whole_answer():
+    field = F("tag", "text", regex=r"[A-Z]{3}")
+    assert validate_field_value(field, "ABC") == "ABC"
+    with pytest.raises(FieldValueError):
+        validate_field_value(field, "ABCD")

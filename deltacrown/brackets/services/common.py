@@ -1,9 +1,9 @@
 """Helpers the bracket use cases share: loading a tournament for an actor, the locks a result
-takes, score rules, event payloads, and finishing a stage (playoffs or completion)."""
+takes, event payloads, and finishing a stage (playoffs,
+or the tournament's completion and its TournamentResult rows)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,48 +11,18 @@ import sqlalchemy as sa
 
 from deltacrown.brackets import engine, policies, queries, store
 from deltacrown.brackets.errors import (
-    InvalidScoresError,
-    MatchNotFoundError,
     TournamentNotOngoingError,
     translate,
 )
-from deltacrown.brackets.models import (
-    Match,
-    Round,
-    SeedingMethod,
-    Stage,
-    StageStatus,
-)
-from deltacrown.core import audit, realtime, signals
+from deltacrown.brackets.models import Round, SeedingMethod, Stage, StageStatus, TournamentResult
+from deltacrown.core import realtime, signals
 from deltacrown.core.errors import PermissionDeniedError
 from deltacrown.extensions import db
+from deltacrown.matches.models import Match
 from deltacrown.tournaments import queries as tournament_queries
 from deltacrown.tournaments.models import Tournament, TournamentStatus
 
 T = TournamentStatus
-
-# Reactions run in the same unit of work whenever a tournament's final placements are written
-# or corrected (the matches domain keeps its TournamentResult rows with them). Installed by a
-# later domain's receivers.connect(); idempotent per hook.
-PLACEMENT_HOOKS: list[Callable[[int], Any]] = []
-
-
-def on_final_placements(hook: Callable[[int], Any]) -> None:
-    if hook not in PLACEMENT_HOOKS:
-        PLACEMENT_HOOKS.append(hook)
-
-
-# Reactions to an organizer recording a result directly, outside the match lifecycle
-# (`record_match_result` with an actor, or a lobby's game): `hook(match, actor, now, game)`,
-# `game` the lobby's 1-based game number or None for a head-to-head match. The matches domain
-# supersedes the submissions and closes the dispute the result settles. Same unit of work;
-# idempotent per hook.
-DIRECT_RESULT_HOOKS: list[Callable[..., Any]] = []
-
-
-def on_direct_result(hook: Callable[..., Any]) -> None:
-    if hook not in DIRECT_RESULT_HOOKS:
-        DIRECT_RESULT_HOOKS.append(hook)
 
 
 # ----- loading for an actor ------------------------------------------------------------------
@@ -88,16 +58,10 @@ def _delete_stages(stage_ids: list[int]) -> None:
         db.session.expire_all()
 
 
-def _result_context(
-    match_id: int, actor: Any, *, states: tuple[T, ...]
-) -> tuple[Tournament, Stage]:
-    """Lock the match's tournament, check who acts, then lock the match's stage."""
+def lock_for_result(match_id: int, *, states: tuple[T, ...]) -> tuple[Tournament, Stage]:
+    """Lock the match's tournament (checking it is in one of `states`), then its stage."""
     match = queries.get_match(match_id)
     tournament = tournament_queries.get_tournament(match.tournament_id, for_update=True)
-    if actor is not None and not queries.can_see(tournament, actor):
-        raise MatchNotFoundError(f"No match {match_id}.")
-    if not policies.can_record_result(actor, tournament):
-        raise PermissionDeniedError("Only the tournament's organizers and staff may do this.")
     if tournament.status not in states:
         raise TournamentNotOngoingError(
             f"Tournament {tournament.id} is {tournament.status.value}; results are entered "
@@ -105,50 +69,6 @@ def _result_context(
             tournament_status=tournament.status.value,
         )
     return tournament, queries.lock_stage(match.stage_id)
-
-
-def _check_scores(
-    match: engine.Match,
-    winner: int | None,
-    scores: Sequence[Sequence[int]],
-    best_of: int,
-    forfeit: bool,
-) -> None:
-    """Our rules on top of the engine's shape check: a forfeit has no scores, a series has
-    at most best-of games, and the winner won more games than the loser (a draw: as many)."""
-    if forfeit:
-        if scores:
-            raise InvalidScoresError(
-                "A forfeit has no scores.", errors={"scores": ["Must be empty."]}
-            )
-        return
-    if len(scores) > best_of:
-        raise InvalidScoresError(
-            f"A best-of-{best_of} has at most {best_of} games.",
-            errors={"scores": [f"At most {best_of} games."]},
-        )
-    if not scores:
-        return
-    won = [sum(1 for game in scores if game[i] > game[1 - i]) for i in (0, 1)]
-    first, second = match.participants
-    if winner is None:
-        ok = won[0] == won[1]
-    else:
-        slot = 0 if winner == first else 1
-        ok = won[slot] > won[1 - slot]
-    if not ok:
-        raise InvalidScoresError(
-            "The scores do not make the given winner win the series.",
-            errors={"scores": ["The winner must win more games than the opponent."]},
-        )
-
-
-def _snapshot(row: Match) -> dict[str, Any]:
-    return {
-        "status": row.status.value,
-        "winner_registration_id": row.winner_registration_id,
-        "scores": [list(g) for g in row.scores],
-    }
 
 
 def _match_event(row: Match) -> dict[str, Any]:
@@ -163,46 +83,56 @@ def _match_event(row: Match) -> dict[str, Any]:
     }
 
 
-def _finish_stage(
+def finish_stage(
     tournament: Tournament,
     loaded: store.Loaded,
     placements: list[engine.Placement],
     *,
-    actor: Any,
     now: datetime,
-) -> None:
+) -> bool:
     """The stage is over: record its placements. A group stage hands over to its playoffs
-    (generated from its standings); the tournament completes with its last stage."""
+    (generated from its standings); the last stage's placements are the tournament's
+    (TournamentResult rows, rewritten when a correction changes them), and an ongoing
+    tournament completes with it. True when the tournament completed."""
     stage = loaded.row
     stage.status = StageStatus.COMPLETED
     stage.placements = store.placements_json(placements)
     stage.completed_at = now
     db.session.flush()
     if loaded.stage.options.get("playoffs"):
-        _generate_playoffs(tournament, loaded, actor=actor)
-        return
-    for hook in PLACEMENT_HOOKS:
-        hook(tournament.id)
+        _generate_playoffs(tournament, loaded)
+        return False
+    write_tournament_results(tournament.id, stage.placements)
     if tournament.status is not T.ONGOING:
-        return  # a correction of a completed tournament's last stage: placements only
+        return False  # a correction of a completed tournament's last stage: placements only
     tournament.transition(T.COMPLETED, at=now)
     db.session.flush()
-    audit.record(
-        actor=actor,
-        action="tournament.completed",
-        target=tournament,
-        before={"status": T.ONGOING.value},
-        after={"status": T.COMPLETED.value, "champion": placements[0].participant},
-    )
     signals.send_after_commit(signals.tournament_completed, "brackets", tournament_id=tournament.id)
     realtime.publish(
         _channel(tournament.id),
         "tournament.completed",
         {"tournament_id": tournament.id, "placements": stage.placements},
     )
+    return True
 
 
-def _generate_playoffs(tournament: Tournament, loaded: store.Loaded, *, actor: Any) -> Stage:
+def write_tournament_results(tournament_id: int, placements: list[Any]) -> None:
+    """Replace the tournament's TournamentResult rows with `placements` (the last stage's)."""
+    db.session.execute(
+        sa.delete(TournamentResult).where(TournamentResult.tournament_id == tournament_id)
+    )
+    db.session.add_all(
+        TournamentResult(
+            tournament_id=tournament_id,
+            registration_id=p["registration_id"],
+            placement=p["placement"],
+        )
+        for p in placements
+    )
+    db.session.flush()
+
+
+def _generate_playoffs(tournament: Tournament, loaded: store.Loaded) -> Stage:
     """The playoff stage of a completed group stage, seeded by its standings."""
     try:
         playoffs = engine.generate_playoffs(loaded.stage)
@@ -216,14 +146,14 @@ def _generate_playoffs(tournament: Tournament, loaded: store.Loaded, *, actor: A
         best_of=loaded.row.best_of,
         seeding=SeedingMethod.STANDINGS,
         rng_seed=None,
-        created_by_id=getattr(actor, "id", None),
+        created_by_id=None,  # the system, from the group stage's standings
     )
     signals.send_after_commit(
         signals.bracket_generated,
         "brackets",
         tournament_id=tournament.id,
         stage_ids=[row.id],
-        actor_id=getattr(actor, "id", None),
+        actor_id=None,
     )
     realtime.publish(
         _channel(tournament.id),

@@ -13,23 +13,17 @@ from deltacrown.brackets.errors import (
     CorrectionBlockedError,
     translate,
 )
-from deltacrown.brackets.models import (
-    IN_PLAY_STATUSES,
-    MatchStatus,
-    StageStatus,
-)
+from deltacrown.brackets.models import StageStatus
 from deltacrown.brackets.services.common import (
     _channel,
-    _check_scores,
     _delete_stages,
-    _finish_stage,
     _match_event,
-    _result_context,
-    _snapshot,
+    finish_stage,
+    lock_for_result,
 )
-from deltacrown.core import audit, realtime, signals
-from deltacrown.core.time import utcnow
+from deltacrown.core import realtime
 from deltacrown.extensions import db
+from deltacrown.matches.models import IN_PLAY_STATUSES, MatchStatus
 from deltacrown.tournaments.errors import TournamentLockedError
 from deltacrown.tournaments.models import TournamentStatus
 
@@ -45,9 +39,10 @@ class CorrectionOutcome:
     allowed: bool
     blocking: list[int]
     changes: dict[str, Any] | None
+    tournament_completed: bool = False
 
 
-def _changes_json(loaded: store.Loaded, changes: engine.Changes) -> dict[str, Any]:
+def changes_json(loaded: store.Loaded, changes: engine.Changes) -> dict[str, Any]:
     ids = loaded.row_id
     return {
         "moves": [
@@ -71,30 +66,42 @@ def _changes_json(loaded: store.Loaded, changes: engine.Changes) -> dict[str, An
     }
 
 
-def correct_match_result(
+def preview_result(
+    match_id: int, *, winner: int | None, games: Sequence[Sequence[int]]
+) -> dict[str, Any]:
+    """What entering this result in an open match would change (`changes_json`), changing
+    nothing. Raises the engine's result errors as `apply_result` does."""
+    match = queries.get_match(match_id)
+    loaded = store.load_full(queries.lock_stage(match.stage_id))
+    try:
+        changes = engine.apply_result(loaded.stage, match.engine_id, winner, games)
+    except engine.BracketError as exc:
+        raise translate(exc) from exc
+    return changes_json(loaded, changes)
+
+
+def correct_result(
     match_id: int,
     *,
-    winner_registration_id: int | None,
-    scores: Sequence[Sequence[int]],
-    actor: Any,
+    winner: int | None,
+    games: Sequence[Sequence[int]],
     forfeit: bool = False,
     preview: bool = False,
-    now: datetime | None = None,
+    now: datetime,
 ) -> CorrectionOutcome:
     """Correct a completed match; with `preview`, only say what would change.
 
     A new winner swaps who went where, allowed while no match depending on the result has
     started (live, awaiting confirmation, disputed or completed): CorrectionBlockedError
     lists them (`blocking`, match ids) otherwise. In a completed tournament a correction may
-    change the placements but not reopen a match (TournamentLockedError). Also raises
-    MatchNotFoundError, PermissionDeniedError, TournamentNotOngoingError,
-    MatchNotCompletedError, InvalidWinnerError, InvalidScoresError.
+    change the placements but not reopen a match (TournamentLockedError). For the matches
+    domain, which has checked who acts: no actor, no audit. Also raises MatchNotFoundError,
+    TournamentNotOngoingError, MatchNotCompletedError, InvalidWinnerError, InvalidScoresError.
     """
-    now = now or utcnow()
-    tournament, stage = _result_context(match_id, actor, states=(T.ONGOING, T.COMPLETED))
+    winner_registration_id, scores = winner, games
+    tournament, stage = lock_for_result(match_id, states=(T.ONGOING, T.COMPLETED))
     loaded = store.load_full(stage)
     row = next(m for m in loaded.matches.values() if m.id == match_id)
-    engine_match = loaded.stage.matches[row.engine_id]
     started = {m.engine_id for m in loaded.matches.values() if m.status in IN_PLAY_STATUSES}
     try:
         result = engine.preview_correction(
@@ -102,7 +109,6 @@ def correct_match_result(
         )
     except engine.BracketError as exc:
         raise translate(exc) from exc
-    _check_scores(engine_match, winner_registration_id, scores, row.best_of, forfeit)
     blocking = [loaded.row_id(mid) for mid in result.blocking]
     # A later stage (playoffs) was seeded from this one: it is regenerated, unless started.
     later = [s.id for s in queries.stages_of(tournament.id) if s.number > stage.number]
@@ -120,35 +126,21 @@ def correct_match_result(
                 "Matches depending on this result have started.", blocking=blocking
             )
         previewed = (
-            None if result.changes is None or not allowed else _changes_json(loaded, result.changes)
+            None if result.changes is None or not allowed else changes_json(loaded, result.changes)
         )
         return CorrectionOutcome(match_id, False, allowed, blocking, previewed)
-    before = _snapshot(row)
     changes = engine.apply_correction(
         loaded.stage, row.engine_id, winner_registration_id, scores, started=started
     )
     store.save(loaded, now=now)
-    row.status = MatchStatus.FORFEIT if forfeit else MatchStatus.COMPLETED
-    audit.record(
-        actor=actor,
-        action="match.result_corrected",
-        target=row,
-        before=before,
-        after=_snapshot(row),
-    )
+    row.transition(MatchStatus.FORFEIT if forfeit else MatchStatus.COMPLETED, at=now)
     _delete_stages(later)
+    completed = False
     if changes.placements is not None:
-        _finish_stage(tournament, loaded, changes.placements, actor=actor, now=now)
+        completed = finish_stage(tournament, loaded, changes.placements, now=now)
     elif stage.status is StageStatus.COMPLETED:  # a reset became needed again
         stage.status, stage.placements, stage.completed_at = StageStatus.ACTIVE, None, None
-    signals.send_after_commit(
-        signals.match_result_corrected,
-        "brackets",
-        match_id=row.id,
-        tournament_id=tournament.id,
-        actor_id=getattr(actor, "id", None),
-    )
     realtime.publish(_channel(tournament.id), "match.corrected", _match_event(row))
     realtime.publish(f"match:{row.id}", "match.corrected", _match_event(row))
     db.session.flush()
-    return CorrectionOutcome(match_id, True, True, [], _changes_json(loaded, changes))
+    return CorrectionOutcome(match_id, True, True, [], changes_json(loaded, changes), completed)

@@ -18,10 +18,7 @@ from deltacrown.brackets.errors import (
     RegistrationNotClosedError,
     translate,
 )
-from deltacrown.brackets.models import (
-    SeedingMethod,
-    Stage,
-)
+from deltacrown.brackets.models import SeedingMethod, Stage
 from deltacrown.brackets.services.common import _channel, _delete_stages, _managed
 from deltacrown.core import audit, realtime, signals
 from deltacrown.core.errors import ValidationError

@@ -4,35 +4,27 @@ next Swiss round, and a battle-royale lobby's games."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from deltacrown.brackets import engine, policies, queries, store
+from deltacrown.brackets import engine, queries, store
 from deltacrown.brackets.errors import (
     LobbyNotFoundError,
     TournamentNotOngoingError,
     translate,
 )
-from deltacrown.brackets.models import (
-    Match,
-    MatchStatus,
-    Stage,
-)
+from deltacrown.brackets.models import Stage
 from deltacrown.brackets.services.common import (
-    DIRECT_RESULT_HOOKS,
     _channel,
-    _check_scores,
-    _finish_stage,
     _match_event,
-    _result_context,
-    _snapshot,
+    finish_stage,
+    lock_for_result,
 )
-from deltacrown.core import audit, realtime, signals
-from deltacrown.core.errors import PermissionDeniedError
-from deltacrown.core.time import utcnow
+from deltacrown.core import realtime, signals
 from deltacrown.extensions import db
+from deltacrown.matches.models import Match, MatchStatus
 from deltacrown.tournaments import queries as tournament_queries
-from deltacrown.tournaments.errors import TournamentNotFoundError
 from deltacrown.tournaments.models import Tournament, TournamentStatus
 
 T = TournamentStatus
@@ -47,56 +39,54 @@ def _load(stage: Stage, match_id: int) -> store.Loaded:
     return store.load_full(stage)
 
 
-def record_match_result(
+@dataclass(frozen=True, slots=True)
+class ResultOutcome:
+    """What a result did: the match row, the rows it moved, and whether it completed the
+    tournament."""
+
+    match: Match
+    changed: list[Match]
+    tournament_completed: bool
+
+
+def apply_result(
     match_id: int,
     *,
-    winner_registration_id: int | None,
-    scores: Sequence[Sequence[int]],
-    actor: Any,
+    winner: int | None,
+    games: Sequence[Sequence[int]],
     forfeit: bool = False,
-    now: datetime | None = None,
-) -> Match:
-    """Complete a ready match (also live, awaiting confirmation or disputed) with its winner
-    and per-game scores, move the winner (and loser) on, and complete the tournament after
-    its last match. A forfeit is a result with the winner and no scores (status `forfeit`).
+    now: datetime,
+) -> ResultOutcome:
+    """Complete a match that is open for the engine (ready, live, awaiting confirmation,
+    disputed or cancelled) with its winner and per-game scores, move the winner (and loser)
+    on, pair the next Swiss round once one is over, and finish the stage after its last match
+    (placements; the playoffs, or the tournament's completion and its TournamentResult rows).
+    A forfeit is a result with the winner and no scores (status `forfeit`).
 
-    `actor=None` is the system (the match-lifecycle issue, after confirmation). Raises
-    MatchNotFoundError, PermissionDeniedError, TournamentNotOngoingError, MatchNotReadyError,
+    The one way a result enters a bracket, for the matches domain, which has checked who
+    acts: no actor, no audit, no reactions. Locks the tournament, then the stage. Raises
+    MatchNotFoundError, TournamentNotOngoingError, MatchNotReadyError,
     MatchAlreadyCompletedError (correct it instead), InvalidWinnerError, InvalidScoresError.
     """
-    now = now or utcnow()
-    tournament, stage = _result_context(match_id, actor, states=(T.ONGOING,))
+    tournament, stage = lock_for_result(match_id, states=(T.ONGOING,))
     loaded = _load(stage, match_id)
     row = next(m for m in loaded.matches.values() if m.id == match_id)
-    before = _snapshot(row)
     try:
-        changes = engine.apply_result(loaded.stage, row.engine_id, winner_registration_id, scores)
+        changes = engine.apply_result(loaded.stage, row.engine_id, winner, games)
     except engine.BracketError as exc:
         raise translate(exc) from exc
-    _check_scores(
-        loaded.stage.matches[row.engine_id], winner_registration_id, scores, row.best_of, forfeit
+    changed = store.save(
+        loaded, now=now, statuses={row.engine_id: MatchStatus.FORFEIT} if forfeit else None
     )
-    changed = store.save(loaded, now=now)
-    if forfeit:
-        row.status = MatchStatus.FORFEIT
-    if actor is not None:
-        audit.record(
-            actor=actor,
-            action="match.result_recorded",
-            target=row,
-            before=before,
-            after=_snapshot(row),
-        )
-        for hook in DIRECT_RESULT_HOOKS:
-            hook(row, actor, now, None)
     _announce_result(tournament, row, changed, changes)
     placements = changes.placements
     if changes.round_completed is not None and loaded.stage.more_rounds:
         placements = _pair_next_round(tournament, loaded)
+    completed = False
     if placements is not None:
-        _finish_stage(tournament, loaded, placements, actor=actor, now=now)
+        completed = finish_stage(tournament, loaded, placements, now=now)
     db.session.flush()
-    return row
+    return ResultOutcome(row, changed, completed)
 
 
 def _pair_next_round(tournament: Tournament, loaded: store.Loaded) -> list[engine.Placement] | None:
@@ -145,32 +135,35 @@ def _announce_result(
 
 
 # ----- battle royale -------------------------------------------------------------------------
-def record_lobby_game(
+@dataclass(frozen=True, slots=True)
+class LobbyOutcome:
+    """What a lobby's game did: the stage, the lobby's match row (its status followed when a
+    new game went in), the lobby's games played, and whether the tournament completed."""
+
+    stage: Stage
+    match: Match | None
+    games_played: int
+    tournament_completed: bool
+
+
+def apply_lobby_game(
     tournament_id: int,
     lobby_number: int,
     *,
     results: Sequence[dict[str, Any]],
-    actor: Any,
     game: int | None = None,
-    now: datetime | None = None,
-) -> Stage:
+    now: datetime,
+) -> LobbyOutcome:
     """Record a battle-royale lobby's next game (or replace game `game`, 1-based): every
     present member's placement and kills. The stage ends when every lobby has played all its
-    games. The lobby's match row follows: `completed` after its last game, else `live` once a
-    new game is in. An organizer (`actor` not None) recording directly also runs the
-    lobby-game hooks (the lifecycle's pending submission for that game is superseded);
-    `actor=None` is the lifecycle itself, after a game was confirmed.
+    games. The lobby's match row follows a new game: `completed` after its last game, else
+    `live`. For the matches domain, which has checked who acts: no actor, no audit.
 
-    Raises TournamentNotFoundError, PermissionDeniedError, TournamentNotOngoingError,
-    LobbyNotFoundError, MatchAlreadyCompletedError (all games played: pass `game` to
-    correct one), InvalidLobbyResultError.
+    Raises TournamentNotFoundError, TournamentNotOngoingError, LobbyNotFoundError,
+    MatchAlreadyCompletedError (all games played: pass `game` to correct one),
+    InvalidLobbyResultError.
     """
-    now = now or utcnow()
     tournament = tournament_queries.get_tournament(tournament_id, for_update=True)
-    if actor is not None and not queries.can_see(tournament, actor):
-        raise TournamentNotFoundError(f"No tournament {tournament_id}.")
-    if not policies.can_record_result(actor, tournament):
-        raise PermissionDeniedError("Only the tournament's organizers and staff may do this.")
     stage_row = next((s for s in queries.stages_of(tournament.id) if s.lobbies), None)
     if stage_row is None:
         raise LobbyNotFoundError(f"Tournament {tournament.id} has no lobbies.")
@@ -195,36 +188,27 @@ def record_lobby_game(
     row = queries.lobby_match(stage.id, lobby_number)
     if row is not None and game is None:
         _lobby_row_follows(row, lobby, now)
-        if actor is not None:
-            for hook in DIRECT_RESULT_HOOKS:
-                hook(row, actor, now, len(lobby.games))
-    if actor is not None:
-        audit.record(
-            actor=actor,
-            action="lobby.game_recorded",
-            target=stage,
-            after={"lobby": lobby_number, "game": game or len(lobby.games), "results": results},
-        )
     realtime.publish(
         _channel(tournament.id),
         "lobby.game_recorded",
         {"tournament_id": tournament.id, "stage_id": stage.id, "lobby": lobby_number,
          "games_played": len(lobby.games)},
     )  # fmt: skip
+    completed = False
     if changes.placements is not None:
-        _finish_stage(tournament, loaded, changes.placements, actor=actor, now=now)
+        completed = finish_stage(tournament, loaded, changes.placements, now=now)
     db.session.flush()
-    return stage
+    return LobbyOutcome(stage, row, len(lobby.games), completed)
 
 
 def _lobby_row_follows(row: Match, lobby: engine.Lobby, now: datetime) -> None:
     if lobby.status is engine.MatchStatus.COMPLETED:
-        row.status, row.completed_at = MatchStatus.COMPLETED, now
+        row.transition(MatchStatus.COMPLETED, at=now)
         event = _match_event(row)
         realtime.publish(f"match:{row.id}", "match.completed", event)
         realtime.publish(_channel(row.tournament_id), "match.completed", event)
     else:
-        row.status = MatchStatus.LIVE
+        row.transition(MatchStatus.LIVE)
     db.session.flush()
 
 

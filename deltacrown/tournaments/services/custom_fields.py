@@ -21,6 +21,7 @@ from deltacrown.tournaments.errors import (
     FieldKeyTakenError,
     FieldTypeLockedError,
     InvalidCustomFieldError,
+    InvalidRegexError,
     RegistrationsExistError,
 )
 from deltacrown.tournaments.models import CustomField, FieldType
@@ -38,6 +39,9 @@ def _check_definition(field_type: str, values: Mapping[str, Any]) -> None:
         choices=values.get("choices"),
     )
     if errors:
+        regex = values.get("regex")
+        if field_type == "text" and regex and customfields.regex_problem(regex):
+            raise InvalidRegexError("The pattern cannot be used; see errors.", errors=errors)
         raise InvalidCustomFieldError(
             "The field definition is not valid; see errors.", errors=errors
         )
@@ -68,7 +72,7 @@ def create_custom_field(
     tournament_id: int, *, actor: Actor | None, data: Mapping[str, Any]
 ) -> CustomField:
     """Add a field. Raises TournamentNotFoundError, PermissionDeniedError,
-    TournamentLockedError, InvalidCustomFieldError, FieldKeyTakenError, RegistrationsExistError."""
+    TournamentLockedError, InvalidCustomFieldError, InvalidRegexError, FieldKeyTakenError, RegistrationsExistError."""
     tournament = managed_tournament(tournament_id, actor, for_update=True)
     ensure_not_finished(tournament)
     field_type = data["type"]
@@ -104,7 +108,7 @@ def update_custom_field(
 ) -> CustomField:
     """Change a field's label, type, constraints or order (the key is permanent).
 
-    Raises CustomFieldNotFoundError, InvalidCustomFieldError, FieldTypeLockedError,
+    Raises CustomFieldNotFoundError, InvalidCustomFieldError, InvalidRegexError, FieldTypeLockedError,
     RegistrationsExistError, and what `create_custom_field` raises for the tournament.
     """
     tournament = managed_tournament(tournament_id, actor, for_update=True)

@@ -20,7 +20,11 @@ from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
 from deltacrown.games.queries import get_game
 from deltacrown.tournaments import customfields, policies, queries, rules
-from deltacrown.tournaments.errors import InvalidCustomFieldError, InvalidTemplateError
+from deltacrown.tournaments.errors import (
+    InvalidCustomFieldError,
+    InvalidRegexError,
+    InvalidTemplateError,
+)
 from deltacrown.tournaments.models import Tournament, TournamentTemplate
 from deltacrown.tournaments.services.common import (
     check_configuration,
@@ -117,6 +121,7 @@ def _check_template_config(typed: Mapping[str, Any]) -> str | None:
 def _check_custom_fields(fields: list[Mapping[str, Any]]) -> None:
     errors: dict[str, list[str]] = {}
     seen: set[str] = set()
+    bad_pattern = False
     for index, field in enumerate(fields):
         problems = customfields.definition_errors(
             field_type=field["type"],
@@ -127,13 +132,15 @@ def _check_custom_fields(fields: list[Mapping[str, Any]]) -> None:
         )
         for name, messages in problems.items():
             errors[f"custom_fields.{index}.{name}"] = messages
+        regex = field.get("regex")
+        if field["type"] == "text" and regex and customfields.regex_problem(regex):
+            bad_pattern = True
         if field["key"] in seen:
             errors[f"custom_fields.{index}.key"] = ["Keys must be different from each other."]
         seen.add(field["key"])
     if errors:
-        raise InvalidCustomFieldError(
-            "Some custom fields are not valid; see errors.", errors=errors
-        )
+        error_cls = InvalidRegexError if bad_pattern else InvalidCustomFieldError
+        raise error_cls("Some custom fields are not valid; see errors.", errors=errors)
 
 
 def tournament_config(tournament: Tournament) -> dict[str, Any]:

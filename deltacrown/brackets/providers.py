@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from deltacrown.brackets import queries as bracket_queries
+from deltacrown.brackets.models import TournamentResult
 from deltacrown.extensions import db
-from deltacrown.matches.models import TournamentResult
 
 PODIUM_KEYS = {1: "champion", 2: "runner_up", 3: "third"}
 

@@ -1,0 +1,181 @@
+"""What the match use cases share: loading a match for an actor (locked), the guards, the
+match's event history and live events, the stage's draw rule, check-in windows, and the
+steps more than one use case takes (going live, cancelling, settling submissions)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from deltacrown.brackets.models import Stage
+from deltacrown.core import realtime
+from deltacrown.core.time import utcnow
+from deltacrown.extensions import db
+from deltacrown.matches import policies, queries, scoring
+from deltacrown.matches.errors import (
+    InvalidTransitionError,
+    PermissionDeniedError,
+    TournamentNotOngoingError,
+)
+from deltacrown.matches.models import (
+    Match,
+    MatchCheckIn,
+    MatchEvent,
+    MatchStatus,
+    ResultSubmission,
+    SubmissionStatus,
+)
+from deltacrown.tournaments.models import Tournament, TournamentStatus
+
+M = MatchStatus
+CHECK_IN_OPENS = timedelta(minutes=30)
+DRAW_FORMATS = frozenset({"round_robin", "swiss"})
+
+
+# ----- loading and guards ------------------------------------------------------------------------
+def load(match_id: int, actor: Any) -> tuple[Match, Tournament]:
+    """The match and its tournament as the actor sees them, both row-locked (tournament
+    first): 404 `match_not_found` when the actor may not see it."""
+    return queries.visible_match(match_id, actor, for_update=True)
+
+
+def require_manager(actor: Any, tournament: Tournament) -> None:
+    if not policies.can_manage(actor, tournament):
+        raise PermissionDeniedError("Only the tournament's organizers and staff may do this.")
+
+
+def require_side(match: Match, actor: Any) -> int:
+    side = queries.side_of(match, actor)
+    if side is None:
+        raise PermissionDeniedError("Only the match's participants may do this.")
+    return side
+
+
+def require_state(match: Match, *states: MatchStatus, action: str) -> None:
+    """The action is taken from these states only (409 `invalid_transition` otherwise)."""
+    if match.status not in states:
+        raise InvalidTransitionError(
+            f"Match {match.id} is {match.status.value}; cannot {action}.",
+            current_status=match.status.value,
+            allowed_from=[s.value for s in states],
+        )
+
+
+def require_ongoing(tournament: Tournament) -> None:
+    if tournament.status is not TournamentStatus.ONGOING:
+        raise TournamentNotOngoingError(
+            f"Tournament {tournament.id} is {tournament.status.value}; matches are played while "
+            "it is ongoing.",
+            tournament_status=tournament.status.value,
+        )
+
+
+def pending_submission(match: Match) -> ResultSubmission:
+    """The submission a match awaiting confirmation waits on."""
+    pending = queries.pending_submission(match.id)
+    if pending is None:  # a match awaiting confirmation always has one
+        raise InvalidTransitionError(f"Match {match.id} has no pending submission.")
+    return pending
+
+
+# ----- history and live events -------------------------------------------------------------------
+def record_event(
+    match: Match,
+    type_: str,
+    actor: Any,
+    *,
+    registration_id: int | None = None,
+    now: datetime | None = None,
+    **data: Any,
+) -> MatchEvent:
+    event = MatchEvent(
+        match_id=match.id,
+        tournament_id=match.tournament_id,
+        type=type_,
+        actor_id=getattr(actor, "id", None),
+        registration_id=registration_id,
+        data=data,
+        created_at=now or utcnow(),
+    )
+    db.session.add(event)
+    return event
+
+
+def publish_event(match: Match, type_: str, **data: Any) -> None:
+    payload = {
+        "match_id": match.id,
+        "tournament_id": match.tournament_id,
+        "status": match.status.value,
+        **data,
+    }
+    realtime.publish(f"match:{match.id}", type_, payload)
+    realtime.publish(f"tournament:{match.tournament_id}", type_, payload)
+
+
+def publish_bracket_updated(match: Match) -> None:
+    realtime.publish(
+        f"tournament:{match.tournament_id}",
+        "bracket.updated",
+        {"tournament_id": match.tournament_id, "stage_id": match.stage_id, "match_id": match.id},
+    )
+
+
+# ----- the stage's rules -------------------------------------------------------------------------
+def stage_of(match: Match) -> Stage:
+    return db.session.get_one(Stage, match.stage_id)  # the session's copy when it has one
+
+
+def draws_allowed(match: Match) -> bool:
+    """As the engine decides: league formats whose stage allows draws."""
+    stage = stage_of(match)
+    return stage.format in DRAW_FORMATS and bool(stage.options.get("allow_draws"))
+
+
+def winner_of(match: Match, games: list[list[int]]) -> int | None:
+    return scoring.series_winner(
+        games, match.best_of, match.participant_ids, draws=draws_allowed(match)
+    )
+
+
+def check_in_window(match: Match, tournament: Tournament) -> tuple[datetime, datetime] | None:
+    """When a side may check in: from 30 minutes before `scheduled_at` until the grace ends."""
+    if match.scheduled_at is None:
+        return None
+    return (
+        match.scheduled_at - CHECK_IN_OPENS,
+        match.scheduled_at + timedelta(minutes=tournament.no_show_grace_minutes),
+    )
+
+
+# ----- steps shared by the use cases -------------------------------------------------------------
+def settle_submissions(
+    match: Match, status: SubmissionStatus, now: datetime, *, game: int | None = None
+) -> None:
+    """The match's open submissions (pending or disputed; of lobby game `game` when given)
+    end as `status`."""
+    for submission in queries.current_submissions(match.id):
+        if submission.status in (SubmissionStatus.PENDING, SubmissionStatus.DISPUTED) and (
+            game is None or submission.game == game
+        ):
+            submission.status = status
+            submission.decided_at = now
+
+
+def go_live(match: Match, actor: Any, now: datetime, *, automatic: bool) -> None:
+    match.transition(M.LIVE)
+    db.session.flush()
+    record_event(match, "started", actor, now=now, automatic=automatic)
+    publish_event(match, "match.started", automatic=automatic)
+
+
+def cancel(match: Match, actor: Any, reason: str, now: datetime) -> None:
+    """Stop the match for the organizer to decide: its submissions and check-ins are set
+    aside, and it blocks its round until settled."""
+    settle_submissions(match, SubmissionStatus.SUPERSEDED, now)
+    match.transition(M.CANCELLED)
+    db.session.execute(sa.delete(MatchCheckIn).where(MatchCheckIn.match_id == match.id))
+    db.session.flush()
+    record_event(match, "cancelled", actor, now=now, reason=reason)
+    publish_event(match, "match.cancelled", reason=reason)
