@@ -5,7 +5,7 @@ without was written by the system (sweeps, tasks and commands passed no actor un
 
 Revision ID: h2kernel0013
 Revises: h1match0013
-Create Date: 2026-12-06 08:00:00
+Create Date: 2026-12-06 08:20:00
 
 """
 import sqlalchemy as sa
