@@ -1,29 +1,17 @@
-"""Unbound extension singletons; `create_app` binds them. Nothing here touches an app."""
+"""The unbound extension objects, re-exported from the core modules that own them.
+
+`create_app` binds them. Each lives beside the code that uses it (`db` in core/db.py, `jwt` in
+core/auth.py, `sock` in core/ws.py, ...) so the kernel never imports this module; domains may
+import either place.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from deltacrown.core.api import api
+from deltacrown.core.auth import jwt
+from deltacrown.core.cache import cache
+from deltacrown.core.db import Model, db, migrate
+from deltacrown.core.ratelimit import limiter
+from deltacrown.core.ws import sock
 
-from flask_caching import Cache
-from flask_jwt_extended import JWTManager
-from flask_limiter import Limiter
-from flask_migrate import Migrate
-from flask_sock import Sock
-from flask_sqlalchemy import SQLAlchemy
-
-from deltacrown.core.api import Api
-from deltacrown.core.db import Base
-from deltacrown.core.ratelimit import default_limit, is_exempt, rate_limit_key
-
-db = SQLAlchemy(model_class=Base)
-if TYPE_CHECKING:
-    Model = Base  # what type checkers see: the typed declarative base db.Model is built from
-else:
-    Model = db.Model
-migrate = Migrate()
-api = Api()
-sock = Sock()
-jwt = JWTManager()
-cache = Cache()
-limiter = Limiter(key_func=rate_limit_key, default_limits=[default_limit])
-limiter.request_filter(is_exempt)
+__all__ = ["Model", "api", "cache", "db", "jwt", "limiter", "migrate", "sock"]

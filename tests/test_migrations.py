@@ -58,3 +58,32 @@ def test_upgrade_downgrade_upgrade_from_empty_postgres(database_url, is_postgres
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+def test_existing_audit_entries_get_their_actor_kind(tmp_path):
+    """An entry with an actor id was a user's; one without was the system's."""
+    from alembic.script import ScriptDirectory
+    from flask_migrate import upgrade
+
+    before = ScriptDirectory(MIGRATIONS_DIR).get_revision("h2kernel0013").down_revision
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'kind.sqlite3'}")
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision=before)
+        db.session.execute(
+            sa.text(
+                "INSERT INTO audit_entries (actor_id, action, created_at) VALUES "
+                "(5, 'user.updated', '2026-01-01 00:00:00'), "
+                "(NULL, 'tournament.registration_open', '2026-01-01 00:00:00')"
+            )
+        )
+        db.session.commit()
+        upgrade(directory=MIGRATIONS_DIR, revision="h2kernel0013")
+        rows = db.session.execute(
+            sa.text("SELECT action, actor_kind FROM audit_entries ORDER BY id")
+        ).all()
+        assert [tuple(row) for row in rows] == [
+            ("user.updated", "user"),
+            ("tournament.registration_open", "system"),
+        ]
+        db.session.remove()
+        db.engine.dispose()

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import flash
-
 from deltacrown.accounts import lockout, queries, services
 from deltacrown.accounts.errors import AccountDisabledError, InvalidCredentialsError
 from deltacrown.accounts.models import GameProfile, User
-from deltacrown.core.admin import ReadOnlyModelView, StaffModelView, set_admin_auth
-from deltacrown.core.errors import DomainError
+from deltacrown.core.admin import (
+    ReadOnlyModelView,
+    StaffModelView,
+    admin_action,
+    current_admin_user,
+    set_admin_auth,
+)
 from deltacrown.extensions import db
 
 
@@ -52,17 +55,10 @@ class UserAdmin(StaffModelView):
     form_columns = ("display_name", "country", "is_active", "is_staff")
 
     def update_model(self, form: Any, model: User) -> bool:
-        from deltacrown.core.admin import current_admin_user
-
         changes = {name: getattr(form, name).data for name in self.form_columns}
-        try:
+        with admin_action() as outcome:
             services.update_user_as_staff(model, actor=current_admin_user(), changes=changes)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.detail or exc.title, "error")
-            return False
-        return True
+        return outcome.ok
 
 
 class GameProfileAdmin(ReadOnlyModelView):

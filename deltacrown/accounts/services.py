@@ -314,7 +314,7 @@ def delete_game_profile(profile: GameProfile) -> None:
     db.session.flush()
 
 
-def update_user_as_staff(user: User, *, actor: Any, changes: dict[str, Any]) -> User:
+def update_user_as_staff(user: User, *, actor: User | None, changes: dict[str, Any]) -> User:
     """Staff change another user's profile or flags; the change is audited.
 
     Raises PermissionDeniedError when the actor is not staff, or when a non-superuser

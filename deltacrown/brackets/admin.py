@@ -10,8 +10,7 @@ from flask_admin.actions import action
 
 from deltacrown.brackets import services
 from deltacrown.brackets.models import Stage
-from deltacrown.core.admin import ReadOnlyModelView, current_admin_user
-from deltacrown.core.errors import DomainError
+from deltacrown.core.admin import ReadOnlyModelView, admin_action, current_admin_user
 from deltacrown.extensions import db
 from deltacrown.matches.models import Match
 
@@ -47,13 +46,9 @@ class StageAdmin(ReadOnlyModelView):
         }
         done = 0
         for tournament_id in sorted(tournament_ids):
-            try:
+            with admin_action(f"Tournament {tournament_id}: ") as outcome:
                 services.regenerate_bracket(tournament_id, actor=actor)
-                db.session.commit()
-                done += 1
-            except DomainError as exc:
-                db.session.rollback()
-                flash(f"Tournament {tournament_id}: {exc.detail or exc.title}", "error")
+            done += outcome.ok
         if done:
             flash(f"Regenerated {done} bracket(s).", "success")
 

@@ -5,6 +5,10 @@ gets 403. Admin sign-in uses the Flask session (a browser), separate from the AP
 How a login becomes a user is registered by the accounts domain (`set_admin_auth`), since
 core knows no domain.
 
+Every change staff make through an action or form runs in `admin_action()`: its own unit of
+work, committed on success; a broken rule (`DomainError`) rolls it back and is shown to staff
+as a flashed message. Admin views never commit themselves.
+
 The sign-in page has the API login's limits: `RATELIMIT_AUTH` per client address and the
 per-account lockout of failed passwords (a browser that signed in before keeps a device
 cookie that exempts it). A session is bound to the user's credentials version (a password
@@ -16,7 +20,8 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,8 +35,9 @@ from flask_limiter.errors import RateLimitExceeded
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from deltacrown.core.ratelimit import auth_limit, ip_key
-from deltacrown.extensions import limiter
+from deltacrown.core.errors import DomainError
+from deltacrown.core.ratelimit import auth_limit, ip_key, limiter
+from deltacrown.core.transaction import unit_of_work
 
 SESSION_KEY = "admin_user_id"
 SESSION_CREDENTIALS = "admin_cv"
@@ -160,8 +166,6 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
         return self.render("admin/login.html", form=form)
 
     def _sign_in(self, form: LoginForm) -> Any:
-        from deltacrown.core.errors import DomainError
-
         if not form.validate() or AdminAuth.authenticate is None:
             return self.render("admin/login.html", form=form)
         try:
@@ -208,23 +212,59 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
         return redirect(url_for("admin.login"))
 
 
+def error_message(error: DomainError) -> str:
+    """A broken rule as one line for staff: its detail (or title), then any per-field messages."""
+    fields = "; ".join(
+        f"{field}: {' '.join(map(str, messages if isinstance(messages, list) else [messages]))}"
+        for field, messages in (error.errors or {}).items()
+    )
+    return " ".join(filter(None, [error.detail or error.title, fields]))
+
+
+class ActionOutcome:
+    """How an `admin_action` ended: `ok` once committed, else the `error` that refused it."""
+
+    def __init__(self) -> None:
+        self.ok = False
+        self.error: DomainError | None = None
+
+
+@contextmanager
+def admin_action(label: str = "", *, flash_error: bool = True) -> Iterator[ActionOutcome]:
+    """Run one staff change as its own unit of work (`core.transaction.unit_of_work`).
+
+    The block's changes commit when it ends (then its after-commit effects run). A
+    `DomainError` rolls everything back and is not raised: its message is flashed as an
+    error, after `label` (such as ``"#12: "``), unless `flash_error` is false, and is kept on
+    the outcome. Any other exception rolls back and propagates (a bug, not a refusal)::
+
+        with admin_action(f"#{raw_id}: ") as outcome:
+            services.publish_tournament(int(raw_id), actor=current_admin_user())
+        if outcome.ok:
+            flash("Published.", "success")
+    """
+    outcome = ActionOutcome()
+    try:
+        with unit_of_work():
+            yield outcome
+    except DomainError as exc:
+        outcome.error = exc
+        if flash_error:
+            flash(label + error_message(exc), "error")
+    else:
+        outcome.ok = True
+
+
 def run_for_each(ids: list[str], call: Callable[[int, Any], Any], done: str) -> int:
     """Run an admin bulk action: `call(id, actor)` per selected row, each in its own
-    transaction (one refusal does not undo the others), refusals flashed; returns how many
+    `admin_action` (one refusal does not undo the others), refusals flashed; returns how many
     succeeded. `done` is formatted with `count`."""
-    from deltacrown.core.errors import DomainError
-    from deltacrown.extensions import db
-
     actor = current_admin_user()
     succeeded = 0
     for raw_id in ids:
-        try:
+        with admin_action(f"#{raw_id}: ") as outcome:
             call(int(raw_id), actor)
-            db.session.commit()
-            succeeded += 1
-        except DomainError as exc:
-            db.session.rollback()
-            flash(f"#{raw_id}: {exc.detail or exc.title}", "error")
+        succeeded += outcome.ok
     if succeeded:
         flash(done.format(count=succeeded), "success")
     return succeeded

@@ -23,15 +23,18 @@ from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest.etag import _get_etag_ctx
 from flask_smorest.exceptions import NotModified
-from flask_smorest.pagination import PaginationParameters
+from flask_smorest.pagination import PaginationMetadataSchema, PaginationParameters
+from flask_smorest.spec import prepare_response
 from flask_smorest.utils import get_appcontext, unpack_tuple_response
 
+from deltacrown.core import idempotency
 from deltacrown.core.errors import (
     PROBLEM_MIMETYPE,
     STATUS_CODES,
     DomainError,
     PreconditionFailedError,
     ValidationError,
+    handle_http_exception,
 )
 from deltacrown.core.inputs import (
     INT32_MAX,
@@ -40,6 +43,7 @@ from deltacrown.core.inputs import (
     integers_from_text,
     is_id,
 )
+from deltacrown.core.ratelimit import EXEMPT_BLUEPRINTS
 
 
 class BaseSchema(ma.Schema):
@@ -104,14 +108,10 @@ class Api(_Api):
     ERROR_SCHEMA = ProblemSchema
 
     def handle_http_exception(self, error):  # type: ignore[override]
-        from deltacrown.core.errors import handle_http_exception
-
         return handle_http_exception(error)
 
     def _register_responses(self) -> None:
         # Like smorest's, but error responses are documented as application/problem+json.
-        from flask_smorest.spec import prepare_response
-
         for status in http.HTTPStatus:
             response: dict[str, Any] = {"description": status.phrase}
             content_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
@@ -127,8 +127,6 @@ class Api(_Api):
     def _register_pagination_header(self) -> None:
         # X-Pagination carries a JSON object, which OpenAPI 3 describes with `content`; the
         # `schema` form smorest uses means the `simple` style (`total,3,page,1`).
-        from flask_smorest.pagination import PaginationMetadataSchema
-
         header = {
             "description": "Pagination metadata (a JSON object)",
             "content": {"application/json": {"schema": PaginationMetadataSchema}},
@@ -225,8 +223,6 @@ class Blueprint(_Blueprint):
 
     def idempotent(self, func: Any) -> Any:
         """Honour an optional Idempotency-Key header; must be the outermost decorator."""
-        from deltacrown.core import idempotency
-
         wrapped = self.errors(*idempotency.ERRORS)(idempotency.idempotent(func))
         wrapped = add_doc_info(wrapped, "success_headers", idempotency.RESPONSE_HEADERS)
         return add_doc_info(wrapped, "extra_headers", [idempotency.HEADER_PARAMETER])
@@ -365,8 +361,6 @@ class Blueprint(_Blueprint):
                     responses[status] = {**response, "headers": headers}
         if self.name != "ops":  # the probes touch no database of their own accord
             _document_transport_problems(doc, method)
-        from deltacrown.core.ratelimit import EXEMPT_BLUEPRINTS
-
         if self.name not in EXEMPT_BLUEPRINTS:  # RATELIMIT_DEFAULT applies when nothing else does
             doc.setdefault("responses", {}).setdefault(
                 429,
@@ -451,6 +445,10 @@ def add_doc_info(func: Any, key: str, value: Any) -> Any:
     else:
         func._apidoc[key] = value
     return func
+
+
+# The unbound flask-smorest Api; `create_app` binds it and registers the blueprints.
+api = Api()
 
 
 class IdOrSlug(ma.fields.Field):

@@ -1,7 +1,9 @@
 """The append-only audit log: who changed whose data, from what to what, in which request.
 
 Services call `record(...)` inside their unit of work, so an entry commits or rolls back with
-the change it describes. Entries are never updated or deleted by the application.
+the change it describes. Entries are never updated or deleted by the application. Each entry
+says what kind of actor acted (`actor_kind`, see core/actors.py): a user (then `actor_id` is
+theirs), the system (sweeps, tasks, commands: `SYSTEM`) or an anonymous caller (`None`).
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 from sqlalchemy.orm import Mapped, mapped_column
 
-from deltacrown.core.db import JSONType, UTCDateTime
+from deltacrown.core.actors import Actor, ActorKind, kind_of, user_id_of
+from deltacrown.core.db import JSONType, Model, UTCDateTime, db, enum_type
 from deltacrown.core.time import isoformat, utcnow
-from deltacrown.extensions import Model, db
 
 
 class AuditEntry(Model):
@@ -25,8 +27,11 @@ class AuditEntry(Model):
     __table_args__ = (sa.Index("ix_audit_entries_target", "target_type", "target_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Plain ids, not foreign keys: the log outlives what it describes. None = the system.
+    # Plain ids, not foreign keys: the log outlives what it describes. Set for users only.
     actor_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    actor_kind: Mapped[ActorKind] = mapped_column(
+        enum_type(ActorKind, 16), nullable=False, index=True
+    )
     action: Mapped[str] = mapped_column(sa.String(80), nullable=False, index=True)
     target_type: Mapped[str | None] = mapped_column(sa.String(40))
     target_id: Mapped[int | None] = mapped_column(sa.Integer)
@@ -63,7 +68,7 @@ def target_type_of(target: Any) -> str:
 
 def record(
     *,
-    actor: Any,
+    actor: Actor | None,
     action: str,
     target: Any = None,
     target_type: str | None = None,
@@ -71,12 +76,14 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append an audit entry (flushed with the caller's unit of work)."""
+    """Append an audit entry (flushed with the caller's unit of work). `actor` is the acting
+    user, `SYSTEM` for work the platform does by itself, or None for an anonymous caller."""
     if target is not None:
         target_type = target_type or target_type_of(target)
         target_id = target_id if target_id is not None else getattr(target, "id", None)
     entry = AuditEntry(
-        actor_id=getattr(actor, "id", None),
+        actor_id=user_id_of(actor),
+        actor_kind=kind_of(actor),
         action=action,
         target_type=target_type,
         target_id=target_id,

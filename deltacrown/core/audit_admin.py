@@ -6,13 +6,14 @@ from typing import Any
 
 from deltacrown.core.admin import ReadOnlyModelView
 from deltacrown.core.audit import AuditEntry
-from deltacrown.extensions import db
+from deltacrown.core.db import db
 
 
 class AuditEntryAdmin(ReadOnlyModelView):
     column_list = (
         "id",
         "created_at",
+        "actor_kind",
         "actor_id",
         "action",
         "target_type",
@@ -22,6 +23,7 @@ class AuditEntryAdmin(ReadOnlyModelView):
     column_details_list = (
         "id",
         "created_at",
+        "actor_kind",
         "actor_id",
         "action",
         "target_type",
@@ -31,7 +33,7 @@ class AuditEntryAdmin(ReadOnlyModelView):
         "request_id",
     )
     # created_at is left out: Flask-Admin has no filter for our UTCDateTime column type.
-    column_filters = ("actor_id", "action", "target_type", "target_id")
+    column_filters = ("actor_kind", "actor_id", "action", "target_type", "target_id")
     column_default_sort = ("id", True)
 
 

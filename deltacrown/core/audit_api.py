@@ -9,6 +9,7 @@ import marshmallow as ma
 import sqlalchemy as sa
 from flask.views import MethodView
 
+from deltacrown.core.actors import ActorKind
 from deltacrown.core.api import BaseSchema, Blueprint
 from deltacrown.core.audit import AuditEntry
 from deltacrown.core.auth import login_required, require_staff
@@ -27,7 +28,18 @@ blp = Blueprint(
 
 class AuditEntrySchema(BaseSchema):
     id = ma.fields.Integer(dump_only=True)
-    actor_id = ma.fields.Integer(allow_none=True, metadata={"description": "None: the system"})
+    actor_id = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "The acting user's id; null unless `actor_kind` is `user`"},
+    )
+    actor_kind = ma.fields.Enum(
+        ActorKind,
+        by_value=True,
+        metadata={
+            "description": "Who acted: `user` (a signed-in account), `system` (scheduled "
+            "sweeps, background tasks, operator commands) or `anonymous`"
+        },
+    )
     action = ma.fields.String()
     target_type = ma.fields.String(allow_none=True)
     target_id = ma.fields.Integer(allow_none=True)
@@ -39,6 +51,9 @@ class AuditEntrySchema(BaseSchema):
 
 class AuditQueryArgs(CursorArgs):
     actor = ma.fields.Integer(metadata={"description": "The acting user's id"})
+    actor_kind = ma.fields.Enum(
+        ActorKind, by_value=True, metadata={"description": "Only entries by this kind of actor"}
+    )
     action = ma.fields.String(validate=ma.validate.Length(min=1, max=80))
     target_type = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
     target_id = ma.fields.Integer(metadata={"description": "Needs `target_type`"})
@@ -58,6 +73,7 @@ class AuditQueryArgs(CursorArgs):
 def list_audit_entries(
     *,
     actor_id: int | None = None,
+    actor_kind: ActorKind | None = None,
     action: str | None = None,
     target_type: str | None = None,
     target_id: int | None = None,
@@ -68,6 +84,8 @@ def list_audit_entries(
     query = sa.select(AuditEntry)
     if actor_id is not None:
         query = query.where(AuditEntry.actor_id == actor_id)
+    if actor_kind is not None:
+        query = query.where(AuditEntry.actor_kind == actor_kind)
     if action is not None:
         query = query.where(AuditEntry.action == action)
     if target_type is not None:
@@ -92,6 +110,7 @@ class AuditEntryCollection(MethodView):
         require_staff()
         query = list_audit_entries(
             actor_id=args.get("actor"),
+            actor_kind=args.get("actor_kind"),
             action=args.get("action"),
             target_type=args.get("target_type"),
             target_id=args.get("target_id"),

@@ -7,14 +7,20 @@ refresh tokens are revoked; this module only knows that there is a user with `is
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import deepcopy
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
+import jwt as pyjwt
 from flask import Flask, Response, request
-from flask_jwt_extended import current_user, decode_token, verify_jwt_in_request
+from flask_jwt_extended import JWTManager, current_user, decode_token, verify_jwt_in_request
+from flask_jwt_extended.internal_utils import user_lookup
 
 from deltacrown.core.errors import AuthenticationError, PermissionDeniedError, problem
+
+# The unbound token manager; `create_app` binds it, accounts registers its loaders.
+jwt = JWTManager()
 
 
 class TokenExpiredError(AuthenticationError):
@@ -53,7 +59,6 @@ def _unauthorized(error_cls: type[AuthenticationError], detail: str) -> Response
 
 def init_jwt_errors(app: Flask) -> None:
     """Every token failure is a 401 problem (flask-jwt-extended answers some with 422)."""
-    from deltacrown.extensions import jwt
 
     @jwt.unauthorized_loader
     def _missing(reason: str) -> Response:
@@ -115,9 +120,6 @@ def user_for_token(token: str) -> tuple[Any, datetime]:
     Raises TokenExpiredError, TokenInvalidError (bad signature, a refresh token, a user who
     is gone, disabled or changed their password since).
     """
-    import jwt as pyjwt
-    from flask_jwt_extended.internal_utils import user_lookup
-
     try:
         payload = decode_token(token)
     except pyjwt.ExpiredSignatureError:
@@ -158,8 +160,6 @@ def login_required(
             verify_jwt_in_request(optional=optional, refresh=refresh)
             return view(*args, **kwargs)
 
-        from copy import deepcopy
-
         wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))  # type: ignore[attr-defined]
         security: list[dict[str, list[str]]] = [{"bearerAuth": []}]
         if optional:
@@ -184,8 +184,6 @@ def staff_only(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         require_staff()
         return view(*args, **kwargs)
-
-    from copy import deepcopy
 
     wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))  # type: ignore[attr-defined]
     return wrapper

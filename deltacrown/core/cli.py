@@ -8,8 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 import click
+from alembic.runtime.migration import MigrationContext
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+
+from deltacrown.core.api import api
+from deltacrown.core.db import db
+from deltacrown.core.scheduler import beat_schedule, run_job
 
 jobs_cli = AppGroup("jobs", help="Periodic jobs from the beat schedule.")
 
@@ -17,8 +22,6 @@ jobs_cli = AppGroup("jobs", help="Periodic jobs from the beat schedule.")
 @jobs_cli.command("list")
 def list_jobs() -> None:
     """List the periodic jobs and their schedules."""
-    from deltacrown.core.scheduler import beat_schedule
-
     for name, entry in beat_schedule().items():
         click.echo(f"{name}\t{entry['task']}\t{entry['schedule']}")
 
@@ -27,8 +30,6 @@ def list_jobs() -> None:
 @click.argument("name")
 def run(name: str) -> None:
     """Run one periodic job now (by entry name or task name)."""
-    from deltacrown.core.scheduler import run_job
-
     try:
         result = run_job(current_app._get_current_object(), name)  # type: ignore[attr-defined]
     except KeyError as exc:
@@ -41,17 +42,11 @@ def run(name: str) -> None:
 # ----- one line of report for the library commands ----------------------------------------
 def _database_revisions() -> list[str]:
     """The revisions the database is at (several on a branched history; none when empty)."""
-    from alembic.runtime.migration import MigrationContext
-
-    from deltacrown.extensions import db
-
     with db.engine.connect() as connection:
         return sorted(MigrationContext.configure(connection).get_current_heads())
 
 
 def _database_name() -> str:
-    from deltacrown.extensions import db
-
     return db.engine.url.render_as_string(hide_password=True)
 
 
@@ -82,8 +77,6 @@ def _report_openapi_write(original: Callable[..., Any]) -> Callable[..., Any]:
         ctx.invoke(original, **kwargs)
         output = kwargs["output_file"]
         name = getattr(output, "name", "-")
-        from deltacrown.extensions import api
-
         paths = len(api.spec.to_dict()["paths"])
         # Written to standard output, the document must stay the only thing there.
         click.echo(

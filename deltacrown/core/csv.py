@@ -36,6 +36,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Response, g, request, stream_with_context
 
+from deltacrown.core.db import db
+from deltacrown.core.pagination import paginate_select
 from deltacrown.core.time import isoformat
 
 CSV_MIMETYPE = "text/csv"
@@ -80,8 +82,6 @@ def _rows(source: Any) -> Iterable[Any]:
     """Rows of a Select (streamed `YIELD_PER` at a time) or of any iterable."""
     if not isinstance(source, sa.Select):
         return source
-    from deltacrown.extensions import db
-
     result = db.session.execute(source.execution_options(yield_per=YIELD_PER))
     descriptions = source.column_descriptions
     if len(descriptions) == 1 and descriptions[0].get("entity") is not None:
@@ -139,8 +139,6 @@ def page_or_export(query: sa.Select[Any], pagination_parameters: Any) -> list[An
     """One page of `query` for JSON; when `csv_export` is answering with CSV, every row."""
     if g.get(_EXPORTING):
         raise _ExportAll(query)
-    from deltacrown.core.pagination import paginate_select
-
     return paginate_select(query, pagination_parameters)
 
 

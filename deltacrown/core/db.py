@@ -1,4 +1,5 @@
-"""Declarative base with the naming convention, column types and model mixins.
+"""The database: the `db` extension object (unbound; `create_app` binds it), `migrate`, the
+declarative base with the naming convention, column types and model mixins.
 
 Decisions (HOUSE_STYLE "Decisions already taken"): datetimes are stored and returned as aware
 UTC values (`UTCDateTime`, because SQLite hands back naive ones); enums are stored by value as
@@ -9,9 +10,11 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -29,6 +32,14 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:
+    Model = Base  # what type checkers see: the typed declarative base db.Model is built from
+else:
+    Model = db.Model
+migrate = Migrate()
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):

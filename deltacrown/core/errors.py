@@ -189,10 +189,8 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 
 def handle_integrity_error(error: IntegrityError) -> Response:
-    """A unique or foreign-key constraint the services did not pre-check: a conflict."""
-    from deltacrown.extensions import db
-
-    db.session.rollback()
+    """A unique or foreign-key constraint the services did not pre-check: a conflict. The unit
+    of work (core.transaction) rolls back and answers with this."""
     log.info("integrity error mapped to 409: %s", error.orig)
     return problem(
         409, "conflict", "Conflict", "The request conflicts with existing data (already exists)."
@@ -200,9 +198,7 @@ def handle_integrity_error(error: IntegrityError) -> Response:
 
 
 def handle_stale_data(error: StaleDataError) -> Response:
-    from deltacrown.extensions import db
-
-    db.session.rollback()
+    """Another writer changed the row since it was read (optimistic lock): a conflict."""
     return problem(
         409, "concurrent_update", "Concurrent update", "The resource changed meanwhile; retry."
     )
@@ -240,15 +236,10 @@ def service_unavailable() -> Response:
 
 
 def handle_operational_error(error: OperationalError) -> Response:
-    """An unreachable database is a 503 with `Retry-After`; any other failure is a bug."""
+    """An unreachable database is a 503 with `Retry-After`; any other failure is a bug. The
+    unit of work (core.transaction) rolls back and answers with this."""
     if not is_connection_failure(error):
         return handle_unexpected(error)
-    from deltacrown.extensions import db
-
-    try:
-        db.session.rollback()
-    except DBAPIError:
-        pass
     log.warning("database unavailable: %s", error.orig)
     return service_unavailable()
 
@@ -269,7 +260,4 @@ def handle_unexpected(error: Exception) -> Response:
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
-    app.register_error_handler(IntegrityError, handle_integrity_error)
-    app.register_error_handler(StaleDataError, handle_stale_data)
-    app.register_error_handler(OperationalError, handle_operational_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -29,13 +29,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, current_app, request
+from flask_jwt_extended import verify_jwt_in_request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from deltacrown.core.db import JSONType, UTCDateTime
+from deltacrown.core.auth import token_identity_unverified_db
+from deltacrown.core.db import JSONType, Model, UTCDateTime, db
 from deltacrown.core.errors import ConflictError, DomainError, ValidationError
 from deltacrown.core.time import utcnow
-from deltacrown.extensions import Model, db
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -106,8 +107,6 @@ class IdempotencyKey(Model):
 # ----- request helpers -----------------------------------------------------------------------
 def caller_scope() -> str:
     """`user:<id>` when a valid bearer token is sent (no database lookup), else `ip:<addr>`."""
-    from deltacrown.core.auth import token_identity_unverified_db
-
     identity = token_identity_unverified_db()
     return f"user:{identity}" if identity else f"ip:{request.remote_addr or 'unknown'}"
 
@@ -265,8 +264,6 @@ def idempotent(func: Callable[..., Any]) -> Callable[..., Any]:
         if row is None:
             if scope.startswith("user:"):
                 # A replay must not outlive the caller's token: revoked or stale → 401.
-                from flask_jwt_extended import verify_jwt_in_request
-
                 verify_jwt_in_request(optional=True)
             return _answer_existing(scope, key, route, fingerprint)
         response = current_app.make_response(func(*args, **kwargs))

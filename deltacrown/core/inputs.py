@@ -23,6 +23,7 @@ from itertools import accumulate
 from typing import Any
 
 import marshmallow as ma
+from webargs.fields import DelimitedFieldMixin
 from werkzeug.routing import IntegerConverter, Map, ValidationError
 
 INT32_MAX = 2**31 - 1
@@ -87,8 +88,6 @@ def harden_field(field: ma.fields.Field, *, text_only: bool = False) -> None:
         field.validators.append(ma.validate.Range(min=floor, max=ceiling))
         if not text_only:
             field.strict = True
-    from webargs.fields import DelimitedFieldMixin
-
     delimited = text_only or isinstance(field, DelimitedFieldMixin)
     for inner in _inner_fields(field):
         harden_field(inner, text_only=delimited)

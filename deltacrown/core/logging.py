@@ -21,6 +21,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Flask, Response, g, has_request_context, request
+from flask_jwt_extended import get_jwt
+from pythonjsonlogger.json import JsonFormatter
 
 access_log = logging.getLogger("deltacrown.access")
 # Query parameters whose values never reach a log line.
@@ -109,8 +111,6 @@ def make_handler(*, as_json: bool) -> logging.Handler:
     handler.addFilter(RequestIdFilter())
     handler.addFilter(TokenRedactingFilter())
     if as_json:
-        from pythonjsonlogger.json import JsonFormatter
-
         handler.setFormatter(
             JsonFormatter(
                 "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
@@ -148,8 +148,6 @@ def configure_logging(app: Flask) -> None:
 
 
 def _user_id() -> Any:
-    from flask_jwt_extended import get_jwt
-
     try:
         return get_jwt().get("sub")
     except RuntimeError:  # no token was verified for this request

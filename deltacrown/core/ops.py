@@ -10,8 +10,11 @@ import sqlalchemy as sa
 from flask import Response, current_app, request
 from flask.views import MethodView
 
+from deltacrown.core import metrics
 from deltacrown.core.api import Blueprint
+from deltacrown.core.db import db
 from deltacrown.core.errors import problem
+from deltacrown.core.redis import get_redis
 
 blp = Blueprint("ops", __name__, description="Health and readiness probes.")
 
@@ -26,8 +29,6 @@ class ReadinessSchema(ma.Schema):
 
 
 def check_database() -> str:
-    from deltacrown.extensions import db
-
     db.session.execute(sa.text("SELECT 1"))
     return "ok"
 
@@ -36,8 +37,6 @@ def check_redis() -> str | None:
     url = current_app.config.get("REDIS_URL")
     if not url:
         return None
-    from deltacrown.core.redis import get_redis
-
     get_redis().ping()
     return "ok"
 
@@ -97,8 +96,6 @@ class Metrics(MethodView):
     def get(self) -> Any:
         """Prometheus metrics of this process (websocket connections, messages in and out,
         broadcast latency). When `METRICS_TOKEN` is set, scrapers send it as a Bearer token."""
-        from deltacrown.core import metrics
-
         token = current_app.config.get("METRICS_TOKEN")
         if token:
             sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()

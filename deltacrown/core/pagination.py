@@ -13,6 +13,7 @@ import marshmallow as ma
 import sqlalchemy as sa
 
 from deltacrown.core.api import BaseSchema
+from deltacrown.core.db import db
 from deltacrown.core.errors import ValidationError
 
 MAX_PAGE_SIZE = 100
@@ -20,8 +21,6 @@ MAX_PAGE_SIZE = 100
 
 def paginate_select(query: sa.Select[Any], pagination_parameters: Any) -> list[Any]:
     """Run one page of a Select and record the total for the X-Pagination header."""
-    from deltacrown.extensions import db
-
     total = db.session.scalar(
         sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
     )
@@ -89,8 +88,6 @@ def cursor_page(
     query: sa.Select[Any], id_column: Any, args: Mapping[str, Any]
 ) -> tuple[list[Any], str | None]:
     """One page of `query`, newest first by `id_column`, and the cursor of the next page."""
-    from deltacrown.extensions import db
-
     limit = int(args.get("limit") or DEFAULT_CURSOR_LIMIT)
     query = query.order_by(None).order_by(id_column.desc())
     if args.get("cursor"):

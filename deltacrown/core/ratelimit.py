@@ -14,6 +14,9 @@ live in one process; production has one).
 from __future__ import annotations
 
 from flask import current_app, request
+from flask_limiter import Limiter
+
+from deltacrown.core.auth import token_identity_unverified_db
 
 # Blueprints no limit applies to: /healthz and /readiness (ops), /api/docs/* (api_docs) and
 # /api/openapi.json (flask-smorest's api-docs). Flask-Admin's static files (`admin.static`)
@@ -26,8 +29,6 @@ def client_ip() -> str:
 
 
 def rate_limit_key() -> str:
-    from deltacrown.core.auth import token_identity_unverified_db
-
     identity = token_identity_unverified_db()
     return f"user:{identity}" if identity else f"ip:{client_ip()}"
 
@@ -53,3 +54,8 @@ def is_exempt() -> bool:
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return True
     return request.blueprint in EXEMPT_BLUEPRINTS
+
+
+# The process-wide limiter, unbound; `create_app` binds it (see the module docstring).
+limiter = Limiter(key_func=rate_limit_key, default_limits=[default_limit])
+limiter.request_filter(is_exempt)

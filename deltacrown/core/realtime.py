@@ -28,9 +28,11 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from typing import Any
 
+import redis
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from deltacrown.core.db import db
 from deltacrown.core.time import isoformat, utcnow
 from deltacrown.core.transaction import after_commit
 
@@ -172,8 +174,6 @@ class RedisBroker:
     """Many processes: Redis numbers events per channel and fans them out with PUBLISH."""
 
     def __init__(self, hub: Hub, url: str, history: int = HISTORY) -> None:
-        import redis
-
         self.hub = hub
         self.keep = history
         self.client = redis.Redis.from_url(url)
@@ -304,8 +304,6 @@ def publish_transition(key: str, old: str, new: str, emit: Callable[..., Any], *
     """Announce a state change once per unit of work: after commit, `emit(first_old,
     last_new, *args)` runs if the state really moved (ready → live → completed in one
     transaction is one change, ready → completed). Dropped with the unit on rollback."""
-    from deltacrown.extensions import db
-
     for func, effect_args, _ in db.session().info.get("after_commit", []):
         if func is _emit_transition and effect_args[0] == key:
             effect_args[1][1] = new

@@ -16,14 +16,13 @@ from typing import Any
 from celery.schedules import maybe_schedule
 from flask import Flask
 
+import celeryconfig
 from deltacrown.core.time import utcnow
 
 log = logging.getLogger(__name__)
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
-    import celeryconfig
-
     return dict(celeryconfig.beat_schedule)
 
 

@@ -18,21 +18,31 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import sqlite3
 import threading
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from deltacrown.core.errors import ServiceUnavailableError
+from deltacrown.core.db import db
+from deltacrown.core.errors import (
+    ServiceUnavailableError,
+    handle_domain_error,
+    handle_integrity_error,
+    handle_operational_error,
+    handle_stale_data,
+    is_connection_failure,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,16 +72,12 @@ Effect = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
 def after_commit(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     """Run `func(*args, **kwargs)` after the current transaction commits; drop it on rollback."""
-    from deltacrown.extensions import db
-
     db.session().info.setdefault("after_commit", []).append((func, args, kwargs))
 
 
 def on_rollback(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     """Run `func` if the current transaction rolls back (compensate a non-database effect,
     such as a file already written); dropped when it commits."""
-    from deltacrown.extensions import db
-
     db.session().info.setdefault("on_rollback", []).append((func, args, kwargs))
 
 
@@ -80,8 +86,6 @@ def savepoint() -> Iterator[None]:
     """A SAVEPOINT inside the unit of work: if the block raises, its database changes are
     rolled back, its after-commit effects are dropped and its on-rollback effects run; the
     outer unit of work goes on and the exception propagates."""
-    from deltacrown.extensions import db
-
     with db.session.begin_nested():
         yield
 
@@ -161,8 +165,6 @@ def run_ready_effects() -> None:
 
 def pending_effects() -> list[Effect]:
     """Effects registered in the current, uncommitted transaction (for tests)."""
-    from deltacrown.extensions import db
-
     return list(db.session().info.get("after_commit", []))
 
 
@@ -182,8 +184,6 @@ def outside_transaction() -> Iterator[None]:
     the pooled connection are free meanwhile. A transaction that has written nothing yet is
     ended first (ORM objects reload on next use); one that has already written is kept (its
     writes must stay atomic with what follows), so the block then runs inside it."""
-    from deltacrown.extensions import db
-
     session = db.session()
     if session.in_transaction() and not (
         session.new or session.dirty or session.deleted or session.info.get("has_writes")
@@ -203,8 +203,6 @@ def _on_transaction_end(session: Session, transaction: Any) -> None:
 
 def _on_engine_error(context: Any) -> None:
     """SQLite's "database is locked/busy" after the busy timeout: a 503, never a 500."""
-    import sqlite3
-
     original = context.original_exception
     if isinstance(original, sqlite3.OperationalError) and (
         "locked" in str(original) or "busy" in str(original)
@@ -215,8 +213,6 @@ def _on_engine_error(context: Any) -> None:
 
 def handle_pool_timeout(error: sa_exc.TimeoutError) -> Response:
     """Every pooled connection stayed in use past the pool timeout: busy, not broken."""
-    from deltacrown.core.errors import handle_domain_error
-
     log.warning("connection pool exhausted: %s", error)
     return handle_domain_error(DatabaseBusyError())
 
@@ -224,8 +220,6 @@ def handle_pool_timeout(error: sa_exc.TimeoutError) -> Response:
 @contextmanager
 def unit_of_work(*, write: bool = True) -> Iterator[None]:
     """The boundary for Celery tasks and CLI commands: commit on success, roll back on error."""
-    from deltacrown.extensions import db
-
     with write_intent(write):
         try:
             yield
@@ -241,15 +235,11 @@ def unit_of_work(*, write: bool = True) -> Iterator[None]:
 
 
 def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
-    import sqlite3
-
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own handling breaks
     # SAVEPOINT and cannot do BEGIN IMMEDIATE).
     dbapi_connection.isolation_level = None
-    from flask import current_app
-
     try:
         timeout = int(current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", 15000))
     except RuntimeError:  # no app context (e.g. alembic offline tooling)
@@ -298,8 +288,6 @@ def _writer_queue(connection: Any) -> _WriterQueue:
 
 
 def _busy_timeout_seconds() -> float:
-    from flask import current_app
-
     try:
         return int(current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", 15000)) / 1000
     except RuntimeError:  # no app context
@@ -336,8 +324,6 @@ def install_listeners() -> None:
     global _listeners_installed
     if _listeners_installed:
         return
-    from flask_sqlalchemy.session import Session as FlaskSession
-
     event.listen(Engine, "connect", _sqlite_on_connect)
     event.listen(Engine, "begin", _sqlite_on_begin)
     event.listen(Engine, "commit", _sqlite_on_end)
@@ -352,8 +338,16 @@ def install_listeners() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Wrap every request in a unit of work: commit a success, roll back anything else."""
+    """Wrap every request in a unit of work: commit a success, roll back anything else.
+
+    A constraint the services did not pre-check (IntegrityError) or a lost optimistic-lock
+    race (StaleDataError), raised by a view's flush or by the commit itself, rolls the unit
+    back and answers 409 at once; a database that cannot be reached (OperationalError) rolls
+    back what it can and answers 503."""
     install_listeners()
+    app.register_error_handler(IntegrityError, _integrity_error)
+    app.register_error_handler(StaleDataError, _stale_data)
+    app.register_error_handler(OperationalError, _operational_error)
     app.register_error_handler(sa_exc.TimeoutError, handle_pool_timeout)
 
     @app.before_request
@@ -362,13 +356,6 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _commit_unit_of_work(response: Response) -> Response:
-        from deltacrown.core.errors import (
-            handle_integrity_error,
-            handle_operational_error,
-            handle_stale_data,
-        )
-        from deltacrown.extensions import db
-
         if response.status_code >= 400:
             db.session.rollback()
             g.pop("ready_effects", None)
@@ -376,17 +363,15 @@ def init_app(app: Flask) -> None:
         try:
             db.session.commit()
         except IntegrityError as exc:
-            return handle_integrity_error(exc)
+            return _integrity_error(exc)
         except StaleDataError as exc:
-            return handle_stale_data(exc)
+            return _stale_data(exc)
         except DatabaseBusyError as exc:
-            from deltacrown.core.errors import handle_domain_error
-
             db.session.rollback()
             g.pop("ready_effects", None)
             return handle_domain_error(exc)
         except OperationalError as exc:
-            return handle_operational_error(exc)
+            return _operational_error(exc)
         run_ready_effects()
         return response
 
@@ -395,3 +380,22 @@ def init_app(app: Flask) -> None:
         token = g.pop("write_intent_token", None)
         if token is not None:
             _write_intent.reset(token)
+
+
+def _integrity_error(error: IntegrityError) -> Response:
+    db.session.rollback()
+    return handle_integrity_error(error)
+
+
+def _stale_data(error: StaleDataError) -> Response:
+    db.session.rollback()
+    return handle_stale_data(error)
+
+
+def _operational_error(error: OperationalError) -> Response:
+    if is_connection_failure(error):
+        try:
+            db.session.rollback()
+        except DBAPIError:  # the connection is gone: nothing left to roll back
+            pass
+    return handle_operational_error(error)

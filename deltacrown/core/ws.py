@@ -17,15 +17,19 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, current_app, request
+from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
 from deltacrown.core import metrics, realtime, ws_connections
 from deltacrown.core.auth import user_for_token
+from deltacrown.core.db import db
 from deltacrown.core.errors import AuthenticationError, DomainError
 from deltacrown.core.inputs import DEFAULT_MAX_JSON_DEPTH, json_too_deep
 from deltacrown.core.transaction import unit_of_work
 from deltacrown.core.ws_connections import WAKE_INTERVAL, connection
-from deltacrown.extensions import sock
+
+# The unbound websocket extension; `create_app` binds it, domains route on their own blueprint.
+sock = Sock()
 
 log = logging.getLogger(__name__)
 
@@ -373,8 +377,6 @@ class Follower:
         if kind == "ping":
             self.send({"type": "pong"})
         elif kind == "auth":
-            from deltacrown.extensions import db
-
             try:
                 self.authenticate(message.get("token"))
                 identity = self.identity()
@@ -389,8 +391,6 @@ class Follower:
             self.error("unknown_type", f"Unknown message type {kind!r}.")
 
     def run_handler(self, kind: str, message: dict[str, Any]) -> None:
-        from deltacrown.extensions import db
-
         if self.user is None:
             self.error("authentication_required", f"Send an auth message before {kind!r}.")
             return
@@ -420,8 +420,6 @@ class Follower:
 
     # -- the connection -------------------------------------------------------------------------
     def serve(self, token: str | None) -> None:
-        from deltacrown.extensions import db
-
         try:
             if token:
                 self.authenticate(token)

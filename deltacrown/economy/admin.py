@@ -12,7 +12,13 @@ from markupsafe import Markup
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from deltacrown.core.admin import ReadOnlyModelView, StaffModelView, current_admin_user
+from deltacrown.core.admin import (
+    ReadOnlyModelView,
+    StaffModelView,
+    admin_action,
+    current_admin_user,
+    error_message,
+)
 from deltacrown.core.errors import DomainError
 from deltacrown.economy.models import (
     InventoryItem,
@@ -24,7 +30,7 @@ from deltacrown.economy.models import (
     Wallet,
 )
 from deltacrown.economy.queries import normalise_code, normalise_sku
-from deltacrown.economy.services import catalog, promos
+from deltacrown.economy.services import catalog, ledger, promos
 from deltacrown.extensions import db
 
 
@@ -33,11 +39,7 @@ class DomainErrorsFlashed:
 
     def handle_view_exception(self, exc: Exception) -> bool:
         if isinstance(exc, DomainError):
-            details = "; ".join(
-                f"{field}: {' '.join(map(str, messages))}"
-                for field, messages in (exc.errors or {}).items()
-            )
-            flash(" ".join(filter(None, [exc.detail or exc.title, details])), "error")
+            flash(error_message(exc), "error")
             return True
         return super().handle_view_exception(exc)  # type: ignore[misc, no-any-return]
 
@@ -130,19 +132,14 @@ class BalanceAdjustmentAdmin(StaffModelView):
         return form
 
     def create_model(self, form: Any) -> Any:
-        from deltacrown.economy.services import ledger
-
-        try:
+        with admin_action() as outcome:
             entry = ledger.adjust_balance(
                 int(form.user_id.data),
                 int(form.amount.data),
                 reason=form.reason.data,
                 actor=current_admin_user(),
             )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.detail or exc.title, "error")
+        if not outcome.ok:
             return False
         flash(f"Balance adjusted: now {entry.balance_after} coins.", "success")
         return entry

@@ -16,10 +16,10 @@ from wtforms.validators import DataRequired, Optional
 from deltacrown.core.admin import (
     ReadOnlyModelView,
     StaffAccessMixin,
+    admin_action,
     current_admin_user,
     run_for_each,
 )
-from deltacrown.core.errors import DomainError
 from deltacrown.extensions import db
 from deltacrown.matches import services
 from deltacrown.matches.models import Dispute, MatchEvent, ResultSubmission
@@ -111,21 +111,21 @@ class OverrideResultView(StaffAccessMixin, BaseView):
     def index(self) -> Any:
         form = OverrideForm(request.form)
         if request.method == "POST" and form.validate():
+            match_id = form.match_id.data
             try:
+                games = parse_games(form.games.data)
+            except ValueError:
+                flash("Write the games like 13-9, 7-13.", "error")
+                return redirect(url_for(".index"))
+            with admin_action(f"Match {match_id}: ") as outcome:
                 services.override_result(
-                    form.match_id.data,
-                    games=parse_games(form.games.data),
+                    match_id,
+                    games=games,
                     actor=current_admin_user(),
                     reason=form.reason.data or None,
                 )
-                db.session.commit()
-                flash(f"Match {form.match_id.data}: result entered.", "success")
-            except ValueError:
-                db.session.rollback()
-                flash("Write the games like 13-9, 7-13.", "error")
-            except DomainError as exc:
-                db.session.rollback()
-                flash(f"Match {form.match_id.data}: {exc.detail or exc.title}", "error")
+            if outcome.ok:
+                flash(f"Match {match_id}: result entered.", "success")
             return redirect(url_for(".index"))
         return self.render("admin/match_override.html", form=form)
 

@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from deltacrown.core.actors import SYSTEM
 from deltacrown.core.errors import DomainError
 
 tournaments_cli = AppGroup("tournaments", help="Tournament operations.")
@@ -22,7 +23,7 @@ def close_checkin(tournament_id: int) -> None:
 
     try:
         with unit_of_work():
-            counts = services.close_checkin(tournament_id)
+            counts = services.close_checkin(tournament_id, actor=SYSTEM)
     except DomainError as exc:
         raise click.ClickException(exc.detail or exc.title) from exc
     click.echo(

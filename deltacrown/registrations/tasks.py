@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from deltacrown.core.actors import SYSTEM, Actor
 from deltacrown.registrations import services
 
 
@@ -26,5 +27,7 @@ def wind_up_cancelled_tournament(tournament_id: int, actor_id: int | None = None
     from deltacrown.accounts.models import User
     from deltacrown.extensions import db
 
-    actor = db.session.get(User, actor_id) if actor_id is not None else None
+    # Whoever cancelled the tournament; the system when no (remaining) user did.
+    user = db.session.get(User, actor_id) if actor_id is not None else None
+    actor: Actor = user if user is not None else SYSTEM
     return services.wind_up_cancelled_tournament(tournament_id, actor=actor)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from deltacrown.accounts.queries import get_user
 from deltacrown.core import audit, signals
+from deltacrown.core.actors import SYSTEM
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError, ValidationError
 from deltacrown.core.signals import send_after_commit
 from deltacrown.core.time import isoformat, readable, utcnow
@@ -41,7 +42,7 @@ from deltacrown.teams.steps import SENDER, Actor
 def _mark_expired(invite: TeamInvite) -> None:
     invite.status = InviteStatus.EXPIRED
     audit.record(
-        actor=None,
+        actor=SYSTEM,  # an invite expires by time, whoever's request noticed it
         action="team.invite_expired",
         target_type="teams",
         target_id=invite.team_id,

@@ -13,8 +13,12 @@ from flask_admin.actions import action
 from flask_admin.contrib.sqla import filters
 from wtforms.validators import DataRequired
 
-from deltacrown.core.admin import ReadOnlyModelView, current_admin_user
-from deltacrown.core.errors import DomainError
+from deltacrown.core.admin import (
+    ReadOnlyModelView,
+    admin_action,
+    current_admin_user,
+    error_message,
+)
 from deltacrown.extensions import db
 from deltacrown.games.config import GameConfig, create_config_version
 from deltacrown.tournaments import services
@@ -95,19 +99,19 @@ class TournamentAdmin(ReadOnlyModelView):
         return super().get_count_query().filter(Tournament.deleted_at.is_(None))
 
     def _apply_each(self, ids: list[str], run: Callable[[int, Any], Any], verb: str) -> None:
-        """Run a service per id, each under a savepoint: one refusal spoils nothing else."""
+        """Run a service per id, each in its own unit of work: one refusal spoils nothing else;
+        the refusals are flashed together."""
         actor = current_admin_user()
         done: list[int] = []
         refused: list[str] = []
         for raw in ids:
             tournament_id = int(raw)
-            try:
-                with db.session.begin_nested():
-                    run(tournament_id, actor)
+            with admin_action(flash_error=False) as outcome:
+                run(tournament_id, actor)
+            if outcome.ok:
                 done.append(tournament_id)
-            except DomainError as exc:
-                refused.append(f"#{tournament_id}: {exc.detail or exc.title}")
-        db.session.commit()
+            elif outcome.error is not None:
+                refused.append(f"#{tournament_id}: {error_message(outcome.error)}")
         if done:
             flash(f"{verb.capitalize()} {len(done)} tournament(s).", "success")
         if refused:
@@ -145,15 +149,11 @@ class GameConfigAdmin(ReadOnlyModelView):
     }
 
     def create_model(self, form: Any) -> Any:
-        try:
+        with admin_action() as outcome:
             result = create_config_version(
                 form.game.data.id, actor=current_admin_user(), schema=form.schema.data
             )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            details = "; ".join(m for ms in (exc.errors or {}).values() for m in ms)
-            flash(f"{exc.detail or exc.title} {details}".strip(), "error")
+        if not outcome.ok:
             return False
         return db.session.scalars(
             db.select(GameConfig).filter_by(game_id=form.game.data.id, version=result["version"])

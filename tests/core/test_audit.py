@@ -11,6 +11,7 @@ import time_machine
 from deltacrown.accounts import services
 from deltacrown.accounts.models import User
 from deltacrown.core import audit
+from deltacrown.core.actors import SYSTEM, ActorKind
 from deltacrown.extensions import db
 from tests import helpers
 from tests.helpers import assert_problem
@@ -161,3 +162,43 @@ def test_flask_admin_audit_is_closed_to_non_staff(client, user):
     assert client.get("/admin/admin_audit/").status_code == 302
     sign_in_admin(client, user.id)
     assert client.get("/admin/admin_audit/").status_code == 403
+
+
+def test_each_entry_records_which_kind_of_actor_acted(app_ctx, staff):
+    user = db.session.get(User, staff.id)
+    by_user = audit.record(actor=user, action="thing.by_user")
+    by_system = audit.record(actor=SYSTEM, action="thing.by_system")
+    by_nobody = audit.record(actor=None, action="thing.by_nobody")
+    assert (by_user.actor_kind, by_user.actor_id) == (ActorKind.USER, staff.id)
+    assert (by_system.actor_kind, by_system.actor_id) == (ActorKind.SYSTEM, None)
+    assert (by_nobody.actor_kind, by_nobody.actor_id) == (ActorKind.ANONYMOUS, None)
+
+
+def test_the_feed_shows_and_filters_the_actor_kind(app, client, staff, user):
+    with app.app_context():
+        system_entry = audit.record(actor=SYSTEM, action="thing.swept").id
+        db.session.commit()
+    change_user_as_staff(
+        app, actor_id=staff.id, user_id=user.id, changes={"country": "BD"}, request_id="req-k"
+    )
+    entries = client.get(AUDIT, headers=staff.headers).get_json()
+    assert [(e["action"], e["actor_kind"], e["actor_id"]) for e in entries] == [
+        ("user.updated", "user", staff.id),
+        ("thing.swept", "system", None),
+    ]
+    only_system = client.get(f"{AUDIT}?actor_kind=system", headers=staff.headers).get_json()
+    assert [e["id"] for e in only_system] == [system_entry]
+    assert client.get(f"{AUDIT}?actor_kind=anonymous", headers=staff.headers).get_json() == []
+    body = assert_problem(
+        client.get(f"{AUDIT}?actor_kind=robot", headers=staff.headers), 422, "validation_error"
+    )
+    assert "actor_kind" in body["errors"]
+
+
+def test_flask_admin_shows_the_actor_kind(app, client, staff):
+    with app.app_context():
+        audit.record(actor=SYSTEM, action="thing.swept")
+        db.session.commit()
+    sign_in_admin(client, staff.id)
+    listing = client.get("/admin/admin_audit/").get_data(as_text=True)
+    assert "Actor Kind" in listing and "system" in listing

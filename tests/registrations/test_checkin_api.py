@@ -11,7 +11,10 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from deltacrown.core.errors import PermissionDeniedError
 from deltacrown.core.time import utcnow
+from deltacrown.extensions import db
+from deltacrown.registrations import services
 from tests.helpers import assert_problem
 from tests.registrations.conftest import audit_actions, registration_row
 
@@ -260,6 +263,17 @@ def test_closing_check_in_marks_no_shows_and_promotes_the_waitlist(
     assert promoted.checked_in_by_id is None and promoted.waitlist_position is None
     names = [n for n, _ in received]
     assert "registration_no_show" in names and "waitlist_promoted" in names
+
+
+def test_an_anonymous_caller_cannot_close_checkin(app, tournament, make_player, registered):
+    """None is an anonymous caller, never the system: only SYSTEM skips the manager check."""
+    tid = tournament()
+    reg = registered(tid, make_player())
+    with app.app_context():
+        with pytest.raises(PermissionDeniedError):
+            services.close_checkin(tid, actor=None)
+        db.session.rollback()
+    assert registration_row(app, reg["id"]).status.value == "confirmed"
 
 
 def test_close_checkin_by_hand_from_the_cli(app, tournament, make_player, registered):

@@ -60,6 +60,7 @@ def test_the_sweep_marks_only_invites_past_72_hours(
             sa.select(AuditEntry).where(AuditEntry.action == "team.invite_expired")
         ).one()
         assert (entry.actor_id, entry.target_type, entry.target_id) == (None, "teams", team["id"])
+        assert entry.actor_kind.value == "system"
         db.session.remove()
     # Nothing is due twice; the later invite expires on its own schedule.
     with time_machine.travel(start + timedelta(hours=72, minutes=11), tick=False):

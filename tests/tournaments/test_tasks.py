@@ -79,7 +79,7 @@ def test_scheduled_moves_are_audited_as_the_system(app_ctx, owner):
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.action == "tournament.registration_open")
     ).one()
-    assert entry.actor_id is None
+    assert (entry.actor_id, entry.actor_kind.value) == (None, "system")
     assert entry.after == {"status": "registration_open", "scheduled": True}
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from deltacrown.core.actors import Actor
 from deltacrown.core.errors import PermissionDeniedError, ValidationError
 from deltacrown.economy import policies
 from deltacrown.economy.errors import ItemInUseError, SkuTakenError
@@ -32,7 +33,7 @@ ITEM_FIELDS = (
 )
 
 
-def _require_staff(actor: Any) -> None:
+def _require_staff(actor: Actor | None) -> None:
     if not policies.can_manage_shop(actor):
         raise PermissionDeniedError("Only staff may manage the shop.")
 
@@ -66,7 +67,7 @@ def _sku_taken(sku: str, except_id: int | None = None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def create_item(*, actor: Any, **values: Any) -> ShopItem:
+def create_item(*, actor: Actor | None, **values: Any) -> ShopItem:
     """Add an item. Raises PermissionDeniedError, ValidationError, SkuTakenError."""
     _require_staff(actor)
     values = {name: values.get(name) for name in ITEM_FIELDS if name in values}
@@ -81,7 +82,7 @@ def create_item(*, actor: Any, **values: Any) -> ShopItem:
     return item
 
 
-def update_item(item: ShopItem, *, actor: Any, changes: dict[str, Any]) -> ShopItem:
+def update_item(item: ShopItem, *, actor: Actor | None, changes: dict[str, Any]) -> ShopItem:
     """Change an item's fields. Raises PermissionDeniedError, ValidationError, SkuTakenError."""
     _require_staff(actor)
     values = {name: getattr(item, name) for name in ITEM_FIELDS}
@@ -97,7 +98,7 @@ def update_item(item: ShopItem, *, actor: Any, changes: dict[str, Any]) -> ShopI
     return item
 
 
-def delete_item(item: ShopItem, *, actor: Any) -> None:
+def delete_item(item: ShopItem, *, actor: Actor | None) -> None:
     """Delete an item nobody bought; otherwise ItemInUseError (deactivate it instead)."""
     _require_staff(actor)
     used = db.session.scalar(sa.select(Purchase.id).where(Purchase.item_id == item.id).limit(1))

@@ -18,11 +18,11 @@ cannot be captured (409 `hold_expired`) and stays counted in `held` until the sw
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from deltacrown.core.actors import SYSTEM, Actor
 from deltacrown.core.db import table_of
 from deltacrown.core.errors import InvalidTransitionError
 from deltacrown.core.time import isoformat, readable, utcnow
@@ -63,7 +63,7 @@ def hold(
     kind: TransactionKind = TransactionKind.PURCHASE,
     key: str | None = None,
     reference: Reference = None,
-    actor: Any = None,
+    actor: Actor | None = SYSTEM,
 ) -> Hold:
     """Reserve coins until `expires_at` (held += amount if that much is available).
 
@@ -124,7 +124,9 @@ def _claim_hold(hold_id: int, status: HoldStatus) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def capture(hold_id: int, *, actor: Any = None, reason: str | None = None) -> Transaction:
+def capture(
+    hold_id: int, *, actor: Actor | None = SYSTEM, reason: str | None = None
+) -> Transaction:
     """Turn an active hold into a debit row (balance and held drop by its amount).
 
     Capturing a captured hold returns its debit (idempotent). Raises HoldNotFoundError,

@@ -17,12 +17,11 @@ back its balance change) and it returns the winner's row.
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from deltacrown.core import audit
+from deltacrown.core.actors import SYSTEM, Actor
 from deltacrown.core.errors import PermissionDeniedError, ValidationError
 from deltacrown.core.time import utcnow
 from deltacrown.economy import policies
@@ -70,7 +69,7 @@ def _post(
     key: str | None,
     reference: Reference,
     reason: str | None,
-    actor: Any,
+    actor: Actor | None,
     refund_of_id: int | None = None,
 ) -> Transaction:
     """Apply a signed amount and write its ledger row, atomically and idempotently."""
@@ -118,7 +117,7 @@ def credit(
     key: str | None = None,
     reference: Reference = None,
     reason: str | None = None,
-    actor: Any = None,
+    actor: Actor | None = SYSTEM,
 ) -> Transaction:
     """Add coins (creating the wallet on first use). Idempotent by `key`.
 
@@ -146,7 +145,7 @@ def debit(
     key: str | None = None,
     reference: Reference = None,
     reason: str | None = None,
-    actor: Any = None,
+    actor: Actor | None = SYSTEM,
 ) -> Transaction:
     """Take coins from what is available (balance - held). Idempotent by `key`.
 
@@ -186,7 +185,7 @@ def refund(
     *,
     key: str | None = None,
     reason: str | None = None,
-    actor: Any = None,
+    actor: Actor | None = SYSTEM,
 ) -> Transaction:
     """Credit back (part of) a refundable debit; all refunds of it together <= what was paid.
 
@@ -238,7 +237,7 @@ def refund(
 
 
 def adjust_balance(
-    user_id: int, amount: int, *, reason: str, actor: Any, key: str | None = None
+    user_id: int, amount: int, *, reason: str, actor: Actor | None, key: str | None = None
 ) -> Transaction:
     """Staff: add (amount > 0) or remove (amount < 0) coins with a reason; audited.
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from deltacrown.core.actors import Actor
 from deltacrown.core.db import table_of
 from deltacrown.core.errors import PermissionDeniedError, ValidationError
 from deltacrown.core.time import isoformat, readable, utcnow
@@ -172,7 +173,7 @@ def _expire_promo(promo_id: int) -> None:
 
 
 # ----- staff CRUD ----------------------------------------------------------------------------
-def _require_staff(actor: Any) -> None:
+def _require_staff(actor: Actor | None) -> None:
     if not policies.can_manage_shop(actor):
         raise PermissionDeniedError("Only staff may manage promo codes.")
 
@@ -218,7 +219,9 @@ def _code_taken(code: str, except_id: int | None = None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def create_promo_code(*, actor: Any, items: list[int] | None = None, **values: Any) -> PromoCode:
+def create_promo_code(
+    *, actor: Actor | None, items: list[int] | None = None, **values: Any
+) -> PromoCode:
     """Add a code. Raises PermissionDeniedError, ValidationError, PromoCodeTakenError."""
     _require_staff(actor)
     values = {name: values.get(name) for name in PROMO_FIELDS if name in values}
@@ -235,7 +238,9 @@ def create_promo_code(*, actor: Any, items: list[int] | None = None, **values: A
     return promo
 
 
-def update_promo_code(promo: PromoCode, *, actor: Any, changes: dict[str, Any]) -> PromoCode:
+def update_promo_code(
+    promo: PromoCode, *, actor: Actor | None, changes: dict[str, Any]
+) -> PromoCode:
     """Change a code's rules (`items` replaces the restriction list)."""
     _require_staff(actor)
     values = {name: getattr(promo, name) for name in PROMO_FIELDS}
@@ -255,7 +260,7 @@ def update_promo_code(promo: PromoCode, *, actor: Any, changes: dict[str, Any]) 
     return promo
 
 
-def delete_promo_code(promo: PromoCode, *, actor: Any) -> None:
+def delete_promo_code(promo: PromoCode, *, actor: Actor | None) -> None:
     """Delete a code no purchase used; otherwise PromoCodeInUseError (deactivate it)."""
     _require_staff(actor)
     used = db.session.scalar(

@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from deltacrown.core import audit
+from deltacrown.core.actors import Actor, UserActor
 from deltacrown.core.db import table_of
 from deltacrown.core.errors import (
     DomainError,
@@ -144,7 +145,7 @@ def _check_quantity(quantity: int) -> None:
 
 def purchase_item(
     *,
-    actor: Any,
+    actor: UserActor,
     item_ref: int | str,
     quantity: int = 1,
     promo_code: str | None = None,
@@ -197,7 +198,7 @@ def purchase_item(
     return purchase
 
 
-def _reserve(purchase: Purchase, actor: Any, expires_at: datetime) -> None:
+def _reserve(purchase: Purchase, actor: Actor | None, expires_at: datetime) -> None:
     purchase.expires_at = expires_at
     if purchase.total > 0:
         reserved = holds.hold(
@@ -212,7 +213,7 @@ def _reserve(purchase: Purchase, actor: Any, expires_at: datetime) -> None:
         purchase.hold_id = reserved.id
 
 
-def _pay(purchase: Purchase, actor: Any) -> None:
+def _pay(purchase: Purchase, actor: Actor | None) -> None:
     if purchase.total > 0:
         entry = ledger.debit(
             purchase.user_id,
@@ -226,7 +227,7 @@ def _pay(purchase: Purchase, actor: Any) -> None:
     _change_inventory(purchase.user_id, purchase.item_id, purchase.quantity)
 
 
-def _load_for_action(purchase_id: int, actor: Any) -> Purchase:
+def _load_for_action(purchase_id: int, actor: Actor | None) -> Purchase:
     purchase = queries.get_purchase(purchase_id, actor=actor)
     if not policies.can_act_on_purchase(actor, purchase):
         raise PermissionDeniedError("Not your purchase.")
@@ -235,7 +236,7 @@ def _load_for_action(purchase_id: int, actor: Any) -> Purchase:
     return purchase
 
 
-def _audit_if_staff(actor: Any, purchase: Purchase, action: str, **after: Any) -> None:
+def _audit_if_staff(actor: Actor | None, purchase: Purchase, action: str, **after: Any) -> None:
     if actor is not None and actor.id != purchase.user_id:
         audit.record(
             actor=actor,
@@ -245,7 +246,7 @@ def _audit_if_staff(actor: Any, purchase: Purchase, action: str, **after: Any) -
         )
 
 
-def capture_purchase(purchase_id: int, *, actor: Any) -> Purchase:
+def capture_purchase(purchase_id: int, *, actor: Actor | None) -> Purchase:
     """Pay a held purchase from its hold; capturing a captured purchase returns it.
 
     Raises PurchaseNotFoundError, InvalidTransitionError (not held), HoldExpiredError.
@@ -282,7 +283,7 @@ def _unreserve(purchase: Purchase, target: PurchaseStatus) -> None:
         promos.give_back_use(purchase.promo_code_id)
 
 
-def release_purchase(purchase_id: int, *, actor: Any) -> Purchase:
+def release_purchase(purchase_id: int, *, actor: Actor | None) -> Purchase:
     """Give a held purchase's coins, stock and promo use back; releasing twice is a no-op.
 
     Raises PurchaseNotFoundError, InvalidTransitionError (already paid).
@@ -298,7 +299,7 @@ def release_purchase(purchase_id: int, *, actor: Any) -> Purchase:
     return purchase
 
 
-def apply_promo(purchase_id: int, *, actor: Any, code: str) -> Purchase:
+def apply_promo(purchase_id: int, *, actor: Actor | None, code: str) -> Purchase:
     """Apply a promo code to a held purchase, lowering its hold to the new total.
 
     Raises PurchaseNotFoundError, InvalidTransitionError (not held), PromoAlreadyAppliedError,
@@ -330,7 +331,7 @@ def apply_promo(purchase_id: int, *, actor: Any, code: str) -> Purchase:
 
 
 def refund_purchase(
-    purchase_id: int, *, actor: Any, reason: str, amount: int | None = None
+    purchase_id: int, *, actor: Actor | None, reason: str, amount: int | None = None
 ) -> Purchase:
     """Staff: refund (part of) a paid purchase, up to what is left of its total; audited.
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from deltacrown.core.actors import Actor, user_id_of
 from deltacrown.core.db import table_of
 from deltacrown.core.errors import ValidationError
 from deltacrown.core.time import utcnow
@@ -125,5 +126,6 @@ def same_or_conflict(existing: Any, amount: int, kind: TransactionKind, key: str
     return existing
 
 
-def actor_id(actor: Any) -> int | None:
-    return getattr(actor, "id", None)
+def actor_id(actor: Actor | None) -> int | None:
+    """The user a ledger row is attributed to (`created_by`); None for the system."""
+    return user_id_of(actor)

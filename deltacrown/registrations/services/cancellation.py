@@ -10,11 +10,11 @@ economy refunds are keyed `refund:reg:<id>`, and a refund already due is not due
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 
 from deltacrown.core import signals
+from deltacrown.core.actors import SYSTEM, Actor, user_id_of
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
 from deltacrown.registrations.models import CancelReason, Registration, RegistrationStatus
@@ -27,9 +27,10 @@ S = RegistrationStatus
 
 
 def wind_up_cancelled_tournament(
-    tournament_id: int, *, actor: Any = None, now: datetime | None = None
+    tournament_id: int, *, actor: Actor = SYSTEM, now: datetime | None = None
 ) -> int:
     """Cancel, refund and notify; returns how many registrations were cancelled now.
+    `actor`: whoever cancelled the tournament, or `SYSTEM` when the sweep finds one left.
 
     Does nothing unless the tournament is cancelled (a stale or forged signal).
     """
@@ -60,7 +61,7 @@ def wind_up_cancelled_tournament(
                 signals.registration_cancelled,
                 registration,
                 reason=CancelReason.TOURNAMENT_CANCELLED.value,
-                actor_id=getattr(actor, "id", None),
+                actor_id=user_id_of(actor),
             )
         # Every fee still held goes back, no-shows' included: the tournament never happened.
         give_back(registration, actor=actor, now=now)

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from deltacrown.core import audit, realtime, signals
+from deltacrown.core.actors import SYSTEM, Actor, UserActor, is_system, user_id_of
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError
 from deltacrown.core.time import isoformat, readable, utcnow
 from deltacrown.extensions import db
@@ -73,7 +74,7 @@ def _ensure_open(tournament: Tournament, now: datetime) -> None:
     )
 
 
-def _own_registration(tournament: Tournament, actor: Any) -> Registration:
+def _own_registration(tournament: Tournament, actor: UserActor) -> Registration:
     """The caller's active registration: theirs (solo) or their team's (captain only)."""
     registration = queries.find_registration_of(tournament.id, actor.id)
     if registration is None:
@@ -96,7 +97,7 @@ def _publish(registration: Registration, event: str) -> None:
     )
 
 
-def _stamp(registration: Registration, actor: Any, now: datetime) -> None:
+def _stamp(registration: Registration, actor: Actor | None, now: datetime) -> None:
     if registration.status != S.CONFIRMED:
         raise RegistrationNotConfirmedError(
             f"Registration {registration.id} is {registration.status.value}; only confirmed "
@@ -111,7 +112,7 @@ def _stamp(registration: Registration, actor: Any, now: datetime) -> None:
     _publish(registration, "registration.checked_in")
 
 
-def _clear(registration: Registration, actor: Any) -> None:
+def _clear(registration: Registration, actor: Actor | None) -> None:
     if registration.checked_in_at is None:
         return  # idempotent
     registration.checked_in_at = None
@@ -121,7 +122,7 @@ def _clear(registration: Registration, actor: Any) -> None:
     _publish(registration, "registration.checkin_undone")
 
 
-def check_in(tournament_id: int, *, actor: Any, now: datetime | None = None) -> Registration:
+def check_in(tournament_id: int, *, actor: UserActor, now: datetime | None = None) -> Registration:
     """The player or captain checks in (idempotent). Raises RegistrationNotFoundError,
     NotTeamCaptainError, CheckinNotOpenError, RegistrationNotConfirmedError."""
     now = now or utcnow()
@@ -133,7 +134,7 @@ def check_in(tournament_id: int, *, actor: Any, now: datetime | None = None) -> 
 
 
 def undo_own_check_in(
-    tournament_id: int, *, actor: Any, now: datetime | None = None
+    tournament_id: int, *, actor: UserActor, now: datetime | None = None
 ) -> Registration:
     """The player or captain takes back a check-in, within 15 minutes and while the window is
     open. Raises RegistrationNotFoundError, NotTeamCaptainError, NotCheckedInError,
@@ -146,7 +147,7 @@ def undo_own_check_in(
 
 
 def _undo_as_registrant(
-    registration: Registration, tournament: Tournament, actor: Any, now: datetime
+    registration: Registration, tournament: Tournament, actor: Actor | None, now: datetime
 ) -> None:
     if registration.checked_in_at is None:
         raise NotCheckedInError(f"Registration {registration.id} is not checked in.")
@@ -159,7 +160,7 @@ def _undo_as_registrant(
 
 
 def force_check_in(
-    registration_id: int, *, actor: Any, now: datetime | None = None
+    registration_id: int, *, actor: Actor | None, now: datetime | None = None
 ) -> Registration:
     """Organizers/staff check a confirmed registration in, window or not. Audited.
 
@@ -177,7 +178,9 @@ def force_check_in(
     return registration
 
 
-def undo_check_in(registration_id: int, *, actor: Any, now: datetime | None = None) -> Registration:
+def undo_check_in(
+    registration_id: int, *, actor: Actor | None, now: datetime | None = None
+) -> Registration:
     """Take a check-in back: organizers and staff at any time (audited); the registrant
     within 15 minutes while the window is open.
 
@@ -213,13 +216,14 @@ class CheckinStatus:
 
 
 def checkin_status(
-    tournament: Tournament, *, actor: Any, now: datetime | None = None
+    tournament: Tournament, *, actor: Actor | None, now: datetime | None = None
 ) -> CheckinStatus:
     """The window, the counts, and the caller's own registration (if they have one)."""
     now = now or utcnow()
     me = None
-    if actor is not None:
-        registration = queries.find_registration_of(tournament.id, actor.id)
+    user_id = user_id_of(actor)
+    if user_id is not None:
+        registration = queries.find_registration_of(tournament.id, user_id)
         if registration is not None:
             me = {
                 "registration_id": registration.id,
@@ -244,19 +248,20 @@ def checkin_status(
 
 
 def close_checkin(
-    tournament_id: int, *, actor: Any = None, now: datetime | None = None
+    tournament_id: int, *, actor: Actor, now: datetime | None = None
 ) -> dict[str, int]:
     """Close check-in: confirmed registrations not checked in → `no_show` (their fee is not
     refunded), then their places go to the waitlist. Safe to run again (nothing left to do).
 
-    By hand (`flask tournaments close-checkin ID`, or an organizer through the API: `actor`,
-    checked and audited), it may run before `checkin_closes_at`. Raises PermissionDeniedError
-    (actor not an organizer), InvalidTransitionError when the tournament is not between
+    By hand (`flask tournaments close-checkin ID` as `SYSTEM`, or an organizer through the
+    API: `actor`, checked and audited), it may run before `checkin_closes_at`. Raises
+    PermissionDeniedError (actor not an organizer, or anonymous), InvalidTransitionError when
+    the tournament is not between
     registration and start, CheckinNotOpenError when it has no check-in window.
     """
     now = now or utcnow()
     tournament = lock_tournament(tournament_id)
-    if actor is not None:
+    if not is_system(actor):
         require_manager(actor, tournament)
     if tournament.status not in TAKING_PROMOTIONS:
         raise InvalidTransitionError(
@@ -277,7 +282,7 @@ def close_checkin(
     db.session.flush()
     promoted = fill_places(tournament, now=now)
     counts = {"no_show": len(absent), "promoted": len(promoted)}
-    if actor is not None:
+    if not is_system(actor):  # the sweep's and the operator command's closes stay unaudited
         audit.record(
             actor=actor, action="tournament.checkin_closed", target=tournament, after=counts
         )
@@ -289,7 +294,7 @@ def close_due_checkins(now: datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
     totals = {"tournaments": 0, "no_show": 0, "promoted": 0}
     for tournament_id in list(db.session.scalars(queries.checkins_due_to_close(now))):
-        counts = close_checkin(tournament_id, now=now)
+        counts = close_checkin(tournament_id, actor=SYSTEM, now=now)
         totals["tournaments"] += 1
         totals["no_show"] += counts["no_show"]
         totals["promoted"] += counts["promoted"]

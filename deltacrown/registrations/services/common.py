@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from deltacrown.core import audit, signals
+from deltacrown.core.actors import SYSTEM, Actor, user_id_of
 from deltacrown.core.errors import PermissionDeniedError
 from deltacrown.core.signals import send_after_commit
 from deltacrown.extensions import db
@@ -54,7 +55,9 @@ def locked_registration(registration_id: int) -> tuple[Registration, Tournament]
     return queries.get_registration(registration_id, fresh=True), tournament
 
 
-def visible_registration(registration_id: int, actor: Any) -> tuple[Registration, Tournament]:
+def visible_registration(
+    registration_id: int, actor: Actor | None
+) -> tuple[Registration, Tournament]:
     """Locked, and visible to `actor` (registrant, roster, organizers, staff) or 404."""
     registration, tournament = locked_registration(registration_id)
     if not policies.can_view(actor, registration):
@@ -62,7 +65,7 @@ def visible_registration(registration_id: int, actor: Any) -> tuple[Registration
     return registration, tournament
 
 
-def require_manager(actor: Any, tournament: Tournament) -> None:
+def require_manager(actor: Actor | None, tournament: Tournament) -> None:
     if not policies.can_manage(actor, tournament):
         raise PermissionDeniedError("Only the tournament's organizers and staff may do this.")
 
@@ -123,7 +126,7 @@ def end(
     status: RegistrationStatus,
     *,
     now: datetime,
-    actor: Any = None,
+    actor: Actor | None = SYSTEM,
     reason: CancelReason | None = None,
 ) -> None:
     """Move to a final status (cancelled, rejected, no_show): the place, the waitlist spot
@@ -133,7 +136,7 @@ def end(
     registration.payment_due_at = None
     if status == S.CANCELLED:
         registration.cancelled_at = now
-        registration.cancelled_by_id = getattr(actor, "id", None)
+        registration.cancelled_by_id = user_id_of(actor)
         registration.cancel_reason = reason
     for member in registration.members:
         member.is_active = False
@@ -149,13 +152,14 @@ def snapshot(registration: Registration) -> dict[str, Any]:
 
 
 def audit_foreign(
-    actor: Any,
+    actor: Actor | None,
     registration: Registration,
     action: str,
     before: dict[str, Any],
     **extra: Any,
 ) -> None:
-    """Audit an organizer's or staff member's action on someone else's registration."""
+    """Audit an action on someone else's registration (an organizer's, staff's or the
+    system's); a registrant's own actions and anonymous callers leave no entry."""
     if actor is None or policies.is_registrant(actor, registration):
         return
     audit.record(

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import IO, Any, BinaryIO, cast
+from typing import IO, BinaryIO, cast
 
 from sqlalchemy.exc import IntegrityError
 
 from deltacrown.core import audit, signals, storage
+from deltacrown.core.actors import SYSTEM, Actor, UserActor
 from deltacrown.core.errors import PermissionDeniedError, ValidationError
 from deltacrown.core.time import utcnow
 from deltacrown.core.transaction import on_rollback
@@ -77,7 +78,7 @@ def charge_coins(
     registration: Registration,
     tournament: Tournament,
     *,
-    actor: Any = None,
+    actor: Actor | None = SYSTEM,
     payer_id: int | None = None,
 ) -> None:
     """Debit the coin fee (idempotent by `entry_fee:reg:<id>`) from `payer_id`'s wallet, by
@@ -102,7 +103,7 @@ def charge_coins(
     registration.payment_due_at = None
 
 
-def give_back(registration: Registration, *, actor: Any, now: datetime) -> None:
+def give_back(registration: Registration, *, actor: Actor | None, now: datetime) -> None:
     """Return what the registration paid, after it ended: coins straight back to the wallet
     (idempotent), a manual payment made (submitted or verified) listed as refund due."""
     if registration.coin_transaction_id is not None:
@@ -124,7 +125,7 @@ def give_back(registration: Registration, *, actor: Any, now: datetime) -> None:
 
 
 def pay_with_coins(
-    registration: Registration, tournament: Tournament, *, actor: Any, now: datetime
+    registration: Registration, tournament: Tournament, *, actor: UserActor, now: datetime
 ) -> None:
     """Take up a waitlist offer on a coin-fee tournament (the registrant only)."""
     if not policies.is_registrant(actor, registration):
@@ -167,7 +168,7 @@ def _check_manual(
 def submit_payment(
     registration_id: int,
     *,
-    actor: Any,
+    actor: UserActor,
     method: str,
     sender_number: str | None = None,
     transaction_id: str | None = None,
@@ -268,7 +269,7 @@ def _submitted(registration: Registration) -> Payment:
 
 
 def verify_payment(
-    registration_id: int, *, actor: Any, now: datetime | None = None
+    registration_id: int, *, actor: UserActor, now: datetime | None = None
 ) -> Registration:
     """Organizers/staff: the submitted payment arrived → verified, and the registration is
     confirmed (unless it still awaits approval). Audited. Raises RegistrationNotFoundError,
@@ -294,7 +295,7 @@ def verify_payment(
 
 
 def reject_payment(
-    registration_id: int, *, actor: Any, reason: str, now: datetime | None = None
+    registration_id: int, *, actor: UserActor, reason: str, now: datetime | None = None
 ) -> Registration:
     """Organizers/staff: the submitted payment is not right → rejected with a reason; the
     player may submit again, with a fresh payment deadline. Audited. Raises
@@ -327,7 +328,11 @@ def reject_payment(
 
 
 def mark_refunded(
-    registration_id: int, *, actor: Any, reference: str | None = None, now: datetime | None = None
+    registration_id: int,
+    *,
+    actor: UserActor,
+    reference: str | None = None,
+    now: datetime | None = None,
 ) -> Registration:
     """Staff: a refund due was paid back by hand → payment `refunded`. Audited.
 

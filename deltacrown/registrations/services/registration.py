@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from deltacrown.accounts.models import GameProfile
 from deltacrown.core import audit, signals
+from deltacrown.core.actors import Actor, UserActor
 from deltacrown.core.errors import InvalidTransitionError, ValidationError
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
@@ -74,7 +75,9 @@ P = PaymentStatus
 
 
 # ----- eligibility -----------------------------------------------------------------------------
-def _entry_tournament(tournament_id: int, actor: Any, invite_code: str | None) -> Tournament:
+def _entry_tournament(
+    tournament_id: int, actor: Actor | None, invite_code: str | None
+) -> Tournament:
     """The locked tournament, if the actor may try to enter it: drafts are invisible (404);
     a private tournament needs its invite code (403 `invalid_invite_code`)."""
     tournament = lock_tournament(tournament_id)
@@ -112,7 +115,7 @@ def _missing_profiles(user_ids: Sequence[int], game_id: int) -> set[int]:
     return set(user_ids) - having
 
 
-def _captained_team(tournament: Tournament, actor: Any, team_id: int) -> Team:
+def _captained_team(tournament: Tournament, actor: UserActor, team_id: int) -> Team:
     """The team, which the actor captains (or staff); 422 / 403 otherwise."""
     team = team_queries.find_team(team_id)
     if team is None or not team.is_active or team.game_id != tournament.game_id:
@@ -184,7 +187,7 @@ def _team_roster(
 
 
 def _check_duplicates(
-    tournament: Tournament, actor: Any, team: Team | None, user_ids: list[int]
+    tournament: Tournament, actor: UserActor, team: Team | None, user_ids: list[int]
 ) -> None:
     if team is not None:
         if queries.find_active_team(tournament.id, team.id) is not None:
@@ -204,7 +207,7 @@ def _check_duplicates(
 def register(
     tournament_id: int,
     *,
-    actor: Any,
+    actor: UserActor,
     answers: Mapping[str, Any] | None = None,
     team_id: int | None = None,
     roster: Sequence[int] | None = None,
@@ -282,7 +285,7 @@ def register(
 
 def _create(
     tournament: Tournament,
-    actor: Any,
+    actor: UserActor,
     team: Team | None,
     members: list[tuple[int, MemberRole]],
     answers: dict[str, Any],
@@ -343,7 +346,7 @@ def _release(
     tournament: Tournament,
     status: RegistrationStatus,
     *,
-    actor: Any,
+    actor: Actor | None,
     now: datetime,
     reason: CancelReason | None = None,
 ) -> None:
@@ -360,7 +363,7 @@ def _release(
 
 
 def cancel_registration(
-    registration_id: int, *, actor: Any, now: datetime | None = None
+    registration_id: int, *, actor: UserActor, now: datetime | None = None
 ) -> Registration:
     """Withdraw (the player or captain, staff on their behalf) or remove (organizers) a
     registration before the tournament is `ongoing`. A coin fee goes back to the wallet, a
@@ -401,7 +404,7 @@ def _awaiting_approval(registration: Registration, tournament: Tournament) -> No
 
 
 def approve_registration(
-    registration_id: int, *, actor: Any, now: datetime | None = None
+    registration_id: int, *, actor: UserActor, now: datetime | None = None
 ) -> Registration:
     """Organizers/staff approve; a paid (or free) pending registration is confirmed, a
     waitlisted one keeps its place in line, approved. Audited.
@@ -424,7 +427,7 @@ def approve_registration(
 
 
 def reject_registration(
-    registration_id: int, *, actor: Any, reason: str, now: datetime | None = None
+    registration_id: int, *, actor: UserActor, reason: str, now: datetime | None = None
 ) -> Registration:
     """Organizers/staff reject a registration awaiting approval, with a reason; what it paid
     goes back and its place passes on. Audited.

@@ -27,11 +27,11 @@ window left for them to check in.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 
 from deltacrown.core import signals
+from deltacrown.core.actors import SYSTEM, Actor, UserActor
 from deltacrown.core.errors import InvalidTransitionError
 from deltacrown.core.time import isoformat, utcnow
 from deltacrown.economy.errors import InsufficientFundsError
@@ -82,7 +82,11 @@ def enqueue(registration: Registration, tournament: Tournament) -> None:
 
 
 def promote(
-    registration: Registration, tournament: Tournament, *, now: datetime, actor: Any = None
+    registration: Registration,
+    tournament: Tournament,
+    *,
+    now: datetime,
+    actor: Actor | None = SYSTEM,
 ) -> bool:
     """Give a waitlisted registration a place; False (and nothing changed) when it cannot
     take one now because no time is left to pay."""
@@ -135,7 +139,9 @@ def fill_places(tournament: Tournament, *, now: datetime) -> list[Registration]:
 
 
 # ----- players and organizers ------------------------------------------------------------------
-def leave_waitlist(tournament_id: int, *, actor: Any, now: datetime | None = None) -> Registration:
+def leave_waitlist(
+    tournament_id: int, *, actor: UserActor, now: datetime | None = None
+) -> Registration:
     """The player (or captain) leaves the line; those behind move up. NotOnWaitlistError
     (404) when the caller has no waitlisted registration in the tournament."""
     now = now or utcnow()
@@ -161,7 +167,7 @@ def leave_waitlist(tournament_id: int, *, actor: Any, now: datetime | None = Non
 
 
 def promote_by_hand(
-    registration_id: int, *, actor: Any, now: datetime | None = None
+    registration_id: int, *, actor: Actor | None, now: datetime | None = None
 ) -> Registration:
     """Organizers/staff: give a free place to this waitlisted registration, out of turn.
 
@@ -225,5 +231,5 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     for tournament_id in list(db.session.scalars(queries.tournaments_with_waitlist())):
         counts["promoted"] += len(fill_places(lock_tournament(tournament_id), now=now))
     for tournament_id in list(db.session.scalars(queries.cancelled_with_active_registrations())):
-        counts["wound_up"] += wind_up_cancelled_tournament(tournament_id, actor=None, now=now)
+        counts["wound_up"] += wind_up_cancelled_tournament(tournament_id, actor=SYSTEM, now=now)
     return counts

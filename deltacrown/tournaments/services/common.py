@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from deltacrown.core.actors import Actor
 from deltacrown.core.errors import PermissionDeniedError, ValidationError
 from deltacrown.games import config as game_config
 from deltacrown.games.models import Game
@@ -30,7 +31,9 @@ FROZEN_AFTER_PUBLISH = (
 )
 
 
-def managed_tournament(tournament_id: int, actor: Any, *, for_update: bool = False) -> Tournament:
+def managed_tournament(
+    tournament_id: int, actor: Actor | None, *, for_update: bool = False
+) -> Tournament:
     """A tournament the actor may manage: 404 when they cannot see it, 403 when they may not."""
     tournament = queries.get_visible_tournament(tournament_id, actor, for_update=for_update)
     if not policies.can_manage(actor, tournament):

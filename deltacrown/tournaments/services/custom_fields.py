@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from deltacrown.core.actors import Actor
 from deltacrown.extensions import db
 from deltacrown.tournaments import customfields, queries
 from deltacrown.tournaments.errors import (
@@ -67,7 +68,9 @@ def _flush_or_key_taken(field: CustomField) -> None:
         ) from exc
 
 
-def create_custom_field(tournament_id: int, *, actor: Any, data: Mapping[str, Any]) -> CustomField:
+def create_custom_field(
+    tournament_id: int, *, actor: Actor | None, data: Mapping[str, Any]
+) -> CustomField:
     """Add a field. Raises TournamentNotFoundError, PermissionDeniedError,
     TournamentLockedError, InvalidCustomFieldError, InvalidRegexError, FieldKeyTakenError, RegistrationsExistError."""
     tournament = managed_tournament(tournament_id, actor, for_update=True)
@@ -101,7 +104,7 @@ def create_custom_field(tournament_id: int, *, actor: Any, data: Mapping[str, An
 
 
 def update_custom_field(
-    tournament_id: int, field_id: int, *, actor: Any, changes: Mapping[str, Any]
+    tournament_id: int, field_id: int, *, actor: Actor | None, changes: Mapping[str, Any]
 ) -> CustomField:
     """Change a field's label, type, constraints or order (the key is permanent).
 
@@ -142,7 +145,7 @@ def update_custom_field(
     return field
 
 
-def delete_custom_field(tournament_id: int, field_id: int, *, actor: Any) -> None:
+def delete_custom_field(tournament_id: int, field_id: int, *, actor: Actor | None) -> None:
     """Soft-delete a field; its key becomes free again."""
     tournament = managed_tournament(tournament_id, actor, for_update=True)
     ensure_not_finished(tournament)

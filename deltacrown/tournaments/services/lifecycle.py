@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from deltacrown.core import audit
+from deltacrown.core.actors import SYSTEM, Actor, user_id_of
 from deltacrown.core.errors import ValidationError
 from deltacrown.core.signals import send_after_commit, tournament_cancelled
 from deltacrown.core.time import utcnow
@@ -28,7 +29,7 @@ def _move(
     tournament: Tournament,
     to: TournamentStatus,
     *,
-    actor: Any,
+    actor: Actor | None,
     now: datetime,
     scheduled: bool = False,
     **details: Any,
@@ -99,7 +100,7 @@ def _ensure_window_open(tournament: Tournament, now: datetime) -> None:
 def open_registration(
     tournament_id: int,
     *,
-    actor: Any,
+    actor: Actor | None,
     now: datetime | None = None,
 ) -> Tournament:
     """published → registration_open, before the scheduled time if the organizer wishes; or
@@ -123,7 +124,7 @@ def open_registration(
 def close_registration(
     tournament_id: int,
     *,
-    actor: Any,
+    actor: Actor | None,
     now: datetime | None = None,
 ) -> Tournament:
     """registration_open → registration_closed, once enough participants hold a place (pending
@@ -146,7 +147,7 @@ def close_registration(
 
 
 def cancel_tournament(
-    tournament_id: int, *, actor: Any, reason: str, now: datetime | None = None
+    tournament_id: int, *, actor: Actor | None, reason: str, now: datetime | None = None
 ) -> Tournament:
     """Cancel from any state but completed, recording the reason; idempotent.
 
@@ -164,14 +165,14 @@ def cancel_tournament(
     if tournament.status == S.CANCELLED:
         return tournament
     tournament.cancel_reason = reason
-    tournament.cancelled_by_id = getattr(actor, "id", None)
+    tournament.cancelled_by_id = user_id_of(actor)
     _move(tournament, S.CANCELLED, actor=actor, now=now, reason=reason)
     send_after_commit(
         tournament_cancelled,
         "tournaments",
         tournament_id=tournament.id,
         reason=reason,
-        actor_id=getattr(actor, "id", None),
+        actor_id=user_id_of(actor),
     )
     return tournament
 
@@ -193,9 +194,9 @@ def apply_scheduled_transitions(now: datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
     opened = closed = 0
     for tournament in _locked(queries.due_to_open(now)):
-        _move(tournament, S.REGISTRATION_OPEN, actor=None, now=now, scheduled=True)
+        _move(tournament, S.REGISTRATION_OPEN, actor=SYSTEM, now=now, scheduled=True)
         opened += 1
     for tournament in _locked(queries.due_to_close(now)):
-        _move(tournament, S.REGISTRATION_CLOSED, actor=None, now=now, scheduled=True)
+        _move(tournament, S.REGISTRATION_CLOSED, actor=SYSTEM, now=now, scheduled=True)
         closed += 1
     return {"opened": opened, "closed": closed}

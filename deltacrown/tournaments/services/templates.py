@@ -14,6 +14,7 @@ from typing import Any
 import marshmallow as ma
 
 from deltacrown.core import audit
+from deltacrown.core.actors import Actor, UserActor
 from deltacrown.core.errors import AuthenticationError, PermissionDeniedError
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
@@ -164,14 +165,14 @@ def tournament_config(tournament: Tournament) -> dict[str, Any]:
     return config
 
 
-def _require_user(actor: Any) -> None:
+def _require_user(actor: Actor | None) -> None:
     if actor is None:
         raise AuthenticationError("Sign in to do this.")
 
 
 def create_template(
     *,
-    actor: Any,
+    actor: UserActor,
     name: str,
     is_public: bool = False,
     config: Mapping[str, Any] | None = None,
@@ -198,7 +199,7 @@ def create_template(
     return template
 
 
-def _editable_template(template_id: int, actor: Any) -> TournamentTemplate:
+def _editable_template(template_id: int, actor: Actor | None) -> TournamentTemplate:
     template = queries.get_template(template_id, actor)
     if not policies.can_edit_template(actor, template):
         raise PermissionDeniedError("Only the template's owner and staff may change it.")
@@ -208,7 +209,7 @@ def _editable_template(template_id: int, actor: Any) -> TournamentTemplate:
 def update_template(
     template_id: int,
     *,
-    actor: Any,
+    actor: UserActor,
     changes: Mapping[str, Any],
 ) -> TournamentTemplate:
     """Rename, publish/unpublish or replace the config (owner or staff)."""
@@ -234,7 +235,7 @@ def update_template(
     return template
 
 
-def delete_template(template_id: int, *, actor: Any) -> None:
+def delete_template(template_id: int, *, actor: UserActor) -> None:
     """Soft-delete (owner or staff); tournaments made from it keep their configuration."""
     template = _editable_template(template_id, actor)
     template.soft_delete()
@@ -243,7 +244,9 @@ def delete_template(template_id: int, *, actor: Any) -> None:
         audit.record(actor=actor, action="tournament_template.deleted", target=template)
 
 
-def apply_template(template_id: int, *, actor: Any, overrides: Mapping[str, Any]) -> Tournament:
+def apply_template(
+    template_id: int, *, actor: UserActor, overrides: Mapping[str, Any]
+) -> Tournament:
     """Create a draft from a template the actor may use; `overrides` (typed, with at least a
     name and start_at) replace the template's values. Custom fields are created too."""
     _require_user(actor)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from deltacrown.accounts.queries import get_user
 from deltacrown.core import audit
+from deltacrown.core.actors import Actor, UserActor
 from deltacrown.core.errors import AuthenticationError, ConflictError, PermissionDeniedError
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
@@ -155,7 +156,7 @@ def _fee_kind(fee: rules.Money | None) -> str | None:
     return fee.kind if fee is not None else None
 
 
-def _require_user(actor: Any) -> None:
+def _require_user(actor: Actor | None) -> None:
     if actor is None:
         raise AuthenticationError("Sign in to do this.")
 
@@ -282,7 +283,11 @@ def _proposed_state(
 
 
 def update_tournament(
-    tournament_id: int, *, actor: Any, changes: Mapping[str, Any], now: datetime | None = None
+    tournament_id: int,
+    *,
+    actor: Actor | None,
+    changes: Mapping[str, Any],
+    now: datetime | None = None,
 ) -> Tournament:
     """Change a tournament; the whole resulting configuration must satisfy every rule.
 
@@ -332,7 +337,7 @@ def update_tournament(
     return tournament
 
 
-def delete_tournament(tournament_id: int, *, actor: Any) -> None:
+def delete_tournament(tournament_id: int, *, actor: Actor | None) -> None:
     """Soft-delete a draft (NotDraftError otherwise); the slug stays reserved."""
     tournament = managed_tournament(tournament_id, actor, for_update=True)
     if not tournament.is_draft:
@@ -346,7 +351,7 @@ def delete_tournament(tournament_id: int, *, actor: Any) -> None:
 
 
 # ----- co-organizers -------------------------------------------------------------------------
-def add_organizer(tournament_id: int, *, actor: Any, user_id: int) -> Tournament:
+def add_organizer(tournament_id: int, *, actor: UserActor, user_id: int) -> Tournament:
     """The owner (or staff) names a co-organizer, who then has organizer rights.
 
     Raises TournamentNotFoundError, PermissionDeniedError, TournamentLockedError,
@@ -372,7 +377,7 @@ def add_organizer(tournament_id: int, *, actor: Any, user_id: int) -> Tournament
     return tournament
 
 
-def remove_organizer(tournament_id: int, *, actor: Any, user_id: int) -> None:
+def remove_organizer(tournament_id: int, *, actor: Actor | None, user_id: int) -> None:
     """The owner (or staff) removes a co-organizer, or a co-organizer steps down.
 
     Raises TournamentNotFoundError, PermissionDeniedError, CannotRemoveOwnerError,
