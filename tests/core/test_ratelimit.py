@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,37 +18,10 @@ from flask import Flask
 from flask_jwt_extended import create_access_token
 from limits.storage import MemoryStorage, RedisStorage
 
-from deltacrown.app import create_app
-from deltacrown.extensions import db, limiter
+from deltacrown.extensions import limiter
 from tests.helpers import assert_problem
 
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
-
-
-@pytest.fixture
-def make_limited_app(database_url: str, tmp_path: Any) -> Iterator[Any]:
-    """Build apps with rate limiting on; the store follows REDIS_URL when a test passes one,
-    else memory (TEST_REDIS_URL would otherwise put every app's counters in Redis)."""
-    apps: list[Flask] = []
-
-    def build(**overrides: Any) -> Flask:
-        if "REDIS_URL" not in overrides:
-            overrides["RATELIMIT_STORAGE_URI"] = "memory://"
-        app = create_app(
-            "testing",
-            SQLALCHEMY_DATABASE_URI=database_url,
-            STORAGE_ROOT=str(tmp_path / "storage"),
-            RATELIMIT_ENABLED=True,
-            **overrides,
-        )
-        apps.append(app)
-        return app
-
-    yield build
-    for app in apps:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def _ip(n: int) -> dict[str, str]:
