@@ -328,23 +328,32 @@ def announce_state_changes(
     """Publish `event_type` {**ids, from, to, status} on `channels(row)` after commit whenever
     the enum `attribute` (e.g. `Match.status`) of a stored row changes, on any code path
     (once per unit of work: ready → live → completed in one transaction is one change).
-    Rows being created are left out: they announce themselves. Registers once per process."""
+    Rows being created are left out, even with an id already set (they announce themselves):
+    only a stored row has a status to change from. Registers once per process.
+
+    The listener asks for the old value (`active_history`), so a row whose status was not
+    loaded (expired by a commit) reads it before the change instead of seeing SQLAlchemy's
+    "no value" marker, which is itself an enum member and must never pass for a status."""
     marker = (attribute.class_, attribute.key)
     if marker in _ANNOUNCED:
         return
     _ANNOUNCED.add(marker)
+    statuses: type[enum.Enum] = attribute.property.columns[0].type.enum_class
 
     def on_set(row: Any, value: Any, oldvalue: Any, initiator: Any) -> None:
-        if row.id is None or not isinstance(oldvalue, enum.Enum) or value is oldvalue:
+        state = sa.inspect(row)
+        if state.transient or state.pending or not isinstance(oldvalue, statuses):
             return
-        new = type(oldvalue)(value).value
+        if value is oldvalue:
+            return
+        new = statuses(value).value
         data = ids(row)
         publish_transition(
             f"{event_type}:{row.id}", oldvalue.value, new, _emit_state, event_type,
             channels(row), data,
         )  # fmt: skip
 
-    sa.event.listen(attribute, "set", on_set)
+    sa.event.listen(attribute, "set", on_set, active_history=True)
 
 
 def _emit_state(

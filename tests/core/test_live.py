@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from simple_websocket import Client, ConnectionClosed
+from simple_websocket import Client
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 from tests.helpers import LiveServer
 
@@ -68,14 +70,13 @@ def test_ws_ping_answers_pong_over_a_real_socket(app: Flask) -> None:
         finally:
             allowed.close()
 
-        foreign = Client.connect(url, headers={"Origin": "http://evil.test"})
-        with pytest.raises(ConnectionClosed) as closed:
-            foreign.receive(timeout=10)
-            # The receive may return None if the close frame raced it; a send then fails.
-            foreign.send(json.dumps({"type": "ping"}))
-            foreign.receive(timeout=10)
-        assert closed.value.reason == 1008
-        assert not foreign.connected
+        # simple-websocket's client loses a close frame that arrives with the 101 response
+        # (its handshake reads one event and leaves the rest unparsed), as it does on a
+        # loaded machine: `websockets` reads the whole stream.
+        with connect(url, origin="http://evil.test", open_timeout=10) as foreign:
+            with pytest.raises(ConnectionClosed) as closed:
+                foreign.recv(timeout=10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
 
 
 def _dump_dom(url: str, profile_dir: Path) -> str:

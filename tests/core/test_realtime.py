@@ -190,3 +190,49 @@ def test_redis_forgets_a_quiet_channel_after_the_retention():
             assert 0 < ttl <= realtime.RETENTION_SECONDS
     finally:
         _forget(broker, channel)
+
+
+def test_a_status_set_on_a_new_row_that_already_has_an_id_announces_nothing(app_ctx):
+    from deltacrown.extensions import db
+    from deltacrown.matches.models import Match, MatchStatus
+    from deltacrown.tournaments.models import Tournament, TournamentStatus
+
+    subs = [realtime.subscribe(name) for name in ("match:5", "match:6", "tournament:7")]
+    try:
+        with unit_of_work():
+            Match(id=5, status=MatchStatus.READY).status = MatchStatus.LIVE
+            late = Match()
+            late.id = 6
+            late.status = "ready"
+            late.status = MatchStatus.LIVE
+            pending = Tournament(id=7, status=TournamentStatus.DRAFT)
+            db.session.add(pending)
+            pending.status = TournamentStatus.PUBLISHED
+            db.session.expunge(pending)  # never stored: nothing to announce
+        assert [sub.get(timeout=0.1) for sub in subs] == [None, None, None]
+    finally:
+        for sub in subs:
+            sub.close()
+
+
+def test_a_stored_row_whose_status_was_not_loaded_announces_the_change_from_its_stored_status(
+    app, user
+):
+    from deltacrown.extensions import db
+    from deltacrown.tournaments.models import Tournament, TournamentStatus
+    from tests.factories import make_tournament
+
+    tournament_id = make_tournament(app, user.id)
+    with app.app_context():
+        sub = realtime.subscribe(f"tournament:{tournament_id}")
+        try:
+            tournament = db.session.get(Tournament, tournament_id)
+            db.session.expire(tournament)  # as after a commit: the status is read on demand
+            with unit_of_work():
+                tournament.status = TournamentStatus.PUBLISHED
+            event = sub.get(timeout=1)
+            assert event is not None and event["type"] == "tournament.state_changed"
+            assert event["data"]["from"] == "draft" and event["data"]["to"] == "published"
+        finally:
+            sub.close()
+            db.session.remove()

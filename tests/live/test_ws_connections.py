@@ -1,7 +1,7 @@
 """Websocket connections end and are bounded: after a server-initiated close (1009 too big,
 1008 origin, 4404) the TCP connection ends within a second, whether or not the client answers
-the close frame; handshakes past the per-address or per-process cap are refused before the
-upgrade with 429/503 `too_many_connections`."""
+the close frame and however late it reads it; handshakes past the per-address or per-process
+cap are refused before the upgrade with 429/503 `too_many_connections`."""
 
 from __future__ import annotations
 
@@ -25,7 +25,14 @@ from tests.helpers import LiveServer
 CLOSE_FRAME = 0x88
 
 
-def _handshake(port: int, path: str, origin: str | None = None) -> socket.socket:
+def _handshake(
+    port: int, path: str, origin: str | None = None, *, read_after: float = 0.0
+) -> tuple[socket.socket, bytes]:
+    """Open a websocket; the socket and the bytes that came after the 101 response.
+
+    The server may send its first frame (a close right after the upgrade) before the client
+    reads the response, and then one recv() returns both: those bytes are the stream's start.
+    `read_after` waits that long before reading, as a client on a loaded machine does."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=10)
     key = base64.b64encode(os.urandom(16)).decode()
     extra = f"Origin: {origin}\r\n" if origin else ""
@@ -35,11 +42,13 @@ def _handshake(port: int, path: str, origin: str | None = None) -> socket.socket
             f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{extra}\r\n"
         ).encode()
     )
-    head = b""
-    while b"\r\n\r\n" not in head:
-        head += sock.recv(4096)
+    time.sleep(read_after)
+    received = b""
+    while b"\r\n\r\n" not in received:
+        received += sock.recv(4096)
+    head, rest = received.split(b"\r\n\r\n", 1)
     assert head.startswith(b"HTTP/1.1 101"), head
-    return sock
+    return sock, rest
 
 
 def _frame(payload: bytes, opcode: int = 1) -> bytes:
@@ -54,19 +63,15 @@ def _frame(payload: bytes, opcode: int = 1) -> bytes:
     return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
 
 
-def _close_code_and_seconds_to_eof(sock: socket.socket, *, answer_close: bool) -> tuple[int, float]:
-    """Read until the server ends the TCP connection: its close code and how long the
-    connection stayed open after the close frame arrived."""
+def _close_code_and_seconds_to_eof(
+    sock: socket.socket, *, answer_close: bool, received: bytes = b""
+) -> tuple[int, float]:
+    """Read until the server ends the TCP connection (`received`: what the handshake already
+    read): its close code and how long the connection stayed open after the close frame
+    arrived."""
     sock.settimeout(5)
-    received, closed_at, answered = b"", None, False
+    closed_at, answered = None, False
     while True:
-        try:
-            chunk = sock.recv(65536)
-        except ConnectionResetError:
-            chunk = b""
-        if not chunk:
-            break
-        received += chunk
         if closed_at is None and bytes([CLOSE_FRAME]) in received:
             closed_at = time.monotonic()
             if answer_close:
@@ -74,6 +79,13 @@ def _close_code_and_seconds_to_eof(sock: socket.socket, *, answer_close: bool) -
                 # A client slower than the server's grace finds the connection already shut.
                 with contextlib.suppress(OSError):
                     sock.sendall(_frame(struct.pack("!H", 1000), opcode=8))
+        try:
+            chunk = sock.recv(65536)
+        except ConnectionResetError:
+            chunk = b""
+        if not chunk:
+            break
+        received += chunk
     assert closed_at is not None, received
     assert not answer_close or answered
     start = received.index(bytes([CLOSE_FRAME]))
@@ -106,9 +118,11 @@ def test_a_frame_too_big_closes_1009_and_the_tcp_connection_within_a_second(
     ping_server, answer_close
 ):
     server = ping_server()
-    sock = _handshake(server.port, "/ws/ping")
+    sock, received = _handshake(server.port, "/ws/ping")
     sock.sendall(_frame(b"x" * 20 * 1024))
-    code, seconds = _close_code_and_seconds_to_eof(sock, answer_close=answer_close)
+    code, seconds = _close_code_and_seconds_to_eof(
+        sock, answer_close=answer_close, received=received
+    )
     assert code == 1009
     assert seconds < 1.0
 
@@ -118,16 +132,32 @@ def test_a_refused_origin_closes_1008_and_the_tcp_connection_within_a_second(
     ping_server, answer_close
 ):
     server = ping_server()
-    sock = _handshake(server.port, "/ws/ping", origin="http://evil.test")
-    code, seconds = _close_code_and_seconds_to_eof(sock, answer_close=answer_close)
+    sock, received = _handshake(server.port, "/ws/ping", origin="http://evil.test")
+    code, seconds = _close_code_and_seconds_to_eof(
+        sock, answer_close=answer_close, received=received
+    )
+    assert code == 1008
+    assert seconds < 1.0
+
+
+@pytest.mark.parametrize("answer_close", [True, False])
+def test_a_client_reading_late_finds_the_1008_close_frame_right_after_the_101_response(
+    ping_server, answer_close
+):
+    # On a loaded machine the 101 response and the close frame reach the client together.
+    server = ping_server()
+    sock, received = _handshake(server.port, "/ws/ping", origin="http://evil.test", read_after=0.3)
+    code, seconds = _close_code_and_seconds_to_eof(
+        sock, answer_close=answer_close, received=received
+    )
     assert code == 1008
     assert seconds < 1.0
 
 
 def test_an_unknown_channel_closes_4404_and_the_tcp_connection_within_a_second(app):
     with LiveServer(app) as server:
-        sock = _handshake(server.port, "/ws/matches/999999")
-        code, seconds = _close_code_and_seconds_to_eof(sock, answer_close=False)
+        sock, received = _handshake(server.port, "/ws/matches/999999")
+        code, seconds = _close_code_and_seconds_to_eof(sock, answer_close=False, received=received)
     assert code == 4404
     assert seconds < 1.0
 
