@@ -20,11 +20,20 @@ same text by trigrams: PostgreSQL the lower-cased `tournaments.search_text` (pg_
 `gin_trgm_ops`, set by the same triggers), SQLite the FTS5 table `tournament_search_trigram`
 (`trigram` tokenizer, case-insensitive, its own triggers). A query word of `MIN_INSIDE_WORD`
 (3) characters or more also matches inside a word ("football" finds "eFootball"); shorter
-words match as words only, on both (a trigram needs 3 characters). Tournaments whose words
-all match as words rank first (`EXACT_FIRST`), by the word engine's rank; the others follow by
-trigram similarity (pg_trgm `word_similarity`, FTS5 `bm25` over the trigram table). Typos are
-not tolerated: FTS5's trigram tokenizer matches substrings only, and both engines must return
-the same tournaments.
+words match as words only, on both (a trigram needs 3 characters).
+
+Small typos: a query word of `MIN_TYPO_WORD` (4) characters or more also matches when pg_trgm's
+`word_similarity(word, text)` is at least `TYPO_THRESHOLD` (0.6): "valornt" finds "Valorant
+Cup", "footbal" finds "eFootball League", "valley" finds neither. PostgreSQL computes it with
+pg_trgm (the GIN trigram index finds the candidates through `<%`); SQLite with the same
+function ported to Python (`core.trigram`, registered on every connection), over the same text
+(name, game name, description), so both return the same tournaments. A swap of two letters
+("valornat") usually breaks too many trigrams to be found.
+
+Ranking, on both: tournaments whose words all match as words first (`EXACT_FIRST`, by the word
+engine's rank: `ts_rank`, FTS5 `bm25`), then those whose words all match as words or inside
+words (`INSIDE_FIRST`), then the typo matches; the last two tiers by the summed
+`word_similarity` of the query words, so closer spellings come first.
 
 The user's query is never passed raw to either engine: `tokenize` keeps words only (letters,
 digits and combining marks), drops the FTS operators `AND`, `OR`, `NOT`, `NEAR` and all punctuation (`"`, `*`,
