@@ -43,6 +43,7 @@ from deltacrown.core.errors import (
     handle_stale_data,
     is_connection_failure,
 )
+from deltacrown.core.trigram import install_sqlite_functions
 
 log = logging.getLogger(__name__)
 
@@ -250,6 +251,7 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    install_sqlite_functions(dbapi_connection)
 
 
 class _WriterQueue:

@@ -130,7 +130,11 @@ class TournamentSearchArgs(TournamentListArgs):
     q = ma.fields.String(
         load_default="",
         validate=ma.validate.Length(max=200),
-        metadata={"description": "Words to find in name, description and game name"},
+        metadata={
+            "description": "Words to find in name, description and game name: whole words, "
+            "the last also as a prefix, from 3 characters inside words, from 4 with a small "
+            "typo. Exact words rank first, then matches inside words, then typos."
+        },
     )
     ordering = _ordering_field(default=None)
 

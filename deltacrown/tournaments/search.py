@@ -20,11 +20,20 @@ same text by trigrams: PostgreSQL the lower-cased `tournaments.search_text` (pg_
 `gin_trgm_ops`, set by the same triggers), SQLite the FTS5 table `tournament_search_trigram`
 (`trigram` tokenizer, case-insensitive, its own triggers). A query word of `MIN_INSIDE_WORD`
 (3) characters or more also matches inside a word ("football" finds "eFootball"); shorter
-words match as words only, on both (a trigram needs 3 characters). Tournaments whose words
-all match as words rank first (`EXACT_FIRST`), by the word engine's rank; the others follow by
-trigram similarity (pg_trgm `word_similarity`, FTS5 `bm25` over the trigram table). Typos are
-not tolerated: FTS5's trigram tokenizer matches substrings only, and both engines must return
-the same tournaments.
+words match as words only, on both (a trigram needs 3 characters).
+
+Small typos: a query word of `MIN_TYPO_WORD` (4) characters or more also matches when pg_trgm's
+`word_similarity(word, text)` is at least `TYPO_THRESHOLD` (0.6): "valornt" finds "Valorant
+Cup", "footbal" finds "eFootball League", "valley" finds neither. PostgreSQL computes it with
+pg_trgm (the GIN trigram index finds the candidates through `<%`); SQLite with the same
+function ported to Python (`core.trigram`, registered on every connection), over the same text
+(name, game name, description), so both return the same tournaments. A swap of two letters
+("valornat") usually breaks too many trigrams to be found.
+
+Ranking, on both: tournaments whose words all match as words first (`EXACT_FIRST`, by the word
+engine's rank: `ts_rank`, FTS5 `bm25`), then those whose words all match as words or inside
+words (`INSIDE_FIRST`), then the typo matches; the last two tiers by the summed
+`word_similarity` of the query words, so closer spellings come first.
 
 The user's query is never passed raw to either engine: `tokenize` keeps words only (letters,
 digits and combining marks), drops the FTS operators `AND`, `OR`, `NOT`, `NEAR` and all punctuation (`"`, `*`,
@@ -48,12 +57,16 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from deltacrown.games.models import Game
 from deltacrown.tournaments.models import Tournament
 
 MAX_WORDS = 10
 MAX_WORD_LENGTH = 64
 MIN_INSIDE_WORD = 3  # a trigram index finds words of 3+ characters inside other words
-EXACT_FIRST = 1000.0  # added to the relevance of tournaments whose words all match as words
+MIN_TYPO_WORD = 4  # shorter words with one letter changed share too few trigrams to tell
+TYPO_THRESHOLD = 0.6  # pg_trgm word_similarity (its default word_similarity_threshold)
+EXACT_FIRST = 2000.0  # added to the relevance of tournaments whose words all match as words
+INSIDE_FIRST = 1000.0  # ... whose words all match as words or inside words (no typo)
 OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
 
 # ----- objects outside the models (migrations c3search0009 and h7trgm0013) -----------------
@@ -115,10 +128,58 @@ def substring_words(words: list[str]) -> list[str]:
     return [word for word in words if len(word) >= MIN_INSIDE_WORD]
 
 
-class PostgresSearch:
-    """Each word matches `search_vector` (the last as a prefix) or, from 3 characters, the
-    trigram-indexed `search_text` (`LIKE '%word%'`). Ranked: tournaments whose words all match
-    as words first (by `ts_rank`), then the others by pg_trgm's `word_similarity`."""
+def _similar(word: Any, text: Any) -> Any:
+    """pg_trgm's `word_similarity` (on SQLite the same function, see core.trigram)."""
+    return sa.func.word_similarity(word, text, type_=sa.Float)
+
+
+def _close_enough(word: Any, text: Any) -> Any:
+    return _similar(word, text) >= sa.literal(TYPO_THRESHOLD, sa.Float)
+
+
+class _Matcher:
+    """Builds the conditions and the ranking both engines share; the engines say how one word
+    matches as a word and inside a word, and what the searchable text is."""
+
+    text: Any
+
+    def as_word(self, word: str, n: int, prefix: bool) -> Any:
+        raise NotImplementedError
+
+    def inside(self, word: str, n: int) -> Any:
+        raise NotImplementedError
+
+    def typo(self, word: Any) -> Any:
+        return _close_enough(word, self.text)
+
+    def conditions(self, words: list[str]) -> tuple[list[Any], list[Any], Any]:
+        """Per word: its filter (as a word, inside one or with a typo) and its strict form
+        (no typo); and the summed similarity of the words to the text (the typo rank)."""
+        filters, strict, similarity = [], [], []
+        last = len(words) - 1
+        for n, word in enumerate(words):
+            ways = [self.as_word(word, n, prefix=n == last)]
+            if len(word) >= MIN_INSIDE_WORD:
+                ways.append(self.inside(word, n))
+            strict.append(sa.or_(*ways))
+            if len(word) >= MIN_TYPO_WORD:
+                param = sa.bindparam(f"search_typo_{n}", word, type_=sa.Text)
+                ways.append(self.typo(param))
+                similarity.append(_similar(param, self.text))
+            filters.append(sa.or_(*ways))
+        rank = sum(similarity[1:], similarity[0]) if similarity else sa.literal(0.0)
+        return filters, strict, rank
+
+
+class PostgresSearch(_Matcher):
+    """Each word matches `search_vector` (the last as a prefix), from 3 characters the
+    trigram-indexed `search_text` (`LIKE '%word%'`), from 4 with a typo (`word_similarity`).
+    Ranked: all words as words first (by `ts_rank`), then all as words or inside words, then
+    the rest, each tier by pg_trgm's `word_similarity`."""
+
+    def __init__(self) -> None:
+        self.vector: Any = sa.literal_column(f"{Tournament.__tablename__}.search_vector")
+        self.text = sa.literal_column(f"{Tournament.__tablename__}.search_text")
 
     @staticmethod
     def tsquery_text(words: list[str]) -> str:
@@ -130,37 +191,49 @@ class PostgresSearch:
             sa.literal_column("'simple'::regconfig"), sa.bindparam(name, text, type_=sa.Text)
         )
 
-    def apply(self, query: sa.Select[Any], words: list[str]) -> tuple[sa.Select[Any], Any]:
-        vector: Any = sa.literal_column(f"{Tournament.__tablename__}.search_vector")
-        text: Any = sa.literal_column(f"{Tournament.__tablename__}.search_text")
-        last = len(words) - 1
-        for n, word in enumerate(words):
-            as_word = vector.op("@@")(
-                self._tsquery(f"{word}:*" if n == last else word, f"search_word_{n}")
-            )
-            if len(word) >= MIN_INSIDE_WORD:
-                inside = text.like(sa.bindparam(f"search_inside_{n}", f"%{word}%"))
-                query = query.where(sa.or_(as_word, inside))
-            else:
-                query = query.where(as_word)
-        everything = self._tsquery(self.tsquery_text(words), "search_tsquery")
-        similarity = sa.func.word_similarity(
-            sa.bindparam("search_similar", " ".join(words), type_=sa.Text), text
+    def as_word(self, word: str, n: int, prefix: bool) -> Any:
+        return self.vector.op("@@")(
+            self._tsquery(f"{word}:*" if prefix else word, f"search_word_{n}")
         )
+
+    def inside(self, word: str, n: int) -> Any:
+        return self.text.like(sa.bindparam(f"search_inside_{n}", f"%{word}%"))
+
+    def typo(self, word: Any) -> Any:
+        # `<%` lets the GIN trigram index find the candidates (at the server's
+        # pg_trgm.word_similarity_threshold, 0.6 unless configured); the explicit comparison
+        # fixes the threshold, so SQLite and PostgreSQL agree.
+        return sa.and_(word.op("<%")(self.text), _close_enough(word, self.text))
+
+    def apply(self, query: sa.Select[Any], words: list[str]) -> tuple[sa.Select[Any], Any]:
+        filters, strict, similarity = self.conditions(words)
+        everything = self._tsquery(self.tsquery_text(words), "search_tsquery")
         relevance = sa.case(
-            (vector.op("@@")(everything), EXACT_FIRST + sa.func.ts_rank(vector, everything)),
+            (
+                self.vector.op("@@")(everything),
+                EXACT_FIRST + sa.func.ts_rank(self.vector, everything),
+            ),
+            (sa.and_(*strict), INSIDE_FIRST + similarity),
             else_=similarity,
         )
-        return query, relevance
+        return query.where(*filters), relevance
 
 
-class SqliteSearch:
-    """Each word matches the `unicode61` FTS5 table (the last as a prefix) or, from 3
-    characters, the `trigram` one (inside words). Ranked: tournaments whose words all match
-    as words first (by `bm25`: name and game weigh more than the description), then the
-    others by the trigram table's `bm25`."""
+class SqliteSearch(_Matcher):
+    """Each word matches the `unicode61` FTS5 table (the last as a prefix), from 3 characters
+    the `trigram` one (inside words), from 4 with a typo (`word_similarity`, registered on
+    every connection). Ranked: all words as words first (by `bm25`: name and game weigh more
+    than the description), then all as words or inside words, then the rest, each tier by
+    `word_similarity` as on PostgreSQL."""
 
     WEIGHTS = (10.0, 10.0, 3.0)  # name, game_name, description
+
+    def __init__(self) -> None:
+        game_name = sa.select(Game.name).where(Game.id == Tournament.game_id).scalar_subquery()
+        # The text PostgreSQL keeps in `search_text` (word_similarity lower-cases it).
+        self.text = (
+            Tournament.name + " " + game_name + " " + sa.func.coalesce(Tournament.description, "")
+        )
 
     @staticmethod
     def match_text(words: list[str]) -> str:
@@ -188,30 +261,21 @@ class SqliteSearch:
             .subquery(f"{name}_matches")
         )
 
+    def as_word(self, word: str, n: int, prefix: bool) -> Any:
+        match = f'"{word}"*' if prefix else f'"{word}"'
+        return Tournament.id.in_(self._rowids(FTS_TABLE, match, f"search_word_{n}"))
+
+    def inside(self, word: str, n: int) -> Any:
+        return Tournament.id.in_(self._rowids(TRIGRAM_TABLE, f'"{word}"', f"search_inside_{n}"))
+
     def apply(self, query: sa.Select[Any], words: list[str]) -> tuple[sa.Select[Any], Any]:
-        last = len(words) - 1
-        for n, word in enumerate(words):
-            match = f'"{word}"*' if n == last else f'"{word}"'
-            as_word = Tournament.id.in_(self._rowids(FTS_TABLE, match, f"search_word_{n}"))
-            if len(word) >= MIN_INSIDE_WORD:
-                inside = Tournament.id.in_(
-                    self._rowids(TRIGRAM_TABLE, f'"{word}"', f"search_inside_{n}")
-                )
-                query = query.where(sa.or_(as_word, inside))
-            else:
-                query = query.where(as_word)
+        filters, strict, similarity = self.conditions(words)
         exact = self._ranked(FTS_TABLE, self.match_text(words), "search_match")
-        query = query.outerjoin(exact, exact.c.tournament_id == Tournament.id)
-        similar: Any = sa.literal(0.0)
-        long_words = substring_words(words)
-        if long_words:
-            either = " OR ".join(f'"{word}"' for word in long_words)
-            inside = self._ranked(TRIGRAM_TABLE, either, "search_similar")
-            query = query.outerjoin(inside, inside.c.tournament_id == Tournament.id)
-            similar = sa.func.coalesce(inside.c.relevance, 0.0)
+        query = query.where(*filters).outerjoin(exact, exact.c.tournament_id == Tournament.id)
         relevance = sa.case(
             (exact.c.tournament_id.is_not(None), EXACT_FIRST + exact.c.relevance),
-            else_=similar,
+            (sa.and_(*strict), INSIDE_FIRST + similarity),
+            else_=similarity,
         )
         return query, relevance
 

@@ -133,6 +133,36 @@ def test_exact_word_matches_rank_before_matches_inside_words(client, tourney):
     assert found[2:] == ["eFootball Nights"]
 
 
+def test_a_small_typo_still_finds_the_tournament(client, tourney):
+    tourney("Valorant Cup", description="Five on five")
+    tourney("eFootball League", game="efootball")
+    assert names(search(client, "valornt")) == ["Valorant Cup"]
+    assert names(search(client, "footbal")) == ["eFootball League"]
+    assert names(search(client, "valornt five")) == ["Valorant Cup"]
+
+
+def test_a_word_too_different_finds_nothing(client, tourney):
+    tourney("Valorant Cup")
+    tourney("eFootball League", game="efootball")
+    assert names(search(client, "valley")) == []
+    assert names(search(client, "fetball")) == []
+    assert names(search(client, "cap")) == []  # under 4 characters: no typos
+
+
+def test_words_rank_before_inside_words_before_typos(client, tourney):
+    tourney("Typo Cup", description="The footbal night", start_in_days=1)
+    tourney("Inside Cup", description="An efootball night", start_in_days=2)
+    tourney("Word Cup", description="A football night", start_in_days=3)
+    # Sooner tournaments would come first on equal relevance: each tier outranks the next.
+    assert names(search(client, "football")) == ["Word Cup", "Inside Cup", "Typo Cup"]
+
+
+def test_closer_typos_rank_first(client, tourney):
+    tourney("Sprint Masters", game="cs2", start_in_days=1)
+    tourney("Spring Masters", game="cs2", start_in_days=2)
+    assert names(search(client, "springg")) == ["Spring Masters", "Sprint Masters"]
+
+
 def test_ordering_overrides_relevance(client, cups):
     assert names(search(client, "valorant", ordering="name")) == [
         "Mobile Masters",

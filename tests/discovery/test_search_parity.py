@@ -77,7 +77,7 @@ CASES: list[tuple[str, dict[str, Any], set[str]]] = [
     ("ঢাকা", {}, {"Dhaka Derby ঢাকা ডার্বি"}),
     ("ডার", {}, {"Dhaka Derby ঢাকা ডার্বি"}),
     ("café", {}, {"Dhaka Derby ঢাকা ডার্বি"}),
-    ("cafe", {}, set()),  # no accent folding in either engine
+    ("cafe", {}, {"Dhaka Derby ঢাকা ডার্বি"}),  # no accent folding, but one letter off
     ("2026", {}, {"Free-Fire Frenzy 2026"}),
     ("2", {}, {"CS2 Open: Winter", "Coin Clash", "Free-Fire Frenzy 2026"}),
     ("dota 2", {}, {"Coin Clash"}),
@@ -108,7 +108,18 @@ CASES: list[tuple[str, dict[str, Any], set[str]]] = [
     ("ার্ব", {}, {"Dhaka Derby ঢাকা ডার্বি"}),
     ("ak", {}, set()),  # 2 characters: a word prefix only, and no word starts with "ak"
     ("ootbal ight", {}, {"Dhaka Derby ঢাকা ডার্বি"}),
-    ("fotball", {}, set()),  # a typo is not a substring
+    # Small typos, from 4 characters (pg_trgm word_similarity >= 0.6 on both engines).
+    ("fotball", {}, {"Dhaka Derby ঢাকা ডার্বি"}),
+    ("footbal", {}, {"Dhaka Derby ঢাকা ডার্বি"}),
+    ("valornt", {}, {"Valorant Spring Cup", "Mobile Masters"}),
+    ("VALORANTT", {}, {"Valorant Spring Cup", "Mobile Masters"}),
+    ("valornt dhaka", {}, {"Valorant Spring Cup"}),
+    ("frenzi", {}, {"Free-Fire Frenzy 2026"}),
+    ("wintr open", {}, {"CS2 Open: Winter"}),
+    ("valley", {}, set()),  # shares "val" only: too different
+    ("dhoka", {}, set()),  # one letter in five changed leaves too few trigrams
+    ("cpu", {}, set()),  # under 4 characters: no typos
+    ("valornt mouse", {}, set()),  # every word must still match
     ("hidden", {}, set()),  # a draft
     ("private", {}, set()),  # a private tournament
     ("cup", {"game": "valorant"}, {"Valorant Spring Cup"}),
