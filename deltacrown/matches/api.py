@@ -333,7 +333,8 @@ class DisputeReview(MethodView):
     @blp.response(200, DisputeSchema)
     @blp.errors(*DISPUTE_ERRORS)
     def post(self, dispute_id: int) -> Any:
-        """open → under_review (organizers and staff)."""
+        """open → under_review (organizers and staff): marks the dispute as being looked at;
+        resolving or dismissing does not need it."""
         return services.review_dispute(dispute_id, actor=require_user())
 
 
@@ -354,7 +355,8 @@ class DisputeResolve(MethodView):
         TournamentLockedError,
     )
     def post(self, args: dict[str, Any], dispute_id: int) -> Any:
-        """under_review → resolved: `upheld` (the result stands), `overturned` (with
+        """open or under_review → resolved (an open dispute is taken under review by the same
+        call): `upheld` (the result stands), `overturned` (with
         `corrected_games`; re-routes the bracket, 409 `dependent_match_started` when a
         dependent match has started), or `rematch` (the match is ready again). A lobby's
         dispute: upheld applies the disputed game, overturned applies `corrected_results`,
