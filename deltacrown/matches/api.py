@@ -132,7 +132,8 @@ class MatchCheckIn(MethodView):
     )
     def post(self, match_id: int) -> Any:
         """Check my side in (from 30 minutes before `scheduled_at` until the no-show grace
-        ends); the match goes live when both sides have (a lobby: all its members)."""
+        ends; at once for a match without a scheduled time); the match goes live when both
+        sides have (a lobby: all its members)."""
         services.check_in_match(match_id, actor=require_user())
         return detail(match_id)
 
@@ -144,7 +145,9 @@ class MatchStart(MethodView):
     @blp.response(200, MatchDetailSchema)
     @blp.errors(*ACT, TournamentNotOngoingError)
     def post(self, match_id: int) -> Any:
-        """ready → live (organizers)."""
+        """ready → live (organizers). A ready match without a scheduled time starts by itself
+        when the tournament's `auto_start_matches` is on (a lobby waits for its members'
+        check-in or this call)."""
         services.start_match(match_id, actor=require_user())
         return detail(match_id)
 
