@@ -277,7 +277,7 @@ class PostgresBackend:
             ready = db.session.execute(
                 sa.select(Match.id, Match.participant1_registration_id,
                           Match.participant2_registration_id)
-                .where(Match.stage_id == stage.id, Match.status == "ready")
+                .where(Match.stage_id == stage.id, Match.status.in_(("ready", "live")))
                 .order_by(Match.position)
             ).all()  # fmt: skip
             if not ready:

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+from deltacrown.brackets import ports as bracket_ports
 from deltacrown.brackets.providers import TournamentBracketFacts
 from deltacrown.core import realtime, signals
 from deltacrown.matches import live as match_live
 from deltacrown.matches.models import Match
+from deltacrown.matches.providers import TournamentMatchStarts
 from deltacrown.registrations import receivers as registrations_receivers
 from deltacrown.registrations.providers import TeamRegistrationFacts, TournamentRegistrationFacts
 from deltacrown.teams import ports as team_ports
@@ -53,9 +55,11 @@ def connect_receivers() -> None:
 
 def provide_ports(app: Flask) -> None:
     """Registrations answer what tournaments and teams ask of them; the bracket side answers
-    whether a bracket exists and who made the podium."""
+    whether a bracket exists and who made the podium; matches start the matches that wait
+    for nobody when the bracket side starts a tournament."""
     tournament_ports.registrations.provide(app, TournamentRegistrationFacts())
     tournament_ports.brackets.provide(app, TournamentBracketFacts())
+    bracket_ports.matches.provide(app, TournamentMatchStarts())
     team_ports.registrations.provide(app, TeamRegistrationFacts())
 
 

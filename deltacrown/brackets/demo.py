@@ -74,6 +74,16 @@ def _register_players(tournament: Tournament) -> None:
             registrations.register(tournament.id, actor=user)
 
 
+def _played(tournament_id: int) -> bool:
+    """Whether a match of the tournament has a result (its matches may be live already:
+    they start by themselves)."""
+    played = sa.select(Match.id).where(
+        Match.tournament_id == tournament_id,
+        Match.status.in_((MatchStatus.COMPLETED, MatchStatus.FORFEIT)),
+    )
+    return bool(db.session.scalar(sa.select(played.exists())))
+
+
 def seed_demo_brackets() -> int | None:
     """Take the demo bracket tournament one step further wherever it stopped; its id (None
     without the demo admin)."""
@@ -90,10 +100,13 @@ def seed_demo_brackets() -> int | None:
                 tournament.id, actor=organizer, options={"third_place_match": True}
             )
         services.start_tournament(tournament.id, actor=organizer)
-    if tournament.status == S.ONGOING and not queries.started_matches(tournament.id):
+    if tournament.status == S.ONGOING and not _played(tournament.id):
         first = db.session.scalars(
             sa.select(Match)
-            .where(Match.tournament_id == tournament.id, Match.status == MatchStatus.READY)
+            .where(
+                Match.tournament_id == tournament.id,
+                Match.status.in_((MatchStatus.READY, MatchStatus.LIVE)),
+            )
             .order_by(Match.position)
         ).first()
         if first is not None:

@@ -132,7 +132,8 @@ class MatchCheckIn(MethodView):
     )
     def post(self, match_id: int) -> Any:
         """Check my side in (from 30 minutes before `scheduled_at` until the no-show grace
-        ends); the match goes live when both sides have (a lobby: all its members)."""
+        ends; at once for a match without a scheduled time); the match goes live when both
+        sides have (a lobby: all its members)."""
         services.check_in_match(match_id, actor=require_user())
         return detail(match_id)
 
@@ -144,7 +145,9 @@ class MatchStart(MethodView):
     @blp.response(200, MatchDetailSchema)
     @blp.errors(*ACT, TournamentNotOngoingError)
     def post(self, match_id: int) -> Any:
-        """ready → live (organizers)."""
+        """ready → live (organizers). A ready match without a scheduled time starts by itself
+        when the tournament's `auto_start_matches` is on (a lobby waits for its members'
+        check-in or this call)."""
         services.start_match(match_id, actor=require_user())
         return detail(match_id)
 
@@ -333,7 +336,8 @@ class DisputeReview(MethodView):
     @blp.response(200, DisputeSchema)
     @blp.errors(*DISPUTE_ERRORS)
     def post(self, dispute_id: int) -> Any:
-        """open → under_review (organizers and staff)."""
+        """open → under_review (organizers and staff): marks the dispute as being looked at;
+        resolving or dismissing does not need it."""
         return services.review_dispute(dispute_id, actor=require_user())
 
 
@@ -354,7 +358,8 @@ class DisputeResolve(MethodView):
         TournamentLockedError,
     )
     def post(self, args: dict[str, Any], dispute_id: int) -> Any:
-        """under_review → resolved: `upheld` (the result stands), `overturned` (with
+        """open or under_review → resolved (an open dispute is taken under review by the same
+        call): `upheld` (the result stands), `overturned` (with
         `corrected_games`; re-routes the bracket, 409 `dependent_match_started` when a
         dependent match has started), or `rematch` (the match is ready again). A lobby's
         dispute: upheld applies the disputed game, overturned applies `corrected_results`,

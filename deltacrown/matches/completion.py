@@ -21,6 +21,7 @@ from deltacrown.matches.lifecycle import (
     publish_bracket_updated,
     record_event,
     settle_submissions,
+    start_waiting,
 )
 from deltacrown.matches.models import DisputeOutcome, Match, SubmissionStatus
 from deltacrown.tournaments.models import Tournament, TournamentStatus
@@ -72,6 +73,7 @@ def complete_match(
     if outcome.tournament_completed:
         _refuse_with_open_disputes(tournament, "result")
         _completed(tournament, actor, _champion(tournament))
+    start_waiting(tournament, now)
     return outcome
 
 
@@ -116,6 +118,8 @@ def correct_match(
         publish_bracket_updated(match)
     if outcome.tournament_completed:
         _completed(tournament, actor, _champion(tournament))
+    if outcome.applied:
+        start_waiting(tournament, now)
     return outcome
 
 
@@ -199,6 +203,7 @@ def apply_lobby_game(
     if outcome.tournament_completed:
         _refuse_with_open_disputes(tournament, "game")
         _completed(tournament, actor, _champion(tournament))
+    start_waiting(tournament, now)
     return outcome
 
 

@@ -260,6 +260,7 @@ def resolve(
         db.session.execute(sa.delete(MatchCheckIn).where(MatchCheckIn.match_id == match.id))
         match.transition(M.READY)
         db.session.flush()
+        lifecycle.start_waiting(tournament, now, match=match)
 
 
 def no_show(match: Match, tournament: Tournament, now: datetime, actor: Any) -> str:

@@ -140,7 +140,8 @@ def winner_of(match: Match, games: list[list[int]]) -> int | None:
 
 
 def check_in_window(match: Match, tournament: Tournament) -> tuple[datetime, datetime] | None:
-    """When a side may check in: from 30 minutes before `scheduled_at` until the grace ends."""
+    """When a side may check in: from 30 minutes before `scheduled_at` until the grace ends.
+    None for a match without a scheduled time: check-in is open while it is ready."""
     if match.scheduled_at is None:
         return None
     return (
@@ -168,6 +169,37 @@ def go_live(match: Match, actor: Any, now: datetime, *, automatic: bool) -> None
     db.session.flush()
     record_event(match, "started", actor, now=now, automatic=automatic)
     publish_event(match, "match.started", automatic=automatic)
+
+
+def start_waiting(tournament: Tournament, now: datetime, *, match: Match | None = None) -> None:
+    """With the tournament's `auto_start_matches`, while it is ongoing: its ready head-to-head
+    matches without a scheduled time (or only `match`) go live at once, started by nobody.
+    A scheduled match waits for its check-in; a lobby waits for its members' check-in (who
+    is present decides its games)."""
+    if not tournament.auto_start_matches or tournament.status is not TournamentStatus.ONGOING:
+        return
+    if match is not None:
+        waiting = [match] if _waits_for_nobody(match) else []
+    else:
+        waiting = list(
+            db.session.scalars(
+                sa.select(Match)
+                .where(
+                    Match.tournament_id == tournament.id,
+                    Match.status == M.READY,
+                    Match.scheduled_at.is_(None),
+                    Match.lobby.is_(None),
+                )
+                .order_by(Match.position, Match.id)
+                .with_for_update()
+            )
+        )
+    for ready in waiting:
+        go_live(ready, None, now, automatic=True)
+
+
+def _waits_for_nobody(match: Match) -> bool:
+    return match.status is M.READY and match.scheduled_at is None and match.lobby is None
 
 
 def cancel(match: Match, actor: Any, reason: str, now: datetime) -> None:

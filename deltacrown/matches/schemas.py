@@ -194,7 +194,10 @@ class MatchDetailSchema(MatchSchema):
     games = ma.fields.Function(lambda m: _games_out(m["scores"]))
     checked_in = ma.fields.List(ma.fields.Integer())
     submissions = ma.fields.List(ma.fields.Nested(SubmissionSchema))
-    check_in_opens_at = _aware(allow_none=True)
+    check_in_opens_at = _aware(
+        allow_none=True,
+        metadata={"description": "Null without a scheduled time: check-in is open while ready"},
+    )
     check_in_closes_at = _aware(allow_none=True)
     confirm_by = _aware(allow_none=True, metadata={"description": "Auto-confirm deadline"})
     open_dispute_id = ma.fields.Integer(allow_none=True)

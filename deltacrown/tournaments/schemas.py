@@ -197,6 +197,14 @@ class TournamentConfigArgs(BaseSchema):
     payment_deadline_hours = ma.fields.Integer(validate=ma.validate.Range(min=1, max=720))
     result_confirmation_minutes = ma.fields.Integer(validate=ma.validate.Range(min=1, max=1440))
     no_show_grace_minutes = ma.fields.Integer(validate=ma.validate.Range(min=0, max=120))
+    auto_start_matches = ma.fields.Boolean(
+        metadata={
+            "description": "A ready match without a scheduled time goes live as soon as both "
+            "sides are known (default true); when false its sides check in (open at once) "
+            "and it goes live when both have, or when an organizer starts it. A match with "
+            "a scheduled time always waits for its check-in."
+        }
+    )
     points_table = ma.fields.Dict(
         allow_none=True,
         metadata={"description": 'Battle royale: {"placement": {"1": 15, ...}, "kill": 1}'},
@@ -350,6 +358,7 @@ class TournamentSchema(BaseSchema):
     payment_deadline_hours = ma.fields.Integer()
     result_confirmation_minutes = ma.fields.Integer()
     no_show_grace_minutes = ma.fields.Integer()
+    auto_start_matches = ma.fields.Boolean()
     points_table = ma.fields.Dict(allow_none=True)
     settings = ma.fields.Dict()
     settings_schema_version = ma.fields.Integer()

@@ -200,12 +200,19 @@ class BracketApi:
         assert response.status_code == 200, response.get_json()
         return response.get_json()
 
+    def playable(self, tournament_id: int) -> list[dict[str, Any]]:
+        """The matches waiting for a result: ready, or live (started by themselves, the
+        tournament's `auto_start_matches`)."""
+        live = self.matches(tournament_id, status="live")
+        assert live.status_code == 200, live.get_json()
+        return sorted(self.ready(tournament_id) + live.get_json(), key=lambda m: m["id"])
+
     def play(self, tournament_id: int, pick: Any = None) -> int:
-        """Play every ready match until none is left; `pick(match)` names the winner (by
-        default the better seed). Returns the number of results entered."""
+        """Play every match waiting for a result until none is left; `pick(match)` names
+        the winner (by default the better seed). Returns the number of results entered."""
         played = 0
         while True:
-            ready = self.ready(tournament_id)
+            ready = self.playable(tournament_id)
             if not ready:
                 return played
             for match in ready:

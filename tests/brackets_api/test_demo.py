@@ -53,7 +53,7 @@ def test_the_demo_bracket_is_seeded_once(app, client):
     assert matches == [
         ("TP1.1", "scheduled"),
         ("W1.1", "completed"),
-        ("W1.2", "ready"),
+        ("W1.2", "live"),  # started by itself
         ("W2.1", "scheduled"),
     ]
     assert seed_brackets(app) == tournament_id

@@ -14,9 +14,10 @@ from tests.helpers import assert_problem
 
 
 def started(cup: Any, api: Any, n: int, **generate: Any) -> tuple[Any, dict[str, Any]]:
-    """A cup of n players with a generated bracket, started; (cup, matches by code)."""
+    """A cup of n players with a generated bracket, started; (cup, matches by code).
+    `auto_start_matches=False` keeps its ready matches waiting for a start."""
     fmt = generate.pop("format", "single_elimination")
-    c = cup(n, format=fmt)
+    c = cup(n, format=fmt, auto_start_matches=generate.pop("auto_start_matches", True))
     document = api.generated(c.id, **generate)
     assert api.start(c.id).status_code == 200
     return c, all_matches(document)
@@ -98,7 +99,7 @@ def test_start_refuses_a_bracket_of_other_participants(app, cup, api):
 def test_starting_announces_it(app, cup, api):
     from deltacrown.core import realtime
 
-    c = cup(4)
+    c = cup(4, auto_start_matches=False)  # the tournament's own events, without its matches
     api.generated(c.id)
     with app.app_context():
         sub = realtime.subscribe(f"tournament:{c.id}")
@@ -152,7 +153,7 @@ def test_a_private_tournaments_matches_are_not_found_by_strangers(app, cup, api,
 def test_a_result_moves_the_winner_on_and_announces_it(app, cup, api):
     from deltacrown.core import realtime
 
-    c, matches = started(cup, api, 8)
+    c, matches = started(cup, api, 8, auto_start_matches=False)  # announces `match.ready`
     first, second = matches["W1.1"], matches["W1.2"]
     with app.app_context():
         tournament_feed = realtime.subscribe(f"tournament:{c.id}")
@@ -239,7 +240,8 @@ def test_matches_filter_by_round_side_status_and_registration(cup, api):
         "side": "winners",
     }
     assert {m["code"] for m in api.matches(c.id, round=1).get_json()} >= {"W1.1", "L1.1"}
-    assert {m["status"] for m in api.matches(c.id, status="ready").get_json()} == {"ready"}
+    assert {m["status"] for m in api.matches(c.id, status="live").get_json()} == {"live"}
+    assert api.matches(c.id, status="ready").get_json() == []  # started by themselves
     seed_one = c.registrations[0]
     mine = api.matches(c.id, registration=seed_one).get_json()
     assert [m["code"] for m in mine] == ["W1.1"]

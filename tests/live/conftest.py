@@ -18,6 +18,7 @@ from tests.helpers import LiveServer
 from tests.matches.conftest import (  # noqa: F401  (fixtures)
     _session_celery,
     all_matches,
+    any_cup,
     api,
     co_organizer,
     cup,

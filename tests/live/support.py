@@ -32,7 +32,6 @@ def seed_live_match(app: Any, prefix: str, domain: str = "live.test") -> LiveMat
     from deltacrown.core.time import isoformat, utcnow
     from deltacrown.core.transaction import unit_of_work
     from deltacrown.extensions import db
-    from deltacrown.matches import services as matches
     from deltacrown.matches.models import Match
     from deltacrown.registrations import services as registrations
     from deltacrown.registrations.models import Registration
@@ -74,8 +73,7 @@ def seed_live_match(app: Any, prefix: str, domain: str = "live.test") -> LiveMat
         brackets.start_tournament(tournament.id, actor=organizer)
         match = db.session.scalars(
             sa.select(Match).where(Match.tournament_id == tournament.id)
-        ).one()
-        matches.start_match(match.id, actor=organizer)
+        ).one()  # live: it started by itself (the tournament's auto_start_matches)
         side_user = {
             r.id: r.user_id
             for r in db.session.scalars(

@@ -14,10 +14,10 @@ from tests.brackets_api.conftest import (  # noqa: F401  (fixtures)
     all_matches,
     api,
     co_organizer,
-    cup,
     organizer,
     stranger,
 )
+from tests.brackets_api.conftest import cup as any_cup  # noqa: F401  (fixture)
 from tests.teams.conftest import give_profile, make_player  # noqa: F401  (fixtures)
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
@@ -52,6 +52,20 @@ class Play:
     def sides(self, code: str) -> tuple[Any, Any]:
         a, b = self.ids(code)
         return self.player(a), self.player(b)
+
+
+@pytest.fixture
+def cup(any_cup: Any) -> Any:  # noqa: F811
+    """The brackets suite's `cup(n, **tournament fields)`, whose ready matches wait to be
+    started or checked into (`auto_start_matches` off) unless the test says otherwise: the
+    tests here drive each step of a match themselves (`test_waiting_matches` covers matches
+    that start by themselves)."""
+
+    def build(n: int, **fields: Any) -> Any:
+        fields.setdefault("auto_start_matches", False)
+        return any_cup(n, **fields)
+
+    return build
 
 
 @pytest.fixture

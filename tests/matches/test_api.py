@@ -97,7 +97,6 @@ def test_check_in_opens_thirty_minutes_before_and_closes_after_the_grace(app, st
     play = started(no_show_grace_minutes=1)
     semi = play.matches["W1.1"]["id"]
     pa, pb = play.sides("W1.1")
-    assert_problem(m.check_in(semi, pa.headers), 409, "check_in_not_open")  # not scheduled
     m.schedule(semi, utcnow() + timedelta(minutes=45))
     assert_problem(m.check_in(semi, pa.headers), 409, "check_in_not_open")
     m.schedule(semi, utcnow() + timedelta(minutes=1))
@@ -345,11 +344,6 @@ def test_review_resolve_and_dismiss_follow_the_dispute_states(started, m):
     dispute = disputed(play, m)
     side = play.sides("W1.1")[1]
     assert_problem(m.dispute_post(dispute, "review", side.headers), 403, "forbidden")
-    assert_problem(
-        m.dispute_post(dispute, "resolve", outcome="upheld", resolution="stands"),
-        409,
-        "invalid_transition",
-    )
     assert m.dispute_post(dispute, "review").get_json()["status"] == "under_review"
     assert_problem(m.dispute_post(dispute, "review"), 409, "invalid_transition")
     assert_problem(
@@ -375,6 +369,30 @@ def test_review_resolve_and_dismiss_follow_the_dispute_states(started, m):
     assert body.get_json()["status"] == "resolved"
     assert m.get(play.matches["W1.1"]["id"]).get_json()["status"] == "completed"
     assert_problem(m.dispute_post(dispute, "dismiss", resolution="late"), 409, "invalid_transition")
+
+
+def test_resolving_an_open_dispute_takes_it_under_review_in_the_same_call(started, m, organizer):
+    play = started()
+    dispute = disputed(play, m)
+    body = m.dispute_post(dispute, "resolve", outcome="upheld", resolution="The result stands.")
+    assert body.status_code == 200, body.get_json()
+    resolved = body.get_json()
+    assert resolved["status"] == "resolved" and resolved["outcome"] == "upheld"
+    assert resolved["reviewed_by_id"] == organizer.id and resolved["reviewed_at"] is not None
+    assert m.get(play.matches["W1.1"]["id"]).get_json()["status"] == "completed"
+    history = [e["type"] for e in m.events(play.matches["W1.1"]["id"]).get_json()]
+    assert history.index("dispute_resolved") < history.index("dispute_under_review")
+
+
+def test_a_refused_resolution_leaves_an_open_dispute_open(started, m):
+    play = started()
+    dispute = disputed(play, m)
+    assert_problem(
+        m.dispute_post(dispute, "resolve", outcome="overturned", resolution="wrong"),
+        422,
+        "validation_error",
+    )
+    assert m.dispute_get(dispute).get_json()["status"] == "open"
 
 
 def test_a_dismissed_dispute_lets_the_submission_stand(started, m):

@@ -107,6 +107,17 @@ def test_members_check_in_and_the_lobby_goes_live_when_all_have(royale, m, stran
     assert types[:2] == ["started", "checked_in"]
 
 
+def test_a_lobby_without_a_time_takes_check_ins_at_once_and_waits_for_them(royale, m):
+    play = royale(auto_start_matches=True)
+    match_id, members = play.lobbies[0]
+    assert m.get(match_id).get_json()["status"] == "ready"  # who is present decides its games
+    for rid in members[:-1]:
+        response = m.check_in(match_id, play.headers(rid))
+        assert response.status_code == 200, response.get_json()
+        assert response.get_json()["status"] == "ready"
+    assert m.check_in(match_id, play.headers(members[-1])).get_json()["status"] == "live"
+
+
 def test_organizers_start_a_lobby_and_only_a_ready_one(royale, m):
     play = royale()
     match_id, members = play.lobbies[0]

@@ -40,7 +40,7 @@ def test_captains_and_roster_players_act_for_their_team(
     final = all_matches(api.generated(tid, options={"best_of": 1}))["W1.1"]
     assert api.start(tid).status_code == 200
     match_id = final["id"]
-    m.live(match_id)
+    assert m.get(match_id).get_json()["status"] == "live"  # started by itself
     first, second = final["participants"]
     by_registration = {t[0]: t for t in teams}
     _, captain1, _mate1, benched1 = by_registration[first["registration_id"]]

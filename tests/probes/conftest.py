@@ -18,13 +18,18 @@ from tests.brackets_api.conftest import (  # noqa: F401  (fixtures)
     add_co_organizer,
     api,
     co_organizer,
-    cup,
     organizer,
     stranger,
 )
 from tests.factories import make_tournament
 from tests.helpers import UserInfo
-from tests.matches.conftest import _session_celery, m, started  # noqa: F401  (fixtures)
+from tests.matches.conftest import (  # noqa: F401  (fixtures: matches wait for a start)
+    _session_celery,
+    any_cup,
+    cup,
+    m,
+    started,
+)
 from tests.teams.conftest import give_profile, make_player, make_team  # noqa: F401  (fixtures)
 
 ROLES = ("anonymous", "player", "other_organizer", "organizer", "co_organizer", "staff")

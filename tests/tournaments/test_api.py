@@ -57,6 +57,22 @@ def test_create_answers_201_with_the_tournament_and_an_etag(client, owner):
     assert body["registration_opens_at"].endswith("Z")
 
 
+def test_matches_start_by_themselves_unless_the_organizer_turns_it_off(client, owner):
+    created = post(client, BASE, owner, json=tournament_body())
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["auto_start_matches"] is True
+    tournament_id = created.get_json()["id"]
+    changed = client.patch(
+        url(tournament_id), json={"auto_start_matches": False}, headers=owner.headers
+    )
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["auto_start_matches"] is False
+    off = post(
+        client, BASE, owner, json=tournament_body(name="Manual Cup", auto_start_matches=False)
+    )
+    assert off.get_json()["auto_start_matches"] is False
+
+
 def test_create_needs_a_token(client):
     assert_problem(post(client, BASE, json=tournament_body()), 401, "authentication_required")
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from deltacrown.brackets import engine, queries, store
+from deltacrown.brackets import engine, ports, queries, store
 from deltacrown.brackets.errors import (
     BracketLockedError,
     BracketMissingError,
@@ -243,7 +243,8 @@ def _generate(
 
 # ----- starting ------------------------------------------------------------------------------
 def start_tournament(tournament_id: int, *, actor: Any, now: datetime | None = None) -> Tournament:
-    """registration_closed -> ongoing, once a bracket exists for the current participants.
+    """registration_closed -> ongoing, once a bracket exists for the current participants;
+    matches that wait for nobody go live (the tournament's `auto_start_matches`).
 
     Raises TournamentNotFoundError, PermissionDeniedError, InvalidTransitionError,
     BracketMissingError, BracketOutdatedError (a participant withdrew, or one more is
@@ -272,6 +273,7 @@ def start_tournament(tournament_id: int, *, actor: Any, now: datetime | None = N
         before={"status": T.REGISTRATION_CLOSED.value},
         after={"status": T.ONGOING.value},
     )
+    ports.matches.get().start_waiting(tournament, now)
     signals.send_after_commit(
         signals.tournament_started,
         "brackets",

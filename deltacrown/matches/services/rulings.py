@@ -2,7 +2,9 @@
 overturned, rematch) and dismiss, by the tournament's organizers and staff, every step
 audited.
 
-`open` → `under_review` → `resolved` | `dismissed` (dismissing also works on an open one).
+`open` → `under_review` → `resolved` | `dismissed`. Resolving an open dispute takes it under
+review in the same call (recorded as a review by the same organizer); review on its own marks
+a dispute as being looked at. Dismissing works on an open dispute too.
 A dispute on a match awaiting its result settles the match: upheld or dismissed completes it
 with the disputed submission, overturned with the organizer's `corrected_games`, rematch puts
 it back to `ready` (check-ins and submissions cleared). A dispute on a completed match leaves
@@ -62,6 +64,11 @@ def review_dispute(dispute_id: int, *, actor: Any, now: datetime | None = None) 
     now = now or utcnow()
     dispute, match, _ = _managed(dispute_id, actor)
     _require(dispute, D.OPEN, action="review it")
+    _take_for_review(dispute, match, actor, now)
+    return dispute
+
+
+def _take_for_review(dispute: Dispute, match: Match, actor: Any, now: datetime) -> None:
     dispute.status = D.UNDER_REVIEW
     dispute.reviewed_by_id, dispute.reviewed_at = actor.id, now
     db.session.flush()
@@ -73,7 +80,6 @@ def review_dispute(dispute_id: int, *, actor: Any, now: datetime | None = None) 
         after={"status": D.UNDER_REVIEW.value},
     )
     lifecycle.record_event(match, "dispute_under_review", actor, now=now, dispute_id=dispute.id)
-    return dispute
 
 
 def resolve_dispute(
@@ -86,13 +92,16 @@ def resolve_dispute(
     corrected_results: Sequence[Mapping[str, Any]] | None = None,
     now: datetime | None = None,
 ) -> Dispute:
-    """under_review → resolved with an outcome and a written resolution (see the module).
-    A lobby's overturned game takes `corrected_results`, a match's `corrected_games`."""
+    """open or under_review → resolved with an outcome and a written resolution (see the
+    module; an open dispute is taken under review first). A lobby's overturned game takes
+    `corrected_results`, a match's `corrected_games`."""
     now = now or utcnow()
     outcome = DisputeOutcome(outcome)
     dispute, match, tournament = _managed(dispute_id, actor)
-    _require(dispute, D.UNDER_REVIEW, action="resolve it")
+    _require(dispute, D.OPEN, D.UNDER_REVIEW, action="resolve it")
     resolution = _text(resolution, "resolution")
+    if dispute.status is D.OPEN:
+        _take_for_review(dispute, match, actor, now)
     kind_of(match).resolve(
         dispute, match, tournament, outcome=outcome, resolution=resolution,
         corrected_games=corrected_games, corrected_results=corrected_results, actor=actor,

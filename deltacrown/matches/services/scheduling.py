@@ -1,5 +1,10 @@
 """Scheduling a match and getting it played: set its time and best-of, check in, start,
-cancel (organizers, or the no-show sweep, stop a match for the organizer to decide)."""
+cancel (organizers, or the no-show sweep, stop a match for the organizer to decide).
+
+A match with a scheduled time takes check-ins from 30 minutes before it until the no-show
+grace ends; one without a time takes them as soon as it is ready, and with the tournament's
+`auto_start_matches` a ready head-to-head match without a time goes live by itself
+(`lifecycle.start_waiting`)."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from deltacrown.core import audit
-from deltacrown.core.time import utcnow
+from deltacrown.core.time import isoformat, readable, utcnow
 from deltacrown.extensions import db
 from deltacrown.matches import lifecycle, queries
 from deltacrown.matches.errors import (
@@ -67,11 +72,12 @@ def schedule_match(
         "status": match.status.value,
     }
     audit.record(actor=actor, action="match.scheduled", target=match, before=before, after=after)
-    at = match.scheduled_at.isoformat() if match.scheduled_at else None
+    at = isoformat(match.scheduled_at) if match.scheduled_at else None
     lifecycle.record_event(
         match, "scheduled", actor, now=now, scheduled_at=at, best_of=match.best_of
     )
     lifecycle.publish_event(match, "match.scheduled", scheduled_at=at, best_of=match.best_of)
+    lifecycle.start_waiting(tournament, now, match=match)
     return match
 
 
@@ -94,22 +100,24 @@ def _check_best_of(match: Match, best_of: int, *, series: bool) -> None:
 
 
 def check_in_match(match_id: int, *, actor: Any, now: datetime | None = None) -> Match:
-    """A side checks in (from 30 minutes before `scheduled_at` to the end of the grace); when
-    both have, the match starts (`live`)."""
+    """A side checks in (from 30 minutes before `scheduled_at` to the end of the grace; at
+    once when the match has no scheduled time); when both have, the match starts (`live`)."""
     now = now or utcnow()
     match, tournament = lifecycle.load(match_id, actor)
     side = lifecycle.require_side(match, actor)
     lifecycle.require_state(match, M.READY, action="check in")
     lifecycle.require_ongoing(tournament)
     window = lifecycle.check_in_window(match, tournament)
-    if window is None or now < window[0]:
+    if window is not None and now < window[0]:
         raise CheckInNotOpenError(
-            "Check-in opens 30 minutes before the match's scheduled time.",
-            opens_at=window[0].isoformat() if window else None,
+            f"Check-in for match {match.id} opens at {readable(window[0])}, 30 minutes before "
+            "its scheduled time.",
+            opens_at=isoformat(window[0]),
         )
-    if now > window[1]:
+    if window is not None and now > window[1]:
         raise CheckInClosedError(
-            "Check-in for this match has closed.", closed_at=window[1].isoformat()
+            f"Check-in for match {match.id} closed at {readable(window[1])}.",
+            closed_at=isoformat(window[1]),
         )
     present = queries.checked_in(match.id)  # the match row is locked: stays true below
     if side in present:

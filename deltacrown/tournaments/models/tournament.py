@@ -145,6 +145,10 @@ class Tournament(TimestampMixin, VersionMixin, SoftDeleteMixin, Model):
     payment_deadline_hours: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=48)
     result_confirmation_minutes: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=30)
     no_show_grace_minutes: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=10)
+    # A ready match without a scheduled time goes live at once (no check-in, no start/).
+    auto_start_matches: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=True, server_default=sa.true()
+    )
     points_table: Mapped[dict[str, Any] | None] = json_dict_column(default=None)
     settings: Mapped[dict[str, Any]] = json_dict_column(nullable=False, default=dict)
     settings_schema_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)

@@ -59,6 +59,7 @@ TOURNAMENT_KEYS = (
     "payment_deadline_hours",
     "result_confirmation_minutes",
     "no_show_grace_minutes",
+    "auto_start_matches",
     "points_table",
     "settings",
     "banner_url",

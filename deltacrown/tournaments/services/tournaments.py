@@ -72,6 +72,7 @@ DEFAULTS: dict[str, Any] = {
     "payment_deadline_hours": 48,
     "result_confirmation_minutes": 30,
     "no_show_grace_minutes": 10,
+    "auto_start_matches": True,
     "settings": {},
     "banner_url": None,
     "stream_url": None,
