@@ -21,7 +21,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+from deltacrown.accounts.providers import AdminSignIn
 from deltacrown.brackets.providers import TournamentBracketFacts
+from deltacrown.core import admin as core_admin
 from deltacrown.core import realtime, signals
 from deltacrown.matches import live as match_live
 from deltacrown.matches.models import Match
@@ -53,7 +55,9 @@ def connect_receivers() -> None:
 
 def provide_ports(app: Flask) -> None:
     """Registrations answer what tournaments and teams ask of them; the bracket side answers
-    whether a bracket exists and who made the podium."""
+    whether a bracket exists and who made the podium; accounts answer how an admin sign-in
+    becomes a user."""
+    core_admin.admin_auth.provide(app, AdminSignIn())
     tournament_ports.registrations.provide(app, TournamentRegistrationFacts())
     tournament_ports.brackets.provide(app, TournamentBracketFacts())
     team_ports.registrations.provide(app, TeamRegistrationFacts())
