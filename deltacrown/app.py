@@ -3,14 +3,25 @@ to each other (receivers, ports, state listeners) is `deltacrown.wiring`."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import uuid
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_migrate import upgrade
 
+from deltacrown.accounts import tokens
+from deltacrown.celery_app import celery_init_app
 from deltacrown.config import load_config, validate
+from deltacrown.core import auth, docs, http, realtime, transaction, ws
+from deltacrown.core.admin import create_admin
+from deltacrown.core.errors import register_error_handlers as register_core_error_handlers
+from deltacrown.core.inputs import IdConverter
+from deltacrown.core.logging import configure_logging, init_access_log, redact_sentry_event
+from deltacrown.core.scheduler import start_embedded_scheduler
+from deltacrown.extensions import api, cache, db, jwt, limiter, migrate, sock
 from deltacrown.wiring import wire
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,8 +100,6 @@ def create_app(config: Any = None, **overrides: Any) -> Flask:
 
     app = Flask("deltacrown", instance_relative_config=True)
     app.config.from_mapping(values)
-    from deltacrown.core.inputs import IdConverter
-
     app.url_map.converters["int"] = IdConverter  # every <int:id> is bounded (404 beyond)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the schemas' field order in responses
     os.makedirs(app.instance_path, exist_ok=True)
@@ -98,8 +107,6 @@ def create_app(config: Any = None, **overrides: Any) -> Flask:
         path = Path(app.instance_path) / "deltacrown.sqlite3"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
     _derive_settings(app)
-
-    from deltacrown.core.logging import configure_logging
 
     configure_logging(app)
     _init_sentry(app)
@@ -151,11 +158,10 @@ def _init_sentry(app: Flask) -> None:
     dsn = app.config.get("SENTRY_DSN")
     if not dsn:
         return
+    # Sentry only when a DSN is configured: the SDK and its integrations are not loaded otherwise.
     import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.flask import FlaskIntegration
-
-    from deltacrown.core.logging import redact_sentry_event
 
     sentry_sdk.init(
         dsn=dsn,
@@ -168,11 +174,6 @@ def _init_sentry(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from deltacrown.celery_app import celery_init_app
-    from deltacrown.core import auth, http, realtime, transaction
-    from deltacrown.core.logging import init_access_log
-    from deltacrown.extensions import api, cache, db, jwt, limiter, migrate, sock
-
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     api.init_app(app)
@@ -190,17 +191,10 @@ def register_extensions(app: Flask) -> None:
     celery_init_app(app)
     for module in MODEL_MODULES + TASK_MODULES:
         __import__(module)
-    from deltacrown.accounts import tokens
-
     tokens.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    import importlib
-
-    from deltacrown.core import docs, ws
-    from deltacrown.extensions import api
-
     for module_name in API_MODULES:
         module = importlib.import_module(module_name)
         api.register_blueprint(module.blp)
@@ -212,10 +206,6 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_admin(app: Flask) -> None:
-    import importlib
-
-    from deltacrown.core.admin import create_admin
-
     admin = create_admin(app)
     for module_name in ADMIN_MODULES:
         importlib.import_module(module_name).register_admin(admin)
@@ -223,29 +213,21 @@ def register_admin(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from deltacrown.core.errors import register_error_handlers as register
-
-    register(app)
+    register_core_error_handlers(app)
 
 
 def register_cli(app: Flask) -> None:
-    import importlib
-
     for module_name in CLI_MODULES:
         importlib.import_module(module_name).register(app)
 
 
 def _upgrade_schema(app: Flask) -> None:
-    from flask_migrate import upgrade
-
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR, revision="heads")
 
 
 def _schedule_embedded_jobs(app: Flask) -> None:
     """Start the in-process beat thread with the first request (never for CLI commands)."""
-    from deltacrown.core.scheduler import start_embedded_scheduler
-
     if app.testing or not app.config.get("EMBEDDED_SCHEDULER"):
         return
     started = False

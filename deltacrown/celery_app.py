@@ -12,12 +12,12 @@ from typing import Any
 from celery import Celery, Task
 from flask import Flask
 
+from deltacrown.core.transaction import unit_of_work
+
 
 def celery_init_app(app: Flask) -> Celery:
     class FlaskTask(Task):  # type: ignore[misc]
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
-            from deltacrown.core.transaction import unit_of_work
-
             with app.app_context(), unit_of_work():
                 return self.run(*args, **kwargs)
 
@@ -36,6 +36,7 @@ def celery_init_app(app: Flask) -> Celery:
 
 def __getattr__(name: str) -> Any:
     if name in ("celery", "app"):
+        # Here, not at the top: the app factory imports this module (celery_init_app).
         from deltacrown.app import create_app
 
         return create_app().extensions["celery"]

@@ -7,6 +7,17 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
+from deltacrown.accounts import queries, services
+from deltacrown.accounts.models import GameProfile
+from deltacrown.brackets.demo import seed_demo_brackets
+from deltacrown.core.transaction import unit_of_work
+from deltacrown.economy.demo import seed_demo_economy
+from deltacrown.extensions import db
+from deltacrown.games.queries import get_game
+from deltacrown.registrations.demo import seed_demo_registrations
+from deltacrown.teams.demo import seed_demo_teams
+from deltacrown.tournaments.demo import seed_demo_tournaments
+
 demo_cli = AppGroup("demo", help="Demo data for trying DeltaCrown out.")
 
 DEMO_PASSWORD = "deltacrown-demo"
@@ -41,10 +52,6 @@ PLAYERS = [
 
 def seed_demo() -> list[tuple[str, str]]:
     """Create the demo users and profiles that are missing; return (login, role) pairs."""
-    from deltacrown.accounts import queries, services
-    from deltacrown.accounts.models import GameProfile
-    from deltacrown.extensions import db
-    from deltacrown.games.queries import get_game
 
     logins: list[tuple[str, str]] = []
     username, email = STAFF
@@ -77,22 +84,17 @@ def seed_demo() -> list[tuple[str, str]]:
             if exists is None:
                 services.add_game_profile(user, game_ref=slug, in_game_id=in_game_id)
         logins.append((username, "player"))
-    from deltacrown.teams.demo import seed_demo_teams
 
     seed_demo_teams()
-    from deltacrown.economy.demo import seed_demo_economy
 
     seed_demo_economy(
         queries.find_user_by_login(STAFF[0]),
         {n: queries.find_user_by_login(n) for n, *_ in PLAYERS},
     )
-    from deltacrown.tournaments.demo import seed_demo_tournaments
 
     seed_demo_tournaments()
-    from deltacrown.registrations.demo import seed_demo_registrations
 
     seed_demo_registrations()
-    from deltacrown.brackets.demo import seed_demo_brackets
 
     seed_demo_brackets()
     return logins
@@ -101,7 +103,6 @@ def seed_demo() -> list[tuple[str, str]]:
 @demo_cli.command("seed")
 def seed() -> None:
     """Create demo users (idempotent) and print their logins."""
-    from deltacrown.core.transaction import unit_of_work
 
     with unit_of_work():
         logins = seed_demo()

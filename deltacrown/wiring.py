@@ -21,8 +21,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from deltacrown.accounts.providers import AdminSignIn
 from deltacrown.brackets import ports as bracket_ports
 from deltacrown.brackets.providers import TournamentBracketFacts
+from deltacrown.core import admin as core_admin
 from deltacrown.core import realtime, signals
 from deltacrown.matches import live as match_live
 from deltacrown.matches.models import Match
@@ -56,7 +58,9 @@ def connect_receivers() -> None:
 def provide_ports(app: Flask) -> None:
     """Registrations answer what tournaments and teams ask of them; the bracket side answers
     whether a bracket exists and who made the podium; matches start the matches that wait
-    for nobody when the bracket side starts a tournament."""
+    for nobody when the bracket side starts a tournament; accounts answer how an admin
+    sign-in becomes a user."""
+    core_admin.admin_auth.provide(app, AdminSignIn())
     tournament_ports.registrations.provide(app, TournamentRegistrationFacts())
     tournament_ports.brackets.provide(app, TournamentBracketFacts())
     bracket_ports.matches.provide(app, TournamentMatchStarts())

@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from deltacrown.accounts import lockout, queries, services
-from deltacrown.accounts.errors import AccountDisabledError, InvalidCredentialsError
+from deltacrown.accounts import services
 from deltacrown.accounts.models import GameProfile, User
 from deltacrown.core.admin import (
     ReadOnlyModelView,
     StaffModelView,
     admin_action,
     current_admin_user,
-    set_admin_auth,
 )
 from deltacrown.extensions import db
-
-
-def _admin_authenticate(login: str, password: str, device_token: str | None) -> User | None:
-    """The user, None for wrong credentials; a locked account raises LoginLockedError."""
-    try:
-        return services.authenticate(login, password, device_token=device_token)
-    except (InvalidCredentialsError, AccountDisabledError):
-        return None
-
-
-def _revoke_admin_session(sid: str, user_id: int, expires_at: datetime) -> None:
-    services.revoke_token(jti=f"admin:{sid}", user_id=user_id, expires_at=expires_at)
-
-
-def _is_admin_session_revoked(sid: str) -> bool:
-    return queries.is_token_revoked(f"admin:{sid}")
 
 
 class UserAdmin(StaffModelView):
@@ -67,13 +48,6 @@ class GameProfileAdmin(ReadOnlyModelView):
 
 
 def register_admin(admin: Any) -> None:
-    set_admin_auth(
-        authenticate=_admin_authenticate,
-        load_user=queries.find_user,
-        device_token=lockout.device_token_for,
-        revoke_session=_revoke_admin_session,
-        is_session_revoked=_is_admin_session_revoked,
-    )
     admin.add_view(UserAdmin(User, db, category="Accounts", endpoint="admin_users"))
     admin.add_view(
         GameProfileAdmin(GameProfile, db, category="Accounts", endpoint="admin_game_profiles")

@@ -6,7 +6,9 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from deltacrown.accounts import services
 from deltacrown.core.errors import DomainError
+from deltacrown.core.transaction import unit_of_work
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -17,8 +19,6 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_superuser(username: str, email: str, password: str) -> None:
     """Create a staff superuser (prompts for what is not given)."""
-    from deltacrown.accounts import services
-    from deltacrown.core.transaction import unit_of_work
 
     try:
         with unit_of_work():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
+from deltacrown.core import storage
 from deltacrown.core.api import BaseSchema, IdOrSlug
 
 
@@ -32,7 +33,6 @@ class MeSchema(PublicUserSchema):
         key = getattr(user, "avatar_key", None)
         if not key:
             return None
-        from deltacrown.core import storage
 
         return storage.url(key)
 

@@ -26,8 +26,8 @@ from deltacrown.accounts.errors import (
 )
 from deltacrown.accounts.models import GameProfile, RevokedToken, User
 from deltacrown.accounts.queries import find_user_by_login
-from deltacrown.core import storage
-from deltacrown.core.errors import ValidationError
+from deltacrown.core import audit, storage
+from deltacrown.core.errors import PermissionDeniedError, ValidationError
 from deltacrown.core.time import utcnow
 from deltacrown.core.transaction import (
     after_commit,
@@ -320,8 +320,6 @@ def update_user_as_staff(user: User, *, actor: User | None, changes: dict[str, A
     Raises PermissionDeniedError when the actor is not staff, or when a non-superuser
     tries to change staff status.
     """
-    from deltacrown.core import audit
-    from deltacrown.core.errors import PermissionDeniedError
 
     if actor is None or not actor.is_staff:
         raise PermissionDeniedError("Staff only.")

@@ -14,6 +14,7 @@ from flask_jwt_extended import create_access_token, create_refresh_token
 
 from deltacrown.accounts.models import User
 from deltacrown.accounts.queries import find_user, is_token_revoked
+from deltacrown.extensions import jwt
 
 
 def _expires_in() -> int:
@@ -41,7 +42,6 @@ def expiry_of(payload: dict[str, Any]) -> datetime:
 
 
 def init_app(app: Flask) -> None:
-    from deltacrown.extensions import jwt
 
     @jwt.user_lookup_loader
     def _load_user(header: dict[str, Any], payload: dict[str, Any]) -> User | None:

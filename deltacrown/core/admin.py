@@ -2,8 +2,8 @@
 
 Anonymous visitors are redirected (302) to `/admin/login/`; a signed-in user who is not staff
 gets 403. Admin sign-in uses the Flask session (a browser), separate from the API's tokens.
-How a login becomes a user is registered by the accounts domain (`set_admin_auth`), since
-core knows no domain.
+How a login becomes a user is answered by the accounts domain through the `admin_auth` port
+(provided by `deltacrown.wiring`), since core knows no domain.
 
 Every change staff make through an action or form runs in `admin_action()`: its own unit of
 work, committed on success; a broken rule (`DomainError`) rolls it back and is shown to staff
@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_admin import Admin, AdminIndexView, expose
@@ -36,6 +36,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from deltacrown.core.errors import DomainError
+from deltacrown.core.ports import Port
 from deltacrown.core.ratelimit import auth_limit, ip_key, limiter
 from deltacrown.core.transaction import unit_of_work
 
@@ -46,35 +47,33 @@ SESSION_SINCE = "admin_since"
 DEVICE_COOKIE = "deltacrown_device"
 
 
-class AdminAuth:
-    """Hooks the accounts domain provides.
+class AdminAuth(Protocol):
+    """How a login becomes a user: the accounts domain answers (`deltacrown.wiring` provides
+    it on each app as `admin_auth`), since core knows no domain."""
 
-    `authenticate(login, password, device_token)` returns the user or None for wrong
-    credentials, and raises a DomainError to refuse with its message (a locked account);
-    `load_user(id)`; `device_token(user)` marks this browser as one the user signed in from;
-    `revoke_session(sid, user_id, expires_at)` and `is_session_revoked(sid)` end sessions.
-    """
+    def authenticate(self, login: str, password: str, device_token: str | None) -> Any:
+        """The user, or None for wrong credentials; raises a DomainError to refuse with its
+        message (a locked account)."""
+        ...
 
-    authenticate: Callable[[str, str, str | None], Any] | None = None
-    load_user: Callable[[int], Any] | None = None
-    device_token: Callable[[Any], str] | None = None
-    revoke_session: Callable[[str, int, datetime], None] | None = None
-    is_session_revoked: Callable[[str], bool] | None = None
+    def load_user(self, user_id: int) -> Any:
+        """The user with this id, or None."""
+        ...
+
+    def device_token(self, user: Any) -> str:
+        """A token that marks this browser as one the user signed in from."""
+        ...
+
+    def revoke_session(self, sid: str, user_id: int, expires_at: datetime) -> None:
+        """End the admin session `sid` on the server (kept until `expires_at`)."""
+        ...
+
+    def is_session_revoked(self, sid: str) -> bool:
+        """Whether the admin session `sid` was ended by signing out."""
+        ...
 
 
-def set_admin_auth(
-    *,
-    authenticate: Callable[[str, str, str | None], Any],
-    load_user: Callable[[int], Any],
-    device_token: Callable[[Any], str],
-    revoke_session: Callable[[str, int, datetime], None],
-    is_session_revoked: Callable[[str], bool],
-) -> None:
-    AdminAuth.authenticate = staticmethod(authenticate)  # type: ignore[assignment]
-    AdminAuth.load_user = staticmethod(load_user)  # type: ignore[assignment]
-    AdminAuth.device_token = staticmethod(device_token)  # type: ignore[assignment]
-    AdminAuth.revoke_session = staticmethod(revoke_session)  # type: ignore[assignment]
-    AdminAuth.is_session_revoked = staticmethod(is_session_revoked)  # type: ignore[assignment]
+admin_auth: Port[AdminAuth] = Port("core.admin_auth")
 
 
 def _session_seconds() -> int:
@@ -93,16 +92,17 @@ def start_admin_session(user: Any) -> None:
 def _session_user() -> Any:
     user_id, sid = session.get(SESSION_KEY), session.get(SESSION_ID)
     since = session.get(SESSION_SINCE)
-    if user_id is None or AdminAuth.load_user is None:
+    if user_id is None:
         return None
     if not isinstance(sid, str) or not isinstance(since, int):
         return None
     if time.time() - since > _session_seconds():
         return None
-    if AdminAuth.is_session_revoked is not None and AdminAuth.is_session_revoked(sid):
+    auth = admin_auth.get()
+    if auth.is_session_revoked(sid):
         return None
     try:
-        user = AdminAuth.load_user(int(user_id))
+        user = auth.load_user(int(user_id))
     except (TypeError, ValueError):
         return None
     if user is None or not user.is_active:
@@ -166,10 +166,11 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
         return self.render("admin/login.html", form=form)
 
     def _sign_in(self, form: LoginForm) -> Any:
-        if not form.validate() or AdminAuth.authenticate is None:
+        if not form.validate():
             return self.render("admin/login.html", form=form)
+        auth = admin_auth.get()
         try:
-            user = AdminAuth.authenticate(
+            user = auth.authenticate(
                 form.login.data or "", form.password.data or "", request.cookies.get(DEVICE_COOKIE)
             )
         except DomainError as exc:
@@ -184,30 +185,24 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
         if not target.startswith("/admin") or target.startswith("//"):
             target = url_for("admin.index")
         response = redirect(target)
-        if AdminAuth.device_token is not None:
-            response.set_cookie(
-                DEVICE_COOKIE,
-                AdminAuth.device_token(user),
-                max_age=180 * 24 * 3600,
-                path="/admin/",
-                secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
-                httponly=True,
-                samesite="Lax",
-            )
+        response.set_cookie(
+            DEVICE_COOKIE,
+            auth.device_token(user),
+            max_age=180 * 24 * 3600,
+            path="/admin/",
+            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+            httponly=True,
+            samesite="Lax",
+        )
         return response
 
     @expose("/logout/", methods=("POST", "GET"))
     def logout(self) -> Any:
         user_id, sid = session.get(SESSION_KEY), session.get(SESSION_ID)
         since = session.get(SESSION_SINCE)
-        if (
-            AdminAuth.revoke_session is not None
-            and isinstance(user_id, int)
-            and isinstance(sid, str)
-            and isinstance(since, int)
-        ):
+        if isinstance(user_id, int) and isinstance(sid, str) and isinstance(since, int):
             expires = datetime.fromtimestamp(since + _session_seconds(), tz=UTC)
-            AdminAuth.revoke_session(sid, user_id, expires)
+            admin_auth.get().revoke_session(sid, user_id, expires)
         session.clear()
         return redirect(url_for("admin.login"))
 

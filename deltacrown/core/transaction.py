@@ -318,25 +318,27 @@ def _sqlite_on_end(connection: Any) -> None:
         queue.release()
 
 
-_listeners_installed = False
+def _listeners() -> tuple[tuple[Any, str, Callable[..., Any]], ...]:
+    return (
+        (Engine, "connect", _sqlite_on_connect),
+        (Engine, "begin", _sqlite_on_begin),
+        (Engine, "commit", _sqlite_on_end),
+        (Engine, "rollback", _sqlite_on_end),
+        (FlaskSession, "after_commit", _on_session_commit),
+        (FlaskSession, "after_soft_rollback", _on_session_soft_rollback),
+        (FlaskSession, "after_transaction_create", _on_transaction_create),
+        (FlaskSession, "after_flush", _on_session_flush),
+        (FlaskSession, "after_transaction_end", _on_transaction_end),
+        (Engine, "handle_error", _on_engine_error),
+    )
 
 
 def install_listeners() -> None:
-    """Install the engine and session listeners once per process."""
-    global _listeners_installed
-    if _listeners_installed:
-        return
-    event.listen(Engine, "connect", _sqlite_on_connect)
-    event.listen(Engine, "begin", _sqlite_on_begin)
-    event.listen(Engine, "commit", _sqlite_on_end)
-    event.listen(Engine, "rollback", _sqlite_on_end)
-    event.listen(FlaskSession, "after_commit", _on_session_commit)
-    event.listen(FlaskSession, "after_soft_rollback", _on_session_soft_rollback)
-    event.listen(FlaskSession, "after_transaction_create", _on_transaction_create)
-    event.listen(FlaskSession, "after_flush", _on_session_flush)
-    event.listen(FlaskSession, "after_transaction_end", _on_transaction_end)
-    event.listen(Engine, "handle_error", _on_engine_error)
-    _listeners_installed = True
+    """Install the engine and session listeners once per process (SQLAlchemy's registry is
+    process-wide; each listener already there is left as it is)."""
+    for target, name, listener in _listeners():
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)
 
 
 def init_app(app: Flask) -> None:

@@ -6,13 +6,14 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from deltacrown.economy.queries import find_ledger_mismatches
+
 economy_cli = AppGroup("economy", help="DeltaCoin wallets and the ledger.")
 
 
 @economy_cli.command("verify-ledger")
 def verify_ledger() -> None:
     """Check every wallet's invariant; list mismatches and exit 1 if there is any."""
-    from deltacrown.economy.queries import find_ledger_mismatches
 
     checked, mismatches = find_ledger_mismatches()
     for mismatch in mismatches:

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from deltacrown.economy.models import InventoryItem, PromoCode, PromoKind, ShopItem, TransactionKind
+from deltacrown.economy.services import catalog, ledger, promos, shop
 from deltacrown.extensions import db
 
 WELCOME_COINS = 1000
@@ -53,7 +54,6 @@ PURCHASES = {"alice": "CROWN-FRAME", "bob": "XP-BOOST"}
 
 def seed_demo_economy(staff: Any, players: dict[str, Any]) -> None:
     """Create what is missing: items, the promo code, welcome coins, the demo purchases."""
-    from deltacrown.economy.services import catalog, ledger, promos, shop
 
     for values in ITEMS:
         if db.session.scalar(sa.select(ShopItem.id).where(ShopItem.sku == values["sku"])) is None:

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import login_required, require_user
 from deltacrown.core.errors import PermissionDeniedError
+from deltacrown.core.pagination import paginate_select
 from deltacrown.games import config, queries
 from deltacrown.games.errors import GameNotFoundError
 from deltacrown.games.schemas import GameQueryArgs, GameSchema
@@ -62,6 +63,5 @@ class GameConfigSchemaView(MethodView):
 
 
 def paginate(query: Any, pagination_parameters: Any) -> list[Any]:
-    from deltacrown.core.pagination import paginate_select
 
     return paginate_select(query, pagination_parameters)

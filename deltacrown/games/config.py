@@ -18,6 +18,7 @@ from jsonschema.exceptions import SchemaError
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from deltacrown.core import audit
 from deltacrown.core.api import BaseSchema
 from deltacrown.core.db import UTCDateTime
 from deltacrown.core.errors import NotFoundError, PermissionDeniedError, ValidationError
@@ -153,7 +154,6 @@ def create_config_version(game_ref: int | str, *, actor: Any, schema: Any) -> di
 
     Raises GameNotFoundError, PermissionDeniedError (not staff), InvalidSchemaError.
     """
-    from deltacrown.core import audit
 
     game = get_game(game_ref)
     if actor is None or not (actor.is_staff or actor.is_superuser):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from deltacrown.tournaments.models import FINISHED, TournamentStatus
 
 if TYPE_CHECKING:
+    # For annotations only: queries builds TournamentHealth with these issues (imports us).
     from deltacrown.organizer.queries import TournamentHealth
 
 S = TournamentStatus

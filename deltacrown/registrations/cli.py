@@ -10,6 +10,8 @@ from flask.cli import AppGroup
 
 from deltacrown.core.actors import SYSTEM
 from deltacrown.core.errors import DomainError
+from deltacrown.core.transaction import unit_of_work
+from deltacrown.registrations import services
 
 tournaments_cli = AppGroup("tournaments", help="Tournament operations.")
 
@@ -18,8 +20,6 @@ tournaments_cli = AppGroup("tournaments", help="Tournament operations.")
 @click.argument("tournament_id", type=int)
 def close_checkin(tournament_id: int) -> None:
     """Close check-in now: confirmed but not checked in → no_show, then waitlist promotion."""
-    from deltacrown.core.transaction import unit_of_work
-    from deltacrown.registrations import services
 
     try:
         with unit_of_work():

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from deltacrown.accounts.models import User
 from deltacrown.core.actors import SYSTEM, Actor
+from deltacrown.extensions import db
 from deltacrown.registrations import services
 
 
@@ -24,8 +26,6 @@ def close_due_checkins() -> dict[str, int]:
 @shared_task(name="registrations.wind_up_cancelled_tournament", acks_late=True)
 def wind_up_cancelled_tournament(tournament_id: int, actor_id: int | None = None) -> int:
     """Cancel a cancelled tournament's registrations and give their fees back (idempotent)."""
-    from deltacrown.accounts.models import User
-    from deltacrown.extensions import db
 
     # Whoever cancelled the tournament; the system when no (remaining) user did.
     user = db.session.get(User, actor_id) if actor_id is not None else None

@@ -37,6 +37,8 @@ from urllib.parse import urlsplit
 
 import re2
 
+from deltacrown.tournaments.errors import InvalidAnswersError
+
 log = logging.getLogger(__name__)
 
 FIELD_TYPES = ("text", "number", "dropdown", "checkbox", "url", "date")
@@ -354,7 +356,6 @@ def validate_answers(fields: Iterable[FieldLike], answers: Any) -> dict[str, Any
     Unknown keys and broken or missing required answers raise InvalidAnswersError (422) with
     one entry per key in `errors`.
     """
-    from deltacrown.tournaments.errors import InvalidAnswersError
 
     if answers is None:
         answers = {}

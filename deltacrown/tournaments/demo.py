@@ -16,6 +16,7 @@ from deltacrown.core.time import isoformat, utcnow
 from deltacrown.extensions import db
 from deltacrown.tournaments import services
 from deltacrown.tournaments.models import Tournament, TournamentStatus, TournamentTemplate
+from deltacrown.tournaments.schemas import TemplateConfigArgs, TournamentCreateArgs
 
 S = TournamentStatus
 TEMPLATE_NAME = "Weekly Valorant Cup (5v5, single elimination)"
@@ -132,7 +133,6 @@ def _advance(tournament: Tournament, target: TournamentStatus, actor: Any) -> No
 
 def seed_demo_tournaments() -> list[str]:
     """Create the demo tournaments and template that are missing; return the tournaments' slugs."""
-    from deltacrown.tournaments.schemas import TournamentCreateArgs
 
     now = utcnow().replace(microsecond=0)
     slugs: list[str] = []
@@ -164,7 +164,6 @@ def _seed_template() -> None:
     )
     if exists is not None:
         return
-    from deltacrown.tournaments.schemas import TemplateConfigArgs
 
     config = TemplateConfigArgs().load(
         {

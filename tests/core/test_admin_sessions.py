@@ -10,7 +10,7 @@ import time
 import pytest
 
 from deltacrown.config import ProductionConfig
-from deltacrown.core.admin import SESSION_KEY, SESSION_SINCE
+from deltacrown.core.admin import SESSION_KEY, SESSION_SINCE, admin_auth
 from tests.helpers import DEFAULT_PASSWORD
 
 
@@ -125,3 +125,24 @@ def test_admin_sign_in_is_limited_per_address(database_url, tmp_path):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_admin_sign_in_asks_the_apps_own_admin_auth(app, client, staff):
+    """The sign-in answers come from the port provided on this app (no process-wide setter),
+    so a substitute on the app is what the login page asks."""
+    asked: list[str] = []
+    real = admin_auth.provided(app)
+
+    class Refusing:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def authenticate(self, login, password, device_token):
+            asked.append(login)
+            return None
+
+    with admin_auth.substituted(app, Refusing()):
+        response = post_login(client, staff.username, DEFAULT_PASSWORD)
+    assert asked == [staff.username]
+    assert response.status_code == 200 and "Wrong username" in response.get_data(as_text=True)
+    assert post_login(client, staff.username, DEFAULT_PASSWORD, ip=2).status_code == 302

@@ -20,6 +20,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from deltacrown.accounts.queries import get_user
 from deltacrown.core import audit
 from deltacrown.core.actors import SYSTEM, Actor
 from deltacrown.core.errors import PermissionDeniedError, ValidationError
@@ -244,7 +245,6 @@ def adjust_balance(
     Raises PermissionDeniedError, UserNotFoundError, ValidationError (no reason),
     InvalidAmountError, InsufficientFundsError (removing more than is available).
     """
-    from deltacrown.accounts.queries import get_user
 
     if not policies.can_adjust_wallets(actor):
         raise PermissionDeniedError("Only staff may adjust balances.")

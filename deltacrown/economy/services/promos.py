@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.util import identity_key
 
 from deltacrown.core.actors import Actor
 from deltacrown.core.db import table_of
@@ -165,7 +166,6 @@ def give_back_use(promo_id: int) -> None:
 
 
 def _expire_promo(promo_id: int) -> None:
-    from sqlalchemy.orm.util import identity_key
 
     loaded = db.session.identity_map.get(identity_key(PromoCode, promo_id))
     if loaded is not None:

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from deltacrown.accounts.models import GameProfile
 from deltacrown.core import audit, signals
 from deltacrown.core.actors import Actor, UserActor
-from deltacrown.core.errors import InvalidTransitionError, ValidationError
+from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError, ValidationError
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
 from deltacrown.registrations import policies, queries
@@ -372,7 +372,6 @@ def cancel_registration(
     Raises RegistrationNotFoundError, PermissionDeniedError, TournamentStartedError,
     InvalidTransitionError (already ended).
     """
-    from deltacrown.core.errors import PermissionDeniedError
 
     now = now or utcnow()
     registration, tournament = visible_registration(registration_id, actor)

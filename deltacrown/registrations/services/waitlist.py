@@ -44,6 +44,7 @@ from deltacrown.registrations.models import (
     Registration,
     RegistrationStatus,
 )
+from deltacrown.registrations.services.cancellation import wind_up_cancelled_tournament
 from deltacrown.registrations.services.common import (
     TAKING_PROMOTIONS,
     audit_foreign,
@@ -220,7 +221,6 @@ def expire_offers(tournament: Tournament, *, now: datetime) -> int:
 def sweep(now: datetime | None = None) -> dict[str, int]:
     """Every minute: expire unpaid offers and payments past their deadline, fill free places
     from waitlists, and wind up cancelled tournaments a missed signal left behind."""
-    from deltacrown.registrations.services.cancellation import wind_up_cancelled_tournament
 
     now = now or utcnow()
     counts = {"expired": 0, "promoted": 0, "wound_up": 0}

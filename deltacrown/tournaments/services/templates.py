@@ -26,6 +26,7 @@ from deltacrown.tournaments.errors import (
     InvalidTemplateError,
 )
 from deltacrown.tournaments.models import Tournament, TournamentTemplate
+from deltacrown.tournaments.schemas import TemplateConfigArgs
 from deltacrown.tournaments.services.common import (
     check_configuration,
     check_settings,
@@ -91,7 +92,6 @@ def _config_to_json(typed: Mapping[str, Any], game_slug: str | None) -> dict[str
 
 
 def _load_config(raw: Mapping[str, Any]) -> dict[str, Any]:
-    from deltacrown.tournaments.schemas import TemplateConfigArgs
 
     try:
         return dict(TemplateConfigArgs().load(dict(raw)))

@@ -1,0 +1,34 @@
+"""The accounts domain's answers to ports declared below it: how an admin sign-in becomes a
+user (`core.admin.admin_auth`). `deltacrown.wiring` provides them on each app."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from deltacrown.accounts import lockout, queries, services
+from deltacrown.accounts.errors import AccountDisabledError, InvalidCredentialsError
+from deltacrown.accounts.models import User
+
+
+class AdminSignIn:
+    """Admin sign-in through the accounts rules: the API login's lockout, and sessions revoked
+    on the server like refresh tokens (as `admin:<sid>`)."""
+
+    def authenticate(self, login: str, password: str, device_token: str | None) -> User | None:
+        """The user, None for wrong credentials; a locked account raises LoginLockedError."""
+        try:
+            return services.authenticate(login, password, device_token=device_token)
+        except (InvalidCredentialsError, AccountDisabledError):
+            return None
+
+    def load_user(self, user_id: int) -> User | None:
+        return queries.find_user(user_id)
+
+    def device_token(self, user: User) -> str:
+        return lockout.device_token_for(user)
+
+    def revoke_session(self, sid: str, user_id: int, expires_at: datetime) -> None:
+        services.revoke_token(jti=f"admin:{sid}", user_id=user_id, expires_at=expires_at)
+
+    def is_session_revoked(self, sid: str) -> bool:
+        return queries.is_token_revoked(f"admin:{sid}")
