@@ -4,7 +4,7 @@ With it on, a ready match without a scheduled time goes live as soon as both sid
 known. Existing tournaments take the default.
 
 Revision ID: h8auto0014
-Revises: h1match0013
+Revises: h2kernel0013
 Create Date: 2026-12-06 09:00:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "h8auto0014"
-down_revision = "h1match0013"
+down_revision = "h2kernel0013"
 branch_labels = None
 depends_on = None
 
