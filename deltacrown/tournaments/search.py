@@ -287,12 +287,15 @@ def engine_for(dialect_name: str) -> SearchEngine:
 # ----- SQLite maintenance --------------------------------------------------------------------
 def _refill(table: str) -> tuple[str, str]:
     # `table` is one of this module's two constants, never input.
-    return (
-        f"DELETE FROM {table}",  # noqa: S608
-        f"INSERT INTO {table}(rowid, name, game_name, description) "  # noqa: S608
+    if table not in (FTS_TABLE, TRIGRAM_TABLE):
+        raise ValueError(f"not a search table: {table!r}")
+    delete = f"DELETE FROM {table}"  # noqa: S608  # nosec B608 - a constant table name
+    insert = (
+        f"INSERT INTO {table}(rowid, name, game_name, description) "  # noqa: S608  # nosec B608
         "SELECT t.id, t.name, g.name, coalesce(t.description, '') "
-        "FROM tournaments t JOIN games g ON g.id = t.game_id",
+        "FROM tournaments t JOIN games g ON g.id = t.game_id"
     )
+    return delete, insert
 
 
 def rebuild_sqlite_index(connection: sa.Connection) -> None:
