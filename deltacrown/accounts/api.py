@@ -245,7 +245,7 @@ class MyAvatar(MethodView):
         services.remove_avatar(require_user())
 
 
-# E-mail is personal data: this export is for staff only (API_CONVENTIONS, issue 3 item 6).
+# E-mail is personal data: this export is for staff only (API_CONVENTIONS).
 STAFF_USER_CSV_COLUMNS = (
     "id",
     "username",

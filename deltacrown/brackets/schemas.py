@@ -1,6 +1,6 @@
 """Bracket representations: `*Schema` out, `*Args` in (shape only; rules live in services).
 
-The bracket is one document a client can draw from (issue 9):
+The bracket is one document a client can draw from:
 `{"stages": [{"id", "type", "rounds": [{"number", "name", "side", "matches": [{"id", "number",
 "status", "best_of", "participants": [{"registration_id", "name", "seed", "score", "result"}],
 "next_match_winner_id", "next_match_loser_id"}]}]}]}`, plus a few fields that help drawing

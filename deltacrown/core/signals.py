@@ -8,7 +8,7 @@ Who sends what, and who listens, is listed here and kept true:
   cancel_tournament. Listeners: registrations.receivers (refunds, cancellations).
 - `team_member_joined(team_id, user_id)`, `team_member_left(team_id, user_id, removed_by)`,
   `team_captain_transferred(team_id, from_user_id, to_user_id)`, `team_disbanded(team_id)` —
-  sent by teams.services. Listeners: notifications, websockets (later issues).
+  sent by teams.services. Listeners: none yet (no reaction in another domain).
   `team_disbanded` also carries `disbanded_by, member_ids`.
 - `team_created(team_id, captain_id)`, `team_updated(team_id, actor_id, fields)`,
   `team_invite_sent(team_id, invite_id, user_id, invited_by)`,
@@ -16,7 +16,7 @@ Who sends what, and who listens, is listed here and kept true:
   `team_invite_cancelled(team_id, invite_id, user_id, cancelled_by)`,
   `team_invite_expired(team_id, invite_id, user_id)` — sent by teams.services and
   teams.invites (which also sends `team_member_joined`).
-  Listeners: notifications (later issue).
+  Listeners: none yet.
 - `registration_created(registration_id, tournament_id, status)`,
   `registration_confirmed(registration_id, tournament_id)`,
   `registration_cancelled(registration_id, tournament_id, reason, actor_id)`,
@@ -34,12 +34,11 @@ Who sends what, and who listens, is listed here and kept true:
 - `bracket_generated(tournament_id, stage_ids, actor_id)`, `tournament_started(tournament_id,
   actor_id)`, `match_completed(match_id, tournament_id, stage_id, winner_registration_id,
   loser_registration_id)`, `tournament_completed(tournament_id)` — sent by brackets.services.
-  Listeners: leaderboards, notifications, webhooks, payouts (later issues).
+  Listeners: none yet (the hooks for payouts, notifications, webhooks and leaderboards).
 - `match_result_corrected(match_id, tournament_id, actor_id)`, `dispute_opened(dispute_id,
   match_id, tournament_id)`, `dispute_resolved(dispute_id, match_id, tournament_id, status,
-  outcome)` — sent by matches.services (results confirmed, forfeits and completion reuse
-  brackets' `match_completed` and `tournament_completed`). Listeners: notifications,
-  webhooks (later issues).
+  outcome)` — sent by matches (results confirmed, forfeits and completion reuse brackets'
+  `match_completed` and `tournament_completed`). Listeners: none yet.
 """
 
 from __future__ import annotations

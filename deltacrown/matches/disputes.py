@@ -174,3 +174,31 @@ def disputed_submission(dispute: Dispute, match: Match) -> ResultSubmission | No
     if submission is None:  # pragma: no cover  (a disputed match always has one)
         raise InvalidTransitionError("Nothing to uphold: enter the result instead.")
     return submission
+
+
+def check_correction(
+    outcome: DisputeOutcome,
+    *,
+    given: Any,
+    field: str,
+    foreign: Any,
+    foreign_field: str,
+    needs: str,
+    wrong_kind: str,
+    foreign_note: str,
+) -> bool:
+    """Check a ruling's correction: `field` goes with an overturned result only and is then
+    required; `foreign_field` belongs to the other kind of match. True when overturned.
+    `needs` and `wrong_kind` (with `foreign_note` on its field) are the messages for a missing
+    correction and a foreign one."""
+    if foreign:
+        raise ValidationError(wrong_kind, errors={foreign_field: [foreign_note]})
+    overturned = outcome is DisputeOutcome.OVERTURNED
+    if overturned and not given:
+        raise ValidationError(needs, errors={field: ["Required to overturn."]})
+    if not overturned and given:
+        raise ValidationError(
+            f"Corrected {field.removeprefix('corrected_')} go with an overturned result only.",
+            errors={field: ["Only when overturned."]},
+        )
+    return overturned

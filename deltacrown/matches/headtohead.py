@@ -26,6 +26,7 @@ from deltacrown.matches.completion import (
     forfeit_match,
 )
 from deltacrown.matches.disputes import (
+    check_correction,
     close_dispute,
     dispute_reason,
     disputed_submission,
@@ -218,22 +219,16 @@ def resolve(
     now: datetime,
 ) -> None:
     """Settle a head-to-head dispute (see the module)."""
-    if corrected_results:
-        raise ValidationError(
-            "Corrected results are for a lobby's game; give corrected games.",
-            errors={"corrected_results": ["Only for a lobby match."]},
-        )
-    overturned = outcome is DisputeOutcome.OVERTURNED
-    if overturned and not corrected_games:
-        raise ValidationError(
-            "Overturning needs the corrected games.",
-            errors={"corrected_games": ["Required to overturn."]},
-        )
-    if not overturned and corrected_games:
-        raise ValidationError(
-            "Corrected games go with an overturned result only.",
-            errors={"corrected_games": ["Only when overturned."]},
-        )
+    overturned = check_correction(
+        outcome,
+        given=corrected_games,
+        field="corrected_games",
+        foreign=corrected_results,
+        foreign_field="corrected_results",
+        needs="Overturning needs the corrected games.",
+        wrong_kind="Corrected results are for a lobby's game; give corrected games.",
+        foreign_note="Only for a lobby match.",
+    )
     lifecycle.require_ongoing(tournament)
     games = scoring.normalise_games(corrected_games or [])
     # Closed first, so a result that completes the tournament does not wait for this dispute.

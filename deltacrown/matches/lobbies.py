@@ -40,6 +40,7 @@ from deltacrown.extensions import db
 from deltacrown.matches import lifecycle, policies, queries
 from deltacrown.matches.completion import apply_lobby_game
 from deltacrown.matches.disputes import (
+    check_correction,
     close_dispute,
     dispute_reason,
     disputed_submission,
@@ -407,22 +408,16 @@ def resolve(
 ) -> None:
     """Settle a lobby's dispute about its pending game: upheld applies the disputed results,
     overturned the organizer's `corrected_results`, a rematch replays the game."""
-    if corrected_games:
-        raise ValidationError(
-            "Corrected games are for a head-to-head match; give corrected results.",
-            errors={"corrected_games": ["Not for a lobby match."]},
-        )
-    overturned = outcome is DisputeOutcome.OVERTURNED
-    if overturned and not corrected_results:
-        raise ValidationError(
-            "Overturning a lobby's game needs the corrected results.",
-            errors={"corrected_results": ["Required to overturn."]},
-        )
-    if not overturned and corrected_results:
-        raise ValidationError(
-            "Corrected results go with an overturned result only.",
-            errors={"corrected_results": ["Only when overturned."]},
-        )
+    overturned = check_correction(
+        outcome,
+        given=corrected_results,
+        field="corrected_results",
+        foreign=corrected_games,
+        foreign_field="corrected_games",
+        needs="Overturning a lobby's game needs the corrected results.",
+        wrong_kind="Corrected games are for a head-to-head match; give corrected results.",
+        foreign_note="Not for a lobby match.",
+    )
     lifecycle.require_ongoing(tournament)
     checked = None
     if overturned:  # checked before the dispute closes, so bad results change nothing

@@ -1,2 +1,3 @@
-"""Moderation: sanctions and their enforcement points. Today only the enforcement question
-(`services.active_sanction_for`) exists; the moderation issue adds reports and sanctions."""
+"""Moderation: sanctions and their enforcement points. The enforcement question
+(`services.active_sanction_for`) is what other domains ask; it answers "no sanction" until
+sanctions are recorded."""

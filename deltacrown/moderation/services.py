@@ -2,8 +2,8 @@
 
 `active_sanction_for(user_id, scope=..., tournament_id=None)` is the one call enforcement
 points make (registration asks with scope `registration`). There are no sanctions yet, so it
-always answers None; the moderation issue replaces the body with a lookup of active sanctions
-(bans, suspensions, tournament-scoped sanctions) behind a cache, keeping this signature.
+always answers None; once sanctions are recorded it looks up the active ones (bans,
+suspensions, tournament-scoped sanctions), keeping this signature.
 """
 
 from __future__ import annotations

@@ -50,6 +50,7 @@ as for any rebuild of a referenced table there, runs with foreign keys off).
 
 from __future__ import annotations
 
+import abc
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -137,17 +138,19 @@ def _close_enough(word: Any, text: Any) -> Any:
     return _similar(word, text) >= sa.literal(TYPO_THRESHOLD, sa.Float)
 
 
-class _Matcher:
+class _Matcher(abc.ABC):
     """Builds the conditions and the ranking both engines share; the engines say how one word
     matches as a word and inside a word, and what the searchable text is."""
 
     text: Any
 
+    @abc.abstractmethod
     def as_word(self, word: str, n: int, prefix: bool) -> Any:
-        raise NotImplementedError
+        """The condition that `word` (the n-th; `prefix` for the last one typed) is a word."""
 
+    @abc.abstractmethod
     def inside(self, word: str, n: int) -> Any:
-        raise NotImplementedError
+        """The condition that `word` stands inside a word of the text."""
 
     def typo(self, word: Any) -> Any:
         return _close_enough(word, self.text)
