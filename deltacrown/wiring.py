@@ -69,17 +69,20 @@ def provide_ports(app: Flask) -> None:
 
 def announce_state_changes() -> None:
     """`tournament.state_changed` and `match.state_changed` after every committed status
-    change, on any code path (services, sweeps, the admin)."""
+    change, on any code path (services, sweeps, the admin), to live followers and as the
+    `tournament_state_changed` / `match_state_changed` signals."""
 
     realtime.announce_state_changes(
         Tournament.status,
         "tournament.state_changed",
         channels=tournament_live.state_channels,
         ids=tournament_live.state_ids,
+        signal=signals.tournament_state_changed,
     )
     realtime.announce_state_changes(
         Match.status,
         "match.state_changed",
         channels=match_live.state_channels,
         ids=match_live.state_ids,
+        signal=signals.match_state_changed,
     )

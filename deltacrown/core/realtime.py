@@ -324,12 +324,16 @@ def announce_state_changes(
     event_type: str,
     channels: Callable[[Any], list[str]],
     ids: Callable[[Any], dict[str, Any]],
+    signal: Any = None,
 ) -> None:
     """Publish `event_type` {**ids, from, to, status} on `channels(row)` after commit whenever
     the enum `attribute` (e.g. `Match.status`) of a stored row changes, on any code path
     (once per unit of work: ready → live → completed in one transaction is one change).
     Rows being created are left out, even with an id already set (they announce themselves):
     only a stored row has a status to change from. Registers once per process.
+
+    With `signal` (a blinker signal), the same committed change is also sent as
+    `signal.send("realtime", **ids, before=old, after=new)` for other domains to react to.
 
     The listener asks for the old value (`active_history`), so a row whose status was not
     loaded (expired by a commit) reads it before the change instead of seeing SQLAlchemy's
@@ -350,18 +354,25 @@ def announce_state_changes(
         data = ids(row)
         publish_transition(
             f"{event_type}:{row.id}", oldvalue.value, new, _emit_state, event_type,
-            channels(row), data,
+            channels(row), data, signal,
         )  # fmt: skip
 
     sa.event.listen(attribute, "set", on_set, active_history=True)
 
 
 def _emit_state(
-    old: str, new: str, event_type: str, channels: list[str], ids: dict[str, Any]
+    old: str,
+    new: str,
+    event_type: str,
+    channels: list[str],
+    ids: dict[str, Any],
+    signal: Any = None,
 ) -> None:
     data = {**ids, "from": old, "to": new, "status": new}
     for channel in channels:
         publish_now(channel, event_type, data)
+    if signal is not None:
+        signal.send("realtime", **ids, before=old, after=new)
 
 
 def publish_now(channel: str, event_type: str, data: dict[str, Any]) -> dict[str, Any]:

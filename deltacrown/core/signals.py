@@ -39,6 +39,14 @@ Who sends what, and who listens, is listed here and kept true:
   match_id, tournament_id)`, `dispute_resolved(dispute_id, match_id, tournament_id, status,
   outcome)` — sent by matches (results confirmed, forfeits and completion reuse brackets'
   `match_completed` and `tournament_completed`). Listeners: none yet.
+- `tournament_state_changed(tournament_id, before, after)` and `match_state_changed(match_id,
+  tournament_id, before, after)` (statuses as strings) — sent after every committed status
+  change on any code path, once per unit of work, by the state listeners `wiring` registers
+  (`core.realtime.announce_state_changes`). Listeners: none yet.
+- `payout_created(payout_id, tournament_id, user_id)`, `payout_paid(payout_id, tournament_id,
+  user_id)`, `payout_failed(payout_id, tournament_id, user_id, reason)` — sent by payouts.
+- `sanction_created(sanction_id, user_id, team_id, type, scope)`, `sanction_revoked(sanction_id,
+  user_id, team_id)` — sent by moderation.
 """
 
 from __future__ import annotations
@@ -82,6 +90,13 @@ match_result_corrected = signals.signal("match_result_corrected")
 tournament_completed = signals.signal("tournament_completed")
 dispute_opened = signals.signal("dispute_opened")
 dispute_resolved = signals.signal("dispute_resolved")
+tournament_state_changed = signals.signal("tournament_state_changed")
+match_state_changed = signals.signal("match_state_changed")
+payout_created = signals.signal("payout_created")
+payout_paid = signals.signal("payout_paid")
+payout_failed = signals.signal("payout_failed")
+sanction_created = signals.signal("sanction_created")
+sanction_revoked = signals.signal("sanction_revoked")
 
 
 def send_after_commit(signal: Any, sender: str, **payload: Any) -> None:

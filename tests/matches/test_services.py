@@ -250,3 +250,32 @@ def test_the_service_refuses_evidence_that_is_not_an_evidence_upload(app, starte
                                        evidence=evidence)  # fmt: skip
             assert "evidence" in info.value.errors
     assert m.get(semi).get_json()["status"] == "live"
+
+
+def test_committed_status_changes_are_sent_as_signals_once_per_change(app, started, m):
+    from deltacrown.core import signals
+
+    play = started(n=2, best_of=1)
+    final = play.matches["W1.1"]["id"]
+    matches: list[tuple[int, str, str]] = []
+    tournaments: list[tuple[int, str, str]] = []
+
+    def on_match(sender: Any, **payload: Any) -> None:
+        matches.append((payload["match_id"], payload["before"], payload["after"]))
+
+    def on_tournament(sender: Any, **payload: Any) -> None:
+        tournaments.append((payload["tournament_id"], payload["before"], payload["after"]))
+
+    with (
+        signals.match_state_changed.connected_to(on_match),
+        signals.tournament_state_changed.connected_to(on_tournament),
+    ):
+        m.live(final)
+        m.submit(final, [(2, 13)], play.sides("W1.1")[0].headers)
+        m.confirm(final, play.sides("W1.1")[1].headers)
+    assert [after for match_id, _, after in matches if match_id == final] == [
+        "live",
+        "awaiting_confirmation",
+        "completed",
+    ]
+    assert tournaments == [(play.cup.id, "ongoing", "completed")]
