@@ -91,8 +91,16 @@ class BaseConfig:
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
     # Arrays and objects in a JSON body (or websocket frame) nest at most this deep (400).
     MAX_JSON_DEPTH = 32
-    # Uploaded files (core.storage, local backend): None → <instance folder>/uploads.
+    # Uploaded files (core.storage): `local` (STORAGE_ROOT; None → <instance folder>/uploads)
+    # or `s3` (a bucket on AWS or an S3-compatible server; credentials from boto3's chain).
+    STORAGE_BACKEND = "local"
     STORAGE_ROOT: str | None = None
+    STORAGE_S3_BUCKET: str | None = None
+    STORAGE_S3_PREFIX = ""
+    STORAGE_S3_REGION: str | None = None
+    STORAGE_S3_ENDPOINT_URL: str | None = None
+    # Public files (avatars) on S3: served from here (a CDN or public bucket) when set.
+    STORAGE_PUBLIC_BASE_URL: str | None = None
 
     # Rate limits (flask-limiter); storage follows REDIS_URL.
     RATELIMIT_ENABLED = True
@@ -179,6 +187,12 @@ class BaseConfig:
             "RATELIMIT_AUTH": env_str("RATELIMIT_AUTH"),
             "LOGIN_FAILURE_LIMIT": env_str("LOGIN_FAILURE_LIMIT"),
             "STORAGE_ROOT": env_str("STORAGE_ROOT"),
+            "STORAGE_BACKEND": env_str("STORAGE_BACKEND"),
+            "STORAGE_S3_BUCKET": env_str("STORAGE_S3_BUCKET"),
+            "STORAGE_S3_PREFIX": env_str("STORAGE_S3_PREFIX"),
+            "STORAGE_S3_REGION": env_str("STORAGE_S3_REGION"),
+            "STORAGE_S3_ENDPOINT_URL": env_str("STORAGE_S3_ENDPOINT_URL"),
+            "STORAGE_PUBLIC_BASE_URL": env_str("STORAGE_PUBLIC_BASE_URL"),
             "METRICS_TOKEN": env_str("METRICS_TOKEN"),
         }
         values.update({k: v for k, v in mapping.items() if v is not None})
@@ -274,7 +288,13 @@ def load_config(config: str | type[BaseConfig] | dict[str, Any] | None) -> dict[
 
 
 def validate(values: dict[str, Any]) -> None:
-    """Refuse to start a production app on unsafe defaults, with a one-line reason."""
+    """Refuse to start a production app on unsafe defaults, with a one-line reason (and any
+    app on a storage setting that cannot work)."""
+    backend = values.get("STORAGE_BACKEND") or "local"
+    if backend not in ("local", "s3"):
+        raise ConfigError(f"STORAGE_BACKEND must be local or s3 (got {backend!r})")
+    if backend == "s3" and not values.get("STORAGE_S3_BUCKET"):
+        raise ConfigError("STORAGE_BACKEND=s3 needs STORAGE_S3_BUCKET")
     if values.get("ENV_NAME") != "production":
         return
     for key in ("SECRET_KEY", "JWT_SECRET_KEY"):

@@ -2,8 +2,9 @@
 
 `save(stream, kind, filename) -> key`, `open(key)`, `url(key)` and `delete(key)` are the whole
 interface domains use. Bytes go to a `StorageBackend`; `LocalStorage` keeps them under
-`STORAGE_ROOT` (default `<instance>/uploads`). An S3 backend can implement the same four
-methods later without touching a caller.
+`STORAGE_ROOT` (default `<instance>/uploads`); `S3Storage` (`core.storage_s3`, chosen with
+`STORAGE_BACKEND=s3`) keeps them in a bucket and hands out direct links. Callers never know
+which backend is in use; `flask storage migrate` copies files from one to the other.
 
 Decisions:
 * The content type is sniffed from the bytes (`filetype`); the client's Content-Type and the
@@ -24,15 +25,17 @@ import re
 import tempfile
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import filetype
 from flask import Blueprint, Response, current_app, has_request_context, request, send_file, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from deltacrown.core.errors import DomainError, NotFoundError
+from deltacrown.core.storage_s3 import S3Storage
 
 MiB = 1024 * 1024
 READ_CHUNK = 64 * 1024
@@ -150,15 +153,46 @@ class LocalStorage(StorageBackend):
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
 
+    def keys(self) -> Iterator[str]:
+        """Every stored key, in name order (temporary and foreign files left out)."""
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.rglob("*")):
+            key = path.relative_to(self.root).as_posix()
+            if path.is_file() and _KEY_RE.match(key):
+                yield key
+
+
+StorageBackend.register(S3Storage)
+BACKENDS = ("local", "s3")
+
+
+def build_backend(name: str, config: Any, instance_path: str) -> StorageBackend:
+    """A backend by name (`local` or `s3`) from the app's settings."""
+    if name == "local":
+        return LocalStorage(config.get("STORAGE_ROOT") or os.path.join(instance_path, "uploads"))
+    if name == "s3":
+        backend = S3Storage(
+            bucket=config.get("STORAGE_S3_BUCKET") or "",
+            prefix=config.get("STORAGE_S3_PREFIX") or "",
+            region=config.get("STORAGE_S3_REGION"),
+            endpoint_url=config.get("STORAGE_S3_ENDPOINT_URL"),
+            public_base_url=config.get("STORAGE_PUBLIC_BASE_URL"),
+            inline_types=IMAGES,
+        )
+        return cast(StorageBackend, backend)
+    raise ValueError(f"unknown storage backend {name!r}; one of: {', '.join(BACKENDS)}")
+
 
 def get_backend() -> StorageBackend:
-    """The current app's backend, created on first use."""
+    """The current app's backend (`STORAGE_BACKEND`), created on first use."""
     backend = current_app.extensions.get("deltacrown_storage")
     if backend is None:
-        root = current_app.config.get("STORAGE_ROOT") or os.path.join(
-            current_app.instance_path, "uploads"
+        backend = current_app.extensions["deltacrown_storage"] = build_backend(
+            current_app.config.get("STORAGE_BACKEND") or "local",
+            current_app.config,
+            current_app.instance_path,
         )
-        backend = current_app.extensions["deltacrown_storage"] = LocalStorage(root)
     return backend
 
 
@@ -242,8 +276,12 @@ def _signer() -> URLSafeTimedSerializer:
 
 
 def url(key: str) -> str:
-    """A URL of this app that serves the file; signed and short-lived for private kinds."""
+    """A URL that serves the file; signed and short-lived for private kinds. With the local
+    backend it is this app's `/media/`; with S3, the bucket's own (presigned) link."""
     kind, _ = parse_key(key)
+    backend = get_backend()
+    if isinstance(backend, S3Storage):
+        return backend.link(key, public=KINDS[kind].public, max_age=PRIVATE_URL_MAX_AGE)
     params: dict[str, Any] = {} if KINDS[kind].public else {"sig": _signer().dumps(key)}
     if has_request_context():
         return url_for("media.serve", key=key, **params)
