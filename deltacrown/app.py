@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 from deltacrown.accounts import tokens
 from deltacrown.celery_app import celery_init_app
 from deltacrown.config import load_config, validate
-from deltacrown.core import auth, docs, http, realtime, transaction, ws
+from deltacrown.core import auth, compression, docs, http, realtime, transaction, ws
 from deltacrown.core.admin import create_admin
 from deltacrown.core.errors import register_error_handlers as register_core_error_handlers
 from deltacrown.core.inputs import IdConverter
@@ -177,6 +177,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     api.init_app(app)
+    compression.init_app(app)  # first: its after_request hook runs last, on the final body
     jwt.init_app(app)
     cache.init_app(app)
     # Before the limiter: bodies are checked before it reads the login; the access line and

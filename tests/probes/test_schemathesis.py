@@ -62,8 +62,10 @@ def test_documented_operation_answers_as_documented_without_server_errors(
     @PROBE_SETTINGS
     @given(case=operation.as_strategy())
     def probe(case: Any) -> None:
-        # Raises on a server error or an answer that contradicts the document (CHECKS).
-        response = case.call_and_validate(app=app, headers=role_headers, checks=CHECKS)
+        # Raises on a server error or an answer that contradicts the document (CHECKS). The
+        # in-process transport does not decode compressed bodies: ask for plain ones.
+        headers = {**role_headers, "Accept-Encoding": "identity"}
+        response = case.call_and_validate(app=app, headers=headers, checks=CHECKS)
         assert response.status_code < 500, (method, path, response.status_code)
 
     probe()
