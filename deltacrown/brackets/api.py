@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response, request
 from flask.views import MethodView
 
-from deltacrown.brackets import presenters, queries, services
+from deltacrown.brackets import images, presenters, queries, services
 from deltacrown.brackets.errors import (
     BracketLockedError,
     BracketMissingError,
@@ -29,6 +30,7 @@ from deltacrown.brackets.errors import (
 )
 from deltacrown.brackets.schemas import (
     BracketGenerateArgs,
+    BracketPictureArgs,
     BracketSchema,
     MatchQueryArgs,
     MatchSchema,
@@ -40,6 +42,7 @@ from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required, require_user
 from deltacrown.core.errors import ValidationError
 from deltacrown.core.pagination import paginate_select
+from deltacrown.tournaments.models import Visibility
 from deltacrown.tournaments.schemas import TournamentSchema
 
 blp = Blueprint(
@@ -103,6 +106,70 @@ class BracketView(MethodView):
             tournament_id, get_current_user(), invite_code=args.get("invite_code")
         )
         return presenters.bracket(tournament_id)
+
+
+PICTURE_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+def _picture(args: dict[str, Any], tournament_id: int, fmt: str) -> Response:
+    tournament = queries.visible_tournament(
+        tournament_id, get_current_user(), invite_code=args.get("invite_code")
+    )
+    data, version = images.bracket_picture(
+        tournament_id,
+        tournament.name,
+        fmt=fmt,
+        stage_id=args.get("stage"),
+        theme=args["theme"],
+        width=args.get("width"),
+    )
+    response = Response(data, mimetype=PICTURE_TYPES[fmt])
+    response.set_etag(version)
+    scope = "public" if tournament.visibility is Visibility.PUBLIC else "private"
+    response.headers["Cache-Control"] = f"{scope}, max-age=15"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response.make_conditional(request)
+    return response
+
+
+@blp.route("/tournaments/<int:tournament_id>/bracket.svg")
+class BracketSvgView(MethodView):
+    @login_required(optional=True)
+    @blp.arguments(BracketPictureArgs, location="query")
+    @blp.response(
+        200,
+        {"type": "string"},
+        content_type="image/svg+xml",
+        description="The bracket as an SVG picture.",
+    )
+    @blp.errors(TournamentNotFoundError, BracketMissingError, StageNotFoundError)
+    def get(self, args: dict[str, Any], tournament_id: int) -> Any:
+        """A picture of one stage of the bracket, as SVG.
+
+        Drawn from the live bracket: elimination trees with round names, seeds, names, scores
+        and winners highlighted (byes omitted); league, Swiss and battle-royale stages as
+        their standings tables. The `ETag` changes with every result: embed it anywhere.
+        """
+        return _picture(args, tournament_id, "svg")
+
+
+@blp.route("/tournaments/<int:tournament_id>/bracket.png")
+class BracketPngView(MethodView):
+    @login_required(optional=True)
+    @blp.arguments(BracketPictureArgs, location="query")
+    @blp.response(
+        200,
+        {"type": "string", "format": "binary"},
+        content_type="image/png",
+        description="The bracket as a PNG picture.",
+    )
+    @blp.errors(TournamentNotFoundError, BracketMissingError, StageNotFoundError)
+    def get(self, args: dict[str, Any], tournament_id: int) -> Any:
+        """A picture of one stage of the bracket, as PNG (for chats and social posts).
+
+        The same picture as `bracket.svg`, rasterised; very large brackets are scaled down.
+        """
+        return _picture(args, tournament_id, "png")
 
 
 @blp.route("/tournaments/<int:tournament_id>/matches/")

@@ -89,6 +89,22 @@ class ViewArgs(BaseSchema):
     )
 
 
+class BracketPictureArgs(ViewArgs):
+    stage = ma.fields.Integer(
+        validate=ma.validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "Stage id (default: the latest stage that has started)"},
+    )
+    theme = ma.fields.String(
+        load_default="light",
+        validate=ma.validate.OneOf(["light", "dark"]),
+        metadata={"description": "Colours for light or dark pages"},
+    )
+    width = ma.fields.Integer(
+        validate=ma.validate.Range(min=320, max=4096),
+        metadata={"description": "Width in pixels; the height follows (default: natural size)"},
+    )
+
+
 class MatchQueryArgs(ViewArgs):
     stage = ma.fields.Integer(metadata={"description": "Stage id"})
     round = ma.fields.Integer(

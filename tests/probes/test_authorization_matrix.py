@@ -115,6 +115,8 @@ EXPECTED: dict[str, Any] = {
     # brackets and matches
     f"POST {T}/bracket/generate/": MANAGERS,
     f"GET {T}/bracket/": PUBLIC,
+    f"GET {T}/bracket.svg": PUBLIC,
+    f"GET {T}/bracket.png": PUBLIC,
     f"GET {T}/matches/": PUBLIC,
     f"GET {T}/standings/": PUBLIC,
     f"POST {T}/start/": MANAGERS,
