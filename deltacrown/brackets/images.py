@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from deltacrown.brackets import picture, presenters
@@ -19,7 +20,7 @@ from deltacrown.core.cache import cache
 
 CACHE_SECONDS = 24 * 60 * 60
 FORMATS = ("svg", "png")
-PNG_MAX_PIXELS = 24_000_000  # bigger pictures are scaled down to this many pixels
+PNG_MAX_PIXELS = 8_000_000  # bigger pictures are scaled down to this many pixels
 
 
 def _stage(document: dict[str, Any], stage_id: int | None) -> dict[str, Any]:
@@ -67,6 +68,15 @@ def bracket_picture(
 _SIZE = re.compile(r'<svg [^>]*?width="(\d+)" height="(\d+)"')
 
 
+def _fonts() -> list[str]:
+    """Bitstream Vera (regular and bold), shipped inside reportlab: the same letters on every
+    machine, and no scan of the system's fonts on each picture."""
+    import reportlab
+
+    folder = Path(reportlab.__file__).parent / "fonts"
+    return [str(folder / "Vera.ttf"), str(folder / "VeraBd.ttf")]
+
+
 def _png(svg: str) -> bytes:
     import resvg_py  # loaded on the first PNG only
 
@@ -74,4 +84,11 @@ def _png(svg: str) -> bytes:
     width, height = (int(size[1]), int(size[2])) if size else (0, 0)
     pixels = width * height
     target = int(width * (PNG_MAX_PIXELS / pixels) ** 0.5) if pixels > PNG_MAX_PIXELS else None
-    return bytes(resvg_py.svg_to_bytes(svg_string=svg, width=target))
+    png = resvg_py.svg_to_bytes(
+        svg_string=svg,
+        width=target,
+        skip_system_fonts=True,
+        font_files=_fonts(),
+        sans_serif_family="Bitstream Vera Sans",
+    )
+    return bytes(png)

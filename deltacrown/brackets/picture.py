@@ -272,7 +272,7 @@ def draw(
     head = [
         '<svg xmlns="http://www.w3.org/2000/svg" role="img" '
         f'width="{out_w:.0f}" height="{out_h:.0f}" viewBox="0 0 {natural_w:.0f} {natural_h:.0f}" '
-        f'font-family="DejaVu Sans, Verdana, Arial, sans-serif" font-size="{FONT}">',
+        f'font-family="Bitstream Vera Sans, DejaVu Sans, Verdana, Arial, sans-serif" font-size="{FONT}">',
         f"<title>{escape(shorten(title, 120))} – {escape(subtitle)}</title>",
         f'<rect width="100%" height="100%" fill="{colors.background}"/>',
         _text(PAD, 30, shorten(title, 80), colors.text, font_size=FONT + 7, font_weight="bold"),
