@@ -77,14 +77,14 @@ def main() -> None:
                         default=["single_elimination", "double_elimination"])  # fmt: skip
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    from deltacrown.brackets.images import _png
+    from deltacrown.brackets.images import rasterise
 
     for fmt in args.formats:
         for n in args.sizes:
             stage = document(fmt, n)
             json_s, _ = best(lambda s=stage: json.dumps({"stages": [s]}), args.repeat)
             svg_s, svg = best(lambda s=stage: picture.draw("Benchmark Cup", s), args.repeat)
-            png_s, png = best(lambda s=svg: _png(s), max(1, args.repeat // 2))
+            png_s, png = best(lambda s=svg: rasterise(s), max(1, args.repeat // 2))
             print(json.dumps({
                 "format": fmt, "n": n,
                 "svg_ms": round(svg_s * 1000, 2), "png_ms": round(png_s * 1000, 1),

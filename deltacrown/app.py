@@ -45,9 +45,12 @@ API_MODULES = (
     "deltacrown.matches.api",
     "deltacrown.matches.organizer_api",
     "deltacrown.organizer.api",
+    "deltacrown.sharing.api",
 )
 # Websocket routes (flask-sock, on each module's `bp`).
 WS_MODULES = ("deltacrown.matches.ws", "deltacrown.tournaments.ws")
+# Plain (non-API) routes at the site's root, on each module's `bp`.
+WEB_MODULES = ("deltacrown.sharing.web",)
 ADMIN_MODULES = (
     "deltacrown.accounts.admin",
     "deltacrown.games.admin",
@@ -201,7 +204,7 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.bp)
     app.register_blueprint(ws.bp)
-    for module_name in WS_MODULES:
+    for module_name in WS_MODULES + WEB_MODULES:
         app.register_blueprint(importlib.import_module(module_name).bp)
     app.register_blueprint(importlib.import_module("deltacrown.core.storage").bp)
 

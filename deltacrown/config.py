@@ -101,6 +101,9 @@ class BaseConfig:
     STORAGE_S3_ENDPOINT_URL: str | None = None
     # Public files (avatars) on S3: served from here (a CDN or public bucket) when set.
     STORAGE_PUBLIC_BASE_URL: str | None = None
+    # A web front end's address: shared links, the sitemap and share metadata point at its
+    # /tournaments/<slug> and /players/<username> pages (None: at this API's resources).
+    PUBLIC_WEB_URL: str | None = None
 
     # Rate limits (flask-limiter); storage follows REDIS_URL.
     RATELIMIT_ENABLED = True
@@ -193,6 +196,7 @@ class BaseConfig:
             "STORAGE_S3_REGION": env_str("STORAGE_S3_REGION"),
             "STORAGE_S3_ENDPOINT_URL": env_str("STORAGE_S3_ENDPOINT_URL"),
             "STORAGE_PUBLIC_BASE_URL": env_str("STORAGE_PUBLIC_BASE_URL"),
+            "PUBLIC_WEB_URL": env_str("PUBLIC_WEB_URL"),
             "METRICS_TOKEN": env_str("METRICS_TOKEN"),
         }
         values.update({k: v for k, v in mapping.items() if v is not None})

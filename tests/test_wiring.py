@@ -17,7 +17,7 @@ PROBE = """
 import importlib, json
 from deltacrown import app as factory
 from deltacrown.core import realtime, signals
-for name in (factory.API_MODULES + factory.WS_MODULES + factory.ADMIN_MODULES
+for name in (factory.API_MODULES + factory.WS_MODULES + factory.WEB_MODULES + factory.ADMIN_MODULES
              + factory.CLI_MODULES + factory.TASK_MODULES + factory.MODEL_MODULES
              + ("deltacrown.registrations.receivers",)):
     importlib.import_module(name)

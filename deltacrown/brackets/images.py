@@ -60,7 +60,7 @@ def bracket_picture(
     data = cache.get(key)
     if data is None:
         svg = picture.draw(title, stage, tables, theme=theme, width=width)
-        data = svg.encode() if fmt == "svg" else _png(svg)
+        data = svg.encode() if fmt == "svg" else rasterise(svg)
         cache.set(key, data, timeout=CACHE_SECONDS)
     return data, version
 
@@ -77,7 +77,7 @@ def _fonts() -> list[str]:
     return [str(folder / "Vera.ttf"), str(folder / "VeraBd.ttf")]
 
 
-def _png(svg: str) -> bytes:
+def rasterise(svg: str) -> bytes:
     import resvg_py  # loaded on the first PNG only
 
     size = _SIZE.search(svg)

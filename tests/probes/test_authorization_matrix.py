@@ -117,6 +117,8 @@ EXPECTED: dict[str, Any] = {
     f"GET {T}/bracket/": PUBLIC,
     f"GET {T}/bracket.svg": PUBLIC,
     f"GET {T}/bracket.png": PUBLIC,
+    f"GET {T}/share/": PUBLIC,
+    f"GET {T}/og.png": PUBLIC,
     f"GET {T}/matches/": PUBLIC,
     f"GET {T}/standings/": PUBLIC,
     f"POST {T}/start/": MANAGERS,
