@@ -44,6 +44,7 @@ API_MODULES = (
     "deltacrown.brackets.api",
     "deltacrown.matches.api",
     "deltacrown.matches.organizer_api",
+    "deltacrown.certificates.api",
     "deltacrown.organizer.api",
 )
 # Websocket routes (flask-sock, on each module's `bp`).
@@ -66,6 +67,7 @@ CLI_MODULES = (
     "deltacrown.demo",
     "deltacrown.economy.cli",
     "deltacrown.registrations.cli",
+    "deltacrown.certificates.cli",
 )
 TASK_MODULES = (
     "deltacrown.accounts.tasks",
@@ -75,6 +77,7 @@ TASK_MODULES = (
     "deltacrown.teams.tasks",
     "deltacrown.registrations.tasks",
     "deltacrown.matches.tasks",
+    "deltacrown.certificates.tasks",
 )
 # Models outside the domains' api modules, imported so metadata (and Alembic) sees them.
 MODEL_MODULES = (
@@ -89,6 +92,7 @@ MODEL_MODULES = (
     "deltacrown.registrations.models",
     "deltacrown.brackets.models",
     "deltacrown.matches.models",
+    "deltacrown.certificates.models",
 )
 
 
