@@ -147,7 +147,13 @@ def draw_qr(canvas: Canvas, url: str) -> None:
 
 def render(facts: Facts, words: Wording, fonts: layout.Fonts) -> bytes:
     out = io.BytesIO()
-    canvas = Canvas(out, pagesize=(WIDTH, HEIGHT), invariant=True, pageCompression=1)
+    canvas = Canvas(
+        out,
+        pagesize=(WIDTH, HEIGHT),
+        invariant=True,
+        pageCompression=1,
+        initialFontName=registered(fonts.latin[0]),  # no unembedded Helvetica
+    )
     canvas.setTitle(f"{words.title}: {facts.participant_name}")
     canvas.setAuthor("DeltaCrown")
     canvas.setSubject(facts.verify_url)
