@@ -39,17 +39,18 @@ class Summary:
 Progress = Callable[[int, int], None]  # (certificates done, total)
 
 
-def work(tournament_id: int, languages: tuple[str, ...]) -> list[tuple[Recipient, str]]:
-    """Every (person, language) a tournament owes a certificate; checks it is completed."""
+def work(
+    tournament_id: int, languages: tuple[str, ...]
+) -> tuple[services.Subject, list[tuple[Recipient, str]]]:
+    """The completed tournament and every (person, language) it owes a certificate."""
     with unit_of_work(write=False):
-        services.completed_tournament(tournament_id)
-        people = queries.recipients(tournament_id)
-    return [(person, language) for person in people for language in languages]
-
-
-def _issue_one(tournament_id: int, person: Recipient, language: str, force: bool) -> None:
-    with unit_of_work():
         tournament = services.completed_tournament(tournament_id)
+        people = queries.recipients(tournament_id)
+    return tournament, [(person, language) for person in people for language in languages]
+
+
+def _issue_one(tournament: services.Subject, person: Recipient, language: str, force: bool) -> None:
+    with unit_of_work():
         services.issue(tournament, person, language, force=force)
 
 
@@ -62,7 +63,7 @@ def generate(
 ) -> Summary:
     """Make (or, with `force`, draw again) every certificate of a completed tournament."""
     summary = Summary(tournament_id, services.languages(language))
-    items = work(tournament_id, summary.languages)
+    tournament, items = work(tournament_id, summary.languages)
     if progress is not None:
         progress(0, len(items))
     for start in range(0, len(items), CHUNK):
@@ -70,7 +71,7 @@ def generate(
         for attempt in range(ATTEMPTS):
             for person, lang in items[start : start + CHUNK] if attempt == 0 else retry.copy():
                 try:
-                    _issue_one(tournament_id, person, lang, force)
+                    _issue_one(tournament, person, lang, force)
                 except Exception:
                     final = attempt == ATTEMPTS - 1
                     log.exception(

@@ -57,14 +57,24 @@ def installed_fonts() -> layout.Fonts:
     return layout.fonts(tuple(dirs))
 
 
-def completed_tournament(tournament_id: int) -> Tournament:
+@dataclass(frozen=True)
+class Subject:
+    """What a certificate says about its tournament (read once per batch)."""
+
+    id: int
+    name: str
+    game: str
+
+
+def completed_tournament(tournament_id: int) -> Subject:
     tournament = get_tournament(tournament_id)
     if tournament.status is not TournamentStatus.COMPLETED:
         raise TournamentNotCompletedError(
             f"Tournament {tournament_id} is {tournament.status.value}; certificates are made "
             "once it is completed."
         )
-    return tournament
+    game = db.session.get(Game, tournament.game_id)
+    return Subject(tournament.id, tournament.name, game.name if game is not None else "")
 
 
 def languages(language: str | None) -> tuple[str, ...]:
@@ -97,7 +107,7 @@ def _store(data: bytes) -> str:
 
 
 def issue(
-    tournament: Tournament,
+    tournament: Subject,
     recipient: Recipient,
     language: str,
     *,
@@ -111,13 +121,12 @@ def issue(
         return existing
     code = existing.code if existing is not None else new_code()
     certificate_type = CertificateType.for_placement(recipient.placement)
-    game = db.session.get(Game, tournament.game_id)
     issued_at = utcnow()
     facts = Facts(
         participant_name=recipient.participant_name,
         team_name=recipient.team_name,
         tournament_name=tournament.name,
-        game=game.name if game is not None else "",
+        game=tournament.game,
         certificate_type=certificate_type.value,
         placement=recipient.placement,
         issued_on=issued_at.date(),
@@ -127,26 +136,32 @@ def issue(
     with outside_transaction():
         drawn = draw(facts, language, fonts or installed_fonts())
     pdf_key, png_key = _store(drawn.pdf), _store(drawn.png)
-    certificate = existing if existing is not None else Certificate(code=code)
-    if existing is not None:
+    values = {
+        "tournament_id": tournament.id,
+        "registration_id": recipient.registration_id,
+        "user_id": recipient.user_id,
+        "certificate_type": certificate_type,
+        "placement": recipient.placement,
+        "language": language,
+        "drawn_language": drawn.language,
+        "participant_name": facts.participant_name[:100],
+        "team_name": facts.team_name[:100] if facts.team_name else None,
+        "tournament_name": tournament.name,
+        "game": facts.game,
+        "pdf_key": pdf_key,
+        "png_key": png_key,
+        "pdf_sha256": hashlib.sha256(drawn.pdf).hexdigest(),
+        "issued_at": issued_at,
+    }
+    if existing is None:
+        certificate = Certificate(code=code, **values)
+        db.session.add(certificate)
+    else:
         after_commit(storage.delete, existing.pdf_key)
         after_commit(storage.delete, existing.png_key)
-    else:
-        db.session.add(certificate)
-    certificate.tournament_id = tournament.id
-    certificate.registration_id = recipient.registration_id
-    certificate.user_id = recipient.user_id
-    certificate.certificate_type = certificate_type
-    certificate.placement = recipient.placement
-    certificate.language = language
-    certificate.drawn_language = drawn.language
-    certificate.participant_name = facts.participant_name[:100]
-    certificate.team_name = facts.team_name[:100] if facts.team_name else None
-    certificate.tournament_name = facts.tournament_name
-    certificate.game = facts.game
-    certificate.pdf_key, certificate.png_key = pdf_key, png_key
-    certificate.pdf_sha256 = hashlib.sha256(drawn.pdf).hexdigest()
-    certificate.issued_at = issued_at
+        certificate = existing
+        for name, value in values.items():
+            setattr(certificate, name, value)
     db.session.flush()
     return certificate
 
@@ -242,7 +257,7 @@ def revoke(certificate_id: int, reason: str, *, actor: Any) -> Certificate:
     return certificate
 
 
-def check_may_generate(tournament_id: int, *, actor: Any) -> Tournament:
+def check_may_generate(tournament_id: int, *, actor: Any) -> Subject:
     """The completed tournament whose certificates `actor` (organizer or staff) may make."""
     tournament = get_tournament(tournament_id)
     if not policies.can_manage(actor, tournament):

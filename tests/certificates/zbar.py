@@ -17,11 +17,21 @@ def _library() -> Any:
     name = ctypes.util.find_library("zbar") or "libzbar.so.0"
     lib = ctypes.CDLL(name)
     lib.zbar_image_scanner_create.restype = ctypes.c_void_p
-    lib.zbar_image_scanner_set_config.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int]
+    lib.zbar_image_scanner_set_config.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_int,
+        ctypes.c_int,
+        ctypes.c_int,
+    ]
     lib.zbar_image_create.restype = ctypes.c_void_p
     lib.zbar_image_set_format.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
     lib.zbar_image_set_size.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_uint]
-    lib.zbar_image_set_data.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p]
+    lib.zbar_image_set_data.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+        ctypes.c_ulong,
+        ctypes.c_void_p,
+    ]
     lib.zbar_scan_image.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
     lib.zbar_image_first_symbol.argtypes = [ctypes.c_void_p]
     lib.zbar_image_first_symbol.restype = ctypes.c_void_p
