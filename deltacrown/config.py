@@ -145,6 +145,7 @@ class BaseConfig:
         "/usr/share/fonts/opentype/noto",
     ]
     CERTIFICATE_VERIFY_LIMIT = "60/minute"
+    CERTIFICATES_ON_COMPLETION = True  # make them when a tournament completes (a Celery task)
 
     # GET /metrics: when set, scrapers must send it as a Bearer token.
     METRICS_TOKEN: str | None = None
@@ -241,6 +242,9 @@ class TestingConfig(BaseConfig):
     # Tests reuse ids after each rollback: a shared Redis channel would leak events between
     # tests. Fan-out tests build their Redis brokers explicitly.
     REALTIME_BACKEND = "memory"
+    # Every completed tournament would draw its certificates in the test that completed it;
+    # the certificates' own tests turn this on.
+    CERTIFICATES_ON_COMPLETION = False
 
     @classmethod
     def from_env(cls) -> dict[str, Any]:

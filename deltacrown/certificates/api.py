@@ -163,9 +163,8 @@ class DownloadCertificate(MethodView):
             download_name=services.file_name(certificate, file_format),
             etag=f"{certificate.pdf_sha256}-{file_format}",
             conditional=True,
-            max_age=300,
         )
-        response.cache_control.private = True
+        response.headers["Cache-Control"] = "private, max-age=300"
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
