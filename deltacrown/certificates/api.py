@@ -27,7 +27,6 @@ from deltacrown.certificates.schemas import (
     RevokeArgs,
     VerificationSchema,
 )
-from deltacrown.certificates.tasks import GENERATE_TASK
 from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import login_required, require_user
 from deltacrown.core.errors import PermissionDeniedError
@@ -103,7 +102,7 @@ class GenerateCertificates(MethodView):
             "language": args.get("lang"),
             "force_regenerate": args["force_regenerate"],
         }
-        task = current_app.extensions["celery"].tasks[GENERATE_TASK]
+        task = current_app.extensions["celery"].tasks[services.GENERATE_TASK]
         after_commit(task.apply_async, kwargs=kwargs, task_id=job_id)
         return {
             "job_id": job_id,

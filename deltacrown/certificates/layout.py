@@ -155,9 +155,10 @@ def fit(
 QR_QUIET = 4  # modules of white around the code (the standard quiet zone)
 
 
-def qr_modules(url: str) -> list[list[bool]]:
+@lru_cache(maxsize=4)  # the PDF and the PNG of one certificate share it
+def qr_modules(url: str) -> tuple[tuple[bool, ...], ...]:
     """The QR code of `url` (error correction M) as rows of dark/light modules, no border."""
     import segno
 
     code = segno.make(url, error="m", micro=False)
-    return [[bool(cell) for cell in row] for row in code.matrix]
+    return tuple(tuple(bool(cell) for cell in row) for row in code.matrix)

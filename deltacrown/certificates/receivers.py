@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app
 
-from deltacrown.certificates.tasks import GENERATE_TASK
+from deltacrown.certificates import services
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ def on_tournament_completed(sender: Any, *, tournament_id: int, **payload: Any) 
     raises: a receiver that raised would keep the signal from the receivers after it."""
     if not current_app.config.get("CERTIFICATES_ON_COMPLETION", True):
         return
-    task = current_app.extensions["celery"].tasks[GENERATE_TASK]
+    task = current_app.extensions["celery"].tasks[services.GENERATE_TASK]
     try:
         task.delay(tournament_id=tournament_id)
     except Exception:

@@ -98,5 +98,5 @@ def render(facts: Facts, words: Wording, fonts: layout.Fonts) -> bytes:
         draw_line(draw, fonts, line, WIDTH, HEIGHT)
     draw_qr(draw, facts.verify_url, WIDTH, HEIGHT)
     out = io.BytesIO()
-    image.save(out, format="PNG")
+    image.save(out, format="PNG", compress_level=4)  # flat colours compress well even so
     return out.getvalue()

@@ -40,6 +40,7 @@ from deltacrown.tournaments.queries import get_tournament
 log = logging.getLogger(__name__)
 
 FORMATS = {"pdf": "application/pdf", "png": "image/png"}
+GENERATE_TASK = "certificates.generate_for_tournament"  # the Celery task of `tasks`
 CODE_BYTES = 16  # 128 random bits, 22 URL-safe characters
 
 

@@ -8,8 +8,7 @@ from typing import Any
 from celery import shared_task
 
 from deltacrown.certificates import batch
-
-GENERATE_TASK = "certificates.generate_for_tournament"
+from deltacrown.certificates.services import GENERATE_TASK
 
 
 @shared_task(name=GENERATE_TASK, acks_late=True, reject_on_worker_lost=True)
