@@ -59,6 +59,7 @@ ADMIN_MODULES = (
     "deltacrown.registrations.admin",
     "deltacrown.brackets.admin",
     "deltacrown.matches.admin",
+    "deltacrown.certificates.admin",
     "deltacrown.organizer.admin",
 )
 CLI_MODULES = (

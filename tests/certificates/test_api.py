@@ -141,3 +141,19 @@ def test_organizers_make_certificates_of_completed_tournaments_in_the_background
         f"/api/tournaments/{ongoing}/certificates/generate/", json={}, headers=organizer.headers
     )
     assert_problem(late, 409, "tournament_not_completed")
+
+
+def test_staff_list_and_revoke_certificates_in_the_admin(
+    app: Any, client: Any, cup: Any, winner: UserInfo, staff: UserInfo
+) -> None:
+    from tests.teams.test_admin import run_action, sign_in
+
+    view = "/admin/admin_certificates/"
+    sign_in(client, winner.id)
+    assert client.get(view).status_code == 403
+    sign_in(client, staff.id)
+    assert "Rahim Uddin" in client.get(view).get_data(as_text=True)
+    certificate = mine(client, winner)[0]
+    run_action(client, view, "revoke", [certificate["id"]])
+    answer = client.get(f"/api/certificates/verify/{certificate['code']}/").get_json()
+    assert answer["revoked"] is True and answer["revoked_reason"] == "Revoked by staff."
