@@ -7,8 +7,9 @@ Builds a completed tournament of `--participants` solo players (placements 1..N)
 temporary SQLite database and storage folder (the rows as the certificates' tests build
 them), then makes every certificate in each language, timing the whole batch: drawing the
 PDF and the PNG, storing both, one unit of work per certificate. Prints one JSON line per
-language: `{"language", "participants", "seconds", "per_second", "pdf_bytes", "png_bytes"}`
-(sizes are the mean per certificate).
+language: `{"language", "participants", "seconds", "per_second", "pdf_bytes", "png_bytes",
+"load_average"}` (sizes are the mean per certificate; the machine's one-minute load average
+at the end, since a busy machine slows drawing down).
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ def main() -> None:
                         "per_second": round(summary.made / seconds, 1),
                         "pdf_bytes": pdf // max(1, len(made)),
                         "png_bytes": png // max(1, len(made)),
+                        "load_average": round(os.getloadavg()[0], 1),
                     }
                 ),
                 flush=True,

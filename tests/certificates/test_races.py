@@ -23,10 +23,12 @@ pytestmark = pytest.mark.postgres
 
 
 def test_concurrent_batches_make_each_certificate_once(
-    database_url: str, tmp_path: Path, quick_draw: list[Any]
+    database_url: str, is_postgres: bool, tmp_path: Path, quick_draw: list[Any]
 ) -> None:
     from deltacrown.certificates import batch
 
+    if not is_postgres:
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
     root = tmp_path / "storage"
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, STORAGE_ROOT=str(root))
     organizer = create_user(app, username="racecertorg")
