@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -200,8 +201,20 @@ def download(certificate_id: int, file_format: str, *, actor: Any) -> tuple[Cert
     return certificate, stream
 
 
+def _slug(text: str, limit: int = 40) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))[:limit].strip("-")
+
+
 def file_name(certificate: Certificate, file_format: str) -> str:
-    return f"certificate-{certificate.tournament_id}-{certificate.code[:8]}.{file_format}"
+    """`certificate-<tournament>-<participant>-<language>.<format>`, in ASCII (parts with no
+    Latin letters or digits are left out)."""
+    parts = [
+        "certificate",
+        _slug(certificate.tournament_name),
+        _slug(certificate.participant_name),
+        certificate.language,
+    ]
+    return "-".join(part for part in parts if part) + f".{file_format}"
 
 
 def pdf_hash(certificate: Certificate) -> str | None:
