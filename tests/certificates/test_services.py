@@ -176,3 +176,19 @@ def test_cli_makes_the_certificates_with_a_progress_bar(
     assert again.exit_code == 0 and len(quick_draw) == 6
     missing = runner.invoke(args=["certificates", "generate", "999999"])
     assert missing.exit_code != 0 and "No tournament 999999" in missing.output
+
+
+def test_certificate_keys_are_filed_by_type_and_month_and_nothing_else_passes() -> None:
+    hexa = "0123456789abcdef" * 2
+    assert storage.parse_key(f"certificates/pdf/2026/12/{hexa}.pdf") == (
+        "certificates",
+        "application/pdf",
+    )
+    for key in (
+        f"certificates/{hexa}.pdf",  # a dated kind without its folders
+        f"certificates/png/2026/12/{hexa}.pdf",  # folder and extension disagree
+        f"avatar/png/2026/12/{hexa}.png",  # an undated kind with folders
+        f"certificates/pdf/2026/12/../{hexa}.pdf",
+    ):
+        with pytest.raises(storage.InvalidKeyError):
+            storage.parse_key(key)
