@@ -44,6 +44,7 @@ API_MODULES = (
     "deltacrown.brackets.api",
     "deltacrown.matches.api",
     "deltacrown.matches.organizer_api",
+    "deltacrown.certificates.api",
     "deltacrown.organizer.api",
     "deltacrown.sharing.api",
 )
@@ -61,6 +62,7 @@ ADMIN_MODULES = (
     "deltacrown.registrations.admin",
     "deltacrown.brackets.admin",
     "deltacrown.matches.admin",
+    "deltacrown.certificates.admin",
     "deltacrown.organizer.admin",
 )
 CLI_MODULES = (
@@ -69,6 +71,7 @@ CLI_MODULES = (
     "deltacrown.demo",
     "deltacrown.economy.cli",
     "deltacrown.registrations.cli",
+    "deltacrown.certificates.cli",
 )
 TASK_MODULES = (
     "deltacrown.accounts.tasks",
@@ -78,6 +81,7 @@ TASK_MODULES = (
     "deltacrown.teams.tasks",
     "deltacrown.registrations.tasks",
     "deltacrown.matches.tasks",
+    "deltacrown.certificates.tasks",
 )
 # Models outside the domains' api modules, imported so metadata (and Alembic) sees them.
 MODEL_MODULES = (
@@ -92,6 +96,7 @@ MODEL_MODULES = (
     "deltacrown.registrations.models",
     "deltacrown.brackets.models",
     "deltacrown.matches.models",
+    "deltacrown.certificates.models",
 )
 
 

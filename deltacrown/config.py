@@ -147,6 +147,17 @@ class BaseConfig:
     WS_MAX_CONNECTIONS_PER_PROCESS = 500
     WS_AUTH_TIMEOUT = 10  # seconds a private channel waits for the `auth` message
 
+    # Certificates: the address printed in their QR codes (the public site), where the
+    # Bengali font is looked for (Debian's fonts-noto-core by default), and how many
+    # verifications one client address may make.
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    CERTIFICATE_FONT_DIRS: list[str] = [
+        "/usr/share/fonts/truetype/noto",
+        "/usr/share/fonts/opentype/noto",
+    ]
+    CERTIFICATE_VERIFY_LIMIT = "60/minute"
+    CERTIFICATES_ON_COMPLETION = True  # make them when a tournament completes (a Celery task)
+
     # GET /metrics: when set, scrapers must send it as a Bearer token.
     METRICS_TOKEN: str | None = None
 
@@ -198,10 +209,13 @@ class BaseConfig:
             "STORAGE_PUBLIC_BASE_URL": env_str("STORAGE_PUBLIC_BASE_URL"),
             "PUBLIC_WEB_URL": env_str("PUBLIC_WEB_URL"),
             "METRICS_TOKEN": env_str("METRICS_TOKEN"),
+            "PUBLIC_BASE_URL": env_str("PUBLIC_BASE_URL"),
         }
         values.update({k: v for k, v in mapping.items() if v is not None})
         if os.environ.get("WS_ALLOWED_ORIGINS"):
             values["WS_ALLOWED_ORIGINS"] = env_list("WS_ALLOWED_ORIGINS")
+        if os.environ.get("CERTIFICATE_FONT_DIRS"):
+            values["CERTIFICATE_FONT_DIRS"] = env_list("CERTIFICATE_FONT_DIRS")
         if os.environ.get("TRUSTED_PROXIES"):
             values["TRUSTED_PROXIES"] = env_int("TRUSTED_PROXIES", 0)
         for name in ("WS_MAX_CONNECTIONS_PER_ADDRESS", "WS_MAX_CONNECTIONS_PER_PROCESS"):
@@ -246,6 +260,9 @@ class TestingConfig(BaseConfig):
     # Tests reuse ids after each rollback: a shared Redis channel would leak events between
     # tests. Fan-out tests build their Redis brokers explicitly.
     REALTIME_BACKEND = "memory"
+    # Every completed tournament would draw its certificates in the test that completed it;
+    # the certificates' own tests turn this on.
+    CERTIFICATES_ON_COMPLETION = False
 
     @classmethod
     def from_env(cls) -> dict[str, Any]:

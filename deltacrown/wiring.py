@@ -24,6 +24,7 @@ from flask import Flask
 from deltacrown.accounts.providers import AdminSignIn
 from deltacrown.brackets import ports as bracket_ports
 from deltacrown.brackets.providers import TournamentBracketFacts
+from deltacrown.certificates import receivers as certificates_receivers
 from deltacrown.core import admin as core_admin
 from deltacrown.core import realtime, signals
 from deltacrown.matches import live as match_live
@@ -53,6 +54,7 @@ def connect_receivers() -> None:
     """Reactions to other domains' signals (see `core.signals` for who sends what)."""
 
     signals.tournament_cancelled.connect(registrations_receivers.on_tournament_cancelled)
+    signals.tournament_completed.connect(certificates_receivers.on_tournament_completed)
 
 
 def provide_ports(app: Flask) -> None:

@@ -34,7 +34,8 @@ Who sends what, and who listens, is listed here and kept true:
 - `bracket_generated(tournament_id, stage_ids, actor_id)`, `tournament_started(tournament_id,
   actor_id)`, `match_completed(match_id, tournament_id, stage_id, winner_registration_id,
   loser_registration_id)`, `tournament_completed(tournament_id)` — sent by brackets.services.
-  Listeners: none yet (the hooks for payouts, notifications, webhooks and leaderboards).
+  Listeners: certificates.receivers on `tournament_completed` (every participant's
+  certificate); the others are the hooks for payouts, notifications, webhooks and leaderboards.
 - `match_result_corrected(match_id, tournament_id, actor_id)`, `dispute_opened(dispute_id,
   match_id, tournament_id)`, `dispute_resolved(dispute_id, match_id, tournament_id, status,
   outcome)` — sent by matches (results confirmed, forfeits and completion reuse brackets'

@@ -136,6 +136,7 @@ def world(
         "staff": staff,
     }
     registration = play.ids("W1.1")[0]
+    certificate_id, code = _certificate(app, play.cup.id, registration, player)
     return World(
         users=users,
         ids={
@@ -153,9 +154,27 @@ def world(
             "purchase_id": purchase["id"],
             "template_id": template["id"],
             "field_id": custom_field["id"],
+            "certificate_id": certificate_id,
             "user_id": player.id,
             "game_id": 1,
             "number": 1,
         },
-        strings={"game_ref": "valorant"},
+        strings={"game_ref": "valorant", "code": code},
     )
+
+
+def _certificate(app: Any, tournament_id: int, registration_id: int, player: UserInfo) -> Any:
+    """The player's certificate of the cup (drawn directly: the cup is still being played)."""
+    from deltacrown.certificates import services
+    from deltacrown.certificates.queries import Recipient
+    from deltacrown.core.transaction import unit_of_work
+    from deltacrown.extensions import db
+
+    with app.app_context():
+        subject = services.Subject(tournament_id, "Probe cup", "Valorant")
+        person = Recipient(registration_id, player.id, player.username, None, 1)
+        with unit_of_work():
+            certificate = services.issue(subject, person, "en")
+        found = certificate.id, certificate.code
+        db.session.remove()
+    return found

@@ -184,6 +184,13 @@ EXPECTED: dict[str, Any] = {
     "DELETE /api/admin/promo-codes/<int:promo_id>/": STAFF,
     "POST /api/admin/wallets/<int:user_id>/adjust/": STAFF,
     "GET /api/admin/analytics/revenue/": STAFF,
+    # certificates
+    f"GET {T}/certificates/": USERS,  # organizers see all, others their own
+    f"POST {T}/certificates/generate/": MANAGERS,
+    "GET /api/me/certificates/": USERS,
+    "GET /api/certificates/<int:certificate_id>/download/": PARTICIPANT_MANAGERS,
+    "GET /api/certificates/verify/<code>/": PUBLIC,
+    "POST /api/admin/certificates/<int:certificate_id>/revoke/": STAFF,
     # organizer
     "GET /api/organizer/dashboard/stats/": USERS,  # each organizer's own numbers
     "GET /api/organizer/tournaments/<int:tournament_id>/health/": MANAGERS,
