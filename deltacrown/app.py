@@ -44,10 +44,12 @@ API_MODULES = (
     "deltacrown.brackets.api",
     "deltacrown.matches.api",
     "deltacrown.matches.organizer_api",
+    "deltacrown.leaderboards.api",
+    "deltacrown.leaderboards.admin_api",
     "deltacrown.organizer.api",
 )
 # Websocket routes (flask-sock, on each module's `bp`).
-WS_MODULES = ("deltacrown.matches.ws", "deltacrown.tournaments.ws")
+WS_MODULES = ("deltacrown.matches.ws", "deltacrown.tournaments.ws", "deltacrown.leaderboards.ws")
 ADMIN_MODULES = (
     "deltacrown.accounts.admin",
     "deltacrown.games.admin",
@@ -66,6 +68,7 @@ CLI_MODULES = (
     "deltacrown.demo",
     "deltacrown.economy.cli",
     "deltacrown.registrations.cli",
+    "deltacrown.leaderboards.cli",
 )
 TASK_MODULES = (
     "deltacrown.accounts.tasks",
@@ -75,6 +78,7 @@ TASK_MODULES = (
     "deltacrown.teams.tasks",
     "deltacrown.registrations.tasks",
     "deltacrown.matches.tasks",
+    "deltacrown.leaderboards.tasks",
 )
 # Models outside the domains' api modules, imported so metadata (and Alembic) sees them.
 MODEL_MODULES = (
@@ -89,6 +93,7 @@ MODEL_MODULES = (
     "deltacrown.registrations.models",
     "deltacrown.brackets.models",
     "deltacrown.matches.models",
+    "deltacrown.leaderboards.models",
 )
 
 

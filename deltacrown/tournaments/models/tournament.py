@@ -57,6 +57,15 @@ class Visibility(enum.StrEnum):
     PRIVATE = "private"  # organizers, staff, and whoever has the invite code
 
 
+class TournamentTier(enum.StrEnum):
+    """How much a placement counts on the leaderboards (premier x1, standard x0.5,
+    community x0.25)."""
+
+    PREMIER = "premier"
+    STANDARD = "standard"
+    COMMUNITY = "community"
+
+
 class PaymentMethod(enum.StrEnum):
     BKASH = "bkash"
     NAGAD = "nagad"
@@ -150,6 +159,10 @@ class Tournament(TimestampMixin, VersionMixin, SoftDeleteMixin, Model):
         sa.Boolean, nullable=False, default=True, server_default=sa.true()
     )
     points_table: Mapped[dict[str, Any] | None] = json_dict_column(default=None)
+    tier: Mapped[TournamentTier] = mapped_column(
+        enum_type(TournamentTier), nullable=False, default=TournamentTier.COMMUNITY,
+        server_default=TournamentTier.COMMUNITY.value,
+    )  # fmt: skip
     settings: Mapped[dict[str, Any]] = json_dict_column(nullable=False, default=dict)
     settings_schema_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     banner_url: Mapped[str | None] = mapped_column(sa.String(2000))

@@ -36,6 +36,7 @@ from deltacrown.tournaments.models import (
     Tournament,
     TournamentOrganizer,
     TournamentStatus,
+    TournamentTier,
     Visibility,
 )
 from deltacrown.tournaments.services.common import (
@@ -73,6 +74,7 @@ DEFAULTS: dict[str, Any] = {
     "result_confirmation_minutes": 30,
     "no_show_grace_minutes": 10,
     "auto_start_matches": True,
+    "tier": TournamentTier.COMMUNITY,
     "settings": {},
     "banner_url": None,
     "stream_url": None,
