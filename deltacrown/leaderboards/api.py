@@ -20,7 +20,6 @@ from deltacrown.core.pagination import (
 from deltacrown.leaderboards import standings
 from deltacrown.leaderboards.errors import (
     GameNotFoundError,
-    NotRankedError,
     SeasonNotFoundError,
     UserNotFoundError,
 )
@@ -71,9 +70,10 @@ class Leaderboard(MethodView):
 class LeaderboardRank(MethodView):
     @blp.arguments(RankArgs, location="query")
     @blp.response(200, RankSchema)
-    @blp.errors(*BOARD, NotRankedError)
+    @blp.errors(*BOARD)
     def get(self, args: dict[str, Any]) -> Any:
-        """A player's (or team's) rank, points and the entries just above and below."""
+        """A player's (or team's) rank, points and the entries just above and below
+        (`entry` is null when they have no points on that board yet)."""
         return standings.rank(args)
 
 

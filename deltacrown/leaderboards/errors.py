@@ -8,7 +8,6 @@ from deltacrown.games.errors import GameNotFoundError
 
 __all__ = [
     "GameNotFoundError",
-    "NotRankedError",
     "SeasonNotFoundError",
     "SeasonOverlapError",
     "UserNotFoundError",
@@ -24,9 +23,3 @@ class SeasonOverlapError(ConflictError):
     """Another season of the game covers part of the window; `seasons` lists them."""
 
     code, title = "season_overlap", "Seasons overlap"
-
-
-class NotRankedError(NotFoundError):
-    """The player (or team) has no entry on that leaderboard."""
-
-    code, title = "not_ranked", "Not ranked"

@@ -79,7 +79,7 @@ def rate(
         return []
     rows = _current([u for t in teams for u in t], game_id)
     before = [[MODEL.rating(mu=rows[u].mu, sigma=rows[u].sigma) for u in t] for t in teams]
-    after = MODEL.rate(before, ranks=ranks)
+    after = MODEL.rate(before, ranks=[float(r) for r in ranks])
     changes = []
     now = utcnow()
     for team, old_team, new_team in zip(teams, before, after, strict=True):

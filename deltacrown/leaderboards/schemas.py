@@ -85,7 +85,9 @@ class RankSchema(BaseSchema):
     kind = ma.fields.String()
     by = ma.fields.String()
     total = ma.fields.Integer()
-    entry = ma.fields.Nested(EntrySchema)
+    entry = ma.fields.Nested(
+        EntrySchema, allow_none=True, metadata={"description": "None when not on the board."}
+    )
     around = ma.fields.List(ma.fields.Nested(EntrySchema))
 
 

@@ -11,7 +11,7 @@ from deltacrown.extensions import db
 from deltacrown.games.models import Game
 from deltacrown.leaderboards import boards, queries, ratings
 from deltacrown.leaderboards.boards import Board, Entry
-from deltacrown.leaderboards.errors import NotRankedError, SeasonNotFoundError, UserNotFoundError
+from deltacrown.leaderboards.errors import SeasonNotFoundError, UserNotFoundError
 from deltacrown.leaderboards.models import LeaderboardPoints, SubjectKind
 from deltacrown.matches.models import Match
 from deltacrown.tournaments.models import Tournament
@@ -70,14 +70,14 @@ def board_page(args: dict[str, Any], start: int, limit: int) -> tuple[dict[str, 
 
 
 def rank(args: dict[str, Any]) -> dict[str, Any]:
-    """A player's (or team's) entry and the `around` entries on each side; NotRankedError."""
+    """A player's (or team's) entry and the `around` entries on each side."""
     board, game = resolve_board(args)
     subject = (
         args["team"] if board.kind is SubjectKind.TEAM and board.by != "rating" else args["user"]
     )
     position = boards.position_of(board, subject)
     if position is None:
-        raise NotRankedError(f"{subject} has no entry on this leaderboard.")
+        return {**_describe(board, game), "entry": None, "around": []}
     around = args.get("around", 2)
     start = max(0, position - around)
     entries = boards.page(board, start, position - start + around + 1)
@@ -89,15 +89,10 @@ def rank(args: dict[str, Any]) -> dict[str, Any]:
 def rows_out(rows: list[LeaderboardPoints]) -> list[dict[str, Any]]:
     games = {g.id: g.slug for g in db.session.scalars(db.select(Game))}
     tournament_ids = sorted({r.tournament_id for r in rows})
-    titles = (
-        dict(
-            db.session.execute(
-                db.select(Tournament.id, Tournament.name).where(Tournament.id.in_(tournament_ids))
-            ).all()
-        )
-        if tournament_ids
-        else {}
-    )
+    titles: dict[int, str] = {}
+    if tournament_ids:
+        query = db.select(Tournament.id, Tournament.name).where(Tournament.id.in_(tournament_ids))
+        titles = {i: n for i, n in db.session.execute(query)}
     out = []
     for row in rows:
         item = {c.key: getattr(row, c.key) for c in LeaderboardPoints.__table__.columns}
@@ -179,7 +174,7 @@ def breakdown(args: dict[str, Any]) -> dict[str, Any]:
 def season_out(season: Any, slugs: dict[int, str] | None = None) -> dict[str, Any]:
     now = utcnow()
     if slugs is None:
-        slugs = {season.game_id: db.session.get(Game, season.game_id).slug}
+        slugs = {g.id: g.slug for g in db.session.scalars(db.select(Game))}
     return {
         "id": season.id,
         "game_slug": slugs.get(season.game_id),

@@ -180,6 +180,18 @@ EXPECTED: dict[str, Any] = {
     "DELETE /api/admin/promo-codes/<int:promo_id>/": STAFF,
     "POST /api/admin/wallets/<int:user_id>/adjust/": STAFF,
     "GET /api/admin/analytics/revenue/": STAFF,
+    # leaderboards
+    "GET /api/leaderboards/": PUBLIC,
+    "GET /api/leaderboards/rank/": PUBLIC,
+    "GET /api/users/<int:user_id>/leaderboard-history/": PUBLIC,
+    "GET /api/users/<int:user_id>/ratings/": PUBLIC,
+    f"GET {M}/prediction/": PUBLIC,
+    "GET /api/seasons/": PUBLIC,
+    "POST /api/admin/seasons/": STAFF,
+    "PATCH /api/admin/seasons/<int:season_id>/": STAFF,
+    "DELETE /api/admin/seasons/<int:season_id>/": STAFF,
+    "GET /api/admin/leaderboards/breakdown/": STAFF,
+    "POST /api/admin/leaderboards/recompute/": STAFF,
     # organizer
     "GET /api/organizer/dashboard/stats/": USERS,  # each organizer's own numbers
     "GET /api/organizer/tournaments/<int:tournament_id>/health/": MANAGERS,
