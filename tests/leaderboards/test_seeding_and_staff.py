@@ -1,0 +1,99 @@
+"""Seeding a bracket by rating, and the staff endpoints: seasons, the breakdown behind a
+rank, a recompute; players are refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deltacrown.extensions import db
+from deltacrown.leaderboards import ratings
+from deltacrown.leaderboards.models import PlayerRating
+from tests.helpers import assert_problem
+
+
+def _rate(app: Any, game_id: int, ordinals: dict[int, float]) -> None:
+    """Give players ratings whose ordinal is as given (sigma fixed)."""
+    with app.app_context():
+        for user_id, value in ordinals.items():
+            sigma = 5.0
+            db.session.add(
+                PlayerRating(user_id=user_id, game_id=game_id, mu=value + 3 * sigma, sigma=sigma,
+                             ordinal=ratings.ordinal(value + 3 * sigma, sigma), matches=3)
+            )  # fmt: skip
+        db.session.commit()
+
+
+def test_seeding_by_rating_puts_the_best_two_in_opposite_halves_and_unrated_last(app, cup, api):
+    c = cup(8, format="single_elimination")
+    from deltacrown.tournaments.models import Tournament
+
+    with app.app_context():
+        game_id = db.session.get(Tournament, c.id).game_id
+    players = [p.id for p in c.players]
+    # players 5 and 2 are the best; 0 and 7 have no rating.
+    _rate(app, game_id, {players[5]: 30, players[2]: 25, players[1]: 10, players[3]: 10,
+                         players[4]: 5, players[6]: 1})  # fmt: skip
+    document = api.generated(c.id, seeding="rating")
+    stage = document["stages"][0]
+    assert stage["seeding"] == "rating"
+    regs = c.registrations
+    expected = [regs[5], regs[2], regs[1], regs[3], regs[4], regs[6], regs[0], regs[7]]
+    first_round = stage["rounds"][0]["matches"]
+    seeds = {
+        p["registration_id"]: p["seed"] for m in first_round for p in m["participants"] if p
+    }
+    assert sorted(seeds, key=seeds.get) == expected
+    half = {
+        p["registration_id"]: index < len(first_round) // 2
+        for index, m in enumerate(first_round)
+        for p in m["participants"]
+        if p
+    }
+    assert half[regs[5]] != half[regs[2]]
+
+
+def test_staff_manage_seasons_and_read_the_points_behind_a_rank(app, client, staff, stranger):
+    body = {"game": "valorant", "name": "Season 1", "starts_at": "2031-01-01T00:00:00Z",
+            "ends_at": "2031-04-01T00:00:00Z"}  # fmt: skip
+    assert_problem(client.post("/api/admin/seasons/", json=body, headers=stranger.headers), 403)
+    created = client.post("/api/admin/seasons/", json=body, headers=staff.headers)
+    assert created.status_code == 201, created.get_json()
+    season = created.get_json()
+    overlapping = {**body, "name": "Season 1b", "starts_at": "2031-03-01T00:00:00Z",
+                   "ends_at": "2031-06-01T00:00:00Z"}  # fmt: skip
+    problem = assert_problem(
+        client.post("/api/admin/seasons/", json=overlapping, headers=staff.headers),
+        409,
+        "season_overlap",
+    )
+    assert problem["seasons"] == [season["id"]]
+    backwards = {**body, "starts_at": "2032-01-01T00:00:00Z", "ends_at": "2031-12-01T00:00:00Z"}
+    assert_problem(client.post("/api/admin/seasons/", json=backwards, headers=staff.headers), 422)
+    renamed = client.patch(
+        f"/api/admin/seasons/{season['id']}/", json={"name": "Winter"}, headers=staff.headers
+    )
+    assert renamed.get_json()["name"] == "Winter"
+    listed = client.get("/api/seasons/", query_string={"game": "valorant"}).get_json()
+    assert [s["name"] for s in listed] == ["Winter"]
+
+    breakdown = client.get(
+        "/api/admin/leaderboards/breakdown/",
+        query_string={"user": stranger.id, "game": "valorant", "season": season["id"]},
+        headers=staff.headers,
+    ).get_json()
+    assert (breakdown["rank"], breakdown["rows"]) == (None, [])
+    job = client.post(
+        "/api/admin/leaderboards/recompute/", json={"game": "valorant"}, headers=staff.headers
+    )
+    assert job.status_code == 202, job.get_json()
+    assert job.get_json()["job_id"]
+    gone = client.delete(f"/api/admin/seasons/{season['id']}/", headers=staff.headers)
+    assert gone.status_code == 204
+    assert_problem(
+        client.get(
+            "/api/leaderboards/",
+            query_string={"game": "valorant", "scope": "season", "season": season["id"]},
+        ),
+        404,
+        "season_not_found",
+    )
