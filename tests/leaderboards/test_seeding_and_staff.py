@@ -39,9 +39,7 @@ def test_seeding_by_rating_puts_the_best_two_in_opposite_halves_and_unrated_last
     regs = c.registrations
     expected = [regs[5], regs[2], regs[1], regs[3], regs[4], regs[6], regs[0], regs[7]]
     first_round = stage["rounds"][0]["matches"]
-    seeds = {
-        p["registration_id"]: p["seed"] for m in first_round for p in m["participants"] if p
-    }
+    seeds = {p["registration_id"]: p["seed"] for m in first_round for p in m["participants"] if p}
     assert sorted(seeds, key=seeds.get) == expected
     half = {
         p["registration_id"]: index < len(first_round) // 2
