@@ -47,6 +47,7 @@ API_MODULES = (
     "deltacrown.leaderboards.api",
     "deltacrown.leaderboards.admin_api",
     "deltacrown.organizer.api",
+    "deltacrown.organizer.admin_api",
 )
 # Websocket routes (flask-sock, on each module's `bp`).
 WS_MODULES = ("deltacrown.matches.ws", "deltacrown.tournaments.ws", "deltacrown.leaderboards.ws")

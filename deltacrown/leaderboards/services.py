@@ -61,6 +61,14 @@ def on_result_corrected(match_id: int, tournament_id: int) -> None:
             after_commit(apply_points, affected)
 
 
+def on_placements_changed(tournament_id: int) -> None:
+    """Staff changed a completed tournament's placements: its points rows again, the boards
+    after the commit."""
+    affected = points.record_tournament(tournament_id)
+    if affected is not None:
+        after_commit(apply_points, affected)
+
+
 def apply_points(affected: points.Affected) -> None:
     """Update the affected entries of every board the write touched and announce the rank
     moves on the game's live channel."""

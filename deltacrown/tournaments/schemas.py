@@ -369,6 +369,11 @@ class TournamentSchema(BaseSchema):
     no_show_grace_minutes = ma.fields.Integer()
     auto_start_matches = ma.fields.Boolean()
     tier = ma.fields.Enum(TournamentTier, by_value=True)
+    frozen_at = ma.fields.DateTime(
+        allow_none=True,
+        metadata={"description": "Set while staff have the tournament frozen: participants "
+                  "cannot register, withdraw, check in or act in matches."},
+    )  # fmt: skip
     points_table = ma.fields.Dict(allow_none=True)
     settings = ma.fields.Dict()
     settings_schema_version = ma.fields.Integer()

@@ -192,6 +192,11 @@ EXPECTED: dict[str, Any] = {
     "DELETE /api/admin/seasons/<int:season_id>/": STAFF,
     "GET /api/admin/leaderboards/breakdown/": STAFF,
     "POST /api/admin/leaderboards/recompute/": STAFF,
+    "POST /api/admin/tournaments/<int:tournament_id>/force-advance/": STAFF,
+    "POST /api/admin/tournaments/<int:tournament_id>/regenerate-bracket/": STAFF,
+    "POST /api/admin/tournaments/<int:tournament_id>/freeze/": STAFF,
+    "POST /api/admin/tournaments/<int:tournament_id>/unfreeze/": STAFF,
+    "POST /api/admin/tournaments/<int:tournament_id>/override-placement/": STAFF,
     # organizer
     "GET /api/organizer/dashboard/stats/": USERS,  # each organizer's own numbers
     "GET /api/organizer/tournaments/<int:tournament_id>/health/": MANAGERS,

@@ -24,6 +24,7 @@ from deltacrown.core.errors import InvalidTransitionError
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import Model
 from deltacrown.games.models import Game
+from deltacrown.tournaments.errors import TournamentFrozenError
 from deltacrown.tournaments.rules import Money
 
 
@@ -159,6 +160,8 @@ class Tournament(TimestampMixin, VersionMixin, SoftDeleteMixin, Model):
         sa.Boolean, nullable=False, default=True, server_default=sa.true()
     )
     points_table: Mapped[dict[str, Any] | None] = json_dict_column(default=None)
+    # Staff froze it: every participant write is refused (409 `tournament_frozen`).
+    frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     tier: Mapped[TournamentTier] = mapped_column(
         enum_type(TournamentTier), nullable=False, default=TournamentTier.COMMUNITY,
         server_default=TournamentTier.COMMUNITY.value,
@@ -240,6 +243,14 @@ class Tournament(TimestampMixin, VersionMixin, SoftDeleteMixin, Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED
+
+    def ensure_not_frozen(self) -> None:
+        """Raise TournamentFrozenError (409 `tournament_frozen`) while staff have it frozen."""
+        if self.frozen_at is not None:
+            raise TournamentFrozenError(
+                f"Tournament {self.id} is frozen by staff; participants cannot change anything "
+                "until it is unfrozen."
+            )
 
     def can_transition(self, to: TournamentStatus) -> bool:
         return (self.status, to) in TRANSITIONS
