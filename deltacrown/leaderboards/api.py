@@ -8,6 +8,7 @@ from typing import Any
 
 from flask.views import MethodView
 
+from deltacrown.brackets import queries as bracket_queries
 from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required
 from deltacrown.core.pagination import (
@@ -24,10 +25,13 @@ from deltacrown.leaderboards.errors import (
     UserNotFoundError,
 )
 from deltacrown.leaderboards.models import LeaderboardPoints
+from deltacrown.leaderboards.odds import OddsUnavailableError
 from deltacrown.leaderboards.schemas import (
     BoardPageArgs,
     BoardSchema,
     HistoryArgs,
+    OddsArgs,
+    OddsSchema,
     PointsRowSchema,
     PredictionSchema,
     RankArgs,
@@ -38,6 +42,7 @@ from deltacrown.leaderboards.schemas import (
 )
 from deltacrown.matches import queries as match_queries
 from deltacrown.matches.errors import MatchNotFoundError
+from deltacrown.tournaments.errors import TournamentNotFoundError
 
 blp = Blueprint(
     "leaderboards",
@@ -110,6 +115,20 @@ class MatchPrediction(MethodView):
         players count at the starting rating)."""
         match, tournament = match_queries.visible_match(match_id, get_current_user())
         return standings.prediction(match, tournament)
+
+
+@blp.route("/tournaments/<int:tournament_id>/odds/")
+class TournamentOdds(MethodView):
+    @login_required(optional=True)
+    @blp.arguments(OddsArgs, location="query")
+    @blp.response(200, OddsSchema)
+    @blp.errors(TournamentNotFoundError, OddsUnavailableError)
+    def get(self, args: dict[str, Any], tournament_id: int) -> Any:
+        """Each participant's chance to win the tournament: 10,000 simulations of the rest
+        of its single- or double-elimination bracket from the players' skill ratings (a
+        seed reproduces them; refreshed after every result)."""
+        tournament = bracket_queries.visible_tournament(tournament_id, get_current_user())
+        return standings.odds(tournament, args.get("seed"))
 
 
 @blp.route("/seasons/")

@@ -199,3 +199,23 @@ class RecomputeArgs(BaseSchema):
 class JobSchema(BaseSchema):
     job_id = ma.fields.String()
     boards = ma.fields.Integer()
+
+
+class OddsArgs(BaseSchema):
+    seed = ma.fields.Integer(
+        validate=ma.validate.Range(min=0, max=2**31 - 1),
+        metadata={"description": "The simulation's RNG seed (the same seed, the same odds)."},
+    )
+
+
+class ChanceSchema(BaseSchema):
+    registration_id = ma.fields.Integer()
+    name = ma.fields.String(allow_none=True)
+    probability = ma.fields.Float()
+
+
+class OddsSchema(BaseSchema):
+    tournament_id = ma.fields.Integer()
+    runs = ma.fields.Integer()
+    seed = ma.fields.Integer()
+    participants = ma.fields.List(ma.fields.Nested(ChanceSchema))

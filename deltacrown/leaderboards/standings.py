@@ -13,6 +13,7 @@ from deltacrown.leaderboards import boards, queries, ratings
 from deltacrown.leaderboards.boards import Board, Entry
 from deltacrown.leaderboards.errors import SeasonNotFoundError, UserNotFoundError
 from deltacrown.leaderboards.models import LeaderboardPoints, SubjectKind
+from deltacrown.leaderboards.odds import tournament_odds
 from deltacrown.matches.models import Match
 from deltacrown.tournaments.models import Tournament
 
@@ -189,3 +190,23 @@ def seasons(game_ref: str | None) -> list[dict[str, Any]]:
     game_id = queries.game_by_ref(game_ref).id if game_ref else None
     slugs = {g.id: g.slug for g in db.session.scalars(db.select(Game))}
     return [season_out(s, slugs) for s in queries.seasons_of(game_id)]
+
+
+def odds(tournament: Tournament, seed: int | None) -> dict[str, Any]:
+    """Each participant's chance to win the tournament, best first."""
+    from deltacrown.brackets.queries import registration_names
+
+    found = tournament_odds(tournament, seed)
+    names = registration_names(found["odds"])
+    return {
+        "tournament_id": tournament.id,
+        "runs": found["runs"],
+        "seed": found["seed"],
+        "participants": sorted(
+            (
+                {"registration_id": r, "name": names.get(r), "probability": p}
+                for r, p in found["odds"].items()
+            ),
+            key=lambda item: (-item["probability"], item["registration_id"]),
+        ),
+    }

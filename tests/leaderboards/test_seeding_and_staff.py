@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from deltacrown.extensions import db
 from deltacrown.leaderboards import ratings
 from deltacrown.leaderboards.models import PlayerRating
@@ -95,3 +97,35 @@ def test_staff_manage_seasons_and_read_the_points_behind_a_rank(app, client, sta
         404,
         "season_not_found",
     )
+
+
+def test_odds_sum_to_one_favour_the_better_rated_and_repeat_with_a_seed(app, client, cup, api):
+    c = cup(8, format="double_elimination")
+    from deltacrown.tournaments.models import Tournament
+
+    with app.app_context():
+        game_id = db.session.get(Tournament, c.id).game_id
+    players = [p.id for p in c.players]
+    _rate(app, game_id, {players[3]: 15, players[6]: -5})  # mu 30 and 10; others 25
+    api.generated(c.id)
+    url = f"/api/tournaments/{c.id}/odds/"
+    first = client.get(url, query_string={"seed": 7}).get_json()
+    assert first["runs"] == 10_000
+    chances = {p["registration_id"]: p["probability"] for p in first["participants"]}
+    assert sum(chances.values()) == pytest.approx(1.0)
+    assert first["participants"][0]["registration_id"] == c.registrations[3]
+    assert chances[c.registrations[3]] > chances[c.registrations[0]] > chances[c.registrations[6]]
+    again = client.get(url, query_string={"seed": 7}).get_json()
+    assert again == first
+    other = client.get(url, query_string={"seed": 8}).get_json()
+    assert other["participants"] != first["participants"]
+
+
+def test_the_win_matrix_is_openskills_predict_win():
+    from deltacrown.leaderboards import odds
+
+    strong, weak = ratings.MODEL.rating(mu=30, sigma=4), ratings.MODEL.rating(mu=22, sigma=7)
+    flat = odds.win_matrix([(30.0, 16.0), (22.0, 49.0)])
+    expected = ratings.MODEL.predict_win([[strong], [weak]])
+    assert flat[1] == pytest.approx(expected[0])
+    assert flat[2] == pytest.approx(expected[1])

@@ -187,6 +187,7 @@ EXPECTED: dict[str, Any] = {
     "GET /api/users/<int:user_id>/ratings/": PUBLIC,
     f"GET {M}/prediction/": PUBLIC,
     "GET /api/seasons/": PUBLIC,
+    f"GET {T}/odds/": PUBLIC,
     "POST /api/admin/seasons/": STAFF,
     "PATCH /api/admin/seasons/<int:season_id>/": STAFF,
     "DELETE /api/admin/seasons/<int:season_id>/": STAFF,
