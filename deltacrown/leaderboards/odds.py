@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -86,17 +86,51 @@ def tournament_odds(tournament: Tournament, seed: int | None = None) -> dict[str
     return found  # type: ignore[no-any-return]
 
 
-def _stage_matches(tournament: Tournament) -> tuple[list[int], list[Match]]:
+class Node(NamedTuple):
+    """One bracket match for the simulation: its slots as (kind, ref, entry index or -1),
+    its result when decided (winner and loser indexes), and its place in the bracket."""
+
+    id: str
+    slot1: tuple[str, str, int]
+    slot2: tuple[str, str, int]
+    state: str  # "open", "decided" or "skipped"
+    winner: int
+    loser: int
+    is_reset: bool
+    third_place: bool
+
+
+def _nodes(tournament: Tournament, index: dict[int, int]) -> list[Node]:
     stages = queries.stages(tournament.id)
     if tournament.format.value not in FORMATS or len(stages) != 1:
         raise OddsUnavailableError("Odds are simulated for single and double elimination brackets.")
-    stage = stages[0]
-    matches = list(
-        db.session.scalars(
-            sa.select(Match).where(Match.stage_id == stage.id).order_by(Match.position, Match.id)
-        )
+    rows = db.session.scalars(
+        sa.select(Match).where(Match.stage_id == stages[0].id).order_by(Match.position, Match.id)
     )
-    return list(stage.seeds), matches
+    nodes = []
+    for m in rows:
+        first, second = m.participant_ids
+        state = "open"
+        winner = loser = -1
+        if m.status in RESULT_STATUSES:
+            state = "decided"
+            winner = index[m.winner_registration_id]  # type: ignore[index]
+            loser = index[second if m.winner_registration_id == first else first]  # type: ignore[index]
+        elif m.status is MatchStatus.SKIPPED:
+            state = "skipped"
+        nodes.append(
+            Node(
+                m.engine_id,
+                (m.slot1_kind, m.slot1_ref, index.get(first, -1) if first else -1),
+                (m.slot2_kind, m.slot2_ref, index.get(second, -1) if second else -1),
+                state,
+                winner,
+                loser,
+                m.is_reset,
+                m.round.side.value == "third_place",
+            )  # fmt: skip
+        )
+    return nodes
 
 
 def simulate(tournament: Tournament, *, seed: int, runs: int = RUNS) -> dict[str, Any]:
@@ -105,57 +139,65 @@ def simulate(tournament: Tournament, *, seed: int, runs: int = RUNS) -> dict[str
         champions = [r.registration_id for r in queries.tournament_results(tournament.id)
                      if r.placement == 1]  # fmt: skip
         return {"runs": 0, "seed": seed, "odds": {e: 1 / len(champions) for e in champions}}
-    if not queries.stages(tournament.id):
+    stages = queries.stages(tournament.id)
+    if not stages:
         raise OddsUnavailableError("The bracket has not been drawn yet.")
-    entries, matches = _stage_matches(tournament)
+    entries = list(stages[-1].seeds)
     index = {entry: i for i, entry in enumerate(entries)}
-    n = len(entries)
+    nodes = _nodes(tournament, index)
     win = win_matrix(_strengths(entries, tournament.game_id))
-    rng = random.Random(seed)  # noqa: S311  (a reproducible simulation, not a secret)
-    draw = rng.random
-    winners: dict[str, list[int]] = {}
-    losers: dict[str, list[int]] = {}
-    by_engine = {m.engine_id: m for m in matches}
-    champion: list[int] | None = None
-
-    def side(m: Match, slot: int) -> list[int]:
-        kind = m.slot1_kind if slot == 1 else m.slot2_kind
-        ref = m.slot1_ref if slot == 1 else m.slot2_ref
-        if kind == "seed":
-            known = m.participant_ids[slot - 1]
-            return [index[known] if known is not None else -1] * runs
-        return winners[ref] if kind == "winner" else losers[ref]
-
-    for match in matches:
-        if match.lobby is not None:
-            raise OddsUnavailableError("Odds are simulated for elimination brackets.")
-        first, second = side(match, 1), side(match, 2)
-        if match.status in RESULT_STATUSES:
-            w = index[match.winner_registration_id]  # type: ignore[index]
-            other = next(p for p in match.participant_ids if p != match.winner_registration_id)
-            won, lost = [w] * runs, [index[other]] * runs  # type: ignore[index]
-        elif match.status is MatchStatus.SKIPPED:
-            won, lost = [-1] * runs, [-1] * runs
-        else:
-            won = [a if b < 0 or (a >= 0 and draw() < win[a * n + b]) else b
-                   for a, b in zip(first, second, strict=True)]  # fmt: skip
-            lost = [b if w == a else a for a, b, w in zip(first, second, won, strict=True)]
-        winners[match.engine_id], losers[match.engine_id] = won, lost
-        if match.next_match_winner_id is None and match.round.side.value != "third_place":
-            if champion is not None and not match.is_reset:
-                raise OddsUnavailableError("This bracket has no single final to win.")
-            if match.is_reset:
-                final = by_engine[match.slot1_ref]
-                wb_champion = side(final, 1)
-                gf = winners[final.engine_id]
-                champion = [
-                    g if g == c else r for g, c, r in zip(gf, wb_champion, won, strict=True)
-                ]
-            else:
-                champion = won
-    counts = Counter(champion or [])
+    counts = play(nodes, len(entries), win, runs=runs, seed=seed)
     return {
         "runs": runs,
         "seed": seed,
         "odds": {entry: counts.get(i, 0) / runs for i, entry in enumerate(entries)},
     }
+
+
+def play(nodes: list[Node], n: int, win: list[float], *, runs: int, seed: int) -> Counter[int]:
+    """Titles per entry index over `runs` plays of the open nodes (in order)."""
+    draw = random.Random(seed).random  # noqa: S311  (a reproducible simulation, not a secret)
+    winners: dict[str, list[int]] = {}
+    losers: dict[str, list[int]] = {}
+    by_id = {node.id: node for node in nodes}
+    fed = {ref for node in nodes for kind, ref, _ in (node.slot1, node.slot2) if kind == "winner"}
+    # Only a loser who plays on (a double elimination's losers' bracket, a third-place match,
+    # a reset) needs their list: every other loser is out.
+    relegated = {
+        ref for node in nodes for kind, ref, _ in (node.slot1, node.slot2) if kind == "loser"
+    }
+    champion: list[int] | None = None
+
+    def side(slot: tuple[str, str, int]) -> list[int]:
+        kind, ref, known = slot
+        if kind == "seed":
+            return [known] * runs
+        return winners[ref] if kind == "winner" else losers[ref]
+
+    for node in nodes:
+        first, second = side(node.slot1), side(node.slot2)
+        if node.state == "decided":
+            won, lost = [node.winner] * runs, [node.loser] * runs
+        elif node.state == "skipped":
+            won = lost = [-1] * runs
+        else:
+            won = [a if b < 0 or (a >= 0 and draw() < win[a * n + b]) else b
+                   for a, b in zip(first, second, strict=True)]  # fmt: skip
+            lost = (
+                [b if w == a else a for a, b, w in zip(first, second, won, strict=True)]
+                if node.id in relegated
+                else []
+            )
+        winners[node.id], losers[node.id] = won, lost
+        if node.id in fed or node.third_place:
+            continue
+        if node.is_reset:
+            final = by_id[node.slot1[1]]
+            wb_champion = side(final.slot1)
+            grand = winners[final.id]
+            champion = [g if g == c else r for g, c, r in zip(grand, wb_champion, won, strict=True)]
+        elif champion is not None:
+            raise OddsUnavailableError("This bracket has no single final to win.")
+        else:
+            champion = won
+    return Counter(champion or [])
