@@ -59,7 +59,7 @@ def bench_reads(app: Any, players: int, samples: int) -> None:
     from deltacrown.leaderboards import boards, store
     from deltacrown.leaderboards.boards import Board
 
-    rng = random.Random(1)
+    rng = random.Random(1)  # noqa: S311  (synthetic data)
     base = datetime(2030, 1, 1, tzinfo=UTC)
     with app.app_context():
         board = Board(game_id=999_999)
@@ -116,7 +116,7 @@ def bench_rebuild_from_rows(app: Any, rows: int) -> None:
 
     with app.app_context():
         game_id = db.session.scalar(sa.select(Game.id).order_by(Game.id).limit(1))
-        rng = random.Random(2)
+        rng = random.Random(2)  # noqa: S311  (synthetic data)
         base = datetime(2030, 1, 1, tzinfo=UTC)
         batch = []
         for i in range(rows):
@@ -180,7 +180,7 @@ def bench_odds() -> None:
                 slots.append((slot.kind.value, str(slot.ref), known))
             nodes.append(odds.Node(m.id, slots[0], slots[1], "open", -1, -1, m.is_reset,
                                    rnd.side.value == "third_place"))  # fmt: skip
-    rng = random.Random(3)
+    rng = random.Random(3)  # noqa: S311  (synthetic data)
     strengths = [(rng.gauss(25, 4), rng.uniform(2, 8) ** 2) for _ in range(n)]
     start = time.perf_counter()
     win = odds.win_matrix(strengths)
@@ -188,7 +188,8 @@ def bench_odds() -> None:
     start = time.perf_counter()
     counts = odds.play(nodes, n, win, runs=odds.RUNS, seed=1)
     seconds = time.perf_counter() - start
-    assert sum(counts.values()) == odds.RUNS
+    if sum(counts.values()) != odds.RUNS:
+        raise SystemExit("every run must crown a champion")
     emit(op="odds", format="double_elimination", players=n, runs=odds.RUNS, matches=len(nodes),
          matrix_seconds=round(matrix, 3), simulate_seconds=round(seconds, 3),
          seconds=round(matrix + seconds, 3))  # fmt: skip
