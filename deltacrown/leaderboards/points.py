@@ -76,7 +76,11 @@ def record_tournament(tournament_id: int) -> Affected | None:
     """Write (replace) the points rows of a completed tournament; None when it is not
     completed (nothing is written, earlier rows are removed: a tournament only counts once
     it is over)."""
-    tournament = db.session.get(Tournament, tournament_id)
+    # Under the tournament's row lock: a redelivered task and a correction's rewrite never
+    # interleave their delete and insert.
+    tournament = db.session.scalars(
+        sa.select(Tournament).where(Tournament.id == tournament_id).with_for_update()
+    ).first()
     if tournament is None:
         return None
     affected = Affected(tournament.game_id)

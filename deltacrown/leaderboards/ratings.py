@@ -43,20 +43,39 @@ def _current(user_ids: Sequence[int], game_id: int) -> dict[int, PlayerRating]:
             .with_for_update()
         )
     }
-    for user_id in ids:
-        if user_id not in rows:
-            row = PlayerRating(
-                user_id=user_id,
-                game_id=game_id,
-                mu=DEFAULT_MU,
-                sigma=DEFAULT_SIGMA,
-                ordinal=ordinal(DEFAULT_MU, DEFAULT_SIGMA),
-                matches=0,
+    missing = [u for u in ids if u not in rows]
+    if missing:
+        # A first rating: insert it, skipping one another worker inserted meanwhile (the
+        # unique (user, game) decides), then lock what is there.
+        insert = _insert(db.session.get_bind().dialect.name)
+        db.session.execute(
+            insert(PlayerRating)
+            .values([
+                {"user_id": u, "game_id": game_id, "mu": DEFAULT_MU, "sigma": DEFAULT_SIGMA,
+                 "ordinal": ordinal(DEFAULT_MU, DEFAULT_SIGMA), "matches": 0,
+                 "updated_at": utcnow()}
+                for u in missing
+            ])
+            .on_conflict_do_nothing(index_elements=["user_id", "game_id"])
+        )  # fmt: skip
+        rows = {
+            r.user_id: r
+            for r in db.session.scalars(
+                sa.select(PlayerRating)
+                .where(PlayerRating.game_id == game_id, PlayerRating.user_id.in_(ids))
+                .with_for_update()
+                .execution_options(populate_existing=True)
             )
-            db.session.add(row)
-            rows[user_id] = row
-    db.session.flush()
+        }
     return rows
+
+
+def _insert(dialect: str) -> Any:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def _already_rated(match_id: int, game_number: int) -> bool:
