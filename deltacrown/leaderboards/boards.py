@@ -154,8 +154,10 @@ def _rank_at(board: Board, position: int, item: tuple[str, float]) -> int:
     store = get_store()
     tied_before = 0
     end = position - 1
+    chunk_size = 4  # most entries tie with few: read a little first, more while all tie
     while end >= 0:
-        start = max(0, end - 63)
+        start = max(0, end - chunk_size + 1)
+        chunk_size = min(chunk_size * 8, 4096)
         chunk = store.range(board.key, start, end)
         for other in reversed(chunk):
             if not _tied(other, item):

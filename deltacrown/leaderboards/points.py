@@ -79,7 +79,7 @@ def record_tournament(tournament_id: int) -> Affected | None:
     # Under the tournament's row lock: a redelivered task and a correction's rewrite never
     # interleave their delete and insert.
     tournament = db.session.scalars(
-        sa.select(Tournament).where(Tournament.id == tournament_id).with_for_update()
+        sa.select(Tournament).where(Tournament.id == tournament_id).with_for_update(of=Tournament)
     ).first()
     if tournament is None:
         return None

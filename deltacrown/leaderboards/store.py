@@ -55,13 +55,20 @@ class RedisStore:
         for i in range(0, len(pairs), 10_000):
             pipe.hset(f"{tmp}:m", mapping=dict(pairs[i : i + 10_000]))
         pipe.execute()
+        # Move the live board aside (O(1)) rather than renaming over it: RENAME onto an
+        # existing key frees the old value inside the command, which stalls Redis for a
+        # large board; UNLINK frees it in the background.
+        old = f"{key}:old:{uuid.uuid4().hex}"
         swap = self.r.pipeline(transaction=True)
+        swap.rename(key, old)  # fails harmlessly when there is no live board yet
+        swap.rename(f"{key}:m", f"{old}:m")
         if items:
             swap.rename(tmp, key)
-        else:
-            swap.delete(key)
         swap.rename(f"{tmp}:m", f"{key}:m")
-        swap.execute()
+        swap.unlink(old, f"{old}:m")
+        for outcome in swap.execute(raise_on_error=False)[2:]:
+            if isinstance(outcome, Exception):
+                raise outcome
 
     def upsert(self, key: str, scores: Mapping[str, float], members: Mapping[str, str]) -> None:
         stale = [m for m in self.r.hmget(f"{key}:m", list(members)) if m is not None]
@@ -102,7 +109,7 @@ class RedisStore:
     def delete(self, keys: Iterable[str]) -> None:
         names = [n for k in keys for n in (k, f"{k}:m")]
         if names:
-            self.r.delete(*names)
+            self.r.unlink(*names)
 
 
 class MemoryStore:
