@@ -139,6 +139,26 @@ def stages(tournament_id: int) -> list[Stage]:
     )
 
 
+def unscored_tournaments(limit: int = 50) -> list[int]:
+    """Completed tournaments with placements but no points rows (a reaction that was lost)."""
+    from deltacrown.tournaments.models import Tournament, TournamentStatus
+
+    scored = sa.select(LeaderboardPoints.id).where(LeaderboardPoints.tournament_id == Tournament.id)
+    placed = sa.select(TournamentResult.id).where(TournamentResult.tournament_id == Tournament.id)
+    return list(
+        db.session.scalars(
+            sa.select(Tournament.id)
+            .where(
+                Tournament.status == TournamentStatus.COMPLETED,
+                ~scored.exists(),
+                placed.exists(),
+            )
+            .order_by(Tournament.id)
+            .limit(limit)
+        )
+    )
+
+
 # ----- points rows ---------------------------------------------------------------------------
 def points_rows(
     *,

@@ -39,6 +39,15 @@ def on_tournament_completed(tournament_id: int) -> None:
         after_commit(apply_points, affected)
 
 
+def score_missed_tournaments() -> int:
+    """The periodic safety net: score completed tournaments that have no points rows yet
+    (their reaction was lost); how many."""
+    missed = queries.unscored_tournaments()
+    for tournament_id in missed:
+        on_tournament_completed(tournament_id)
+    return len(missed)
+
+
 def on_match_completed(match_id: int) -> None:
     """Rate a decided head-to-head match (once); its players' rating entries follow."""
     changes = ratings.rate_match(match_id)

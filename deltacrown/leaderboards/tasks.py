@@ -29,6 +29,12 @@ def result_corrected(match_id: int, tournament_id: int) -> None:
     services.on_result_corrected(match_id, tournament_id)
 
 
+@shared_task(name="leaderboards.score_missed_tournaments")
+def score_missed_tournaments() -> int:
+    """Score completed tournaments whose points rows are missing (a lost reaction)."""
+    return services.score_missed_tournaments()
+
+
 @shared_task(name="leaderboards.rebuild", acks_late=True, reject_on_worker_lost=True)
 def rebuild(game_id: int | None = None, season_id: int | None = None) -> dict[str, Any]:
     """Rebuild boards from the rows (each swapped in atomically)."""

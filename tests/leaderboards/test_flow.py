@@ -126,3 +126,22 @@ def test_a_forfeit_changes_no_rating(app, cup, api, client):
         assert db.session.scalar(sa.select(sa.func.count(RatingChange.id))) == 0
     board = client.get("/api/leaderboards/", query_string={"game": "valorant"}).get_json()
     assert [i["points"] for i in board["items"]] == [250.0, 187.5]  # community tier
+
+
+def test_the_sweep_scores_a_completed_tournament_whose_reaction_was_lost(app, cup, api):
+    from deltacrown.leaderboards import services
+    from deltacrown.leaderboards.models import LeaderboardPoints
+
+    c = cup(2, format="single_elimination")
+    final = all_matches(api.generated(c.id))["W1.1"]["id"]
+    assert api.start(c.id).status_code == 200
+    assert api.result(final, c.registrations[0], [[13, 5]]).status_code == 200
+    with app.app_context():
+        db.session.execute(sa.delete(LeaderboardPoints))
+        assert services.score_missed_tournaments() == 1
+        assert services.score_missed_tournaments() == 0
+        placements = db.session.execute(
+            sa.select(LeaderboardPoints.subject_id, LeaderboardPoints.placement)
+        ).all()
+        db.session.rollback()
+    assert sorted(placements, key=lambda r: r[1]) == [(c.players[0].id, 1), (c.players[1].id, 2)]
