@@ -30,7 +30,7 @@ from deltacrown.teams.models import Team
 def game_by_ref(ref: str) -> Game:
     """A game by slug (or numeric id); GameNotFoundError (404) otherwise."""
     query = sa.select(Game)
-    if ref.isdigit() and len(ref) < 10:
+    if ref.isascii() and ref.isdigit() and len(ref) < 10:
         query = query.where(sa.or_(Game.slug == ref, Game.id == int(ref)))
     else:
         query = query.where(Game.slug == ref)

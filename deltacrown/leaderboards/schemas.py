@@ -51,9 +51,12 @@ class RankArgs(BoardArgs):
 
     @ma.validates_schema
     def _one_subject(self, data: dict[str, Any], **kwargs: Any) -> None:
-        wanted = "team" if data.get("kind") == "team" else "user"
+        teams = data.get("kind") == "team" and data.get("by") != "rating"
+        wanted = "team" if teams else "user"
         if data.get(wanted) is None:
-            raise ma.ValidationError(f"Required for {data.get('kind', 'player')} boards.", wanted)
+            raise ma.ValidationError(
+                f"Required for {'team' if teams else 'player'} boards.", wanted
+            )
 
 
 class EntrySchema(BaseSchema):
