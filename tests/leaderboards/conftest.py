@@ -44,3 +44,14 @@ def _session_celery(app: Any) -> Iterator[None]:
     celery.set_current()
     celery.set_default()
     yield
+
+
+def set_tier(app: Any, tournament_id: int, tier: str) -> None:
+    """Staff's call: rate a tournament (committed inside the test's transaction)."""
+    from deltacrown.extensions import db
+    from deltacrown.tournaments.models import Tournament, TournamentTier
+
+    with app.app_context():
+        db.session.get(Tournament, tournament_id).tier = TournamentTier(tier)
+        db.session.commit()
+        db.session.remove()

@@ -14,11 +14,13 @@ from deltacrown.extensions import db
 from deltacrown.leaderboards import ratings
 from deltacrown.leaderboards.models import PlayerRating, RatingChange
 from tests.brackets_api.conftest import all_matches
+from tests.leaderboards.conftest import set_tier
 
 
-def _play(cup: Any, api: Any, **fields: Any) -> tuple[Any, dict[str, Any]]:
+def _play(app: Any, cup: Any, api: Any, **fields: Any) -> tuple[Any, dict[str, Any]]:
     """A premier 4-player single elimination played through (the better seed wins)."""
-    c = cup(4, format="single_elimination", tier="premier", **fields)
+    c = cup(4, format="single_elimination", **fields)
+    set_tier(app, c.id, "premier")
     document = api.generated(c.id)
     assert api.start(c.id).status_code == 200
     api.play(c.id)
@@ -35,7 +37,8 @@ def _game_id(app: Any, tournament_id: int) -> int:
 def test_a_completed_tournament_updates_boards_history_ratings_and_the_live_channel(
     app, client, cup, api
 ):
-    c = cup(4, format="single_elimination", tier="premier")
+    c = cup(4, format="single_elimination")
+    set_tier(app, c.id, "premier")
     game_id = _game_id(app, c.id)
     with app.app_context():
         seen = realtime.last_seq(f"leaderboards:{game_id}")
@@ -89,7 +92,7 @@ def test_a_completed_tournament_updates_boards_history_ratings_and_the_live_chan
 def test_a_correction_rewrites_points_and_replays_ratings_like_a_fresh_replay(
     app, client, cup, api
 ):
-    c, matches = _play(cup, api)
+    c, matches = _play(app, cup, api)
     p = [player.id for player in c.players]
     final = matches["W2.1"]["id"]
     loser_registration = c.registrations[1]

@@ -12,6 +12,7 @@ from deltacrown.core.audit import AuditEntry
 from deltacrown.extensions import db
 from tests.brackets_api.conftest import all_matches
 from tests.helpers import assert_problem
+from tests.leaderboards.conftest import set_tier
 
 
 def ops(client: Any, tournament_id: int, action: str, headers: Any, **body: Any) -> Any:
@@ -51,7 +52,8 @@ def test_a_frozen_tournament_refuses_participants_until_unfrozen(
 def test_staff_force_a_winner_on_and_override_a_placement_with_points_following(
     app, client, cup, api, staff
 ):
-    c = cup(2, format="single_elimination", auto_start_matches=False, tier="standard")
+    c = cup(2, format="single_elimination", auto_start_matches=False)
+    set_tier(app, c.id, "standard")
     final = all_matches(api.generated(c.id))["W1.1"]["id"]
     assert api.start(c.id).status_code == 200
     advanced = ops(client, c.id, "force-advance", staff.headers, match=final,

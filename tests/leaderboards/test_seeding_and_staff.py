@@ -129,3 +129,15 @@ def test_the_win_matrix_is_openskills_predict_win():
     expected = ratings.MODEL.predict_win([[strong], [weak]])
     assert flat[1] == pytest.approx(expected[0])
     assert flat[2] == pytest.approx(expected[1])
+
+
+def test_only_staff_rate_a_tournament_above_community(client, make_user, staff):
+    from tests.factories import tournament_body
+
+    organizer = make_user(username="tierorg")
+    premier = tournament_body(name="Premier Cup", tier="premier")
+    assert_problem(client.post("/api/tournaments/", json=premier, headers=organizer.headers), 403)
+    plain = client.post("/api/tournaments/", json=tournament_body(), headers=organizer.headers)
+    assert plain.get_json()["tier"] == "community"
+    rated = client.post("/api/tournaments/", json=premier, headers=staff.headers)
+    assert (rated.status_code, rated.get_json()["tier"]) == (201, "premier")
