@@ -90,3 +90,19 @@ def test_staff_regenerate_a_bracket_until_a_match_starts(app, client, cup, api, 
     winner = match["participants"][0]["registration_id"]
     ops(client, c.id, "force-advance", staff.headers, match=match["id"], winner=winner, reason="r")
     assert_problem(ops(client, c.id, "regenerate-bracket", staff.headers), 409, "bracket_locked")
+
+
+def test_staff_freeze_and_unfreeze_from_the_admin(app, client, staff, organizer):
+    from deltacrown.tournaments.models import Tournament
+    from tests.factories import make_tournament
+    from tests.tournaments.test_admin import flashes, run_action, sign_in
+
+    tournament_id = make_tournament(app, organizer.id, status="registration_open")
+    sign_in(client, staff.id)
+    run_action(client, "freeze", [tournament_id])
+    with app.app_context():
+        assert db.session.get(Tournament, tournament_id).frozen_at is not None
+    run_action(client, "unfreeze", [tournament_id])
+    with app.app_context():
+        assert db.session.get(Tournament, tournament_id).frozen_at is None
+    assert any("Unfrozen 1" in message for message in flashes(client))
