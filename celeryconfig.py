@@ -67,4 +67,8 @@ beat_schedule = {
         "task": "matches.forfeit_no_shows",
         "schedule": timedelta(minutes=1),
     },
+    "score-missed-tournaments": {
+        "task": "leaderboards.score_missed_tournaments",
+        "schedule": timedelta(minutes=10),
+    },
 }

@@ -45,11 +45,14 @@ API_MODULES = (
     "deltacrown.matches.api",
     "deltacrown.matches.organizer_api",
     "deltacrown.certificates.api",
+    "deltacrown.leaderboards.api",
+    "deltacrown.leaderboards.admin_api",
     "deltacrown.organizer.api",
+    "deltacrown.organizer.admin_api",
     "deltacrown.sharing.api",
 )
 # Websocket routes (flask-sock, on each module's `bp`).
-WS_MODULES = ("deltacrown.matches.ws", "deltacrown.tournaments.ws")
+WS_MODULES = ("deltacrown.matches.ws", "deltacrown.tournaments.ws", "deltacrown.leaderboards.ws")
 # Plain (non-API) routes at the site's root, on each module's `bp`.
 WEB_MODULES = ("deltacrown.sharing.web",)
 ADMIN_MODULES = (
@@ -72,6 +75,7 @@ CLI_MODULES = (
     "deltacrown.economy.cli",
     "deltacrown.registrations.cli",
     "deltacrown.certificates.cli",
+    "deltacrown.leaderboards.cli",
 )
 TASK_MODULES = (
     "deltacrown.accounts.tasks",
@@ -82,6 +86,7 @@ TASK_MODULES = (
     "deltacrown.registrations.tasks",
     "deltacrown.matches.tasks",
     "deltacrown.certificates.tasks",
+    "deltacrown.leaderboards.tasks",
 )
 # Models outside the domains' api modules, imported so metadata (and Alembic) sees them.
 MODEL_MODULES = (
@@ -97,6 +102,7 @@ MODEL_MODULES = (
     "deltacrown.brackets.models",
     "deltacrown.matches.models",
     "deltacrown.certificates.models",
+    "deltacrown.leaderboards.models",
 )
 
 

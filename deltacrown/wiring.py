@@ -27,6 +27,8 @@ from deltacrown.brackets.providers import TournamentBracketFacts
 from deltacrown.certificates import receivers as certificates_receivers
 from deltacrown.core import admin as core_admin
 from deltacrown.core import realtime, signals
+from deltacrown.leaderboards import receivers as leaderboards_receivers
+from deltacrown.leaderboards.providers import PlayerRatings
 from deltacrown.matches import live as match_live
 from deltacrown.matches.models import Match
 from deltacrown.matches.providers import TournamentMatchStarts
@@ -55,17 +57,22 @@ def connect_receivers() -> None:
 
     signals.tournament_cancelled.connect(registrations_receivers.on_tournament_cancelled)
     signals.tournament_completed.connect(certificates_receivers.on_tournament_completed)
+    signals.match_completed.connect(leaderboards_receivers.on_match_completed)
+    signals.tournament_completed.connect(leaderboards_receivers.on_tournament_completed)
+    signals.match_result_corrected.connect(leaderboards_receivers.on_match_result_corrected)
 
 
 def provide_ports(app: Flask) -> None:
     """Registrations answer what tournaments and teams ask of them; the bracket side answers
     whether a bracket exists and who made the podium; matches start the matches that wait
-    for nobody when the bracket side starts a tournament; accounts answer how an admin
+    for nobody when the bracket side starts a tournament; leaderboards answer the players'
+    ratings a bracket is seeded by; accounts answer how an admin
     sign-in becomes a user."""
     core_admin.admin_auth.provide(app, AdminSignIn())
     tournament_ports.registrations.provide(app, TournamentRegistrationFacts())
     tournament_ports.brackets.provide(app, TournamentBracketFacts())
     bracket_ports.matches.provide(app, TournamentMatchStarts())
+    bracket_ports.ratings.provide(app, PlayerRatings())
     team_ports.registrations.provide(app, TeamRegistrationFacts())
 
 

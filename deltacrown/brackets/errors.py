@@ -37,6 +37,7 @@ __all__ = [
     "MatchNotReadyError",
     "NotEnoughParticipantsError",
     "PermissionDeniedError",
+    "PlacementNotFoundError",
     "RegistrationNotClosedError",
     "StageNotFoundError",
     "TournamentLockedError",
@@ -50,6 +51,10 @@ __all__ = [
 
 class MatchNotFoundError(NotFoundError):
     code, title = "match_not_found", "Match not found"
+
+
+class PlacementNotFoundError(NotFoundError):
+    code, title = "placement_not_found", "Placement not found"
 
 
 class LobbyNotFoundError(NotFoundError):

@@ -45,6 +45,7 @@ class SeedingMethod(enum.StrEnum):
     RANDOM = "random"  # a shuffle by a recorded RNG seed
     MANUAL = "manual"  # the organizer's full seed list
     STANDINGS = "standings"  # playoffs: from the group stage's standings
+    RATING = "rating"  # by the players' skill ratings in the game (leaderboards)
 
 
 class StageStatus(enum.StrEnum):

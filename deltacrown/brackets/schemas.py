@@ -65,8 +65,9 @@ class BracketGenerateArgs(BaseSchema):
         SeedingMethod,
         by_value=True,
         load_default=SeedingMethod.REGISTRATION_ORDER,
-        metadata={"description": "`registration_order`, `random` (the RNG seed is stored) or "
-                  "`manual` (then `seeds`)."},
+        metadata={"description": "`registration_order`, `random` (the RNG seed is stored), "
+                  "`manual` (then `seeds`) or `rating` (best skill rating in the game first; a "
+                  "team by its players' mean rating; unrated entries last, in sign-up order)."},
     )  # fmt: skip
     seeds = ma.fields.List(
         ma.fields.Integer(strict=True),

@@ -35,11 +35,13 @@ Who sends what, and who listens, is listed here and kept true:
   actor_id)`, `match_completed(match_id, tournament_id, stage_id, winner_registration_id,
   loser_registration_id)`, `tournament_completed(tournament_id)` — sent by brackets.services.
   Listeners: certificates.receivers on `tournament_completed` (every participant's
-  certificate); the others are the hooks for payouts, notifications, webhooks and leaderboards.
+  certificate); leaderboards.receivers (`match_completed`: ratings; `tournament_completed`:
+  points rows, lobby ratings, boards).
 - `match_result_corrected(match_id, tournament_id, actor_id)`, `dispute_opened(dispute_id,
   match_id, tournament_id)`, `dispute_resolved(dispute_id, match_id, tournament_id, status,
   outcome)` — sent by matches (results confirmed, forfeits and completion reuse brackets'
-  `match_completed` and `tournament_completed`). Listeners: none yet.
+  `match_completed` and `tournament_completed`). Listeners: leaderboards.receivers
+  (`match_result_corrected`: ratings replayed, a completed tournament's points rewritten).
 - `tournament_state_changed(tournament_id, before, after)` and `match_state_changed(match_id,
   tournament_id, before, after)` (statuses as strings) — sent after every committed status
   change on any code path, once per unit of work, by the state listeners `wiring` registers

@@ -47,9 +47,14 @@ def require_manager(actor: Any, tournament: Tournament) -> None:
 
 
 def require_side(match: Match, actor: Any) -> int:
+    """The actor's side of the match (a participant's action): PermissionDeniedError for
+    others, TournamentFrozenError while staff have the tournament frozen."""
     side = queries.side_of(match, actor)
     if side is None:
         raise PermissionDeniedError("Only the match's participants may do this.")
+    tournament = db.session.get(Tournament, match.tournament_id)
+    if tournament is not None:
+        tournament.ensure_not_frozen()
     return side
 
 

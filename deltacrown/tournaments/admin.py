@@ -133,6 +133,26 @@ class TournamentAdmin(ReadOnlyModelView):
             "cancelled",
         )
 
+    @action("freeze", "Freeze", "Freeze the selected tournaments (participants cannot act)?")
+    def action_freeze(self, ids: list[str]) -> None:
+        self._apply_each(
+            ids,
+            lambda tid, actor: services.set_frozen(
+                tid, frozen=True, reason="Frozen from the admin", actor=actor
+            ),
+            "frozen",
+        )
+
+    @action("unfreeze", "Unfreeze", "Unfreeze the selected tournaments?")
+    def action_unfreeze(self, ids: list[str]) -> None:
+        self._apply_each(
+            ids,
+            lambda tid, actor: services.set_frozen(
+                tid, frozen=False, reason="Unfrozen from the admin", actor=actor
+            ),
+            "unfrozen",
+        )
+
 
 class GameConfigAdmin(ReadOnlyModelView):
     """Versions are immutable; staff add version n+1 through the service."""

@@ -111,9 +111,10 @@ class TournamentCollection(MethodView):
     @blp.etag
     @blp.arguments(TournamentCreateArgs)
     @blp.response(201, TournamentSchema)
-    @blp.errors(*CONFIG_ERRORS)
+    @blp.errors(*CONFIG_ERRORS, PermissionDeniedError)
     def post(self, args: dict[str, Any]) -> Any:
-        """Create a draft tournament (you become its organizer)."""
+        """Create a draft tournament (you become its organizer). Only staff set a `tier`
+        above `community`."""
         actor = require_user()
         return present(services.create_tournament(actor=actor, data=args), actor)
 

@@ -33,6 +33,7 @@ __all__ = [
     "RegistrationWindowPassedError",
     "RegistrationsExistError",
     "TemplateNotFoundError",
+    "TournamentFrozenError",
     "TournamentLockedError",
     "TournamentNotFoundError",
     "ValidationError",
@@ -125,3 +126,9 @@ class NotEnoughParticipantsError(ConflictError):
 
 class BracketExistsError(ConflictError):
     code, title = "bracket_exists", "The bracket has been drawn"
+
+
+class TournamentFrozenError(ConflictError):
+    """Staff froze the tournament: participants' writes wait until it is unfrozen."""
+
+    code, title = "tournament_frozen", "Tournament frozen"

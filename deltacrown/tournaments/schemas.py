@@ -21,6 +21,7 @@ from deltacrown.tournaments.models import (
     PaymentMethod,
     TournamentFormat,
     TournamentStatus,
+    TournamentTier,
     Visibility,
 )
 from deltacrown.tournaments.rules import (
@@ -205,6 +206,14 @@ class TournamentConfigArgs(BaseSchema):
             "a scheduled time always waits for its check-in."
         }
     )
+    tier = ma.fields.Enum(
+        TournamentTier,
+        by_value=True,
+        metadata={
+            "description": "How much a placement counts on the game's leaderboards: premier "
+            "(full points), standard (half), community (a quarter, the default)."
+        },
+    )
     points_table = ma.fields.Dict(
         allow_none=True,
         metadata={"description": 'Battle royale: {"placement": {"1": 15, ...}, "kill": 1}'},
@@ -359,6 +368,12 @@ class TournamentSchema(BaseSchema):
     result_confirmation_minutes = ma.fields.Integer()
     no_show_grace_minutes = ma.fields.Integer()
     auto_start_matches = ma.fields.Boolean()
+    tier = ma.fields.Enum(TournamentTier, by_value=True)
+    frozen_at = ma.fields.DateTime(
+        allow_none=True,
+        metadata={"description": "Set while staff have the tournament frozen: participants "
+                  "cannot register, withdraw, check in or act in matches."},
+    )  # fmt: skip
     points_table = ma.fields.Dict(allow_none=True)
     settings = ma.fields.Dict()
     settings_schema_version = ma.fields.Integer()

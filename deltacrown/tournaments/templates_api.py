@@ -110,7 +110,9 @@ class TournamentFromTemplate(MethodView):
     @blp.etag
     @blp.arguments(FromTemplateArgs)
     @blp.response(201, TournamentSchema)
-    @blp.errors(TemplateNotFoundError, InvalidTemplateError, *TEMPLATE_CONFIG_ERRORS)
+    @blp.errors(
+        TemplateNotFoundError, InvalidTemplateError, PermissionDeniedError, *TEMPLATE_CONFIG_ERRORS
+    )
     def post(self, args: dict[str, Any]) -> Any:
         """Create a draft from a template; other fields override the template's values."""
         actor = require_user()

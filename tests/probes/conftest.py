@@ -128,6 +128,15 @@ def world(
         ),
         201,
     )
+    season = _ok(
+        client.post(
+            "/api/admin/seasons/",
+            json={"game": "valorant", "name": "Probe season", "starts_at": "2030-01-01T00:00:00Z",
+                  "ends_at": "2030-04-01T00:00:00Z"},
+            headers=staff.headers,
+        ),
+        201,
+    )  # fmt: skip
     users = {
         "player": player,
         "other_organizer": other_organizer,
@@ -155,6 +164,7 @@ def world(
             "template_id": template["id"],
             "field_id": custom_field["id"],
             "certificate_id": certificate_id,
+            "season_id": season["id"],
             "user_id": player.id,
             "game_id": 1,
             "number": 1,

@@ -18,6 +18,12 @@ PARAMETER_OVERRIDES = {
     ("/api/tournaments/<int:tournament_id>/organizers/<int:user_id>/", "user_id"): "co_organizer",
 }
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+# Query strings for operations whose required query parameters name what they read.
+QUERIES = {
+    "/api/leaderboards/": "?game=valorant",
+    "/api/leaderboards/rank/": "?game=valorant&user=<int:user_id>",
+    "/api/admin/leaderboards/breakdown/": "?game=valorant&user=<int:user_id>",
+}
 
 
 def url_for_rule(rule: str, world: Any) -> str:
@@ -30,7 +36,7 @@ def url_for_rule(rule: str, world: Any) -> str:
             return world.strings[key]
         return str(world.ids[key])
 
-    return _PARAM.sub(fill, rule)
+    return _PARAM.sub(fill, rule) + _PARAM.sub(fill, QUERIES.get(rule, ""))
 
 
 def openapi_path(rule: str) -> str:

@@ -27,6 +27,7 @@ from deltacrown.brackets.services.generation import (
     seed_participants,
     start_tournament,
 )
+from deltacrown.brackets.services.placements import override_placement
 from deltacrown.brackets.services.results import (
     LobbyOutcome,
     ResultOutcome,
@@ -46,6 +47,7 @@ __all__ = [
     "engine_options",
     "generate_bracket",
     "mark_lobby_absent",
+    "override_placement",
     "preview_result",
     "regenerate_bracket",
     "seed_participants",

@@ -195,7 +195,10 @@ def _generate(
         )
     if method is SeedingMethod.RANDOM and rng_seed is None:
         rng_seed = secrets.randbelow(RNG_SEED_LIMIT)
-    seed_list = seed_participants(participants, method, seeds=seeds, rng_seed=rng_seed)
+    if method is SeedingMethod.RATING:
+        seed_list = ports.ratings.get().seed_order(tournament, list(participants))
+    else:
+        seed_list = seed_participants(participants, method, seeds=seeds, rng_seed=rng_seed)
     try:
         stage = engine.generate(tournament.format.value, seed_list, requested)
     except engine.BracketError as exc:

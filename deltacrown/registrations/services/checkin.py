@@ -127,6 +127,7 @@ def check_in(tournament_id: int, *, actor: UserActor, now: datetime | None = Non
     NotTeamCaptainError, CheckinNotOpenError, RegistrationNotConfirmedError."""
     now = now or utcnow()
     tournament = lock_tournament(tournament_id)
+    tournament.ensure_not_frozen()
     registration = _own_registration(tournament, actor)
     _ensure_open(tournament, now)
     _stamp(registration, actor, now)

@@ -188,6 +188,8 @@ def submit_payment(
     registration, tournament = visible_registration(registration_id, actor)
     if not policies.can_pay(actor, registration):
         raise PermissionDeniedError("Only the registrant, organizers and staff may pay.")
+    if policies.is_registrant(actor, registration):
+        tournament.ensure_not_frozen()
     if registration.status != S.PENDING or registration.payment_status not in (
         P.AWAITING,
         P.REJECTED,

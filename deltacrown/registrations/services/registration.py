@@ -83,6 +83,7 @@ def _entry_tournament(
     tournament = lock_tournament(tournament_id)
     if policies.can_manage(actor, tournament):
         return tournament
+    tournament.ensure_not_frozen()
     if tournament.is_draft:
         raise TournamentNotFoundError(f"No tournament {tournament_id}.")
     if tournament.visibility.value == "private" and (
@@ -377,6 +378,8 @@ def cancel_registration(
     registration, tournament = visible_registration(registration_id, actor)
     if not policies.can_cancel(actor, registration):
         raise PermissionDeniedError("Only the player or the team's captain may withdraw.")
+    if policies.is_registrant(actor, registration):
+        tournament.ensure_not_frozen()
     _ensure_before_start(tournament)
     if not registration.is_active:
         raise InvalidTransitionError(

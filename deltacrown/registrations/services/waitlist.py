@@ -147,6 +147,7 @@ def leave_waitlist(
     (404) when the caller has no waitlisted registration in the tournament."""
     now = now or utcnow()
     tournament = lock_tournament(tournament_id)
+    tournament.ensure_not_frozen()
     registration = queries.find_registration_of(tournament.id, actor.id)
     if (
         registration is None

@@ -11,6 +11,7 @@ from deltacrown.tournaments.models.tournament import (
     TournamentFormat,
     TournamentOrganizer,
     TournamentStatus,
+    TournamentTier,
     Visibility,
 )
 
@@ -26,5 +27,6 @@ __all__ = [
     "TournamentOrganizer",
     "TournamentStatus",
     "TournamentTemplate",
+    "TournamentTier",
     "Visibility",
 ]

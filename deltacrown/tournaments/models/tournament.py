@@ -24,6 +24,7 @@ from deltacrown.core.errors import InvalidTransitionError
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import Model
 from deltacrown.games.models import Game
+from deltacrown.tournaments.errors import TournamentFrozenError
 from deltacrown.tournaments.rules import Money
 
 
@@ -55,6 +56,15 @@ class Visibility(enum.StrEnum):
     PUBLIC = "public"
     UNLISTED = "unlisted"  # anyone with the link
     PRIVATE = "private"  # organizers, staff, and whoever has the invite code
+
+
+class TournamentTier(enum.StrEnum):
+    """How much a placement counts on the leaderboards (premier x1, standard x0.5,
+    community x0.25)."""
+
+    PREMIER = "premier"
+    STANDARD = "standard"
+    COMMUNITY = "community"
 
 
 class PaymentMethod(enum.StrEnum):
@@ -150,6 +160,12 @@ class Tournament(TimestampMixin, VersionMixin, SoftDeleteMixin, Model):
         sa.Boolean, nullable=False, default=True, server_default=sa.true()
     )
     points_table: Mapped[dict[str, Any] | None] = json_dict_column(default=None)
+    # Staff froze it: every participant write is refused (409 `tournament_frozen`).
+    frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    tier: Mapped[TournamentTier] = mapped_column(
+        enum_type(TournamentTier), nullable=False, default=TournamentTier.COMMUNITY,
+        server_default=TournamentTier.COMMUNITY.value,
+    )  # fmt: skip
     settings: Mapped[dict[str, Any]] = json_dict_column(nullable=False, default=dict)
     settings_schema_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     banner_url: Mapped[str | None] = mapped_column(sa.String(2000))
@@ -227,6 +243,14 @@ class Tournament(TimestampMixin, VersionMixin, SoftDeleteMixin, Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED
+
+    def ensure_not_frozen(self) -> None:
+        """Raise TournamentFrozenError (409 `tournament_frozen`) while staff have it frozen."""
+        if self.frozen_at is not None:
+            raise TournamentFrozenError(
+                f"Tournament {self.id} is frozen by staff; participants cannot change anything "
+                "until it is unfrozen."
+            )
 
     def can_transition(self, to: TournamentStatus) -> bool:
         return (self.status, to) in TRANSITIONS

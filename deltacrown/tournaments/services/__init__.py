@@ -7,6 +7,7 @@ from deltacrown.tournaments.services.custom_fields import (
     delete_custom_field,
     update_custom_field,
 )
+from deltacrown.tournaments.services.freezing import set_frozen
 from deltacrown.tournaments.services.lifecycle import (
     apply_scheduled_transitions,
     cancel_tournament,
@@ -45,6 +46,7 @@ __all__ = [
     "open_registration",
     "publish_tournament",
     "remove_organizer",
+    "set_frozen",
     "tournament_config",
     "unique_slug",
     "update_custom_field",

@@ -36,6 +36,7 @@ from deltacrown.tournaments.models import (
     Tournament,
     TournamentOrganizer,
     TournamentStatus,
+    TournamentTier,
     Visibility,
 )
 from deltacrown.tournaments.services.common import (
@@ -73,6 +74,7 @@ DEFAULTS: dict[str, Any] = {
     "result_confirmation_minutes": 30,
     "no_show_grace_minutes": 10,
     "auto_start_matches": True,
+    "tier": TournamentTier.COMMUNITY,
     "settings": {},
     "banner_url": None,
     "stream_url": None,
@@ -162,6 +164,12 @@ def _require_user(actor: Actor | None) -> None:
         raise AuthenticationError("Sign in to do this.")
 
 
+def _check_tier(actor: Any, tier: Any, current: Any) -> None:
+    """Leaderboard weight is staff's call: others keep `community` (or what staff set)."""
+    if tier not in (TournamentTier.COMMUNITY, current) and not policies.is_staff(actor):
+        raise PermissionDeniedError("Only staff rate a tournament premier or standard.")
+
+
 def create_tournament(
     *,
     actor: Any,
@@ -188,6 +196,7 @@ def create_tournament(
     if "min_participants" not in data:
         state["min_participants"] = rules.format_minimum(str(state["format"]))
     check_configuration(state, game=game)
+    _check_tier(actor, state["tier"], None)
     check_schedule(state, now=now, must_be_future=("start_at",))
     settings_version = check_settings(game, state["settings"])
 
@@ -308,6 +317,7 @@ def update_tournament(
         )
     state = _proposed_state(tournament, changes, game)
     check_configuration(state, game=state["game"])
+    _check_tier(actor, state["tier"], tournament.tier)
     changed_dates = [
         name
         for name in rules.SCHEDULE_FIELDS
