@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import redirect, request, url_for
 from flask.views import MethodView
 
 from deltacrown.accounts.errors import UserNotFoundError
@@ -163,6 +164,45 @@ class TournamentsByGame(MethodView):
         filters and ordering as the main list."""
         query = discovery.list_by_game(game_ref, args)
         return _page(query, pagination_parameters, get_current_user())
+
+
+@blp.route("/by-slug/<slug>/")
+class TournamentBySlug(MethodView):
+    @login_required(optional=True)
+    @blp.etag
+    @blp.arguments(TournamentViewArgs, location="query")
+    @blp.response(200, TournamentDetailSchema)
+    @blp.alt_response(
+        301,
+        description="The slug was the tournament's before a rename: `Location` has the "
+        "current one.",
+        headers={
+            "Location": {
+                "description": "The tournament's current slug URL",
+                "schema": {"type": "string"},
+            }
+        },
+    )
+    @blp.errors(TournamentNotFoundError)
+    def get(self, args: dict[str, Any], slug: str) -> Any:
+        """Get a tournament by its slug, as `GET /tournaments/{id}/` answers.
+
+        A slug the tournament had before a rename answers 301 to its current slug, so shared
+        links keep working.
+        """
+        found = queries.tournament_id_by_slug(slug) if len(slug) <= 220 else None
+        if found is None:
+            raise TournamentNotFoundError(f"No tournament with the slug {slug[:60]!r}.")
+        tournament_id, current = found
+        actor = get_current_user()
+        tournament = queries.get_visible_tournament(
+            tournament_id, actor, invite_code=args.get("invite_code")
+        )
+        if current != slug:
+            query = request.query_string.decode()
+            location = url_for(".TournamentBySlug", slug=current) + (f"?{query}" if query else "")
+            return redirect(location, code=301)
+        return present(tournament, actor)
 
 
 @blp.route("/<int:tournament_id>/")

@@ -17,6 +17,7 @@ from deltacrown.tournaments.errors import (
 from deltacrown.tournaments.models import (
     CustomField,
     Tournament,
+    TournamentSlug,
     TournamentStatus,
     TournamentTemplate,
 )
@@ -78,9 +79,24 @@ def get_visible_tournament(
     return tournament
 
 
+def tournament_id_by_slug(slug: str) -> tuple[int, str] | None:
+    """(tournament id, its current slug) for a current or retired slug; None when unknown."""
+    row = db.session.execute(
+        sa.select(Tournament.id, Tournament.slug).where(Tournament.slug == slug)
+    ).first()
+    if row is None:
+        row = db.session.execute(
+            sa.select(Tournament.id, Tournament.slug)
+            .join(TournamentSlug, TournamentSlug.tournament_id == Tournament.id)
+            .where(TournamentSlug.slug == slug)
+        ).first()
+    return (row.id, row.slug) if row is not None else None
+
+
 def slug_taken(slug: str) -> bool:
-    """Deleted tournaments keep their slug: old links must never point elsewhere."""
-    return db.session.scalar(sa.select(Tournament.id).where(Tournament.slug == slug)) is not None
+    """Deleted tournaments keep their slug, and renamed ones their old slugs: old links must
+    never point elsewhere."""
+    return tournament_id_by_slug(slug) is not None
 
 
 def due_to_open(now: datetime) -> sa.Select[tuple[Tournament]]:

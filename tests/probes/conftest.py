@@ -169,8 +169,18 @@ def world(
             "game_id": 1,
             "number": 1,
         },
-        strings={"game_ref": "valorant", "code": code},
+        strings={"game_ref": "valorant", "code": code, "slug": _slug(app, play.cup.id)},
     )
+
+
+def _slug(app: Any, tournament_id: int) -> str:
+    from deltacrown.extensions import db
+    from deltacrown.tournaments.models import Tournament
+
+    with app.app_context():
+        slug = db.session.get(Tournament, tournament_id).slug
+        db.session.remove()
+    return str(slug)
 
 
 def _certificate(app: Any, tournament_id: int, registration_id: int, player: UserInfo) -> Any:

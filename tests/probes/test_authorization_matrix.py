@@ -118,6 +118,7 @@ EXPECTED: dict[str, Any] = {
     f"GET {T}/bracket.svg": PUBLIC,
     f"GET {T}/bracket.png": PUBLIC,
     f"GET {T}/share/": PUBLIC,
+    "GET /api/tournaments/by-slug/<slug>/": PUBLIC,
     f"GET {T}/og.png": PUBLIC,
     f"GET {T}/matches/": PUBLIC,
     f"GET {T}/standings/": PUBLIC,

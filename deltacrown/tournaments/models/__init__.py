@@ -1,6 +1,7 @@
 """The tournaments domain's models (one module per aggregate)."""
 
 from deltacrown.tournaments.models.custom_field import CustomField, FieldType
+from deltacrown.tournaments.models.slug import TournamentSlug
 from deltacrown.tournaments.models.template import TournamentTemplate
 from deltacrown.tournaments.models.tournament import (
     FINISHED,
@@ -25,6 +26,7 @@ __all__ = [
     "Tournament",
     "TournamentFormat",
     "TournamentOrganizer",
+    "TournamentSlug",
     "TournamentStatus",
     "TournamentTemplate",
     "TournamentTier",

@@ -35,6 +35,7 @@ from deltacrown.tournaments.errors import (
 from deltacrown.tournaments.models import (
     Tournament,
     TournamentOrganizer,
+    TournamentSlug,
     TournamentStatus,
     TournamentTier,
     Visibility,
@@ -102,21 +103,27 @@ def _slugify(name: str) -> str:
 
 
 def unique_slug(name: str, *, skip: set[str] | frozenset[str] = frozenset()) -> str:
-    """The name's slug, with -2, -3, ... appended while taken (or in `skip`)."""
+    """The name's slug, with -2, -3, ... appended while taken (now or before a rename, or in
+    `skip`)."""
     base = _slugify(name)
-    taken = set(
-        db.session.scalars(
-            sa.select(Tournament.slug).where(
-                sa.or_(Tournament.slug == base, Tournament.slug.like(f"{base}-%"))
-            )
-        )
-    ) | set(skip)
+    current = sa.select(Tournament.slug).where(
+        sa.or_(Tournament.slug == base, Tournament.slug.like(f"{base}-%"))
+    )
+    retired = sa.select(TournamentSlug.slug).where(
+        sa.or_(TournamentSlug.slug == base, TournamentSlug.slug.like(f"{base}-%"))
+    )
+    taken = set(db.session.scalars(sa.union(current, retired))) | set(skip)
     if base not in taken:
         return base
     n = 2
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+def _slug_fits(slug: str, name: str) -> bool:
+    """Whether `slug` still reads as `name` (its slug, or that with a -N suffix)."""
+    return re.fullmatch(re.escape(_slugify(name)) + r"(-\d+)?", slug) is not None
 
 
 def _invite_code() -> str:
@@ -335,7 +342,13 @@ def update_tournament(
         name for name in STATE_FIELDS if _normalized(name, state[name]) != getattr(tournament, name)
     ]
     before = snapshot(tournament, changed)
-    _apply(tournament, {name: state[name] for name in changed})
+    if "name" in changed and not _slug_fits(tournament.slug, state["name"]):
+        # A rename gives a new slug; the old one is kept so its links redirect.
+        before["slug"], changed = tournament.slug, [*changed, "slug"]
+        new_slug = unique_slug(state["name"])
+        db.session.add(TournamentSlug(slug=tournament.slug, tournament_id=tournament.id))
+        tournament.slug = new_slug
+    _apply(tournament, {name: state[name] for name in changed if name != "slug"})
     db.session.flush()
     if changed:
         audit.record(
