@@ -263,6 +263,7 @@ class TestingConfig(BaseConfig):
     # Every completed tournament would draw its certificates in the test that completed it;
     # the certificates' own tests turn this on.
     CERTIFICATES_ON_COMPLETION = False
+    BACKGROUND_INLINE = True  # core.background: tasks run at once, in the test's thread
 
     @classmethod
     def from_env(cls) -> dict[str, Any]:

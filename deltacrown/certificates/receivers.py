@@ -14,17 +14,18 @@ from typing import Any
 from flask import current_app
 
 from deltacrown.certificates import services
+from deltacrown.core import background
 
 log = logging.getLogger(__name__)
 
 
 def on_tournament_completed(sender: Any, *, tournament_id: int, **payload: Any) -> None:
-    """Enqueue the batch on this app's Celery (in-process in the embedded default). It never
-    raises: a receiver that raised would keep the signal from the receivers after it."""
+    """Start the batch outside the request that completed the tournament (Celery workers, or
+    this process's background threads in the embedded default). It never raises: a receiver
+    that raised would keep the signal from the receivers after it."""
     if not current_app.config.get("CERTIFICATES_ON_COMPLETION", True):
         return
-    task = current_app.extensions["celery"].tasks[services.GENERATE_TASK]
     try:
-        task.delay(tournament_id=tournament_id)
+        background.start(services.GENERATE_TASK, tournament_id=tournament_id)
     except Exception:
         log.exception("certificates of tournament %s were not made", tournament_id)
