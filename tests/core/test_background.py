@@ -9,7 +9,6 @@ import pytest
 
 from deltacrown.core import background
 
-
 SEEN: list[tuple[str, int]] = []
 DONE = threading.Event()
 
