@@ -12,6 +12,7 @@ from typing import Any
 from celery import Celery, Task
 from flask import Flask
 
+from deltacrown.core import task_metrics
 from deltacrown.core.transaction import unit_of_work
 
 
@@ -30,6 +31,7 @@ def celery_init_app(app: Flask) -> Celery:
         task_always_eager=not broker,
     )
     celery_app.set_default()
+    task_metrics.init_celery(celery_app, broker)
     app.extensions["celery"] = celery_app
     return celery_app
 

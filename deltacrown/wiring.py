@@ -25,7 +25,7 @@ from deltacrown.accounts.providers import AdminSignIn
 from deltacrown.brackets import ports as bracket_ports
 from deltacrown.brackets.providers import TournamentBracketFacts
 from deltacrown.core import admin as core_admin
-from deltacrown.core import realtime, signals
+from deltacrown.core import domain_metrics, realtime, signals
 from deltacrown.matches import live as match_live
 from deltacrown.matches.models import Match
 from deltacrown.matches.providers import TournamentMatchStarts
@@ -53,6 +53,12 @@ def connect_receivers() -> None:
     """Reactions to other domains' signals (see `core.signals` for who sends what)."""
 
     signals.tournament_cancelled.connect(registrations_receivers.on_tournament_cancelled)
+    # Domain counters of /metrics (core.domain_metrics lists which signal counts what).
+    signals.registration_created.connect(domain_metrics.on_registration_created)
+    signals.match_completed.connect(domain_metrics.on_match_completed)
+    signals.dispute_opened.connect(domain_metrics.on_dispute_opened)
+    signals.payout_paid.connect(domain_metrics.on_payout_paid)
+    signals.payout_failed.connect(domain_metrics.on_payout_failed)
 
 
 def provide_ports(app: Flask) -> None:
