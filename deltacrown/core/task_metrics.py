@@ -26,6 +26,9 @@ from prometheus_client.registry import Collector
 from deltacrown.core import metrics
 
 PUBLISHED_AT_HEADER = "deltacrown_published_at"
+BROKER_UP = "deltacrown_broker_up"
+QUEUE_DEPTH = "deltacrown_celery_queue_depth"
+QUEUE_OLDEST_AGE = "deltacrown_celery_queue_oldest_age_seconds"
 HEARTBEAT_TASK = "core.beat_heartbeat"
 METRICS_PORT_ENV = "DELTACROWN_METRICS_PORT"
 _started: dict[str, float] = {}
@@ -96,12 +99,10 @@ class BrokerCollector(Collector):
         self.queues = queues
 
     def collect(self):  # type: ignore[no-untyped-def]
-        up = GaugeMetricFamily("deltacrown_broker_up", "1 when the broker answered the scrape.")
-        depth = GaugeMetricFamily(
-            "deltacrown_celery_queue_depth", "Messages waiting in the queue.", labels=["queue"]
-        )
+        up = GaugeMetricFamily(BROKER_UP, "1 when the broker answered the scrape.")
+        depth = GaugeMetricFamily(QUEUE_DEPTH, "Messages waiting in the queue.", labels=["queue"])
         age = GaugeMetricFamily(
-            "deltacrown_celery_queue_oldest_age_seconds",
+            QUEUE_OLDEST_AGE,
             "Age of the oldest message waiting in the queue (0 when empty).",
             labels=["queue"],
         )
