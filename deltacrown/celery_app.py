@@ -7,6 +7,8 @@ success, rolls back on error, and runs its after-commit effects only after the c
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
@@ -38,6 +40,12 @@ def celery_init_app(app: Flask) -> Celery:
 
 def __getattr__(name: str) -> Any:
     if name in ("celery", "app"):
+        # `celery -A deltacrown.celery_app:celery` puts the working directory on sys.path only
+        # while it imports this module, not while it reads this attribute; the project root
+        # (celeryconfig.py) must stay importable for the app factory.
+        root = str(Path(__file__).resolve().parent.parent)
+        if root not in sys.path:
+            sys.path.append(root)
         # Here, not at the top: the app factory imports this module (celery_init_app).
         from deltacrown.app import create_app
 

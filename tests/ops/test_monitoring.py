@@ -71,7 +71,9 @@ def test_every_alert_names_a_runbook_section_that_exists():
 
 def test_every_alert_has_a_unit_test():
     tests = yaml.safe_load((MONITORING / "alerts_test.yml").read_text())["tests"]
-    tested = {case["alertname"] for t in tests for case in t["alert_rule_test"] if case["exp_alerts"]}
+    tested = {
+        case["alertname"] for t in tests for case in t["alert_rule_test"] if case["exp_alerts"]
+    }
     assert {rule["alert"] for rule in alert_rules()} == tested
 
 
