@@ -1,16 +1,13 @@
 """The alert rules and the Grafana dashboard use only metrics the app exposes, every alert
-points at a runbook section that exists, and (where promtool is installed, as in CI) the
-rules pass `promtool check rules` and their unit tests."""
+points at a runbook section that exists and has a unit test. `promtool check rules` and
+`promtool test rules` run in .ci/run (step 3)."""
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 
 from deltacrown.core import metrics, task_metrics
@@ -75,12 +72,3 @@ def test_every_alert_has_a_unit_test():
         case["alertname"] for t in tests for case in t["alert_rule_test"] if case["exp_alerts"]
     }
     assert {rule["alert"] for rule in alert_rules()} == tested
-
-
-@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
-def test_promtool_accepts_the_rules_and_their_unit_tests_pass():
-    for args in (["check", "rules", "alerts.yml"], ["test", "rules", "alerts_test.yml"]):
-        result = subprocess.run(  # noqa: S603
-            ["promtool", *args], cwd=MONITORING, capture_output=True, text=True, check=False
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
