@@ -2,21 +2,23 @@
 
 With PROMETHEUS_MULTIPROC_DIR set (docs/monitoring.md), the master empties the directory
 before starting its workers, and a worker that exits stops counting in the live gauges
-(open websocket connections), so `/metrics` on any worker reports the whole server.
+(open websocket connections), so `/metrics` on any worker reports the whole server. The
+master itself never imports the app.
 """
 
+import glob
 import os
 
 
 def on_starting(server):  # noqa: ARG001  (gunicorn's hook signature)
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from deltacrown.core.metrics import clear_multiprocess_dir
-
-        clear_multiprocess_dir()
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        for path in glob.glob(os.path.join(directory, "*.db")):
+            os.remove(path)
 
 
 def child_exit(server, worker):  # noqa: ARG001
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from deltacrown.core.metrics import mark_process_dead
+        from prometheus_client import multiprocess
 
-        mark_process_dead(worker.pid)
+        multiprocess.mark_process_dead(worker.pid)

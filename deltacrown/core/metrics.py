@@ -202,18 +202,12 @@ def render() -> bytes:
 
 
 def clear_multiprocess_dir() -> None:
-    """Remove the previous run's sample files: called by the parent process (gunicorn's
-    master, Celery's main process) before it starts its children."""
+    """Remove the previous run's sample files: called by Celery's main process before its
+    pool starts (gunicorn's master does the same in gunicorn.conf.py)."""
     directory = multiprocess_dir()
     if directory:
         for path in Path(directory).glob("*.db"):
             path.unlink(missing_ok=True)
-
-
-def mark_process_dead(pid: int) -> None:
-    """For gunicorn's `child_exit` hook: a dead worker's live gauges stop counting."""
-    if multiprocess_dir():
-        multiprocess.mark_process_dead(pid)
 
 
 # ----- HTTP instrumentation -------------------------------------------------------------------
