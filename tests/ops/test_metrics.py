@@ -121,3 +121,23 @@ def test_readiness_reports_each_checks_latency_and_records_it(client):
     assert set(body["latency_ms"]) == set(body["checks"]) >= {"database"}
     assert all(ms >= 0 for ms in body["latency_ms"].values())
     assert value("deltacrown_readiness_check_ok", check="database") == 1
+
+
+@pytest.mark.parametrize(
+    ("broker", "status", "outcome"),
+    [("memory://", "ok", "ok"), ("redis://127.0.0.1:1/0", "degraded", "failed: OperationalError")],
+)
+def test_readiness_checks_the_broker_and_a_failing_one_degrades(
+    app, client, monkeypatch, broker, status, outcome
+):
+    from celery import Celery
+
+    monkeypatch.setitem(app.config, "CELERY_BROKER_URL", broker)
+    monkeypatch.setitem(app.extensions, "celery", Celery("readiness-test", broker=broker))
+    response = client.get("/readiness")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == status
+    assert body["checks"]["broker"] == outcome
+    assert "broker" in body["latency_ms"]
+    assert value("deltacrown_readiness_check_ok", check="broker") == (status == "ok")
