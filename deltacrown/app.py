@@ -181,6 +181,7 @@ def sentry_options(app: Flask) -> dict[str, Any] | None:
         "environment": app.config.get("ENV_NAME"),
         "release": os.environ.get("SENTRY_RELEASE") or None,
         "integrations": [FlaskIntegration(), CeleryIntegration()],
+        "send_default_pii": False,
         "max_request_body_size": "never",
         "before_send": scrub_sentry_event,
         "before_send_transaction": scrub_sentry_event,

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from deltacrown.core.api import api
@@ -260,8 +260,6 @@ def current_catalog(app: Flask) -> str:
 @with_appcontext
 def refresh_command() -> None:
     """Write docs/api/openapi.json and docs/api/catalog.md from the app."""
-    from flask import current_app
-
     OPENAPI_PATH.parent.mkdir(parents=True, exist_ok=True)
     document = current_document()
     OPENAPI_PATH.write_text(dump_document(document))
