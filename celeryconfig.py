@@ -63,6 +63,15 @@ beat_schedule = {
         "task": "matches.auto_confirm_results",
         "schedule": timedelta(minutes=1),
     },
+    # Beat's heartbeat (deltacrown_beat_heartbeat_timestamp_seconds): an alert fires when it stops.
+    "beat-heartbeat": {
+        "task": "core.beat_heartbeat",
+        "schedule": timedelta(minutes=1),
+    },
+    "verify-ledger": {
+        "task": "economy.verify_ledger",
+        "schedule": timedelta(days=1),
+    },
     "forfeit-no-shows": {
         "task": "matches.forfeit_no_shows",
         "schedule": timedelta(minutes=1),

@@ -15,11 +15,11 @@ from flask_migrate import upgrade
 from deltacrown.accounts import tokens
 from deltacrown.celery_app import celery_init_app
 from deltacrown.config import load_config, validate
-from deltacrown.core import auth, compression, docs, http, realtime, transaction, ws
+from deltacrown.core import auth, compression, docs, http, metrics, realtime, transaction, ws
 from deltacrown.core.admin import create_admin
 from deltacrown.core.errors import register_error_handlers as register_core_error_handlers
 from deltacrown.core.inputs import IdConverter
-from deltacrown.core.logging import configure_logging, init_access_log, redact_sentry_event
+from deltacrown.core.logging import configure_logging, init_access_log
 from deltacrown.core.scheduler import start_embedded_scheduler
 from deltacrown.extensions import api, cache, db, jwt, limiter, migrate, sock
 from deltacrown.wiring import wire
@@ -169,22 +169,39 @@ def _derive_settings(app: Flask) -> None:
 
 
 def _init_sentry(app: Flask) -> None:
+    options = sentry_options(app)
+    if options is None:
+        return
+    import sentry_sdk
+
+    sentry_sdk.init(**options)
+
+
+def sentry_options(app: Flask) -> dict[str, Any] | None:
+    """`sentry_sdk.init` arguments when SENTRY_DSN is set: Flask, Celery and (by the SDK's
+    default integrations) uncaught CLI errors are reported, scrubbed by `scrub_sentry_event`."""
     dsn = app.config.get("SENTRY_DSN")
     if not dsn:
-        return
+        return None
     # Sentry only when a DSN is configured: the SDK and its integrations are not loaded otherwise.
-    import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.flask import FlaskIntegration
 
-    sentry_sdk.init(
-        dsn=dsn,
-        environment=app.config.get("ENV_NAME"),
-        integrations=[FlaskIntegration(), CeleryIntegration()],
-        send_default_pii=False,
-        before_send=redact_sentry_event,  # type: ignore[arg-type]
-        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
-    )
+    from deltacrown.core.sentry import scrub_sentry_event
+
+    rate = os.environ.get("SENTRY_TRACES_RATE") or os.environ.get("SENTRY_TRACES_SAMPLE_RATE")
+    return {
+        "dsn": dsn,
+        "environment": app.config.get("ENV_NAME"),
+        "release": os.environ.get("SENTRY_RELEASE") or None,
+        "integrations": [FlaskIntegration(), CeleryIntegration()],
+        "send_default_pii": False,
+        "max_request_body_size": "never",
+        "before_send": scrub_sentry_event,
+        "before_send_transaction": scrub_sentry_event,
+        "include_local_variables": False,
+        "traces_sample_rate": float(rate or "0"),
+    }
 
 
 def register_extensions(app: Flask) -> None:
@@ -197,6 +214,7 @@ def register_extensions(app: Flask) -> None:
     # Before the limiter: bodies are checked before it reads the login; the access line and
     # the response headers (after_request runs in reverse) then see the final response.
     init_access_log(app)
+    metrics.init_app(app)
     http.init_app(app)
     limiter.init_app(app)
     sock.init_app(app)

@@ -7,11 +7,14 @@ success, rolls back on error, and runs its after-commit effects only after the c
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
 from flask import Flask
 
+from deltacrown.core import task_metrics
 from deltacrown.core.transaction import unit_of_work
 
 
@@ -30,12 +33,19 @@ def celery_init_app(app: Flask) -> Celery:
         task_always_eager=not broker,
     )
     celery_app.set_default()
+    task_metrics.init_celery(celery_app, broker)
     app.extensions["celery"] = celery_app
     return celery_app
 
 
 def __getattr__(name: str) -> Any:
     if name in ("celery", "app"):
+        # `celery -A deltacrown.celery_app:celery` puts the working directory on sys.path only
+        # while it imports this module, not while it reads this attribute; the project root
+        # (celeryconfig.py) must stay importable for the app factory.
+        root = str(Path(__file__).resolve().parent.parent)
+        if root not in sys.path:
+            sys.path.append(root)
         # Here, not at the top: the app factory imports this module (celery_init_app).
         from deltacrown.app import create_app
 

@@ -26,7 +26,7 @@ from deltacrown.brackets import ports as bracket_ports
 from deltacrown.brackets.providers import TournamentBracketFacts
 from deltacrown.certificates import receivers as certificates_receivers
 from deltacrown.core import admin as core_admin
-from deltacrown.core import realtime, signals
+from deltacrown.core import domain_metrics, realtime, signals
 from deltacrown.leaderboards import receivers as leaderboards_receivers
 from deltacrown.leaderboards.providers import PlayerRatings
 from deltacrown.matches import live as match_live
@@ -60,6 +60,12 @@ def connect_receivers() -> None:
     signals.match_completed.connect(leaderboards_receivers.on_match_completed)
     signals.tournament_completed.connect(leaderboards_receivers.on_tournament_completed)
     signals.match_result_corrected.connect(leaderboards_receivers.on_match_result_corrected)
+    # Domain counters of /metrics (core.domain_metrics lists which signal counts what).
+    signals.registration_created.connect(domain_metrics.on_registration_created)
+    signals.match_completed.connect(domain_metrics.on_match_completed)
+    signals.dispute_opened.connect(domain_metrics.on_dispute_opened)
+    signals.payout_paid.connect(domain_metrics.on_payout_paid)
+    signals.payout_failed.connect(domain_metrics.on_payout_failed)
 
 
 def provide_ports(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """Operator commands shared by every domain: `flask jobs list|run`; `flask db upgrade` and
-`flask openapi write` (Flask-Migrate's and flask-smorest's) report what they did in one line."""
+`flask openapi write` (Flask-Migrate's and flask-smorest's) report what they did in one line;
+`flask openapi refresh|breaking` keep the committed API contract (`core.contract`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from deltacrown.core import contract
 from deltacrown.core.api import api
 from deltacrown.core.db import db
 from deltacrown.core.scheduler import beat_schedule, run_job
@@ -111,4 +113,11 @@ def register(app: Flask) -> None:
         app.cli.add_command(_with_report(app.cli.commands["db"], "upgrade", _report_upgrade))
     if "openapi" in app.cli.commands:
         openapi = _with_report(app.cli.commands["openapi"], "write", _report_openapi_write)
+        if isinstance(openapi, click.Group):
+            openapi = copy.copy(openapi)
+            openapi.commands = {
+                **openapi.commands,
+                "refresh": contract.refresh_command,
+                "breaking": contract.breaking_command,
+            }
         app.cli.add_command(openapi)

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from deltacrown.core import idempotency
+from deltacrown.core import idempotency, task_metrics
 
 
 @shared_task(name="core.purge_idempotency_keys")
 def purge_idempotency_keys() -> int:
     """Delete Idempotency-Key rows whose replay window has passed."""
     return idempotency.purge_expired_idempotency_keys()
+
+
+@shared_task(name=task_metrics.HEARTBEAT_TASK)
+def beat_heartbeat() -> float:
+    """Beat's heartbeat: sets deltacrown_beat_heartbeat_timestamp_seconds (alert: stalled)."""
+    return task_metrics.beat_heartbeat()

@@ -1,0 +1,24 @@
+"""gunicorn reads this file from the working directory on its own (its default `--config`).
+
+With PROMETHEUS_MULTIPROC_DIR set (docs/monitoring.md), the master empties the directory
+before starting its workers, and a worker that exits stops counting in the live gauges
+(open websocket connections), so `/metrics` on any worker reports the whole server. The
+master itself never imports the app.
+"""
+
+import glob
+import os
+
+
+def on_starting(server):  # noqa: ARG001  (gunicorn's hook signature)
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        for path in glob.glob(os.path.join(directory, "*.db")):
+            os.remove(path)
+
+
+def child_exit(server, worker):  # noqa: ARG001
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
