@@ -63,6 +63,10 @@ beat_schedule = {
         "task": "matches.auto_confirm_results",
         "schedule": timedelta(minutes=1),
     },
+    "webhooks-retry-due": {
+        "task": "webhooks.retry_due_deliveries",
+        "schedule": timedelta(seconds=30),
+    },
     "forfeit-no-shows": {
         "task": "matches.forfeit_no_shows",
         "schedule": timedelta(minutes=1),
