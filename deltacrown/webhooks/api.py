@@ -104,7 +104,7 @@ class EndpointRotateSecret(MethodView):
     @blp.response(200, EndpointWithSecretSchema)
     @blp.errors(EndpointNotFoundError)
     def post(self, endpoint_id: int) -> Any:
-        """Issue a new signing secret (shown only here). For 24 hours deliveries carry a
+        """Replace the signing secret with a new one (shown only here). For 24 hours deliveries carry a
         signature with the old secret too, so the receiver can switch without a gap."""
         actor = require_user()
         return services.rotate_secret(queries.get_endpoint(endpoint_id, actor), actor)
