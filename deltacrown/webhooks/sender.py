@@ -10,6 +10,7 @@ package computes it. Redirects are not followed (a redirect could lead inside th
 from __future__ import annotations
 
 import json
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,16 @@ from standardwebhooks import Webhook
 
 USER_AGENT = "DeltaCrown-Webhooks/1.0"
 RESPONSE_KEEP_BYTES = 1024
+# One HTTP session per thread (requests' sessions are not thread-safe): connections to a
+# receiver are kept alive between deliveries.
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+    return session
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,7 @@ def post(
 ) -> Outcome:
     """POST once; never raises for network trouble (it becomes the outcome's `error`)."""
     started = time.perf_counter()
-    sender = session or requests
+    sender = session or _session()
     try:
         response = sender.post(
             url, data=body, headers=headers, timeout=timeout, allow_redirects=False, stream=True
