@@ -119,6 +119,48 @@ def baseline(receiver: Receiver, events: int) -> float:
     return events / (time.perf_counter() - started)
 
 
+def measure(
+    app: Any, receiver: Receiver, endpoint_id: int, url: str, broker: str, workers: int, events: int
+) -> tuple[float, list[float]]:
+    """Start a worker with `workers` processes, commit `events` events, wait for them all."""
+    from deltacrown.core.transaction import unit_of_work
+    from deltacrown.extensions import db
+    from deltacrown.webhooks import services
+    from deltacrown.webhooks.models import WebhookEndpoint
+
+    env = {**os.environ, "BENCH_DATABASE_URL": url, "CELERY_BROKER_URL": broker,
+           "PYTHONPATH": str(ROOT)}  # fmt: skip
+    worker = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "celery", "-A", "webhooks_worker:celery", "worker",
+         "--pool", "prefork", "--concurrency", str(workers), "--without-heartbeat",
+         "--without-gossip", "--without-mingle", "-l", "warning"],
+        cwd=ROOT / "bench", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    committed: dict[str, float] = {}
+
+    def event() -> str:
+        with app.app_context():
+            with unit_of_work():
+                delivery = services.send_test(db.session.get(WebhookEndpoint, endpoint_id))
+                message_id = delivery.message_id
+                committed[message_id] = time.perf_counter()  # the commit follows
+            db.session.remove()
+        return str(message_id)
+
+    try:
+        warm = event()  # the worker has booted once this one arrives
+        wait_for(lambda: warm in receiver.arrivals, 120, "the worker to start")
+        ids = [event() for _ in range(events)]
+        wait_for(lambda: all(i in receiver.arrivals for i in ids), 600, "every delivery")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    first = min(committed[i] for i in ids)
+    last = max(receiver.arrivals[i] for i in ids)
+    return events / (last - first), [(receiver.arrivals[i] - committed[i]) * 1000 for i in ids]
+
+
 def run(url: str, events: int, worker_counts: list[int], broker: str) -> None:
     from flask_migrate import upgrade
 
@@ -126,7 +168,6 @@ def run(url: str, events: int, worker_counts: list[int], broker: str) -> None:
     from deltacrown.core.transaction import unit_of_work
     from deltacrown.extensions import db
     from deltacrown.webhooks import services
-    from deltacrown.webhooks.models import WebhookEndpoint
 
     receiver = Receiver()
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, CELERY_BROKER_URL=broker)
@@ -144,39 +185,9 @@ def run(url: str, events: int, worker_counts: list[int], broker: str) -> None:
     base = baseline(receiver, events)
     receiver.arrivals.clear()
     for workers in worker_counts:
-        env = {**os.environ, "BENCH_DATABASE_URL": url, "CELERY_BROKER_URL": broker,
-               "PYTHONPATH": str(ROOT)}  # fmt: skip
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "webhooks_worker:celery", "worker",
-             "--pool", "prefork", "--concurrency", str(workers), "--without-heartbeat",
-             "--without-gossip", "--without-mingle", "-l", "warning"],
-            cwd=ROOT / "bench", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-        try:
-            committed: dict[str, float] = {}
-
-            def event() -> str:
-                with app.app_context():
-                    with unit_of_work():
-                        delivery = services.send_test(db.session.get(WebhookEndpoint, endpoint_id))
-                        message_id = delivery.message_id
-                        committed[message_id] = time.perf_counter()  # the commit follows
-                    db.session.remove()
-                return message_id
-
-            warm = event()  # the worker has booted once this one arrives
-            wait_for(lambda: warm in receiver.arrivals, 120, "the worker to start")
-            ids = [event() for _ in range(events)]
-            wait_for(lambda: all(i in receiver.arrivals for i in ids), 600, "every delivery")
-        finally:
-            worker.terminate()
-            worker.wait(timeout=30)
-        first = min(committed[i] for i in ids)
-        last = max(receiver.arrivals[i] for i in ids)
-        latencies = [(receiver.arrivals[i] - committed[i]) * 1000 for i in ids]
+        rate, latencies = measure(app, receiver, endpoint_id, url, broker, workers, events)
         print(
-            f"{name:<10} {workers} worker process(es): {events / (last - first):7.1f} deliveries/s"
+            f"{name:<10} {workers} worker process(es): {rate:7.1f} deliveries/s"
             f"   event->delivery p50 {percentile(latencies, 0.5):6.1f} ms"
             f"  p99 {percentile(latencies, 0.99):7.1f} ms  max {max(latencies):7.1f} ms"
             f"   | baseline, one plain loop: {base:7.1f} POSTs/s   bad signatures {receiver.bad}"
@@ -192,9 +203,9 @@ def main() -> None:
     args = parser.parse_args()
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        redis = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", tmp],
+        redis = subprocess.Popen(  # noqa: S603
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1",  # noqa: S607
+             "--save", "", "--appendonly", "no", "--dir", tmp],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:

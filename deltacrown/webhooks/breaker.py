@@ -1,9 +1,9 @@
 """A circuit breaker per endpoint, so a dead receiver does not keep workers waiting on it.
 
-Closed: deliveries go out; failures are counted in a window (`WEBHOOK_BREAKER_WINDOW`, 120 s)
+Closed: deliveries go out; failures are counted in a window (`WEBHOOKS_BREAKER_WINDOW`, 120 s)
 that restarts when it runs out, and each success takes one failure off. At
-`WEBHOOK_BREAKER_FAILURES` (5) failures in the window it opens: deliveries are held (not
-counted as attempts) until `WEBHOOK_BREAKER_OPEN_SECONDS` (60 s) have passed. Then it is
+`WEBHOOKS_BREAKER_FAILURES` (5) failures in the window it opens: deliveries are held (not
+counted as attempts) until `WEBHOOKS_BREAKER_OPEN_SECONDS` (60 s) have passed. Then it is
 half-open: one delivery goes out as a probe (others keep waiting); its success closes the
 breaker, its failure opens it again.
 
@@ -43,9 +43,9 @@ class Settings:
 def settings() -> Settings:
     config = current_app.config
     return Settings(
-        failures=int(config.get("WEBHOOK_BREAKER_FAILURES", 5)),
-        window=float(config.get("WEBHOOK_BREAKER_WINDOW", 120)),
-        open_seconds=float(config.get("WEBHOOK_BREAKER_OPEN_SECONDS", 60)),
+        failures=int(config.get("WEBHOOKS_BREAKER_FAILURES", 5)),
+        window=float(config.get("WEBHOOKS_BREAKER_WINDOW", 120)),
+        open_seconds=float(config.get("WEBHOOKS_BREAKER_OPEN_SECONDS", 60)),
     )
 
 
