@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
+from deltacrown.matches.models import Match, MatchStatus
 from deltacrown.webhooks.errors import DeliveryNotFoundError, EndpointNotFoundError
 from deltacrown.webhooks.models import OPEN_STATUSES, WebhookDelivery, WebhookEndpoint
 
@@ -70,3 +71,10 @@ def subscribed_endpoints(event_type: str, organizer_ids: set[int], tournament_id
         if event_type in (endpoint.events or [])
         and (not endpoint.tournament_ids or tournament_id in endpoint.tournament_ids)
     ]
+
+
+def ready_match_ids(tournament_id: int) -> list[int]:
+    query = sa.select(Match.id).where(
+        Match.tournament_id == tournament_id, Match.status == MatchStatus.READY
+    )
+    return list(db.session.scalars(query.order_by(Match.id)))

@@ -195,7 +195,19 @@ def message(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
 
 def fan_out(event_type: str, tournament_id: int, ids: dict[str, Any]) -> list[int]:
     """One delivery per endpoint that wants `event_type` for this tournament; returns their
-    ids. They start after the commit."""
+    ids. They start after the commit.
+
+    When a tournament starts, its matches that are already ready (the first round, created
+    ready with the bracket, so no status change announces them) are sent as `match.ready`
+    too; later matches become ready by a status change of their own."""
+    created = _fan_out_one(event_type, tournament_id, ids)
+    if event_type == events.TOURNAMENT_EVENTS["ongoing"]:
+        for match_id in queries.ready_match_ids(tournament_id):
+            created += _fan_out_one("match.ready", tournament_id, {"match_id": match_id})
+    return created
+
+
+def _fan_out_one(event_type: str, tournament_id: int, ids: dict[str, Any]) -> list[int]:
     tournament = db.session.get(Tournament, tournament_id)
     if tournament is None:
         return []

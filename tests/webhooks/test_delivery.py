@@ -22,6 +22,7 @@ from deltacrown.webhooks import services
 from deltacrown.webhooks.models import DeliveryStatus, WebhookDelivery
 from deltacrown.webhooks.tasks import retry_due_deliveries
 from tests.factories import build_tournament
+from tests.teams.conftest import make_player  # noqa: F401  (fixture)
 from tests.webhooks.conftest import make_endpoint, run_deliver
 
 pytestmark = pytest.mark.usefixtures("fresh_breakers")
@@ -89,6 +90,40 @@ def test_only_the_organizers_endpoints_that_follow_the_event_and_tournament_rece
 
     assert [d.endpoint_id for d in deliveries()] == [follower.id]
     assert len(receiver.received) == 1
+
+
+def test_a_registration_is_sent_with_public_fields_only(
+    organizer: Any,
+    receiver: Any,
+    make_player: Any,  # noqa: F811
+) -> None:
+    from deltacrown.accounts.models import User
+    from deltacrown.registrations import services as registration_services
+
+    [organizer_id] = sa.inspect(organizer).identity
+    player = make_player()  # (ends the session: load the organizer again)
+    organizer = db.session.get(User, organizer_id)
+    endpoint = make_endpoint(organizer, receiver.url, ["registration.created"])
+    tournament = build_tournament(organizer_id, status="registration_open", participant_type="solo")
+    db.session.commit()
+
+    with unit_of_work():
+        registration = registration_services.register(
+            tournament.id,
+            actor=db.session.get(User, player.id),
+            invite_code=tournament.invite_code,
+        )
+
+    [request] = receiver.received
+    body = Webhook(endpoint.secret).verify(request.body, request.headers)
+    assert body["type"] == "registration.created"
+    assert body["data"]["registration"] == {
+        "id": registration.id,
+        "status": registration.status.value,
+        "user_id": player.id,
+        "team_id": None,
+    }
+    assert player.email.encode() not in request.body
 
 
 def test_nothing_is_sent_for_a_change_that_rolls_back(organizer: Any, receiver: Any) -> None:
