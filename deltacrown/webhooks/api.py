@@ -26,7 +26,7 @@ from deltacrown.webhooks.errors import (
     UnknownTournamentError,
     UnsafeUrlError,
 )
-from deltacrown.webhooks.models import WebhookDelivery
+from deltacrown.webhooks.models import WebhookDelivery, WebhookEndpoint
 from deltacrown.webhooks.schemas import (
     DeliverySchema,
     EndpointCreateArgs,
@@ -42,6 +42,12 @@ blp = Blueprint(
     description="Signed webhooks (Standard Webhooks) to an organizer's own systems for their "
     "tournaments' events, with a delivery log that can be replayed.",
 )
+
+
+def present(endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """Set the ETag (the endpoint's version) on the answer."""
+    blp.set_etag(endpoint)
+    return endpoint
 
 
 @blp.route("/endpoints/")
@@ -73,13 +79,15 @@ class EndpointCollection(MethodView):
 @blp.route("/endpoints/<int:endpoint_id>/")
 class EndpointItem(MethodView):
     @login_required
+    @blp.etag
     @blp.response(200, EndpointSchema)
     @blp.errors(EndpointNotFoundError)
     def get(self, endpoint_id: int) -> Any:
         """One of my endpoints, with its breaker state."""
-        return queries.get_endpoint(endpoint_id, require_user())
+        return present(queries.get_endpoint(endpoint_id, require_user()))
 
     @login_required
+    @blp.etag
     @blp.arguments(EndpointUpdateArgs)
     @blp.response(200, EndpointSchema)
     @blp.errors(EndpointNotFoundError, UnsafeUrlError, UnknownTournamentError)
@@ -87,15 +95,20 @@ class EndpointItem(MethodView):
         """Change an endpoint's URL, events, tournaments or description, or switch it off
         and on."""
         actor = require_user()
-        return services.update_endpoint(queries.get_endpoint(endpoint_id, actor), actor, args)
+        endpoint = queries.get_endpoint(endpoint_id, actor)
+        blp.check_etag(endpoint)
+        return present(services.update_endpoint(endpoint, actor, args))
 
     @login_required
+    @blp.etag
     @blp.response(204)
     @blp.errors(EndpointNotFoundError)
     def delete(self, endpoint_id: int) -> None:
         """Remove an endpoint and its delivery log."""
         actor = require_user()
-        services.delete_endpoint(queries.get_endpoint(endpoint_id, actor), actor)
+        endpoint = queries.get_endpoint(endpoint_id, actor)
+        blp.check_etag(endpoint)
+        services.delete_endpoint(endpoint, actor)
 
 
 @blp.route("/endpoints/<int:endpoint_id>/rotate-secret/")

@@ -10,40 +10,48 @@ from deltacrown.core.api import BaseSchema
 from deltacrown.webhooks import breaker
 from deltacrown.webhooks.events import EVENT_TYPES
 
-_EVENTS = ma.fields.List(
-    ma.fields.String(validate=ma.validate.OneOf(EVENT_TYPES)),
-    validate=ma.validate.Length(min=1, max=len(EVENT_TYPES)),
-    metadata={"description": f"Event types to receive: {', '.join(EVENT_TYPES)}."},
-)
-_TOURNAMENTS = ma.fields.List(
-    ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=2**31 - 1)),
-    validate=ma.validate.Length(max=100),
-    metadata={"description": "Only these tournaments (yours); empty or absent: all of yours."},
-)
-_URL = ma.fields.String(
-    validate=ma.validate.Length(min=1, max=2048),
-    metadata={"description": "Where deliveries are POSTed (https:// in production)."},
-)
-_DESCRIPTION = ma.fields.String(validate=ma.validate.Length(max=200))
+
+def _events(**kwargs: Any) -> ma.fields.List:
+    return ma.fields.List(
+        ma.fields.String(validate=ma.validate.OneOf(EVENT_TYPES)),
+        validate=ma.validate.Length(min=1, max=len(EVENT_TYPES)),
+        metadata={"description": f"Event types to receive: {', '.join(EVENT_TYPES)}."},
+        **kwargs,
+    )
+
+
+def _tournaments() -> ma.fields.List:
+    return ma.fields.List(
+        ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=2**31 - 1)),
+        validate=ma.validate.Length(max=100),
+        metadata={"description": "Only these tournaments (yours); empty or absent: all of yours."},
+    )
+
+
+def _url(**kwargs: Any) -> ma.fields.String:
+    return ma.fields.String(
+        validate=ma.validate.Length(min=1, max=2048),
+        metadata={"description": "Where deliveries are POSTed (https:// in production)."},
+        **kwargs,
+    )
+
+
+def _description() -> ma.fields.String:
+    return ma.fields.String(validate=ma.validate.Length(max=200))
 
 
 class EndpointCreateArgs(BaseSchema):
-    url = _URL
-    events = _EVENTS
-    tournament_ids = _TOURNAMENTS
-    description = _DESCRIPTION
-
-    def on_bind_field(self, field_name: str, field_obj: ma.fields.Field) -> None:
-        super().on_bind_field(field_name, field_obj)
-        if field_name in ("url", "events"):
-            field_obj.required = True
+    url = _url(required=True)
+    events = _events(required=True)
+    tournament_ids = _tournaments()
+    description = _description()
 
 
 class EndpointUpdateArgs(BaseSchema):
-    url = _URL
-    events = _EVENTS
-    tournament_ids = _TOURNAMENTS
-    description = _DESCRIPTION
+    url = _url()
+    events = _events()
+    tournament_ids = _tournaments()
+    description = _description()
     is_active = ma.fields.Boolean(
         metadata={"description": "Switch deliveries off, or on again after a 410 Gone."}
     )

@@ -47,6 +47,27 @@ def test_an_organizer_registers_an_endpoint_and_sees_the_secret_only_once(
     assert rotated.get_json()["previous_secret_expires_at"].endswith("Z")
 
 
+def test_a_stale_if_match_is_refused_and_changes_nothing(client: Any, people: Any) -> None:
+    owner, _ = people
+    endpoint_id = create(client, owner).get_json()["id"]
+    shown = client.get(f"{BASE}{endpoint_id}/", headers=owner.headers)
+    etag = shown.headers["ETag"]
+    changed = client.patch(
+        f"{BASE}{endpoint_id}/",
+        json={"description": "v2"},
+        headers={**owner.headers, "If-Match": etag},
+    )
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    stale = client.patch(
+        f"{BASE}{endpoint_id}/",
+        json={"description": "v3"},
+        headers={**owner.headers, "If-Match": etag},
+    )
+    assert_problem(stale, 412, "precondition_failed")
+    again = client.get(f"{BASE}{endpoint_id}/", headers=owner.headers).get_json()
+    assert again["description"] == "v2"
+
+
 def test_someone_elses_endpoint_is_not_found(client: Any, people: Any) -> None:
     owner, stranger = people
     endpoint_id = create(client, owner).get_json()["id"]
