@@ -31,6 +31,8 @@ class Receiver:
     default: int = 200
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # When set, each answer waits until the gate opens (at most 10 s).
+    gate: threading.Event | None = None
 
     @property
     def url(self) -> str:
@@ -44,6 +46,7 @@ class Receiver:
             self.script.clear()
             self.received.clear()
             self.default = 200
+            self.gate = None
 
     def next_answer(self, request: Received) -> tuple[int, float]:
         with self.lock:
@@ -58,6 +61,9 @@ def _handler(receiver_ref: list[Receiver]) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length)
             request = Received({k.lower(): v for k, v in self.headers.items()}, body)
             status, delay = receiver_ref[0].next_answer(request)
+            gate = receiver_ref[0].gate
+            if gate is not None:
+                gate.wait(10)
             if delay:
                 time.sleep(delay)
             payload = b'{"received": true}'
