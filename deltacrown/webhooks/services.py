@@ -193,29 +193,40 @@ def message(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"type": event_type, "timestamp": isoformat(utcnow()), "data": data}
 
 
-def fan_out(event_type: str, tournament_id: int, ids: dict[str, Any]) -> list[int]:
-    """One delivery per endpoint that wants `event_type` for this tournament; returns their
-    ids. They start after the commit.
+Planned = list[tuple[int, dict[str, Any]]]  # (endpoint id, message) per delivery to make
+
+
+def plan_fan_out(event_type: str, tournament_id: int, ids: dict[str, Any]) -> Planned:
+    """The deliveries an event makes (reads only): one per endpoint that wants `event_type`
+    for this tournament. Most events have no subscriber, so the caller can skip the write.
 
     When a tournament starts, its matches that are already ready (the first round, created
     ready with the bracket, so no status change announces them) are sent as `match.ready`
     too; later matches become ready by a status change of their own."""
-    created = _fan_out_one(event_type, tournament_id, ids)
-    if event_type == events.TOURNAMENT_EVENTS["ongoing"]:
-        for match_id in queries.ready_match_ids(tournament_id):
-            created += _fan_out_one("match.ready", tournament_id, {"match_id": match_id})
-    return created
-
-
-def _fan_out_one(event_type: str, tournament_id: int, ids: dict[str, Any]) -> list[int]:
     tournament = db.session.get(Tournament, tournament_id)
     if tournament is None:
         return []
-    endpoints = queries.subscribed_endpoints(event_type, tournament.organizer_ids, tournament_id)
-    if not endpoints:
-        return []
-    payload = message(event_type, events.build_data(event_type, tournament_id, ids))
-    return [_queue(endpoint, payload).id for endpoint in endpoints]
+    organizers = tournament.organizer_ids
+    wanted = [(event_type, ids)]
+    if event_type == events.TOURNAMENT_EVENTS["ongoing"]:
+        wanted += [("match.ready", {"match_id": m}) for m in queries.ready_match_ids(tournament_id)]
+    planned: Planned = []
+    for kind, kind_ids in wanted:
+        endpoints = queries.subscribed_endpoints(kind, organizers, tournament_id)
+        if endpoints:
+            payload = message(kind, events.build_data(kind, tournament_id, kind_ids))
+            planned += [(endpoint.id, payload) for endpoint in endpoints]
+    return planned
+
+
+def queue_planned(planned: Planned) -> list[int]:
+    """Write the planned deliveries; each starts after the commit."""
+    created = []
+    for endpoint_id, payload in planned:
+        endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+        if endpoint is not None and endpoint.is_active:
+            created.append(_queue(endpoint, payload).id)
+    return created
 
 
 def send_test(endpoint: WebhookEndpoint) -> WebhookDelivery:

@@ -11,14 +11,26 @@ from typing import Any
 
 from celery import shared_task
 
-from deltacrown.core.transaction import after_commit, unit_of_work
+from deltacrown.core.transaction import (
+    after_commit,
+    outside_transaction,
+    unit_of_work,
+    write_intent,
+)
 from deltacrown.webhooks import dispatch, queries, services
 
 
 @shared_task(name="webhooks.fan_out")
 def fan_out(event_type: str, tournament_id: int, ids: dict[str, Any]) -> list[int]:
-    """One delivery per subscribed endpoint; each starts after this task commits."""
-    return services.fan_out(event_type, tournament_id, ids)
+    """One delivery per subscribed endpoint; each starts after this task commits. The lookup
+    reads only, so the common case (nobody follows the event) never takes SQLite's write
+    lock; the deliveries are written in a transaction of their own."""
+    with write_intent(False):
+        planned = services.plan_fan_out(event_type, tournament_id, ids)
+    if not planned:
+        return []
+    with outside_transaction():  # end the read; the writes begin as a writer
+        return services.queue_planned(planned)
 
 
 @shared_task(name="webhooks.deliver")
