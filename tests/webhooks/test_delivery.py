@@ -166,6 +166,20 @@ def test_a_500_is_retried_after_a_backoff_and_then_succeeds(organizer: Any, rece
     assert first.headers["webhook-id"] == second.headers["webhook-id"]
 
 
+def test_a_delivery_whose_task_was_lost_is_started_by_the_sweep(
+    organizer: Any, receiver: Any
+) -> None:
+    delivery_id = queue_ping(make_endpoint(organizer, receiver.url))  # its task never ran
+    with unit_of_work():
+        assert retry_due_deliveries.run() == 0  # not yet: its task may still be coming
+    with time_machine.travel(utcnow() + timedelta(seconds=71), tick=False):
+        with unit_of_work():
+            assert retry_due_deliveries.run() == 1
+    assert len(receiver.received) == 1
+    db.session.expire_all()
+    assert db.session.get(WebhookDelivery, delivery_id).status == DeliveryStatus.SUCCEEDED
+
+
 def test_backoff_grows_exponentially_to_about_a_day_over_eight_attempts() -> None:
     waits = [services.backoff(n, jitter=1.0).total_seconds() for n in range(1, 8)]
     assert waits == [30, 120, 480, 1920, 7680, 30720, 36000]
