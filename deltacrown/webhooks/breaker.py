@@ -16,6 +16,7 @@ so tests can travel.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +28,8 @@ from flask import current_app
 from deltacrown.core.redis import get_redis
 from deltacrown.core.time import utcnow
 
-CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
+log = logging.getLogger(__name__)
+CLOSED, OPEN, HALF_OPEN, UNKNOWN = "closed", "open", "half_open", "unknown"
 # A probe that never reported (its worker died) frees the half-open slot after this long.
 PROBE_TIMEOUT_SECONDS = 60
 State = dict[str, Any]
@@ -170,22 +172,33 @@ def _now() -> float:
 
 
 def try_pass(endpoint_id: int) -> tuple[bool, float]:
-    """(allowed, seconds to wait when refused) for a delivery to `endpoint_id` now."""
+    """(allowed, seconds to wait when refused) for a delivery to `endpoint_id` now. With
+    Redis unreachable the breaker is skipped (deliveries go out; retries still apply)."""
     rules, now = settings(), _now()
 
     def change(state: State) -> tuple[Any, State]:
         allowed, new = allow(state, now, rules)
         return (allowed, seconds_until_probe(new, now, rules)), new
 
-    result: tuple[bool, float] = store().update(endpoint_id, change)
+    try:
+        result: tuple[bool, float] = store().update(endpoint_id, change)
+    except redis.RedisError:
+        log.warning("webhook breaker store unreachable; delivering without it", exc_info=True)
+        return True, 0.0
     return result
 
 
 def report(endpoint_id: int, ok: bool) -> None:
     rules, now = settings(), _now()
-    store().update(endpoint_id, lambda state: (None, record(state, ok, now, rules)))
+    try:
+        store().update(endpoint_id, lambda state: (None, record(state, ok, now, rules)))
+    except redis.RedisError:
+        log.warning("webhook breaker store unreachable; outcome not counted", exc_info=True)
 
 
 def state_of(endpoint_id: int) -> str:
-    """closed, open or half_open (for the admin and the API)."""
-    return current(store().read(endpoint_id), _now(), settings())
+    """closed, open or half_open (for the admin and the API); unknown while Redis is down."""
+    try:
+        return current(store().read(endpoint_id), _now(), settings())
+    except redis.RedisError:
+        return UNKNOWN

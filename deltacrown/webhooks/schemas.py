@@ -71,7 +71,10 @@ class EndpointSchema(BaseSchema):
     )
     breaker = ma.fields.Method(
         "breaker_state",
-        metadata={"description": "closed (delivering), open (holding deliveries), half_open."},
+        metadata={
+            "description": "closed (delivering), open (holding deliveries), half_open, or unknown "
+            "while its store is unreachable."
+        },
     )
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()

@@ -107,6 +107,24 @@ def test_the_breaker_state_is_shared_through_redis_in_server_mode(app: Any) -> N
             app.extensions.pop("deltacrown_webhook_breakers", None)
 
 
+def test_an_unreachable_breaker_store_lets_deliveries_through(app_ctx: Any) -> None:
+    import redis
+
+    class Down:
+        def read(self, *args: Any) -> Any:
+            raise redis.ConnectionError("down")
+
+        update = read
+
+    app_ctx.extensions["deltacrown_webhook_breakers"] = Down()
+    try:
+        assert breaker.try_pass(7) == (True, 0.0)
+        breaker.report(7, False)
+        assert breaker.state_of(7) == breaker.UNKNOWN
+    finally:
+        app_ctx.extensions.pop("deltacrown_webhook_breakers")
+
+
 def resolver(*addresses: str) -> Any:
     return lambda host, port: list(addresses)
 
