@@ -72,6 +72,10 @@ beat_schedule = {
         "task": "economy.verify_ledger",
         "schedule": timedelta(days=1),
     },
+    "webhooks-retry-due": {
+        "task": "webhooks.retry_due_deliveries",
+        "schedule": timedelta(seconds=30),
+    },
     "forfeit-no-shows": {
         "task": "matches.forfeit_no_shows",
         "schedule": timedelta(minutes=1),

@@ -50,6 +50,7 @@ API_MODULES = (
     "deltacrown.organizer.api",
     "deltacrown.organizer.admin_api",
     "deltacrown.sharing.api",
+    "deltacrown.webhooks.api",
 )
 # Websocket routes (flask-sock, on each module's `bp`).
 WS_MODULES = ("deltacrown.matches.ws", "deltacrown.tournaments.ws", "deltacrown.leaderboards.ws")
@@ -67,6 +68,7 @@ ADMIN_MODULES = (
     "deltacrown.matches.admin",
     "deltacrown.certificates.admin",
     "deltacrown.organizer.admin",
+    "deltacrown.webhooks.admin",
 )
 CLI_MODULES = (
     "deltacrown.core.cli",
@@ -76,6 +78,7 @@ CLI_MODULES = (
     "deltacrown.registrations.cli",
     "deltacrown.certificates.cli",
     "deltacrown.leaderboards.cli",
+    "deltacrown.webhooks.cli",
 )
 TASK_MODULES = (
     "deltacrown.accounts.tasks",
@@ -87,6 +90,7 @@ TASK_MODULES = (
     "deltacrown.matches.tasks",
     "deltacrown.certificates.tasks",
     "deltacrown.leaderboards.tasks",
+    "deltacrown.webhooks.tasks",
 )
 # Models outside the domains' api modules, imported so metadata (and Alembic) sees them.
 MODEL_MODULES = (
@@ -103,6 +107,7 @@ MODEL_MODULES = (
     "deltacrown.matches.models",
     "deltacrown.certificates.models",
     "deltacrown.leaderboards.models",
+    "deltacrown.webhooks.models",
 )
 
 

@@ -157,6 +157,17 @@ class BaseConfig:
     ]
     CERTIFICATE_VERIFY_LIMIT = "60/minute"
     CERTIFICATES_ON_COMPLETION = True  # make them when a tournament completes (a Celery task)
+    # Outgoing webhooks (docs/webhooks.md). Private and http:// URLs: None follows ENV_NAME
+    # (allowed in development and testing only). Dispatch: None picks Celery with a broker,
+    # else a thread pool of WEBHOOKS_THREADS (tests: inline).
+    WEBHOOKS_ALLOW_PRIVATE_URLS: bool | None = None
+    WEBHOOKS_TIMEOUT_SECONDS = 10
+    WEBHOOKS_MAX_ATTEMPTS = 8
+    WEBHOOKS_THREADS = 4
+    WEBHOOKS_DISPATCH: str | None = None
+    WEBHOOKS_BREAKER_FAILURES = 5  # failures within WEBHOOKS_BREAKER_WINDOW seconds open it
+    WEBHOOKS_BREAKER_WINDOW = 120
+    WEBHOOKS_BREAKER_OPEN_SECONDS = 60  # then one probe goes out (half-open)
 
     # GET /metrics: when set, scrapers must send it as a Bearer token.
     METRICS_TOKEN: str | None = None
@@ -221,6 +232,10 @@ class BaseConfig:
         for name in ("WS_MAX_CONNECTIONS_PER_ADDRESS", "WS_MAX_CONNECTIONS_PER_PROCESS"):
             if os.environ.get(name):
                 values[name] = env_int(name, 0)
+        if os.environ.get("WEBHOOKS_ALLOW_PRIVATE_URLS"):
+            values["WEBHOOKS_ALLOW_PRIVATE_URLS"] = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS")
+        if os.environ.get("WEBHOOKS_THREADS"):
+            values["WEBHOOKS_THREADS"] = env_int("WEBHOOKS_THREADS", 4)
         if os.environ.get("LOG_JSON"):
             values["LOG_JSON"] = env_bool("LOG_JSON", True)
         return values

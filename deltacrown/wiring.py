@@ -38,6 +38,7 @@ from deltacrown.teams import ports as team_ports
 from deltacrown.tournaments import live as tournament_live
 from deltacrown.tournaments import ports as tournament_ports
 from deltacrown.tournaments.models import Tournament
+from deltacrown.webhooks import receivers as webhook_receivers
 
 WIRED = "deltacrown.wired"
 
@@ -66,6 +67,17 @@ def connect_receivers() -> None:
     signals.dispute_opened.connect(domain_metrics.on_dispute_opened)
     signals.payout_paid.connect(domain_metrics.on_payout_paid)
     signals.payout_failed.connect(domain_metrics.on_payout_failed)
+
+    # Webhooks: each event an organizer's endpoint can follow (see webhooks.events).
+    signals.tournament_state_changed.connect(webhook_receivers.on_tournament_state_changed)
+    signals.registration_created.connect(webhook_receivers.on_registration_created)
+    signals.registration_confirmed.connect(webhook_receivers.on_registration_confirmed)
+    signals.registration_cancelled.connect(webhook_receivers.on_registration_cancelled)
+    signals.match_state_changed.connect(webhook_receivers.on_match_state_changed)
+    signals.match_completed.connect(webhook_receivers.on_match_completed)
+    signals.dispute_opened.connect(webhook_receivers.on_dispute_opened)
+    signals.dispute_resolved.connect(webhook_receivers.on_dispute_resolved)
+    signals.payout_paid.connect(webhook_receivers.on_payout_paid)
 
 
 def provide_ports(app: Flask) -> None:

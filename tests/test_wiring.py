@@ -19,7 +19,7 @@ from deltacrown import app as factory
 from deltacrown.core import realtime, signals
 for name in (factory.API_MODULES + factory.WS_MODULES + factory.WEB_MODULES + factory.ADMIN_MODULES
              + factory.CLI_MODULES + factory.TASK_MODULES + factory.MODEL_MODULES
-             + ("deltacrown.registrations.receivers",)):
+             + ("deltacrown.registrations.receivers", "deltacrown.webhooks.receivers")):
     importlib.import_module(name)
 connected = {name: len(sig.receivers) for name, sig in signals.signals.items() if sig.receivers}
 print(json.dumps({"connected": connected, "announced": len(realtime._ANNOUNCED)}))

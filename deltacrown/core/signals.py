@@ -30,27 +30,31 @@ Who sends what, and who listens, is listed here and kept true:
   tournament_id, kind)` (kind `coins` or `manual`), `registration_checked_in(registration_id,
   tournament_id, actor_id)`, `registration_checkin_undone(registration_id, tournament_id,
   actor_id)` — sent by registrations.services. Listeners: core.domain_metrics
-  (`registration_created`: a counter); payloads carry ids only (never sender numbers or
-  answers).
+  (`registration_created`: a counter); webhooks.receivers (created, confirmed, cancelled);
+  payloads carry ids only (never sender numbers or answers).
 - `bracket_generated(tournament_id, stage_ids, actor_id)`, `tournament_started(tournament_id,
   actor_id)`, `match_completed(match_id, tournament_id, stage_id, winner_registration_id,
   loser_registration_id)`, `tournament_completed(tournament_id)` — sent by brackets.services.
   Listeners: certificates.receivers on `tournament_completed` (every participant's
   certificate); leaderboards.receivers (`match_completed`: ratings; `tournament_completed`:
-  points rows, lobby ratings, boards); core.domain_metrics (`match_completed`: a counter).
+  points rows, lobby ratings, boards); webhooks.receivers (`match_completed`);
+  core.domain_metrics (`match_completed`: a counter).
 - `match_result_corrected(match_id, tournament_id, actor_id)`, `dispute_opened(dispute_id,
   match_id, tournament_id)`, `dispute_resolved(dispute_id, match_id, tournament_id, status,
   outcome)` — sent by matches (results confirmed, forfeits and completion reuse brackets'
   `match_completed` and `tournament_completed`). Listeners: leaderboards.receivers
   (`match_result_corrected`: ratings replayed, a completed tournament's points rewritten);
-  core.domain_metrics (`dispute_opened`: a counter).
+  webhooks.receivers (`dispute_opened`, `dispute_resolved`); core.domain_metrics
+  (`dispute_opened`: a counter).
 - `tournament_state_changed(tournament_id, before, after)` and `match_state_changed(match_id,
   tournament_id, before, after)` (statuses as strings) — sent after every committed status
   change on any code path, once per unit of work, by the state listeners `wiring` registers
-  (`core.realtime.announce_state_changes`). Listeners: none yet.
+  (`core.realtime.announce_state_changes`). Listeners: webhooks.receivers (tournament
+  published/ongoing/completed/cancelled; a match becoming ready).
 - `payout_created(payout_id, tournament_id, user_id)`, `payout_paid(payout_id, tournament_id,
   user_id)`, `payout_failed(payout_id, tournament_id, user_id, reason)` — sent by payouts.
-  Listeners: core.domain_metrics (`payout_paid`, `payout_failed`: counters).
+  Listeners: core.domain_metrics (`payout_paid`, `payout_failed`: counters);
+  webhooks.receivers (`payout_paid`).
 - `sanction_created(sanction_id, user_id, team_id, type, scope)`, `sanction_revoked(sanction_id,
   user_id, team_id)` — sent by moderation.
 """

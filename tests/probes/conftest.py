@@ -3,8 +3,9 @@
 `world` builds, through the services and the API: an organizer's started single-elimination
 cup (4 players, best of 1) with a co-organizer; the `player` is one side of its first match,
 holds a registration in it, captains a team with an invite out, owns a game profile and a
-purchase; the other side disputed the match. The `other organizer` owns a tournament of their
-own and nothing here; `staff` is staff. Everything lives in the test's rolled-back transaction.
+purchase; the other side disputed the match. The organizer has a webhook endpoint with one
+delivery. The `other organizer` owns a tournament of their own and nothing here; `staff` is
+staff. Everything lives in the test's rolled-back transaction.
 """
 
 from __future__ import annotations
@@ -137,6 +138,18 @@ def world(
         ),
         201,
     )  # fmt: skip
+    endpoint = _ok(
+        client.post(
+            "/api/webhooks/endpoints/",
+            json={"url": "http://127.0.0.1:9/probe", "events": ["match.completed"]},
+            headers=organizer.headers,
+        ),
+        201,
+    )
+    delivery = _ok(
+        client.post(f"/api/webhooks/endpoints/{endpoint['id']}/test/", headers=organizer.headers),
+        202,
+    )
     users = {
         "player": player,
         "other_organizer": other_organizer,
@@ -165,6 +178,8 @@ def world(
             "field_id": custom_field["id"],
             "certificate_id": certificate_id,
             "season_id": season["id"],
+            "endpoint_id": endpoint["id"],
+            "delivery_id": delivery["id"],
             "user_id": player.id,
             "game_id": 1,
             "number": 1,

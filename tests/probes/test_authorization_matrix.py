@@ -35,6 +35,7 @@ M = "/api/matches/<int:match_id>"
 R = "/api/registrations/<int:registration_id>"
 P = "/api/shop/purchases/<int:purchase_id>"
 TEAM = "/api/teams/<int:team_id>"
+WH = "/api/webhooks/endpoints/<int:endpoint_id>"
 
 EXPECTED: dict[str, Any] = {
     # accounts
@@ -214,6 +215,16 @@ EXPECTED: dict[str, Any] = {
     "GET /api/organizer/dashboard/stats/": USERS,  # each organizer's own numbers
     "GET /api/organizer/tournaments/<int:tournament_id>/health/": MANAGERS,
     "GET /api/organizer/tournaments/<int:tournament_id>/participants/": MANAGERS,
+    # webhooks: each user's own endpoints (staff: all)
+    "GET /api/webhooks/endpoints/": USERS,
+    "POST /api/webhooks/endpoints/": USERS,
+    f"GET {WH}/": OWNER,
+    f"PATCH {WH}/": OWNER,
+    f"DELETE {WH}/": OWNER,
+    f"POST {WH}/rotate-secret/": OWNER,
+    f"POST {WH}/test/": OWNER,
+    f"GET {WH}/deliveries/": OWNER,
+    f"POST {WH}/deliveries/<int:delivery_id>/replay/": OWNER,
 }
 
 # Operations that validate the body before authorization (multipart or list bodies whose
