@@ -43,7 +43,7 @@ def _strengths(entries: list[int], game_id: int) -> list[tuple[float, float]]:
     rated = queries.ratings_of([u for r in rosters.values() for u in r], game_id)
     out = []
     for entry in entries:
-        players = rosters.get(entry) or [None]
+        players: list[int | None] = [*rosters.get(entry, [])] or [None]
         mu = sigma2 = 0.0
         for user_id in players:
             row = rated.get(user_id) if user_id is not None else None

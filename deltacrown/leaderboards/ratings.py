@@ -71,11 +71,9 @@ def _current(user_ids: Sequence[int], game_id: int) -> dict[int, PlayerRating]:
 
 
 def _insert(dialect: str) -> Any:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def _already_rated(match_id: int, game_number: int) -> bool:
