@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 from deltacrown.accounts import tokens
 from deltacrown.celery_app import celery_init_app
 from deltacrown.config import load_config, validate
-from deltacrown.core import auth, docs, http, realtime, transaction, ws
+from deltacrown.core import auth, docs, http, mail, realtime, transaction, ws
 from deltacrown.core.admin import create_admin
 from deltacrown.core.errors import register_error_handlers as register_core_error_handlers
 from deltacrown.core.inputs import IdConverter
@@ -45,9 +45,10 @@ API_MODULES = (
     "deltacrown.matches.api",
     "deltacrown.matches.organizer_api",
     "deltacrown.organizer.api",
+    "deltacrown.notifications.api",
 )
 # Websocket routes (flask-sock, on each module's `bp`).
-WS_MODULES = ("deltacrown.matches.ws", "deltacrown.tournaments.ws")
+WS_MODULES = ("deltacrown.matches.ws", "deltacrown.tournaments.ws", "deltacrown.notifications.ws")
 ADMIN_MODULES = (
     "deltacrown.accounts.admin",
     "deltacrown.games.admin",
@@ -59,6 +60,7 @@ ADMIN_MODULES = (
     "deltacrown.brackets.admin",
     "deltacrown.matches.admin",
     "deltacrown.organizer.admin",
+    "deltacrown.notifications.admin",
 )
 CLI_MODULES = (
     "deltacrown.core.cli",
@@ -75,6 +77,7 @@ TASK_MODULES = (
     "deltacrown.teams.tasks",
     "deltacrown.registrations.tasks",
     "deltacrown.matches.tasks",
+    "deltacrown.notifications.tasks",
 )
 # Models outside the domains' api modules, imported so metadata (and Alembic) sees them.
 MODEL_MODULES = (
@@ -89,6 +92,7 @@ MODEL_MODULES = (
     "deltacrown.registrations.models",
     "deltacrown.brackets.models",
     "deltacrown.matches.models",
+    "deltacrown.notifications.models",
 )
 
 
@@ -188,6 +192,7 @@ def register_extensions(app: Flask) -> None:
     transaction.init_app(app)
     auth.init_jwt_errors(app)
     realtime.init_app(app)
+    mail.init_app(app)
     celery_init_app(app)
     for module in MODEL_MODULES + TASK_MODULES:
         __import__(module)

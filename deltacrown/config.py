@@ -94,6 +94,25 @@ class BaseConfig:
     # Uploaded files (core.storage, local backend): None → <instance folder>/uploads.
     STORAGE_ROOT: str | None = None
 
+    # Outgoing e-mail (core.mail): "console" logs each message (embedded default), "smtp"
+    # sends through MAIL_SERVER, "memory" keeps them for tests.
+    MAIL_BACKEND = "console"
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_TIMEOUT = 10
+    MAIL_DEFAULT_SENDER = "DeltaCrown <noreply@localhost>"
+    # Where e-mails point links to (the site's public address).
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # Notifications: how long a repeat of the same notice (same type and subject) to the same
+    # person is suppressed, and how long read notifications are kept.
+    NOTIFICATION_DEDUP_SECONDS = 600
+    NOTIFICATION_RETENTION_DAYS = 90
+    NOTIFICATION_EMAIL_MAX_ATTEMPTS = 6
+
     # Rate limits (flask-limiter); storage follows REDIS_URL.
     RATELIMIT_ENABLED = True
     RATELIMIT_DEFAULT = "300/minute"
@@ -180,6 +199,11 @@ class BaseConfig:
             "LOGIN_FAILURE_LIMIT": env_str("LOGIN_FAILURE_LIMIT"),
             "STORAGE_ROOT": env_str("STORAGE_ROOT"),
             "METRICS_TOKEN": env_str("METRICS_TOKEN"),
+            "MAIL_SERVER": env_str("MAIL_SERVER"),
+            "MAIL_USERNAME": env_str("MAIL_USERNAME"),
+            "MAIL_PASSWORD": env_str("MAIL_PASSWORD"),
+            "MAIL_DEFAULT_SENDER": env_str("MAIL_DEFAULT_SENDER"),
+            "PUBLIC_BASE_URL": env_str("PUBLIC_BASE_URL"),
         }
         values.update({k: v for k, v in mapping.items() if v is not None})
         if os.environ.get("WS_ALLOWED_ORIGINS"):
@@ -189,6 +213,15 @@ class BaseConfig:
         for name in ("WS_MAX_CONNECTIONS_PER_ADDRESS", "WS_MAX_CONNECTIONS_PER_PROCESS"):
             if os.environ.get(name):
                 values[name] = env_int(name, 0)
+        if os.environ.get("MAIL_PORT"):
+            values["MAIL_PORT"] = env_int("MAIL_PORT", 25)
+        for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+            if os.environ.get(name):
+                values[name] = env_bool(name)
+        # A configured mail server means SMTP unless MAIL_BACKEND says otherwise.
+        backend = env_str("MAIL_BACKEND") or ("smtp" if values.get("MAIL_SERVER") else None)
+        if backend:
+            values["MAIL_BACKEND"] = backend
         if os.environ.get("LOG_JSON"):
             values["LOG_JSON"] = env_bool("LOG_JSON", True)
         return values
@@ -224,6 +257,7 @@ class TestingConfig(BaseConfig):
     PASSWORD_HASH_PARAMS = (1, 1024, 1)
     LOG_JSON = False
     LOG_LEVEL = "WARNING"
+    MAIL_BACKEND = "memory"
     WS_ALLOWED_ORIGINS = ["http://allowed.test"]
     # Tests reuse ids after each rollback: a shared Redis channel would leak events between
     # tests. Fan-out tests build their Redis brokers explicitly.

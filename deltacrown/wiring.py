@@ -29,6 +29,7 @@ from deltacrown.core import realtime, signals
 from deltacrown.matches import live as match_live
 from deltacrown.matches.models import Match
 from deltacrown.matches.providers import TournamentMatchStarts
+from deltacrown.notifications import receivers as notification_receivers
 from deltacrown.registrations import receivers as registrations_receivers
 from deltacrown.registrations.providers import TeamRegistrationFacts, TournamentRegistrationFacts
 from deltacrown.teams import ports as team_ports
@@ -53,6 +54,9 @@ def connect_receivers() -> None:
     """Reactions to other domains' signals (see `core.signals` for who sends what)."""
 
     signals.tournament_cancelled.connect(registrations_receivers.on_tournament_cancelled)
+    # Notices for what concerns people (in the app, by e-mail, on /ws/me): notifications.reactions.
+    for event, receive in notification_receivers.RECEIVERS.items():
+        getattr(signals, event).connect(receive)
 
 
 def provide_ports(app: Flask) -> None:

@@ -5,18 +5,19 @@
 Who sends what, and who listens, is listed here and kept true:
 
 - `tournament_cancelled(tournament_id, reason, actor_id)` — sent by tournaments.services
-  cancel_tournament. Listeners: registrations.receivers (refunds, cancellations).
+  cancel_tournament. Listeners: registrations.receivers (refunds, cancellations),
+  notifications.receivers.
 - `team_member_joined(team_id, user_id)`, `team_member_left(team_id, user_id, removed_by)`,
   `team_captain_transferred(team_id, from_user_id, to_user_id)`, `team_disbanded(team_id)` —
-  sent by teams.services. Listeners: none yet (no reaction in another domain).
-  `team_disbanded` also carries `disbanded_by, member_ids`.
+  sent by teams.services. Listeners: notifications.receivers (`team_member_joined`,
+  `team_member_left`). `team_disbanded` also carries `disbanded_by, member_ids`.
 - `team_created(team_id, captain_id)`, `team_updated(team_id, actor_id, fields)`,
   `team_invite_sent(team_id, invite_id, user_id, invited_by)`,
   `team_invite_declined(team_id, invite_id, user_id)`,
   `team_invite_cancelled(team_id, invite_id, user_id, cancelled_by)`,
   `team_invite_expired(team_id, invite_id, user_id)` — sent by teams.services and
   teams.invites (which also sends `team_member_joined`).
-  Listeners: none yet.
+  Listeners: notifications.receivers (`team_invite_sent`).
 - `registration_created(registration_id, tournament_id, status)`,
   `registration_confirmed(registration_id, tournament_id)`,
   `registration_cancelled(registration_id, tournament_id, reason, actor_id)`,
@@ -29,22 +30,29 @@ Who sends what, and who listens, is listed here and kept true:
   `refund_due(registration_id, tournament_id)`, `payment_refunded(registration_id,
   tournament_id, kind)` (kind `coins` or `manual`), `registration_checked_in(registration_id,
   tournament_id, actor_id)`, `registration_checkin_undone(registration_id, tournament_id,
-  actor_id)` — sent by registrations.services. Listeners: notifications, webhooks (later
-  issues); payloads carry ids only (never sender numbers or answers).
+  actor_id)` — sent by registrations.services. Listeners: notifications.receivers
+  (created, confirmed, cancelled, rejected, waitlist_promoted, payment_verified,
+  payment_rejected, payment_refunded); payloads carry ids only (never sender numbers or
+  answers).
 - `bracket_generated(tournament_id, stage_ids, actor_id)`, `tournament_started(tournament_id,
   actor_id)`, `match_completed(match_id, tournament_id, stage_id, winner_registration_id,
   loser_registration_id)`, `tournament_completed(tournament_id)` — sent by brackets.services.
-  Listeners: none yet (the hooks for payouts, notifications, webhooks and leaderboards).
+  Listeners: notifications.receivers (`tournament_started`: "your match is ready" for the
+  first matches; `tournament_completed`).
 - `match_result_corrected(match_id, tournament_id, actor_id)`, `dispute_opened(dispute_id,
   match_id, tournament_id)`, `dispute_resolved(dispute_id, match_id, tournament_id, status,
   outcome)` — sent by matches (results confirmed, forfeits and completion reuse brackets'
-  `match_completed` and `tournament_completed`). Listeners: none yet.
+  `match_completed` and `tournament_completed`). Listeners: notifications.receivers
+  (`dispute_opened`, `dispute_resolved`).
 - `tournament_state_changed(tournament_id, before, after)` and `match_state_changed(match_id,
   tournament_id, before, after)` (statuses as strings) — sent after every committed status
   change on any code path, once per unit of work, by the state listeners `wiring` registers
-  (`core.realtime.announce_state_changes`). Listeners: none yet.
+  (`core.realtime.announce_state_changes`). Listeners: notifications.receivers
+  (`match_state_changed`: `ready` → "your match is ready", `awaiting_confirmation` → "your
+  opponent submitted a result").
 - `payout_created(payout_id, tournament_id, user_id)`, `payout_paid(payout_id, tournament_id,
   user_id)`, `payout_failed(payout_id, tournament_id, user_id, reason)` — sent by payouts.
+  Listeners: notifications.receivers (`payout_paid`).
 - `sanction_created(sanction_id, user_id, team_id, type, scope)`, `sanction_revoked(sanction_id,
   user_id, team_id)` — sent by moderation.
 """
