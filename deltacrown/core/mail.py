@@ -113,10 +113,10 @@ def build_email(message: Message, sender: str) -> EmailMessage:
     email["From"] = sender
     email["To"] = message.to
     email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    email["Content-Language"] = message.language
     email.set_content(message.text)
     if message.html is not None:
         email.add_alternative(message.html, subtype="html")
+    email["Content-Language"] = message.language  # after the body: set_content clears it
     return email
 
 

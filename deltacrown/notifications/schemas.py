@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 
 from deltacrown.core.api import BaseSchema
@@ -69,8 +71,8 @@ class PreferencesUpdateArgs(BaseSchema):
         metadata={"description": "Kinds to change; a channel left out keeps its value"},
     )
 
-    @ma.validates("types")
-    def _each_type_once(self, value: list[dict[str, object]], **kwargs: object) -> None:
-        kinds = [item["type"] for item in value]
+    @ma.validates_schema
+    def _each_type_once(self, data: dict[str, Any], **kwargs: Any) -> None:
+        kinds = [item.get("type") for item in data.get("types") or ()]
         if len(kinds) != len(set(kinds)):
-            raise ma.ValidationError("Give each type at most once.")
+            raise ma.ValidationError("Give each type at most once.", "types")

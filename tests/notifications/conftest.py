@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tests.live.conftest import follow, server  # noqa: F401  (fixtures)
 from tests.matches.conftest import (  # noqa: F401  (fixtures)
     _session_celery,
     all_matches,

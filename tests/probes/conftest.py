@@ -2,8 +2,8 @@
 
 `world` builds, through the services and the API: an organizer's started single-elimination
 cup (4 players, best of 1) with a co-organizer; the `player` is one side of its first match,
-holds a registration in it, captains a team with an invite out, owns a game profile and a
-purchase; the other side disputed the match. The `other organizer` owns a tournament of their
+holds a registration in it, captains a team with an invite out, owns a game profile, a
+purchase and notifications; the other side disputed the match. The `other organizer` owns a tournament of their
 own and nothing here; `staff` is staff. Everything lives in the test's rolled-back transaction.
 """
 
@@ -128,6 +128,7 @@ def world(
         ),
         201,
     )
+    notices = _ok(client.get("/api/notifications/", headers=player.headers))
     users = {
         "player": player,
         "other_organizer": other_organizer,
@@ -153,6 +154,7 @@ def world(
             "purchase_id": purchase["id"],
             "template_id": template["id"],
             "field_id": custom_field["id"],
+            "notification_id": notices[-1]["id"],
             "user_id": player.id,
             "game_id": 1,
             "number": 1,
