@@ -105,3 +105,13 @@ def test_bad_preferences_are_refused_and_change_nothing(client, user, body):
     url = "/api/me/notification-preferences/"
     assert_problem(client.patch(url, json=body, headers=user.headers), 422, "validation_error")
     assert client.get(url, headers=user.headers).get_json()["language"] == "en"
+
+
+def test_staff_see_notifications_in_the_admin_read_only(app, client, staff, inbox):
+    from tests.helpers import sign_in_admin
+
+    inbox(1)
+    sign_in_admin(client, staff.id)
+    page = client.get("/admin/admin_notifications/")
+    assert page.status_code == 200 and "Your match is ready" in page.get_data(as_text=True)
+    assert client.get("/admin/admin_notifications/new/").status_code in (302, 403, 404)
