@@ -204,12 +204,13 @@ def notify(
     if not created:
         return []
     db.session.flush()
+    counts = unread_counts([row.recipient_id for row in created if row.in_app])
     for row in created:
         if row.in_app:
             realtime.publish(
                 channel_of(row.recipient_id),
                 "notification.created",
-                {**present(row), "unread_count": unread_count(row.recipient_id)},
+                {**present(row), "unread_count": counts.get(row.recipient_id, 0)},
             )
         if row.email_status == EmailStatus.PENDING:
             after_commit(enqueue_email, row.id)
@@ -258,6 +259,22 @@ def unread_count(user_id: int) -> int:
         )
         or 0
     )
+
+
+def unread_counts(user_ids: list[int]) -> dict[int, int]:
+    """`unread_count` of several people in one query."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Notification.recipient_id, sa.func.count())
+        .where(
+            Notification.recipient_id.in_(user_ids),
+            Notification.in_app.is_(True),
+            Notification.read_at.is_(None),
+        )
+        .group_by(Notification.recipient_id)
+    )
+    return {int(user_id): int(count) for user_id, count in rows}
 
 
 def mark_read(user_id: int, notification_id: int) -> Notification:
