@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint
 
 from deltacrown.core import ws
-from deltacrown.extensions import db, sock
+from deltacrown.extensions import sock
 from deltacrown.notifications import services
 
 bp = Blueprint("notifications_ws", __name__)
@@ -31,9 +31,7 @@ def channel() -> ws.Channel:
         return None
 
     def describe(user: Any) -> dict[str, Any]:
-        count = services.unread_count(user.id)
-        db.session.remove()
-        return {"unread_count": count}
+        return {"unread_count": services.unread_count(user.id)}
 
     me.check = check
     me.describe = describe
