@@ -5,7 +5,7 @@ A notice to e-mail is `pending`. `send_email(id)` renders it, hands it to the ma
 outside any transaction (never holding SQLite's write lock across the network), then marks
 it `sent`, or counts the failure and sets `email_next_at` (1, 2, 4 ... minutes, at most an
 hour apart); after NOTIFICATION_EMAIL_MAX_ATTEMPTS it is `failed`. `retry_due()` (a minute
-sweep) sends every pending e-mail whose `email_next_at` has passed, including any whose
+sweep) queues every pending e-mail whose `email_next_at` has passed, including any whose
 first task was lost.
 """
 
@@ -23,9 +23,10 @@ from deltacrown.accounts.models import User
 from deltacrown.core import mail
 from deltacrown.core.db import table_of
 from deltacrown.core.time import utcnow
-from deltacrown.core.transaction import after_commit, outside_transaction
+from deltacrown.core.transaction import after_commit, outside_transaction, write_intent
 from deltacrown.extensions import db
 from deltacrown.notifications.models import EmailStatus, Notification, NotificationSettings
+from deltacrown.notifications.services import EMAIL_TAKEOVER, enqueue_email
 
 log = logging.getLogger(__name__)
 
@@ -82,26 +83,29 @@ def backoff(attempts: int) -> timedelta:
 
 
 def send_email(notification_id: int, now: datetime | None = None) -> bool:
-    """Send one pending notice's e-mail; True when sent. Not pending (sent, failed, gone, or
-    an inactive recipient): nothing is sent."""
-    row = db.session.get(Notification, notification_id)
-    if row is None or row.email_status != EmailStatus.PENDING:
-        return False
-    user = db.session.get(User, row.recipient_id)
-    if user is None or not user.is_active:
-        row.email_status = EmailStatus.FAILED
-        return False
-    message = notification_message(row, user)
+    """Send one pending notice's e-mail; True when sent. Not pending (sent, failed, gone):
+    nothing is sent. The notice is read and rendered without taking SQLite's write lock,
+    sent outside any transaction, and only its new state is written."""
+    with write_intent(False):
+        row = db.session.get(Notification, notification_id)
+        if row is None or row.email_status != EmailStatus.PENDING:
+            return False
+        user = db.session.get(User, row.recipient_id)
+        message = notification_message(row, user) if user is not None and user.is_active else None
     error: str | None = None
-    with outside_transaction():  # nothing written yet: the lock is free while we send
-        try:
-            mail.send(message)
-        except mail.MailError as exc:
-            error = str(exc)
+    with outside_transaction():  # nothing written yet: no lock is held while we send
+        if message is not None:
+            try:
+                mail.send(message)
+            except mail.MailError as exc:
+                error = str(exc)
     row = db.session.get(Notification, notification_id)
     if row is None or row.email_status != EmailStatus.PENDING:
-        return error is None
+        return message is not None and error is None
     now = now or utcnow()
+    if message is None:  # the account is gone or disabled
+        row.email_status, row.email_next_at = EmailStatus.FAILED, None
+        return False
     row.email_attempts += 1
     if error is None:
         row.email_status, row.emailed_at, row.email_next_at = EmailStatus.SENT, now, None
@@ -118,8 +122,11 @@ def send_email(notification_id: int, now: datetime | None = None) -> bool:
 
 
 def retry_due(now: datetime | None = None) -> int:
-    """Send the pending e-mails whose time has come; how many were sent."""
+    """Hand the pending e-mails whose time has come to `notifications.send_email`, each
+    claimed for EMAIL_TAKEOVER first (a conditional update, so two sweeps never queue one
+    twice); they are sent after this sweep commits. How many were queued."""
     now = now or utcnow()
+    table = table_of(Notification)
     ids = list(
         db.session.scalars(
             sa.select(Notification.id)
@@ -131,7 +138,21 @@ def retry_due(now: datetime | None = None) -> int:
             .limit(RETRY_BATCH)
         )
     )
-    return sum(1 for notification_id in ids if send_email(notification_id, now=now))
+    queued = 0
+    for notification_id in ids:
+        claimed = db.session.execute(
+            sa.update(table)
+            .where(
+                table.c.id == notification_id,
+                table.c.email_status == EmailStatus.PENDING.value,
+                table.c.email_next_at <= now,
+            )
+            .values(email_next_at=now + EMAIL_TAKEOVER)
+        )
+        if getattr(claimed, "rowcount", 0) == 1:
+            after_commit(enqueue_email, notification_id)
+            queued += 1
+    return queued
 
 
 # ----- the daily digest ----------------------------------------------------------------------
