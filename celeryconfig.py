@@ -84,4 +84,20 @@ beat_schedule = {
         "task": "leaderboards.score_missed_tournaments",
         "schedule": timedelta(minutes=10),
     },
+    "notification-reminders": {
+        "task": "notifications.send_reminders",
+        "schedule": timedelta(minutes=1),
+    },
+    "retry-notification-emails": {
+        "task": "notifications.retry_emails",
+        "schedule": timedelta(minutes=1),
+    },
+    "notification-digests": {
+        "task": "notifications.send_digests",
+        "schedule": timedelta(hours=1),
+    },
+    "purge-notifications": {
+        "task": "notifications.purge",
+        "schedule": timedelta(hours=6),
+    },
 }

@@ -15,7 +15,17 @@ from flask_migrate import upgrade
 from deltacrown.accounts import tokens
 from deltacrown.celery_app import celery_init_app
 from deltacrown.config import load_config, validate
-from deltacrown.core import auth, compression, docs, http, metrics, realtime, transaction, ws
+from deltacrown.core import (
+    auth,
+    compression,
+    docs,
+    http,
+    mail,
+    metrics,
+    realtime,
+    transaction,
+    ws,
+)
 from deltacrown.core.admin import create_admin
 from deltacrown.core.errors import register_error_handlers as register_core_error_handlers
 from deltacrown.core.inputs import IdConverter
@@ -51,9 +61,15 @@ API_MODULES = (
     "deltacrown.organizer.admin_api",
     "deltacrown.sharing.api",
     "deltacrown.webhooks.api",
+    "deltacrown.notifications.api",
 )
 # Websocket routes (flask-sock, on each module's `bp`).
-WS_MODULES = ("deltacrown.matches.ws", "deltacrown.tournaments.ws", "deltacrown.leaderboards.ws")
+WS_MODULES = (
+    "deltacrown.matches.ws",
+    "deltacrown.tournaments.ws",
+    "deltacrown.leaderboards.ws",
+    "deltacrown.notifications.ws",
+)
 # Plain (non-API) routes at the site's root, on each module's `bp`.
 WEB_MODULES = ("deltacrown.sharing.web",)
 ADMIN_MODULES = (
@@ -69,6 +85,7 @@ ADMIN_MODULES = (
     "deltacrown.certificates.admin",
     "deltacrown.organizer.admin",
     "deltacrown.webhooks.admin",
+    "deltacrown.notifications.admin",
 )
 CLI_MODULES = (
     "deltacrown.core.cli",
@@ -91,6 +108,7 @@ TASK_MODULES = (
     "deltacrown.certificates.tasks",
     "deltacrown.leaderboards.tasks",
     "deltacrown.webhooks.tasks",
+    "deltacrown.notifications.tasks",
 )
 # Models outside the domains' api modules, imported so metadata (and Alembic) sees them.
 MODEL_MODULES = (
@@ -108,6 +126,7 @@ MODEL_MODULES = (
     "deltacrown.certificates.models",
     "deltacrown.leaderboards.models",
     "deltacrown.webhooks.models",
+    "deltacrown.notifications.models",
 )
 
 
@@ -226,6 +245,7 @@ def register_extensions(app: Flask) -> None:
     transaction.init_app(app)
     auth.init_jwt_errors(app)
     realtime.init_app(app)
+    mail.init_app(app)
     celery_init_app(app)
     for module in MODEL_MODULES + TASK_MODULES:
         __import__(module)

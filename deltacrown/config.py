@@ -105,6 +105,25 @@ class BaseConfig:
     # /tournaments/<slug> and /players/<username> pages (None: at this API's resources).
     PUBLIC_WEB_URL: str | None = None
 
+    # Outgoing e-mail (core.mail): "console" logs each message (embedded default), "smtp"
+    # sends through MAIL_SERVER, "memory" keeps them for tests.
+    MAIL_BACKEND = "console"
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_TIMEOUT = 10
+    MAIL_DEFAULT_SENDER = "DeltaCrown <noreply@localhost>"
+    # The site's public address: links in e-mails and certificates' QR codes start with it.
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # Notifications: how long a repeat of the same notice (same type and subject) to the same
+    # person is suppressed, and how long read notifications are kept.
+    NOTIFICATION_DEDUP_SECONDS = 600
+    NOTIFICATION_RETENTION_DAYS = 90
+    NOTIFICATION_EMAIL_MAX_ATTEMPTS = 6
+
     # Rate limits (flask-limiter); storage follows REDIS_URL.
     RATELIMIT_ENABLED = True
     RATELIMIT_DEFAULT = "300/minute"
@@ -147,10 +166,9 @@ class BaseConfig:
     WS_MAX_CONNECTIONS_PER_PROCESS = 500
     WS_AUTH_TIMEOUT = 10  # seconds a private channel waits for the `auth` message
 
-    # Certificates: the address printed in their QR codes (the public site), where the
-    # Bengali font is looked for (Debian's fonts-noto-core by default), and how many
-    # verifications one client address may make.
-    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # Certificates: their QR codes point at PUBLIC_BASE_URL (above); where the Bengali font is
+    # looked for (Debian's fonts-noto-core by default), and how many verifications one client
+    # address may make.
     CERTIFICATE_FONT_DIRS: list[str] = [
         "/usr/share/fonts/truetype/noto",
         "/usr/share/fonts/opentype/noto",
@@ -220,6 +238,10 @@ class BaseConfig:
             "STORAGE_PUBLIC_BASE_URL": env_str("STORAGE_PUBLIC_BASE_URL"),
             "PUBLIC_WEB_URL": env_str("PUBLIC_WEB_URL"),
             "METRICS_TOKEN": env_str("METRICS_TOKEN"),
+            "MAIL_SERVER": env_str("MAIL_SERVER"),
+            "MAIL_USERNAME": env_str("MAIL_USERNAME"),
+            "MAIL_PASSWORD": env_str("MAIL_PASSWORD"),
+            "MAIL_DEFAULT_SENDER": env_str("MAIL_DEFAULT_SENDER"),
             "PUBLIC_BASE_URL": env_str("PUBLIC_BASE_URL"),
         }
         values.update({k: v for k, v in mapping.items() if v is not None})
@@ -236,6 +258,15 @@ class BaseConfig:
             values["WEBHOOKS_ALLOW_PRIVATE_URLS"] = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS")
         if os.environ.get("WEBHOOKS_THREADS"):
             values["WEBHOOKS_THREADS"] = env_int("WEBHOOKS_THREADS", 4)
+        if os.environ.get("MAIL_PORT"):
+            values["MAIL_PORT"] = env_int("MAIL_PORT", 25)
+        for name in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+            if os.environ.get(name):
+                values[name] = env_bool(name)
+        # A configured mail server means SMTP unless MAIL_BACKEND says otherwise.
+        backend = env_str("MAIL_BACKEND") or ("smtp" if values.get("MAIL_SERVER") else None)
+        if backend:
+            values["MAIL_BACKEND"] = backend
         if os.environ.get("LOG_JSON"):
             values["LOG_JSON"] = env_bool("LOG_JSON", True)
         return values
@@ -271,6 +302,7 @@ class TestingConfig(BaseConfig):
     PASSWORD_HASH_PARAMS = (1, 1024, 1)
     LOG_JSON = False
     LOG_LEVEL = "WARNING"
+    MAIL_BACKEND = "memory"
     WS_ALLOWED_ORIGINS = ["http://allowed.test"]
     # Tests reuse ids after each rollback: a shared Redis channel would leak events between
     # tests. Fan-out tests build their Redis brokers explicitly.

@@ -32,6 +32,7 @@ from deltacrown.leaderboards.providers import PlayerRatings
 from deltacrown.matches import live as match_live
 from deltacrown.matches.models import Match
 from deltacrown.matches.providers import TournamentMatchStarts
+from deltacrown.notifications import receivers as notification_receivers
 from deltacrown.registrations import receivers as registrations_receivers
 from deltacrown.registrations.providers import TeamRegistrationFacts, TournamentRegistrationFacts
 from deltacrown.teams import ports as team_ports
@@ -78,6 +79,9 @@ def connect_receivers() -> None:
     signals.dispute_opened.connect(webhook_receivers.on_dispute_opened)
     signals.dispute_resolved.connect(webhook_receivers.on_dispute_resolved)
     signals.payout_paid.connect(webhook_receivers.on_payout_paid)
+    # Notices for what concerns people (in the app, by e-mail, on /ws/me): notifications.reactions.
+    for event, receive in notification_receivers.RECEIVERS.items():
+        getattr(signals, event).connect(receive)
 
 
 def provide_ports(app: Flask) -> None:

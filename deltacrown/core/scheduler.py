@@ -44,7 +44,11 @@ def run_job(app: Flask, name: str) -> Any:
         raise KeyError(name)
     celery_app = app.extensions["celery"]
     task = celery_app.tasks[entry["task"]]
-    return task.apply(args=entry.get("args", ()), kwargs=entry.get("kwargs", {})).get()
+    result = task.apply(args=entry.get("args", ()), kwargs=entry.get("kwargs", {}))
+    # `apply` has already run the task here; reading its result never waits. Celery's guard
+    # against waiting inside a task is one process-wide flag that threads sending eager tasks
+    # at once (a threaded server's receivers) can leave set, so it is not consulted.
+    return result.get(disable_sync_subtasks=False)
 
 
 class EmbeddedScheduler(threading.Thread):

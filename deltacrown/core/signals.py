@@ -5,18 +5,19 @@
 Who sends what, and who listens, is listed here and kept true:
 
 - `tournament_cancelled(tournament_id, reason, actor_id)` — sent by tournaments.services
-  cancel_tournament. Listeners: registrations.receivers (refunds, cancellations).
+  cancel_tournament. Listeners: registrations.receivers (refunds, cancellations),
+  notifications.receivers.
 - `team_member_joined(team_id, user_id)`, `team_member_left(team_id, user_id, removed_by)`,
   `team_captain_transferred(team_id, from_user_id, to_user_id)`, `team_disbanded(team_id)` —
-  sent by teams.services. Listeners: none yet (no reaction in another domain).
-  `team_disbanded` also carries `disbanded_by, member_ids`.
+  sent by teams.services. Listeners: notifications.receivers (`team_member_joined`,
+  `team_member_left`). `team_disbanded` also carries `disbanded_by, member_ids`.
 - `team_created(team_id, captain_id)`, `team_updated(team_id, actor_id, fields)`,
   `team_invite_sent(team_id, invite_id, user_id, invited_by)`,
   `team_invite_declined(team_id, invite_id, user_id)`,
   `team_invite_cancelled(team_id, invite_id, user_id, cancelled_by)`,
   `team_invite_expired(team_id, invite_id, user_id)` — sent by teams.services and
   teams.invites (which also sends `team_member_joined`).
-  Listeners: none yet.
+  Listeners: notifications.receivers (`team_invite_sent`).
 - `registration_created(registration_id, tournament_id, status)`,
   `registration_confirmed(registration_id, tournament_id)`,
   `registration_cancelled(registration_id, tournament_id, reason, actor_id)`,
@@ -55,6 +56,10 @@ Who sends what, and who listens, is listed here and kept true:
   user_id)`, `payout_failed(payout_id, tournament_id, user_id, reason)` — sent by payouts.
   Listeners: core.domain_metrics (`payout_paid`, `payout_failed`: counters);
   webhooks.receivers (`payout_paid`).
+- Notifications: `notifications.receivers.RECEIVERS` is the one table of the signals that
+  make notices (registrations and payments, waitlist promotions, team invites and members,
+  tournament started/completed/cancelled, a match ready or awaiting the other side's
+  confirmation, disputes opened and resolved, prizes paid); `wiring` connects each.
 - `sanction_created(sanction_id, user_id, team_id, type, scope)`, `sanction_revoked(sanction_id,
   user_id, team_id)` — sent by moderation.
 """

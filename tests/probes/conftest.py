@@ -2,10 +2,10 @@
 
 `world` builds, through the services and the API: an organizer's started single-elimination
 cup (4 players, best of 1) with a co-organizer; the `player` is one side of its first match,
-holds a registration in it, captains a team with an invite out, owns a game profile and a
-purchase; the other side disputed the match. The organizer has a webhook endpoint with one
-delivery. The `other organizer` owns a tournament of their own and nothing here; `staff` is
-staff. Everything lives in the test's rolled-back transaction.
+holds a registration in it, captains a team with an invite out, owns a game profile, a
+purchase and notifications; the other side disputed the match. The organizer has a webhook
+endpoint with one delivery. The `other organizer` owns a tournament of their own and nothing
+here; `staff` is staff. Everything lives in the test's rolled-back transaction.
 """
 
 from __future__ import annotations
@@ -150,6 +150,7 @@ def world(
         client.post(f"/api/webhooks/endpoints/{endpoint['id']}/test/", headers=organizer.headers),
         202,
     )
+    notices = _ok(client.get("/api/notifications/", headers=player.headers))
     users = {
         "player": player,
         "other_organizer": other_organizer,
@@ -180,6 +181,7 @@ def world(
             "season_id": season["id"],
             "endpoint_id": endpoint["id"],
             "delivery_id": delivery["id"],
+            "notification_id": notices[-1]["id"],
             "user_id": player.id,
             "game_id": 1,
             "number": 1,

@@ -59,6 +59,13 @@ EXPECTED: dict[str, Any] = {
     "GET /api/admin/users/<int:user_id>/": STAFF,
     "PATCH /api/admin/users/<int:user_id>/": STAFF,
     "GET /api/admin/audit/": STAFF,
+    # notifications: everyone their own; a notice only its recipient may mark read
+    "GET /api/notifications/": USERS,
+    "GET /api/notifications/unread-count/": USERS,
+    "POST /api/notifications/<int:notification_id>/read/": PLAYER,
+    "POST /api/notifications/read-all/": USERS,
+    "GET /api/me/notification-preferences/": USERS,
+    "PATCH /api/me/notification-preferences/": USERS,
     # games
     "GET /api/games/": PUBLIC,
     "GET /api/games/<game_ref>/": PUBLIC,
