@@ -40,7 +40,9 @@ CLIENT_MESSAGES = "| type | fields | answer |"
 
 # ----- the OpenAPI document -------------------------------------------------------------------
 def current_document() -> dict[str, Any]:
-    return dict(api.spec.to_dict())
+    """The app's document as JSON reads it back (tuples in schemas become lists)."""
+    document: dict[str, Any] = json.loads(json.dumps(api.spec.to_dict()))
+    return document
 
 
 def dump_document(document: dict[str, Any]) -> str:
