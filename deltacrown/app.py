@@ -45,6 +45,9 @@ API_MODULES = (
     "deltacrown.matches.api",
     "deltacrown.matches.organizer_api",
     "deltacrown.organizer.api",
+    "deltacrown.matches.chat_api",
+    "deltacrown.moderation.api",
+    "deltacrown.moderation.admin_api",
 )
 # Websocket routes (flask-sock, on each module's `bp`).
 WS_MODULES = ("deltacrown.matches.ws", "deltacrown.tournaments.ws")
@@ -59,6 +62,7 @@ ADMIN_MODULES = (
     "deltacrown.brackets.admin",
     "deltacrown.matches.admin",
     "deltacrown.organizer.admin",
+    "deltacrown.moderation.admin",
 )
 CLI_MODULES = (
     "deltacrown.core.cli",
@@ -81,6 +85,7 @@ MODEL_MODULES = (
     "deltacrown.core.audit",
     "deltacrown.core.idempotency",
     "deltacrown.accounts.models",
+    "deltacrown.moderation.models",
     "deltacrown.games.models",
     "deltacrown.games.config",
     "deltacrown.tournaments.models",

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from deltacrown.accounts import ports as account_ports
 from deltacrown.accounts.providers import AdminSignIn
 from deltacrown.brackets import ports as bracket_ports
 from deltacrown.brackets.providers import TournamentBracketFacts
@@ -28,7 +29,9 @@ from deltacrown.core import admin as core_admin
 from deltacrown.core import realtime, signals
 from deltacrown.matches import live as match_live
 from deltacrown.matches.models import Match
-from deltacrown.matches.providers import TournamentMatchStarts
+from deltacrown.matches.providers import ModerationSubjects, TournamentMatchStarts
+from deltacrown.moderation import ports as moderation_ports
+from deltacrown.moderation.providers import SanctionBans
 from deltacrown.registrations import receivers as registrations_receivers
 from deltacrown.registrations.providers import TeamRegistrationFacts, TournamentRegistrationFacts
 from deltacrown.teams import ports as team_ports
@@ -59,8 +62,11 @@ def provide_ports(app: Flask) -> None:
     """Registrations answer what tournaments and teams ask of them; the bracket side answers
     whether a bracket exists and who made the podium; matches start the matches that wait
     for nobody when the bracket side starts a tournament; accounts answer how an admin
-    sign-in becomes a user."""
+    sign-in becomes a user; moderation answers whether an account is banned; matches answer
+    moderation's questions about reported subjects and tournament organizers."""
     core_admin.admin_auth.provide(app, AdminSignIn())
+    account_ports.bans.provide(app, SanctionBans())
+    moderation_ports.subjects.provide(app, ModerationSubjects())
     tournament_ports.registrations.provide(app, TournamentRegistrationFacts())
     tournament_ports.brackets.provide(app, TournamentBracketFacts())
     bracket_ports.matches.provide(app, TournamentMatchStarts())

@@ -6,7 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from deltacrown.accounts import lockout, queries, services
-from deltacrown.accounts.errors import AccountDisabledError, InvalidCredentialsError
+from deltacrown.accounts.errors import (
+    AccountBannedError,
+    AccountDisabledError,
+    InvalidCredentialsError,
+)
 from deltacrown.accounts.models import User
 
 
@@ -15,10 +19,11 @@ class AdminSignIn:
     on the server like refresh tokens (as `admin:<sid>`)."""
 
     def authenticate(self, login: str, password: str, device_token: str | None) -> User | None:
-        """The user, None for wrong credentials; a locked account raises LoginLockedError."""
+        """The user, None for wrong credentials or a disabled or banned account; a locked
+        account raises LoginLockedError."""
         try:
             return services.authenticate(login, password, device_token=device_token)
-        except (InvalidCredentialsError, AccountDisabledError):
+        except (InvalidCredentialsError, AccountDisabledError, AccountBannedError):
             return None
 
     def load_user(self, user_id: int) -> User | None:

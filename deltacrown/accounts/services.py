@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from deltacrown.accounts import lockout, password_policy, passwords
+from deltacrown.accounts.bans import ensure_not_banned
 from deltacrown.accounts.errors import (
     AccountDisabledError,
     EmailTakenError,
@@ -154,7 +155,8 @@ def authenticate(login: str, password: str, *, device_token: str | None = None) 
     devices it signed in from before, whose `device_token` is sent).
 
     Raises LoginLockedError (429), InvalidCredentialsError (unknown login or wrong password,
-    indistinguishably) and AccountDisabledError (right password, deactivated account).
+    indistinguishably), AccountDisabledError (right password, deactivated account) and
+    AccountBannedError (right password, banned account).
     The password is checked outside any transaction (no connection or lock held meanwhile).
     """
     with write_intent(False):  # a read: SQLite's write lock is taken only to record the login
@@ -174,6 +176,7 @@ def authenticate(login: str, password: str, *, device_token: str | None = None) 
         raise InvalidCredentialsError("Wrong username/e-mail or password.")
     if not user.is_active:
         raise AccountDisabledError("This account is disabled.")
+    ensure_not_banned(user.id)
     return user
 
 
