@@ -13,7 +13,7 @@ from typing import Any
 
 from deltacrown.accounts.queries import find_user
 from deltacrown.core import audit, signals
-from deltacrown.core.actors import Actor, user_id_of
+from deltacrown.core.actors import Actor, is_system, user_id_of
 from deltacrown.core.db import db
 from deltacrown.core.signals import send_after_commit
 from deltacrown.core.time import utcnow
@@ -92,7 +92,7 @@ def _check_shape(
 
 
 def _require_moderator(actor: Actor | None, scope: SanctionScope, scope_id: int | None) -> None:
-    if is_staff(actor):
+    if is_staff(actor) or is_system(actor):
         return
     if (
         actor is not None
