@@ -72,9 +72,7 @@ def test_a_reporter_files_a_few_reports_an_hour(app, client, user, make_user, mo
     assert response["status"] == 429
 
 
-def test_the_admin_queue_mutes_a_reported_message_author_in_one_click(
-    client, staff, user, started
-):
+def test_the_admin_queue_mutes_a_reported_message_author_in_one_click(client, staff, user, started):
     from tests.teams.test_admin import flashes, run_action
 
     play = started()
