@@ -28,7 +28,9 @@ def test_members_talk_and_read_newest_first_others_may_not(client, started, orga
         query_string={"cursor": listed.headers["X-Next-Cursor"]},
         headers=first.headers,
     )
-    assert [(m["author"]["id"], m["text"]) for m in older.get_json()] == [(first.id, "glhf")]
+    assert [(m["author"]["id"], m["text"]) for m in older.get_json()] == [
+        (second.id, "gl hf"), (first.id, "glhf")
+    ]  # fmt: skip
     for who in (outsider, stranger):
         assert_problem(client.get(room(match_id), headers=who.headers), 403, "forbidden")
         assert_problem(
