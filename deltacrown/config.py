@@ -119,6 +119,9 @@ class BaseConfig:
     # Shop: how long a `hold: true` purchase keeps coins and stock reserved.
     ECONOMY_HOLD_MINUTES = 15
 
+    # Moderation: reports one user may file per hour (429 `reports_rate_limited` beyond).
+    MODERATION_REPORTS_PER_HOUR = 10
+
     # Websocket fan-out: "auto" = Redis when REDIS_URL is set, else memory; or "memory"/"redis".
     REALTIME_BACKEND = "auto"
 

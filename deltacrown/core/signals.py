@@ -46,7 +46,8 @@ Who sends what, and who listens, is listed here and kept true:
 - `payout_created(payout_id, tournament_id, user_id)`, `payout_paid(payout_id, tournament_id,
   user_id)`, `payout_failed(payout_id, tournament_id, user_id, reason)` — sent by payouts.
 - `sanction_created(sanction_id, user_id, team_id, type, scope)`, `sanction_revoked(sanction_id,
-  user_id, team_id)` — sent by moderation.
+  user_id, team_id)` — sent by moderation.services (recording a sanction; lifting one,
+  directly or by an accepted appeal). Listeners: none yet.
 """
 
 from __future__ import annotations
