@@ -189,7 +189,11 @@ class BaseConfig:
             values["WS_ALLOWED_ORIGINS"] = env_list("WS_ALLOWED_ORIGINS")
         if os.environ.get("TRUSTED_PROXIES"):
             values["TRUSTED_PROXIES"] = env_int("TRUSTED_PROXIES", 0)
-        for name in ("WS_MAX_CONNECTIONS_PER_ADDRESS", "WS_MAX_CONNECTIONS_PER_PROCESS"):
+        for name in (
+            "WS_MAX_CONNECTIONS_PER_ADDRESS",
+            "WS_MAX_CONNECTIONS_PER_PROCESS",
+            "MODERATION_REPORTS_PER_HOUR",
+        ):
             if os.environ.get(name):
                 values[name] = env_int(name, 0)
         if os.environ.get("LOG_JSON"):
