@@ -12,6 +12,7 @@ from deltacrown.accounts.errors import (
     InvalidCredentialsError,
 )
 from deltacrown.accounts.models import User
+from deltacrown.accounts.ports import bans
 
 
 class AdminSignIn:
@@ -27,7 +28,11 @@ class AdminSignIn:
             return None
 
     def load_user(self, user_id: int) -> User | None:
-        return queries.find_user(user_id)
+        """The session's user; None (signed out) once a ban is in force on the account."""
+        user = queries.find_user(user_id)
+        if user is not None and bans.get().ban_of(user.id) is not None:
+            return None
+        return user
 
     def device_token(self, user: User) -> str:
         return lockout.device_token_for(user)

@@ -156,3 +156,10 @@ def test_a_rejected_appeal_leaves_the_sanction(app, client, user, staff, sanctio
 def test_only_the_sanctioned_user_appeals(client, user, stranger, sanction):
     sanction_id = sanction(type="mute", scope="chat", user_id=user.id)
     assert_problem(appeal(client, stranger, sanction_id), 404, "sanction_not_found")
+
+
+def test_a_ban_signs_staff_out_of_the_admin(client, staff, sanction):
+    sign_in_admin(client, staff.id)
+    assert client.get("/admin/admin_reports/").status_code == 200
+    sanction(type="ban", user_id=staff.id)
+    assert client.get("/admin/admin_reports/").status_code == 302
