@@ -58,31 +58,23 @@ def test_only_members_on_the_socket_receive_the_room(client, started, follow, st
     assert client.get(room(match_id), headers=first.headers).get_json() == []
 
 
-def test_a_socket_message_is_checked_like_a_rest_one(started, follow):
-    play = started()
-    match_id = play.matches["W1.1"]["id"]
-    talker = follow(f"/ws/matches/{match_id}", token=token_of(play.sides("W1.1")[0]))
-    talker.send(type="chat.send", text="x" * 501)
-    assert talker.until("error")[-1]["code"] == "validation_error"
-    talker.send(type="chat.send", text="\x01\x02")
-    assert talker.until("error")[-1]["code"] == "validation_error"
-
-
-def test_five_messages_per_ten_seconds(client, started):
+def test_messages_are_checked_limited_and_silenced_by_a_mute_only(
+    client, started, follow, m, sanction
+):
     play = started()
     match_id = play.matches["W1.1"]["id"]
     first = play.sides("W1.1")[0]
+    talker = follow(f"/ws/matches/{match_id}", token=token_of(first))
+    for text in ("x" * 501, "\x01\x02"):
+        talker.send(type="chat.send", text=text)
+        assert talker.until("error")[-1]["code"] == "validation_error"
+
     for n in range(5):
         sent = client.post(room(match_id), json={"text": f"m{n}"}, headers=first.headers)
         assert sent.status_code == 201
     response = client.post(room(match_id), json={"text": "six"}, headers=first.headers)
     assert assert_problem(response, 429, "chat_rate_limited")["retry_after_ms"] == 10000
 
-
-def test_a_mute_silences_messages_only(client, started, m, sanction):
-    play = started()
-    match_id = play.matches["W1.1"]["id"]
-    first = play.sides("W1.1")[0]
     sanction(type="mute", scope="chat", user_id=first.id)
     muted = assert_problem(
         client.post(room(match_id), json={"text": "hey"}, headers=first.headers), 403, "muted"
