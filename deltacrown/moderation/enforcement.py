@@ -9,16 +9,19 @@ The active sanctions of a user (or team) are read from the app cache (memory in 
 default, Redis in server mode, so every process sees one copy) for 60 s, and dropped from it
 on every change (`invalidate`), right away and again after the commit. The cached entries
 are ids, types, scopes and times: no personal data. Nothing read inside a unit of work that
-has already written is cached (it might be rolled back).
+has already written is cached (it might be rolled back). A cache that is down is skipped
+(logged): the check reads the database.
 """
 
 from __future__ import annotations
 
 import enum
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import redis
 import sqlalchemy as sa
 
 from deltacrown.core.cache import cache
@@ -30,6 +33,9 @@ from deltacrown.moderation.models import Sanction, SanctionScope, SanctionType
 
 CACHE_SECONDS = 60
 T = SanctionType
+log = logging.getLogger(__name__)
+# A cache that is down must not stop anyone: the check then reads the database.
+CACHE_ERRORS = (redis.RedisError, OSError)
 
 
 class Action(enum.StrEnum):
@@ -132,17 +138,28 @@ def _has_written() -> bool:
 def active_entries(kind: str, subject_id: int) -> list[Entry]:
     """The user's (`kind` "user") or team's unrevoked, unexpired sanctions, cached."""
     key = cache_key(kind, subject_id)
-    cached = cache.get(key)
+    try:
+        cached = cache.get(key)
+    except CACHE_ERRORS:
+        log.warning("sanction cache unavailable; reading the database", exc_info=True)
+        cached = None
     if cached is not None:
         return [Entry(i, T(t), SanctionScope(s), sid, st, en) for i, t, s, sid, st, en in cached]
     entries = _load(kind, subject_id)
     if not _has_written():
-        cache.set(
-            key,
-            [(e.id, e.type.value, e.scope.value, e.scope_id, e.starts, e.ends) for e in entries],
-            timeout=CACHE_SECONDS,
-        )
+        rows = [(e.id, e.type.value, e.scope.value, e.scope_id, e.starts, e.ends) for e in entries]
+        try:
+            cache.set(key, rows, timeout=CACHE_SECONDS)
+        except CACHE_ERRORS:
+            log.warning("sanction cache unavailable; not cached", exc_info=True)
     return entries
+
+
+def _drop(key: str) -> None:
+    try:
+        cache.delete(key)
+    except CACHE_ERRORS:  # it expires within CACHE_SECONDS anyway
+        log.warning("sanction cache unavailable; %s not dropped", key, exc_info=True)
 
 
 def invalidate(user_id: int | None = None, team_id: int | None = None) -> None:
@@ -150,9 +167,9 @@ def invalidate(user_id: int | None = None, team_id: int | None = None) -> None:
     keys = [cache_key("user", user_id)] if user_id is not None else []
     keys += [cache_key("team", team_id)] if team_id is not None else []
     for key in keys:
-        cache.delete(key)
-        after_commit(cache.delete, key)
-        on_rollback(cache.delete, key)
+        _drop(key)
+        after_commit(_drop, key)
+        on_rollback(_drop, key)
 
 
 # ----- the question ----------------------------------------------------------------------------

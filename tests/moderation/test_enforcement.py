@@ -118,3 +118,15 @@ def test_warnings_block_nothing(app, user, sanction):
     sanction(type="warning", user_id=user.id)
     assert all(in_app(app, check, user.id, action, 1).allowed for action in Action)
     assert in_app(app, enforcement.active_entries, "user", user.id) == []
+
+
+def test_a_cache_that_is_down_is_skipped(app, user, sanction, monkeypatch):
+    import redis
+
+    def down(*args, **kwargs):
+        raise redis.ConnectionError("down")
+
+    sanction(type="ban", user_id=user.id)
+    for name in ("get", "set", "delete"):
+        monkeypatch.setattr(cache, name, down)
+    assert not in_app(app, check, user.id, Action.LOGIN).allowed
