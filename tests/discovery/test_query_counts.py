@@ -95,6 +95,8 @@ def test_discovery_lists_run_a_constant_number_of_queries(client, crowd, path, p
 
 def test_my_tournaments_run_a_constant_number_of_queries(client, crowd):
     headers = crowd["owner"].headers
+    # The first request with a token reads the account's sanctions once; they are cached then.
+    assert client.get("/api/auth/me/", headers=headers).status_code == 200
     small, _ = queries_for(client, "/api/tournaments/", 1, headers, mine="true")
     large, _ = queries_for(client, "/api/tournaments/", 100, headers, mine="true")
     assert small == large <= 5
