@@ -62,6 +62,9 @@ API_MODULES = (
     "deltacrown.sharing.api",
     "deltacrown.webhooks.api",
     "deltacrown.notifications.api",
+    "deltacrown.matches.chat_api",
+    "deltacrown.moderation.api",
+    "deltacrown.moderation.admin_api",
 )
 # Websocket routes (flask-sock, on each module's `bp`).
 WS_MODULES = (
@@ -86,6 +89,7 @@ ADMIN_MODULES = (
     "deltacrown.organizer.admin",
     "deltacrown.webhooks.admin",
     "deltacrown.notifications.admin",
+    "deltacrown.moderation.admin",
 )
 CLI_MODULES = (
     "deltacrown.core.cli",
@@ -115,6 +119,7 @@ MODEL_MODULES = (
     "deltacrown.core.audit",
     "deltacrown.core.idempotency",
     "deltacrown.accounts.models",
+    "deltacrown.moderation.models",
     "deltacrown.games.models",
     "deltacrown.games.config",
     "deltacrown.tournaments.models",

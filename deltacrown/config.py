@@ -149,6 +149,9 @@ class BaseConfig:
     # Shop: how long a `hold: true` purchase keeps coins and stock reserved.
     ECONOMY_HOLD_MINUTES = 15
 
+    # Moderation: reports one user may file per hour (429 `reports_rate_limited` beyond).
+    MODERATION_REPORTS_PER_HOUR = 10
+
     # Websocket fan-out: "auto" = Redis when REDIS_URL is set, else memory; or "memory"/"redis".
     REALTIME_BACKEND = "auto"
 
@@ -251,7 +254,11 @@ class BaseConfig:
             values["CERTIFICATE_FONT_DIRS"] = env_list("CERTIFICATE_FONT_DIRS")
         if os.environ.get("TRUSTED_PROXIES"):
             values["TRUSTED_PROXIES"] = env_int("TRUSTED_PROXIES", 0)
-        for name in ("WS_MAX_CONNECTIONS_PER_ADDRESS", "WS_MAX_CONNECTIONS_PER_PROCESS"):
+        for name in (
+            "WS_MAX_CONNECTIONS_PER_ADDRESS",
+            "WS_MAX_CONNECTIONS_PER_PROCESS",
+            "MODERATION_REPORTS_PER_HOUR",
+        ):
             if os.environ.get(name):
                 values[name] = env_int(name, 0)
         if os.environ.get("WEBHOOKS_ALLOW_PRIVATE_URLS"):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from deltacrown.accounts import ports as account_ports
 from deltacrown.accounts.providers import AdminSignIn
 from deltacrown.brackets import ports as bracket_ports
 from deltacrown.brackets.providers import TournamentBracketFacts
@@ -31,7 +32,9 @@ from deltacrown.leaderboards import receivers as leaderboards_receivers
 from deltacrown.leaderboards.providers import PlayerRatings
 from deltacrown.matches import live as match_live
 from deltacrown.matches.models import Match
-from deltacrown.matches.providers import TournamentMatchStarts
+from deltacrown.matches.providers import ModerationSubjects, TournamentMatchStarts
+from deltacrown.moderation import ports as moderation_ports
+from deltacrown.moderation.providers import SanctionBans
 from deltacrown.notifications import receivers as notification_receivers
 from deltacrown.registrations import receivers as registrations_receivers
 from deltacrown.registrations.providers import TeamRegistrationFacts, TournamentRegistrationFacts
@@ -88,9 +91,12 @@ def provide_ports(app: Flask) -> None:
     """Registrations answer what tournaments and teams ask of them; the bracket side answers
     whether a bracket exists and who made the podium; matches start the matches that wait
     for nobody when the bracket side starts a tournament; leaderboards answer the players'
-    ratings a bracket is seeded by; accounts answer how an admin
-    sign-in becomes a user."""
+    ratings a bracket is seeded by; accounts answer how an admin sign-in becomes a user;
+    moderation answers whether an account is banned; matches answer moderation's questions
+    about reported subjects and tournament organizers."""
     core_admin.admin_auth.provide(app, AdminSignIn())
+    account_ports.bans.provide(app, SanctionBans())
+    moderation_ports.subjects.provide(app, ModerationSubjects())
     tournament_ports.registrations.provide(app, TournamentRegistrationFacts())
     tournament_ports.brackets.provide(app, TournamentBracketFacts())
     bracket_ports.matches.provide(app, TournamentMatchStarts())

@@ -212,3 +212,28 @@ def staff(make_user: Any) -> Any:
 @pytest.fixture
 def superuser(make_user: Any) -> Any:
     return make_user(username="root", is_superuser=True)
+
+
+@pytest.fixture
+def sanction(app: Flask) -> Iterator[Any]:
+    """`sanction(type=..., scope=..., user_id=... | team_id=..., ...)` records a sanction
+    (tests.factories.make_sanction) and returns its id. The enforcement cache entries of the
+    users and teams it touched are dropped afterwards: the test's rollback removes the rows,
+    and a later test's user may reuse the id."""
+    from deltacrown.extensions import cache
+    from deltacrown.moderation.enforcement import cache_key
+    from tests.factories import make_sanction
+
+    keys: list[str] = []
+
+    def create(**values: Any) -> int:
+        if values.get("user_id") is not None:
+            keys.append(cache_key("user", values["user_id"]))
+        if values.get("team_id") is not None:
+            keys.append(cache_key("team", values["team_id"]))
+        return make_sanction(app, **values)
+
+    yield create
+    with app.app_context():
+        for key in keys:
+            cache.delete(key)

@@ -88,3 +88,22 @@ def make_tournament(app: Flask, owner_id: int, *, status: str = "draft", **overr
         db.session.commit()
         db.session.remove()
     return tournament_id
+
+
+def make_sanction(app: Flask, *, type: str, scope: str = "global", **values: Any) -> int:
+    """Record a sanction through the service (as the system) and commit; returns its id.
+    `values`: user_id or team_id, and scope_id, starts_at, ends_at, reason_code."""
+    from deltacrown.core.actors import SYSTEM
+    from deltacrown.extensions import db
+    from deltacrown.moderation import services
+    from deltacrown.moderation.models import SanctionScope, SanctionType
+
+    values.setdefault("reason_code", "test")
+    with app.test_request_context():
+        sanction = services.create_sanction(
+            actor=SYSTEM, type=SanctionType(type), scope=SanctionScope(scope), **values
+        )
+        db.session.commit()
+        sanction_id = sanction.id
+        db.session.remove()
+    return sanction_id

@@ -9,6 +9,7 @@ from flask_jwt_extended import get_jwt
 
 from deltacrown.accounts import lockout, queries, services, tokens
 from deltacrown.accounts.errors import (
+    AccountBannedError,
     AccountDisabledError,
     EmailTakenError,
     GameIdTakenError,
@@ -84,7 +85,9 @@ class Login(MethodView):
 
     @blp.arguments(LoginArgs)
     @blp.response(200, TokenSchema)
-    @blp.errors(InvalidCredentialsError, AccountDisabledError, LoginLockedError, 429)
+    @blp.errors(
+        InvalidCredentialsError, AccountDisabledError, AccountBannedError, LoginLockedError, 429
+    )
     def post(self, args: dict[str, Any]) -> Any:
         """Exchange a username or e-mail and password for tokens.
 
@@ -103,8 +106,10 @@ class Login(MethodView):
 class Refresh(MethodView):
     @login_required(refresh=True)
     @blp.response(200, AccessTokenSchema)
+    @blp.errors(AccountBannedError)
     def post(self) -> Any:
-        """Get a new access token (send the refresh token as the bearer)."""
+        """Get a new access token (send the refresh token as the bearer); a banned account
+        gets 403 `account_banned` instead."""
         return tokens.access_token_for(require_user())
 
 

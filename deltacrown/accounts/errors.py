@@ -46,3 +46,10 @@ class GameIdTakenError(ConflictError):
 
 class GameProfileNotFoundError(NotFoundError):
     code, title = "game_profile_not_found", "Game profile not found"
+
+
+class AccountBannedError(DomainError):
+    """The account is banned: sign-in, refresh and its tokens are refused until `ends_at`
+    (null: permanently); the problem names the sanction to appeal."""
+
+    status, code, title = 403, "account_banned", "Account banned"

@@ -6,8 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from deltacrown.accounts import lockout, queries, services
-from deltacrown.accounts.errors import AccountDisabledError, InvalidCredentialsError
+from deltacrown.accounts.errors import (
+    AccountBannedError,
+    AccountDisabledError,
+    InvalidCredentialsError,
+)
 from deltacrown.accounts.models import User
+from deltacrown.accounts.ports import bans
 
 
 class AdminSignIn:
@@ -15,14 +20,19 @@ class AdminSignIn:
     on the server like refresh tokens (as `admin:<sid>`)."""
 
     def authenticate(self, login: str, password: str, device_token: str | None) -> User | None:
-        """The user, None for wrong credentials; a locked account raises LoginLockedError."""
+        """The user, None for wrong credentials or a disabled or banned account; a locked
+        account raises LoginLockedError."""
         try:
             return services.authenticate(login, password, device_token=device_token)
-        except (InvalidCredentialsError, AccountDisabledError):
+        except (InvalidCredentialsError, AccountDisabledError, AccountBannedError):
             return None
 
     def load_user(self, user_id: int) -> User | None:
-        return queries.find_user(user_id)
+        """The session's user; None (signed out) once a ban is in force on the account."""
+        user = queries.find_user(user_id)
+        if user is not None and bans.get().ban_of(user.id) is not None:
+            return None
+        return user
 
     def device_token(self, user: User) -> str:
         return lockout.device_token_for(user)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from deltacrown.accounts import lockout, password_policy, passwords
+from deltacrown.accounts.bans import refuse_if_banned
 from deltacrown.accounts.errors import (
     AccountDisabledError,
     EmailTakenError,
@@ -25,6 +26,7 @@ from deltacrown.accounts.errors import (
     WeakPasswordError,
 )
 from deltacrown.accounts.models import GameProfile, RevokedToken, User
+from deltacrown.accounts.ports import bans
 from deltacrown.accounts.queries import find_user_by_login
 from deltacrown.core import audit, storage
 from deltacrown.core.errors import PermissionDeniedError, ValidationError
@@ -154,11 +156,13 @@ def authenticate(login: str, password: str, *, device_token: str | None = None) 
     devices it signed in from before, whose `device_token` is sent).
 
     Raises LoginLockedError (429), InvalidCredentialsError (unknown login or wrong password,
-    indistinguishably) and AccountDisabledError (right password, deactivated account).
+    indistinguishably), AccountDisabledError (right password, deactivated account) and
+    AccountBannedError (right password, banned account).
     The password is checked outside any transaction (no connection or lock held meanwhile).
     """
     with write_intent(False):  # a read: SQLite's write lock is taken only to record the login
         user = find_user_by_login(login)
+        ban = bans.get().ban_of(user.id) if user is not None else None
     key = lockout.account_key(login, user)
     device_user = lockout.device_user_id(device_token)
     lockout.ensure_not_locked(key, device_user=device_user)
@@ -174,6 +178,7 @@ def authenticate(login: str, password: str, *, device_token: str | None = None) 
         raise InvalidCredentialsError("Wrong username/e-mail or password.")
     if not user.is_active:
         raise AccountDisabledError("This account is disabled.")
+    refuse_if_banned(ban)  # told only to whoever knows the password
     return user
 
 

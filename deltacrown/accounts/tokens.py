@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, current_app
 from flask_jwt_extended import create_access_token, create_refresh_token
 
+from deltacrown.accounts.bans import ensure_not_banned
 from deltacrown.accounts.models import User
 from deltacrown.accounts.queries import find_user, is_token_revoked
 from deltacrown.extensions import jwt
@@ -54,6 +55,7 @@ def init_app(app: Flask) -> None:
             return None
         if payload.get("cv") != user.credentials_version:
             return None
+        ensure_not_banned(user.id)  # a ban stops the account's tokens at their next use
         return user
 
     @jwt.token_in_blocklist_loader

@@ -61,7 +61,8 @@ Who sends what, and who listens, is listed here and kept true:
   tournament started/completed/cancelled, a match ready or awaiting the other side's
   confirmation, disputes opened and resolved, prizes paid); `wiring` connects each.
 - `sanction_created(sanction_id, user_id, team_id, type, scope)`, `sanction_revoked(sanction_id,
-  user_id, team_id)` — sent by moderation.
+  user_id, team_id)` — sent by moderation.services (recording a sanction; lifting one,
+  directly or by an accepted appeal). Listeners: none yet.
 """
 
 from __future__ import annotations

@@ -135,7 +135,8 @@ class Channel:
     `check(user)` answers None when `user` (None: anonymous) may follow, else the close code
     (4401 a token is needed, 4403 not allowed, 4404 hidden from this user). `describe(user)`
     adds route-specific fields to `connection_established`. `handlers` maps client message
-    types to functions `(user, message) -> reply | None`, run in a unit of work.
+    types to functions `(user, message) -> reply | None`, run in a unit of work. `room`: the
+    members-only channel beside this one, if any.
     """
 
     name: str
@@ -143,6 +144,19 @@ class Channel:
     check: Callable[[Any], int | None]
     describe: Callable[[Any], dict[str, Any]] = field(default=lambda user: {})
     handlers: dict[str, Handler] = field(default_factory=dict)
+    room: Room | None = None
+
+
+@dataclass
+class Room:
+    """A second channel beside a live channel that only some of its followers receive (a
+    match's room: its sides, organizers, staff). `admits(user)` decides, when the follower
+    is established and again on `auth`. Its events are forwarded as they arrive, numbered by
+    their own `room_seq` (the channel's `seq` stays gap-free); clients re-read the room
+    over REST after a reconnect."""
+
+    name: str
+    admits: Callable[[Any], bool]
 
 
 class Close(Exception):
@@ -242,6 +256,7 @@ class Follower:
         self.slot_refreshed = 0.0
         self.last_sent = 0
         self.sub: realtime.Subscription | None = None
+        self.room_sub: realtime.Subscription | None = None
         self.bucket = TokenBucket(float(config.get("WS_RATE_LIMIT", 10)))
         self.max_strikes = int(config.get("WS_RATE_LIMIT_STRIKES", 20))
         self.strikes: deque[float] = deque()
@@ -280,6 +295,8 @@ class Follower:
             user, expires = user_for_token(token)
         except AuthenticationError as exc:
             raise Close(CLOSE_UNAUTHENTICATED, exc.code) from None
+        except DomainError as exc:  # the account may not act (banned): 4403 with the code
+            raise Close(CLOSE_FORBIDDEN, exc.code) from None
         code = self.channel.check(user)
         if code is not None:
             raise Close(code, "not allowed" if code == CLOSE_FORBIDDEN else "not found")
@@ -347,12 +364,28 @@ class Follower:
         self.send({"type": "resumed", "data": {"after_seq": after_seq, "replayed": len(missed)}})
 
     def drain_events(self) -> None:
+        if self.room_sub is not None:
+            while (message := self.room_sub.get(timeout=0)) is not None:
+                room_event = {k: v for k, v in message.items() if k != "seq"}
+                self.send({**room_event, "room_seq": message.get("seq")})
         if self.sub is None:
             return
         # Events dropped for a slow reader show up as a gap, which forward() refills.
         self.sub.overflowed = False
         while (message := self.sub.get(timeout=0)) is not None:
             self.forward(message)
+
+    def join_room(self) -> None:
+        """Receive the channel's room too while the current user is one of its members."""
+        room = self.channel.room
+        if room is None:
+            return
+        admitted = self.user is not None and room.admits(self.user)
+        if admitted and self.room_sub is None:
+            self.room_sub = realtime.subscribe(room.name, notify=self.ws.event.set)
+        elif not admitted and self.room_sub is not None:  # signed in again as someone else
+            self.room_sub.close()
+            self.room_sub = None
 
     # -- client messages ------------------------------------------------------------------------
     def handle(self, raw: Any) -> None:
@@ -380,6 +413,8 @@ class Follower:
             try:
                 self.authenticate(message.get("token"))
                 identity = self.identity()
+                if self.sub is not None:
+                    self.join_room()
             finally:
                 db.session.remove()
             self.send({"type": "authenticated", "data": identity})
@@ -430,6 +465,7 @@ class Follower:
                 elif code is not None:
                     raise Close(code, "not found" if code == CLOSE_NOT_FOUND else "not allowed")
             established = self.identity()
+            self.join_room()
             db.session.remove()  # no connection held while following
             self.sub = realtime.subscribe(self.channel.name, notify=self.ws.event.set)
             self.last_sent = realtime.last_seq(self.channel.name)
@@ -451,6 +487,8 @@ class Follower:
         finally:
             if self.sub is not None:
                 self.sub.close()
+            if self.room_sub is not None:
+                self.room_sub.close()
             if self.user is not None:
                 with contextlib.suppress(Exception):
                     slots().release(self.user.id, self.conn_id)

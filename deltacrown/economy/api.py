@@ -48,6 +48,7 @@ from deltacrown.economy.schemas import (
     WalletSchema,
 )
 from deltacrown.economy.services import promos, shop
+from deltacrown.moderation.errors import SanctionedError
 
 blp = Blueprint(
     "economy",
@@ -113,6 +114,7 @@ class ShopItems(MethodView):
 
 
 PURCHASE_ERRORS = (
+    SanctionedError,
     ItemNotFoundError,
     ItemNotAvailableError,
     OutOfStockError,
@@ -170,7 +172,7 @@ class PurchaseCapture(MethodView):
     @blp.idempotent
     @login_required
     @blp.response(200, PurchaseSchema)
-    @blp.errors(PurchaseNotFoundError, InvalidTransitionError, HoldExpiredError)
+    @blp.errors(PurchaseNotFoundError, InvalidTransitionError, HoldExpiredError, SanctionedError)
     def post(self, purchase_id: int) -> Any:
         """Pay a held purchase from its hold."""
         return shop.capture_purchase(purchase_id, actor=require_user())

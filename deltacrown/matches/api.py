@@ -62,6 +62,7 @@ from deltacrown.matches.schemas import (
     SubmitResultArgs,
     games_pairs,
 )
+from deltacrown.moderation.errors import MutedError
 
 blp = Blueprint(
     "matches",
@@ -157,11 +158,12 @@ class MatchScore(MethodView):
     @login_required
     @blp.arguments(ScoreUpdateArgs)
     @blp.response(200, MatchDetailSchema)
-    @blp.errors(*ACT, ValidationError)
+    @blp.errors(*ACT, ValidationError, MutedError)
     def post(self, args: dict[str, Any], match_id: int) -> Any:
         """The running score of one game of a live match (a side or an organizer), for
         followers: broadcast as `match.score_updated` on the match and tournament channels
-        and shown in `live_scores`. The result itself is still submitted and confirmed."""
+        and shown in `live_scores`. The result itself is still submitted and confirmed. A
+        muted player gets 403 `muted`."""
         live.update_score(match_id, actor=require_user(), **args)
         return detail(match_id)
 

@@ -9,6 +9,7 @@ from deltacrown.brackets.errors import (
 )
 from deltacrown.core.errors import (
     ConflictError,
+    DomainError,
     InvalidTransitionError,
     NotFoundError,
     PermissionDeniedError,
@@ -17,6 +18,8 @@ from deltacrown.core.errors import (
 
 __all__ = [
     "AlreadyCheckedInError",
+    "ChatMessageNotFoundError",
+    "ChatRateLimitedError",
     "AlreadySubmittedError",
     "CheckInClosedError",
     "CheckInNotOpenError",
@@ -75,3 +78,13 @@ class DisputesOpenError(ConflictError):
 
 class DisputeNotFoundError(NotFoundError):
     code, title = "dispute_not_found", "Dispute not found"
+
+
+class ChatMessageNotFoundError(NotFoundError):
+    code, title = "chat_message_not_found", "Chat message not found"
+
+
+class ChatRateLimitedError(DomainError):
+    """Too many messages in a match room; `retry_after_ms` says when to send again."""
+
+    status, code, title = 429, "chat_rate_limited", "Too many chat messages"

@@ -21,6 +21,7 @@ from deltacrown.matches.errors import (
 )
 from deltacrown.matches.kinds import kind_of
 from deltacrown.matches.models import Match, MatchEvent, MatchStatus
+from deltacrown.moderation import enforcement as moderation
 
 M = MatchStatus
 MAX_GAME_SCORE = 9999
@@ -50,7 +51,8 @@ def update_score(
     the result still comes from submit/confirm.
 
     Raises MatchNotFoundError, PermissionDeniedError, InvalidTransitionError (not live),
-    ValidationError (game outside 1..best_of, scores outside 0..9999).
+    ValidationError (game outside 1..best_of, scores outside 0..9999), MutedError (403
+    `muted`: a mute or ban is in force on the actor).
     """
     now = now or utcnow()
     match, tournament = queries.visible_match(match_id, actor, for_update=True)
@@ -62,6 +64,8 @@ def update_score(
     side = queries.side_of(match, actor)
     if side is None and not policies.can_manage(actor, tournament):
         raise PermissionDeniedError("Only the match's sides and organizers update its score.")
+    if getattr(actor, "id", None) is not None:  # a person: the system is never muted
+        moderation.enforce(actor.id, moderation.Action.LIVE_MESSAGE, match.tournament_id)
     if match.status is not M.LIVE:
         raise InvalidTransitionError(
             f"Match {match.id} is {match.status.value}; cannot update the live score.",

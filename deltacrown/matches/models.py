@@ -297,3 +297,26 @@ class Dispute(TimestampMixin, VersionMixin, Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_DISPUTE_STATUSES
+
+
+class ChatMessage(Model):
+    """A message in a match's room, seen by its sides, organizers and staff. Staff may hide
+    one (`hidden_at`): it stays for the record but is no longer shown."""
+
+    __tablename__ = "match_chat_messages"
+    __table_args__ = (sa.Index("ix_match_chat_messages_match_id_id", "match_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("matches.id", ondelete="CASCADE"), nullable=False
+    )
+    author_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    text: Mapped[str] = mapped_column(sa.String(500), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    def __repr__(self) -> str:
+        return f"<ChatMessage {self.id} match {self.match_id}>"

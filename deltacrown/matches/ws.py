@@ -1,5 +1,6 @@
 """Live match channel: `/ws/matches/{id}` follows `match:{id}`; sides and organizers of a live
-match send `score.update` over it."""
+match send `score.update` over it. The match's room (`chat.send`, `chat.message`,
+`chat.hidden`) rides on the same socket for the room's members (see `matches.chat`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask import Blueprint
 
 from deltacrown.core import ws
 from deltacrown.extensions import db, sock
-from deltacrown.matches import live, queries
+from deltacrown.matches import chat, live, queries
 from deltacrown.matches.errors import ValidationError
 from deltacrown.matches.models import Match
 from deltacrown.matches.schemas import ScoreUpdateArgs
@@ -32,6 +33,25 @@ def _score_update(match_id: int) -> ws.Handler:
         return None  # the sender receives the broadcast like every follower
 
     return handle
+
+
+def _chat_send(match_id: int) -> ws.Handler:
+    def handle(user: Any, message: dict[str, Any]) -> dict[str, Any] | None:
+        chat.send(match_id, actor=user, text=message.get("text"))
+        return None  # the sender receives `chat.message` like every member of the room
+
+    return handle
+
+
+def _admits(match_id: int) -> Any:
+    def admits(user: Any) -> bool:
+        fresh = db.session.get(Match, match_id)
+        if fresh is None:
+            return False
+        tournament = tournament_live.find(fresh.tournament_id)
+        return tournament is not None and chat.is_member(fresh, tournament, user)
+
+    return admits
 
 
 def channel(match_id: int) -> ws.Channel | None:
@@ -58,12 +78,14 @@ def channel(match_id: int) -> ws.Channel | None:
         route="match",
         check=lambda user: tournament_live.check_id(tournament_id, user),
         describe=describe,
-        handlers={"score.update": _score_update(match_id)},
+        handlers={"score.update": _score_update(match_id), "chat.send": _chat_send(match_id)},
+        room=ws.Room(name=chat.room(match_id), admits=_admits(match_id)),
     )
 
 
 @sock.route("/ws/matches/<int:match_id>", bp=bp)
 def follow_match(sock_ws: Any, match_id: int) -> None:
     """Follow a match: `match.state_changed`, `match.score_updated`, `match.result_submitted`,
-    `match.completed`, `match.disputed` ... (docs/realtime.md)."""
+    `match.completed`, `match.disputed` ... and, for the room's members, `chat.message` and
+    `chat.hidden` (docs/realtime.md)."""
     ws.follow(sock_ws, lambda: channel(match_id))

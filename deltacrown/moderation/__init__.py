@@ -1,3 +1,2 @@
-"""Moderation: sanctions and their enforcement points. The enforcement question
-(`services.active_sanction_for`) is what other domains ask; it answers "no sanction" until
-sanctions are recorded."""
+"""Moderation: reports, sanctions and their enforcement, appeals. Other domains ask
+`enforcement.check(user_id, action, tournament_id=None)` before they let a user act."""

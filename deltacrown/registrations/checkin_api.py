@@ -20,6 +20,7 @@ from deltacrown.registrations.errors import (
     NotTeamCaptainError,
     RegistrationNotConfirmedError,
     RegistrationNotFoundError,
+    SanctionedError,
     TournamentNotFoundError,
 )
 from deltacrown.registrations.schemas import (
@@ -48,7 +49,7 @@ SELF_ERRORS = (
 class TournamentCheckIn(MethodView):
     @login_required
     @blp.response(200, RegistrationSchema)
-    @blp.errors(*SELF_ERRORS, RegistrationNotConfirmedError)
+    @blp.errors(*SELF_ERRORS, RegistrationNotConfirmedError, SanctionedError)
     def post(self, tournament_id: int) -> Any:
         """Check in (the player, or the team's captain) while the window is open; idempotent."""
         actor = require_user()

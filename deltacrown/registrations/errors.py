@@ -8,6 +8,7 @@ from deltacrown.core.errors import (
     ValidationError,
 )
 from deltacrown.economy.errors import InsufficientFundsError
+from deltacrown.moderation.errors import SanctionedError
 from deltacrown.tournaments.errors import InvalidAnswersError, TournamentNotFoundError
 
 __all__ = [
@@ -116,10 +117,6 @@ class RegistrationNotConfirmedError(ConflictError):
 
 class InvalidInviteCodeError(PermissionDeniedError):
     code, title = "invalid_invite_code", "Invalid invite code"
-
-
-class SanctionedError(PermissionDeniedError):
-    code, title = "sanctioned", "Sanctioned"
 
 
 class NotTeamCaptainError(PermissionDeniedError):

@@ -13,6 +13,7 @@ from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError
 from deltacrown.core.pagination import paginate_select
 from deltacrown.core.time import utcnow
 from deltacrown.games.errors import GameNotFoundError
+from deltacrown.moderation.errors import SanctionedError
 from deltacrown.teams import invites, policies, queries, services
 from deltacrown.teams.errors import (
     AlreadyCaptainError,
@@ -66,6 +67,7 @@ class TeamCollection(MethodView):
         AlreadyInTeamError,
         TeamNameTakenError,
         TeamTagTakenError,
+        SanctionedError,
         422,
     )
     def post(self, args: dict[str, Any]) -> Any:
@@ -175,6 +177,7 @@ class TeamInviteCollection(MethodView):
         AlreadyMemberError,
         AlreadyInvitedError,
         RosterFullError,
+        SanctionedError,
         422,
     )
     def post(self, args: dict[str, Any], team_id: int) -> Any:
@@ -230,6 +233,7 @@ class TeamInviteAccept(MethodView):
         GameProfileRequiredError,
         AlreadyInTeamError,
         RosterFullError,
+        SanctionedError,
     )
     def post(self, invite_id: int) -> Any:
         """Accept my invite and join the team (needs a game profile, no other team in the game)."""

@@ -19,6 +19,7 @@ from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError
 from deltacrown.core.signals import send_after_commit
 from deltacrown.core.time import isoformat, readable, utcnow
 from deltacrown.extensions import db
+from deltacrown.moderation import enforcement as moderation
 from deltacrown.teams import policies, queries, steps
 from deltacrown.teams.errors import (
     AlreadyInvitedError,
@@ -74,8 +75,10 @@ def send_invite(
     ValidationError (role), UserNotFoundError, AlreadyMemberError, AlreadyInvitedError (a
     pending invite exists), RosterFullError (active members + pending invites would pass 8).
     A locked roster (ongoing tournament) may still send invites: only joining and leaving
-    change the roster, and accepting is refused while the lock holds.
+    change the roster, and accepting is refused while the lock holds. SanctionedError (403)
+    when a ban is in force on the captain or the invitee.
     """
+    moderation.enforce(actor.id, moderation.Action.TEAM)
     team = steps.lock_team(team_id)
     steps.require_manager(actor, team, "invite players")
     steps.require_active(team)
@@ -85,6 +88,7 @@ def send_invite(
         )
     role = TeamRole(role)
     invitee = get_user(user_id)
+    moderation.enforce(invitee.id, moderation.Action.TEAM, subject=f"User {invitee.id}")
     now = utcnow()
     if queries.find_active_membership(team.id, invitee.id) is not None:
         raise AlreadyMemberError(f"{invitee.username} is already on team {team.id}.")
@@ -153,8 +157,10 @@ def accept_invite(invite_id: int, *, actor: Actor) -> TeamInvite:
     Raises InviteNotFoundError (not the actor's invite), InviteExpiredError (past 72 hours,
     swept or not), InvalidTransitionError (no longer pending), TeamDisbandedError,
     RosterLockedError, GameProfileRequiredError (422), AlreadyInTeamError (already on an
-    active team of the game, also under concurrency), RosterFullError.
+    active team of the game, also under concurrency), RosterFullError, SanctionedError (a
+    ban is in force on the actor).
     """
+    moderation.enforce(actor.id, moderation.Action.TEAM)
     found = _invite_in_inbox(invite_id, actor)
     team = steps.lock_team(found.team_id)  # team before invite: the order disband_team takes
     invite = steps.lock_invite(found.id)

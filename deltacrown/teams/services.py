@@ -22,6 +22,7 @@ from deltacrown.core.signals import send_after_commit
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
 from deltacrown.games.queries import get_game
+from deltacrown.moderation import enforcement as moderation
 from deltacrown.teams import policies, queries, steps
 from deltacrown.teams.errors import (
     AlreadyCaptainError,
@@ -59,7 +60,9 @@ def create_team(
     AlreadyInTeamError (409: the actor is on an active team of the game), TeamNameTakenError /
     TeamTagTakenError (409: among the game's active teams, case-insensitively). Concurrent
     creations of one name end in the partial unique index and get the same 409s.
+    SanctionedError (403) when a ban is in force on the actor.
     """
+    moderation.enforce(actor.id, moderation.Action.TEAM)
     game = get_game(game_ref)
     name, name_key = steps.check_name(name)
     tag = steps.check_tag(tag)

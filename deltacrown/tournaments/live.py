@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from deltacrown.extensions import db
+from deltacrown.moderation import enforcement as moderation
 from deltacrown.tournaments import access, policies
-from deltacrown.tournaments.models import Tournament
+from deltacrown.tournaments.models import Tournament, TournamentStatus, Visibility
 
 CLOSE_UNAUTHENTICATED, CLOSE_FORBIDDEN, CLOSE_NOT_FOUND = 4401, 4403, 4404
 
@@ -30,8 +31,18 @@ def find(tournament_id: int) -> Tournament | None:
 def check(tournament: Tournament, user: Any) -> int | None:
     """None when `user` (None: anonymous) may follow; else the websocket close code. Public
     and unlisted tournaments: anyone. Private: organizers, participants and staff (a token is
-    needed: 4401 without, 4403 for others). Drafts: organizers and staff only (4404)."""
-    return CLOSE_CODES[access.sight(user, tournament)]
+    needed: 4401 without, 4403 for others). Drafts: organizers and staff only (4404). A user
+    under a ban or a suspension (global or of this tournament) follows no private or draft
+    channel (4403)."""
+    code = CLOSE_CODES[access.sight(user, tournament)]
+    private = (
+        tournament.visibility is Visibility.PRIVATE or tournament.status is TournamentStatus.DRAFT
+    )
+    if code is None and private and user is not None:
+        decision = moderation.check(user.id, moderation.Action.FOLLOW_PRIVATE, tournament.id)
+        if not decision.allowed:
+            return CLOSE_FORBIDDEN
+    return code
 
 
 def check_id(tournament_id: int, user: Any) -> int | None:

@@ -3,7 +3,8 @@
 `world` builds, through the services and the API: an organizer's started single-elimination
 cup (4 players, best of 1) with a co-organizer; the `player` is one side of its first match,
 holds a registration in it, captains a team with an invite out, owns a game profile, a
-purchase and notifications; the other side disputed the match. The organizer has a webhook
+purchase and notifications, wrote in the match room, reported the other side, and appealed a
+warning staff gave them; the other side disputed the match. The organizer has a webhook
 endpoint with one delivery. The `other organizer` owns a tournament of their own and nothing
 here; `staff` is staff. Everything lives in the test's rolled-back transaction.
 """
@@ -151,6 +152,41 @@ def world(
         202,
     )
     notices = _ok(client.get("/api/notifications/", headers=player.headers))
+    message = _ok(
+        client.post(
+            f"/api/matches/{match_id}/chat/", json={"text": "glhf"}, headers=player.headers
+        ),
+        201,
+    )
+    report = _ok(
+        client.post(
+            "/api/reports/",
+            json={"subject_type": "user", "subject_id": opponent.id, "category": "toxicity"},
+            headers=player.headers,
+        ),
+        201,
+    )
+    warning = _ok(
+        client.post(
+            "/api/admin/sanctions/",
+            json={
+                "user_id": player.id,
+                "type": "warning",
+                "scope": "global",
+                "reason_code": "probe",
+            },
+            headers=staff.headers,
+        ),
+        201,
+    )
+    appeal = _ok(
+        client.post(
+            f"/api/me/sanctions/{warning['id']}/appeal/",
+            json={"statement": "A misunderstanding."},
+            headers=player.headers,
+        ),
+        201,
+    )
     users = {
         "player": player,
         "other_organizer": other_organizer,
@@ -182,6 +218,10 @@ def world(
             "endpoint_id": endpoint["id"],
             "delivery_id": delivery["id"],
             "notification_id": notices[-1]["id"],
+            "message_id": message["id"],
+            "report_id": report["id"],
+            "sanction_id": warning["id"],
+            "appeal_id": appeal["id"],
             "user_id": player.id,
             "game_id": 1,
             "number": 1,

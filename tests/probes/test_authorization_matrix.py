@@ -218,6 +218,25 @@ EXPECTED: dict[str, Any] = {
     "POST /api/admin/tournaments/<int:tournament_id>/freeze/": STAFF,
     "POST /api/admin/tournaments/<int:tournament_id>/unfreeze/": STAFF,
     "POST /api/admin/tournaments/<int:tournament_id>/override-placement/": STAFF,
+    # match room
+    f"GET {M}/chat/": PARTICIPANT_MANAGERS,
+    f"POST {M}/chat/": PARTICIPANT_MANAGERS,
+    f"POST {M}/chat/<int:message_id>/hide/": STAFF,
+    # moderation
+    "POST /api/reports/": USERS,
+    "GET /api/me/reports/": USERS,
+    "GET /api/me/sanctions/": USERS,
+    "POST /api/me/sanctions/<int:sanction_id>/appeal/": PLAYER,  # the sanctioned user
+    "GET /api/admin/reports/": STAFF,
+    "POST /api/admin/reports/<int:report_id>/triage/": STAFF,
+    "POST /api/admin/reports/<int:report_id>/resolve/": STAFF,
+    "POST /api/admin/reports/<int:report_id>/dismiss/": STAFF,
+    "GET /api/admin/sanctions/": STAFF,
+    "POST /api/admin/sanctions/": STAFF,  # organizers: only tournament-scoped, in their own
+    "POST /api/admin/sanctions/<int:sanction_id>/revoke/": STAFF,
+    "GET /api/admin/appeals/": STAFF,
+    "POST /api/admin/appeals/<int:appeal_id>/accept/": STAFF,
+    "POST /api/admin/appeals/<int:appeal_id>/reject/": STAFF,
     # organizer
     "GET /api/organizer/dashboard/stats/": USERS,  # each organizer's own numbers
     "GET /api/organizer/tournaments/<int:tournament_id>/health/": MANAGERS,

@@ -134,43 +134,31 @@ def test_a_private_tournament_needs_its_invite_code(
     assert registered(tid, player, invite_code=code)["status"] == "confirmed"
 
 
-def test_a_sanctioned_player_cannot_register(monkeypatch, tournament, make_player, register):
-    from types import SimpleNamespace
-
-    from deltacrown.moderation import services as moderation
-
+def test_a_suspended_player_cannot_register(sanction, tournament, make_player, register):
     player = make_player()
-    asked = []
-
-    def sanction_for(user_id, *, scope, tournament_id=None):
-        asked.append((user_id, scope, tournament_id))
-        if user_id == player.id:
-            return SimpleNamespace(id=1, kind="suspension", scope="global", ends_at=None)
-        return None
-
-    monkeypatch.setattr(moderation, "active_sanction_for", sanction_for)
     tid = tournament()
-    assert_problem(register(tid, player), 403, "sanctioned")
-    assert asked == [(player.id, "registration", tid)]
+    sanction(type="suspension", scope="tournament", scope_id=tid, user_id=player.id)
+    body = assert_problem(register(tid, player), 403, "sanctioned")
+    assert body["reason_code"] == "suspended" and body["ends_at"] is None
+    assert registered_elsewhere_ok(tournament, player, register)
 
 
-def test_the_moderation_service_finds_no_sanction_today(app_ctx):
-    from deltacrown.moderation.services import active_sanction_for
+def registered_elsewhere_ok(tournament, player, register):
+    """A tournament-scoped suspension leaves the player's other tournaments alone."""
+    return register(tournament(), player).status_code == 201
 
-    assert active_sanction_for(1, scope="registration", tournament_id=1) is None
 
-
-def test_a_sanctioned_roster_member_blocks_the_team(monkeypatch, tournament, team_of, register):
-    from types import SimpleNamespace
-
-    from deltacrown.moderation import services as moderation
-
+def test_a_suspended_roster_member_blocks_the_team(sanction, tournament, team_of, register):
     team, captain, (mate,) = team_of(2)
-    monkeypatch.setattr(
-        moderation,
-        "active_sanction_for",
-        lambda user_id, **kw: SimpleNamespace(id=2) if user_id == mate.id else None,
-    )
+    sanction(type="suspension", user_id=mate.id)
+    tid = tournament(participant_type="team", team_size=2)
+    response = register(tid, captain, team=team["id"], roster=[captain.id, mate.id])
+    assert_problem(response, 403, "sanctioned")
+
+
+def test_a_suspended_team_cannot_register(sanction, tournament, team_of, register):
+    team, captain, (mate,) = team_of(2)
+    sanction(type="suspension", team_id=team["id"])
     tid = tournament(participant_type="team", team_size=2)
     response = register(tid, captain, team=team["id"], roster=[captain.id, mate.id])
     assert_problem(response, 403, "sanctioned")

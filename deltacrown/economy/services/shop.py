@@ -49,6 +49,7 @@ from deltacrown.economy.models import (
 )
 from deltacrown.economy.services import holds, ledger, promos, wallets
 from deltacrown.extensions import db
+from deltacrown.moderation import enforcement as moderation
 
 log = logging.getLogger(__name__)
 
@@ -156,8 +157,9 @@ def purchase_item(
 
     Raises ItemNotFoundError (unknown or inactive), ItemNotAvailableError (outside its window),
     PurchaseLimitExceededError, OutOfStockError, the promo errors (422),
-    InsufficientFundsError, ValidationError (quantity).
+    InsufficientFundsError, ValidationError (quantity), SanctionedError (a ban or shop ban).
     """
+    moderation.enforce(actor.id, moderation.Action.SHOP)
     _check_quantity(quantity)
     item = queries.get_item(item_ref)
     now = utcnow()
@@ -249,7 +251,8 @@ def _audit_if_staff(actor: Actor | None, purchase: Purchase, action: str, **afte
 def capture_purchase(purchase_id: int, *, actor: Actor | None) -> Purchase:
     """Pay a held purchase from its hold; capturing a captured purchase returns it.
 
-    Raises PurchaseNotFoundError, InvalidTransitionError (not held), HoldExpiredError.
+    Raises PurchaseNotFoundError, InvalidTransitionError (not held), HoldExpiredError,
+    SanctionedError (the buyer is banned or shop-banned).
     """
     with db.session.begin_nested():
         purchase = _load_for_action(purchase_id, actor)
@@ -257,6 +260,7 @@ def capture_purchase(purchase_id: int, *, actor: Actor | None) -> Purchase:
             return purchase
         if purchase.status != PurchaseStatus.HELD:
             raise InvalidTransitionError(f"Purchase {purchase.id} is {purchase.status.value}.")
+        moderation.enforce(purchase.user_id, moderation.Action.SHOP)
         if purchase.expires_at is not None and purchase.expires_at <= utcnow():
             raise HoldExpiredError(f"Purchase {purchase.id}'s hold has expired.")
         transaction_id = None

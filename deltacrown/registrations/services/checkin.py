@@ -21,6 +21,7 @@ from deltacrown.core.actors import SYSTEM, Actor, UserActor, is_system, user_id_
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError
 from deltacrown.core.time import isoformat, readable, utcnow
 from deltacrown.extensions import db
+from deltacrown.moderation.enforcement import Action
 from deltacrown.registrations import policies, queries
 from deltacrown.registrations.errors import (
     CheckinNotOpenError,
@@ -34,6 +35,7 @@ from deltacrown.registrations.models import Registration, RegistrationStatus
 from deltacrown.registrations.services.common import (
     TAKING_PROMOTIONS,
     audit_foreign,
+    check_sanctions,
     emit,
     end,
     lock_tournament,
@@ -124,11 +126,12 @@ def _clear(registration: Registration, actor: Actor | None) -> None:
 
 def check_in(tournament_id: int, *, actor: UserActor, now: datetime | None = None) -> Registration:
     """The player or captain checks in (idempotent). Raises RegistrationNotFoundError,
-    NotTeamCaptainError, CheckinNotOpenError, RegistrationNotConfirmedError."""
+    NotTeamCaptainError, SanctionedError, CheckinNotOpenError, RegistrationNotConfirmedError."""
     now = now or utcnow()
     tournament = lock_tournament(tournament_id)
     tournament.ensure_not_frozen()
     registration = _own_registration(tournament, actor)
+    check_sanctions([actor.id], tournament.id, team_id=registration.team_id, action=Action.CHECK_IN)
     _ensure_open(tournament, now)
     _stamp(registration, actor, now)
     return registration

@@ -17,13 +17,9 @@ from deltacrown.core.actors import SYSTEM, Actor, user_id_of
 from deltacrown.core.errors import PermissionDeniedError
 from deltacrown.core.signals import send_after_commit
 from deltacrown.extensions import db
-from deltacrown.moderation import services as moderation
+from deltacrown.moderation import enforcement as moderation
 from deltacrown.registrations import policies, queries
-from deltacrown.registrations.errors import (
-    RegistrationNotFoundError,
-    SanctionedError,
-    TournamentNotFoundError,
-)
+from deltacrown.registrations.errors import RegistrationNotFoundError, TournamentNotFoundError
 from deltacrown.registrations.models import (
     CancelReason,
     PaymentStatus,
@@ -70,16 +66,23 @@ def require_manager(actor: Actor | None, tournament: Tournament) -> None:
         raise PermissionDeniedError("Only the tournament's organizers and staff may do this.")
 
 
-def check_sanctions(user_ids: list[int], tournament_id: int) -> None:
-    """SanctionedError (403) when any of the users may not register (moderation decides)."""
+def check_sanctions(
+    user_ids: list[int],
+    tournament_id: int,
+    *,
+    team_id: int | None = None,
+    action: moderation.Action = moderation.Action.REGISTER,
+) -> None:
+    """SanctionedError (403 `sanctioned`) when a ban or a suspension (global, or for this
+    tournament) stops any of the users, or their team `team_id` (moderation decides)."""
     for user_id in user_ids:
-        sanction = moderation.active_sanction_for(
-            user_id, scope="registration", tournament_id=tournament_id
+        moderation.enforce(
+            user_id,
+            action,
+            tournament_id,
+            team_id=team_id,
+            subject=f"User {user_id}",
         )
-        if sanction is not None:
-            raise SanctionedError(
-                f"User {user_id} is under a sanction and cannot register.", user_id=user_id
-            )
 
 
 # ----- time ------------------------------------------------------------------------------------

@@ -250,7 +250,7 @@ def register(
     _ensure_open(tournament, now)
     if team is not None:
         members = _team_roster(tournament, team, roster or [], substitutes or [])
-        check_sanctions([uid for uid, _ in members if uid != actor.id], tournament.id)
+        check_sanctions([uid for uid, _ in members], tournament.id, team_id=team.id)
     else:
         members = [(actor.id, MemberRole.PLAYER)]
         if _missing_profiles([actor.id], tournament.game_id):
