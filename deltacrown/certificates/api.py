@@ -24,7 +24,7 @@ from deltacrown.certificates.schemas import (
     DownloadArgs,
     GenerateArgs,
     GenerateJobSchema,
-    RevokeArgs,
+    CertificateRevokeArgs,
     VerificationSchema,
 )
 from deltacrown.core.api import Blueprint
@@ -186,7 +186,7 @@ class VerifyCertificate(MethodView):
 @blp.route("/admin/certificates/<int:certificate_id>/revoke/")
 class RevokeCertificate(MethodView):
     @login_required
-    @blp.arguments(RevokeArgs)
+    @blp.arguments(CertificateRevokeArgs)
     @blp.response(200, CertificateSchema)
     @blp.errors(CertificateNotFoundError, PermissionDeniedError, CertificateAlreadyRevokedError)
     def post(self, args: dict[str, Any], certificate_id: int) -> Any:

@@ -91,5 +91,5 @@ class VerificationSchema(BaseSchema):
     )
 
 
-class RevokeArgs(BaseSchema):
+class CertificateRevokeArgs(BaseSchema):
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=500))

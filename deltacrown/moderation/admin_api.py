@@ -33,7 +33,7 @@ from deltacrown.moderation.schemas import (
     ReportActionArgs,
     ReportQueryArgs,
     ReportSchema,
-    RevokeArgs,
+    SanctionRevokeArgs,
     RevokedSchema,
     SanctionCreateArgs,
     SanctionQueryArgs,
@@ -144,7 +144,7 @@ class Sanctions(MethodView):
 class SanctionRevoke(MethodView):
     @blp.idempotent
     @login_required
-    @blp.arguments(RevokeArgs)
+    @blp.arguments(SanctionRevokeArgs)
     @blp.response(200, RevokedSchema)
     @blp.errors(PermissionDeniedError, SanctionNotFoundError)
     def post(self, args: dict[str, Any], sanction_id: int) -> Any:

@@ -145,7 +145,7 @@ class SanctionQueryArgs(CursorArgs):
     tournament_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
 
 
-class RevokeArgs(BaseSchema):
+class SanctionRevokeArgs(BaseSchema):
     notes = _notes(load_default=None, allow_none=True)
 
 
