@@ -20,11 +20,11 @@ from deltacrown.certificates.errors import (
 from deltacrown.certificates.models import Certificate
 from deltacrown.certificates.schemas import (
     CertificateListArgs,
+    CertificateRevokeArgs,
     CertificateSchema,
     DownloadArgs,
     GenerateArgs,
     GenerateJobSchema,
-    CertificateRevokeArgs,
     VerificationSchema,
 )
 from deltacrown.core.api import Blueprint

@@ -33,10 +33,10 @@ from deltacrown.moderation.schemas import (
     ReportActionArgs,
     ReportQueryArgs,
     ReportSchema,
-    SanctionRevokeArgs,
     RevokedSchema,
     SanctionCreateArgs,
     SanctionQueryArgs,
+    SanctionRevokeArgs,
     SanctionSchema,
 )
 
