@@ -45,6 +45,8 @@ API_MODULES = (
     "deltacrown.matches.api",
     "deltacrown.matches.organizer_api",
     "deltacrown.organizer.api",
+    "deltacrown.payouts.api",
+    "deltacrown.payouts.admin_api",
 )
 # Websocket routes (flask-sock, on each module's `bp`).
 WS_MODULES = ("deltacrown.matches.ws", "deltacrown.tournaments.ws")
@@ -59,6 +61,7 @@ ADMIN_MODULES = (
     "deltacrown.brackets.admin",
     "deltacrown.matches.admin",
     "deltacrown.organizer.admin",
+    "deltacrown.payouts.admin",
 )
 CLI_MODULES = (
     "deltacrown.core.cli",
@@ -75,6 +78,7 @@ TASK_MODULES = (
     "deltacrown.teams.tasks",
     "deltacrown.registrations.tasks",
     "deltacrown.matches.tasks",
+    "deltacrown.payouts.tasks",
 )
 # Models outside the domains' api modules, imported so metadata (and Alembic) sees them.
 MODEL_MODULES = (
@@ -89,6 +93,7 @@ MODEL_MODULES = (
     "deltacrown.registrations.models",
     "deltacrown.brackets.models",
     "deltacrown.matches.models",
+    "deltacrown.payouts.models",
 )
 
 

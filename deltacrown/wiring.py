@@ -29,6 +29,7 @@ from deltacrown.core import realtime, signals
 from deltacrown.matches import live as match_live
 from deltacrown.matches.models import Match
 from deltacrown.matches.providers import TournamentMatchStarts
+from deltacrown.payouts import receivers as payouts_receivers
 from deltacrown.registrations import receivers as registrations_receivers
 from deltacrown.registrations.providers import TeamRegistrationFacts, TournamentRegistrationFacts
 from deltacrown.teams import ports as team_ports
@@ -53,6 +54,7 @@ def connect_receivers() -> None:
     """Reactions to other domains' signals (see `core.signals` for who sends what)."""
 
     signals.tournament_cancelled.connect(registrations_receivers.on_tournament_cancelled)
+    signals.tournament_completed.connect(payouts_receivers.on_tournament_completed)
 
 
 def provide_ports(app: Flask) -> None:

@@ -34,7 +34,7 @@ Who sends what, and who listens, is listed here and kept true:
 - `bracket_generated(tournament_id, stage_ids, actor_id)`, `tournament_started(tournament_id,
   actor_id)`, `match_completed(match_id, tournament_id, stage_id, winner_registration_id,
   loser_registration_id)`, `tournament_completed(tournament_id)` — sent by brackets.services.
-  Listeners: none yet (the hooks for payouts, notifications, webhooks and leaderboards).
+  Listeners: payouts.receivers (`tournament_completed`: create and pay the prizes).
 - `match_result_corrected(match_id, tournament_id, actor_id)`, `dispute_opened(dispute_id,
   match_id, tournament_id)`, `dispute_resolved(dispute_id, match_id, tournament_id, status,
   outcome)` — sent by matches (results confirmed, forfeits and completion reuse brackets'
@@ -44,7 +44,8 @@ Who sends what, and who listens, is listed here and kept true:
   change on any code path, once per unit of work, by the state listeners `wiring` registers
   (`core.realtime.announce_state_changes`). Listeners: none yet.
 - `payout_created(payout_id, tournament_id, user_id)`, `payout_paid(payout_id, tournament_id,
-  user_id)`, `payout_failed(payout_id, tournament_id, user_id, reason)` — sent by payouts.
+  user_id)`, `payout_failed(payout_id, tournament_id, user_id, reason)` — sent by
+  payouts.services and payouts.desk after commit. Listeners: none yet.
 - `sanction_created(sanction_id, user_id, team_id, type, scope)`, `sanction_revoked(sanction_id,
   user_id, team_id)` — sent by moderation.
 """

@@ -205,6 +205,12 @@ class TournamentConfigArgs(BaseSchema):
             "a scheduled time always waits for its check-in."
         }
     )
+    prize_to_captain = ma.fields.Boolean(
+        metadata={
+            "description": "Team prizes go to the captain alone (default false: split evenly "
+            "across the roster, the remainder to the captain)."
+        }
+    )
     points_table = ma.fields.Dict(
         allow_none=True,
         metadata={"description": 'Battle royale: {"placement": {"1": 15, ...}, "kill": 1}'},
@@ -359,6 +365,7 @@ class TournamentSchema(BaseSchema):
     result_confirmation_minutes = ma.fields.Integer()
     no_show_grace_minutes = ma.fields.Integer()
     auto_start_matches = ma.fields.Boolean()
+    prize_to_captain = ma.fields.Boolean()
     points_table = ma.fields.Dict(allow_none=True)
     settings = ma.fields.Dict()
     settings_schema_version = ma.fields.Integer()

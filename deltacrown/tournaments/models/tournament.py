@@ -149,6 +149,10 @@ class Tournament(TimestampMixin, VersionMixin, SoftDeleteMixin, Model):
     auto_start_matches: Mapped[bool] = mapped_column(
         sa.Boolean, nullable=False, default=True, server_default=sa.true()
     )
+    # A team's prize goes to its captain alone instead of being split across the roster.
+    prize_to_captain: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
     points_table: Mapped[dict[str, Any] | None] = json_dict_column(default=None)
     settings: Mapped[dict[str, Any]] = json_dict_column(nullable=False, default=dict)
     settings_schema_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)

@@ -61,6 +61,7 @@ TOURNAMENT_KEYS = (
     "result_confirmation_minutes",
     "no_show_grace_minutes",
     "auto_start_matches",
+    "prize_to_captain",
     "points_table",
     "settings",
     "banner_url",

@@ -73,6 +73,7 @@ DEFAULTS: dict[str, Any] = {
     "result_confirmation_minutes": 30,
     "no_show_grace_minutes": 10,
     "auto_start_matches": True,
+    "prize_to_captain": False,
     "settings": {},
     "banner_url": None,
     "stream_url": None,
