@@ -93,5 +93,5 @@ def retry(payout_id: int, *, actor: Actor | None) -> Payout:
     audit.record(actor=actor, action="payout.retried", target=payout, before=before,
                  after=_snapshot(payout))  # fmt: skip
     if payout.kind == PayoutKind.COINS:
-        after_commit(services.enqueue_coin_payments, payout.tournament_id)
+        after_commit(services.enqueue_payments, [payout.id])
     return payout

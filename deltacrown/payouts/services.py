@@ -205,7 +205,7 @@ def create_payouts(
             target=tournament,
             after={"payout_ids": [p.id for p in outcome.created], "notes": notes},
         )
-    after_commit(enqueue_coin_payments, tournament_id)
+    after_commit(enqueue_payments, queries.pending_coin_payouts(tournament_id))
     outcome.payouts = queries.payouts_of(tournament_id)
     return outcome
 
@@ -233,13 +233,12 @@ def _insert(tournament_id: int, line: Planned, notes: str | None) -> Payout | No
     return payout
 
 
-def enqueue_coin_payments(tournament_id: int) -> int:
-    """Enqueue `payouts.pay` for every pending coin payout (after a commit)."""
+def enqueue_payments(payout_ids: list[int]) -> None:
+    """Enqueue `payouts.pay` for each coin payout (an after-commit effect: it reads nothing,
+    so no transaction is left open while in-process tasks run)."""
     task = current_app.extensions["celery"].tasks[PAY_TASK]
-    ids = queries.pending_coin_payouts(tournament_id)
-    for payout_id in ids:
+    for payout_id in payout_ids:
         task.delay(payout_id=payout_id)
-    return len(ids)
 
 
 # ----- coin credits --------------------------------------------------------------------------
