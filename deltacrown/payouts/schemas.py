@@ -98,7 +98,10 @@ class PayoutRunArgs(BaseSchema):
 class MismatchSchema(BaseSchema):
     payout_id = ma.fields.Integer()
     problem = ma.fields.String(
-        metadata={"description": "`amount`, `not_planned`, or `ledger` (wallet credits differ)"}
+        metadata={
+            "description": "`amount`, `not_due` (no placement asks for it), or `ledger` (wallet credits "
+            "differ)"
+        }
     )
     expected = ma.fields.String(allow_none=True)
     actual = ma.fields.String(allow_none=True)
@@ -115,7 +118,8 @@ class MissingSchema(PlanLineSchema):
 
 class VerifySchema(BaseSchema):
     ok = ma.fields.Boolean(
-        metadata={"description": "Every planned payout exists with its amount, and every coin "
+        metadata={"description": "Every payout the prize distribution asks for exists with its amount, and "
+                  "every coin "
                   "payout was credited exactly once"}
     )  # fmt: skip
     expected = ma.fields.Integer(metadata={"description": "Payouts the plan asks for"})

@@ -321,7 +321,7 @@ def verify(tournament_id: int, *, actor: Actor | None) -> dict[str, Any]:
     for key, payout in by_key.items():
         line = planned.get(key)
         if line is None:
-            mismatches.append(_mismatch(payout, "not_planned", None, _shown(payout)))
+            mismatches.append(_mismatch(payout, "not_due", None, _shown(payout)))
         elif (payout.coins, payout.amount, payout.currency) != (
             line.coins,
             line.amount,
