@@ -28,79 +28,87 @@ def organizer(make_user: Any) -> UserInfo:
     return make_user(username="payorg")
 
 
+def build_finished(
+    owner_id: int,
+    people: list[list[int]],
+    placements: list[int],
+    *,
+    prize_pool: dict[str, Any] | None,
+    prize_distribution: list[dict[str, Any]],
+    **fields: Any,
+) -> Finished:
+    """In the current app context (flushed, not committed): a completed tournament whose i-th
+    participant, `people[i]` (a team when it has more than one player, the first its captain),
+    finished `placements[i]`."""
+    from deltacrown.brackets.models import TournamentResult
+    from deltacrown.extensions import db
+    from deltacrown.registrations.models import (
+        MemberRole,
+        PaymentStatus,
+        Registration,
+        RegistrationMember,
+        RegistrationStatus,
+    )
+    from deltacrown.teams.models import Team
+
+    team_size = len(people[0]) if people else 1
+    tournament = build_tournament(
+        owner_id,
+        status="completed",
+        participant_type="team" if team_size > 1 else "solo",
+        team_size=team_size,
+        max_participants=max(4, len(placements)),
+        prize_pool=prize_pool,
+        prize_distribution=prize_distribution,
+        **fields,
+    )
+    registrations = []
+    for members, placement in zip(people, placements, strict=True):
+        team_id = None
+        if team_size > 1:
+            n = next(_teams)
+            team = Team(game_id=tournament.game_id, name=f"Payout Team {n}",
+                        name_key=f"payout team {n}", tag=f"P{n}", slug=f"payout-team-{n}",
+                        captain_id=members[0])  # fmt: skip
+            db.session.add(team)
+            db.session.flush()
+            team_id = team.id
+        registration = Registration(
+            tournament_id=tournament.id,
+            user_id=None if team_id else members[0],
+            team_id=team_id,
+            registered_by_id=members[0],
+            status=RegistrationStatus.CONFIRMED,
+            payment_status=PaymentStatus.NOT_REQUIRED,
+            answers={},
+        )
+        db.session.add(registration)
+        db.session.flush()
+        if team_id:
+            for user_id in members:
+                db.session.add(RegistrationMember(registration_id=registration.id,
+                                                  tournament_id=tournament.id, user_id=user_id,
+                                                  role=MemberRole.PLAYER))  # fmt: skip
+        db.session.add(TournamentResult(tournament_id=tournament.id,
+                                        registration_id=registration.id,
+                                        placement=placement))  # fmt: skip
+        registrations.append(registration.id)
+    db.session.flush()
+    return Finished(tournament.id, registrations, people)
+
+
 @pytest.fixture
 def finished(app: Any, organizer: UserInfo, make_user: Any) -> Any:
     """`finished(placements, prize_pool=..., prize_distribution=..., team_size=1)`: a completed
-    tournament whose i-th participant finished `placements[i]` (a team of `team_size` players,
-    the first its captain, when team_size > 1). Returns a `Finished`."""
+    tournament (`build_finished`) of new users, committed inside the test's transaction."""
 
-    def build(
-        placements: list[int],
-        *,
-        prize_pool: dict[str, Any],
-        prize_distribution: list[dict[str, Any]],
-        team_size: int = 1,
-        **fields: Any,
-    ) -> Finished:
-        from deltacrown.brackets.models import TournamentResult
+    def build(placements: list[int], *, team_size: int = 1, **fields: Any) -> Finished:
         from deltacrown.extensions import db
-        from deltacrown.games.models import Game
-        from deltacrown.registrations.models import (
-            MemberRole,
-            PaymentStatus,
-            Registration,
-            RegistrationMember,
-            RegistrationStatus,
-        )
-        from deltacrown.teams.models import Team
 
         people = [[make_user().id for _ in range(team_size)] for _ in placements]
         with app.app_context():
-            tournament = build_tournament(
-                organizer.id,
-                status="completed",
-                participant_type="team" if team_size > 1 else "solo",
-                team_size=team_size,
-                max_participants=max(4, len(placements)),
-                prize_pool=prize_pool,
-                prize_distribution=prize_distribution,
-                **fields,
-            )
-            registrations = []
-            for members, placement in zip(people, placements, strict=True):
-                team_id = None
-                if team_size > 1:
-                    n = next(_teams)
-                    team = Team(game_id=tournament.game_id, name=f"Payout Team {n}",
-                                name_key=f"payout team {n}", tag=f"P{n}", slug=f"payout-team-{n}",
-                                captain_id=members[0])  # fmt: skip
-                    db.session.add(team)
-                    db.session.flush()
-                    team_id = team.id
-                registration = Registration(
-                    tournament_id=tournament.id,
-                    user_id=None if team_id else members[0],
-                    team_id=team_id,
-                    registered_by_id=members[0],
-                    status=RegistrationStatus.CONFIRMED,
-                    payment_status=PaymentStatus.NOT_REQUIRED,
-                    answers={},
-                )
-                db.session.add(registration)
-                db.session.flush()
-                if team_id:
-                    for user_id in members:
-                        db.session.add(RegistrationMember(registration_id=registration.id,
-                                                          tournament_id=tournament.id,
-                                                          user_id=user_id,
-                                                          role=MemberRole.PLAYER))  # fmt: skip
-                db.session.add(TournamentResult(tournament_id=tournament.id,
-                                                registration_id=registration.id,
-                                                placement=placement))  # fmt: skip
-                registrations.append(registration.id)
+            result = build_finished(organizer.id, people, placements, **fields)
             db.session.commit()
-            result = Finished(tournament.id, registrations, people)
-            del Game
             db.session.remove()
         return result
 
