@@ -18,9 +18,9 @@ def url(tournament_id: int, tail: str = "") -> str:
 
 def test_a_tournament_played_to_completion_pays_its_coin_prizes_by_itself(
     client: Any,
-    cup: Any,
-    api: Any,
-    organizer: Any,  # noqa: F811
+    cup: Any,  # noqa: F811
+    api: Any,  # noqa: F811
+    organizer: Any,
 ) -> None:
     c = cup(4, **COINS_100)
     api.generated(c.id)
