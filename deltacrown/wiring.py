@@ -55,6 +55,7 @@ def connect_receivers() -> None:
 
     signals.tournament_cancelled.connect(registrations_receivers.on_tournament_cancelled)
     signals.tournament_completed.connect(payouts_receivers.on_tournament_completed)
+    signals.match_result_corrected.connect(payouts_receivers.on_match_result_corrected)
 
 
 def provide_ports(app: Flask) -> None:

@@ -38,7 +38,8 @@ Who sends what, and who listens, is listed here and kept true:
 - `match_result_corrected(match_id, tournament_id, actor_id)`, `dispute_opened(dispute_id,
   match_id, tournament_id)`, `dispute_resolved(dispute_id, match_id, tournament_id, status,
   outcome)` — sent by matches (results confirmed, forfeits and completion reuse brackets'
-  `match_completed` and `tournament_completed`). Listeners: none yet.
+  `match_completed` and `tournament_completed`). Listeners: payouts.receivers
+  (`match_result_corrected`: payouts follow corrected placements).
 - `tournament_state_changed(tournament_id, before, after)` and `match_state_changed(match_id,
   tournament_id, before, after)` (statuses as strings) — sent after every committed status
   change on any code path, once per unit of work, by the state listeners `wiring` registers

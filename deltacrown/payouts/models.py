@@ -1,8 +1,10 @@
 """Payout (one per placement per recipient) and PayoutMethod (how a player is paid cash).
 
 A payout's status moves only through `TRANSITIONS`, by `payouts.services`; the unique
-`(tournament_id, placement, registration_id, user_id)` makes creation idempotent under races
-(two workers, a retried task and the organizer's POST all meet at this index).
+`(tournament_id, placement, registration_id, user_id)` among live payouts (pending, paid,
+failed) makes creation idempotent under races (two workers, a retried task and the
+organizer's POST all meet at this index); a result correction retires payouts (cancelled,
+reversed, clawback_due), after which the same placement may be due again.
 """
 
 from __future__ import annotations
@@ -24,7 +26,14 @@ class PayoutStatus(enum.StrEnum):
     PENDING = "pending"
     PAID = "paid"
     FAILED = "failed"
-    CANCELLED = "cancelled"
+    CANCELLED = "cancelled"  # not paid, and no longer due (a result correction)
+    REVERSED = "reversed"  # paid in coins, no longer due, and debited back
+    CLAWBACK_DUE = "clawback_due"  # paid, no longer due, not recovered: for staff
+
+
+# Payouts that are (or were rightly) due; the others are history kept for the record.
+LIVE_STATUSES = ("pending", "paid", "failed")
+_LIVE_SQL = sa.text("status IN ('pending', 'paid', 'failed')")
 
 
 class PayoutKind(enum.StrEnum):
@@ -49,6 +58,9 @@ TRANSITIONS: frozenset[tuple[PayoutStatus, PayoutStatus]] = frozenset(
         (S.FAILED, S.PENDING),  # retry
         (S.FAILED, S.PAID),  # staff paid it by hand after all
         (S.FAILED, S.CANCELLED),
+        (S.PAID, S.REVERSED),  # a correction took it back from the wallet
+        (S.PAID, S.CLAWBACK_DUE),  # a correction could not take it back
+        (S.CLAWBACK_DUE, S.REVERSED),  # recovered after all
     }
 )
 
@@ -56,7 +68,16 @@ TRANSITIONS: frozenset[tuple[PayoutStatus, PayoutStatus]] = frozenset(
 class Payout(TimestampMixin, Model):
     __tablename__ = "payouts"
     __table_args__ = (
-        sa.UniqueConstraint("tournament_id", "placement", "registration_id", "user_id"),
+        sa.Index(
+            "uq_payouts_live_tournament_id_placement_registration_id_user_id",
+            "tournament_id",
+            "placement",
+            "registration_id",
+            "user_id",
+            unique=True,
+            sqlite_where=_LIVE_SQL,
+            postgresql_where=_LIVE_SQL,
+        ),
         sa.CheckConstraint(
             "(kind = 'coins' AND coins > 0 AND amount IS NULL AND currency IS NULL)"
             " OR (kind = 'cash' AND coins IS NULL AND amount > 0 AND currency IS NOT NULL)",

@@ -10,7 +10,13 @@ import sqlalchemy as sa
 from deltacrown.brackets.models import Stage, TournamentResult
 from deltacrown.extensions import db
 from deltacrown.payouts.errors import PayoutMethodNotFoundError, PayoutNotFoundError
-from deltacrown.payouts.models import Payout, PayoutKind, PayoutMethod, PayoutStatus
+from deltacrown.payouts.models import (
+    LIVE_STATUSES,
+    Payout,
+    PayoutKind,
+    PayoutMethod,
+    PayoutStatus,
+)
 from deltacrown.registrations.models import Registration, RegistrationMember
 from deltacrown.teams.models import Team
 
@@ -38,7 +44,7 @@ def payouts_of(tournament_id: int) -> list[Payout]:
 def list_for_tournament(tournament_id: int) -> sa.Select[tuple[Payout]]:
     return (
         sa.select(Payout)
-        .where(Payout.tournament_id == tournament_id, Payout.status != PayoutStatus.CANCELLED)
+        .where(Payout.tournament_id == tournament_id, Payout.status.in_(LIVE_STATUSES))
         .order_by(Payout.placement, Payout.id)
     )
 

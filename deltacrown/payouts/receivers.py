@@ -3,6 +3,8 @@
 * `tournament_completed` → enqueue `payouts.create_for_tournament`. The signal is sent after
   the completing commit, so the task sees the placements. An organizer (or staff) can always
   run the same creation again with `POST /api/tournaments/{id}/payouts/`.
+* `match_result_corrected` → enqueue `payouts.follow_corrected_results` (nothing happens for
+  a tournament without payouts; after payouts, they follow the corrected placements).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from flask import current_app
 
 log = logging.getLogger(__name__)
 CREATE_TASK = "payouts.create_for_tournament"
+CORRECT_TASK = "payouts.follow_corrected_results"
 
 
 def on_tournament_completed(sender: Any, *, tournament_id: int, **payload: Any) -> None:
@@ -24,3 +27,12 @@ def on_tournament_completed(sender: Any, *, tournament_id: int, **payload: Any) 
         task.delay(tournament_id=tournament_id)
     except Exception:
         log.exception("enqueueing payouts of tournament %s failed", tournament_id)
+
+
+def on_match_result_corrected(sender: Any, *, tournament_id: int, **payload: Any) -> None:
+    """Enqueue the payouts' correction; never raises."""
+    task = current_app.extensions["celery"].tasks[CORRECT_TASK]
+    try:
+        task.delay(tournament_id=tournament_id)
+    except Exception:
+        log.exception("enqueueing the payout correction of tournament %s failed", tournament_id)

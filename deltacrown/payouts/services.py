@@ -37,7 +37,7 @@ from deltacrown.payouts.errors import (
     NoPrizeDistributionError,
     TournamentNotCompletedError,
 )
-from deltacrown.payouts.models import Payout, PayoutKind, PayoutStatus
+from deltacrown.payouts.models import LIVE_STATUSES, Payout, PayoutKind, PayoutStatus
 from deltacrown.tournaments import policies as tournament_policies
 from deltacrown.tournaments import queries as tournament_queries
 from deltacrown.tournaments.models import Tournament, TournamentStatus
@@ -182,7 +182,9 @@ def create_payouts(
     if dry_run:
         return outcome
     existing = {
-        (p.placement, p.registration_id, p.user_id) for p in queries.payouts_of(tournament_id)
+        (p.placement, p.registration_id, p.user_id)
+        for p in queries.payouts_of(tournament_id)
+        if p.status in LIVE_STATUSES
     }
     for line in computed.lines:
         if line.key in existing:
@@ -313,7 +315,8 @@ def verify(tournament_id: int, *, actor: Actor | None) -> dict[str, Any]:
         lines = compute(tournament).lines
     except (TournamentNotCompletedError, NoPlacementsError, NoPrizeDistributionError):
         lines = []
-    live = [p for p in queries.payouts_of(tournament_id) if p.status != PayoutStatus.CANCELLED]
+    everything = queries.payouts_of(tournament_id)
+    live = [p for p in everything if p.status in LIVE_STATUSES]
     by_key = {(p.placement, p.registration_id, p.user_id): p for p in live}
     planned = {line.key: line for line in lines}
     missing = [_planned_dict(line) for key, line in planned.items() if key not in by_key]
@@ -328,23 +331,24 @@ def verify(tournament_id: int, *, actor: Actor | None) -> dict[str, Any]:
             line.currency,
         ):
             mismatches.append(_mismatch(payout, "amount", _shown(line), _shown(payout)))
-    credits = _credits([p.id for p in live if p.kind == PayoutKind.COINS])
+    coin_payouts = [p for p in everything if p.kind == PayoutKind.COINS]
+    credits = _credits([p.id for p in coin_payouts])
     duplicates = []
-    for payout in live:
-        if payout.kind != PayoutKind.COINS:
-            continue
+    for payout in coin_payouts:
         rows = credits.get(payout.id, [])
-        if len(rows) > 1:
+        if sum(1 for amount in rows if amount > 0) > 1:
             duplicates.append({"payout_id": payout.id, "credits": len(rows)})
-        due = int(payout.coins or 0) if payout.status == PayoutStatus.PAID else 0
+        kept = (PayoutStatus.PAID, PayoutStatus.CLAWBACK_DUE)
+        due = int(payout.coins or 0) if payout.status in kept else 0
         if sum(rows) != due:
             mismatches.append(_mismatch(payout, "ledger", str(due), str(sum(rows))))
     failed = [p.id for p in live if p.status == PayoutStatus.FAILED]
     unpaid_coins = [
         p.id for p in live if p.kind == PayoutKind.COINS and p.status != PayoutStatus.PAID
     ]
+    clawbacks = [p.id for p in everything if p.status == PayoutStatus.CLAWBACK_DUE]
     return {
-        "ok": not (missing or mismatches or duplicates or failed or unpaid_coins),
+        "ok": not (missing or mismatches or duplicates or failed or unpaid_coins or clawbacks),
         "expected": len(planned),
         "actual": len(live),
         "paid": sum(1 for p in live if p.status == PayoutStatus.PAID),
@@ -352,6 +356,7 @@ def verify(tournament_id: int, *, actor: Actor | None) -> dict[str, Any]:
         "amount_mismatches": mismatches,
         "duplicates": duplicates,
         "failed": failed,
+        "clawbacks_due": clawbacks,
     }
 
 
@@ -362,7 +367,7 @@ def _credits(payout_ids: list[int]) -> dict[int, list[int]]:
             sa.select(Transaction.reference_id, Transaction.amount).where(
                 Transaction.reference_type == "payouts",
                 Transaction.reference_id.in_(payout_ids),
-                Transaction.kind == TransactionKind.PRIZE,
+                Transaction.kind.in_((TransactionKind.PRIZE, TransactionKind.ADJUSTMENT)),
             )
         ):
             found.setdefault(int(reference_id), []).append(int(amount))

@@ -10,7 +10,7 @@ from celery import shared_task
 from sqlalchemy.exc import OperationalError
 
 from deltacrown.core.errors import ServiceUnavailableError
-from deltacrown.payouts import services
+from deltacrown.payouts import corrections, services
 from deltacrown.payouts.errors import (
     NoPlacementsError,
     NoPrizeDistributionError,
@@ -42,3 +42,9 @@ def create_for_tournament(tournament_id: int) -> int:
 def pay(payout_id: int) -> str:
     """Credit one pending coin payout to its recipient's wallet; returns its status."""
     return services.pay_coins(payout_id).status.value
+
+
+@shared_task(name="payouts.follow_corrected_results", **RETRY)
+def follow_corrected_results(tournament_id: int) -> dict[str, int]:
+    """After a result correction, make the tournament's payouts follow its placements."""
+    return corrections.follow_corrected_results(tournament_id)

@@ -17,6 +17,9 @@ branch_labels = None
 depends_on = None
 
 
+LIVE = sa.text("status IN ('pending', 'paid', 'failed')")
+
+
 def _enum(*values, name):
     return sa.Enum(*values, name=name, native_enum=False, length=32)
 
@@ -41,7 +44,15 @@ def upgrade():
         sa.Column("currency", sa.String(length=3), nullable=True),
         sa.Column(
             "status",
-            _enum("pending", "paid", "failed", "cancelled", name="payoutstatus"),
+            _enum(
+                "pending",
+                "paid",
+                "failed",
+                "cancelled",
+                "reversed",
+                "clawback_due",
+                name="payoutstatus",
+            ),
             nullable=False,
         ),
         sa.Column("reference", sa.String(length=200), nullable=True),
@@ -71,16 +82,16 @@ def upgrade():
         ),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_payouts_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payouts")),
-        sa.UniqueConstraint(
-            "tournament_id",
-            "placement",
-            "registration_id",
-            "user_id",
-            name=op.f("uq_payouts_tournament_id_placement_registration_id_user_id"),
-        ),
     )
     with op.batch_alter_table("payouts", schema=None) as batch_op:
         batch_op.create_index("ix_payouts_status_kind", ["status", "kind"], unique=False)
+        batch_op.create_index(
+            "uq_payouts_live_tournament_id_placement_registration_id_user_id",
+            ["tournament_id", "placement", "registration_id", "user_id"],
+            unique=True,
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        )
         batch_op.create_index(batch_op.f("ix_payouts_tournament_id"), ["tournament_id"])
         batch_op.create_index(batch_op.f("ix_payouts_user_id"), ["user_id"])
     op.create_table(
@@ -116,5 +127,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_payouts_user_id"))
         batch_op.drop_index(batch_op.f("ix_payouts_tournament_id"))
         batch_op.drop_index("ix_payouts_status_kind")
+        batch_op.drop_index("uq_payouts_live_tournament_id_placement_registration_id_user_id")
     op.drop_table("payouts")
     op.drop_column("tournaments", "prize_to_captain")

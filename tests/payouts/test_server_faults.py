@@ -164,8 +164,8 @@ def start_worker(broker: str, database_url: str, mark: Path, log: Path) -> Any:
 
 def test_a_worker_killed_after_the_first_credit_leaves_every_winner_paid_exactly_once(
     committed: Committed,
-    redis_server: RedisServer,
-    tmp_path: Path,  # noqa: F811
+    redis_server: RedisServer,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     tournament_id, players = committed.tournament([1, 2, 3, 4])
     mark, log = tmp_path / "killed", tmp_path / "worker.log"

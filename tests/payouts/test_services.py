@@ -177,3 +177,48 @@ def test_payout_methods_are_validated_per_method(app_ctx: Any, user: Any) -> Non
     ):
         with pytest.raises(InvalidPayoutMethodError):
             methods.save_method(user.id, method, account)
+
+
+def swap_first_and_second(tournament_id: int) -> None:
+    from deltacrown.brackets.models import TournamentResult
+
+    rows = db.session.scalars(
+        db.select(TournamentResult).where(TournamentResult.tournament_id == tournament_id)
+    ).all()
+    for row in rows:
+        row.placement = {1: 2, 2: 1}.get(row.placement, row.placement)
+    db.session.flush()
+
+
+def test_a_correction_after_payout_takes_back_what_is_no_longer_due_and_pays_the_new_winner(
+    app_ctx: Any, finished: Any, staff: Any
+) -> None:
+    from deltacrown.economy.services import ledger
+    from deltacrown.payouts import corrections
+
+    cup = finished([1, 2, 3], **COINS_100)
+    tasks.create_for_tournament(cup.id)
+    first, second, third = (cup.users[i][0] for i in range(3))
+    assert [balance(u) for u in (first, second, third)] == [50, 30, 20]
+    # The old winner spends most of the prize before the correction.
+    admin = db.session.get_one(User, staff.id)
+    ledger.adjust_balance(first, -45, reason="Spent in the shop", actor=admin)
+    swap_first_and_second(cup.id)
+    db.session.commit()
+    counts = tasks.follow_corrected_results(cup.id)  # new coin payouts credited after commit
+    db.session.expire_all()
+    assert counts == {"cancelled": 0, "reversed": 1, "clawback_due": 1, "created": 2}
+    by_user = {(p.user_id, p.placement): p.status for p in payouts(cup.id)}
+    assert by_user == {
+        (first, 1): PayoutStatus.CLAWBACK_DUE,  # 5 coins left: the 50 cannot be taken back
+        (second, 2): PayoutStatus.REVERSED,
+        (third, 3): PayoutStatus.PAID,
+        (second, 1): PayoutStatus.PAID,
+        (first, 2): PayoutStatus.PAID,
+    }
+    assert [balance(u) for u in (first, second, third)] == [5 + 30, 50, 20]
+    report = services.verify(cup.id, actor=admin)
+    assert report["ok"] is False and len(report["clawbacks_due"]) == 1
+    assert report["missing"] == report["amount_mismatches"] == report["duplicates"] == []
+    assert corrections.follow_corrected_results(cup.id) == dict.fromkeys(counts, 0)
+    assert find_ledger_mismatches()[1] == []
