@@ -63,7 +63,7 @@ class PayoutAdmin(ReadOnlyModelView):
 
 class DeskForm(SecureForm):
     payout_id = IntegerField("Payout id", validators=[DataRequired()])
-    outcome = SelectField("Outcome", choices=[("paid", "Paid"), ("failed", "Failed")])
+    outcome = SelectField("Outcome", choices=["paid", "failed"])
     text = StringField(
         "Reference (paid) or reason (failed)", validators=[DataRequired(), Length(max=200)]
     )
