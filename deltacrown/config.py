@@ -104,6 +104,9 @@ class BaseConfig:
     LOGIN_LOCKOUT_ENABLED = True
     # Flask-Admin sessions: at most this long, ended by sign-out or a password change.
     ADMIN_SESSION_HOURS = 12
+    # The house's share (whole percent, 0-100) of a tournament's coin entry fees, taken when
+    # its escrow is settled at completion (docs/payouts.md).
+    PLATFORM_FEE_PERCENT = 0
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     RATELIMIT_HEADERS_ENABLED = True
@@ -186,7 +189,11 @@ class BaseConfig:
             values["WS_ALLOWED_ORIGINS"] = env_list("WS_ALLOWED_ORIGINS")
         if os.environ.get("TRUSTED_PROXIES"):
             values["TRUSTED_PROXIES"] = env_int("TRUSTED_PROXIES", 0)
-        for name in ("WS_MAX_CONNECTIONS_PER_ADDRESS", "WS_MAX_CONNECTIONS_PER_PROCESS"):
+        for name in (
+            "WS_MAX_CONNECTIONS_PER_ADDRESS",
+            "WS_MAX_CONNECTIONS_PER_PROCESS",
+            "PLATFORM_FEE_PERCENT",
+        ):
             if os.environ.get(name):
                 values[name] = env_int(name, 0)
         if os.environ.get("LOG_JSON"):

@@ -30,6 +30,7 @@ from deltacrown.matches import live as match_live
 from deltacrown.matches.models import Match
 from deltacrown.matches.providers import TournamentMatchStarts
 from deltacrown.payouts import receivers as payouts_receivers
+from deltacrown.payouts.providers import PrizePoolEscrow
 from deltacrown.registrations import receivers as registrations_receivers
 from deltacrown.registrations.providers import TeamRegistrationFacts, TournamentRegistrationFacts
 from deltacrown.teams import ports as team_ports
@@ -54,6 +55,7 @@ def connect_receivers() -> None:
     """Reactions to other domains' signals (see `core.signals` for who sends what)."""
 
     signals.tournament_cancelled.connect(registrations_receivers.on_tournament_cancelled)
+    signals.tournament_cancelled.connect(payouts_receivers.on_tournament_cancelled)
     signals.tournament_completed.connect(payouts_receivers.on_tournament_completed)
     signals.match_result_corrected.connect(payouts_receivers.on_match_result_corrected)
 
@@ -62,10 +64,11 @@ def provide_ports(app: Flask) -> None:
     """Registrations answer what tournaments and teams ask of them; the bracket side answers
     whether a bracket exists and who made the podium; matches start the matches that wait
     for nobody when the bracket side starts a tournament; accounts answer how an admin
-    sign-in becomes a user."""
+    sign-in becomes a user; payouts hold an organizer's prize pool as registration opens."""
     core_admin.admin_auth.provide(app, AdminSignIn())
     tournament_ports.registrations.provide(app, TournamentRegistrationFacts())
     tournament_ports.brackets.provide(app, TournamentBracketFacts())
+    tournament_ports.prize_funding.provide(app, PrizePoolEscrow())
     bracket_ports.matches.provide(app, TournamentMatchStarts())
     team_ports.registrations.provide(app, TeamRegistrationFacts())
 

@@ -5,7 +5,8 @@
 Who sends what, and who listens, is listed here and kept true:
 
 - `tournament_cancelled(tournament_id, reason, actor_id)` — sent by tournaments.services
-  cancel_tournament. Listeners: registrations.receivers (refunds, cancellations).
+  cancel_tournament. Listeners: registrations.receivers (refunds, cancellations),
+  payouts.receivers (the held prize pool back to the organizer).
 - `team_member_joined(team_id, user_id)`, `team_member_left(team_id, user_id, removed_by)`,
   `team_captain_transferred(team_id, from_user_id, to_user_id)`, `team_disbanded(team_id)` —
   sent by teams.services. Listeners: none yet (no reaction in another domain).

@@ -20,7 +20,7 @@ from deltacrown.core.transaction import savepoint
 from deltacrown.economy import services as economy
 from deltacrown.economy.errors import InsufficientFundsError
 from deltacrown.economy.models import TransactionKind
-from deltacrown.payouts import queries, services
+from deltacrown.payouts import escrow, queries, services
 from deltacrown.payouts.errors import (
     NoPlacementsError,
     NoPrizeDistributionError,
@@ -83,6 +83,7 @@ def _retire(payout: Payout) -> str:
                 reference=("payouts", payout.id),
                 reason=f"Prize taken back after a result correction (payout {payout.id})",
             )
+            escrow.take_back(payout.id, payout.tournament_id, int(payout.coins or 0))
     except InsufficientFundsError:
         payout.move_to(PayoutStatus.CLAWBACK_DUE)
         payout.last_error = "The wallet no longer holds the prize paid before the correction."

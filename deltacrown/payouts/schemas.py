@@ -129,6 +129,10 @@ class VerifySchema(BaseSchema):
     amount_mismatches = ma.fields.List(ma.fields.Nested(MismatchSchema))
     duplicates = ma.fields.List(ma.fields.Nested(DuplicateSchema))
     failed = ma.fields.List(ma.fields.Integer(), metadata={"description": "Failed payout ids"})
+    escrow_balance = ma.fields.Integer(
+        metadata={"description": "DeltaCoins the tournament's escrow holds now (entry fees and "
+                  "a funded prize pool not yet paid out or settled)"}
+    )  # fmt: skip
     clawbacks_due = ma.fields.List(
         ma.fields.Integer(),
         metadata={"description": "Payouts paid before a result correction and not recovered"},

@@ -8,8 +8,9 @@ once) never creates a second payout. Each coin credit uses the ledger key `payou
 runs under the payout's row lock, so a payout is credited at most once even when its task is
 delivered twice (a worker killed after the commit, before the acknowledgement).
 
-Coin payouts are credited by the `payouts.pay` task, one unit of work per payout, enqueued
-after the creating transaction commits; cash payouts wait on the staff desk (`desk`).
+Coin payouts are paid out of the tournament's escrow (`escrow`) by the `payouts.pay` task,
+one unit of work per payout, enqueued after the creating transaction commits; the escrow is
+settled once they are all paid. Cash payouts wait on the staff desk (`desk`).
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from deltacrown.core.transaction import after_commit, savepoint
 from deltacrown.economy import services as economy
 from deltacrown.economy.models import Transaction, TransactionKind
 from deltacrown.extensions import db
+from deltacrown.payouts import escrow, queries
 from deltacrown.payouts import plan as rules
-from deltacrown.payouts import queries
 from deltacrown.payouts.errors import (
     NoPlacementsError,
     NoPrizeDistributionError,
@@ -98,7 +99,7 @@ def compute(tournament: Tournament) -> Computed:
     if not results:
         raise NoPlacementsError("The tournament has no placements.")
     coins = pool.kind == "coins"
-    pool_minor = rules.to_minor(pool.coins if coins else pool.amount, coins=coins)
+    pool_minor = escrow.coin_pool(tournament) if coins else rules.to_minor(pool.amount, coins=False)
     seeds = queries.seed_ranks(tournament.id)
     people = queries.recipients([result.registration_id for result in results])
     ordered = sorted(
@@ -258,6 +259,7 @@ def pay_coins(payout_id: int) -> Payout:
     name = tournament.name if tournament is not None else f"tournament {payout.tournament_id}"
     try:
         with savepoint():
+            escrow.pay_out(payout.id, payout.tournament_id, int(payout.coins or 0))
             entry = economy.credit(
                 payout.user_id,
                 int(payout.coins or 0),
@@ -276,6 +278,7 @@ def pay_coins(payout_id: int) -> Payout:
     payout.last_error = None
     payout.move_to(PayoutStatus.PAID)
     announce_paid(payout)
+    escrow.settle(payout.tournament_id)
     return payout
 
 
@@ -357,6 +360,7 @@ def verify(tournament_id: int, *, actor: Actor | None) -> dict[str, Any]:
         "duplicates": duplicates,
         "failed": failed,
         "clawbacks_due": clawbacks,
+        "escrow_balance": economy.account_balance(escrow.escrow_of(tournament_id)),
     }
 
 

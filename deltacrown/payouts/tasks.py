@@ -10,7 +10,7 @@ from celery import shared_task
 from sqlalchemy.exc import OperationalError
 
 from deltacrown.core.errors import ServiceUnavailableError
-from deltacrown.payouts import corrections, services
+from deltacrown.payouts import corrections, escrow, services
 from deltacrown.payouts.errors import (
     NoPlacementsError,
     NoPrizeDistributionError,
@@ -33,9 +33,19 @@ def create_for_tournament(tournament_id: int) -> int:
     returns how many were created. A tournament without prizes or placements pays nothing."""
     try:
         outcome = services.create_payouts(tournament_id)
-    except (TournamentNotCompletedError, NoPrizeDistributionError, NoPlacementsError):
+    except TournamentNotCompletedError:
         return 0
+    except (NoPrizeDistributionError, NoPlacementsError):
+        escrow.settle(tournament_id)  # no prizes: the escrow's fees are settled at once
+        return 0
+    escrow.settle(tournament_id)  # at once when no coin payout waits (cash prizes)
     return len(outcome.created)
+
+
+@shared_task(name="payouts.release_cancelled_pool", **RETRY)
+def release_cancelled_pool(tournament_id: int) -> int:
+    """Give a cancelled tournament's held prize pool back to its organizer (idempotent)."""
+    return escrow.release_pool(tournament_id)
 
 
 @shared_task(name="payouts.pay", **RETRY)

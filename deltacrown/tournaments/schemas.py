@@ -19,6 +19,7 @@ from deltacrown.tournaments.models import (
     FieldType,
     ParticipantType,
     PaymentMethod,
+    PrizeFunding,
     TournamentFormat,
     TournamentStatus,
     Visibility,
@@ -205,6 +206,17 @@ class TournamentConfigArgs(BaseSchema):
             "a scheduled time always waits for its check-in."
         }
     )
+    prize_funding = ma.fields.Enum(
+        PrizeFunding,
+        by_value=True,
+        metadata={
+            "description": "Who funds a DeltaCoin prize pool: `organizer` (default: the pool "
+            "is held from the organizer's wallet when registration opens, 409 "
+            "`insufficient_funds` otherwise, and given back if the tournament is cancelled) "
+            "or `entry_fees` (the pool is the coin entry fees collected less the platform "
+            "fee, so the advertised pool is an upper bound)."
+        },
+    )
     prize_to_captain = ma.fields.Boolean(
         metadata={
             "description": "Team prizes go to the captain alone (default false: split evenly "
@@ -366,6 +378,7 @@ class TournamentSchema(BaseSchema):
     no_show_grace_minutes = ma.fields.Integer()
     auto_start_matches = ma.fields.Boolean()
     prize_to_captain = ma.fields.Boolean()
+    prize_funding = ma.fields.Enum(PrizeFunding, by_value=True)
     points_table = ma.fields.Dict(allow_none=True)
     settings = ma.fields.Dict()
     settings_schema_version = ma.fields.Integer()

@@ -1,5 +1,6 @@
-"""payouts: one payout per placement per recipient, players' payout methods, and the
-tournament setting `prize_to_captain`
+"""payouts: one payout per placement per recipient, players' payout methods, the
+tournament settings `prize_to_captain` and `prize_funding`, and system wallets (a
+tournament's escrow, the house) beside the users' in the ledger
 
 Revision ID: p1pay0015
 Revises: h8auto0014
@@ -25,11 +26,28 @@ def _enum(*values, name):
 
 
 def upgrade():
+    # System wallets (a tournament's escrow, the house) in the same ledger as the users'.
+    with op.batch_alter_table("wallets", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("account", sa.String(length=64), nullable=True))
+        batch_op.alter_column("user_id", existing_type=sa.Integer(), nullable=True)
+        batch_op.create_unique_constraint(batch_op.f("uq_wallets_account"), ["account"])
+        batch_op.create_check_constraint(
+            batch_op.f("ck_wallets_user_xor_account"), "(user_id IS NULL) <> (account IS NULL)"
+        )
     # A plain ADD COLUMN on both databases: a batch copy of `tournaments` on SQLite would
     # break the search triggers that name the table.
     op.add_column(
         "tournaments",
         sa.Column("prize_to_captain", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.add_column(
+        "tournaments",
+        sa.Column(
+            "prize_funding",
+            sa.Enum("organizer", "entry_fees", name="prizefunding", native_enum=False, length=32),
+            nullable=False,
+            server_default="organizer",
+        ),
     )
     op.create_table(
         "payouts",
@@ -129,4 +147,13 @@ def downgrade():
         batch_op.drop_index("ix_payouts_status_kind")
         batch_op.drop_index("uq_payouts_live_tournament_id_placement_registration_id_user_id")
     op.drop_table("payouts")
+    op.drop_column("tournaments", "prize_funding")
     op.drop_column("tournaments", "prize_to_captain")
+    op.execute("DELETE FROM wallet_transactions WHERE wallet_id IN "
+               "(SELECT id FROM wallets WHERE account IS NOT NULL)")  # fmt: skip
+    op.execute("DELETE FROM wallets WHERE account IS NOT NULL")
+    with op.batch_alter_table("wallets", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_wallets_user_xor_account"), type_="check")
+        batch_op.drop_constraint(batch_op.f("uq_wallets_account"), type_="unique")
+        batch_op.alter_column("user_id", existing_type=sa.Integer(), nullable=False)
+        batch_op.drop_column("account")

@@ -28,6 +28,15 @@ def organizer(make_user: Any) -> UserInfo:
     return make_user(username="payorg")
 
 
+def fund_organizer(owner_id: int, prize_pool: dict[str, Any] | None) -> None:
+    """Give the organizer the coins of a DeltaCoin pool, which registration opening holds."""
+    from deltacrown.economy import services as economy
+    from deltacrown.economy.models import TransactionKind
+
+    if prize_pool and prize_pool.get("coins"):
+        economy.credit(owner_id, prize_pool["coins"], kind=TransactionKind.DEPOSIT)
+
+
 def build_finished(
     owner_id: int,
     people: list[list[int]],
@@ -52,6 +61,7 @@ def build_finished(
     from deltacrown.teams.models import Team
 
     team_size = len(people[0]) if people else 1
+    fund_organizer(owner_id, prize_pool)
     tournament = build_tournament(
         owner_id,
         status="completed",

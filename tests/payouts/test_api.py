@@ -22,6 +22,13 @@ def test_a_tournament_played_to_completion_pays_its_coin_prizes_by_itself(
     api: Any,  # noqa: F811
     organizer: Any,
 ) -> None:
+    from deltacrown.extensions import db
+    from tests.payouts.conftest import fund_organizer
+
+    with client.application.app_context():
+        fund_organizer(organizer.id, COINS_100["prize_pool"])
+        db.session.commit()
+        db.session.remove()
     c = cup(4, **COINS_100)
     api.generated(c.id)
     assert api.start(c.id).status_code == 200
@@ -48,7 +55,7 @@ def test_running_payouts_answers_with_the_codes_of_what_is_missing(
 ) -> None:
     from tests.factories import make_tournament
 
-    ongoing = make_tournament(app, organizer.id, status="ongoing", **COINS_100)
+    ongoing = make_tournament(app, organizer.id, status="ongoing", **CASH_1000)
     assert_problem(
         client.post(url(ongoing), json={}, headers=organizer.headers), 409,
         "tournament_not_completed",

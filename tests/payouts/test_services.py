@@ -59,11 +59,14 @@ def test_completion_pays_coin_prizes_once_and_verifies_clean(
         (1, 50, PayoutStatus.PAID), (2, 30, PayoutStatus.PAID), (3, 20, PayoutStatus.PAID)
     ]  # fmt: skip
     keys = db.session.scalars(
-        db.select(Transaction.idempotency_key).where(Transaction.reference_type == "payouts")
+        db.select(Transaction.idempotency_key).where(
+            Transaction.reference_type == "payouts", Transaction.kind == "prize"
+        )
     ).all()
     assert sorted(keys) == sorted(f"payout:{p.id}" for p in rows)
     report = services.verify(cup.id, actor=db.session.get_one(User, staff.id))
     assert report["ok"] is True and report["expected"] == 3 and report["paid"] == 3
+    assert report["escrow_balance"] == 0  # the organizer's 100 held, all paid out
     assert find_ledger_mismatches()[1] == []
 
 
@@ -81,7 +84,7 @@ def test_a_dry_run_returns_the_plan_and_writes_nothing(
 def test_payouts_wait_for_completion_placements_and_a_distribution(
     app_ctx: Any, finished: Any, organizer: Any
 ) -> None:
-    ongoing = build_tournament(organizer.id, status="ongoing", **COINS_100)
+    ongoing = build_tournament(organizer.id, status="ongoing", **CASH_1000)
     with pytest.raises(TournamentNotCompletedError):
         services.create_payouts(ongoing.id)
     unplaced = finished([], **COINS_100)
@@ -211,14 +214,15 @@ def test_a_correction_after_payout_takes_back_what_is_no_longer_due_and_pays_the
     by_user = {(p.user_id, p.placement): p.status for p in payouts(cup.id)}
     assert by_user == {
         (first, 1): PayoutStatus.CLAWBACK_DUE,  # 5 coins left: the 50 cannot be taken back
-        (second, 2): PayoutStatus.REVERSED,
+        (second, 2): PayoutStatus.REVERSED,  # its 30 went back to the escrow
         (third, 3): PayoutStatus.PAID,
-        (second, 1): PayoutStatus.PAID,
+        (second, 1): PayoutStatus.PENDING,  # the escrow holds 30 of its 50 until staff act
         (first, 2): PayoutStatus.PAID,
     }
-    assert [balance(u) for u in (first, second, third)] == [5 + 30, 50, 20]
+    assert [balance(u) for u in (first, second, third)] == [5 + 30, 0, 20]
     report = services.verify(cup.id, actor=admin)
     assert report["ok"] is False and len(report["clawbacks_due"]) == 1
+    assert report["escrow_balance"] == 0
     assert report["missing"] == report["amount_mismatches"] == report["duplicates"] == []
     assert corrections.follow_corrected_results(cup.id) == dict.fromkeys(counts, 0)
     assert find_ledger_mismatches()[1] == []

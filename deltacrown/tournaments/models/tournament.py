@@ -57,6 +57,13 @@ class Visibility(enum.StrEnum):
     PRIVATE = "private"  # organizers, staff, and whoever has the invite code
 
 
+class PrizeFunding(enum.StrEnum):
+    """Who funds a DeltaCoin prize pool (a cash pool is declared, not held)."""
+
+    ORGANIZER = "organizer"  # held from the organizer's wallet when registration opens
+    ENTRY_FEES = "entry_fees"  # the entry fees collected, less the platform fee ("up to")
+
+
 class PaymentMethod(enum.StrEnum):
     BKASH = "bkash"
     NAGAD = "nagad"
@@ -148,6 +155,12 @@ class Tournament(TimestampMixin, VersionMixin, SoftDeleteMixin, Model):
     # A ready match without a scheduled time goes live at once (no check-in, no start/).
     auto_start_matches: Mapped[bool] = mapped_column(
         sa.Boolean, nullable=False, default=True, server_default=sa.true()
+    )
+    prize_funding: Mapped[PrizeFunding] = mapped_column(
+        enum_type(PrizeFunding),
+        nullable=False,
+        default=PrizeFunding.ORGANIZER,
+        server_default=PrizeFunding.ORGANIZER.value,
     )
     # A team's prize goes to its captain alone instead of being split across the roster.
     prize_to_captain: Mapped[bool] = mapped_column(

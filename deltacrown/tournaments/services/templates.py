@@ -62,6 +62,7 @@ TOURNAMENT_KEYS = (
     "no_show_grace_minutes",
     "auto_start_matches",
     "prize_to_captain",
+    "prize_funding",
     "points_table",
     "settings",
     "banner_url",
