@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from deltacrown.economy import services as economy
+from deltacrown.economy.errors import InsufficientFundsError
 from deltacrown.economy.models import Transaction, TransactionKind, Wallet
 from deltacrown.extensions import db
 from deltacrown.payouts import queries
@@ -104,9 +105,15 @@ def release_pool(tournament_id: int) -> int:
 
 def pay_out(payout_id: int, tournament_id: int, coins: int) -> None:
     """Take a coin prize out of the escrow (InsufficientFundsError when it is not there)."""
-    economy.debit_account(escrow_of(tournament_id), coins, kind=K.ESCROW_OUT,
-                          key=f"escrow_out:payout:{payout_id}", reference=("payouts", payout_id),
-                          reason=f"Prize paid (payout {payout_id})")  # fmt: skip
+    try:
+        economy.debit_account(escrow_of(tournament_id), coins, kind=K.ESCROW_OUT,
+                              key=f"escrow_out:payout:{payout_id}",
+                              reference=("payouts", payout_id),
+                              reason=f"Prize paid (payout {payout_id})")  # fmt: skip
+    except InsufficientFundsError as error:
+        raise InsufficientFundsError(
+            f"The tournament's escrow does not hold this prize of {coins} coins."
+        ) from error
 
 
 def take_back(payout_id: int, tournament_id: int, coins: int) -> None:

@@ -61,7 +61,8 @@ def build_finished(
     from deltacrown.teams.models import Team
 
     team_size = len(people[0]) if people else 1
-    fund_organizer(owner_id, prize_pool)
+    if fields.get("prize_funding", "organizer") == "organizer":
+        fund_organizer(owner_id, prize_pool)
     tournament = build_tournament(
         owner_id,
         status="completed",
