@@ -115,8 +115,8 @@ class Committed:
         statements = [
             "DELETE FROM payouts WHERE tournament_id = ANY(:t)",
             "DELETE FROM wallet_transactions WHERE wallet_id IN "
-            "(SELECT id FROM wallets WHERE user_id = ANY(:u))",
-            "DELETE FROM wallets WHERE user_id = ANY(:u)",
+            "(SELECT id FROM wallets WHERE user_id = ANY(:u) OR account = ANY(:a))",
+            "DELETE FROM wallets WHERE user_id = ANY(:u) OR account = ANY(:a)",
             "DELETE FROM tournament_results WHERE tournament_id = ANY(:t)",
             "DELETE FROM registrations WHERE tournament_id = ANY(:t)",
             "DELETE FROM audit_entries WHERE actor_id = ANY(:u) "
@@ -124,7 +124,11 @@ class Committed:
             "DELETE FROM tournaments WHERE id = ANY(:t)",
             "DELETE FROM users WHERE id = ANY(:u)",
         ]
-        params = {"t": self.tournament_ids or [-1], "u": self.user_ids or [-1]}
+        params = {
+            "t": self.tournament_ids or [-1],
+            "u": self.user_ids or [-1],
+            "a": [f"escrow:tournament:{t}" for t in self.tournament_ids] or ["-"],
+        }
         engine = sa.create_engine(self.database_url)
         with engine.begin() as conn:
             for statement in statements:
