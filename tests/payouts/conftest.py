@@ -5,6 +5,7 @@ transaction, so no bracket has to be played to test what happens after it."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,14 @@ class Finished:
     id: int
     registrations: list[int]
     users: list[list[int]] = field(default_factory=list)  # per registration: its members
+
+
+@pytest.fixture(autouse=True)
+def _session_celery_is_current(app: Any) -> Iterator[None]:
+    """Task proxies (`tasks.pay(...)`) follow Celery's current app, which a test that built
+    another app (races, live servers, migrations) may have left behind in this thread."""
+    app.extensions["celery"].set_current()
+    yield
 
 
 @pytest.fixture

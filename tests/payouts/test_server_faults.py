@@ -93,7 +93,7 @@ class Committed:
             credits = db.session.execute(
                 sa.select(Wallet.user_id, Transaction.amount, Transaction.idempotency_key)
                 .join(Wallet, Wallet.id == Transaction.wallet_id)
-                .where(Transaction.reference_type == "payouts",
+                .where(Transaction.reference_type == "payouts", Transaction.kind == "prize",
                        Transaction.reference_id.in_([p.id for p in payouts] or [-1]))
             ).all()  # fmt: skip
             staff = db.session.scalar(sa.select(User).where(User.id == self.user_ids[0]))
@@ -139,7 +139,7 @@ class Committed:
 
 
 @pytest.fixture
-def committed(database_url: str, is_postgres: bool) -> Iterator[Committed]:
+def committed(app: Flask, database_url: str, is_postgres: bool) -> Iterator[Committed]:
     if not is_postgres:
         pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
     world = Committed(database_url)
@@ -147,6 +147,9 @@ def committed(database_url: str, is_postgres: bool) -> Iterator[Committed]:
         yield world
     finally:
         world.clean_up()
+        # Building the app made its Celery this thread's current one: the session's again, so
+        # later tests' task proxies run against the session app.
+        app.extensions["celery"].set_current()
 
 
 def start_worker(broker: str, database_url: str, mark: Path, log: Path) -> Any:

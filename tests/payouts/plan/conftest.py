@@ -21,3 +21,8 @@ def _restore_logging() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _session_celery_is_default() -> Iterator[None]:
     yield
+
+
+@pytest.fixture(autouse=True)
+def _session_celery_is_current() -> Iterator[None]:
+    yield
