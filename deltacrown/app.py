@@ -65,6 +65,8 @@ API_MODULES = (
     "deltacrown.matches.chat_api",
     "deltacrown.moderation.api",
     "deltacrown.moderation.admin_api",
+    "deltacrown.payouts.api",
+    "deltacrown.payouts.admin_api",
 )
 # Websocket routes (flask-sock, on each module's `bp`).
 WS_MODULES = (
@@ -90,6 +92,7 @@ ADMIN_MODULES = (
     "deltacrown.webhooks.admin",
     "deltacrown.notifications.admin",
     "deltacrown.moderation.admin",
+    "deltacrown.payouts.admin",
 )
 CLI_MODULES = (
     "deltacrown.core.cli",
@@ -113,6 +116,7 @@ TASK_MODULES = (
     "deltacrown.leaderboards.tasks",
     "deltacrown.webhooks.tasks",
     "deltacrown.notifications.tasks",
+    "deltacrown.payouts.tasks",
 )
 # Models outside the domains' api modules, imported so metadata (and Alembic) sees them.
 MODEL_MODULES = (
@@ -132,6 +136,7 @@ MODEL_MODULES = (
     "deltacrown.leaderboards.models",
     "deltacrown.webhooks.models",
     "deltacrown.notifications.models",
+    "deltacrown.payouts.models",
 )
 
 

@@ -134,6 +134,9 @@ class BaseConfig:
     LOGIN_LOCKOUT_ENABLED = True
     # Flask-Admin sessions: at most this long, ended by sign-out or a password change.
     ADMIN_SESSION_HOURS = 12
+    # The house's share (whole percent, 0-100) of a tournament's coin entry fees, taken when
+    # its escrow is settled at completion (docs/payouts.md).
+    PLATFORM_FEE_PERCENT = 0
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     RATELIMIT_HEADERS_ENABLED = True
@@ -258,6 +261,7 @@ class BaseConfig:
             "WS_MAX_CONNECTIONS_PER_ADDRESS",
             "WS_MAX_CONNECTIONS_PER_PROCESS",
             "MODERATION_REPORTS_PER_HOUR",
+            "PLATFORM_FEE_PERCENT",
         ):
             if os.environ.get(name):
                 values[name] = env_int(name, 0)

@@ -36,6 +36,8 @@ from deltacrown.matches.providers import ModerationSubjects, TournamentMatchStar
 from deltacrown.moderation import ports as moderation_ports
 from deltacrown.moderation.providers import SanctionBans
 from deltacrown.notifications import receivers as notification_receivers
+from deltacrown.payouts import receivers as payouts_receivers
+from deltacrown.payouts.providers import PrizePoolEscrow
 from deltacrown.registrations import receivers as registrations_receivers
 from deltacrown.registrations.providers import TeamRegistrationFacts, TournamentRegistrationFacts
 from deltacrown.teams import ports as team_ports
@@ -85,6 +87,9 @@ def connect_receivers() -> None:
     # Notices for what concerns people (in the app, by e-mail, on /ws/me): notifications.reactions.
     for event, receive in notification_receivers.RECEIVERS.items():
         getattr(signals, event).connect(receive)
+    signals.tournament_cancelled.connect(payouts_receivers.on_tournament_cancelled)
+    signals.tournament_completed.connect(payouts_receivers.on_tournament_completed)
+    signals.match_result_corrected.connect(payouts_receivers.on_match_result_corrected)
 
 
 def provide_ports(app: Flask) -> None:
@@ -93,12 +98,14 @@ def provide_ports(app: Flask) -> None:
     for nobody when the bracket side starts a tournament; leaderboards answer the players'
     ratings a bracket is seeded by; accounts answer how an admin sign-in becomes a user;
     moderation answers whether an account is banned; matches answer moderation's questions
-    about reported subjects and tournament organizers."""
+    about reported subjects and tournament organizers; payouts hold an organizer's prize pool
+    as registration opens."""
     core_admin.admin_auth.provide(app, AdminSignIn())
     account_ports.bans.provide(app, SanctionBans())
     moderation_ports.subjects.provide(app, ModerationSubjects())
     tournament_ports.registrations.provide(app, TournamentRegistrationFacts())
     tournament_ports.brackets.provide(app, TournamentBracketFacts())
+    tournament_ports.prize_funding.provide(app, PrizePoolEscrow())
     bracket_ports.matches.provide(app, TournamentMatchStarts())
     bracket_ports.ratings.provide(app, PlayerRatings())
     team_ports.registrations.provide(app, TeamRegistrationFacts())

@@ -74,10 +74,26 @@ def run_migrations_online():
     conf_args["render_item"] = render_item
     engine = get_engine()
     with engine.connect() as connection:
-        conf_args["render_as_batch"] = connection.dialect.name == "sqlite"
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        conf_args["render_as_batch"] = sqlite
+        if sqlite:
+            # Batch mode rebuilds a table by copy, drop and rename; with foreign keys on, a
+            # table other rows reference (wallets) cannot be dropped. SQLite ignores this
+            # pragma inside a transaction, so it is set on the driver connection before the
+            # migration's transaction begins (Alembic's recipe), and checked after it.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                connection.rollback()
+                if broken:
+                    raise RuntimeError(f"migrations left broken foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -6,7 +6,7 @@ Who sends what, and who listens, is listed here and kept true:
 
 - `tournament_cancelled(tournament_id, reason, actor_id)` — sent by tournaments.services
   cancel_tournament. Listeners: registrations.receivers (refunds, cancellations),
-  notifications.receivers.
+  notifications.receivers; payouts.receivers (the held prize pool back to the organizer).
 - `team_member_joined(team_id, user_id)`, `team_member_left(team_id, user_id, removed_by)`,
   `team_captain_transferred(team_id, from_user_id, to_user_id)`, `team_disbanded(team_id)` —
   sent by teams.services. Listeners: notifications.receivers (`team_member_joined`,
@@ -38,13 +38,15 @@ Who sends what, and who listens, is listed here and kept true:
   loser_registration_id)`, `tournament_completed(tournament_id)` — sent by brackets.services.
   Listeners: certificates.receivers on `tournament_completed` (every participant's
   certificate); leaderboards.receivers (`match_completed`: ratings; `tournament_completed`:
-  points rows, lobby ratings, boards); webhooks.receivers (`match_completed`);
-  core.domain_metrics (`match_completed`: a counter).
+  points rows, lobby ratings, boards); payouts.receivers (`tournament_completed`: create and
+  pay the prizes); webhooks.receivers (`match_completed`); core.domain_metrics
+  (`match_completed`: a counter).
 - `match_result_corrected(match_id, tournament_id, actor_id)`, `dispute_opened(dispute_id,
   match_id, tournament_id)`, `dispute_resolved(dispute_id, match_id, tournament_id, status,
   outcome)` — sent by matches (results confirmed, forfeits and completion reuse brackets'
   `match_completed` and `tournament_completed`). Listeners: leaderboards.receivers
   (`match_result_corrected`: ratings replayed, a completed tournament's points rewritten);
+  payouts.receivers (`match_result_corrected`: payouts follow corrected placements);
   webhooks.receivers (`dispute_opened`, `dispute_resolved`); core.domain_metrics
   (`dispute_opened`: a counter).
 - `tournament_state_changed(tournament_id, before, after)` and `match_state_changed(match_id,
@@ -53,9 +55,9 @@ Who sends what, and who listens, is listed here and kept true:
   (`core.realtime.announce_state_changes`). Listeners: webhooks.receivers (tournament
   published/ongoing/completed/cancelled; a match becoming ready).
 - `payout_created(payout_id, tournament_id, user_id)`, `payout_paid(payout_id, tournament_id,
-  user_id)`, `payout_failed(payout_id, tournament_id, user_id, reason)` — sent by payouts.
-  Listeners: core.domain_metrics (`payout_paid`, `payout_failed`: counters);
-  webhooks.receivers (`payout_paid`).
+  user_id)`, `payout_failed(payout_id, tournament_id, user_id, reason)` — sent by
+  payouts.services and payouts.desk after commit. Listeners: core.domain_metrics
+  (`payout_paid`, `payout_failed`: counters); webhooks.receivers (`payout_paid`).
 - Notifications: `notifications.receivers.RECEIVERS` is the one table of the signals that
   make notices (registrations and payments, waitlist promotions, team invites and members,
   tournament started/completed/cancelled, a match ready or awaiting the other side's

@@ -28,6 +28,13 @@ class TransactionKind(enum.StrEnum):
     PURCHASE_RELEASE = "purchase_release"
     PROMO = "promo"
     ADJUSTMENT = "adjustment"
+    # Money in before money out: a tournament's escrow (a system wallet) takes entry fees and
+    # an organizer-funded prize pool in, and pays refunds, prizes and the settlement out.
+    PRIZE_POOL = "prize_pool"  # the organizer funds a coin prize pool (debit)
+    ESCROW_IN = "escrow_in"  # into a tournament's escrow (credit)
+    ESCROW_OUT = "escrow_out"  # out of a tournament's escrow (debit)
+    PLATFORM_FEE = "platform_fee"  # the house's share of entry fees (credit)
+    SETTLEMENT = "settlement"  # what a tournament's escrow returns to its organizer (credit)
 
 
 # Which sign each kind may carry; `adjustment` may be either.
@@ -39,10 +46,19 @@ CREDIT_KINDS = frozenset(
         TransactionKind.PURCHASE_RELEASE,
         TransactionKind.PROMO,
         TransactionKind.ADJUSTMENT,
+        TransactionKind.ESCROW_IN,
+        TransactionKind.PLATFORM_FEE,
+        TransactionKind.SETTLEMENT,
     }
 )
 DEBIT_KINDS = frozenset(
-    {TransactionKind.ENTRY_FEE, TransactionKind.PURCHASE, TransactionKind.ADJUSTMENT}
+    {
+        TransactionKind.ENTRY_FEE,
+        TransactionKind.PURCHASE,
+        TransactionKind.ADJUSTMENT,
+        TransactionKind.PRIZE_POOL,
+        TransactionKind.ESCROW_OUT,
+    }
 )
 # Debits that may be refunded (partially, up to what was paid).
 REFUNDABLE_KINDS = frozenset({TransactionKind.ENTRY_FEE, TransactionKind.PURCHASE})
@@ -78,19 +94,23 @@ class PromoKind(enum.StrEnum):
 
 
 class Wallet(TimestampMixin, Model):
-    """One per user. `balance` == sum of its ledger; `held` == sum of its active holds."""
+    """One per user, or a system account (`account`: a tournament's escrow, the house).
+    `balance` == sum of its ledger; `held` == sum of its active holds."""
 
     __tablename__ = "wallets"
     __table_args__ = (
+        sa.CheckConstraint("(user_id IS NULL) <> (account IS NULL)", name="user_xor_account"),
         sa.CheckConstraint("balance >= 0", name="balance_not_negative"),
         sa.CheckConstraint("held >= 0", name="held_not_negative"),
         sa.CheckConstraint("held <= balance", name="held_within_balance"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="RESTRICT"), nullable=False, unique=True
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT"), unique=True
     )
+    # A system account's name: `escrow:tournament:<id>`, `house`.
+    account: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     balance: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
     held: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
     # Bumped by every balance statement (not the ORM counter): feeds the wallet's ETag.

@@ -199,7 +199,7 @@ def list_promo_codes(*, is_active: bool | None = None) -> sa.Select[tuple[PromoC
 @dataclass
 class LedgerMismatch:
     wallet_id: int
-    user_id: int
+    user_id: int | None
     balance: int
     held: int
     ledger_sum: int

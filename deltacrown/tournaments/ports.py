@@ -6,6 +6,7 @@ see `access`), and how many places its registrations hold (discovery's "has room
 SQL; the format minimum at close-registration).
 Of brackets: whether a bracket has been drawn (registration may reopen until then) and the
 podium of a finished tournament.
+Of payouts: holding an organizer-funded DeltaCoin prize pool when registration opens.
 `deltacrown.wiring` provides the implementations."""
 
 from __future__ import annotations
@@ -45,5 +46,14 @@ class BracketFacts(Protocol):
         ...
 
 
+class PrizePoolFunding(Protocol):
+    def fund(self, tournament_id: int) -> None:
+        """Hold the tournament's DeltaCoin prize pool when it is funded by the organizer
+        (from their wallet into the tournament's escrow; idempotent); nothing for other
+        pools. Raises a 409 `insufficient_funds` problem when the wallet does not hold it."""
+        ...
+
+
 registrations: Port[RegistrationFacts] = Port("tournaments.registrations")
 brackets: Port[BracketFacts] = Port("tournaments.brackets")
+prize_funding: Port[PrizePoolFunding] = Port("tournaments.prize_funding")

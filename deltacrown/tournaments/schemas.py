@@ -19,6 +19,7 @@ from deltacrown.tournaments.models import (
     FieldType,
     ParticipantType,
     PaymentMethod,
+    PrizeFunding,
     TournamentFormat,
     TournamentStatus,
     TournamentTier,
@@ -214,6 +215,23 @@ class TournamentConfigArgs(BaseSchema):
             "(full points), standard (half), community (a quarter, the default)."
         },
     )
+    prize_funding = ma.fields.Enum(
+        PrizeFunding,
+        by_value=True,
+        metadata={
+            "description": "Who funds a DeltaCoin prize pool: `organizer` (default: the pool "
+            "is held from the organizer's wallet when registration opens, 409 "
+            "`insufficient_funds` otherwise, and given back if the tournament is cancelled) "
+            "or `entry_fees` (the pool is the coin entry fees collected less the platform "
+            "fee, so the advertised pool is an upper bound)."
+        },
+    )
+    prize_to_captain = ma.fields.Boolean(
+        metadata={
+            "description": "Team prizes go to the captain alone (default false: split evenly "
+            "across the roster, the remainder to the captain)."
+        }
+    )
     points_table = ma.fields.Dict(
         allow_none=True,
         metadata={"description": 'Battle royale: {"placement": {"1": 15, ...}, "kill": 1}'},
@@ -374,6 +392,8 @@ class TournamentSchema(BaseSchema):
         metadata={"description": "Set while staff have the tournament frozen: participants "
                   "cannot register, withdraw, check in or act in matches."},
     )  # fmt: skip
+    prize_to_captain = ma.fields.Boolean()
+    prize_funding = ma.fields.Enum(PrizeFunding, by_value=True)
     points_table = ma.fields.Dict(allow_none=True)
     settings = ma.fields.Dict()
     settings_schema_version = ma.fields.Integer()

@@ -52,6 +52,25 @@ def _ok(response: Any, status: int = 200) -> Any:
     return response.get_json()
 
 
+def _cash_payout(app: Any, tournament_id: int, registration_id: int, user_id: int) -> int:
+    """A pending cash payout for the player (the world's cup is still being played, so its
+    payouts are not made by the service)."""
+    from decimal import Decimal
+
+    from deltacrown.extensions import db
+    from deltacrown.payouts.models import Payout, PayoutKind
+
+    with app.app_context():
+        payout = Payout(tournament_id=tournament_id, placement=1, registration_id=registration_id,
+                        user_id=user_id, kind=PayoutKind.CASH, amount=Decimal("100.00"),
+                        currency="BDT", attempts=0)  # fmt: skip
+        db.session.add(payout)
+        db.session.commit()
+        payout_id = payout.id
+        db.session.remove()
+    return payout_id
+
+
 @pytest.fixture
 def world(
     app: Any,
@@ -187,6 +206,14 @@ def world(
         ),
         201,
     )
+    method = _ok(
+        client.post(
+            "/api/me/payout-methods/",
+            json={"method": "bkash", "account": "01712345678"},
+            headers=player.headers,
+        )
+    )
+    payout_id = _cash_payout(app, play.cup.id, play.ids("W1.1")[0], player.id)
     users = {
         "player": player,
         "other_organizer": other_organizer,
@@ -222,6 +249,8 @@ def world(
             "report_id": report["id"],
             "sanction_id": warning["id"],
             "appeal_id": appeal["id"],
+            "method_id": method["id"],
+            "payout_id": payout_id,
             "user_id": player.id,
             "game_id": 1,
             "number": 1,

@@ -237,6 +237,18 @@ EXPECTED: dict[str, Any] = {
     "GET /api/admin/appeals/": STAFF,
     "POST /api/admin/appeals/<int:appeal_id>/accept/": STAFF,
     "POST /api/admin/appeals/<int:appeal_id>/reject/": STAFF,
+    # payouts
+    f"GET {T}/payouts/": PUBLIC,
+    f"POST {T}/payouts/": MANAGERS,
+    f"GET {T}/payouts/verify/": MANAGERS,
+    "GET /api/me/payouts/": USERS,
+    "GET /api/me/payout-methods/": USERS,
+    "POST /api/me/payout-methods/": USERS,
+    "DELETE /api/me/payout-methods/<int:method_id>/": PLAYER,
+    "GET /api/admin/payouts/": STAFF,
+    "POST /api/admin/payouts/<int:payout_id>/mark-paid/": STAFF,
+    "POST /api/admin/payouts/<int:payout_id>/mark-failed/": STAFF,
+    "POST /api/admin/payouts/<int:payout_id>/retry/": STAFF,
     # organizer
     "GET /api/organizer/dashboard/stats/": USERS,  # each organizer's own numbers
     "GET /api/organizer/tournaments/<int:tournament_id>/health/": MANAGERS,

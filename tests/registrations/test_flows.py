@@ -216,6 +216,7 @@ def test_cancelling_the_tournament_refunds_everyone_once(
         },
     )
     client.post(f"/api/registrations/{cash_reg['id']}/payment/verify/", headers=organizer.headers)
+    assert escrow_balance(app, coin_tid) == 80  # the two coin fees are held, not landed nowhere
 
     for tid in (coin_tid, cash_tid):
         response = client.post(
@@ -252,5 +253,17 @@ def test_cancelling_the_tournament_refunds_everyone_once(
         assert tasks.wind_up_cancelled_tournament(coin_tid, organizer.id) == 0
         assert tasks.wind_up_cancelled_tournament(cash_tid) == 0
         assert find_ledger_mismatches()[1] == []
+    assert escrow_balance(app, coin_tid) == 0  # the refunds came out of it
     assert [coins(p) for p in players] == [100, 100, 100]
     assert len(client.get("/api/admin/refunds-due/", headers=staff.headers).get_json()) == 1
+
+
+def escrow_balance(app, tournament_id):
+    """DeltaCoins the tournament's escrow holds (entry fees paid and not refunded)."""
+    from deltacrown.economy import services as economy
+    from deltacrown.extensions import db
+
+    with app.app_context():
+        balance = economy.account_balance(economy.escrow_account(tournament_id))
+        db.session.remove()
+    return balance

@@ -6,6 +6,10 @@ Idempotency: the coin fee of registration N is debited with the economy key
 `entry_fee:reg:N` and refunded with `refund:reg:N`, so a retried request, task or signal
 never charges or refunds twice (the economy returns the first ledger row again).
 
+Money in before money out: a coin fee goes into the tournament's escrow (a system wallet,
+key `escrow_in:reg:N`) in the same transaction as the player's debit, and a refund comes out
+of it (`escrow_out:reg:N`); the escrow is settled when the tournament completes (payouts).
+
 A manual payment that was made (submitted or verified) and must be given back (the player
 withdrew, an organizer rejected or removed the registration, the tournament was cancelled)
 becomes *refund due*: `refund_due_at` is set and it is listed for staff, who pay it back
@@ -97,6 +101,14 @@ def charge_coins(
         reason=f"Entry fee: {tournament.name}",
         actor=actor,
     )
+    economy.credit_account(
+        economy.escrow_account(tournament.id),
+        registration.fee_coins,
+        kind=TransactionKind.ESCROW_IN,
+        key=f"escrow_in:reg:{registration.id}",
+        reference=("registrations", registration.id),
+        reason=f"Entry fee held: {tournament.name}",
+    )
     registration.coin_transaction_id = entry.id
     registration.payment_status = P.VERIFIED
     registration.payment_method = COIN_METHOD
@@ -108,12 +120,23 @@ def give_back(registration: Registration, *, actor: Actor | None, now: datetime)
     (idempotent), a manual payment made (submitted or verified) listed as refund due."""
     if registration.coin_transaction_id is not None:
         if registration.payment_status != P.REFUNDED:
-            economy.refund(
+            entry = economy.refund(
                 registration.coin_transaction_id,
                 key=refund_key(registration),
                 reason="Entry fee refunded",
                 actor=actor,
             )
+            escrow = economy.escrow_account(registration.tournament_id)
+            # Fees taken before escrow existed were never held: nothing to take back.
+            if economy.account_entry(escrow, f"escrow_in:reg:{registration.id}") is not None:
+                economy.debit_account(
+                    escrow,
+                    entry.amount,
+                    kind=TransactionKind.ESCROW_OUT,
+                    key=f"escrow_out:reg:{registration.id}",
+                    reference=("registrations", registration.id),
+                    reason="Entry fee refunded",
+                )
             registration.payment_status = P.REFUNDED
             emit(signals.payment_refunded, registration, kind="coins")
         return

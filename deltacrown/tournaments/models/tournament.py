@@ -65,6 +65,11 @@ class TournamentTier(enum.StrEnum):
     PREMIER = "premier"
     STANDARD = "standard"
     COMMUNITY = "community"
+class PrizeFunding(enum.StrEnum):
+    """Who funds a DeltaCoin prize pool (a cash pool is declared, not held)."""
+
+    ORGANIZER = "organizer"  # held from the organizer's wallet when registration opens
+    ENTRY_FEES = "entry_fees"  # the entry fees collected, less the platform fee ("up to")
 
 
 class PaymentMethod(enum.StrEnum):
@@ -158,6 +163,16 @@ class Tournament(TimestampMixin, VersionMixin, SoftDeleteMixin, Model):
     # A ready match without a scheduled time goes live at once (no check-in, no start/).
     auto_start_matches: Mapped[bool] = mapped_column(
         sa.Boolean, nullable=False, default=True, server_default=sa.true()
+    )
+    prize_funding: Mapped[PrizeFunding] = mapped_column(
+        enum_type(PrizeFunding),
+        nullable=False,
+        default=PrizeFunding.ORGANIZER,
+        server_default=PrizeFunding.ORGANIZER.value,
+    )
+    # A team's prize goes to its captain alone instead of being split across the roster.
+    prize_to_captain: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
     )
     points_table: Mapped[dict[str, Any] | None] = json_dict_column(default=None)
     # Staff froze it: every participant write is refused (409 `tournament_frozen`).

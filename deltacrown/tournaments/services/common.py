@@ -28,6 +28,7 @@ FROZEN_AFTER_PUBLISH = (
     "payment_methods",
     "participant_type",
     "team_size",
+    "prize_funding",
 )
 
 

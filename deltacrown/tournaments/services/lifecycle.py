@@ -1,19 +1,26 @@
 """Tournament state changes: publish, open and close registration (by hand or on schedule),
 cancel. Each goes through `Tournament.transition` (409 `invalid_transition` when illegal),
-under a row lock on the tournament, and writes an audit entry."""
+under a row lock on the tournament, and writes an audit entry.
+
+Opening registration for the first time holds an organizer-funded DeltaCoin prize pool from
+the organizer's wallet (the `prize_funding` port, answered above this domain): 409
+`insufficient_funds` by hand, and the scheduled sweep leaves such a tournament published
+until the wallet holds the pool."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
 from deltacrown.core import audit
 from deltacrown.core.actors import SYSTEM, Actor, user_id_of
-from deltacrown.core.errors import ValidationError
+from deltacrown.core.errors import DomainError, ValidationError
 from deltacrown.core.signals import send_after_commit, tournament_cancelled
 from deltacrown.core.time import utcnow
+from deltacrown.core.transaction import savepoint
 from deltacrown.extensions import db
-from deltacrown.tournaments import queries, rules
+from deltacrown.tournaments import ports, queries, rules
 from deltacrown.tournaments.errors import (
     BracketExistsError,
     NotEnoughParticipantsError,
@@ -23,6 +30,7 @@ from deltacrown.tournaments.models import Tournament, TournamentStatus
 from deltacrown.tournaments.services.common import check_schedule, managed_tournament
 
 S = TournamentStatus
+log = logging.getLogger(__name__)
 
 
 def _move(
@@ -37,6 +45,8 @@ def _move(
     before = tournament.status.value
     tournament.transition(to, at=now)
     db.session.flush()
+    if to == S.REGISTRATION_OPEN and before == S.PUBLISHED.value:
+        ports.prize_funding.get().fund(tournament.id)
     audit.record(
         actor=actor,
         action=f"tournament.{to.value}",
@@ -194,7 +204,13 @@ def apply_scheduled_transitions(now: datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
     opened = closed = 0
     for tournament in _locked(queries.due_to_open(now)):
-        _move(tournament, S.REGISTRATION_OPEN, actor=SYSTEM, now=now, scheduled=True)
+        try:
+            with savepoint():
+                _move(tournament, S.REGISTRATION_OPEN, actor=SYSTEM, now=now, scheduled=True)
+        except DomainError as error:  # the prize pool is not funded: stays published
+            db.session.refresh(tournament)
+            log.warning("registration of tournament %s stays closed: %s", tournament.id, error)
+            continue
         opened += 1
     for tournament in _locked(queries.due_to_close(now)):
         _move(tournament, S.REGISTRATION_CLOSED, actor=SYSTEM, now=now, scheduled=True)

@@ -62,6 +62,8 @@ TOURNAMENT_KEYS = (
     "no_show_grace_minutes",
     "auto_start_matches",
     "tier",
+    "prize_to_captain",
+    "prize_funding",
     "points_table",
     "settings",
     "banner_url",

@@ -33,6 +33,7 @@ from deltacrown.tournaments.errors import (
     OrganizerNotFoundError,
 )
 from deltacrown.tournaments.models import (
+    PrizeFunding,
     Tournament,
     TournamentOrganizer,
     TournamentSlug,
@@ -76,6 +77,8 @@ DEFAULTS: dict[str, Any] = {
     "no_show_grace_minutes": 10,
     "auto_start_matches": True,
     "tier": TournamentTier.COMMUNITY,
+    "prize_to_captain": False,
+    "prize_funding": PrizeFunding.ORGANIZER,
     "settings": {},
     "banner_url": None,
     "stream_url": None,
@@ -258,6 +261,10 @@ def _frozen_fields(
             if name == "registration_closes_at" and _may_reopen(tournament):
                 continue  # a new closing time lets registration reopen
             frozen[name] = ["This time has passed; it can no longer change."]
+    held = tournament.status not in (TournamentStatus.DRAFT, TournamentStatus.PUBLISHED)
+    if held and tournament.prize_coins is not None and "prize_pool" in changes:
+        if changes["prize_pool"] != tournament.prize_pool:
+            frozen["prize_pool"] = ["A DeltaCoin prize pool is held once registration opens."]
     return frozen
 
 
