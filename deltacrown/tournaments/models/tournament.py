@@ -65,6 +65,8 @@ class TournamentTier(enum.StrEnum):
     PREMIER = "premier"
     STANDARD = "standard"
     COMMUNITY = "community"
+
+
 class PrizeFunding(enum.StrEnum):
     """Who funds a DeltaCoin prize pool (a cash pool is declared, not held)."""
 
