@@ -4,6 +4,7 @@ from deltacrown.tournaments.models.custom_field import CustomField, FieldType
 from deltacrown.tournaments.models.template import TournamentTemplate
 from deltacrown.tournaments.models.tournament import (
     FINISHED,
+    PRIZE_SORT_KEY,
     TRANSITIONS,
     ParticipantType,
     PaymentMethod,
@@ -16,6 +17,7 @@ from deltacrown.tournaments.models.tournament import (
 
 __all__ = [
     "FINISHED",
+    "PRIZE_SORT_KEY",
     "TRANSITIONS",
     "CustomField",
     "FieldType",
