@@ -40,7 +40,6 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from deltacrown.accounts.models import User
-
 from deltacrown.core.api import BaseSchema, IdOrSlug
 from deltacrown.core.errors import AuthenticationError, ValidationError
 from deltacrown.core.pagination import keyset_page
@@ -393,7 +392,7 @@ def list_upcoming(args: Mapping[str, Any], *, now: datetime) -> sa.Select[tuple[
     )
     # The statuses as literals too: the partial index `ix_tournaments_upcoming_start` holds
     # exactly the listed tournaments in these three.
-    statuses = [sa.literal_column(f"'{status.value}'") for status in UPCOMING_STATUSES]
+    statuses: list[Any] = [sa.literal_column(f"'{status.value}'") for status in UPCOMING_STATUSES]
     query = listed().where(
         Tournament.status.in_(statuses),
         sa.or_(Tournament.status == S.REGISTRATION_OPEN, soon),

@@ -3,7 +3,8 @@
 Each is partial on what anyone may find (not deleted, public, not a draft), so a page of the
 public list, in any documented ordering, reads the first rows of an index instead of sorting
 the whole table; a per-game one serves the by-game list, and one on the upcoming statuses
-serves the upcoming list. See docs/performance.md.
+serves the upcoming list; the status and region filters have their own. See
+docs/performance.md.
 
 Revision ID: q1perf0015
 Revises: h8auto0014
@@ -32,6 +33,13 @@ INDEXES = (
         LISTED,
     ),
     ("ix_tournaments_listed_game_created", ["game_id", "created_at", "id"], LISTED),
+    ("ix_tournaments_listed_status_created", ["status", "created_at", "id"], LISTED),
+    ("ix_tournaments_listed_status_start", ["status", "start_at", "id"], LISTED),
+    (
+        "ix_tournaments_listed_region_created",
+        [sa.text("lower(region)"), "created_at", "id"],
+        LISTED,
+    ),
     ("ix_tournaments_upcoming_start", ["start_at", "id"], UPCOMING),
 )
 

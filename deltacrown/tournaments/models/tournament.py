@@ -255,7 +255,9 @@ class Tournament(TimestampMixin, VersionMixin, SoftDeleteMixin, Model):
 # parameters, which a cached generic plan could not match to the partial index).
 LISTED_SQL = "deleted_at IS NULL AND visibility = 'public' AND status <> 'draft'"
 # The listed tournaments that upcoming can show (taking registrations or about to start).
-UPCOMING_SQL = LISTED_SQL + " AND status IN ('published', 'registration_open', 'registration_closed')"
+UPCOMING_SQL = (
+    LISTED_SQL + " AND status IN ('published', 'registration_open', 'registration_closed')"
+)
 PRIZE_SORT_KEY = sa.func.coalesce(Tournament.prize_amount, Tournament.prize_coins, 0)
 
 
@@ -272,6 +274,23 @@ _listed_index("ix_tournaments_listed_name", sa.func.lower(Tournament.name), Tour
 _listed_index("ix_tournaments_listed_prize", PRIZE_SORT_KEY, Tournament.id)
 _listed_index(
     "ix_tournaments_listed_game_created", Tournament.game_id, Tournament.created_at, Tournament.id
+)
+# The status filter in the default order and by start (registration open, soonest first),
+# and the region filter (whose expression index also gives the planner its statistics).
+_listed_index(
+    "ix_tournaments_listed_status_created",
+    Tournament.status,
+    Tournament.created_at,
+    Tournament.id,
+)
+_listed_index(
+    "ix_tournaments_listed_status_start", Tournament.status, Tournament.start_at, Tournament.id
+)
+_listed_index(
+    "ix_tournaments_listed_region_created",
+    sa.func.lower(Tournament.region),
+    Tournament.created_at,
+    Tournament.id,
 )
 _listed_index(
     "ix_tournaments_upcoming_start", Tournament.start_at, Tournament.id, where=UPCOMING_SQL
