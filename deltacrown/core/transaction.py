@@ -34,6 +34,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from deltacrown.core import readonly
 from deltacrown.core.db import db
 from deltacrown.core.errors import (
     ServiceUnavailableError,
@@ -349,6 +350,7 @@ def init_app(app: Flask) -> None:
     back and answers 409 at once; a database that cannot be reached (OperationalError) rolls
     back what it can and answers 503."""
     install_listeners()
+    readonly.install_listeners()
     app.register_error_handler(IntegrityError, _integrity_error)
     app.register_error_handler(StaleDataError, _stale_data)
     app.register_error_handler(OperationalError, _operational_error)
