@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 from deltacrown.accounts import tokens
 from deltacrown.celery_app import celery_init_app
 from deltacrown.config import load_config, validate
-from deltacrown.core import auth, docs, http, realtime, transaction, ws
+from deltacrown.core import auth, docs, http, ratelimit, realtime, transaction, ws
 from deltacrown.core.admin import create_admin
 from deltacrown.core.errors import register_error_handlers as register_core_error_handlers
 from deltacrown.core.inputs import IdConverter
@@ -129,7 +129,7 @@ def _derive_settings(app: Flask) -> None:
     if redis_url:
         app.config.setdefault("CACHE_TYPE", "RedisCache")
         app.config.setdefault("CACHE_REDIS_URL", redis_url)
-        app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url)
+        app.config.setdefault("RATELIMIT_STORAGE_URI", ratelimit.storage_uri(redis_url))
         # A Redis that is down must not hang requests: fail fast, then limit in memory.
         app.config.setdefault(
             "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}

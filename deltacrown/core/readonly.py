@@ -23,9 +23,9 @@ import time
 from typing import Any
 
 from flask import current_app, has_request_context, request
+from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
-from flask_sqlalchemy.session import Session
 from sqlalchemy.pool import Pool
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

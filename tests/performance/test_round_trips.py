@@ -47,7 +47,9 @@ def pooled(database_url: str, is_postgres: bool) -> Iterator[dict[str, Any]]:
         yield {"app": app, "tournament": tournament_id}
     finally:
         with app.app_context():
-            db.session.execute(sa.text("DELETE FROM tournaments WHERE id = :t"), {"t": tournament_id})
+            db.session.execute(
+                sa.text("DELETE FROM tournaments WHERE id = :t"), {"t": tournament_id}
+            )
             db.session.execute(sa.text("DELETE FROM users WHERE id = :u"), {"u": user_id})
             db.session.commit()
             db.engine.dispose()
