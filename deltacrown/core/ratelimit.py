@@ -84,7 +84,7 @@ class WindowRedisStorage(RedisStorage):  # type: ignore[misc]
     a hit and filling the rate-limit headers is one round trip."""
 
     STORAGE_SCHEME = list(STORAGE_SCHEMES.values())
-    SCRIPT_INCR_TTL = """
+    SCRIPT_INCR_TTL = b"""
 local amount = tonumber(ARGV[2])
 local current = redis.call("incrby", KEYS[1], amount)
 if tonumber(current) == amount then
