@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from deltacrown.core.db import db
 
@@ -23,11 +24,22 @@ from deltacrown.core.db import db
 class Explain(Executable, ClauseElement):
     """`EXPLAIN (FORMAT JSON) <statement>`, the statement's parameters bound as usual."""
 
-    inherit_cache = False
+    # Cached like any statement (by the explained statement's structure): compiling a list's
+    # Select costs more than the EXPLAIN itself.
+    inherit_cache = True
+    _traverse_internals = [
+        ("statement", InternalTraversal.dp_clauseelement),
+        ("analyze", InternalTraversal.dp_boolean),
+    ]
 
     def __init__(self, statement: Any, *, analyze: bool = False) -> None:
         self.statement = statement
         self.analyze = analyze
+
+    @property
+    def _all_selected_columns(self) -> list[Any]:
+        # What a cached result maps its columns by: the plan is read by position.
+        return []
 
 
 @compiles(Explain, "postgresql")

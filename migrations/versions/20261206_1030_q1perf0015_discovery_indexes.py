@@ -11,6 +11,7 @@ Revises: h8auto0014
 Create Date: 2026-12-06 10:30:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
