@@ -12,7 +12,12 @@ from deltacrown.accounts.errors import UserNotFoundError
 from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required, require_user
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError, ValidationError
-from deltacrown.core.pagination import NEXT_CURSOR_HEADER, paginate_select, with_next_cursor
+from deltacrown.core.pagination import (
+    NEXT_CURSOR_HEADER,
+    InvalidCursorError,
+    paginate_select,
+    with_next_cursor,
+)
 from deltacrown.core.time import utcnow
 from deltacrown.games.config import InvalidSettingsError
 from deltacrown.games.errors import GameNotFoundError
@@ -107,7 +112,7 @@ class TournamentCollection(MethodView):
     @blp.arguments(discovery.TournamentFeedArgs, location="query")
     @blp.response(200, TournamentSchema(many=True), headers=FEED_CURSOR_HEADERS)
     @blp.paginate()
-    @blp.errors(ValidationError)
+    @blp.errors(ValidationError, InvalidCursorError)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
         """Find public tournaments (filters, ordering); `?mine=true`: your own, drafts too.
 

@@ -311,10 +311,26 @@ _ORDER_COLUMNS: dict[str, Any] = {
     "prize_pool": PRIZE_SORT_KEY,
     "name": sa.func.lower(Tournament.name),
 }
+
+
+def _aware_datetime(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(text)
+    return value
+
+
+def _finite_decimal(text: str) -> Decimal:
+    value = Decimal(text)
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
 _PARSE_KEY: dict[str, Callable[[str], Any]] = {
-    "start_at": datetime.fromisoformat,
-    "created_at": datetime.fromisoformat,
-    "prize_pool": Decimal,
+    "start_at": _aware_datetime,
+    "created_at": _aware_datetime,
+    "prize_pool": _finite_decimal,
     "name": str,
 }
 

@@ -21,6 +21,13 @@ from tests.performance.conftest import SEEDED, statements_seen
 
 pytestmark = pytest.mark.postgres
 
+
+@pytest.fixture(autouse=True)
+def _postgres_only(is_postgres: bool) -> None:
+    if not is_postgres:
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+
+
 PAGE = 20
 # Shapes of the public list: each documented filter, each ordering, both ways of paging.
 LIST_SHAPES: list[dict[str, Any]] = [
