@@ -314,6 +314,10 @@ def _sqlite_on_begin(connection: Any) -> None:
 
 
 def _sqlite_on_end(connection: Any) -> None:
+    # Not `connection.info` of an invalidated connection (PostgreSQL dropped it mid-request):
+    # reading it raises, and the rollback that follows a lost connection must not.
+    if connection.dialect.name != "sqlite" or connection.invalidated:
+        return
     queue = connection.info.pop(_QUEUE_INFO_KEY, None)
     if queue is not None:
         queue.release()
