@@ -22,6 +22,7 @@ from deltacrown.core import (
     http,
     mail,
     metrics,
+    ratelimit,
     realtime,
     transaction,
     ws,
@@ -177,7 +178,7 @@ def _derive_settings(app: Flask) -> None:
     if redis_url:
         app.config.setdefault("CACHE_TYPE", "RedisCache")
         app.config.setdefault("CACHE_REDIS_URL", redis_url)
-        app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url)
+        app.config.setdefault("RATELIMIT_STORAGE_URI", ratelimit.storage_uri(redis_url))
         # A Redis that is down must not hang requests: fail fast, then limit in memory.
         app.config.setdefault(
             "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}

@@ -63,7 +63,10 @@ class BaseConfig:
     JWT_SECRET_KEY = DEFAULT_SECRET
     # None → SQLite file under the instance folder (embedded default), resolved by the factory.
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    # A pooled connection idle this long is pinged before use (instead of SQLAlchemy's
+    # pool_pre_ping, a round trip on every checkout): see core.readonly.
+    DB_PING_IDLE_SECONDS = 10.0
     SQLITE_BUSY_TIMEOUT_MS = 15000
     # Bring the schema up to date when the app starts (embedded default only).
     AUTO_MIGRATE = False

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import http
+import json
 from collections.abc import Callable, Mapping
 from copy import deepcopy
 from functools import wraps
@@ -104,6 +105,15 @@ class ProblemSchema(ma.Schema):
     )
 
 
+class PageMetadataSchema(PaginationMetadataSchema):
+    total_estimated = ma.fields.Boolean(
+        metadata={
+            "description": "Present and true when `total` (and the page count) is the "
+            "database's estimate: lists of more than 10,000 items are not counted exactly."
+        }
+    )
+
+
 class Api(_Api):
     ERROR_SCHEMA = ProblemSchema
 
@@ -129,7 +139,7 @@ class Api(_Api):
         # `schema` form smorest uses means the `simple` style (`total,3,page,1`).
         header = {
             "description": "Pagination metadata (a JSON object)",
-            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+            "content": {"application/json": {"schema": PageMetadataSchema}},
         }
         self.spec.components.header("PAGINATION", header, lazy=True)
 
@@ -190,6 +200,14 @@ class Blueprint(_Blueprint):
             return wrapper
 
         return decorator
+
+    def _set_pagination_metadata(self, page_params: Any, result: Any, headers: Any) -> Any:
+        result, headers = super()._set_pagination_metadata(page_params, result, headers)
+        if getattr(page_params, "total_estimated", False):
+            metadata = json.loads(headers[self.PAGINATION_HEADER_NAME])
+            metadata["total_estimated"] = True
+            headers[self.PAGINATION_HEADER_NAME] = json.dumps(metadata)
+        return result, headers
 
     # ----- error documentation -------------------------------------------------------------
     def errors(self, *specs: ErrorSpec) -> Callable[[Any], Any]:

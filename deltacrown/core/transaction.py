@@ -34,6 +34,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from deltacrown.core import readonly
 from deltacrown.core.db import db
 from deltacrown.core.errors import (
     ServiceUnavailableError,
@@ -313,6 +314,10 @@ def _sqlite_on_begin(connection: Any) -> None:
 
 
 def _sqlite_on_end(connection: Any) -> None:
+    # Not `connection.info` of an invalidated connection (PostgreSQL dropped it mid-request):
+    # reading it raises, and the rollback that follows a lost connection must not.
+    if connection.dialect.name != "sqlite" or connection.invalidated:
+        return
     queue = connection.info.pop(_QUEUE_INFO_KEY, None)
     if queue is not None:
         queue.release()
@@ -349,6 +354,7 @@ def init_app(app: Flask) -> None:
     back and answers 409 at once; a database that cannot be reached (OperationalError) rolls
     back what it can and answers 503."""
     install_listeners()
+    readonly.install_listeners()
     app.register_error_handler(IntegrityError, _integrity_error)
     app.register_error_handler(StaleDataError, _stale_data)
     app.register_error_handler(OperationalError, _operational_error)

@@ -33,16 +33,19 @@ from deltacrown.tournaments.models import Tournament, TournamentOrganizer
 def visible_match(
     match_id: int, actor: Any, *, for_update: bool = False
 ) -> tuple[Match, Tournament]:
-    """The match and its tournament if the actor may see the bracket; MatchNotFoundError else."""
-    match = db.session.get(Match, match_id)
-    if match is None:
-        raise MatchNotFoundError(f"No match {match_id}.")
+    """The match and its tournament if the actor may see the bracket; MatchNotFoundError else.
+    With `for_update` both are locked first, and the visibility check reads the locked row."""
     try:
+        if for_update:
+            tournament, match = lock_match(match_id)
+        else:
+            found = db.session.get(Match, match_id)
+            if found is None:
+                raise MatchNotFoundError(f"No match {match_id}.")
+            match = found
         tournament = bracket_queries.visible_tournament(match.tournament_id, actor)
     except TournamentNotFoundError:
         raise MatchNotFoundError(f"No match {match_id}.") from None
-    if for_update:
-        tournament, match = lock_match(match_id)
     return match, tournament
 
 

@@ -13,7 +13,12 @@ from deltacrown.accounts.errors import UserNotFoundError
 from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required, require_user
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError, ValidationError
-from deltacrown.core.pagination import paginate_select
+from deltacrown.core.pagination import (
+    NEXT_CURSOR_HEADER,
+    InvalidCursorError,
+    paginate_select,
+    with_next_cursor,
+)
 from deltacrown.core.time import utcnow
 from deltacrown.games.config import InvalidSettingsError
 from deltacrown.games.errors import GameNotFoundError
@@ -84,19 +89,31 @@ def present(tournament: Tournament, actor: Any) -> Tournament:
 
 def _page(query: Any, pagination_parameters: Any, actor: Any) -> list[Tournament]:
     """One page of a discovery list, each marked for what the viewer may see."""
-    tournaments = paginate_select(query, pagination_parameters)
+    return _mark(paginate_select(query, pagination_parameters), actor)
+
+
+def _mark(tournaments: list[Tournament], actor: Any) -> list[Tournament]:
     for tournament in tournaments:
         tournament.viewer_can_manage = policies.can_manage(actor, tournament)
     return tournaments
 
 
+FEED_CURSOR_HEADERS = {
+    NEXT_CURSOR_HEADER: {
+        "description": "With `cursor`: pass as `?cursor=` for the next page; absent on the "
+        "last page.",
+        "schema": {"type": "string"},
+    }
+}
+
+
 @blp.route("/")
 class TournamentCollection(MethodView):
     @login_required(optional=True)
-    @blp.arguments(discovery.TournamentListArgs, location="query")
-    @blp.response(200, TournamentSchema(many=True))
+    @blp.arguments(discovery.TournamentFeedArgs, location="query")
+    @blp.response(200, TournamentSchema(many=True), headers=FEED_CURSOR_HEADERS)
     @blp.paginate()
-    @blp.errors(ValidationError)
+    @blp.errors(ValidationError, InvalidCursorError)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
         """Find public tournaments (filters, ordering); `?mine=true`: your own, drafts too.
 
@@ -104,8 +121,17 @@ class TournamentCollection(MethodView):
         listed). `entry_fee_max` (with `currency`) bounds cash fees and `entry_coins_max` coin
         fees; either keeps free tournaments. `has_slots` counts pending and confirmed
         registrations. Default ordering `-created_at`.
+
+        Two ways to page: by number (`page`, with the total in X-Pagination, estimated above
+        10,000 tournaments) or by cursor (`cursor=` empty for the first page, then each
+        page's `X-Next-Cursor`), which stays as fast however deep you read.
         """
         actor = get_current_user()
+        if "cursor" in args:
+            tournaments, next_cursor = discovery.keyset_tournaments(
+                actor, args, limit=pagination_parameters.page_size
+            )
+            return with_next_cursor(_mark(tournaments, actor), next_cursor)
         return _page(discovery.list_tournaments(actor, args), pagination_parameters, actor)
 
     @login_required

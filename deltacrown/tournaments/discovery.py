@@ -29,20 +29,26 @@ in SQL; the registrations domain writes that subquery (`ports.registrations.held
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import marshmallow as ma
 import sqlalchemy as sa
+from sqlalchemy import orm
 
+from deltacrown.accounts.models import User
 from deltacrown.core.api import BaseSchema, IdOrSlug
 from deltacrown.core.errors import AuthenticationError, ValidationError
+from deltacrown.core.pagination import keyset_page
 from deltacrown.extensions import db
 from deltacrown.games.models import Game
 from deltacrown.games.queries import get_game
 from deltacrown.tournaments import ports, search
 from deltacrown.tournaments.models import (
+    PRIZE_SORT_KEY,
     ParticipantType,
     Tournament,
     TournamentFormat,
@@ -51,13 +57,14 @@ from deltacrown.tournaments.models import (
     Visibility,
 )
 from deltacrown.tournaments.rules import CURRENCIES
-from deltacrown.tournaments.schemas import DecimalString
+from deltacrown.tournaments.schemas import DecimalString, TournamentSchema
 
 S = TournamentStatus
 ORDERING_FIELDS = ("start_at", "created_at", "prize_pool", "name")
 ORDERINGS = tuple(o for f in ORDERING_FIELDS for o in (f, f"-{f}"))
 DEFAULT_ORDERING = "-created_at"
 UPCOMING_DAYS = 30
+UPCOMING_STATUSES = (S.PUBLISHED, S.REGISTRATION_OPEN, S.REGISTRATION_CLOSED)
 
 
 # ----- query-string schemas ------------------------------------------------------------------
@@ -126,6 +133,19 @@ class TournamentListArgs(TournamentFilterArgs):
     )
 
 
+class TournamentFeedArgs(TournamentListArgs):
+    """The main list's query: the list's filters plus the keyset `cursor`."""
+
+    cursor = ma.fields.String(
+        validate=ma.validate.Length(max=500),
+        metadata={
+            "description": "Page by cursor instead of by page number: empty for the first "
+            "page, then the `X-Next-Cursor` of the previous page (same filters and ordering). "
+            "`page_size` still sets the page's length; no X-Pagination total is sent."
+        },
+    )
+
+
 class TournamentSearchArgs(TournamentListArgs):
     q = ma.fields.String(
         load_default="",
@@ -160,13 +180,60 @@ def organized_by(user_id: int) -> Any:
     return sa.or_(Tournament.organizer_id == user_id, Tournament.id.in_(co_organized))
 
 
-def listed() -> sa.Select[tuple[Tournament]]:
-    """What anyone may find: public, non-draft, not deleted."""
-    return sa.select(Tournament).where(
+def listed_condition() -> Any:
+    """What anyone may find: public, non-draft, not deleted. Written with literals, exactly
+    as the partial indexes' condition (`models.tournament.LISTED_SQL`), so PostgreSQL uses
+    them in every plan (a bound parameter would not match a cached generic plan)."""
+    return sa.and_(
         Tournament.deleted_at.is_(None),
-        Tournament.visibility == Visibility.PUBLIC,
-        Tournament.status != S.DRAFT,
+        Tournament.visibility == sa.literal_column(f"'{Visibility.PUBLIC.value}'"),
+        Tournament.status != sa.literal_column(f"'{S.DRAFT.value}'"),
     )
+
+
+def listed() -> sa.Select[tuple[Tournament]]:
+    """What anyone may find: public, non-draft, not deleted (see `listed_condition`)."""
+    return sa.select(Tournament).where(listed_condition()).options(*list_loading())
+
+
+def list_loading() -> tuple[Any, ...]:
+    """Load what a list dumps and nothing more: the columns `TournamentSchema` shows (and
+    those its values are made of), the game's id, slug and name, the organizers' id and
+    username; any other relationship raises instead of querying row by row."""
+    return (
+        orm.load_only(*_list_columns()),
+        orm.joinedload(Tournament.game).load_only(Game.id, Game.slug, Game.name),
+        orm.joinedload(Tournament.organizer).load_only(User.id, User.username),
+        orm.selectinload(Tournament.organizer_links)
+        .load_only(TournamentOrganizer.tournament_id, TournamentOrganizer.user_id)
+        .joinedload(TournamentOrganizer.user)
+        .load_only(User.id, User.username),
+        orm.raiseload("*"),
+    )
+
+
+# Model columns a listed tournament's dump reads beside the schema's own fields: the money
+# values, the organizer check and the access rule.
+_COLUMNS_BEHIND_FIELDS = (
+    "fee_amount",
+    "fee_currency",
+    "fee_coins",
+    "prize_amount",
+    "prize_currency",
+    "prize_coins",
+    "organizer_id",
+    "invite_code",
+    "visibility",
+    "status",
+    "deleted_at",
+)
+
+
+@functools.cache
+def _list_columns() -> tuple[Any, ...]:
+    columns = sa.inspect(Tournament).column_attrs
+    wanted = [*TournamentSchema().fields, *_COLUMNS_BEHIND_FIELDS]
+    return tuple(getattr(Tournament, name) for name in dict.fromkeys(wanted) if name in columns)
 
 
 def _base(actor: Any, mine: bool) -> sa.Select[tuple[Tournament]]:
@@ -174,7 +241,11 @@ def _base(actor: Any, mine: bool) -> sa.Select[tuple[Tournament]]:
         return listed()
     if actor is None:
         raise AuthenticationError("Sign in to list your own tournaments (mine=true).")
-    return sa.select(Tournament).where(Tournament.deleted_at.is_(None), organized_by(actor.id))
+    return (
+        sa.select(Tournament)
+        .where(Tournament.deleted_at.is_(None), organized_by(actor.id))
+        .options(*list_loading())
+    )
 
 
 def held_places() -> Any:
@@ -232,12 +303,46 @@ def apply_filters(query: sa.Select[Any], filters: Mapping[str, Any]) -> sa.Selec
     return query
 
 
+# Each ordering's sort key (the partial indexes of the public list are on these, with id) and
+# how a keyset cursor's text turns back into it.
 _ORDER_COLUMNS: dict[str, Any] = {
     "start_at": Tournament.start_at,
     "created_at": Tournament.created_at,
-    "prize_pool": sa.func.coalesce(Tournament.prize_amount, Tournament.prize_coins, 0),
+    "prize_pool": PRIZE_SORT_KEY,
     "name": sa.func.lower(Tournament.name),
 }
+
+
+def _aware_datetime(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(text)
+    return value
+
+
+def _finite_decimal(text: str) -> Decimal:
+    value = Decimal(text)
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
+_PARSE_KEY: dict[str, Callable[[str], Any]] = {
+    "start_at": _aware_datetime,
+    "created_at": _aware_datetime,
+    "prize_pool": _finite_decimal,
+    "name": str,
+}
+
+
+def _ordering(ordering: str | None) -> tuple[str, bool]:
+    ordering = ordering or DEFAULT_ORDERING
+    field = ordering.removeprefix("-")
+    if field not in _ORDER_COLUMNS:
+        raise ValidationError(
+            f"Unknown ordering {ordering!r}.", errors={"ordering": [f"One of {list(ORDERINGS)}."]}
+        )
+    return field, ordering.startswith("-")
 
 
 def apply_ordering(
@@ -246,12 +351,7 @@ def apply_ordering(
     """`ordering` (`name` / `-name` ...), else relevance when searching; id breaks ties."""
     if ordering is None and relevance is not None:
         return query.order_by(relevance.desc(), Tournament.start_at, Tournament.id)
-    ordering = ordering or DEFAULT_ORDERING
-    field, descending = ordering.removeprefix("-"), ordering.startswith("-")
-    if field not in _ORDER_COLUMNS:
-        raise ValidationError(
-            f"Unknown ordering {ordering!r}.", errors={"ordering": [f"One of {list(ORDERINGS)}."]}
-        )
+    field, descending = _ordering(ordering)
     column = _ORDER_COLUMNS[field]
     if descending:
         return query.order_by(column.desc(), Tournament.id.desc())
@@ -266,6 +366,25 @@ def list_tournaments(actor: Any, args: Mapping[str, Any]) -> sa.Select[tuple[Tou
     """
     query = apply_filters(_base(actor, bool(args.get("mine"))), args)
     return apply_ordering(query, args.get("ordering"))
+
+
+def keyset_tournaments(
+    actor: Any, args: Mapping[str, Any], *, limit: int
+) -> tuple[list[Tournament], str | None]:
+    """A page of `list_tournaments` after the row `args["cursor"]` names (keyset: its sort key
+    and id), and the next page's cursor (None on the last page). Raises InvalidCursorError for
+    a cursor not issued for this ordering."""
+    field, descending = _ordering(args.get("ordering"))
+    return keyset_page(
+        apply_filters(_base(actor, bool(args.get("mine"))), args),
+        key=_ORDER_COLUMNS[field],
+        id_column=Tournament.id,
+        descending=descending,
+        ordering=args.get("ordering") or DEFAULT_ORDERING,
+        parse_key=_PARSE_KEY[field],
+        cursor=args.get("cursor") or None,
+        limit=limit,
+    )
 
 
 def search_tournaments(actor: Any, args: Mapping[str, Any]) -> sa.Select[tuple[Tournament]]:
@@ -287,7 +406,13 @@ def list_upcoming(args: Mapping[str, Any], *, now: datetime) -> sa.Select[tuple[
         Tournament.start_at >= now,
         Tournament.start_at <= until,
     )
-    query = listed().where(sa.or_(Tournament.status == S.REGISTRATION_OPEN, soon))
+    # The statuses as literals too: the partial index `ix_tournaments_upcoming_start` holds
+    # exactly the listed tournaments in these three.
+    statuses: list[Any] = [sa.literal_column(f"'{status.value}'") for status in UPCOMING_STATUSES]
+    query = listed().where(
+        Tournament.status.in_(statuses),
+        sa.or_(Tournament.status == S.REGISTRATION_OPEN, soon),
+    )
     return apply_filters(query, args).order_by(Tournament.start_at, Tournament.id)
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from deltacrown.extensions import db
 from deltacrown.tournaments import access, policies, ports
@@ -55,17 +56,58 @@ def find_tournament(tournament_id: int) -> Tournament | None:
 def get_tournament(tournament_id: int, *, for_update: bool = False) -> Tournament:
     """A tournament that is not deleted; with `for_update`, row-locked and freshly loaded."""
     if for_update:
-        tournament = db.session.scalars(
-            sa.select(Tournament)
-            .where(Tournament.id == tournament_id)
-            .with_for_update(of=Tournament)
-            .execution_options(populate_existing=True)
-        ).first()
+        tournament = _locked(tournament_id)
     else:
-        tournament = db.session.get(Tournament, tournament_id)
+        tournament = _loaded_or_read(tournament_id)
     if tournament is None or tournament.is_deleted:
         raise TournamentNotFoundError(f"No tournament {tournament_id}.")
     return tournament
+
+
+# Tournaments this session has row-locked, with the (sub)transaction that took each lock: a
+# result locks its tournament in the match service and again in the bracket service; the
+# second asks here and gets the locked row without a second SELECT ... FOR UPDATE (nobody else
+# can have changed it). An entry lapses with the (sub)transaction that took the lock: a later
+# transaction, or a rolled-back savepoint (which released its locks), locks again.
+_LOCKS_KEY = "deltacrown_locked_tournaments"
+
+
+def _locked(tournament_id: int) -> Tournament | None:
+    """The tournament row-locked (FOR UPDATE) and freshly loaded, once per transaction."""
+    session = db.session()
+    locks = session.info.setdefault(_LOCKS_KEY, {})
+    held = locks.get(tournament_id)
+    if held is not None and held[0].is_active and held[1] in session:
+        return held[1]
+    tournament = db.session.scalars(
+        sa.select(Tournament)
+        .where(Tournament.id == tournament_id)
+        .with_for_update(of=Tournament)
+        .execution_options(populate_existing=True)
+    ).first()
+    if tournament is not None:
+        locks[tournament_id] = (
+            session.get_nested_transaction() or session.get_transaction(),
+            tournament,
+        )
+    return tournament
+
+
+def _loaded_or_read(tournament_id: int) -> Tournament | None:
+    """The tournament from the session if it is there; else read with its co-organizers in the
+    same query (one round trip instead of two: the access rule needs them)."""
+    key = db.session.identity_key(Tournament, tournament_id)
+    if key in db.session.identity_map:
+        return db.session.get(Tournament, tournament_id)
+    return (
+        db.session.scalars(
+            sa.select(Tournament)
+            .where(Tournament.id == tournament_id)
+            .options(orm.joinedload(Tournament.organizer_links))
+        )
+        .unique()
+        .first()
+    )
 
 
 def get_visible_tournament(

@@ -4,6 +4,7 @@ import pytest
 
 from deltacrown.app import create_app
 from deltacrown.config import DEFAULT_SECRET, ConfigError, load_config, validate
+from deltacrown.core.ratelimit import storage_uri
 
 SERVER_ENV = {
     "DATABASE_URL": "postgresql+psycopg://app@db.internal:5432/deltacrown",
@@ -68,7 +69,7 @@ def test_server_mode_app_uses_redis_and_a_real_broker(clean_env):
         clean_env.setenv(key, value)
     app = create_app(None, AUTO_MIGRATE=False, EMBEDDED_SCHEDULER=False)
     assert app.config["CACHE_TYPE"] == "RedisCache"
-    assert app.config["RATELIMIT_STORAGE_URI"] == SERVER_ENV["REDIS_URL"]
+    assert app.config["RATELIMIT_STORAGE_URI"] == storage_uri(SERVER_ENV["REDIS_URL"])
     from deltacrown.core.realtime import RedisBroker
 
     assert isinstance(app.extensions["deltacrown_realtime"], RedisBroker)

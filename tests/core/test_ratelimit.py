@@ -18,6 +18,7 @@ from flask import Flask
 from flask_jwt_extended import create_access_token
 from limits.storage import MemoryStorage, RedisStorage
 
+from deltacrown.core.ratelimit import storage_uri
 from deltacrown.extensions import limiter
 from tests.helpers import assert_problem
 
@@ -160,7 +161,7 @@ def test_counters_live_in_redis_when_redis_url_is_set(make_limited_app):
     import redis
 
     app = make_limited_app(REDIS_URL=redis_url, RATELIMIT_DEFAULT="2/minute")
-    assert app.config["RATELIMIT_STORAGE_URI"] == redis_url
+    assert app.config["RATELIMIT_STORAGE_URI"] == storage_uri(redis_url)
     assert isinstance(limiter.storage, RedisStorage)
     marker = f"10.77.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
     client = app.test_client()
@@ -178,6 +179,42 @@ def test_counters_live_in_redis_when_redis_url_is_set(make_limited_app):
         assert 0 < connection.ttl(keys[0]) <= 60
     finally:
         for key in connection.scan_iter(match=f"*ip:{marker}*"):
+            connection.delete(key)
+        connection.close()
+
+
+def test_a_limited_request_costs_one_redis_round_trip_with_exact_headers(
+    make_limited_app, monkeypatch
+):
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    if not redis_url:
+        pytest.skip("TEST_REDIS_URL is not set")
+    import redis.connection
+
+    app = make_limited_app(REDIS_URL=redis_url, RATELIMIT_DEFAULT="5/minute")
+    marker = {"REMOTE_ADDR": f"10.78.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"}
+    client = app.test_client()
+    client.get("/api/games/", environ_base=marker)  # connects (handshake commands)
+    sent: list[Any] = []
+    original = redis.connection.Connection.send_packed_command
+
+    def counting(self: Any, command: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(command)
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
+    try:
+        for remaining in (3, 2):
+            sent.clear()
+            response = client.get("/api/games/", environ_base=marker)
+            assert response.status_code == 200
+            assert len(sent) == 1
+            assert response.headers["X-RateLimit-Remaining"] == str(remaining)
+            assert 0 < int(response.headers["X-RateLimit-Reset"]) - time.time() <= 61
+    finally:
+        monkeypatch.undo()
+        connection = redis.Redis.from_url(redis_url)
+        for key in connection.scan_iter(match=f"*ip:{marker['REMOTE_ADDR']}*"):
             connection.delete(key)
         connection.close()
 

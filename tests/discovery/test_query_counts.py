@@ -90,7 +90,8 @@ def test_discovery_lists_run_a_constant_number_of_queries(client, crowd, path, p
     small, one = queries_for(client, path, 1, **params)
     large, many = queries_for(client, path, 100, **params)
     assert (one, many) == (1, COUNT)
-    assert small == large <= 4
+    # A full first page also counts the total; a first page that is not full is the total.
+    assert small - 1 == large <= 3
 
 
 def test_my_tournaments_run_a_constant_number_of_queries(client, crowd):
@@ -99,7 +100,7 @@ def test_my_tournaments_run_a_constant_number_of_queries(client, crowd):
     assert client.get("/api/auth/me/", headers=headers).status_code == 200
     small, _ = queries_for(client, "/api/tournaments/", 1, headers, mine="true")
     large, _ = queries_for(client, "/api/tournaments/", 100, headers, mine="true")
-    assert small == large <= 5
+    assert small - 1 == large <= 4
 
 
 def test_participants_run_a_constant_number_of_queries(client, crowd):
@@ -110,4 +111,4 @@ def test_participants_run_a_constant_number_of_queries(client, crowd):
     small, one = queries_for(client, path, 1, headers)
     large, many = queries_for(client, path, 100, headers)
     assert (one, many) == (1, COUNT)
-    assert small == large <= 6
+    assert small - 1 == large <= 5

@@ -5,6 +5,7 @@ from deltacrown.tournaments.models.slug import TournamentSlug
 from deltacrown.tournaments.models.template import TournamentTemplate
 from deltacrown.tournaments.models.tournament import (
     FINISHED,
+    PRIZE_SORT_KEY,
     TRANSITIONS,
     ParticipantType,
     PaymentMethod,
@@ -19,6 +20,7 @@ from deltacrown.tournaments.models.tournament import (
 
 __all__ = [
     "FINISHED",
+    "PRIZE_SORT_KEY",
     "TRANSITIONS",
     "CustomField",
     "FieldType",

@@ -290,6 +290,54 @@ class Tournament(TimestampMixin, VersionMixin, SoftDeleteMixin, Model):
             setattr(self, stamp, at or utcnow())
 
 
+# ----- discovery indexes ---------------------------------------------------------------------
+# What anyone may find (`discovery.listed`): each list index is partial on exactly this
+# condition, and the discovery queries state it with the same literals (never bound
+# parameters, which a cached generic plan could not match to the partial index).
+LISTED_SQL = "deleted_at IS NULL AND visibility = 'public' AND status <> 'draft'"
+# The listed tournaments that upcoming can show (taking registrations or about to start).
+UPCOMING_SQL = (
+    LISTED_SQL + " AND status IN ('published', 'registration_open', 'registration_closed')"
+)
+PRIZE_SORT_KEY = sa.func.coalesce(Tournament.prize_amount, Tournament.prize_coins, 0)
+
+
+def _listed_index(name: str, *columns: Any, where: str = LISTED_SQL) -> sa.Index:
+    condition = sa.text(where)
+    return sa.Index(name, *columns, postgresql_where=condition, sqlite_where=condition)
+
+
+# One index per ordering of the public list (ties broken by id; read backwards for `-`), and
+# one per game for the by-game list and the `game` filter in the default order.
+_listed_index("ix_tournaments_listed_created", Tournament.created_at, Tournament.id)
+_listed_index("ix_tournaments_listed_start", Tournament.start_at, Tournament.id)
+_listed_index("ix_tournaments_listed_name", sa.func.lower(Tournament.name), Tournament.id)
+_listed_index("ix_tournaments_listed_prize", PRIZE_SORT_KEY, Tournament.id)
+_listed_index(
+    "ix_tournaments_listed_game_created", Tournament.game_id, Tournament.created_at, Tournament.id
+)
+# The status filter in the default order and by start (registration open, soonest first),
+# and the region filter (whose expression index also gives the planner its statistics).
+_listed_index(
+    "ix_tournaments_listed_status_created",
+    Tournament.status,
+    Tournament.created_at,
+    Tournament.id,
+)
+_listed_index(
+    "ix_tournaments_listed_status_start", Tournament.status, Tournament.start_at, Tournament.id
+)
+_listed_index(
+    "ix_tournaments_listed_region_created",
+    sa.func.lower(Tournament.region),
+    Tournament.created_at,
+    Tournament.id,
+)
+_listed_index(
+    "ix_tournaments_upcoming_start", Tournament.start_at, Tournament.id, where=UPCOMING_SQL
+)
+
+
 class TournamentOrganizer(Model):
     """A co-organizer: a user the tournament's owner named, with the owner's rights."""
 
