@@ -179,6 +179,11 @@ MESSAGES: dict[NotificationType, dict[str, tuple[str, str]]] = {
         "bn": ("পুরস্কার প্রদান", "{tournament} থেকে আপনার পুরস্কার প্রদান করা হয়েছে।"),
     },
 }
+# The same notice when the amount is known (`prize` in its context).
+PRIZE_MESSAGES: dict[str, tuple[str, str]] = {
+    "en": ("You won {prize}", "You won {prize} in {tournament}; it has been paid."),
+    "bn": ("আপনি {prize} জিতেছেন", "{tournament}-এ আপনি {prize} জিতেছেন; তা প্রদান করা হয়েছে।"),
+}
 
 
 class _Blank(dict[str, Any]):
@@ -189,6 +194,8 @@ class _Blank(dict[str, Any]):
 def words(kind: NotificationType, language: str, context: dict[str, Any]) -> tuple[str, str]:
     """The title and body of `kind` in `language` (English when not translated)."""
     by_language = MESSAGES[kind]
+    if kind is T.PAYOUT_PAID and context.get("prize"):
+        by_language = PRIZE_MESSAGES
     title, body = by_language.get(language) or by_language["en"]
     values = _Blank(context)
     return title.format_map(values), body.format_map(values)

@@ -25,6 +25,8 @@ from typing import Any
 from deltacrown.notifications import audience
 from deltacrown.notifications.kinds import NotificationType as T
 from deltacrown.notifications.services import Notice, notify
+from deltacrown.payouts import queries as payouts
+from deltacrown.payouts.errors import PayoutNotFoundError
 from deltacrown.registrations.models import CancelReason, RegistrationStatus
 
 Reaction = Callable[[dict[str, Any]], int]
@@ -187,12 +189,27 @@ def _tournament(kind: T, statuses: tuple[RegistrationStatus, ...]) -> Reaction:
     return react
 
 
+def _prize(payout_id: int) -> str | None:
+    """What a payout paid, as words ("500 DeltaCoins", "BDT 1,000.00"); None if unknown."""
+    try:
+        payout = payouts.get_payout(payout_id)
+    except PayoutNotFoundError:
+        return None
+    if payout.coins:
+        return f"{payout.coins:,} DeltaCoins"
+    if payout.amount is not None:
+        return f"{payout.currency} {payout.amount:,.2f}"
+    return None
+
+
 def _payout_paid(payload: dict[str, Any]) -> int:
     tournament_id = payload.get("tournament_id")
+    payout_id = int(payload["payout_id"])
+    prize = _prize(payout_id)
     notice = Notice(
         T.PAYOUT_PAID,
-        {"payout_id": int(payload["payout_id"])},
-        {"tournament": audience.tournament_name(tournament_id)},
+        {"payout_id": payout_id},
+        {"tournament": audience.tournament_name(tournament_id), "prize": prize},
         _tournament_link(int(tournament_id)) if tournament_id is not None else None,
     )
     return len(notify([int(payload["user_id"])], notice))

@@ -14,6 +14,8 @@ from deltacrown.core.errors import InvalidTransitionError
 from deltacrown.economy.models import Transaction
 from deltacrown.economy.queries import find_ledger_mismatches
 from deltacrown.extensions import db
+from deltacrown.notifications.kinds import NotificationType
+from deltacrown.notifications.models import Notification
 from deltacrown.payouts import desk, methods, services, tasks
 from deltacrown.payouts.errors import (
     InvalidPayoutMethodError,
@@ -40,12 +42,13 @@ def test_completion_pays_coin_prizes_once_and_verifies_clean(
 ) -> None:
     cup = finished([1, 2, 3, 4], **COINS_100)
     sent: list[dict[str, Any]] = []
-    signals.payout_paid.connect(lambda sender, **kw: sent.append(kw), weak=False)
-    try:
+
+    def paid(sender: Any, **kw: Any) -> None:
+        sent.append(kw)
+
+    with signals.payout_paid.connected_to(paid):
         # The completing commit's signal runs the task (in-process in tests), which credits.
         signals.tournament_completed.send("brackets", tournament_id=cup.id)
-    finally:
-        signals.payout_paid.receivers.clear()
     winners = [cup.users[i][0] for i in range(4)]
     assert [balance(u) for u in winners] == [50, 30, 20, 0]
     assert {kw["user_id"] for kw in sent} == set(winners[:3])
@@ -68,6 +71,14 @@ def test_completion_pays_coin_prizes_once_and_verifies_clean(
     assert report["ok"] is True and report["expected"] == 3 and report["paid"] == 3
     assert report["escrow_balance"] == 0  # the organizer's 100 held, all paid out
     assert find_ledger_mismatches()[1] == []
+    # Each winner is told what they won.
+    notices = db.session.execute(
+        db.select(Notification.recipient_id, Notification.body).where(
+            Notification.type == NotificationType.PAYOUT_PAID
+        )
+    ).all()
+    assert sorted((r, "50 DeltaCoins" in b or "30 DeltaCoins" in b or "20 DeltaCoins" in b)
+                  for r, b in notices) == sorted((u, True) for u in winners[:3])  # fmt: skip
 
 
 def test_a_dry_run_returns_the_plan_and_writes_nothing(
