@@ -158,6 +158,14 @@ def _isolated_db(app: Flask, request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_webhook_breakers(app: Flask) -> Iterator[None]:
+    """The embedded default keeps webhook breakers in process memory by endpoint id, and a
+    rolled-back test gives its ids out again: each test starts with closed breakers."""
+    yield
+    app.extensions.pop("deltacrown_webhook_breakers", None)
+
+
+@pytest.fixture(autouse=True)
 def _session_celery_is_default(app: Flask) -> Iterator[None]:
     """`shared_task` resolves to the most recently built Celery app: tests that build other
     apps (migrations, live servers, factory checks) must not leave theirs as the default."""

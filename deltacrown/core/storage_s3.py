@@ -18,6 +18,10 @@ import io
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
 MISSING = {"404", "NoSuchKey", "NotFound"}
 
 
@@ -28,9 +32,6 @@ def _missing(exc: Exception) -> bool:
 
 
 def _client(region: str | None, endpoint_url: str | None) -> Any:
-    import boto3  # only processes that use S3 pay for importing it
-    from botocore.config import Config
-
     return boto3.client(
         "s3",
         region_name=region,
@@ -84,7 +85,7 @@ class S3Storage:
     def open(self, key: str) -> BinaryIO:
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=self.name(key))
-        except Exception as exc:  # botocore's ClientError, imported only with boto3
+        except ClientError as exc:
             if _missing(exc):
                 raise FileNotFoundError(key) from exc
             raise
@@ -96,7 +97,7 @@ class S3Storage:
     def exists(self, key: str) -> bool:
         try:
             self.client.head_object(Bucket=self.bucket, Key=self.name(key))
-        except Exception as exc:  # botocore's ClientError, imported only with boto3
+        except ClientError as exc:
             if _missing(exc):
                 return False
             raise

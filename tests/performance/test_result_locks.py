@@ -42,7 +42,8 @@ def test_a_result_reads_and_locks_its_tournament_once(
     match_id = play.matches["W1.1"]["id"]
     with app.app_context():
         actor = db.session.get(User, organizer.id)
-        with statements_seen() as seen, unit_of_work():
+        # The result's own transaction (reactions of other domains run after its commit).
+        with unit_of_work(), statements_seen() as seen:
             services.enter_result(
                 match_id, winner=first, games=[[1, 0]], actor=actor, expect="open"
             )

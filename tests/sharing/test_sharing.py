@@ -26,11 +26,11 @@ def test_a_public_tournament_shares_its_title_card_and_canonical_link(
 ) -> None:
     tid = make_tournament(
         app, owner.id, status="registration_open", name="Dhaka Winter Cup",
-        prize_pool={"coins": 5000}, description="Sixteen teams, one crown.",
+        prize_pool={"amount": "5000.00", "currency": "BDT"}, description="Sixteen teams, one crown.",
     )  # fmt: skip
     body = client.get(f"/api/tournaments/{tid}/share/").get_json()
     assert body["title"] == "Dhaka Winter Cup" and body["indexable"] is True
-    assert "5,000 DeltaCoins" in body["description"]
+    assert "BDT 5,000" in body["description"]
     assert body["description"].endswith("Sixteen teams, one crown.")
     assert body["image_url"] == f"http://localhost/api/tournaments/{tid}/og.png"
     assert body["canonical_url"] == f"http://localhost/api/tournaments/{tid}/"
