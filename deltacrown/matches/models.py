@@ -75,7 +75,6 @@ TRANSITIONS: frozenset[tuple[MatchStatus, MatchStatus]] = frozenset(
                                            M.AWAITING_CONFIRMATION)),
         # ... and the next matches lose the participant it had routed there
         (M.READY, M.SCHEDULED),
-        (M.SKIPPED, M.SCHEDULED),  # a reset grand final may need its reset again
         (M.FORFEIT, M.COMPLETED),  # corrected
         # a result: the engine's (confirmed, entered by the organizer) or a forfeit
         *(

@@ -44,8 +44,9 @@ class ForceAdvanceSchema(BaseSchema):
 
 class MatchResetSchema(BaseSchema):
     match_id = ma.fields.Integer()
-    status = ma.fields.String(metadata={"description": "`ready` (or `live` when matches start "
-                                        "by themselves)."})
+    status = ma.fields.String(
+        metadata={"description": "`ready` (or `live` when matches start by themselves)."}
+    )
     reset_match_ids = ma.fields.List(
         ma.fields.Integer(),
         metadata={"description": "Matches that lost the participant this result had sent there."},

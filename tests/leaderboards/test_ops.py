@@ -1,6 +1,6 @@
 """Staff tournament operations: freeze (participants get 409 `tournament_frozen`), force a
-winner on, reset a match (refused once the next match started), regenerate a bracket, override a placement (the points follow); each audited and
-refused to others."""
+winner on, reset a match (refused once the next match started), regenerate a bracket,
+override a placement (the points follow); each audited and refused to others."""
 
 from __future__ import annotations
 

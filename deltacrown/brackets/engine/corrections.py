@@ -172,9 +172,7 @@ def _plan(
     return plan
 
 
-def blocking_downstream(
-    stage: Stage, direct: list[Match], started: Collection[str]
-) -> list[str]:
+def blocking_downstream(stage: Stage, direct: list[Match], started: Collection[str]) -> list[str]:
     """The matches among `direct` (and, past completed ones, further downstream) that have
     started or completed: what a change to the result feeding them would rewrite."""
     blocking: list[str] = []

@@ -26,9 +26,7 @@ _PENDING, _READY = MatchStatus.PENDING, MatchStatus.READY
 _COMPLETED, _SKIPPED = MatchStatus.COMPLETED, MatchStatus.SKIPPED
 
 
-def reset_match(
-    stage: Stage, match_id: str, *, started: Collection[str] = frozenset()
-) -> Changes:
+def reset_match(stage: Stage, match_id: str, *, started: Collection[str] = frozenset()) -> Changes:
     """Take back `match_id`'s result and undo its routing; the match is ready again.
 
     `started` holds the ids of matches the match domain considers started (live, awaiting

@@ -20,7 +20,7 @@ from deltacrown.matches import lifecycle, queries
 from deltacrown.matches.disputes import close_open_dispute
 from deltacrown.matches.errors import InvalidTransitionError, PermissionDeniedError
 from deltacrown.matches.kinds import kind_of
-from deltacrown.matches.models import Match, MatchCheckIn, MatchStatus, SubmissionStatus
+from deltacrown.matches.models import MatchCheckIn, MatchStatus, SubmissionStatus
 from deltacrown.tournaments import policies as tournament_policies
 
 M = MatchStatus
