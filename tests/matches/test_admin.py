@@ -94,10 +94,12 @@ def test_staff_override_a_result_with_the_form(client, staff, started, m):
     assert m.get(play.matches["W1.2"]["id"]).get_json()["status"] == "ready"
 
 
-def test_staff_reset_a_match_with_the_form(client, staff, started, m):
+def test_staff_reset_a_match_with_the_form(app, client, staff, started, m):
+    from deltacrown.matches.models import Dispute, ResultSubmission
+
     play = started()
     semi = play.matches["W1.1"]["id"]
-    m.live(semi)
+    dispute = open_dispute(play, m)
     sign_in(client, staff.id)
     page = client.get(VIEWS[4]).get_data(as_text=True)
     token = re.search(
@@ -106,5 +108,12 @@ def test_staff_reset_a_match_with_the_form(client, staff, started, m):
     form = {"csrf_token": token, "match_id": semi, "reason": "Server crashed"}
     assert client.post(VIEWS[4], data=form).status_code == 302
     assert m.get(semi).get_json()["status"] == "ready"
+    # The dispute is dismissed with the reason, the disputed claims set aside.
+    status = db_scalar(app, sa.select(Dispute.status).where(Dispute.id == dispute))
+    assert status.value == "dismissed"
+    claims = sa.select(sa.func.count()).where(
+        ResultSubmission.match_id == semi, ResultSubmission.status != "superseded"
+    )
+    assert db_scalar(app, claims) == 0
     client.post(VIEWS[4], data={**form, "match_id": play.matches["W2.1"]["id"]})
     assert any("cannot reset" in message for message in flashes(client))
