@@ -33,6 +33,7 @@ __all__ = [
     "LobbyNotFoundError",
     "MatchAlreadyCompletedError",
     "MatchNotCompletedError",
+    "MatchResetBlockedError",
     "MatchNotFoundError",
     "MatchNotReadyError",
     "NotEnoughParticipantsError",
@@ -116,6 +117,13 @@ class CorrectionBlockedError(ConflictError):
     code, title = "correction_blocked", "Correction blocked"
 
 
+class MatchResetBlockedError(ConflictError):
+    """Matches a reset would take participants out of have started; `blocking` lists their
+    ids."""
+
+    code, title = "match_reset_blocked", "Match reset blocked"
+
+
 class InvalidWinnerError(ValidationError):
     code, title = "invalid_winner", "Invalid winner"
 
@@ -163,8 +171,8 @@ _FIELDS: dict[type[DomainError], str] = {
 
 
 def translate(error: engine.BracketError) -> DomainError:
-    """The DomainError for an engine error (same code). CorrectionBlockedError is mapped by
-    the service, which knows the blocking matches' row ids; anything else is a bug."""
+    """The DomainError for an engine error (same code). CorrectionBlockedError and
+    ResetBlockedError are mapped by the service, which knows the blocking matches' row ids; anything else is a bug."""
     for engine_cls, domain_cls in ENGINE_ERRORS.items():
         if isinstance(error, engine_cls):
             field = _FIELDS.get(domain_cls)

@@ -1,6 +1,6 @@
 """Flask-Admin views for the match lifecycle: the dispute queue (review, resolve as upheld,
-dismiss, through the services), an "override result" form for staff on a match, and the
-read-only submissions and match history."""
+dismiss, through the services), "override result" and "reset match" forms for staff on a
+match, and the read-only submissions and match history."""
 
 from __future__ import annotations
 
@@ -130,6 +130,28 @@ class OverrideResultView(StaffAccessMixin, BaseView):
         return self.render("admin/match_override.html", form=form)
 
 
+class ResetForm(SecureForm):
+    match_id = IntegerField("Match id", validators=[DataRequired()])
+    reason = StringField("Reason", validators=[DataRequired()])
+
+
+class ResetMatchView(StaffAccessMixin, BaseView):
+    """Staff put a match back to ready through `services.reset_match` (as the API's
+    `reset-match/`: refused while a match it fed has started; audited)."""
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self) -> Any:
+        form = ResetForm(request.form)
+        if request.method == "POST" and form.validate():
+            match_id = form.match_id.data
+            with admin_action(f"Match {match_id}: ") as outcome:
+                services.reset_match(match_id, actor=current_admin_user(), reason=form.reason.data)
+            if outcome.ok:
+                flash(f"Match {match_id}: reset, ready to be played again.", "success")
+            return redirect(url_for(".index"))
+        return self.render("admin/match_reset.html", form=form)
+
+
 def register_admin(admin: Any) -> None:
     admin.add_view(
         DisputeAdmin(
@@ -154,4 +176,7 @@ def register_admin(admin: Any) -> None:
         OverrideResultView(
             name="Override result", category="Matches", endpoint="admin_match_override"
         )
+    )
+    admin.add_view(
+        ResetMatchView(name="Reset match", category="Matches", endpoint="admin_match_reset")
     )

@@ -70,6 +70,11 @@ TRANSITIONS: frozenset[tuple[MatchStatus, MatchStatus]] = frozenset(
         (M.CANCELLED, M.LIVE),  # the organizer recorded a cancelled lobby's game
         (M.READY, M.SKIPPED),  # a corrected grand final made its reset needless
         (M.COMPLETED, M.FORFEIT),  # corrected
+        # staff reset a match: back to ready, result and submissions cleared ...
+        *((before, M.READY) for before in (M.COMPLETED, M.FORFEIT, M.LIVE,
+                                           M.AWAITING_CONFIRMATION)),
+        # ... and the next matches lose the participant it had routed there
+        (M.READY, M.SCHEDULED),
         (M.FORFEIT, M.COMPLETED),  # corrected
         # a result: the engine's (confirmed, entered by the organizer) or a forfeit
         *(

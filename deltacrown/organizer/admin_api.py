@@ -1,5 +1,5 @@
 """Staff tournament operations under /api/admin/tournaments/{id}/: force a match's winner
-on, regenerate the bracket, freeze and unfreeze, override a final placement. Staff only
+on, reset a match, regenerate the bracket, freeze and unfreeze, override a final placement. Staff only
 (401 anonymous, 403 `forbidden` others); each is audited.
 
 Each operation belongs to the domain that owns the data (matches' result entry, brackets'
@@ -19,6 +19,7 @@ from deltacrown.brackets.errors import (
     BracketMissingError,
     InvalidWinnerError,
     MatchNotReadyError,
+    MatchResetBlockedError,
     NotEnoughParticipantsError,
     PlacementNotFoundError,
     RegistrationNotClosedError,
@@ -41,9 +42,11 @@ from deltacrown.organizer.ops_schemas import (
     ForceAdvanceArgs,
     ForceAdvanceSchema,
     FrozenSchema,
+    MatchResetSchema,
     OverridePlacementArgs,
     PlacementSchema,
     RegeneratedSchema,
+    ResetMatchArgs,
     StaffReasonArgs,
 )
 from deltacrown.tournaments import services as tournaments
@@ -53,8 +56,8 @@ blp = Blueprint(
     "tournament_ops",
     __name__,
     url_prefix="/api/admin/tournaments",
-    description="Staff tournament operations: force-advance, regenerate the bracket, freeze, "
-    "override a placement (staff only, audited).",
+    description="Staff tournament operations: force-advance, reset a match, regenerate the "
+    "bracket, freeze, override a placement (staff only, audited).",
 )
 
 
@@ -90,6 +93,34 @@ class ForceAdvance(MethodView):
             "match_id": match.id,
             "winner_registration_id": match.winner_registration_id,
             "status": match.status.value,
+        }
+
+
+@blp.route("/<int:tournament_id>/reset-match/")
+class ResetMatch(MethodView):
+    @login_required
+    @staff_only
+    @blp.arguments(ResetMatchArgs)
+    @blp.response(200, MatchResetSchema)
+    @blp.errors(
+        403, TournamentNotFoundError, MatchNotFoundError, InvalidTransitionError,
+        TournamentNotOngoingError, MatchNotReadyError, MatchResetBlockedError,
+    )  # fmt: skip
+    def post(self, args: dict[str, Any], tournament_id: int) -> Any:
+        """Put a match back to ready to be played again: its result, scores, submissions and
+        check-ins are cleared, the participants it sent on leave the next matches and a
+        participant it eliminated is back. Refused (409 `match_reset_blocked`, listing them)
+        once a match it sent a participant to has started; a completed tournament's
+        placements are overridden instead."""
+        match = db.session.get(Match, args["match"])
+        if match is None or match.tournament_id != tournament_id:
+            raise MatchNotFoundError(f"No match {args['match']} in tournament {tournament_id}.")
+        outcome = matches.reset_match(match.id, actor=require_user(), reason=args["reason"])
+        return {
+            "match_id": match.id,
+            "status": match.status.value,
+            "reset_match_ids": outcome.reset,
+            "reinstated_registration_ids": outcome.reinstated,
         }
 
 

@@ -21,6 +21,11 @@ class ForceAdvanceArgs(BaseSchema):
     reason = REASON
 
 
+class ResetMatchArgs(BaseSchema):
+    match = ma.fields.Integer(required=True, metadata={"description": "The match's id."})
+    reason = REASON
+
+
 class StaffReasonArgs(BaseSchema):
     reason = REASON
 
@@ -35,6 +40,20 @@ class ForceAdvanceSchema(BaseSchema):
     match_id = ma.fields.Integer()
     winner_registration_id = ma.fields.Integer()
     status = ma.fields.String()
+
+
+class MatchResetSchema(BaseSchema):
+    match_id = ma.fields.Integer()
+    status = ma.fields.String(
+        metadata={"description": "`ready` (or `live` when matches start by themselves)."}
+    )
+    reset_match_ids = ma.fields.List(
+        ma.fields.Integer(),
+        metadata={"description": "Matches that lost the participant this result had sent there."},
+    )
+    reinstated_registration_ids = ma.fields.List(
+        ma.fields.Integer(), metadata={"description": "Participants no longer eliminated."}
+    )
 
 
 class RegeneratedSchema(BaseSchema):

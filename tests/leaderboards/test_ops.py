@@ -1,6 +1,6 @@
 """Staff tournament operations: freeze (participants get 409 `tournament_frozen`), force a
-winner on, regenerate a bracket, override a placement (the points follow); each audited and
-refused to others."""
+winner on, reset a match (refused once the next match started), regenerate a bracket,
+override a placement (the points follow); each audited and refused to others."""
 
 from __future__ import annotations
 
@@ -106,3 +106,42 @@ def test_staff_freeze_and_unfreeze_from_the_admin(app, client, staff, organizer)
     with app.app_context():
         assert db.session.get(Tournament, tournament_id).frozen_at is None
     assert any("Unfrozen 1" in message for message in flashes(client))
+
+
+def test_staff_reset_a_decided_match_until_the_next_one_has_started(app, client, cup, api, staff):
+    from deltacrown.leaderboards.models import RatingChange
+
+    c = cup(4, format="single_elimination", auto_start_matches=False)
+    codes = all_matches(api.generated(c.id))
+    first, other, final = (codes[k]["id"] for k in ("W1.1", "W1.2", "W2.1"))
+    assert api.start(c.id).status_code == 200
+    by_id = {m["id"]: m for m in api.matches(c.id).get_json()}
+    first_winner = by_id[first]["participants"][0]["registration_id"]
+    assert api.result(first, first_winner, [[13, 5]]).status_code == 200
+    assert_problem(
+        ops(client, c.id, "reset-match", c.players[0].headers, match=first, reason="x"), 403
+    )
+
+    reset = ops(client, c.id, "reset-match", staff.headers, match=first, reason="Wrong server")
+    assert reset.status_code == 200, reset.get_json()
+    assert reset.get_json() == {
+        "match_id": first, "status": "ready", "reset_match_ids": [final],
+        "reinstated_registration_ids": [by_id[first]["participants"][1]["registration_id"]],
+    }  # fmt: skip
+    by_id = {m["id"]: m for m in api.matches(c.id).get_json()}
+    assert (by_id[first]["winner_registration_id"], by_id[first]["scores"]) == (None, [])
+    assert by_id[final]["status"] == "scheduled"
+    assert [p["registration_id"] for p in by_id[final]["participants"]] == [None, None]
+    with app.app_context():  # the taken-back result no longer rates anybody
+        assert db.session.scalar(sa.select(sa.func.count(RatingChange.id))) == 0
+
+    # Replayed, and the final started: the reset would take a finalist out of it.
+    for match_id in (first, other):
+        match = {m["id"]: m for m in api.matches(c.id).get_json()}[match_id]
+        winner = match["participants"][0]["registration_id"]
+        assert api.result(match_id, winner, [[13, 5]]).status_code == 200
+    assert client.post(f"/api/matches/{final}/start/", headers=api.headers).status_code == 200
+    blocked = ops(client, c.id, "reset-match", staff.headers, match=first, reason="Too late")
+    assert_problem(blocked, 409, "match_reset_blocked")
+    assert blocked.get_json()["blocking"] == [final]
+    assert actions(app).count("tournament.match_reset") == 1

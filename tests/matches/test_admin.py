@@ -1,5 +1,5 @@
-"""Flask-Admin for matches: staff only; the dispute queue's actions and the override form go
-through the services (rules and audit entries are the API's)."""
+"""Flask-Admin for matches: staff only; the dispute queue's actions, the override and reset
+forms go through the services (rules and audit entries are the API's)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ VIEWS = (
     "/admin/admin_result_submissions/",
     "/admin/admin_match_events/",
     "/admin/admin_match_override/",
+    "/admin/admin_match_reset/",
 )
 
 
@@ -91,3 +92,28 @@ def test_staff_override_a_result_with_the_form(client, staff, started, m):
     # Without the form's token nothing happens.
     client.post(VIEWS[3], data={"match_id": play.matches["W1.2"]["id"], "games": "13-2, 13-3"})
     assert m.get(play.matches["W1.2"]["id"]).get_json()["status"] == "ready"
+
+
+def test_staff_reset_a_match_with_the_form(app, client, staff, started, m):
+    from deltacrown.matches.models import Dispute, ResultSubmission
+
+    play = started()
+    semi = play.matches["W1.1"]["id"]
+    dispute = open_dispute(play, m)
+    sign_in(client, staff.id)
+    page = client.get(VIEWS[4]).get_data(as_text=True)
+    token = re.search(
+        r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', page
+    ).group(1)
+    form = {"csrf_token": token, "match_id": semi, "reason": "Server crashed"}
+    assert client.post(VIEWS[4], data=form).status_code == 302
+    assert m.get(semi).get_json()["status"] == "ready"
+    # The dispute is dismissed with the reason, the disputed claims set aside.
+    status = db_scalar(app, sa.select(Dispute.status).where(Dispute.id == dispute))
+    assert status.value == "dismissed"
+    claims = sa.select(sa.func.count()).where(
+        ResultSubmission.match_id == semi, ResultSubmission.status != "superseded"
+    )
+    assert db_scalar(app, claims) == 0
+    client.post(VIEWS[4], data={**form, "match_id": play.matches["W2.1"]["id"]})
+    assert any("cannot reset" in message for message in flashes(client))

@@ -183,6 +183,34 @@ def _grand_final_flows(cup: Any, api: Any) -> None:
     api.play(c2.id)
 
 
+def _reset_flows(cup: Any, api: Any, m: Any, staff: Any) -> None:
+    c = cup(8, format="single_elimination")
+    matches = all_matches(api.generated(c.id, options={"best_of": 1}))
+    assert api.start(c.id).status_code == 200
+    w1, w2, w3, w4 = (matches[f"W1.{n}"] for n in range(1, 5))
+
+    def winner(match: dict[str, Any]) -> int:
+        return int(match["participants"][0]["registration_id"])
+
+    def reset(match: dict[str, Any]) -> None:
+        url = f"/api/admin/tournaments/{c.id}/reset-match/"
+        body = {"match": match["id"], "reason": "Replay it."}
+        _ok(m.client.post(url, json=body, headers=staff.headers))
+
+    # completed → ready, and the semi-final it fed: ready → scheduled
+    _ok(api.result(w2["id"], winner(w2), [[13, 5]]))
+    _ok(api.result(w1["id"], winner(w1), [[13, 5]]))
+    reset(w1)
+    # forfeit → ready; live → ready; awaiting confirmation → ready
+    _ok(m.forfeit(w1["id"], winner(w1)))
+    reset(w1)
+    m.live(w3["id"])
+    reset(w3)
+    m.live(w4["id"])
+    _ok(m.submit(w4["id"], [(13, 5)], c.player_of(winner(w4)).headers))
+    reset(w4)
+
+
 def _lobby_flows(royale: Any, m: Any) -> None:  # noqa: F811
     play = royale(games=2)
     (match_id, members), (other_id, others) = play.lobbies
@@ -202,8 +230,9 @@ def _lobby_flows(royale: Any, m: Any) -> None:  # noqa: F811
     _ok(m.client.post(games, json={"results": results(others)}, headers=m.headers))
 
 
-def test_every_move_in_the_table_is_made_by_a_use_case(moves, cup, api, m, royale):  # noqa: F811
+def test_every_move_in_the_table_is_made_by_a_use_case(moves, cup, api, m, royale, staff):  # noqa: F811
     _head_to_head_flows(cup, api, m)
     _grand_final_flows(cup, api)
+    _reset_flows(cup, api, m, staff)
     _lobby_flows(royale, m)
     assert moves == TRANSITIONS, {"never made": TRANSITIONS - moves}

@@ -214,6 +214,7 @@ EXPECTED: dict[str, Any] = {
     "GET /api/admin/leaderboards/breakdown/": STAFF,
     "POST /api/admin/leaderboards/recompute/": STAFF,
     "POST /api/admin/tournaments/<int:tournament_id>/force-advance/": STAFF,
+    "POST /api/admin/tournaments/<int:tournament_id>/reset-match/": STAFF,
     "POST /api/admin/tournaments/<int:tournament_id>/regenerate-bracket/": STAFF,
     "POST /api/admin/tournaments/<int:tournament_id>/freeze/": STAFF,
     "POST /api/admin/tournaments/<int:tournament_id>/unfreeze/": STAFF,

@@ -48,6 +48,7 @@ from deltacrown.brackets.engine.errors import (
     MatchNotCompletedError,
     MatchNotReadyError,
     NoMoreRoundsError,
+    ResetBlockedError,
     RoundNotCompleteError,
     StageNotCompleteError,
     UnknownFormatError,
@@ -87,6 +88,7 @@ from deltacrown.brackets.engine.progress import (
     final_placements,
     stage_standings,
 )
+from deltacrown.brackets.engine.resets import reset_match
 from deltacrown.brackets.engine.standings import StandingRow, StandingsTable
 
 
@@ -139,6 +141,7 @@ __all__ = [
     "ParticipantId",
     "Placement",
     "Round",
+    "ResetBlockedError",
     "RoundChanges",
     "RoundNotCompleteError",
     "Side",
@@ -166,5 +169,6 @@ __all__ = [
     "playoff_seeds",
     "preview_correction",
     "record_lobby_game",
+    "reset_match",
     "stage_standings",
 ]

@@ -80,7 +80,7 @@ def preview_correction(
     confirmation, disputed, ...); completed matches count as started anyway.
     """
     plan = _plan(stage, match_id, winner, scores)
-    blocking = plan.paired_on or _blocking(stage, plan.direct, started)
+    blocking = plan.paired_on or blocking_downstream(stage, plan.direct, started)
     if blocking:
         return CorrectionPreview(match_id, False, blocking, None)
     undo = _execute(stage, plan)
@@ -105,7 +105,7 @@ def apply_correction(
     InvalidScoresError. A refused correction leaves the stage unchanged.
     """
     plan = _plan(stage, match_id, winner, scores)
-    blocking = plan.paired_on or _blocking(stage, plan.direct, started)
+    blocking = plan.paired_on or blocking_downstream(stage, plan.direct, started)
     if blocking:
         if plan.paired_on:
             detail = f"later rounds were paired on {match_id}: {', '.join(blocking)}"
@@ -172,7 +172,9 @@ def _plan(
     return plan
 
 
-def _blocking(stage: Stage, direct: list[Match], started: Collection[str]) -> list[str]:
+def blocking_downstream(stage: Stage, direct: list[Match], started: Collection[str]) -> list[str]:
+    """The matches among `direct` (and, past completed ones, further downstream) that have
+    started or completed: what a change to the result feeding them would rewrite."""
     blocking: list[str] = []
     seen: set[str] = set()
     queue = deque(direct)

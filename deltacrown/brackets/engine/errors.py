@@ -65,6 +65,17 @@ class CorrectionBlockedError(BracketError):
         self.blocking = blocking
 
 
+class ResetBlockedError(BracketError):
+    """A reset would take back a result that matches already started on; `blocking` lists
+    them."""
+
+    code = "match_reset_blocked"
+
+    def __init__(self, detail: str, blocking: list[str]) -> None:
+        super().__init__(detail)
+        self.blocking = blocking
+
+
 class WrongFormatError(BracketError):
     """An operation for one format (a Swiss round, a lobby result) on a stage of another."""
 

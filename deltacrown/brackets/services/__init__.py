@@ -1,6 +1,7 @@
 """Bracket use cases (flush, never commit), one module per concern: `generation` (seeding,
 generate and regenerate, start the tournament), `results` (a match's result through the
-engine, Swiss pairing, battle-royale lobbies), `corrections` (preview, then correct), and
+engine, Swiss pairing, battle-royale lobbies), `corrections` (preview, then correct),
+`resets` (a result taken back), and
 `common` (the locks, finishing a stage: playoffs, or the tournament's completion and its
 TournamentResult rows).
 
@@ -9,8 +10,8 @@ stage row (`queries.lock_stage`), always in that order, so a result, a correctio
 regeneration never interleave their load and save, and never deadlock one another.
 
 `apply_result` is the one way a result enters a bracket (`apply_lobby_game` for a lobby's
-game, `correct_result` to change one). They are system calls for the matches domain, which
-owns the match, its lifecycle and every organizer result route: they take no actor, write
+game, `correct_result` to change one, `reset_match` to take one back). They are system calls
+for the matches domain, which owns the match, its lifecycle and every organizer result route: they take no actor, write
 no audit and run no reactions; the caller checks who acts and records what it did.
 """
 
@@ -28,6 +29,7 @@ from deltacrown.brackets.services.generation import (
     start_tournament,
 )
 from deltacrown.brackets.services.placements import override_placement
+from deltacrown.brackets.services.resets import ResetOutcome, reset_match
 from deltacrown.brackets.services.results import (
     LobbyOutcome,
     ResultOutcome,
@@ -39,6 +41,7 @@ from deltacrown.brackets.services.results import (
 __all__ = [
     "CorrectionOutcome",
     "LobbyOutcome",
+    "ResetOutcome",
     "ResultOutcome",
     "apply_lobby_game",
     "apply_result",
@@ -50,6 +53,7 @@ __all__ = [
     "override_placement",
     "preview_result",
     "regenerate_bracket",
+    "reset_match",
     "seed_participants",
     "start_tournament",
 ]

@@ -4,6 +4,7 @@
 - `results`: a side submits, confirms or disputes a result;
 - `organizer`: the organizer enters, corrects or previews a result (every route that does),
   records a forfeit or a lobby's game;
+- `resets`: staff reset a match (back to ready, its result and routing taken back);
 - `rulings`: the organizer reviews, resolves or dismisses a dispute;
 - `sweeps`: auto-confirmation and the no-show rule, as the system;
 - `evidence`: evidence uploads and the rule their keys follow;
@@ -36,6 +37,7 @@ from deltacrown.matches.services.organizer import (
     override_result,
     record_lobby_game,
 )
+from deltacrown.matches.services.resets import reset_match
 from deltacrown.matches.services.results import confirm_result, dispute_result, submit_result
 from deltacrown.matches.services.rulings import dismiss_dispute, resolve_dispute, review_dispute
 from deltacrown.matches.services.scheduling import (
@@ -66,6 +68,7 @@ __all__ = [
     "match_state",
     "override_result",
     "record_lobby_game",
+    "reset_match",
     "resolve_dispute",
     "review_dispute",
     "schedule_match",
