@@ -12,10 +12,10 @@ seeded, so a seed reproduces the odds; they are cached until the next result.
 from __future__ import annotations
 
 import math
-import random
 from collections import Counter
 from typing import Any, NamedTuple
 
+import numpy as np
 import sqlalchemy as sa
 
 from deltacrown.core.cache import cache
@@ -155,39 +155,41 @@ def simulate(tournament: Tournament, *, seed: int, runs: int = RUNS) -> dict[str
 
 
 def play(nodes: list[Node], n: int, win: list[float], *, runs: int, seed: int) -> Counter[int]:
-    """Titles per entry index over `runs` plays of the open nodes (in order)."""
-    draw = random.Random(seed).random  # noqa: S311  (a reproducible simulation, not a secret)
-    winners: dict[str, list[int]] = {}
-    losers: dict[str, list[int]] = {}
+    """Titles per entry index over `runs` plays of the open nodes (in order), all runs at once:
+    each node is one vector operation over the runs (NumPy), so 10,000 runs of a 511-match
+    bracket take milliseconds, not seconds. -1 is "nobody" (a bye or a skipped match)."""
+    rng = np.random.default_rng(seed)
+    chance = np.asarray(win, dtype=np.float64).reshape(n, n) if n else np.zeros((0, 0))
+    winners: dict[str, np.ndarray] = {}
+    losers: dict[str, np.ndarray] = {}
     by_id = {node.id: node for node in nodes}
     fed = {ref for node in nodes for kind, ref, _ in (node.slot1, node.slot2) if kind == "winner"}
     # Only a loser who plays on (a double elimination's losers' bracket, a third-place match,
-    # a reset) needs their list: every other loser is out.
+    # a reset) needs their vector: every other loser is out.
     relegated = {
         ref for node in nodes for kind, ref, _ in (node.slot1, node.slot2) if kind == "loser"
     }
-    champion: list[int] | None = None
+    champion: np.ndarray | None = None
 
-    def side(slot: tuple[str, str, int]) -> list[int]:
+    def side(slot: tuple[str, str, int]) -> np.ndarray:
         kind, ref, known = slot
         if kind == "seed":
-            return [known] * runs
+            return np.full(runs, known, dtype=np.int32)
         return winners[ref] if kind == "winner" else losers[ref]
 
     for node in nodes:
         first, second = side(node.slot1), side(node.slot2)
         if node.state == "decided":
-            won, lost = [node.winner] * runs, [node.loser] * runs
+            won = np.full(runs, node.winner, dtype=np.int32)
+            lost = np.full(runs, node.loser, dtype=np.int32)
         elif node.state == "skipped":
-            won = lost = [-1] * runs
+            won = lost = np.full(runs, -1, dtype=np.int32)
         else:
-            won = [a if b < 0 or (a >= 0 and draw() < win[a * n + b]) else b
-                   for a, b in zip(first, second, strict=True)]  # fmt: skip
-            lost = (
-                [b if w == a else a for a, b, w in zip(first, second, won, strict=True)]
-                if node.id in relegated
-                else []
-            )
+            both = (first >= 0) & (second >= 0)
+            p = np.where(both, chance[np.maximum(first, 0), np.maximum(second, 0)], 0.0)
+            first_wins = (second < 0) | (both & (rng.random(runs) < p))
+            won = np.where(first_wins, first, second)
+            lost = np.where(first_wins, second, first) if node.id in relegated else won[:0]
         winners[node.id], losers[node.id] = won, lost
         if node.id in fed or node.third_place:
             continue
@@ -195,9 +197,12 @@ def play(nodes: list[Node], n: int, win: list[float], *, runs: int, seed: int) -
             final = by_id[node.slot1[1]]
             wb_champion = side(final.slot1)
             grand = winners[final.id]
-            champion = [g if g == c else r for g, c, r in zip(grand, wb_champion, won, strict=True)]
+            champion = np.where(grand == wb_champion, grand, won)
         elif champion is not None:
             raise OddsUnavailableError("This bracket has no single final to win.")
         else:
             champion = won
-    return Counter(champion or [])
+    if champion is None:
+        return Counter()
+    entries, counts = np.unique(champion[champion >= 0], return_counts=True)
+    return Counter({int(e): int(c) for e, c in zip(entries, counts, strict=True)})
