@@ -26,6 +26,7 @@ from flask import current_app, has_request_context, request
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -68,6 +69,34 @@ def _writes_start_transaction(session: Session, *args: Any) -> None:
     record = session.connection().connection
     dbapi_connection = record.dbapi_connection
     if record.info.get(_READ_KEY) and dbapi_connection is not None and _idle(dbapi_connection):
+        dbapi_connection.execute("BEGIN")
+
+
+def _before_savepoint(connection: Any, name: str) -> None:
+    """A savepoint (a unit of work's `savepoint()`) needs a transaction around it: a safe
+    request's connection in autocommit sends BEGIN first, as it would before a write."""
+    _begin_if_reading(connection)
+
+
+def _before_locking_read(
+    connection: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+) -> None:
+    """A row lock (SELECT ... FOR UPDATE / FOR SHARE) lasts only as long as its transaction:
+    in autocommit it would be released at once, so BEGIN is sent first."""
+    if " FOR UPDATE" in statement or " FOR SHARE" in statement or " FOR NO KEY UPDATE" in statement:
+        _begin_if_reading(connection)
+
+
+def _begin_if_reading(connection: Any) -> None:
+    record = connection.connection._connection_record
+    dbapi_connection = connection.connection.dbapi_connection
+    if (
+        record is not None
+        and record.info.get(_READ_KEY)
+        and dbapi_connection is not None
+        and dbapi_connection.autocommit
+        and _idle(dbapi_connection)
+    ):
         dbapi_connection.execute("BEGIN")
 
 
@@ -120,6 +149,8 @@ def _listeners() -> tuple[tuple[Any, str, Any], ...]:
         (Session, "before_flush", _writes_start_transaction),
         (Session, "do_orm_execute", _on_orm_execute),
         (Session, "after_transaction_end", _on_transaction_end),
+        (Engine, "savepoint", _before_savepoint),
+        (Engine, "before_cursor_execute", _before_locking_read),
         (Pool, "checkout", _on_checkout),
         (Pool, "checkin", _on_checkin),
     )

@@ -112,23 +112,11 @@ class Race:
         return found
 
     def clean_up(self) -> None:
-        statements = [
-            "DELETE FROM matches WHERE tournament_id = ANY(:t)",
-            "DELETE FROM rounds WHERE stage_id IN (SELECT id FROM stages WHERE tournament_id = ANY(:t))",
-            "DELETE FROM stages WHERE tournament_id = ANY(:t)",
-            "DELETE FROM registration_members WHERE tournament_id = ANY(:t)",
-            "DELETE FROM registrations WHERE tournament_id = ANY(:t)",
-            "DELETE FROM audit_entries WHERE actor_id = ANY(:u) "
-            "OR (target_type = 'tournaments' AND target_id = ANY(:t))",
-            "DELETE FROM tournaments WHERE id = ANY(:t)",
-            "DELETE FROM game_profiles WHERE user_id = ANY(:u)",
-            "DELETE FROM users WHERE id = ANY(:u)",
-        ]
-        params = {"t": self.tournament_ids or [-1], "u": self.user_ids or [-1]}
+        from tests.helpers import delete_rows_of
+
         engine = sa.create_engine(self.database_url)
         with engine.begin() as conn:
-            for statement in statements:
-                conn.execute(sa.text(statement), params)
+            delete_rows_of(conn, tournament_ids=self.tournament_ids, user_ids=self.user_ids)
         engine.dispose()
         with self.app.app_context():
             db.engine.dispose()
