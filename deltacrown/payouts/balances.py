@@ -132,13 +132,13 @@ def organizer_balances(
     add(_pools(filters), "prize_pools_declared")
     add(_prizes_paid(filters), "prizes_paid")
     user_ids = sorted({organizer_id for organizer_id, _ in figures})
-    names = dict(
-        db.session.execute(sa.select(User.id, User.username).where(User.id.in_(user_ids))).all()
-        if user_ids
-        else []
-    )
+    names: dict[int, str] = {}
+    if user_ids:
+        rows = db.session.execute(sa.select(User.id, User.username).where(User.id.in_(user_ids)))
+        names = {user_id: username for user_id, username in rows}
     balances = []
-    for (organizer_id, row_currency), entry in sorted(figures.items(), key=lambda i: (i[0][1], i[0][0])):  # fmt: skip
+    ordered = sorted(figures.items(), key=lambda item: (item[0][1], item[0][0]))
+    for (organizer_id, row_currency), entry in ordered:
         fees, refunds = entry.get("fees_verified", ZERO), entry.get("refunds_done", ZERO)
         fee = cash_platform_fee(fees - refunds)
         balances.append(
