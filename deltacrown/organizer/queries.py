@@ -131,6 +131,7 @@ class TournamentHealth:
     open_disputes: int
     matches_overdue: int
     completion_rate: float | None
+    escrow: EscrowFigures = field(default_factory=lambda: EscrowFigures(0, 0, 0, 0, 0, 0))
     issues: list[Issue] = field(default_factory=list)
 
     @property
@@ -319,6 +320,7 @@ def tournament_health(tournament: Tournament, *, now: datetime) -> TournamentHea
         open_disputes=match_figures.open_disputes(ids),
         matches_overdue=match_figures.overdue_matches(ids, now=now),
         completion_rate=match_figures.completion_rate(ids),
+        escrow=EscrowFigures(**escrow_figures(ids)),
     )
     health.issues.extend(find_issues(health, now=now))
     return health

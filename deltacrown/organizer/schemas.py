@@ -159,6 +159,10 @@ class TournamentHealthSchema(BaseSchema):
     open_disputes = ma.fields.Integer()
     matches_overdue = ma.fields.Integer()
     completion_rate = ma.fields.Float(allow_none=True, metadata=RATE_DOC)
+    escrow = ma.fields.Nested(
+        EscrowFiguresSchema,
+        metadata={"description": "DeltaCoins in the tournament's escrow and where they went"},
+    )
     issues = ma.fields.List(ma.fields.Nested(IssueSchema))
 
 

@@ -1,5 +1,6 @@
 """The dashboard's coin revenue is what reached the tournaments' escrows, and the escrow
-figures follow the coins: held, prizes paid, the platform fee and the settlement."""
+figures (on the dashboard and each tournament's health) follow the coins: held, prizes paid,
+the platform fee and the settlement."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from deltacrown.core.time import utcnow
 from deltacrown.economy import services as economy
 from deltacrown.economy.models import TransactionKind
 from deltacrown.extensions import db
-from deltacrown.organizer.queries import dashboard_stats
-from deltacrown.organizer.schemas import DashboardStatsSchema
+from deltacrown.organizer.queries import dashboard_stats, tournament_health
+from deltacrown.organizer.schemas import DashboardStatsSchema, TournamentHealthSchema
 from deltacrown.payouts import tasks
 from deltacrown.registrations.models import Registration
+from deltacrown.tournaments.models import Tournament
 from tests.payouts.conftest import (  # noqa: F401  (fixtures)
     COINS_100,
     _session_celery_is_current,
@@ -23,10 +25,13 @@ from tests.payouts.conftest import (  # noqa: F401  (fixtures)
 )
 
 
-def escrow_figures(organizer_id: int) -> dict[str, Any]:
-    stats = dashboard_stats(organizer_id, now=utcnow())
-    body = DashboardStatsSchema().dump(stats)
-    return {"revenue_coins": body["revenue"]["coins"], **body["escrow"]}
+def escrow_figures(organizer_id: int, tournament_id: int) -> dict[str, Any]:
+    """The dashboard's figures, checked against the tournament's health (its only one)."""
+    stats = DashboardStatsSchema().dump(dashboard_stats(organizer_id, now=utcnow()))
+    tournament = db.session.get_one(Tournament, tournament_id)
+    health = TournamentHealthSchema().dump(tournament_health(tournament, now=utcnow()))
+    assert health["escrow"] == stats["escrow"]
+    return {"revenue_coins": stats["revenue"]["coins"], **stats["escrow"]}
 
 
 def test_coin_revenue_is_what_reached_the_escrow_and_the_escrow_shows_where_it_went(
@@ -50,13 +55,13 @@ def test_coin_revenue_is_what_reached_the_escrow_and_the_escrow_shows_where_it_w
                                key=f"escrow_in:reg:{registration_id}",
                                reference=("registrations", registration_id))  # fmt: skip
     db.session.commit()
-    assert escrow_figures(organizer.id) == {
+    assert escrow_figures(organizer.id, cup.id) == {
         "revenue_coins": 60, "balance": 160, "entry_fees": 60, "prize_pools": 100,
         "prizes_paid": 0, "platform_fee": 0, "settled": 0,
     }  # fmt: skip
     tasks.create_for_tournament(cup.id)  # 50 + 30 + 20 paid, 10 % of 60 to the house
     db.session.expire_all()
-    assert escrow_figures(organizer.id) == {
+    assert escrow_figures(organizer.id, cup.id) == {
         "revenue_coins": 60, "balance": 0, "entry_fees": 60, "prize_pools": 100,
         "prizes_paid": 100, "platform_fee": 6, "settled": 54,
     }  # fmt: skip
