@@ -135,10 +135,16 @@ class _ExportAll(Exception):
         self.query = query
 
 
-def page_or_export(query: sa.Select[Any], pagination_parameters: Any) -> list[Any]:
-    """One page of `query` for JSON; when `csv_export` is answering with CSV, every row."""
+def page_or_export(query: sa.Select[Any] | list[Any], pagination_parameters: Any) -> list[Any]:
+    """One page of `query` for JSON; when `csv_export` is answering with CSV, every row.
+    `query` may also be a list already computed (a small aggregate report): it is sliced."""
     if g.get(_EXPORTING):
         raise _ExportAll(query)
+    if isinstance(query, list):
+        size = pagination_parameters.page_size
+        start = (pagination_parameters.page - 1) * size
+        pagination_parameters.item_count = len(query)
+        return query[start : start + size]
     return paginate_select(query, pagination_parameters)
 
 

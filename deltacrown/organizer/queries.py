@@ -7,8 +7,12 @@ Definitions (the API documents them too):
 * Participants: `entries` = confirmed registrations (a team is one); `total` = the players on
   them (roster places, a person once per tournament); `unique` = distinct people overall.
 * Revenue: cash = fee snapshots of registrations whose manual payment is `verified` (refunded
-  ones are `refunded`, so not counted), summed per currency; coins = the `entry_fee` ledger
-  debits of the tournaments' registrations minus their refunds (net).
+  ones are `refunded`, so not counted), summed per currency; coins = the coin entry fees that
+  reached the tournaments' escrows (the economy ledger) minus their refunds (net): a fee
+  debited from a player but never held counts for nothing.
+* Escrow (coins, over the tournaments' escrows): the balance held now, the entry fees and the
+  organizer-funded prize pools that went in, the prizes paid out of them, the platform fee and
+  the settlement to the organizers (`payouts.escrow.figures_of`).
 * Fill rate: places held (pending + confirmed, capped at capacity) / capacity, over the
   tournaments that are neither drafts nor cancelled.
 * Health: pending payments are manual submissions awaiting verification (count, oldest age);
@@ -28,10 +32,10 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from deltacrown.accounts.queries import get_user
 from deltacrown.core.errors import PermissionDeniedError
-from deltacrown.economy.models import Transaction, TransactionKind
 from deltacrown.extensions import db
 from deltacrown.organizer import match_figures, policies
 from deltacrown.organizer.issues import Issue, find_issues
+from deltacrown.payouts.escrow import figures_of as escrow_figures
 from deltacrown.registrations.models import (
     HOLDING_STATUSES,
     Payment,
@@ -73,6 +77,16 @@ class Revenue:
 
 
 @dataclass(frozen=True)
+class EscrowFigures:
+    balance: int
+    entry_fees: int
+    prize_pools: int
+    prizes_paid: int
+    platform_fee: int
+    settled: int
+
+
+@dataclass(frozen=True)
 class Participants:
     entries: int
     total: int
@@ -95,6 +109,7 @@ class DashboardStats:
     revenue: Revenue
     fill: Rate
     upcoming: UpcomingStarts
+    escrow: EscrowFigures
 
 
 @dataclass(frozen=True)
@@ -116,6 +131,7 @@ class TournamentHealth:
     open_disputes: int
     matches_overdue: int
     completion_rate: float | None
+    escrow: EscrowFigures = field(default_factory=lambda: EscrowFigures(0, 0, 0, 0, 0, 0))
     issues: list[Issue] = field(default_factory=list)
 
     @property
@@ -157,7 +173,7 @@ def _participants(ids: Any) -> Participants:
     return Participants(int(row[0]), int(row[1]), int(row[2]))
 
 
-def _revenue(ids: Any) -> Revenue:
+def _revenue(ids: Any, escrow: EscrowFigures) -> Revenue:
     cash_rows = db.session.execute(
         sa.select(Registration.fee_currency, sa.func.sum(Registration.fee_amount))
         .where(
@@ -168,24 +184,11 @@ def _revenue(ids: Any) -> Revenue:
         .group_by(Registration.fee_currency)
         .order_by(Registration.fee_currency)
     ).all()
-    debits = (
-        sa.select(sa.func.coalesce(sa.func.sum(-Transaction.amount), 0))
-        .join(Registration, Registration.coin_transaction_id == Transaction.id)
-        .where(Registration.tournament_id.in_(ids), Transaction.kind == TransactionKind.ENTRY_FEE)
-        .scalar_subquery()
-    )
-    refunds = (
-        sa.select(sa.func.coalesce(sa.func.sum(Transaction.amount), 0))
-        .join(Registration, Registration.coin_transaction_id == Transaction.refund_of_id)
-        .where(Registration.tournament_id.in_(ids), Transaction.kind == TransactionKind.REFUND)
-        .scalar_subquery()
-    )
-    coins_paid, coins_refunded = db.session.execute(sa.select(debits, refunds)).one()
     cash = [
         CashTotal(currency, Decimal(total).quantize(Decimal("0.01")))
         for currency, total in cash_rows
     ]
-    return Revenue(cash, int(coins_paid) - int(coins_refunded))
+    return Revenue(cash, escrow.entry_fees)
 
 
 def _held_per_tournament() -> Any:
@@ -243,14 +246,16 @@ def dashboard_stats(organizer_id: int, *, now: datetime) -> DashboardStats:
     """Every figure over the organizer's tournaments (constant number of aggregate queries)."""
     ids = organizer_tournament_ids(organizer_id)
     by_status = _count_by_status(ids)
+    escrow = EscrowFigures(**escrow_figures(ids))
     return DashboardStats(
         organizer_id=organizer_id,
         tournaments=sum(by_status.values()),
         by_status=by_status,
         participants=_participants(ids),
-        revenue=_revenue(ids),
+        revenue=_revenue(ids, escrow),
         fill=_fill(ids),
         upcoming=_upcoming(ids, now),
+        escrow=escrow,
     )
 
 
@@ -315,6 +320,7 @@ def tournament_health(tournament: Tournament, *, now: datetime) -> TournamentHea
         open_disputes=match_figures.open_disputes(ids),
         matches_overdue=match_figures.overdue_matches(ids, now=now),
         completion_rate=match_figures.completion_rate(ids),
+        escrow=EscrowFigures(**escrow_figures(ids)),
     )
     health.issues.extend(find_issues(health, now=now))
     return health

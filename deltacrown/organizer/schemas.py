@@ -63,7 +63,26 @@ class RevenueSchema(BaseSchema):
         ma.fields.Nested(CashTotalSchema),
         metadata={"description": "Verified manual payments' fees, per currency"},
     )
-    coins = ma.fields.Integer(metadata={"description": "Coin entry fees minus their refunds"})
+    coins = ma.fields.Integer(
+        metadata={"description": "Coin entry fees that reached the tournaments' escrows, "
+                  "minus their refunds"}
+    )  # fmt: skip
+
+
+class EscrowFiguresSchema(BaseSchema):
+    balance = ma.fields.Integer(metadata={"description": "Coins the escrows hold now"})
+    entry_fees = ma.fields.Integer(
+        metadata={"description": "Coin entry fees paid into the escrows, minus refunds"}
+    )
+    prize_pools = ma.fields.Integer(
+        metadata={"description": "Coin prize pools held from the organizer, minus pools "
+                  "given back on cancellation"}
+    )  # fmt: skip
+    prizes_paid = ma.fields.Integer(metadata={"description": "Coin prizes paid out of them"})
+    platform_fee = ma.fields.Integer(metadata={"description": "The platform's fee taken"})
+    settled = ma.fields.Integer(
+        metadata={"description": "What the escrows returned to the organizer at completion"}
+    )
 
 
 class FillSchema(BaseSchema):
@@ -94,6 +113,10 @@ class DashboardStatsSchema(BaseSchema):
     revenue = ma.fields.Nested(RevenueSchema)
     fill_rate = ma.fields.Nested(FillSchema, attribute="fill")
     upcoming_starts = ma.fields.Nested(UpcomingStartsSchema, attribute="upcoming")
+    escrow = ma.fields.Nested(
+        EscrowFiguresSchema,
+        metadata={"description": "DeltaCoins in the tournaments' escrows and where they went"},
+    )
 
 
 class PendingPaymentsSchema(BaseSchema):
@@ -136,6 +159,10 @@ class TournamentHealthSchema(BaseSchema):
     open_disputes = ma.fields.Integer()
     matches_overdue = ma.fields.Integer()
     completion_rate = ma.fields.Float(allow_none=True, metadata=RATE_DOC)
+    escrow = ma.fields.Nested(
+        EscrowFiguresSchema,
+        metadata={"description": "DeltaCoins in the tournament's escrow and where they went"},
+    )
     issues = ma.fields.List(ma.fields.Nested(IssueSchema))
 
 

@@ -22,7 +22,7 @@ from deltacrown.core.admin import (
     run_for_each,
 )
 from deltacrown.extensions import db
-from deltacrown.payouts import desk, queries
+from deltacrown.payouts import balances, desk, queries
 from deltacrown.payouts.models import Payout
 
 
@@ -70,7 +70,8 @@ class DeskForm(SecureForm):
 
 
 class PayoutDeskView(StaffAccessMixin, BaseView):
-    """Pending cash payouts with totals per currency; mark one paid or failed."""
+    """Pending cash payouts with totals per currency; mark one paid or failed. Below them, what
+    the platform owes each organizer from cash entry fees, grouped by currency with totals."""
 
     @expose("/", methods=("GET", "POST"))
     def index(self) -> Any:
@@ -87,12 +88,15 @@ class PayoutDeskView(StaffAccessMixin, BaseView):
             return redirect(url_for(".index"))
         pending = queries.pending_cash()
         methods = queries.methods_by_user(sorted({p.user_id for p in pending}))
+        owed = balances.organizer_balances()
         return self.render(
             "admin/payout_desk.html",
             form=form,
             pending=pending,
             totals=queries.pending_cash_totals(),
             methods=methods,
+            balances=owed,
+            balance_totals=balances.totals_by_currency(owed),
         )
 
 

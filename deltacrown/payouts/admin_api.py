@@ -11,7 +11,7 @@ from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import login_required, require_user, staff_only
 from deltacrown.core.csv import Column, csv_export, page_or_export
 from deltacrown.core.errors import InvalidTransitionError
-from deltacrown.payouts import desk, queries
+from deltacrown.payouts import balances, desk, queries
 from deltacrown.payouts.api import present
 from deltacrown.payouts.errors import PayoutAlreadyPaidError, PayoutNotFoundError
 from deltacrown.payouts.models import Payout
@@ -20,6 +20,8 @@ from deltacrown.payouts.schemas import (
     DeskQueryArgs,
     MarkFailedArgs,
     MarkPaidArgs,
+    OrganizerBalanceQueryArgs,
+    OrganizerBalanceSchema,
 )
 
 blp = Blueprint(
@@ -74,6 +76,36 @@ class DeskPayouts(MethodView):
         """Every payout with the recipient's payout methods; filters: status, kind, tournament,
         currency. `Accept: text/csv` exports every match."""
         return with_methods(page_or_export(queries.list_for_desk(**args), pagination_parameters))
+
+
+BALANCE_COLUMNS = (
+    "organizer_id",
+    "username",
+    "currency",
+    "fees_verified",
+    "refunds_done",
+    "platform_fee",
+    "payable",
+    "prize_pools_declared",
+    "prizes_paid",
+)
+
+
+@blp.route("/payouts/organizer-balances/")
+class OrganizerBalances(MethodView):
+    @login_required
+    @staff_only
+    @blp.arguments(OrganizerBalanceQueryArgs, location="query")
+    @blp.response(200, OrganizerBalanceSchema(many=True))
+    @csv_export(BALANCE_COLUMNS, filename="organizer-balances.csv")
+    @blp.paginate()
+    @blp.errors(403)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """What the platform owes each organizer, per currency: the cash entry fees staff
+        verified for their tournaments, less the fees refunded by hand and the platform fee;
+        beside it the cash prize pools they declare and the cash prizes already paid. Filters:
+        currency, organizer. `Accept: text/csv` exports every row."""
+        return page_or_export(balances.organizer_balances(**args), pagination_parameters)
 
 
 @blp.route("/payouts/<int:payout_id>/mark-paid/")

@@ -25,6 +25,7 @@ from flask import current_app
 from deltacrown.economy import services as economy
 from deltacrown.economy.errors import InsufficientFundsError
 from deltacrown.economy.models import Transaction, TransactionKind, Wallet
+from deltacrown.economy.services.accounts import ESCROW_PREFIX
 from deltacrown.extensions import db
 from deltacrown.payouts import queries
 from deltacrown.payouts.models import PayoutKind, PayoutStatus
@@ -51,6 +52,40 @@ def fees_held(tournament_id: int) -> int:
         )
         or 0
     )
+
+
+def figures_of(tournament_ids: Any) -> dict[str, int]:
+    """Summed over the escrows of `tournament_ids` (a list or a Select of ids), in one
+    aggregate query: `balance` held now; `entry_fees` that reached them (less refunds);
+    `prize_pools` held from organizers (less pools given back); `prizes_paid` (less prizes
+    taken back); `platform_fee` to the house; `settled` to the organizers."""
+    accounts = sa.select(sa.literal(ESCROW_PREFIX) + sa.cast(Tournament.id, sa.String))
+    accounts = accounts.where(Tournament.id.in_(tournament_ids))
+    key = sa.func.coalesce(Transaction.idempotency_key, "")
+
+    def total(condition: Any, sign: int = 1) -> Any:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, sign * Transaction.amount))), 0)
+
+    balance = (
+        sa.select(sa.func.coalesce(sa.func.sum(Wallet.balance), 0))
+        .where(Wallet.account.in_(accounts))
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        sa.select(
+            balance,
+            total(Transaction.reference_type == "registrations"),
+            total(key.like("escrow\\_%:pool:t%", escape="\\")),
+            total(Transaction.reference_type == "payouts", -1),
+            total(key.like("escrow\\_out:fee:t%", escape="\\"), -1),
+            total(key.like("escrow\\_out:settlement:t%", escape="\\"), -1),
+        )
+        .select_from(Transaction)
+        .join(Wallet, Wallet.id == Transaction.wallet_id)
+        .where(Wallet.account.in_(accounts))
+    ).one()
+    names = ("balance", "entry_fees", "prize_pools", "prizes_paid", "platform_fee", "settled")
+    return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
 
 
 def platform_fee(fees: int) -> int:

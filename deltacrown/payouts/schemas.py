@@ -162,3 +162,31 @@ class MarkFailedArgs(BaseSchema):
 class PayoutMethodArgs(BaseSchema):
     method = ma.fields.Enum(PayoutMethodKind, by_value=True, required=True)
     account = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
+
+
+class OrganizerBalanceQueryArgs(BaseSchema):
+    currency = ma.fields.String(validate=ma.validate.Regexp(r"^[A-Za-z]{3}$"))
+    organizer = ma.fields.Integer(
+        validate=ma.validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "The organizer's user id"},
+    )
+
+
+def _money_field(description: str) -> ma.fields.Decimal:
+    return ma.fields.Decimal(as_string=True, places=2, metadata={"description": description})
+
+
+class OrganizerBalanceSchema(BaseSchema):
+    """What the platform owes one organizer in one currency from cash entry fees."""
+
+    organizer_id = ma.fields.Integer()
+    username = ma.fields.String()
+    currency = ma.fields.String()
+    fees_verified = _money_field("Cash entry fees of payments verified by staff")
+    refunds_done = _money_field("Of those, the fees refunded by hand")
+    platform_fee = _money_field("The platform's fee: its percentage of the rest, rounded down")
+    payable = _money_field("What the platform owes the organizer: fees - refunds - platform fee")
+    prize_pools_declared = _money_field(
+        "Cash prize pools the organizer's tournaments declare (not cancelled)"
+    )
+    prizes_paid = _money_field("Cash prizes of their tournaments already marked paid")

@@ -24,12 +24,17 @@ import time_machine
 
 from deltacrown.accounts.models import User
 from deltacrown.core.time import utcnow
-from deltacrown.economy import services as economy
 from deltacrown.extensions import db
 from deltacrown.tournaments import services
 from tests.discovery.conftest import schedule
 from tests.factories import build_tournament
-from tests.organizer.seed import add_registration, add_team, pay_coins, submit_payment
+from tests.organizer.seed import (
+    add_registration,
+    add_team,
+    pay_coins,
+    refund_coins,
+    submit_payment,
+)
 
 
 @dataclass
@@ -119,7 +124,7 @@ def scenario(app, make_user, frozen) -> Scenario:
             registration = add_registration(b, user_id=pid[key], status="confirmed")
             entry = pay_coins(registration, 50)
             if key == "p7":
-                economy.refund(entry.id)
+                refund_coins(registration, entry)
                 registration.status = registration.status.CANCELLED
                 registration.payment_status = registration.payment_status.REFUNDED
 

@@ -95,7 +95,8 @@ def add_registration(
 
 
 def pay_coins(registration: Registration, coins: int) -> Any:
-    """Give the registrant the coins, then debit them as the entry fee (as registration does)."""
+    """Give the registrant the coins, then debit them as the entry fee into the tournament's
+    escrow (as registration does)."""
     payer = registration.registered_by_id
     economy.credit(payer, coins, kind=TransactionKind.DEPOSIT, key=f"seed:{registration.id}")
     entry = economy.debit(
@@ -103,6 +104,13 @@ def pay_coins(registration: Registration, coins: int) -> Any:
         coins,
         kind=TransactionKind.ENTRY_FEE,
         key=f"entry_fee:reg:{registration.id}",
+        reference=("registrations", registration.id),
+    )
+    economy.credit_account(
+        economy.escrow_account(registration.tournament_id),
+        coins,
+        kind=TransactionKind.ESCROW_IN,
+        key=f"escrow_in:reg:{registration.id}",
         reference=("registrations", registration.id),
     )
     registration.coin_transaction_id = entry.id
@@ -135,3 +143,15 @@ def submit_payment(
     db.session.add(payment)
     db.session.flush()
     return payment
+
+
+def refund_coins(registration: Registration, entry: Any) -> None:
+    """Give a coin fee back out of the escrow (as registration does when a player leaves)."""
+    refund = economy.refund(entry.id)
+    economy.debit_account(
+        economy.escrow_account(registration.tournament_id),
+        refund.amount,
+        kind=TransactionKind.ESCROW_OUT,
+        key=f"escrow_out:reg:{registration.id}",
+        reference=("registrations", registration.id),
+    )

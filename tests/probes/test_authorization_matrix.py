@@ -247,6 +247,7 @@ EXPECTED: dict[str, Any] = {
     "POST /api/me/payout-methods/": USERS,
     "DELETE /api/me/payout-methods/<int:method_id>/": PLAYER,
     "GET /api/admin/payouts/": STAFF,
+    "GET /api/admin/payouts/organizer-balances/": STAFF,
     "POST /api/admin/payouts/<int:payout_id>/mark-paid/": STAFF,
     "POST /api/admin/payouts/<int:payout_id>/mark-failed/": STAFF,
     "POST /api/admin/payouts/<int:payout_id>/retry/": STAFF,

@@ -29,8 +29,11 @@ from deltacrown.extensions import db
 HOUSE = "house"
 
 
+ESCROW_PREFIX = "escrow:tournament:"
+
+
 def escrow_account(tournament_id: int) -> str:
-    return f"escrow:tournament:{tournament_id}"
+    return f"{ESCROW_PREFIX}{tournament_id}"
 
 
 def find_account_wallet(account: str) -> Wallet | None:
