@@ -308,13 +308,9 @@ class PostgresBackend:
         delete are found by following the schema's foreign keys, then deleted children first."""
         import sqlalchemy as sa
 
+        from deltacrown.core.purge import purge
         from deltacrown.extensions import db
 
-        tables = db.metadata.sorted_tables
-        doomed: dict[str, set[Any]] = {
-            "tournaments": {self.tournament_id},
-            "users": set(self.user_ids),
-        }
         db.session.execute(
             sa.text(
                 "DELETE FROM audit_entries WHERE actor_id = ANY(:u) "
@@ -322,38 +318,7 @@ class PostgresBackend:
             ),
             {"t": [self.tournament_id], "u": self.user_ids or [-1]},
         )
-        changed = True
-        while changed:
-            changed = False
-            for table in tables:
-                if "id" not in table.c:
-                    continue
-                for fk in table.foreign_keys:
-                    parents = doomed.get(fk.column.table.name)
-                    if not parents or fk.parent.table is fk.column.table:
-                        continue
-                    found = set(
-                        db.session.scalars(sa.select(table.c.id).where(fk.parent.in_(parents)))
-                    )
-                    new = found - doomed.setdefault(table.name, set())
-                    if new:
-                        doomed[table.name] |= new
-                        changed = True
-        for table in reversed(tables):
-            for fk in table.foreign_keys:  # rows without an id of their own (link tables)
-                parents = doomed.get(fk.column.table.name)
-                if parents and "id" not in table.c:
-                    db.session.execute(sa.delete(table).where(fk.parent.in_(parents)))
-            ids = doomed.get(table.name)
-            if ids and "id" in table.c:
-                for fk in table.foreign_keys:  # self-references (next match) first
-                    if fk.parent.table is fk.column.table and fk.parent.nullable:
-                        db.session.execute(
-                            sa.update(table)
-                            .where(table.c.id.in_(ids))
-                            .values({fk.parent.name: None})
-                        )
-                db.session.execute(sa.delete(table).where(table.c.id.in_(ids)))
+        purge(db.session, {"tournaments": {self.tournament_id}, "users": set(self.user_ids)})
         db.session.commit()
 
 

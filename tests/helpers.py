@@ -130,7 +130,7 @@ def delete_rows_of(conn: Any, *, tournament_ids: list[int], user_ids: list[int])
     across connections), whatever other domains wrote in reaction goes too."""
     import sqlalchemy as sa
 
-    from deltacrown.extensions import db
+    from deltacrown.core.purge import purge
 
     conn.execute(
         sa.text(
@@ -139,33 +139,4 @@ def delete_rows_of(conn: Any, *, tournament_ids: list[int], user_ids: list[int])
         ),
         {"t": tournament_ids or [-1], "u": user_ids or [-1]},
     )
-    tables = db.metadata.sorted_tables
-    doomed: dict[str, set[Any]] = {"tournaments": set(tournament_ids), "users": set(user_ids)}
-    changed = True
-    while changed:
-        changed = False
-        for table in tables:
-            if "id" not in table.c:
-                continue
-            for fk in table.foreign_keys:
-                parents = doomed.get(fk.column.table.name)
-                if not parents or fk.parent.table is fk.column.table:
-                    continue
-                found = set(conn.scalars(sa.select(table.c.id).where(fk.parent.in_(parents))))
-                new = found - doomed.setdefault(table.name, set())
-                if new:
-                    doomed[table.name] |= new
-                    changed = True
-    for table in reversed(tables):
-        for fk in table.foreign_keys:
-            parents = doomed.get(fk.column.table.name)
-            if parents and "id" not in table.c:
-                conn.execute(sa.delete(table).where(fk.parent.in_(parents)))
-        ids = doomed.get(table.name)
-        if ids and "id" in table.c:
-            for fk in table.foreign_keys:
-                if fk.parent.table is fk.column.table and fk.parent.nullable:
-                    conn.execute(
-                        sa.update(table).where(table.c.id.in_(ids)).values({fk.parent.name: None})
-                    )
-            conn.execute(sa.delete(table).where(table.c.id.in_(ids)))
+    purge(conn, {"tournaments": set(tournament_ids), "users": set(user_ids)})
