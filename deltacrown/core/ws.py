@@ -1,13 +1,13 @@
 """Websocket plumbing shared by every live route: the Origin allow-list, JSON frames, /ws/ping,
 and `follow()`, which serves a live channel (auth, gap-free events, resume, rate limits).
-Connection caps and the end of a connection live in `ws_connections`."""
+Connection caps and the end of a connection live in `ws_connections`; the message bucket and
+per-user connection slots in `ws_limits`."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import logging
-import threading
 import time
 import uuid
 from collections import deque
@@ -27,6 +27,7 @@ from deltacrown.core.errors import AuthenticationError, DomainError
 from deltacrown.core.inputs import DEFAULT_MAX_JSON_DEPTH, json_too_deep
 from deltacrown.core.transaction import unit_of_work
 from deltacrown.core.ws_connections import WAKE_INTERVAL, connection
+from deltacrown.core.ws_limits import TokenBucket, slots
 
 # The unbound websocket extension; `create_app` binds it, domains route on their own blueprint.
 sock = Sock()
@@ -121,7 +122,6 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_RATE_LIMITED = 4429
-SLOT_TTL = 120.0  # seconds a connection slot lives in Redis without a refresh
 SLOT_REFRESH = 45.0
 STRIKE_WINDOW = 10.0
 
@@ -163,81 +163,6 @@ class Close(Exception):
     def __init__(self, code: int, reason: str) -> None:
         super().__init__(reason)
         self.code, self.reason = code, reason
-
-
-class TokenBucket:
-    """`rate` messages per second, bursts of as many."""
-
-    def __init__(self, rate: float) -> None:
-        self.rate = rate
-        self.tokens = rate
-        self.at = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.rate, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
-
-    def wait_ms(self) -> int:
-        return max(1, int((1 - self.tokens) / self.rate * 1000))
-
-
-class Slots:
-    """At most `limit` open connections per user: one process in memory, or every process
-    through a Redis sorted set of connection ids scored by their last refresh (a crashed
-    process's slots expire after SLOT_TTL)."""
-
-    def __init__(self, client: Any = None) -> None:
-        self.client = client
-        self._lock = threading.Lock()
-        self._held: dict[int, set[str]] = {}
-
-    def acquire(self, user_id: int, conn_id: str, limit: int) -> bool:
-        if self.client is None:
-            with self._lock:
-                held = self._held.setdefault(user_id, set())
-                if len(held) >= limit:
-                    return False
-                held.add(conn_id)
-                return True
-        key, now = f"{realtime.REDIS_PREFIX}conns:{user_id}", time.time()
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.zremrangebyscore(key, "-inf", now - SLOT_TTL)
-            pipe.zadd(key, {conn_id: now})
-            pipe.zcard(key)
-            pipe.expire(key, int(SLOT_TTL))
-            count = pipe.execute()[2]
-        if count > limit:
-            self.client.zrem(key, conn_id)
-            return False
-        return True
-
-    def refresh(self, user_id: int, conn_id: str) -> None:
-        if self.client is not None:
-            key = f"{realtime.REDIS_PREFIX}conns:{user_id}"
-            self.client.zadd(key, {conn_id: time.time()})
-            self.client.expire(key, int(SLOT_TTL))
-
-    def release(self, user_id: int, conn_id: str) -> None:
-        if self.client is None:
-            with self._lock:
-                self._held.get(user_id, set()).discard(conn_id)
-            return
-        self.client.zrem(f"{realtime.REDIS_PREFIX}conns:{user_id}", conn_id)
-
-
-def slots() -> Slots:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    found = app.extensions.get("deltacrown_ws_slots")
-    if found is None:
-        current = realtime.broker()
-        found = Slots(current.client if isinstance(current, realtime.RedisBroker) else None)
-        app.extensions["deltacrown_ws_slots"] = found
-    return found
 
 
 class Follower:

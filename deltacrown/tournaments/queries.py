@@ -135,12 +135,6 @@ def tournament_id_by_slug(slug: str) -> tuple[int, str] | None:
     return (row.id, row.slug) if row is not None else None
 
 
-def slug_taken(slug: str) -> bool:
-    """Deleted tournaments keep their slug, and renamed ones their old slugs: old links must
-    never point elsewhere."""
-    return tournament_id_by_slug(slug) is not None
-
-
 def due_to_open(now: datetime) -> sa.Select[tuple[Tournament]]:
     """Published tournaments whose registration should be open by now."""
     return (

@@ -152,7 +152,7 @@ def test_state_changes_in_one_unit_of_work_are_announced_once(app_ctx):
 
 
 def test_connection_slots_are_limited_per_user_across_processes():
-    from deltacrown.core.ws import Slots
+    from deltacrown.core.ws_limits import Slots
 
     url = os.environ.get("TEST_REDIS_URL")
     clients = [None]
