@@ -185,13 +185,12 @@ class BaseConfig:
     CERTIFICATE_VERIFY_LIMIT = "60/minute"
     CERTIFICATES_ON_COMPLETION = True  # make them when a tournament completes (a Celery task)
     # Outgoing webhooks (docs/webhooks.md). Private and http:// URLs: None follows ENV_NAME
-    # (allowed in development and testing only). Dispatch: None picks Celery with a broker,
-    # else a thread pool of WEBHOOKS_THREADS (tests: inline).
+    # (allowed in development and testing only). Deliveries go to Celery with a broker, else
+    # to a thread pool of WEBHOOKS_THREADS (core.background; tests: inline).
     WEBHOOKS_ALLOW_PRIVATE_URLS: bool | None = None
     WEBHOOKS_TIMEOUT_SECONDS = 10
     WEBHOOKS_MAX_ATTEMPTS = 8
     WEBHOOKS_THREADS = 4
-    WEBHOOKS_DISPATCH: str | None = None
     WEBHOOKS_BREAKER_FAILURES = 5  # failures within WEBHOOKS_BREAKER_WINDOW seconds open it
     WEBHOOKS_BREAKER_WINDOW = 120
     WEBHOOKS_BREAKER_OPEN_SECONDS = 60  # then one probe goes out (half-open)

@@ -19,7 +19,7 @@ def test_a_delivery_never_holds_up_the_request_that_caused_it(
     app = create_app(
         "testing",
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'embedded.sqlite3'}",
-        WEBHOOKS_DISPATCH="thread",  # what the embedded default picks outside tests
+        BACKGROUND_INLINE=False,  # what the embedded default does outside tests
     )
     with app.app_context():
         db.create_all()
@@ -46,6 +46,6 @@ def test_a_delivery_never_holds_up_the_request_that_caused_it(
         return bool(row["status"] == "succeeded")
 
     wait_until(settled, 20, "the delivery to be recorded")
-    app.extensions["deltacrown_webhook_pool"].shutdown(wait=True)
+    app.extensions["deltacrown_webhooks_pool"].shutdown(wait=True)
     with app.app_context():
         db.engine.dispose()
