@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask.views import MethodView
@@ -67,43 +68,43 @@ class ReportQueue(MethodView):
 REPORT_ACTION_ERRORS = (PermissionDeniedError, ReportNotFoundError, InvalidTransitionError)
 
 
-@blp.route("/reports/<int:report_id>/triage/")
-class ReportTriage(MethodView):
-    @blp.idempotent
-    @login_required
-    @staff_only
-    @blp.arguments(ReportActionArgs)
-    @blp.response(200, ReportSchema)
-    @blp.errors(*REPORT_ACTION_ERRORS)
-    def post(self, args: dict[str, Any], report_id: int) -> Any:
-        """Take an open report into review (`open` → `triaged`)."""
-        return reports.triage(report_id, actor=require_user(), notes=args.get("notes"))
+def _report_action(name: str, path: str, service: Callable[..., Report], summary: str) -> None:
+    """`POST /reports/{id}/<path>/`: one step of a report's workflow through `service`."""
+
+    def post(self: MethodView, args: dict[str, Any], report_id: int) -> Any:
+        return service(report_id, actor=require_user(), notes=args.get("notes"))
+
+    post.__doc__ = summary
+    decorated = blp.idempotent(
+        login_required(
+            staff_only(
+                blp.arguments(ReportActionArgs)(
+                    blp.response(200, ReportSchema)(blp.errors(*REPORT_ACTION_ERRORS)(post))
+                )
+            )
+        )
+    )
+    blp.route(f"/reports/<int:report_id>/{path}/")(type(name, (MethodView,), {"post": decorated}))
 
 
-@blp.route("/reports/<int:report_id>/resolve/")
-class ReportResolve(MethodView):
-    @blp.idempotent
-    @login_required
-    @staff_only
-    @blp.arguments(ReportActionArgs)
-    @blp.response(200, ReportSchema)
-    @blp.errors(*REPORT_ACTION_ERRORS)
-    def post(self, args: dict[str, Any], report_id: int) -> Any:
-        """Close a triaged report as acted upon (`triaged` → `resolved`)."""
-        return reports.resolve(report_id, actor=require_user(), notes=args.get("notes"))
-
-
-@blp.route("/reports/<int:report_id>/dismiss/")
-class ReportDismiss(MethodView):
-    @blp.idempotent
-    @login_required
-    @staff_only
-    @blp.arguments(ReportActionArgs)
-    @blp.response(200, ReportSchema)
-    @blp.errors(*REPORT_ACTION_ERRORS)
-    def post(self, args: dict[str, Any], report_id: int) -> Any:
-        """Close an open or triaged report without action (→ `dismissed`)."""
-        return reports.dismiss(report_id, actor=require_user(), notes=args.get("notes"))
+_report_action(
+    "ReportTriage",
+    "triage",
+    reports.triage,
+    "Take an open report into review (`open` → `triaged`).",
+)
+_report_action(
+    "ReportResolve",
+    "resolve",
+    reports.resolve,
+    "Close a triaged report as acted upon (`triaged` → `resolved`).",
+)
+_report_action(
+    "ReportDismiss",
+    "dismiss",
+    reports.dismiss,
+    "Close an open or triaged report without action (→ `dismissed`).",
+)
 
 
 # ----- sanctions -------------------------------------------------------------------------------
