@@ -245,3 +245,59 @@ def sanction(app: Flask) -> Iterator[Any]:
     with app.app_context():
         for key in keys:
             cache.delete(key)
+
+
+# Server mode runs the suite a second time for what the database and Redis change; a test that
+# touches neither (pure rules, engines, renderers: no `app` among the fixtures it asks for,
+# directly or through other fixtures, and no word of server mode in its module) has already
+# run in the embedded mode and is not run again. DELTACROWN_RUN_ALL=1 runs everything.
+_SERVER_MODE_WORDS = ("TEST_DATABASE_URL", "TEST_REDIS_URL", "postgres", "is_postgres", "redis")
+_APP_FIXTURES = {"app", "database_url", "is_postgres"}
+
+
+def _asks_for_app(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return True
+    names = list(info.argnames)
+    for marker in item.iter_markers("usefixtures"):
+        names.extend(marker.args)
+    seen: set[str] = set()
+    while names:
+        name = names.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in _APP_FIXTURES:
+            return True
+        for definition in info.name2fixturedefs.get(name, ()):
+            names.extend(definition.argnames)
+    return False
+
+
+_module_mentions_server_mode: dict[str, bool] = {}
+
+
+def _mentions_server_mode(item: pytest.Item) -> bool:
+    path = str(item.path)
+    if path not in _module_mentions_server_mode:
+        text = item.path.read_text(encoding="utf-8")
+        _module_mentions_server_mode[path] = any(word in text for word in _SERVER_MODE_WORDS)
+    return _module_mentions_server_mode[path]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not os.environ.get("TEST_DATABASE_URL") or os.environ.get("DELTACROWN_RUN_ALL"):
+        return
+    keep, ran_embedded = [], []
+    for item in items:
+        pure = (
+            not _asks_for_app(item)
+            and item.get_closest_marker("postgres") is None
+            and item.get_closest_marker("browser") is None
+            and not _mentions_server_mode(item)
+        )
+        (ran_embedded if pure else keep).append(item)
+    if ran_embedded:
+        config.hook.pytest_deselected(items=ran_embedded)
+        items[:] = keep
