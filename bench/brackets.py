@@ -129,6 +129,7 @@ class PostgresBackend:
     name = "deltacrown-postgres"
     formats = ("single_elimination", "double_elimination", "round_robin", "swiss")
     database_url: str | None = None  # set by main() from --database-url / TEST_DATABASE_URL
+    broker_url: str | None = None  # --broker-url: reactions enqueued as in server mode
 
     def __init__(self) -> None:
         import os
@@ -140,7 +141,8 @@ class PostgresBackend:
 
         from deltacrown.app import MIGRATIONS_DIR, create_app
 
-        self.app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+        broker = {"CELERY_BROKER_URL": self.broker_url} if self.broker_url else {}
+        self.app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, **broker)
         self.context = self.app.app_context()
         self.context.push()
         upgrade(directory=MIGRATIONS_DIR, revision="heads")
@@ -465,6 +467,12 @@ def main(argv: list[str] | None = None) -> int:
         "--database-url", help="--backend postgres: the database (default TEST_DATABASE_URL)"
     )
     parser.add_argument(
+        "--broker-url",
+        help="--backend postgres: enqueue what follows a result (ratings, notifications, "
+        "webhooks) on this Celery broker, as server mode does, instead of running it inline "
+        "(memory:// enqueues without running it; a Redis URL leaves it for a worker)",
+    )
+    parser.add_argument(
         "--compare",
         action="store_true",
         help="also time brackets-manager.js (node + npm), save both runs, print the ratios",
@@ -473,6 +481,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     PostgresBackend.database_url = args.database_url
+    PostgresBackend.broker_url = args.broker_url
     backend = BACKENDS[args.backend]()
     formats = [f for f in args.formats if f in getattr(backend, "formats", FORMATS)]
     ours = []

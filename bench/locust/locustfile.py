@@ -9,7 +9,7 @@ Run by bench/locust/run.py (which makes the world and the servers); by hand:
 | `Spectator` | 12 | the public list (default, filtered, ordered, keyset), search, a detail, a bracket, standings |
 | `Newcomer` | 1 | signs up, signs in, adds a game profile, registers for the open tournament, checks in, reads its registrations |
 | `Competitor` | 3 | signs in as both sides of a match of the live cup: both check in (if it waits for them), one submits, the other confirms |
-| `Follower` | 4 | follows a match of the live cup on its websocket; each event's delivery time (arrival minus the event's `ts`) is reported as `WS match event` |
+| `Follower` | 4 | follows the live cup (its tournament channel, or one match's) for 15 s; each event's delivery time (arrival minus the event's `ts`) is reported as `WS match event` |
 
 Every request is named by its route template, so the statistics group by endpoint.
 """
@@ -184,12 +184,16 @@ class Follower(HttpUser):
     wait_time = between(0.5, 1.5)
 
     @task
-    def follow_a_match(self) -> None:
-        match = random.choice(WORLD["matches"])  # noqa: S311
-        url = self.host.replace("http", "ws", 1) + f"/ws/matches/{match['id']}"
+    def follow_live(self) -> None:
+        """The live cup's tournament channel (every match's events) or one of its matches."""
+        if random.random() < 0.5:  # noqa: S311
+            path = f"/ws/tournaments/{WORLD['cup']}"
+        else:
+            path = f"/ws/matches/{random.choice(WORLD['matches'])['id']}"  # noqa: S311
+        url = self.host.replace("http", "ws", 1) + path
         started = time.perf_counter()
-        try:
-            ws = websocket.create_connection(url, timeout=10)
+        try:  # no Origin header: a bot or an app, not a browser
+            ws = websocket.create_connection(url, timeout=10, suppress_origin=True)
         except Exception as exc:  # noqa: BLE001 - reported as a failed request
             _fire("WS", "connect", started, exc)
             return
@@ -200,6 +204,9 @@ class Follower(HttpUser):
                 try:
                     frame = json.loads(ws.recv())
                 except websocket.WebSocketTimeoutException:
+                    break
+                except websocket.WebSocketConnectionClosedException as exc:
+                    _fire("WS", "closed by the server", time.perf_counter(), exc)
                     break
                 ts = frame.get("ts")
                 if ts:
