@@ -116,6 +116,8 @@ def test_create_refuses_naive_datetimes_and_unknown_fields(client, owner):
         ),
         ({"settings": {"best_of": 4}}, "invalid_settings", "settings.best_of"),
         ({"timezone": "Mars/Olympus"}, "validation_error", "timezone"),
+        ({"timezone": "Asia/" + "x" * 300}, "validation_error", "timezone"),  # not a file name
+        ({"timezone": "../../etc/passwd"}, "validation_error", "timezone"),
         ({"banner_url": "ftp://x.test/a.png"}, "validation_error", "banner_url"),
         ({"prize_distribution": [{"placement": 1}]}, "validation_error", "prize_distribution"),
     ],
