@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 
-from deltacrown.accounts import lockout, queries, services, tokens
+from deltacrown.accounts import lockout, queries, services, tokens, twofactor
 from deltacrown.accounts.errors import (
     AccountBannedError,
     AccountDisabledError,
@@ -42,6 +42,7 @@ from deltacrown.accounts.schemas import (
     TokenSchema,
     UserSearchArgs,
 )
+from deltacrown.accounts.security_schemas import SignInResultSchema
 from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import login_required, require_staff, require_user
 from deltacrown.core.csv import csv_export, page_or_export
@@ -84,7 +85,7 @@ class Login(MethodView):
     decorators = [limiter.limit(auth_limit, key_func=ip_key, methods=["POST"])]
 
     @blp.arguments(LoginArgs)
-    @blp.response(200, TokenSchema)
+    @blp.response(200, SignInResultSchema)
     @blp.errors(
         InvalidCredentialsError, AccountDisabledError, AccountBannedError, LoginLockedError, 429
     )
@@ -94,10 +95,20 @@ class Login(MethodView):
         Ten failed passwords for one account within 15 minutes lock it (429 `login_locked`
         with `Retry-After`) for every client except the devices that signed in to it before:
         send the `device_token` of an earlier successful sign-in to be exempt.
+
+        An account with two-factor sign-in on gets `{"mfa_required": true, "mfa_token": …}`
+        instead of tokens: send the token with the authenticator's code to
+        POST /api/auth/2fa/verify/ within five minutes.
         """
         user = services.authenticate(
             args["login"], args["password"], device_token=args.get("device_token")
         )
+        if twofactor.is_enabled(user):
+            device_user = lockout.device_user_id(args.get("device_token"))
+            return {
+                "mfa_required": True,
+                "mfa_token": twofactor.mfa_token_for(user, device_user=device_user),
+            }
         services.record_login(user)
         return {**tokens.tokens_for(user), "device_token": lockout.device_token_for(user)}
 

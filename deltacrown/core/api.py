@@ -45,6 +45,7 @@ from deltacrown.core.inputs import (
     is_id,
 )
 from deltacrown.core.ratelimit import EXEMPT_BLUEPRINTS
+from deltacrown.core.scopes import TokenScopes, check_scope, scope_for
 
 
 class BaseSchema(ma.Schema):
@@ -163,8 +164,14 @@ class Blueprint(_Blueprint):
     METHODS_NEEDING_CHECK_ETAG: list[str] = []
     METHODS_IF_MATCH = ("PUT", "PATCH", "DELETE")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, token_scopes: TokenScopes | None = None, **kwargs: Any) -> None:
+        """`token_scopes`: the scopes personal access tokens need here by default (`core.scopes`);
+        None keeps tokens out of every operation that declares no scope of its own."""
         super().__init__(*args, **kwargs)
+        if token_scopes is not None:
+            check_scope(token_scopes.read)
+            check_scope(token_scopes.write)
+        self.token_scopes = token_scopes
         self._prepare_doc_cbks.append(self._prepare_deltacrown_doc)
 
     def paginate(
@@ -368,6 +375,7 @@ class Blueprint(_Blueprint):
                     "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
                 },
             )
+            self._document_token_scope(doc, doc_info, method)
         for header in doc_info.get("extra_headers", []):
             doc.setdefault("parameters", []).append(dict(header))
         success_headers = doc_info.get("success_headers")
@@ -389,6 +397,32 @@ class Blueprint(_Blueprint):
                 },
             )
         return doc
+
+    def _document_token_scope(
+        self, doc: dict[str, Any], doc_info: dict[str, Any], method: str
+    ) -> None:
+        """A signed-in operation also takes a personal access token with its scope (`tokenAuth`),
+        and may answer 403 `insufficient_scope` (and `mfa_required` where staff are checked)."""
+        if not doc_info.get("token_auth"):
+            return
+        scope = scope_for(doc_info, self.token_scopes, method)
+        security = doc_info.setdefault("manual_doc", {}).get("security")
+        if doc_info.get("token_auth") and scope is not None and security is not None:
+            security.insert(1, {"tokenAuth": [scope]})
+            doc["x-token-scope"] = scope
+        codes = ["insufficient_scope"]
+        responses = doc.setdefault("responses", {})
+        existing = responses.get(403)
+        if isinstance(existing, dict) and "`" in existing.get("description", ""):
+            if "`forbidden`" in existing["description"]:
+                codes.append("mfa_required")
+            extra = ", ".join(f"`{c}`" for c in codes)
+            responses[403] = {**existing, "description": f"{existing['description']}, {extra}"}
+        else:
+            responses[403] = {
+                "description": "Forbidden. Codes: " + ", ".join(f"`{c}`" for c in codes),
+                "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
+            }
 
 
 def pagination_schema(default_page: int, default_size: int, max_size: int) -> type[ma.Schema]:
