@@ -138,7 +138,7 @@ class BaseConfig:
     LOGIN_FAILURE_LIMIT = "10/15 minutes"
     LOGIN_LOCKOUT_ENABLED = True
     # Requests per personal access token (a bot's own budget, beside the per-address default).
-    RATELIMIT_TOKEN = "120/minute"
+    RATELIMIT_TOKEN = "120/minute"  # noqa: S105 (a rate, not a secret)
     # Staff must sign in with a second factor (TOTP) to use staff APIs and the admin; on in
     # production, off in the embedded default so a newcomer's demo keeps working.
     STAFF_REQUIRE_2FA = False

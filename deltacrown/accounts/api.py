@@ -50,11 +50,18 @@ from deltacrown.core.errors import PermissionDeniedError
 from deltacrown.core.http import accepts_multipart
 from deltacrown.core.pagination import paginate_select
 from deltacrown.core.ratelimit import auth_limit, ip_key
+from deltacrown.core.scopes import TokenScopes, token_scope
 from deltacrown.core.storage import FileTooLargeError, UnsupportedFileTypeError
 from deltacrown.extensions import limiter
 from deltacrown.games.errors import GameNotFoundError
 
-blp = Blueprint("accounts", __name__, url_prefix="/api", description="Accounts and sign-in.")
+blp = Blueprint(
+    "accounts",
+    __name__,
+    url_prefix="/api",
+    description="Accounts and sign-in.",
+    token_scopes=TokenScopes("profile:read", "profile:write"),
+)
 
 
 @blp.route("/auth/register/")
@@ -163,6 +170,7 @@ class Me(MethodView):
 
 @blp.route("/auth/change-password/")
 class ChangePassword(MethodView):
+    @token_scope(None)
     @login_required
     @blp.arguments(ChangePasswordArgs)
     @blp.response(200, TokenSchema)

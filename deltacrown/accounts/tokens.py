@@ -13,9 +13,9 @@ from flask import Flask, current_app
 from flask_jwt_extended import create_access_token, create_refresh_token
 
 from deltacrown.accounts.bans import ensure_not_banned
-from deltacrown.accounts.twofactor import apply_staff_policy
 from deltacrown.accounts.models import User
 from deltacrown.accounts.queries import find_user, is_token_revoked
+from deltacrown.accounts.twofactor import apply_staff_policy
 from deltacrown.extensions import jwt
 
 

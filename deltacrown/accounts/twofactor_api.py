@@ -8,6 +8,7 @@ from flask.views import MethodView
 
 from deltacrown.accounts import lockout, services, tokens, twofactor
 from deltacrown.accounts.errors import LoginLockedError
+from deltacrown.accounts.schemas import TokenSchema
 from deltacrown.accounts.security_schemas import (
     RecoveryCodesSchema,
     TwoFactorCodeArgs,
@@ -16,7 +17,6 @@ from deltacrown.accounts.security_schemas import (
     TwoFactorStatusSchema,
     TwoFactorVerifyArgs,
 )
-from deltacrown.accounts.schemas import TokenSchema
 from deltacrown.accounts.twofactor import (
     InvalidOtpError,
     MfaTokenInvalidError,
@@ -86,9 +86,7 @@ class TwoFactorDisable(MethodView):
     @login_required
     @blp.arguments(TwoFactorDisableArgs)
     @blp.response(204)
-    @blp.errors(
-        TwoFactorNotEnabledError, InvalidOtpError, OtpReusedError, LoginLockedError, 422
-    )
+    @blp.errors(TwoFactorNotEnabledError, InvalidOtpError, OtpReusedError, LoginLockedError, 422)
     def post(self, args: dict[str, Any]) -> None:
         """Turn two-factor sign-in off with a current code or a recovery code."""
         twofactor.disable(

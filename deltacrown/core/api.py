@@ -45,7 +45,7 @@ from deltacrown.core.inputs import (
     is_id,
 )
 from deltacrown.core.ratelimit import EXEMPT_BLUEPRINTS
-from deltacrown.core.scopes import TokenScopes, check_scope, scope_for
+from deltacrown.core.scopes import STAFF_PATH_PREFIX, TokenScopes, check_scope, scope_for
 
 
 class BaseSchema(ma.Schema):
@@ -173,6 +173,16 @@ class Blueprint(_Blueprint):
             check_scope(token_scopes.write)
         self.token_scopes = token_scopes
         self._prepare_doc_cbks.append(self._prepare_deltacrown_doc)
+
+    def register_views_in_doc(self, api, app, spec, *, name, parameters):  # type: ignore[no-untyped-def]
+        # Staff operations (/api/admin/...) never take a token, whatever the default says.
+        for endpoint, info in self._docs.items():
+            rule = next(app.url_map.iter_rules(f"{name}.{endpoint}"), None)
+            if rule is not None and rule.rule.startswith(STAFF_PATH_PREFIX):
+                for method, doc_info in info.items():
+                    if method != "parameters" and isinstance(doc_info, dict):
+                        doc_info["token_scope"] = None
+        return super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
 
     def paginate(
         self, pager: Any = None, *, page: int = 1, page_size: int = 20, max_page_size: int = 100
