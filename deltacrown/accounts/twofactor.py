@@ -37,7 +37,7 @@ from deltacrown.accounts.queries import find_user, is_token_revoked
 from deltacrown.accounts.security_models import RecoveryCode, TwoFactor
 from deltacrown.accounts.services import revoke_token
 from deltacrown.core import audit
-from deltacrown.core.auth import withhold_staff_rights
+from deltacrown.core.auth import staff_rights_withheld, withhold_staff_rights
 from deltacrown.core.errors import AuthenticationError, ConflictError, ValidationError
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
@@ -326,6 +326,8 @@ def staff_second_factor_missing(user: Any) -> bool:
     """Whether `user` is staff who must turn on two-factor before acting as staff."""
     if not current_app.config.get("STAFF_REQUIRE_2FA"):
         return False
+    if staff_rights_withheld() == "mfa":  # already found so in this request
+        return True
     return bool(user.is_staff or user.is_superuser) and not is_enabled(user)
 
 
