@@ -3,7 +3,8 @@
 A token is shown once when it is made; only its SHA-256 is stored (and its first characters,
 so its owner can tell tokens apart). It carries scopes from `core.scopes.SCOPES` (staff
 rights are not among them), may expire, and can be revoked. Each token has its own request
-budget (`RATELIMIT_TOKEN`, beside the per-address default), and its `last_used_at` is written
+budget (`RATELIMIT_TOKEN`, kept in the rate-limit store like the sign-in lockout, beside the
+per-address default), and its `last_used_at` is written
 at most once a minute, after the request's commit, never as a write per request.
 """
 
@@ -20,6 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 
 from deltacrown.accounts.bans import ensure_not_banned
 from deltacrown.accounts.models import User
@@ -27,7 +30,7 @@ from deltacrown.accounts.queries import find_user
 from deltacrown.accounts.security_models import PersonalAccessToken
 from deltacrown.core.auth import TokenExpiredError, TokenInvalidError, TokenRevokedError
 from deltacrown.core.errors import ConflictError, DomainError, NotFoundError, ValidationError
-from deltacrown.core.ratelimit import is_exempt, limiter
+from deltacrown.core.ratelimit import is_exempt
 from deltacrown.core.scopes import PAT_PREFIX, SCOPES
 from deltacrown.core.time import utcnow
 from deltacrown.core.transaction import after_commit, unit_of_work
@@ -114,18 +117,31 @@ class TokenRateLimitedError(DomainError):
     status, code, title = 429, "rate_limited", "Too many requests"
 
 
+def _budget() -> tuple[MovingWindowRateLimiter, Any]:
+    """The per-token counter in the rate-limit store (memory, or Redis in server mode)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    limit = _token_limit()
+    found = app.extensions.get("deltacrown_token_budget")
+    if found is None or found[2] != limit:
+        uri = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+        storage = storage_from_string(uri, key_prefix="deltacrown-token")
+        found = (MovingWindowRateLimiter(storage), parse(limit), limit)
+        app.extensions["deltacrown_token_budget"] = found
+    return found[0], found[1]
+
+
 def _spend_budget(token_id: int) -> None:
     """One request from the token's own budget (`RATELIMIT_TOKEN`), kept in the rate-limit
     store; past it, 429 `rate_limited` with Retry-After. A store that cannot be reached
     does not block the token."""
     if is_exempt():
         return
-    item = parse(_token_limit())
+    strategy, item = _budget()
     key = f"{current_app.config.get('RATELIMIT_KEY_PREFIX', '')}:pat:{token_id}"
     try:
-        if limiter.limiter.hit(item, key):
+        if strategy.hit(item, key):
             return
-        reset_at = limiter.limiter.get_window_stats(item, key).reset_time
+        reset_at = strategy.get_window_stats(item, key).reset_time
     except Exception:
         log.warning("token rate-limit store unavailable", exc_info=True)
         return
