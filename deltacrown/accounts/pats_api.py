@@ -49,7 +49,7 @@ class PersonalTokenCollection(MethodView):
             scopes=args["scopes"],
             expires_at=args.get("expires_at"),
         )
-        token.token = secret  # dumped once, never stored
+        token.token = secret  # type: ignore[attr-defined]  # dumped once, never stored
         return token
 
 

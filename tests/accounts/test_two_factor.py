@@ -4,6 +4,7 @@ staff who must use it (API and admin) while STAFF_REQUIRE_2FA is on."""
 from __future__ import annotations
 
 import re
+
 import pyotp
 import pytest
 import time_machine
