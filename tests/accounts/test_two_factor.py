@@ -255,3 +255,58 @@ def test_the_secret_is_stored_encrypted(app, client, user, clock):
     with app.app_context():
         stored = db.session.get(TwoFactor, user.id).secret_encrypted
     assert secret not in stored
+
+
+@pytest.mark.postgres
+def test_one_code_raced_by_ten_requests_is_accepted_once(database_url, is_postgres):
+    if not is_postgres:
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+    import threading
+    import uuid
+
+    from deltacrown.accounts import services, twofactor
+    from deltacrown.accounts.models import User
+    from deltacrown.accounts.security_models import TwoFactor
+    from deltacrown.app import create_app
+    from deltacrown.core.transaction import unit_of_work
+    from deltacrown.extensions import db
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    secret = pyotp.random_base32()
+    name = f"otp{uuid.uuid4().hex[:8]}"
+    with app.app_context(), unit_of_work():
+        user = services.register_user(
+            username=name, email=f"{name}@example.test", password="long-enough-pw-1"
+        )
+        encrypted = twofactor._fernet().encrypt(secret.encode()).decode()
+        db.session.add(TwoFactor(user_id=user.id, secret_encrypted=encrypted, enabled_at=utcnow()))
+        user_id = user.id
+    code = pyotp.TOTP(secret).now()
+    start = threading.Barrier(10)
+    outcomes: list[str] = []
+
+    def attempt() -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                with unit_of_work():
+                    twofactor.check_second_factor(db.session.get(User, user_id), code=code)
+                outcomes.append("accepted")
+            except twofactor.OtpReusedError:
+                outcomes.append("reused")
+            finally:
+                db.session.remove()
+
+    try:
+        threads = [threading.Thread(target=attempt) for _ in range(10)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(outcomes) == ["accepted"] + ["reused"] * 9, outcomes
+    finally:
+        with app.app_context():
+            with unit_of_work():
+                db.session.execute(db.delete(User).where(User.id == user_id))
+            db.session.remove()
+            db.engine.dispose()
