@@ -12,6 +12,7 @@ staff member without two-factor sign-in while `STAFF_REQUIRE_2FA` is on
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from copy import deepcopy
 from datetime import UTC, datetime
@@ -164,6 +165,21 @@ def bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
     return token or None
+
+
+def personal_token_key() -> str | None:
+    """A digest naming the personal access token sent (not checked), or None."""
+    token = bearer_token()
+    if token is None or not token.startswith(PAT_PREFIX):
+        return None
+    return hashlib.sha256(token.encode()).hexdigest()[:64]
+
+
+def verify_personal_token() -> None:
+    """401 unless the personal access token sent is still valid (revoked, expired, unknown)."""
+    token = bearer_token()
+    if token is not None and token.startswith(PAT_PREFIX):
+        personal_tokens.get().authenticate(token)
 
 
 def _use_personal_token(token: str, *, refresh: bool) -> None:

@@ -203,3 +203,21 @@ def test_last_use_is_written_at_most_once_a_minute(client, user):
         clock.shift(31)
         client.get("/api/auth/me/", headers=bearer(made["token"]))
         assert last_used() > first
+
+
+def test_idempotency_keys_are_scoped_to_the_token_and_replays_need_it_valid(
+    client, user, make_user
+):
+    token = make_token(client, user, ["profile:read"])
+    other = make_token(client, make_user(username="other"), ["profile:read"])
+    body = {"username": "KeyedPlayer", "email": "keyed@example.test", "password": "long-enough-pw"}
+
+    def register(pat):
+        headers = {**bearer(pat["token"]), "Idempotency-Key": "k-pat"}
+        return client.post("/api/auth/register/", json=body, headers=headers)
+
+    assert register(token).status_code == 201
+    assert register(token).headers["Idempotent-Replayed"] == "true"
+    assert_problem(register(other), 409, "username_taken")  # another token's key is its own
+    client.delete(f"/api/me/tokens/{token['id']}/", headers=user.headers)
+    assert_problem(register(token), 401, "token_revoked")
