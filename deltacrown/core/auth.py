@@ -25,7 +25,12 @@ from flask_jwt_extended import JWTManager, current_user, decode_token, verify_jw
 from flask_jwt_extended.internal_utils import user_lookup
 from sqlalchemy.orm.attributes import set_committed_value
 
-from deltacrown.core.errors import AuthenticationError, PermissionDeniedError, problem
+from deltacrown.core.errors import (
+    STAFF_WITHHELD,
+    AuthenticationError,
+    PermissionDeniedError,
+    problem,
+)
 from deltacrown.core.ports import Port
 from deltacrown.core.scopes import PAT_PREFIX, InsufficientScopeError, ensure_scope
 
@@ -136,7 +141,7 @@ def require_user() -> Any:
 def require_staff() -> Any:
     user = require_user()
     if not user.is_staff:
-        withheld = g.get("deltacrown_staff_withheld")
+        withheld = g.get(STAFF_WITHHELD)
         if withheld == "mfa":
             raise MfaRequiredError(
                 "Staff must turn on two-factor sign-in (POST /api/auth/2fa/setup/) first."
@@ -153,12 +158,12 @@ def withhold_staff_rights(user: Any, reason: str) -> None:
     if user.is_staff or user.is_superuser:
         set_committed_value(user, "is_staff", False)
         set_committed_value(user, "is_superuser", False)
-        g.deltacrown_staff_withheld = reason
+        g.setdefault(STAFF_WITHHELD, reason)
 
 
 def staff_rights_withheld() -> str | None:
     """Why this request's staff member acts without staff rights ("token", "mfa"), or None."""
-    return g.get("deltacrown_staff_withheld")
+    return g.get(STAFF_WITHHELD)  # type: ignore[no-any-return]
 
 
 def bearer_token() -> str | None:

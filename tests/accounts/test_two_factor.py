@@ -310,3 +310,17 @@ def test_one_code_raced_by_ten_requests_is_accepted_once(database_url, is_postgr
                 db.session.execute(db.delete(User).where(User.id == user_id))
             db.session.remove()
             db.engine.dispose()
+
+
+def test_staff_only_actions_in_player_operations_answer_mfa_required(
+    app, client, staff, make_user, staff_2fa_required, monkeypatch
+):
+    from tests.factories import make_tournament
+
+    organizer = make_user(username="organizer")
+    tournament_id = make_tournament(app, organizer.id, status="registration_open")
+    url = f"/api/tournaments/{tournament_id}/close-registration/"
+    assert_problem(client.post(url, headers=staff.headers), 403, "mfa_required")
+    assert_problem(client.post(url, headers=make_user(username="player").headers), 403, "forbidden")
+    monkeypatch.setitem(app.config, "STAFF_REQUIRE_2FA", False)
+    assert client.post(url, headers=staff.headers).status_code not in (401, 403)
