@@ -167,6 +167,19 @@ def disable(user: User, *, code: str | None, recovery_code: str | None) -> None:
     audit.record(actor=user, action="two_factor.disabled", target=user)
 
 
+def reset(user: User, *, actor: Any) -> bool:
+    """Turn two-factor off without a code (an operator, for an account whose app and recovery
+    codes are lost); audited. Whether it was on or pending."""
+    state = state_of(user.id)
+    if state is None:
+        return False
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.delete(state)
+    db.session.flush()
+    audit.record(actor=actor, action="two_factor.reset", target=user)
+    return True
+
+
 def _replace_recovery_codes(user: User) -> list[str]:
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]

@@ -324,3 +324,11 @@ def test_staff_only_actions_in_player_operations_answer_mfa_required(
     assert_problem(client.post(url, headers=make_user(username="player").headers), 403, "forbidden")
     monkeypatch.setitem(app.config, "STAFF_REQUIRE_2FA", False)
     assert client.post(url, headers=staff.headers).status_code not in (401, 403)
+
+
+def test_an_operator_turns_off_a_lost_second_factor(app, client, user, clock):
+    enable_2fa(client, user, utcnow())
+    result = app.test_cli_runner().invoke(args=["users", "reset-2fa", user.username])
+    assert result.exit_code == 0 and "turned off" in result.output, result.output
+    assert "access_token" in login(client, user).get_json()
+    assert app.test_cli_runner().invoke(args=["users", "reset-2fa", "nobody"]).exit_code == 1
