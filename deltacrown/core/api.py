@@ -3,7 +3,8 @@
 * `Api` renders every HTTP error as a problem and documents `ProblemSchema` for errors.
 * `Blueprint` adds: `errors(...)` to document the problem codes an operation can answer,
   weak version-based ETags with optional `If-Match` (412, never 428), `?fields=` sparse
-  fieldsets on any response, and request-body content-type rules (415).
+  fieldsets on any response, request-body content-type rules (415), and the scopes personal
+  access tokens need (`token_scopes=`, documented under `tokenAuth`; `core.scopes`).
 * `BaseSchema` refuses unknown fields and makes every input strict (`core.inputs`): JSON
   integers only, within their column's range; no control characters in strings.
 * `ProblemSchema` documents RFC 9457 bodies.
@@ -28,7 +29,7 @@ from flask_smorest.pagination import PaginationMetadataSchema, PaginationParamet
 from flask_smorest.spec import prepare_response
 from flask_smorest.utils import get_appcontext, unpack_tuple_response
 
-from deltacrown.core import idempotency
+from deltacrown.core import idempotency, scopes
 from deltacrown.core.errors import (
     PROBLEM_MIMETYPE,
     STATUS_CODES,
@@ -45,7 +46,6 @@ from deltacrown.core.inputs import (
     is_id,
 )
 from deltacrown.core.ratelimit import EXEMPT_BLUEPRINTS
-from deltacrown.core.scopes import STAFF_PATH_PREFIX, TokenScopes, check_scope, scope_for
 
 
 class BaseSchema(ma.Schema):
@@ -164,24 +164,14 @@ class Blueprint(_Blueprint):
     METHODS_NEEDING_CHECK_ETAG: list[str] = []
     METHODS_IF_MATCH = ("PUT", "PATCH", "DELETE")
 
-    def __init__(self, *args: Any, token_scopes: TokenScopes | None = None, **kwargs: Any) -> None:
-        """`token_scopes`: the scopes personal access tokens need here by default (`core.scopes`);
-        None keeps tokens out of every operation that declares no scope of its own."""
+    def __init__(self, *args: Any, token_scopes: Any = None, **kwargs: Any) -> None:
+        """`token_scopes`: the `core.scopes.TokenScopes` personal access tokens need here."""
         super().__init__(*args, **kwargs)
-        if token_scopes is not None:
-            check_scope(token_scopes.read)
-            check_scope(token_scopes.write)
-        self.token_scopes = token_scopes
+        self.token_scopes = scopes.checked_defaults(token_scopes)
         self._prepare_doc_cbks.append(self._prepare_deltacrown_doc)
 
     def register_views_in_doc(self, api, app, spec, *, name, parameters):  # type: ignore[no-untyped-def]
-        # Staff operations (/api/admin/...) never take a token, whatever the default says.
-        for endpoint, info in self._docs.items():
-            rule = next(app.url_map.iter_rules(f"{name}.{endpoint}"), None)
-            if rule is not None and rule.rule.startswith(STAFF_PATH_PREFIX):
-                for method, doc_info in info.items():
-                    if method != "parameters" and isinstance(doc_info, dict):
-                        doc_info["token_scope"] = None
+        scopes.keep_tokens_out_of_staff_paths(self._docs, app, name)
         return super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
 
     def paginate(
@@ -385,7 +375,7 @@ class Blueprint(_Blueprint):
                     "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
                 },
             )
-            self._document_token_scope(doc, doc_info, method)
+            scopes.document_token_scope(doc, doc_info, self.token_scopes, method, ProblemSchema)
         for header in doc_info.get("extra_headers", []):
             doc.setdefault("parameters", []).append(dict(header))
         success_headers = doc_info.get("success_headers")
@@ -407,32 +397,6 @@ class Blueprint(_Blueprint):
                 },
             )
         return doc
-
-    def _document_token_scope(
-        self, doc: dict[str, Any], doc_info: dict[str, Any], method: str
-    ) -> None:
-        """A signed-in operation also takes a personal access token with its scope (`tokenAuth`),
-        and may answer 403 `insufficient_scope` (and `mfa_required` where staff are checked)."""
-        if not doc_info.get("token_auth"):
-            return
-        scope = scope_for(doc_info, self.token_scopes, method)
-        security = doc_info.setdefault("manual_doc", {}).get("security")
-        if doc_info.get("token_auth") and scope is not None and security is not None:
-            security.insert(1, {"tokenAuth": [scope]})
-            doc["x-token-scope"] = scope
-        codes = ["insufficient_scope"]
-        responses = doc.setdefault("responses", {})
-        existing = responses.get(403)
-        if isinstance(existing, dict) and "`" in existing.get("description", ""):
-            if "`forbidden`" in existing["description"]:
-                codes.append("mfa_required")
-            extra = ", ".join(f"`{c}`" for c in codes)
-            responses[403] = {**existing, "description": f"{existing['description']}, {extra}"}
-        else:
-            responses[403] = {
-                "description": "Forbidden. Codes: " + ", ".join(f"`{c}`" for c in codes),
-                "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
-            }
 
 
 def pagination_schema(default_page: int, default_size: int, max_size: int) -> type[ma.Schema]:

@@ -21,9 +21,9 @@ from collections.abc import Callable
 from copy import deepcopy
 from typing import Any, NamedTuple
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 
-from deltacrown.core.errors import PermissionDeniedError
+from deltacrown.core.errors import PROBLEM_MIMETYPE, PermissionDeniedError
 
 PAT_PREFIX = "dc_pat_"
 STAFF_PATH_PREFIX = "/api/admin/"
@@ -68,6 +68,14 @@ def check_scope(scope: str | None) -> str | None:
     if scope is not None and scope not in SCOPES:
         raise ValueError(f"unknown token scope {scope!r}; known: {', '.join(SCOPES)}")
     return scope
+
+
+def checked_defaults(defaults: TokenScopes | None) -> TokenScopes | None:
+    """A blueprint's defaults, once their scopes are known ones (None: tokens stay out)."""
+    if defaults is not None:
+        check_scope(defaults.read)
+        check_scope(defaults.write)
+    return defaults
 
 
 def token_scope(scope: str | None) -> Callable[[Any], Any]:
@@ -117,3 +125,45 @@ def ensure_scope(granted: frozenset[str] | set[str] | list[str]) -> None:
         raise InsufficientScopeError(
             f"This operation needs a token with the scope `{needed}`.", scope=needed
         )
+
+
+# ----- the OpenAPI document ---------------------------------------------------------------
+def keep_tokens_out_of_staff_paths(docs: dict[str, Any], app: Flask, blueprint: str) -> None:
+    """Staff operations (/api/admin/...) never take a token, whatever the default says."""
+    for endpoint, info in docs.items():
+        rule = next(app.url_map.iter_rules(f"{blueprint}.{endpoint}"), None)
+        if rule is not None and rule.rule.startswith(STAFF_PATH_PREFIX):
+            for method, doc_info in info.items():
+                if method != "parameters" and isinstance(doc_info, dict):
+                    doc_info["token_scope"] = None
+
+
+def document_token_scope(
+    doc: dict[str, Any],
+    doc_info: dict[str, Any],
+    defaults: TokenScopes | None,
+    method: str,
+    problem_schema: Any,
+) -> None:
+    """A signed-in operation also takes a personal access token with its scope (`tokenAuth`),
+    and may answer 403 `insufficient_scope` (and `mfa_required` where staff are checked)."""
+    if not doc_info.get("token_auth"):
+        return
+    scope = scope_for(doc_info, defaults, method)
+    security = doc_info.setdefault("manual_doc", {}).get("security")
+    if scope is not None and security is not None:
+        security.insert(1, {"tokenAuth": [scope]})
+        doc["x-token-scope"] = scope
+    codes = ["insufficient_scope"]
+    responses = doc.setdefault("responses", {})
+    existing = responses.get(403)
+    if isinstance(existing, dict) and "`" in existing.get("description", ""):
+        if "`forbidden`" in existing["description"]:
+            codes.append("mfa_required")
+        extra = ", ".join(f"`{c}`" for c in codes)
+        responses[403] = {**existing, "description": f"{existing['description']}, {extra}"}
+    else:
+        responses[403] = {
+            "description": "Forbidden. Codes: " + ", ".join(f"`{c}`" for c in codes),
+            "content": {PROBLEM_MIMETYPE: {"schema": problem_schema}},
+        }
