@@ -42,6 +42,8 @@ MIGRATIONS_DIR = str(ROOT / "migrations")
 API_MODULES = (
     "deltacrown.core.ops",
     "deltacrown.accounts.api",
+    "deltacrown.accounts.twofactor_api",
+    "deltacrown.accounts.pats_api",
     "deltacrown.games.api",
     "deltacrown.core.audit_api",
     "deltacrown.tournaments.api",
@@ -124,6 +126,7 @@ MODEL_MODULES = (
     "deltacrown.core.audit",
     "deltacrown.core.idempotency",
     "deltacrown.accounts.models",
+    "deltacrown.accounts.security_models",
     "deltacrown.moderation.models",
     "deltacrown.games.models",
     "deltacrown.games.config",

@@ -15,6 +15,8 @@ import os
 from datetime import timedelta
 from typing import Any
 
+from deltacrown.core.scopes import SCOPES
+
 DEFAULT_SECRET = "dev-only-insecure-secret-change-me-in-production"  # noqa: S105 - refused in production by validate()
 # Signing keys shorter than this are refused in production: HS256 wants a key at least as long
 # as its 256-bit output, and 32 random characters carry well over that much entropy.
@@ -135,6 +137,15 @@ class BaseConfig:
     RATELIMIT_AUTH = "60/minute"
     LOGIN_FAILURE_LIMIT = "10/15 minutes"
     LOGIN_LOCKOUT_ENABLED = True
+    # Requests per personal access token (a bot's own budget, beside the per-address default).
+    RATELIMIT_TOKEN = "120/minute"  # noqa: S105 (a rate, not a secret)
+    # Staff must sign in with a second factor (TOTP) to use staff APIs and the admin; on in
+    # production, off in the embedded default so a newcomer's demo keeps working.
+    STAFF_REQUIRE_2FA = False
+    # How long the `mfa_token` of a password sign-in waits for its code, and the issuer name
+    # authenticator apps show.
+    MFA_TOKEN_SECONDS = 300
+    TOTP_ISSUER = "DeltaCrown"
     # Flask-Admin sessions: at most this long, ended by sign-out or a password change.
     ADMIN_SESSION_HOURS = 12
     # The house's share (whole percent, 0-100) of a tournament's coin entry fees, taken when
@@ -211,7 +222,18 @@ class BaseConfig:
         "servers": [{"url": "/", "description": "This DeltaCrown server"}],
         "components": {
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "tokenAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "dc_pat_…",
+                    "description": "A personal access token (POST /api/me/tokens/), sent as "
+                    "`Authorization: Bearer dc_pat_…`. Each operation lists the one scope it "
+                    "needs; a token without it gets 403 `insufficient_scope`, and operations "
+                    "that list none (staff operations among them) never take a token. Scopes: "
+                    + "; ".join(f"`{name}`: {text}" for name, text in SCOPES.items()),
+                    "x-scopes": dict(SCOPES),
+                },
             }
         },
     }
@@ -236,6 +258,7 @@ class BaseConfig:
             "LOG_LEVEL": env_str("LOG_LEVEL"),
             "RATELIMIT_DEFAULT": env_str("RATELIMIT_DEFAULT"),
             "RATELIMIT_AUTH": env_str("RATELIMIT_AUTH"),
+            "RATELIMIT_TOKEN": env_str("RATELIMIT_TOKEN"),
             "LOGIN_FAILURE_LIMIT": env_str("LOGIN_FAILURE_LIMIT"),
             "STORAGE_ROOT": env_str("STORAGE_ROOT"),
             "STORAGE_BACKEND": env_str("STORAGE_BACKEND"),
@@ -267,6 +290,8 @@ class BaseConfig:
         ):
             if os.environ.get(name):
                 values[name] = env_int(name, 0)
+        if os.environ.get("STAFF_REQUIRE_2FA"):
+            values["STAFF_REQUIRE_2FA"] = env_bool("STAFF_REQUIRE_2FA")
         if os.environ.get("WEBHOOKS_ALLOW_PRIVATE_URLS"):
             values["WEBHOOKS_ALLOW_PRIVATE_URLS"] = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS")
         if os.environ.get("WEBHOOKS_THREADS"):
@@ -301,6 +326,7 @@ class ProductionConfig(BaseConfig):
     EMBEDDED_SCHEDULER = False
     PROPAGATE_EXCEPTIONS = False
     SESSION_COOKIE_SECURE = True  # the admin session and device cookies travel over HTTPS only
+    STAFF_REQUIRE_2FA = True
 
 
 class TestingConfig(BaseConfig):

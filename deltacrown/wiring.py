@@ -22,11 +22,13 @@ from __future__ import annotations
 from flask import Flask
 
 from deltacrown.accounts import ports as account_ports
+from deltacrown.accounts.pats import PersonalTokenAuth
 from deltacrown.accounts.providers import AdminSignIn
 from deltacrown.brackets import ports as bracket_ports
 from deltacrown.brackets.providers import TournamentBracketFacts
 from deltacrown.certificates import receivers as certificates_receivers
 from deltacrown.core import admin as core_admin
+from deltacrown.core import auth as core_auth
 from deltacrown.core import domain_metrics, realtime, signals
 from deltacrown.leaderboards import receivers as leaderboards_receivers
 from deltacrown.leaderboards.providers import PlayerRatings
@@ -96,11 +98,13 @@ def provide_ports(app: Flask) -> None:
     """Registrations answer what tournaments and teams ask of them; the bracket side answers
     whether a bracket exists and who made the podium; matches start the matches that wait
     for nobody when the bracket side starts a tournament; leaderboards answer the players'
-    ratings a bracket is seeded by; accounts answer how an admin sign-in becomes a user;
+    ratings a bracket is seeded by; accounts answer how an admin sign-in or a personal access
+    token becomes a user;
     moderation answers whether an account is banned; matches answer moderation's questions
     about reported subjects and tournament organizers; payouts hold an organizer's prize pool
     as registration opens."""
     core_admin.admin_auth.provide(app, AdminSignIn())
+    core_auth.personal_tokens.provide(app, PersonalTokenAuth())
     account_ports.bans.provide(app, SanctionBans())
     moderation_ports.subjects.provide(app, ModerationSubjects())
     tournament_ports.registrations.provide(app, TournamentRegistrationFacts())

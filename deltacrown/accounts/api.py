@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 
-from deltacrown.accounts import lockout, queries, services, tokens
+from deltacrown.accounts import lockout, queries, services, tokens, twofactor
 from deltacrown.accounts.errors import (
     AccountBannedError,
     AccountDisabledError,
@@ -42,6 +42,7 @@ from deltacrown.accounts.schemas import (
     TokenSchema,
     UserSearchArgs,
 )
+from deltacrown.accounts.security_schemas import SignInResultSchema
 from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import login_required, require_staff, require_user
 from deltacrown.core.csv import csv_export, page_or_export
@@ -49,11 +50,18 @@ from deltacrown.core.errors import PermissionDeniedError
 from deltacrown.core.http import accepts_multipart
 from deltacrown.core.pagination import paginate_select
 from deltacrown.core.ratelimit import auth_limit, ip_key
+from deltacrown.core.scopes import TokenScopes, token_scope
 from deltacrown.core.storage import FileTooLargeError, UnsupportedFileTypeError
 from deltacrown.extensions import limiter
 from deltacrown.games.errors import GameNotFoundError
 
-blp = Blueprint("accounts", __name__, url_prefix="/api", description="Accounts and sign-in.")
+blp = Blueprint(
+    "accounts",
+    __name__,
+    url_prefix="/api",
+    description="Accounts and sign-in.",
+    token_scopes=TokenScopes("profile:read", "profile:write"),
+)
 
 
 @blp.route("/auth/register/")
@@ -84,7 +92,7 @@ class Login(MethodView):
     decorators = [limiter.limit(auth_limit, key_func=ip_key, methods=["POST"])]
 
     @blp.arguments(LoginArgs)
-    @blp.response(200, TokenSchema)
+    @blp.response(200, SignInResultSchema)
     @blp.errors(
         InvalidCredentialsError, AccountDisabledError, AccountBannedError, LoginLockedError, 429
     )
@@ -94,10 +102,20 @@ class Login(MethodView):
         Ten failed passwords for one account within 15 minutes lock it (429 `login_locked`
         with `Retry-After`) for every client except the devices that signed in to it before:
         send the `device_token` of an earlier successful sign-in to be exempt.
+
+        An account with two-factor sign-in on gets `{"mfa_required": true, "mfa_token": …}`
+        instead of tokens: send the token with the authenticator's code to
+        POST /api/auth/2fa/verify/ within five minutes.
         """
         user = services.authenticate(
             args["login"], args["password"], device_token=args.get("device_token")
         )
+        if twofactor.is_enabled(user):
+            device_user = lockout.device_user_id(args.get("device_token"))
+            return {
+                "mfa_required": True,
+                "mfa_token": twofactor.mfa_token_for(user, device_user=device_user),
+            }
         services.record_login(user)
         return {**tokens.tokens_for(user), "device_token": lockout.device_token_for(user)}
 
@@ -152,6 +170,7 @@ class Me(MethodView):
 
 @blp.route("/auth/change-password/")
 class ChangePassword(MethodView):
+    @token_scope(None)
     @login_required
     @blp.arguments(ChangePasswordArgs)
     @blp.response(200, TokenSchema)

@@ -6,7 +6,9 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from deltacrown.accounts import services
+from deltacrown.accounts import services, twofactor
+from deltacrown.accounts.queries import find_user_by_login
+from deltacrown.core.actors import SYSTEM
 from deltacrown.core.errors import DomainError
 from deltacrown.core.transaction import unit_of_work
 
@@ -28,6 +30,19 @@ def create_superuser(username: str, email: str, password: str) -> None:
     except DomainError as exc:
         raise click.ClickException(exc.detail or exc.title) from exc
     click.echo(f"created superuser {user.username} (id {user.id})")
+
+
+@users_cli.command("reset-2fa")
+@click.argument("login")
+def reset_two_factor(login: str) -> None:
+    """Turn off two-factor sign-in of the account LOGIN (username or e-mail) whose
+    authenticator and recovery codes are lost; audited. It can set it up again at once."""
+    with unit_of_work():
+        user = find_user_by_login(login)
+        if user is None:
+            raise click.ClickException(f"no account {login!r}")
+        done = twofactor.reset(user, actor=SYSTEM)
+    click.echo(f"two-factor sign-in of {user.username} " + ("turned off" if done else "was off"))
 
 
 def register(app: Flask) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from deltacrown.accounts import lockout, queries, services
+from deltacrown.accounts import lockout, queries, services, twofactor
 from deltacrown.accounts.errors import (
     AccountBannedError,
     AccountDisabledError,
@@ -42,3 +42,17 @@ class AdminSignIn:
 
     def is_session_revoked(self, sid: str) -> bool:
         return queries.is_token_revoked(f"admin:{sid}")
+
+    def second_factor_enabled(self, user: User) -> bool:
+        return twofactor.is_enabled(user)
+
+    def check_second_factor(self, user: User, code: str) -> None:
+        """A 6-digit code is the app's; anything longer is a recovery code."""
+        compact = code.replace(" ", "")
+        if compact.isdigit() and len(compact) == 6:
+            twofactor.check_second_factor(user, code=compact)
+        else:
+            twofactor.check_second_factor(user, code=None, recovery_code=code)
+
+    def second_factor_missing(self, user: User) -> bool:
+        return twofactor.staff_second_factor_missing(user)

@@ -15,6 +15,7 @@ from flask_jwt_extended import create_access_token, create_refresh_token
 from deltacrown.accounts.bans import ensure_not_banned
 from deltacrown.accounts.models import User
 from deltacrown.accounts.queries import find_user, is_token_revoked
+from deltacrown.accounts.twofactor import apply_staff_policy
 from deltacrown.extensions import jwt
 
 
@@ -56,6 +57,7 @@ def init_app(app: Flask) -> None:
         if payload.get("cv") != user.credentials_version:
             return None
         ensure_not_banned(user.id)  # a ban stops the account's tokens at their next use
+        apply_staff_policy(user)  # staff without a required second factor act as users
         return user
 
     @jwt.token_in_blocklist_loader

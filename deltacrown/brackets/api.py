@@ -42,6 +42,7 @@ from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required, require_user
 from deltacrown.core.errors import ValidationError
 from deltacrown.core.pagination import paginate_select
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.tournaments.models import Visibility
 from deltacrown.tournaments.schemas import TournamentSchema
 
@@ -50,6 +51,7 @@ blp = Blueprint(
     __name__,
     url_prefix="/api",
     description="Brackets: generation and seeding, the bracket, matches, standings, start.",
+    token_scopes=TokenScopes("tournaments:read", "tournaments:write"),
 )
 
 ACCESS_ERRORS = (TournamentNotFoundError, PermissionDeniedError)

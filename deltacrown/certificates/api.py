@@ -37,6 +37,7 @@ from deltacrown.core.pagination import (
     with_next_cursor,
 )
 from deltacrown.core.ratelimit import ip_key
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.core.storage import StoredFileNotFoundError
 from deltacrown.core.transaction import after_commit
 from deltacrown.extensions import limiter
@@ -50,6 +51,7 @@ blp = Blueprint(
     url_prefix="/api",
     description="Certificates of completed tournaments: PDF and PNG downloads, the public "
     "verification behind their QR codes, revocation by staff.",
+    token_scopes=TokenScopes("tournaments:read", "tournaments:write"),
 )
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{16,32}$")

@@ -1,7 +1,9 @@
 """Flask-Admin bases for staff: a sign-in page, staff-only access, read-only and service-backed views.
 
 Anonymous visitors are redirected (302) to `/admin/login/`; a signed-in user who is not staff
-gets 403. Admin sign-in uses the Flask session (a browser), separate from the API's tokens.
+gets 403. With `STAFF_REQUIRE_2FA` on, staff without two-factor sign-in are sent to a page that
+tells them how to turn it on; the sign-in form asks for the authenticator's code of accounts
+that have it. Admin sign-in uses the Flask session (a browser), separate from the API's tokens.
 How a login becomes a user is answered by the accounts domain through the `admin_auth` port
 (provided by `deltacrown.wiring`), since core knows no domain.
 
@@ -33,7 +35,7 @@ from flask_admin.form import SecureForm
 from flask_admin.model import filters as model_filters
 from flask_limiter.errors import RateLimitExceeded
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, Length, Optional
 
 from deltacrown.core.errors import DomainError
 from deltacrown.core.ports import Port
@@ -70,6 +72,19 @@ class AdminAuth(Protocol):
 
     def is_session_revoked(self, sid: str) -> bool:
         """Whether the admin session `sid` was ended by signing out."""
+        ...
+
+    def second_factor_enabled(self, user: Any) -> bool:
+        """Whether the user signs in with a second factor."""
+        ...
+
+    def check_second_factor(self, user: Any, code: str) -> None:
+        """Accept the authenticator's code or a recovery code; raises a DomainError to refuse
+        with its message (wrong or reused code, locked account)."""
+        ...
+
+    def second_factor_missing(self, user: Any) -> bool:
+        """Whether the user is staff who must turn on two-factor sign-in first."""
         ...
 
 
@@ -128,24 +143,30 @@ class StaffAccessMixin:
 
     def is_accessible(self) -> bool:
         user = current_admin_user()
-        return bool(user is not None and user.is_staff)
+        if user is None or not user.is_staff:
+            return False
+        return not admin_auth.get().second_factor_missing(user)
 
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
-        if current_admin_user() is None:
+        user = current_admin_user()
+        if user is None:
             return redirect(url_for("admin.login", next=request.full_path))
+        if user.is_staff:  # staff without the required second factor
+            return redirect(url_for("admin.two_factor_required"))
         abort(403)
 
 
 class LoginForm(SecureForm):
     login = StringField("Username or e-mail", validators=[DataRequired()])
     password = PasswordField("Password", validators=[DataRequired()])
+    code = StringField("Authentication code", validators=[Optional(), Length(max=40)])
 
 
 class StaffIndexView(StaffAccessMixin, AdminIndexView):
     """The admin home page, plus sign-in and sign-out (the only pages open to everyone)."""
 
     def _handle_view(self, name: str, **kwargs: Any) -> Any:
-        if name in ("login", "logout"):
+        if name in ("login", "logout", "two_factor_required"):
             return None
         return super()._handle_view(name, **kwargs)
 
@@ -179,6 +200,16 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
         if user is None:
             flash("Wrong username/e-mail or password.", "error")
             return self.render("admin/login.html", form=form)
+        if auth.second_factor_enabled(user):
+            code = (form.code.data or "").strip()
+            if not code:
+                flash("Enter your authenticator app's code (or a recovery code).", "error")
+                return self.render("admin/login.html", form=form), 401
+            try:
+                auth.check_second_factor(user, code)
+            except DomainError as exc:
+                flash(exc.detail or exc.title, "error")
+                return self.render("admin/login.html", form=form), exc.status, exc.headers
         start_admin_session(user)
         target = request.args.get("next") or ""
         # Only local admin paths: never an open redirect.
@@ -195,6 +226,12 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
             samesite="Lax",
         )
         return response
+
+    @expose("/two-factor-required/")
+    def two_factor_required(self) -> Any:
+        if current_admin_user() is None:
+            return redirect(url_for("admin.login"))
+        return self.render("admin/two_factor_required.html"), 403
 
     @expose("/logout/", methods=("POST", "GET"))
     def logout(self) -> Any:

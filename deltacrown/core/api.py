@@ -3,7 +3,8 @@
 * `Api` renders every HTTP error as a problem and documents `ProblemSchema` for errors.
 * `Blueprint` adds: `errors(...)` to document the problem codes an operation can answer,
   weak version-based ETags with optional `If-Match` (412, never 428), `?fields=` sparse
-  fieldsets on any response, and request-body content-type rules (415).
+  fieldsets on any response, request-body content-type rules (415), and the scopes personal
+  access tokens need (`token_scopes=`, documented under `tokenAuth`; `core.scopes`).
 * `BaseSchema` refuses unknown fields and makes every input strict (`core.inputs`): JSON
   integers only, within their column's range; no control characters in strings.
 * `ProblemSchema` documents RFC 9457 bodies.
@@ -28,7 +29,7 @@ from flask_smorest.pagination import PaginationMetadataSchema, PaginationParamet
 from flask_smorest.spec import prepare_response
 from flask_smorest.utils import get_appcontext, unpack_tuple_response
 
-from deltacrown.core import idempotency
+from deltacrown.core import idempotency, scopes
 from deltacrown.core.errors import (
     PROBLEM_MIMETYPE,
     STATUS_CODES,
@@ -163,9 +164,15 @@ class Blueprint(_Blueprint):
     METHODS_NEEDING_CHECK_ETAG: list[str] = []
     METHODS_IF_MATCH = ("PUT", "PATCH", "DELETE")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, token_scopes: Any = None, **kwargs: Any) -> None:
+        """`token_scopes`: the `core.scopes.TokenScopes` personal access tokens need here."""
         super().__init__(*args, **kwargs)
+        self.token_scopes = scopes.checked_defaults(token_scopes)
         self._prepare_doc_cbks.append(self._prepare_deltacrown_doc)
+
+    def register_views_in_doc(self, api, app, spec, *, name, parameters):  # type: ignore[no-untyped-def]
+        scopes.keep_tokens_out_of_staff_paths(self._docs, app, name)
+        return super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
 
     def paginate(
         self, pager: Any = None, *, page: int = 1, page_size: int = 20, max_page_size: int = 100
@@ -368,6 +375,7 @@ class Blueprint(_Blueprint):
                     "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
                 },
             )
+            scopes.document_token_scope(doc, doc_info, self.token_scopes, method, ProblemSchema)
         for header in doc_info.get("extra_headers", []):
             doc.setdefault("parameters", []).append(dict(header))
         success_headers = doc_info.get("success_headers")

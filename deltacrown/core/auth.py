@@ -2,22 +2,37 @@
 
 Accounts registers how a token's identity becomes a user (`jwt.user_lookup_loader`) and which
 refresh tokens are revoked; this module only knows that there is a user with `is_staff`.
+
+A bearer starting with `dc_pat_` is a personal access token: the accounts domain answers who
+it belongs to and which scopes it carries (the `personal_tokens` port), and the operation must
+take one of them (`core.scopes`). Such a request acts without staff rights, and so does a
+staff member without two-factor sign-in while `STAFF_REQUIRE_2FA` is on
+(`withhold_staff_rights`): staff checks then answer 403 `insufficient_scope` or `mfa_required`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from copy import deepcopy
 from datetime import UTC, datetime
 from functools import wraps
-from typing import Any
+from typing import Any, Protocol
 
 import jwt as pyjwt
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from flask_jwt_extended import JWTManager, current_user, decode_token, verify_jwt_in_request
 from flask_jwt_extended.internal_utils import user_lookup
+from sqlalchemy.orm.attributes import set_committed_value
 
-from deltacrown.core.errors import AuthenticationError, PermissionDeniedError, problem
+from deltacrown.core.errors import (
+    STAFF_WITHHELD,
+    AuthenticationError,
+    PermissionDeniedError,
+    problem,
+)
+from deltacrown.core.ports import Port
+from deltacrown.core.scopes import PAT_PREFIX, InsufficientScopeError, ensure_scope
 
 # The unbound token manager; `create_app` binds it, accounts registers its loaders.
 jwt = JWTManager()
@@ -37,6 +52,23 @@ class TokenInvalidError(AuthenticationError):
 
 class InvalidCredentialsError(AuthenticationError):
     code, title = "invalid_credentials", "Invalid credentials"
+
+
+class MfaRequiredError(PermissionDeniedError):
+    code, title = "mfa_required", "Two-factor sign-in required"
+
+
+class PersonalTokens(Protocol):
+    """How a personal access token becomes a user: the accounts domain answers
+    (`deltacrown.wiring` provides it on each app as `personal_tokens`)."""
+
+    def authenticate(self, token: str) -> tuple[Any, frozenset[str]]:
+        """The token's owner and its scopes; raises TokenInvalidError, TokenExpiredError or
+        TokenRevokedError (401), or a rate-limit error (429)."""
+        ...
+
+
+personal_tokens: Port[PersonalTokens] = Port("core.personal_tokens")
 
 
 AUTH_ERRORS: tuple[type[AuthenticationError], ...] = (
@@ -109,8 +141,64 @@ def require_user() -> Any:
 def require_staff() -> Any:
     user = require_user()
     if not user.is_staff:
+        withheld = g.get(STAFF_WITHHELD)
+        if withheld == "mfa":
+            raise MfaRequiredError(
+                "Staff must turn on two-factor sign-in (POST /api/auth/2fa/setup/) first."
+            )
+        if withheld == "token":
+            raise InsufficientScopeError("A personal access token never carries staff rights.")
         raise PermissionDeniedError("Staff only.")
     return user
+
+
+def withhold_staff_rights(user: Any, reason: str) -> None:
+    """`user` acts without staff rights for the rest of this request (`reason`: "token" or
+    "mfa"). The loaded row says so in memory only; nothing is written."""
+    if user.is_staff or user.is_superuser:
+        set_committed_value(user, "is_staff", False)
+        set_committed_value(user, "is_superuser", False)
+        g.setdefault(STAFF_WITHHELD, reason)
+
+
+def staff_rights_withheld() -> str | None:
+    """Why this request's staff member acts without staff rights ("token", "mfa"), or None."""
+    return g.get(STAFF_WITHHELD)  # type: ignore[no-any-return]
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else None
+    return token or None
+
+
+def personal_token_key() -> str | None:
+    """A digest naming the personal access token sent (not checked), or None."""
+    token = bearer_token()
+    if token is None or not token.startswith(PAT_PREFIX):
+        return None
+    return hashlib.sha256(token.encode()).hexdigest()[:64]
+
+
+def verify_personal_token() -> None:
+    """401 unless the personal access token sent is still valid (revoked, expired, unknown)."""
+    token = bearer_token()
+    if token is not None and token.startswith(PAT_PREFIX):
+        personal_tokens.get().authenticate(token)
+
+
+def _use_personal_token(token: str, *, refresh: bool) -> None:
+    """Authenticate a `dc_pat_` bearer and make its owner this request's user."""
+    if refresh:
+        raise TokenInvalidError("This operation takes a refresh token.")
+    user, scopes = personal_tokens.get().authenticate(token)
+    ensure_scope(scopes)
+    withhold_staff_rights(user, "token")
+    # Where flask-jwt-extended keeps the request's identity (`current_user`, `get_jwt`).
+    g._jwt_extended_jwt_user = {"loaded_user": user}
+    g._jwt_extended_jwt_header = {"typ": "pat"}
+    g._jwt_extended_jwt = {"sub": str(user.id), "type": "access", "scopes": sorted(scopes)}
+    g._jwt_extended_jwt_location = "headers"
 
 
 def user_for_token(token: str) -> tuple[Any, datetime]:
@@ -139,9 +227,8 @@ def token_identity_unverified_db() -> str | None:
 
     Used to key rate limits per user; an invalid token yields None (the view answers 401).
     """
-    header = request.headers.get("Authorization", "")
-    token = header[7:].strip() if header.lower().startswith("bearer ") else None
-    if not token:
+    token = bearer_token()
+    if not token or token.startswith(PAT_PREFIX):
         return None
     try:
         return str(decode_token(token)["sub"])
@@ -157,7 +244,11 @@ def login_required(
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            verify_jwt_in_request(optional=optional, refresh=refresh)
+            token = bearer_token()
+            if token is not None and token.startswith(PAT_PREFIX):
+                _use_personal_token(token, refresh=refresh)
+            else:
+                verify_jwt_in_request(optional=optional, refresh=refresh)
             return view(*args, **kwargs)
 
         wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))  # type: ignore[attr-defined]
@@ -171,6 +262,7 @@ def login_required(
             "token_revoked",
             "token_invalid",
         ]
+        wrapper._apidoc["token_auth"] = not refresh  # type: ignore[attr-defined]
         return wrapper
 
     return decorator(func) if func is not None else decorator
@@ -178,7 +270,7 @@ def login_required(
 
 def staff_only(view: Callable[..., Any]) -> Callable[..., Any]:
     """403 `forbidden` for non-staff before the body is parsed (place under `login_required`).
-    Services check the same rule again; this only answers early."""
+    Services check the same rule again; this only answers early. No token scope grants it."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -186,4 +278,5 @@ def staff_only(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))  # type: ignore[attr-defined]
+    wrapper._apidoc["token_scope"] = None  # type: ignore[attr-defined]
     return wrapper

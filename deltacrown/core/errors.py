@@ -11,7 +11,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, current_app, json
+from flask import Flask, Response, current_app, g, has_request_context, json
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -126,7 +126,21 @@ def problem(
     return response
 
 
+# Set by `core.auth.withhold_staff_rights` when this request's staff member acts without staff
+# rights: "mfa" (two-factor sign-in required and missing) or "token" (a personal access token).
+STAFF_WITHHELD = "deltacrown_staff_withheld"
+
+
 def handle_domain_error(error: DomainError) -> Response:
+    if error.code == "forbidden" and has_request_context() and g.get(STAFF_WITHHELD) == "mfa":
+        # A staff member refused only because their staff rights wait for two-factor sign-in.
+        return problem(
+            403,
+            "mfa_required",
+            "Two-factor sign-in required",
+            f"{error.detail or error.title} Staff rights need two-factor sign-in first "
+            "(POST /api/auth/2fa/setup/).",
+        )
     return problem(
         error.status,
         error.code,

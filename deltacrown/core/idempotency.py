@@ -33,7 +33,11 @@ from flask_jwt_extended import verify_jwt_in_request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from deltacrown.core.auth import token_identity_unverified_db
+from deltacrown.core.auth import (
+    personal_token_key,
+    token_identity_unverified_db,
+    verify_personal_token,
+)
 from deltacrown.core.db import JSONType, Model, UTCDateTime, db
 from deltacrown.core.errors import ConflictError, DomainError, ValidationError
 from deltacrown.core.time import utcnow
@@ -106,7 +110,11 @@ class IdempotencyKey(Model):
 
 # ----- request helpers -----------------------------------------------------------------------
 def caller_scope() -> str:
-    """`user:<id>` when a valid bearer token is sent (no database lookup), else `ip:<addr>`."""
+    """`user:<id>` when a valid bearer token is sent (no database lookup), `pat:<hash>` for a
+    personal access token (its own keys only), else `ip:<addr>`."""
+    token_key = personal_token_key()
+    if token_key is not None:
+        return f"pat:{token_key}"
     identity = token_identity_unverified_db()
     return f"user:{identity}" if identity else f"ip:{request.remote_addr or 'unknown'}"
 
@@ -265,6 +273,8 @@ def idempotent(func: Callable[..., Any]) -> Callable[..., Any]:
             if scope.startswith("user:"):
                 # A replay must not outlive the caller's token: revoked or stale → 401.
                 verify_jwt_in_request(optional=True)
+            elif scope.startswith("pat:"):
+                verify_personal_token()
             return _answer_existing(scope, key, route, fingerprint)
         response = current_app.make_response(func(*args, **kwargs))
         # A failure (>= 400) is rolled back by the boundary, reservation included.

@@ -18,6 +18,7 @@ from deltacrown.core.pagination import (
     paginate_select,
     with_next_cursor,
 )
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.core.time import utcnow
 from deltacrown.economy import policies, queries
 from deltacrown.economy.errors import (
@@ -55,6 +56,7 @@ blp = Blueprint(
     __name__,
     url_prefix="/api",
     description="DeltaCoin wallets, the shop and promo codes.",
+    token_scopes=TokenScopes("wallet:read", "shop:purchase"),
 )
 
 

@@ -10,11 +10,18 @@ from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import login_required, require_user
 from deltacrown.core.errors import PermissionDeniedError
 from deltacrown.core.pagination import paginate_select
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.games import config, queries
 from deltacrown.games.errors import GameNotFoundError
 from deltacrown.games.schemas import GameQueryArgs, GameSchema
 
-blp = Blueprint("games", __name__, url_prefix="/api/games", description="Supported games.")
+blp = Blueprint(
+    "games",
+    __name__,
+    url_prefix="/api/games",
+    description="Supported games.",
+    token_scopes=TokenScopes(read="tournaments:read"),
+)
 
 
 @blp.route("/")

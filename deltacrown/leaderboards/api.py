@@ -18,6 +18,7 @@ from deltacrown.core.pagination import (
     decode_cursor,
     encode_cursor,
 )
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.leaderboards import standings
 from deltacrown.leaderboards.errors import (
     GameNotFoundError,
@@ -50,6 +51,7 @@ blp = Blueprint(
     url_prefix="/api",
     description="Leaderboards: points and skill-rating standings per game, a player's rank, "
     "history and ratings, match predictions, seasons.",
+    token_scopes=TokenScopes(read="tournaments:read"),
 )
 
 BOARD = (GameNotFoundError, SeasonNotFoundError)

@@ -26,6 +26,7 @@ from deltacrown.core.pagination import (
     cursor_page,
     with_next_cursor,
 )
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.core.storage import FileTooLargeError, UnsupportedFileTypeError
 from deltacrown.matches import live, queries, services
 from deltacrown.matches.errors import (
@@ -70,6 +71,7 @@ blp = Blueprint(
     url_prefix="/api",
     description="Match lifecycle: scheduling, check-in, results, confirmation, disputes, "
     "forfeits; the dispute queue.",
+    token_scopes=TokenScopes("matches:read", "matches:report"),
 )
 
 ACT = (MatchNotFoundError, PermissionDeniedError, InvalidTransitionError)

@@ -19,6 +19,7 @@ from deltacrown.core.pagination import (
     encode_cursor,
     with_next_cursor,
 )
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.extensions import db
 from deltacrown.matches import chat
 from deltacrown.matches.errors import (
@@ -36,6 +37,7 @@ blp = Blueprint(
     __name__,
     url_prefix="/api",
     description="The match room: the sides, organizers and staff of a match talk in it.",
+    token_scopes=TokenScopes("matches:read", "matches:chat"),
 )
 
 

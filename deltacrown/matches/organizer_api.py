@@ -34,6 +34,7 @@ from deltacrown.brackets.schemas import (
 )
 from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import login_required, require_user
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.matches import services
 from deltacrown.matches.errors import (
     DependentMatchStartedError,
@@ -52,6 +53,7 @@ blp = Blueprint(
     url_prefix="/api",
     description="The organizer's result entry: enter, correct or preview a match's result, "
     "record a battle-royale lobby's game.",
+    token_scopes=TokenScopes("matches:read", "matches:report"),
 )
 
 ACT = (MatchNotFoundError, PermissionDeniedError, InvalidTransitionError)

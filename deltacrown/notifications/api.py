@@ -15,6 +15,7 @@ from deltacrown.core.pagination import (
     cursor_page,
     with_next_cursor,
 )
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.notifications import services
 from deltacrown.notifications.errors import NotificationNotFoundError
 from deltacrown.notifications.models import Notification
@@ -33,6 +34,7 @@ blp = Blueprint(
     url_prefix="/api",
     description="My notifications (also live on the `/ws/me` websocket) and how I receive "
     "them: in the app, by e-mail, in a daily digest.",
+    token_scopes=TokenScopes("notifications:read", "notifications:write"),
 )
 
 

@@ -12,6 +12,7 @@ from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import login_required, require_user
 from deltacrown.core.csv import Column, csv_export, page_or_export
 from deltacrown.core.errors import PermissionDeniedError
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.core.time import utcnow
 from deltacrown.organizer import queries
 from deltacrown.organizer.schemas import (
@@ -29,6 +30,7 @@ blp = Blueprint(
     __name__,
     url_prefix="/api/organizer",
     description="Organizer dashboard: figures over your tournaments, their health and players.",
+    token_scopes=TokenScopes(read="tournaments:read"),
 )
 
 ACCESS_ERRORS = (TournamentNotFoundError, PermissionDeniedError)

@@ -13,6 +13,7 @@ from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required, require_user
 from deltacrown.core.errors import PermissionDeniedError
 from deltacrown.core.pagination import paginate_select
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.payouts import methods, queries, services
 from deltacrown.payouts.errors import (
     InvalidPayoutMethodError,
@@ -39,6 +40,7 @@ blp = Blueprint(
     __name__,
     url_prefix="/api",
     description="Prize payouts: who won what, paying it out, reconciliation, payout methods.",
+    token_scopes=TokenScopes(read="payouts:read"),
 )
 
 

@@ -11,6 +11,7 @@ from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required, require_user
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError, ValidationError
 from deltacrown.core.pagination import paginate_select
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.economy.errors import InsufficientFundsError
 from deltacrown.registrations import policies, queries, services
 from deltacrown.registrations.errors import (
@@ -50,6 +51,7 @@ blp = Blueprint(
     __name__,
     url_prefix="/api",
     description="Registrations: sign-up (solo and team), approval, withdrawal and the waitlist.",
+    token_scopes=TokenScopes("registrations:read", "registrations:write"),
 )
 
 REGISTER_ERRORS = (

@@ -11,6 +11,7 @@ from flask.views import MethodView
 from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required, require_user
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.registrations import services
 from deltacrown.registrations.api import present, visible_tournament
 from deltacrown.registrations.errors import (
@@ -35,6 +36,7 @@ blp = Blueprint(
     __name__,
     url_prefix="/api",
     description="Check-in: the window, self check-in, and organizers' overrides.",
+    token_scopes=TokenScopes("registrations:read", "registrations:write"),
 )
 
 SELF_ERRORS = (

@@ -13,6 +13,7 @@ from deltacrown.core.auth import login_required, require_staff, require_user
 from deltacrown.core.errors import PermissionDeniedError, ValidationError
 from deltacrown.core.http import accepts_multipart
 from deltacrown.core.pagination import paginate_select
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.core.storage import FileTooLargeError, UnsupportedFileTypeError
 from deltacrown.economy.errors import InsufficientFundsError
 from deltacrown.registrations import policies, queries, services
@@ -43,6 +44,7 @@ blp = Blueprint(
     __name__,
     url_prefix="/api",
     description="Entry-fee payments: submission, verification, and manual refunds due.",
+    token_scopes=TokenScopes("registrations:read", "registrations:write"),
 )
 
 ITEM_ERRORS = (RegistrationNotFoundError, PermissionDeniedError)

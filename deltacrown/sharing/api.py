@@ -9,6 +9,7 @@ from flask.views import MethodView
 
 from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.sharing import services
 from deltacrown.sharing.schemas import ShareArgs, ShareSchema
 from deltacrown.tournaments.errors import TournamentNotFoundError
@@ -18,6 +19,7 @@ blp = Blueprint(
     __name__,
     url_prefix="/api",
     description="Sharing: link previews (OpenGraph and X/Twitter) and share cards.",
+    token_scopes=TokenScopes(read="tournaments:read"),
 )
 
 

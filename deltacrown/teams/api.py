@@ -11,6 +11,7 @@ from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import login_required, require_user
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError
 from deltacrown.core.pagination import paginate_select
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.core.time import utcnow
 from deltacrown.games.errors import GameNotFoundError
 from deltacrown.moderation.errors import SanctionedError
@@ -45,7 +46,13 @@ from deltacrown.teams.schemas import (
     TransferCaptainArgs,
 )
 
-blp = Blueprint("teams", __name__, url_prefix="/api", description="Teams, rosters and invitations.")
+blp = Blueprint(
+    "teams",
+    __name__,
+    url_prefix="/api",
+    description="Teams, rosters and invitations.",
+    token_scopes=TokenScopes("teams:read", "teams:write"),
+)
 
 
 @blp.route("/teams/")

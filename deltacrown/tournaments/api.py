@@ -19,6 +19,7 @@ from deltacrown.core.pagination import (
     paginate_select,
     with_next_cursor,
 )
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.core.time import utcnow
 from deltacrown.games.config import InvalidSettingsError
 from deltacrown.games.errors import GameNotFoundError
@@ -65,6 +66,7 @@ blp = Blueprint(
     __name__,
     url_prefix="/api/tournaments",
     description="Tournaments: lifecycle, co-organizers and custom registration fields.",
+    token_scopes=TokenScopes("tournaments:read", "tournaments:write"),
 )
 
 # The rules every create or update checks on the whole configuration.

@@ -11,6 +11,7 @@ from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required, require_user
 from deltacrown.core.errors import PermissionDeniedError
 from deltacrown.core.pagination import paginate_select
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.tournaments import policies, queries, services
 from deltacrown.tournaments.api import CONFIG_ERRORS, present
 from deltacrown.tournaments.errors import (
@@ -34,6 +35,7 @@ blp = Blueprint(
     __name__,
     url_prefix="/api",
     description="Reusable tournament configurations.",
+    token_scopes=TokenScopes("tournaments:read", "tournaments:write"),
 )
 
 TEMPLATE_CONFIG_ERRORS = (*CONFIG_ERRORS, InvalidCustomFieldError, InvalidRegexError)

@@ -18,6 +18,7 @@ from deltacrown.core.pagination import (
     paginate_select,
     with_next_cursor,
 )
+from deltacrown.core.scopes import TokenScopes
 from deltacrown.webhooks import queries, services
 from deltacrown.webhooks.errors import (
     DeliveryNotFoundError,
@@ -41,6 +42,7 @@ blp = Blueprint(
     url_prefix="/api/webhooks",
     description="Signed webhooks (Standard Webhooks) to an organizer's own systems for their "
     "tournaments' events, with a delivery log that can be replayed.",
+    token_scopes=TokenScopes("webhooks:manage", "webhooks:manage"),
 )
 
 

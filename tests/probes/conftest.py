@@ -103,6 +103,14 @@ def world(
         201,
     )
     profiles = _ok(client.get("/api/me/game-profiles/", headers=player.headers))
+    personal_token = _ok(
+        client.post(
+            "/api/me/tokens/",
+            json={"name": "probe bot", "scopes": ["tournaments:read"]},
+            headers=player.headers,
+        ),
+        201,
+    )
     item = _ok(
         client.post(
             "/api/admin/shop/items/",
@@ -235,6 +243,7 @@ def world(
             "invite_id": invite["id"],
             "member_id": invitee.id,
             "profile_id": profiles[0]["id"],
+            "token_id": personal_token["id"],
             "item_id": item["id"],
             "promo_id": promo["id"],
             "purchase_id": purchase["id"],
