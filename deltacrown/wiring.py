@@ -27,8 +27,7 @@ from deltacrown.brackets import ports as bracket_ports
 from deltacrown.brackets.providers import TournamentBracketFacts
 from deltacrown.certificates import receivers as certificates_receivers
 from deltacrown.core import admin as core_admin
-from deltacrown.core import admin_scoped
-from deltacrown.core import domain_metrics, realtime, signals
+from deltacrown.core import admin_scoped, domain_metrics, realtime, signals
 from deltacrown.leaderboards import receivers as leaderboards_receivers
 from deltacrown.leaderboards.providers import PlayerRatings
 from deltacrown.matches import live as match_live

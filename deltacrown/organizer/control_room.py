@@ -125,7 +125,9 @@ def attention(tournament_id: int) -> list[Match]:
     """The tournament's matches needing someone: disputed, awaiting confirmation, or past their
     scheduled time without having started."""
     overdue = sa.and_(
-        Match.status.in_(NOT_STARTED), Match.scheduled_at.is_not(None), Match.scheduled_at < utcnow()
+        Match.status.in_(NOT_STARTED),
+        Match.scheduled_at.is_not(None),
+        Match.scheduled_at < utcnow(),
     )
     return list(
         db.session.scalars(
@@ -185,7 +187,9 @@ class ControlRoomView(ScopedAccessMixin, BaseView):
         return self.render(
             "admin/desk_control_room.html",
             tournament=tournament,
-            steps=[(step, STEPS[step][0]) for step in next_steps(tournament, has_bracket=has_bracket)],
+            steps=[
+                (step, STEPS[step][0]) for step in next_steps(tournament, has_bracket=has_bracket)
+            ],
             form=StepForm(),
             registrations=registrations,
             confirmed=len(confirmed),
@@ -224,7 +228,9 @@ class ControlRoomView(ScopedAccessMixin, BaseView):
         response = Response(data, mimetype="image/svg+xml")
         response.set_etag(version)
         response.headers["Cache-Control"] = "private, max-age=15"
-        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'"
+        )
         return response.make_conditional(request)
 
 

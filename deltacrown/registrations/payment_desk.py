@@ -48,8 +48,10 @@ def entrant(registration: Registration) -> str:
 def queue() -> sa.Select[tuple[Payment]]:
     """The viewer's submitted payments, oldest first."""
     query = sa.select(Payment).where(Payment.status == SubmissionStatus.SUBMITTED)
-    return viewer_scope().filter(query, Payment.tournament_id).order_by(
-        Payment.submitted_at, Payment.id
+    return (
+        viewer_scope()
+        .filter(query, Payment.tournament_id)
+        .order_by(Payment.submitted_at, Payment.id)
     )
 
 
@@ -175,6 +177,4 @@ class PaymentDeskView(ScopedAccessMixin, BaseView):
 
 
 def register_admin(admin: Any) -> None:
-    admin.add_view(
-        PaymentDeskView(name="Payment desk", category="Desks", endpoint="paymentdesk")
-    )
+    admin.add_view(PaymentDeskView(name="Payment desk", category="Desks", endpoint="paymentdesk"))
