@@ -121,22 +121,38 @@ def next_steps(tournament: Tournament, *, has_bracket: bool) -> list[str]:
     return steps
 
 
-def attention(tournament_id: int) -> list[Match]:
-    """The tournament's matches needing someone: disputed, awaiting confirmation, or past their
-    scheduled time without having started."""
+def attention(tournament_id: int, *, limit: int = PAGE_SIZE) -> tuple[list[Match], int]:
+    """The tournament's matches needing someone, in order of play (the first `limit`), and how
+    many there are: disputed, awaiting confirmation, or past their scheduled time without
+    having started."""
     overdue = sa.and_(
         Match.status.in_(NOT_STARTED),
         Match.scheduled_at.is_not(None),
         Match.scheduled_at < utcnow(),
     )
-    return list(
-        db.session.scalars(
-            sa.select(Match)
-            .where(Match.tournament_id == tournament_id)
-            .where(sa.or_(Match.status.in_(NEEDS_ATTENTION), overdue))
-            .order_by(Match.position, Match.id)
-        )
+    needing = sa.and_(
+        Match.tournament_id == tournament_id, sa.or_(Match.status.in_(NEEDS_ATTENTION), overdue)
     )
+    total = db.session.scalar(sa.select(sa.func.count(Match.id)).where(needing)) or 0
+    rows = db.session.scalars(
+        sa.select(Match).where(needing).order_by(Match.position, Match.id).limit(limit)
+    )
+    return list(rows), total
+
+
+def registration_counts(tournament_id: int) -> dict[str, int]:
+    """How many registrations the tournament has, confirmed, and checked in (confirmed)."""
+    confirmed = Registration.status == RegistrationStatus.CONFIRMED
+    total, confirmed_count, checked_in = db.session.execute(
+        sa.select(
+            sa.func.count(Registration.id),
+            sa.func.count(Registration.id).filter(confirmed),
+            sa.func.count(Registration.id).filter(
+                confirmed, Registration.checked_in_at.is_not(None)
+            ),
+        ).where(Registration.tournament_id == tournament_id)
+    ).one()
+    return {"total": total, "confirmed": confirmed_count, "checked_in": checked_in}
 
 
 class ControlRoomView(ScopedAccessMixin, BaseView):
@@ -173,28 +189,32 @@ class ControlRoomView(ScopedAccessMixin, BaseView):
     def room(self, tournament_id: int) -> Any:
         tournament = self._tournament(tournament_id)
         has_bracket = bracket_queries.has_bracket(tournament.id)
+        page = max(request.args.get("page", 1, type=int) or 1, 1)
         registrations = db.session.scalars(
             sa.select(Registration)
             .where(Registration.tournament_id == tournament.id)
             .options(selectinload(Registration.user), selectinload(Registration.team))
             .order_by(Registration.created_at, Registration.id)
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
         ).all()
-        confirmed = [r for r in registrations if r.status is RegistrationStatus.CONFIRMED]
-        matches = attention(tournament.id)
+        counts = registration_counts(tournament.id)
+        matches, attention_total = attention(tournament.id)
         names = bracket_queries.registration_names(
             rid for m in matches for rid in m.participant_ids if rid is not None
         )
+        steps = next_steps(tournament, has_bracket=has_bracket)
         return self.render(
             "admin/desk_control_room.html",
             tournament=tournament,
-            steps=[
-                (step, STEPS[step][0]) for step in next_steps(tournament, has_bracket=has_bracket)
-            ],
+            steps=[(step, STEPS[step][0]) for step in steps],
             form=StepForm(),
             registrations=registrations,
-            confirmed=len(confirmed),
-            checked_in=sum(1 for r in confirmed if r.checked_in_at is not None),
+            counts=counts,
+            page=page,
+            pages=max(1, -(-counts["total"] // PAGE_SIZE)),
             matches=matches,
+            attention_total=attention_total,
             names=names,
             has_bracket=has_bracket,
             overdue=lambda m: m.status in NOT_STARTED,
