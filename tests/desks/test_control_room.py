@@ -1,6 +1,7 @@
 """The tournament control room: only the steps the state machine allows are offered, each
 runs its service (a refusal is reported, nothing changes), the page shows registrations,
-check-ins, matches needing attention and the bracket picture; organizers run their own."""
+check-ins and the bracket picture (matches needing attention: tests/desks/test_dispute_desk.py);
+organizers run their own."""
 
 from __future__ import annotations
 
@@ -18,9 +19,7 @@ def steps(page: str) -> list[str]:
     return re.findall(r'id="step-([a-z_]+)"', page)
 
 
-def test_an_organizer_runs_a_tournament_from_draft_to_start(
-    app, client, organizer, make_player, disputed
-):
+def test_an_organizer_runs_a_tournament_from_draft_to_start(app, client, organizer, make_player):
     tid = make_tournament(app, organizer.id, participant_type="solo", max_participants=4)
     sign_in_admin(client, organizer.id)
     assert "Spring Cup" in client.get(ROOM).get_data(as_text=True)
@@ -53,12 +52,6 @@ def test_an_organizer_runs_a_tournament_from_draft_to_start(
     page = client.get(url).get_data(as_text=True)
     assert "State: <strong>Ongoing</strong>" in page and steps(page) == ["cancel"]
     assert client.post(f"{url}step/nonsense/", data={"csrf_token": token}).status_code == 404
-
-    # Matches needing attention: a disputed one is listed with its sides.
-    play, semi, _ = disputed()
-    page = client.get(f"{ROOM}{play.cup.id}/").get_data(as_text=True)
-    listed = re.search(r'<table class="table table-sm" id="attention">(.*?)</table>', page, re.S)
-    assert f"#{semi} " in listed.group(1) and "Disputed" in listed.group(1)
 
 
 def test_another_organizers_tournament_is_not_found(app, client, organizer, make_user):

@@ -53,13 +53,37 @@ def test_overturning_shows_the_preview_then_corrects_the_result(
     assert (detail["status"], detail["winner_registration_id"]) == ("completed", second)
 
 
-def test_review_then_rematch_and_the_resolution_is_required(app, client, staff, disputed, m):
+def test_review_then_rematch_and_other_organizers_see_nothing(
+    app, client, staff, make_user, disputed, m
+):
+    import re
+
     play, semi, dispute = disputed()
     sign_in_admin(client, staff.id)
+    # The tournament's control room lists the disputed match as needing attention.
+    room = client.get(f"/admin/controlroom/{play.cup.id}/").get_data(as_text=True)
+    listed = re.search(r'id="attention">(.*?)</table>', room, re.S).group(1)
+    assert f"#{semi} " in listed and "Disputed" in listed
+
     page = client.get(f"{DESK}{dispute}/").get_data(as_text=True)
     token = csrf(page)
     client.post(f"{DESK}{dispute}/review/", data={"csrf_token": token})
     assert _dispute(app, dispute).status.value == "under_review"
+
+    # Another organizer: not listed, not shown, not settled by direct URL.
+    other = make_user(username="otherorg")
+    make_tournament(app, other.id)
+    sign_in_admin(client, other.id)
+    assert f"#{dispute}" not in client.get(DESK).get_data(as_text=True)
+    assert client.get(f"{DESK}{dispute}/").status_code == 404
+    response = client.post(f"{DESK}{dispute}/dismiss/", data={"resolution": "Not yours."})
+    assert response.status_code == 404
+    assert _dispute(app, dispute).status.value == "under_review"
+
+    sign_in_admin(client, staff.id)  # a new session: the old form's token no longer works
+    client.post(f"{DESK}{dispute}/rematch/", data={"csrf_token": token, "resolution": "Replay."})
+    assert _dispute(app, dispute).status.value == "under_review"
+    token = csrf(client.get(f"{DESK}{dispute}/").get_data(as_text=True))
     client.post(f"{DESK}{dispute}/rematch/", data={"csrf_token": token, "resolution": ""})
     assert _dispute(app, dispute).status.value == "under_review"
     client.post(f"{DESK}{dispute}/rematch/", data={"csrf_token": token, "resolution": "Replay."})
@@ -70,15 +94,3 @@ def test_review_then_rematch_and_the_resolution_is_required(app, client, staff, 
     client.post(f"{DESK}{dispute}/dismiss/", data={"csrf_token": token, "resolution": "x"})
     assert any("cannot dismiss" in message for message in flashes(client))
     assert 'id="overturn-form"' not in client.get(f"{DESK}{dispute}/").get_data(as_text=True)
-
-
-def test_another_organizers_dispute_is_not_found(app, client, make_user, disputed):
-    _, _, dispute = disputed()
-    other = make_user(username="otherorg")
-    make_tournament(app, other.id)  # runs a tournament of their own
-    sign_in_admin(client, other.id)
-    assert f"#{dispute}" not in client.get(DESK).get_data(as_text=True)
-    assert client.get(f"{DESK}{dispute}/").status_code == 404
-    response = client.post(f"{DESK}{dispute}/dismiss/", data={"resolution": "Not yours."})
-    assert response.status_code == 404
-    assert _dispute(app, dispute).status.value == "open"
