@@ -10,6 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 SYMBOLS = {"BDT": "৳", "USD": "$", "EUR": "€", "GBP": "£", "INR": "₹"}
+# Values whose words are not just the value with capitals (brand names).
+NAMES = {"bkash": "bKash", "deltacoin": "DeltaCoin"}
 
 
 def label(value: Any) -> str:
@@ -17,6 +19,8 @@ def label(value: Any) -> str:
     if value is None:
         return "—"
     raw = value.value if isinstance(value, enum.Enum) else str(value)
+    if raw in NAMES:
+        return NAMES[raw]
     text = raw.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
 

@@ -78,6 +78,8 @@ def test_an_organizer_overturns_a_dispute_after_the_preview(
     signed_in(page, app, organizer, live_server)
     page.goto(f"/admin/disputedesk/{dispute}/")
     assert page.input_value("#overturn-games") == "13-9, 13-4"
+    page.wait_for_function("document.querySelector('#evidence img').complete")
+    assert page.locator("#evidence img").evaluate("img => img.naturalWidth") > 0
     page.fill("#overturn-games", "9-13, 4-13")
     page.fill("#overturn-resolution", "The screenshot shows side 2 won both maps.")
     page.click("#overturn-preview-button")

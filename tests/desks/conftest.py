@@ -94,9 +94,9 @@ def cash_queue(app: Any, make_player: Any) -> Any:  # noqa: F811
 
 
 @pytest.fixture
-def disputed(started: Any, m: Any) -> Any:  # noqa: F811
+def disputed(client: Any, started: Any, m: Any) -> Any:  # noqa: F811
     """A started best-of-3 cup whose first semi-final is disputed: side 1 claimed 13-9, 13-4,
-    side 2 disputed it. Returns (play, match id, dispute id)."""
+    side 2 disputed it with a screenshot (a PNG). Returns (play, match id, dispute id)."""
 
     def build() -> tuple[Any, int, int]:
         play = started()
@@ -104,7 +104,14 @@ def disputed(started: Any, m: Any) -> Any:  # noqa: F811
         m.live(semi)
         first, second = play.sides("W1.1")
         assert m.submit(semi, [(13, 9), (13, 4)], first.headers).status_code == 200
-        response = m.dispute(semi, REASON, second.headers)
+        upload = client.post(
+            f"/api/matches/{semi}/evidence/",
+            data={"file": (io.BytesIO(png_bytes()), "screenshot.png")},
+            headers=second.headers,
+            content_type="multipart/form-data",
+        )
+        assert upload.status_code == 201, upload.get_json()
+        response = m.dispute(semi, REASON, second.headers, evidence=[upload.get_json()["key"]])
         assert response.status_code == 201, response.get_json()
         return play, semi, response.get_json()["id"]
 

@@ -4,6 +4,8 @@ confirmed; the other rulings go through the services; organizers see their own o
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from tests.brackets_api.conftest import db_scalar
@@ -34,6 +36,9 @@ def test_overturning_shows_the_preview_then_corrects_the_result(
     assert REASON in page and "best of 3" in page
     assert 'value="13-9, 13-4"' in page  # the overturn form starts from the disputed games
     assert "Game 3" in page and "Under review" not in page
+    evidence = re.search(r'<div class="evidence" id="evidence">.*?<img src="([^"]+)"', page, re.S)
+    shown = client.get(evidence.group(1).replace("&amp;", "&"))
+    assert shown.status_code == 200 and shown.mimetype == "image/png"
 
     form = {"csrf_token": csrf(page), "games": "9-13, 4-13", "resolution": "Side 2 won."}
     preview = client.post(f"{DESK}{dispute}/overturn/", data=form).get_data(as_text=True)
@@ -56,8 +61,6 @@ def test_overturning_shows_the_preview_then_corrects_the_result(
 def test_review_then_rematch_and_other_organizers_see_nothing(
     app, client, staff, make_user, disputed, m
 ):
-    import re
-
     play, semi, dispute = disputed()
     sign_in_admin(client, staff.id)
     # The tournament's control room lists the disputed match as needing attention.

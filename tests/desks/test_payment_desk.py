@@ -37,7 +37,7 @@ def test_staff_verify_and_reject_payments_one_after_another(
     assert "sig=" in proof
     image = client.get(proof.replace("&amp;", "&"))
     assert image.status_code == 200 and image.mimetype == "image/png"
-    assert 'accesskey="v"' in page and "Bkash" in page
+    assert 'accesskey="v"' in page and "bKash" in page
 
     response = client.post(f"{DESK}{first}/verify/", data={"csrf_token": csrf(page)})
     assert response.headers["Location"].endswith(f"{DESK}{second}/")
