@@ -64,3 +64,27 @@ def test_another_organizers_tournament_is_not_found(app, client, organizer, make
     assert client.get(f"{ROOM}{tid}/").status_code == 404
     assert client.post(f"{ROOM}{tid}/step/publish/").status_code == 404
     assert client.get(f"{ROOM}{tid}/bracket.svg").status_code == 404
+
+
+def test_the_steps_offered_follow_the_state_machine():
+    from datetime import timedelta
+
+    from deltacrown.core.time import utcnow
+    from deltacrown.organizer.control_room import next_steps
+    from deltacrown.tournaments.models import Tournament, TournamentStatus
+
+    def offered(status: str, bracket: bool = False, checkin: int | None = None) -> list[str]:
+        closes = None if checkin is None else utcnow() + timedelta(hours=checkin)
+        tournament = Tournament(status=TournamentStatus(status), checkin_closes_at=closes)
+        return next_steps(tournament, has_bracket=bracket)
+
+    assert offered("draft") == ["publish", "cancel"]
+    assert offered("published") == ["open", "cancel"]
+    assert offered("registration_open", checkin=2) == ["close", "close_checkin", "cancel"]
+    assert offered("registration_open", checkin=-2) == ["close", "cancel"]
+    assert offered("registration_closed") == ["open", "generate", "cancel"]
+    assert offered("registration_closed", bracket=True, checkin=1) == [
+        "close_checkin", "regenerate", "start", "cancel"
+    ]  # fmt: skip
+    assert offered("ongoing") == ["cancel"]
+    assert offered("completed") == offered("cancelled") == []
