@@ -16,16 +16,18 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_admin.form import SecureForm
-from sqlalchemy.orm import selectinload
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from deltacrown.accounts.models import User
 from deltacrown.core import desk_format, storage
 from deltacrown.core.admin import admin_action, current_admin_user
 from deltacrown.core.admin_scoped import ScopedAccessMixin, require_in_scope, viewer_scope
 from deltacrown.extensions import db
 from deltacrown.registrations import services
 from deltacrown.registrations.models import Payment, Registration, SubmissionStatus
+from deltacrown.teams.models import Team
+from deltacrown.tournaments.models import Tournament
 
 PAGE_SIZE = 100
 
@@ -93,13 +95,26 @@ class PaymentDeskView(ScopedAccessMixin, BaseView):
         total = db.session.scalar(
             sa.select(sa.func.count()).select_from(queue().order_by(None).subquery())
         )
-        payments = db.session.scalars(
+        # Plain columns, not entities: a registration row would also load its roster.
+        payments = db.session.execute(
             queue()
-            .options(
-                selectinload(Payment.registration).selectinload(Registration.user),
-                selectinload(Payment.registration).selectinload(Registration.team),
-                selectinload(Payment.registration).selectinload(Registration.tournament),
+            .with_only_columns(
+                Payment.id,
+                Payment.submitted_at,
+                Payment.amount,
+                Payment.currency,
+                Payment.method,
+                Payment.transaction_id,
+                Payment.proof_key,
+                Registration.id.label("registration_id"),
+                Registration.status.label("registration_status"),
+                sa.func.coalesce(Team.name, User.username).label("entrant"),
+                Tournament.name.label("tournament"),
             )
+            .join(Registration, Registration.id == Payment.registration_id)
+            .join(Tournament, Tournament.id == Payment.tournament_id)
+            .outerjoin(User, User.id == Registration.user_id)
+            .outerjoin(Team, Team.id == Registration.team_id)
             .limit(PAGE_SIZE)
             .offset((page - 1) * PAGE_SIZE)
         ).all()
@@ -109,7 +124,6 @@ class PaymentDeskView(ScopedAccessMixin, BaseView):
             total=total or 0,
             page=page,
             pages=max(1, -(-(total or 0) // PAGE_SIZE)),
-            entrant=entrant,
             fmt=desk_format,
         )
 
