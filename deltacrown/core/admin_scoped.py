@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from flask import abort, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 
 from deltacrown.core.admin import current_admin_user
 from deltacrown.core.ports import Port
@@ -81,7 +81,11 @@ class ScopedAccessMixin:
         user = current_admin_user()
         if user is None:
             return False
-        return is_staff_user(user) or organizer_scope.get().runs_any(user.id)
+        if is_staff_user(user):
+            return True
+        if "admin_runs_any" not in g:  # asked once per request (the menu asks every view)
+            g.admin_runs_any = organizer_scope.get().runs_any(user.id)
+        return bool(g.admin_runs_any)
 
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
         if current_admin_user() is None:

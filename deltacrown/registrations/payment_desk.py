@@ -144,6 +144,7 @@ class PaymentDeskView(ScopedAccessMixin, BaseView):
             tournament=payment.registration.tournament,
             proof=proof_link(payment),
             waiting=payment.status is SubmissionStatus.SUBMITTED,
+            following=next_after(payment),
             verify_form=VerifyForm(),
             reject_form=RejectForm(),
             entrant=entrant,
