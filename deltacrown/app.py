@@ -96,6 +96,9 @@ ADMIN_MODULES = (
     "deltacrown.notifications.admin",
     "deltacrown.moderation.admin",
     "deltacrown.payouts.admin",
+    "deltacrown.registrations.payment_desk",
+    "deltacrown.matches.dispute_desk",
+    "deltacrown.organizer.control_room",
 )
 CLI_MODULES = (
     "deltacrown.core.cli",

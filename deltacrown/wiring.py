@@ -28,8 +28,8 @@ from deltacrown.brackets import ports as bracket_ports
 from deltacrown.brackets.providers import TournamentBracketFacts
 from deltacrown.certificates import receivers as certificates_receivers
 from deltacrown.core import admin as core_admin
+from deltacrown.core import admin_scoped, domain_metrics, realtime, signals
 from deltacrown.core import auth as core_auth
-from deltacrown.core import domain_metrics, realtime, signals
 from deltacrown.leaderboards import receivers as leaderboards_receivers
 from deltacrown.leaderboards.providers import PlayerRatings
 from deltacrown.matches import live as match_live
@@ -46,6 +46,7 @@ from deltacrown.teams import ports as team_ports
 from deltacrown.tournaments import live as tournament_live
 from deltacrown.tournaments import ports as tournament_ports
 from deltacrown.tournaments.models import Tournament
+from deltacrown.tournaments.providers import OrganizerTournaments
 from deltacrown.webhooks import receivers as webhook_receivers
 
 WIRED = "deltacrown.wired"
@@ -102,9 +103,11 @@ def provide_ports(app: Flask) -> None:
     token becomes a user;
     moderation answers whether an account is banned; matches answer moderation's questions
     about reported subjects and tournament organizers; payouts hold an organizer's prize pool
-    as registration opens."""
+    as registration opens; tournaments answer which tournaments a user runs (the desks
+    organizers share with staff)."""
     core_admin.admin_auth.provide(app, AdminSignIn())
     core_auth.personal_tokens.provide(app, PersonalTokenAuth())
+    admin_scoped.organizer_scope.provide(app, OrganizerTournaments())
     account_ports.bans.provide(app, SanctionBans())
     moderation_ports.subjects.provide(app, ModerationSubjects())
     tournament_ports.registrations.provide(app, TournamentRegistrationFacts())

@@ -18,6 +18,7 @@ from deltacrown.tournaments.errors import (
 from deltacrown.tournaments.models import (
     CustomField,
     Tournament,
+    TournamentOrganizer,
     TournamentSlug,
     TournamentStatus,
     TournamentTemplate,
@@ -48,6 +49,22 @@ def has_bracket(tournament_id: int) -> bool:
 
 
 # ----- tournaments ---------------------------------------------------------------------------
+def run_by(user_id: int) -> sa.Select[tuple[int]]:
+    """The ids of the tournaments (not deleted) the user owns or co-organizes."""
+    co_organized = sa.select(TournamentOrganizer.tournament_id).where(
+        TournamentOrganizer.user_id == user_id
+    )
+    return sa.select(Tournament.id).where(
+        Tournament.deleted_at.is_(None),
+        sa.or_(Tournament.organizer_id == user_id, Tournament.id.in_(co_organized)),
+    )
+
+
+def runs_any(user_id: int) -> bool:
+    """Whether the user owns or co-organizes at least one tournament (not deleted)."""
+    return db.session.scalar(sa.select(run_by(user_id).exists())) or False
+
+
 def find_tournament(tournament_id: int) -> Tournament | None:
     tournament = db.session.get(Tournament, tournament_id)
     return None if tournament is None or tournament.is_deleted else tournament
