@@ -68,6 +68,8 @@ API_MODULES = (
     "deltacrown.moderation.admin_api",
     "deltacrown.payouts.api",
     "deltacrown.payouts.admin_api",
+    "deltacrown.analytics.api",
+    "deltacrown.analytics.admin_api",
 )
 # Websocket routes (flask-sock, on each module's `bp`).
 WS_MODULES = (
@@ -94,6 +96,7 @@ ADMIN_MODULES = (
     "deltacrown.notifications.admin",
     "deltacrown.moderation.admin",
     "deltacrown.payouts.admin",
+    "deltacrown.analytics.admin",  # after tournaments.admin: adds a chart to its details
 )
 CLI_MODULES = (
     "deltacrown.core.cli",
@@ -104,6 +107,7 @@ CLI_MODULES = (
     "deltacrown.certificates.cli",
     "deltacrown.leaderboards.cli",
     "deltacrown.webhooks.cli",
+    "deltacrown.analytics.cli",
 )
 TASK_MODULES = (
     "deltacrown.accounts.tasks",
@@ -118,6 +122,7 @@ TASK_MODULES = (
     "deltacrown.webhooks.tasks",
     "deltacrown.notifications.tasks",
     "deltacrown.payouts.tasks",
+    "deltacrown.analytics.tasks",
 )
 # Models outside the domains' api modules, imported so metadata (and Alembic) sees them.
 MODEL_MODULES = (
