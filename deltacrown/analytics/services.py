@@ -80,7 +80,7 @@ def core_figures(row: Any) -> dict[str, Any]:
         "disputed_matches": int(row.disputed_matches),
         "dispute_rate": rate(row.disputed_matches, row.total_matches),
         "avg_match_duration_minutes": minutes(
-            row.match_seconds_total / row.timed_matches if row.timed_matches else None
+            float(row.match_seconds_total) / int(row.timed_matches) if row.timed_matches else None
         ),
         "payout_count": int(row.payout_count),
     }
