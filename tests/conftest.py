@@ -106,7 +106,9 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
         # A reused PostgreSQL database may hold an older schema: start from empty (the
         # analytics view first: it depends on the tables).
         if database_url.startswith("postgresql"):
-            db.session.execute(sa.text("DROP MATERIALIZED VIEW IF EXISTS tournament_analytics_summary"))
+            db.session.execute(
+                sa.text("DROP MATERIALIZED VIEW IF EXISTS tournament_analytics_summary")
+            )
             db.session.commit()
         db.drop_all()
         db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))

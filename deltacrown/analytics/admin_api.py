@@ -27,7 +27,11 @@ blp = Blueprint(
     "(revenue: /api/admin/analytics/revenue/).",
 )
 
-DEFAULT_SPAN = {"day": timedelta(days=29), "week": timedelta(weeks=11), "month": timedelta(days=365)}
+DEFAULT_SPAN = {
+    "day": timedelta(days=29),
+    "week": timedelta(weeks=11),
+    "month": timedelta(days=365),
+}
 
 
 @blp.route("/moderation/")

@@ -83,7 +83,9 @@ def _weekly(column: Any, where: list[Any], source: Any, weeks: list[date]) -> li
 
 def _daily(column: Any, where: list[Any], days: list[date]) -> list[int]:
     bucket = bucket_expression(column, "day", dialect()).label("bucket")
-    rows = db.session.execute(sa.select(bucket, sa.func.count()).where(*where).group_by(bucket)).all()
+    rows = db.session.execute(
+        sa.select(bucket, sa.func.count()).where(*where).group_by(bucket)
+    ).all()
     counts = {date.fromisoformat(str(b)): int(n) for b, n in rows}
     return [counts.get(day, 0) for day in days]
 

@@ -76,15 +76,15 @@ def participants_query(tournament_id: int) -> sa.Select[Any]:
     prizes = (
         sa.select(
             Payout.registration_id,
-            sa.func.sum(sa.case((sa.and_(paid, Payout.kind == PayoutKind.COINS), Payout.coins))).label(
-                "coins"
-            ),
-            sa.func.sum(sa.case((sa.and_(paid, Payout.kind == PayoutKind.CASH), Payout.amount))).label(
-                "cash"
-            ),
-            sa.func.max(sa.case((sa.and_(paid, Payout.kind == PayoutKind.CASH), Payout.currency))).label(
-                "currency"
-            ),
+            sa.func.sum(
+                sa.case((sa.and_(paid, Payout.kind == PayoutKind.COINS), Payout.coins))
+            ).label("coins"),
+            sa.func.sum(
+                sa.case((sa.and_(paid, Payout.kind == PayoutKind.CASH), Payout.amount))
+            ).label("cash"),
+            sa.func.max(
+                sa.case((sa.and_(paid, Payout.kind == PayoutKind.CASH), Payout.currency))
+            ).label("currency"),
         )
         .where(Payout.tournament_id == tournament_id)
         .group_by(Payout.registration_id)

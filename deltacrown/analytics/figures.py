@@ -149,9 +149,9 @@ def _durations(ids: Any, dialect: str) -> Any:
             ranked.c.tournament_id,
             sa.func.count().label("timed_matches"),
             sa.func.sum(ranked.c.seconds).label("match_seconds_total"),
-            sa.func.max(
-                sa.case((ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.seconds))
-            ).label("median_match_seconds"),
+            sa.func.max(sa.case((ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.seconds))).label(
+                "median_match_seconds"
+            ),
             sa.func.max(
                 sa.case((ranked.c.rn == (ranked.c.n * 9 + 9) // 10, ranked.c.seconds))
             ).label("p90_match_seconds"),

@@ -80,7 +80,11 @@ def player_stats(user_id: int, *, complete: bool) -> dict[str, Any]:
     ).one()
     recent = db.session.execute(
         sa.select(
-            Tournament.id, Tournament.slug, Tournament.name, Game.slug.label("game"), place,
+            Tournament.id,
+            Tournament.slug,
+            Tournament.name,
+            Game.slug.label("game"),
+            place,
             TournamentResult.created_at,
         )  # fmt: skip
         .join(Tournament, Tournament.id == TournamentResult.tournament_id)
@@ -122,7 +126,9 @@ def player_stats(user_id: int, *, complete: bool) -> dict[str, Any]:
 
 def _winnings(user_id: int) -> dict[str, Any]:
     rows = db.session.execute(
-        sa.select(Payout.kind, Payout.currency, sa.func.sum(Payout.coins), sa.func.sum(Payout.amount))
+        sa.select(
+            Payout.kind, Payout.currency, sa.func.sum(Payout.coins), sa.func.sum(Payout.amount)
+        )
         .where(Payout.user_id == user_id, Payout.status == PayoutStatus.PAID)
         .group_by(Payout.kind, Payout.currency)
         .order_by(Payout.currency)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time as dtime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, TypeVar
@@ -19,7 +20,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from flask import current_app
 
-from deltacrown.analytics import figures, summary
+from deltacrown.analytics import summary
 from deltacrown.core.errors import PermissionDeniedError, ValidationError
 from deltacrown.economy.analytics import bucket_expression
 from deltacrown.extensions import db
@@ -217,7 +218,9 @@ def organizer_figures(
     if end is not None:
         ids = ids.where(Tournament.start_at < end)
     source, freshness = summary.rows_source(ids, now=now)
-    completed = sa.func.sum(sa.case((source.c.status == TournamentStatus.COMPLETED.value, 1), else_=0))
+    completed = sa.func.sum(
+        sa.case((source.c.status == TournamentStatus.COMPLETED.value, 1), else_=0)
+    )
     sums = [sa.func.coalesce(sa.func.sum(source.c[name]), 0).label(name) for name in SUMMED]
     rows = db.session.execute(
         sa.select(

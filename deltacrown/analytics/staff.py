@@ -59,7 +59,11 @@ def moderation_figures(*, now: datetime) -> dict[str, Any]:
         by_type[SanctionType(kind).value][str(sanction_state)] = int(n)
     totals = {s: sum(row[s] for row in by_type.values()) for s in SANCTION_STATES}
     return {
-        "reports": {"total": sum(by_status.values()), "by_status": by_status, "by_category": by_category},
+        "reports": {
+            "total": sum(by_status.values()),
+            "by_status": by_status,
+            "by_category": by_category,
+        },
         "sanctions": {"total": sum(totals.values()), "by_state": totals, "by_type": by_type},
     }
 
@@ -109,7 +113,9 @@ def platform_figures(*, date_from: date, date_to: date, period: str) -> dict[str
         sa.func.count(sa.distinct(RegistrationMember.user_id)),
         (Registration.created_at >= begin, Registration.created_at < end),
         period,
-        sa.join(Registration, RegistrationMember, RegistrationMember.registration_id == Registration.id),
+        sa.join(
+            Registration, RegistrationMember, RegistrationMember.registration_id == Registration.id
+        ),
     )
     created = _per_bucket(
         Tournament.created_at, sa.func.count(Tournament.id),

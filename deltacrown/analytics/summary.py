@@ -53,7 +53,9 @@ summary_table = sa.Table(
 )
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     """Alembic `include_object`: False for the summary (a view on PostgreSQL, a job-filled
     table on SQLite), which no model describes."""
     if type_ == "table" and name == NAME:

@@ -51,7 +51,12 @@ def test_query_count_does_not_grow_with_the_tournament(client, world, bearer):
     counts = []
     for tournament_id in (world.cup, world.empty):
         with counting() as statements:
-            assert client.get(f"/api/tournaments/{tournament_id}/analytics/", headers=headers).status_code == 200
+            assert (
+                client.get(
+                    f"/api/tournaments/{tournament_id}/analytics/", headers=headers
+                ).status_code
+                == 200
+            )
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
     with counting() as organizer:
@@ -92,7 +97,11 @@ def test_player_record_public_and_complete(client, world, bearer):
     p1, p6 = world.players["p1"].id, world.players["p6"].id
     public = client.get(f"/api/users/{p1}/stats/").get_json()
     assert public["total_tournaments"] == 1 and public["tournaments_won"] == 1
-    assert (public["total_matches_played"], public["matches_won"], public["matches_lost"]) == (3, 3, 0)
+    assert (public["total_matches_played"], public["matches_won"], public["matches_lost"]) == (
+        3,
+        3,
+        0,
+    )
     assert public["win_rate"] == 1.0 and public["best_placement"] == "1st"
     assert public["tournaments_by_game"] == {"valorant": 1}
     assert public["recent_results"][0]["placement"] == 1
@@ -143,7 +152,9 @@ def test_cli_refresh_fills_the_summary(app, world):
     assert done.exit_code == 0, done.output
     with app.app_context():
         row = db.session.execute(
-            sa.select(summary.summary_table).where(summary.summary_table.c.tournament_id == world.cup)
+            sa.select(summary.summary_table).where(
+                summary.summary_table.c.tournament_id == world.cup
+            )
         ).one()
     assert row.total_participants == 4 and row.disputed_matches == 2
     missing = runner.invoke(args=["analytics", "refresh", "--tournament", "999999"])

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import time_machine
 
 from deltacrown.analytics import services, summary
 from deltacrown.core.time import utcnow
@@ -48,14 +47,20 @@ def test_live_figures_match_the_hand_computed_ones(app_ctx, world):
     assert {key: figures[key] for key in EXPECTED} == EXPECTED
     assert figures["cache"]["source"] == "live"
     days = [(d["date"], d["count"]) for d in figures["registrations_by_day"]]
-    assert days == [((world.now - timedelta(days=n)).date(), c) for n, c in ((3, 2), (2, 2), (1, 3))]
+    assert days == [
+        ((world.now - timedelta(days=n)).date(), c) for n, c in ((3, 2), (2, 2), (1, 3))
+    ]
     assert figures["concluded_at"] is not None
 
 
 def test_summary_answers_the_same_until_it_is_stale(app_ctx, world, frozen):
     assert summary.refresh(now=utcnow()) >= 2
     fresh = _figures(world, world.cup)
-    assert fresh["cache"] == {"source": "summary", "as_of": fresh["cache"]["as_of"], "age_minutes": 0.0}
+    assert fresh["cache"] == {
+        "source": "summary",
+        "as_of": fresh["cache"]["as_of"],
+        "age_minutes": 0.0,
+    }
     assert {key: fresh[key] for key in EXPECTED} == EXPECTED
 
     frozen.shift(timedelta(minutes=15))
@@ -123,8 +128,6 @@ def test_materialized_view_agrees_with_the_live_statement(app_ctx, world, is_pos
         .where(summary.summary_table.c.tournament_id.in_(ids))
         .order_by(summary.summary_table.c.tournament_id)
     ).all()
-    rows = db.session.execute(
-        live.tournament_rows(ids, "postgresql").order_by(Tournament.id)
-    ).all()
+    rows = db.session.execute(live.tournament_rows(ids, "postgresql").order_by(Tournament.id)).all()
     assert [tuple(r) for r in view] == [tuple(r) for r in rows]
     assert len(view) == 2
