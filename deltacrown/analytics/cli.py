@@ -11,6 +11,7 @@ from deltacrown.analytics import summary
 from deltacrown.core.time import utcnow
 from deltacrown.core.transaction import unit_of_work
 
+BATCH = 500
 analytics_cli = AppGroup("analytics", help="Analytics operations.")
 
 
@@ -23,18 +24,30 @@ analytics_cli = AppGroup("analytics", help="Analytics operations.")
     help="PostgreSQL: refresh without CONCURRENTLY (faster, blocks readers meanwhile).",
 )
 def refresh(tournament_id: int | None, dry_run: bool, no_concurrent: bool) -> None:
-    """Recompute the tournament analytics summary."""
+    """Recompute the tournament analytics summary.
+
+    PostgreSQL refreshes the materialized view in one statement (all tournaments); SQLite
+    replaces the table's rows BATCH tournaments at a time, the bar following them.
+    """
     with unit_of_work(write=not dry_run):
-        count = summary.tournaments_to_refresh(tournament_id)
-        if tournament_id is not None and count == 0:
+        ids = summary.tournaments_to_refresh(tournament_id)
+        if tournament_id is not None and not ids:
             raise click.ClickException(f"No tournament {tournament_id}.")
         if dry_run:
-            click.echo(f"Would refresh {count} tournament(s) ({summary.dialect()}).")
+            click.echo(f"Would refresh {len(ids)} tournament(s) ({summary.dialect()}).")
             return
-        with click.progressbar(length=count, label="Refreshing the summary") as bar:
-            rows = summary.refresh(tournament_id, now=utcnow(), concurrently=not no_concurrent)
-            bar.update(count)
-    click.echo(f"{rows} summary row(s) refreshed")
+        now = utcnow()
+        if summary.dialect() == "postgresql":
+            with click.progressbar(length=1, label="Refreshing the view") as bar:
+                summary.refresh(now=now, concurrently=not no_concurrent)
+                bar.update(1)
+        else:
+            with click.progressbar(length=len(ids), label="Refreshing the summary") as bar:
+                for first in range(0, len(ids), BATCH):
+                    chunk = ids[first : first + BATCH]
+                    summary.replace_rows(chunk, now=now)
+                    bar.update(len(chunk))
+    click.echo(f"{len(ids)} tournament(s) refreshed")
 
 
 def register(app: Flask) -> None:

@@ -87,6 +87,20 @@ def is_fresh(refreshed_at: datetime | None, now: datetime) -> bool:
     return refreshed_at is not None and now - refreshed_at <= max_age()
 
 
+def replace_rows(ids: list[int] | None, *, now: datetime) -> None:
+    """SQLite: replace the rows of `ids` (None: all) with the live statement's."""
+    delete = sa.delete(summary_table)
+    if ids is not None:
+        delete = delete.where(summary_table.c.tournament_id.in_(ids))
+    db.session.execute(delete)
+    rows = figures.tournament_rows(ids, "sqlite").add_columns(
+        sa.literal(now, UTCDateTime()).label("refreshed_at")
+    )
+    db.session.execute(
+        sa.insert(summary_table).from_select([*figures.COLUMNS, "refreshed_at"], rows)
+    )
+
+
 def refresh(tournament_id: int | None = None, *, now: datetime, concurrently: bool = True) -> int:
     """Refresh the summary (every tournament, or on SQLite only `tournament_id`'s row);
     returns the number of rows it holds for what was refreshed."""
@@ -94,29 +108,19 @@ def refresh(tournament_id: int | None = None, *, now: datetime, concurrently: bo
         mode = "CONCURRENTLY " if concurrently else ""
         db.session.execute(sa.text(f"REFRESH MATERIALIZED VIEW {mode}{NAME}"))
     else:
-        ids = None if tournament_id is None else [tournament_id]
-        delete = sa.delete(summary_table)
-        if ids is not None:
-            delete = delete.where(summary_table.c.tournament_id.in_(ids))
-        db.session.execute(delete)
-        rows = figures.tournament_rows(ids, "sqlite").add_columns(
-            sa.literal(now, UTCDateTime()).label("refreshed_at")
-        )
-        db.session.execute(
-            sa.insert(summary_table).from_select([*figures.COLUMNS, "refreshed_at"], rows)
-        )
+        replace_rows(None if tournament_id is None else [tournament_id], now=now)
     count = sa.select(sa.func.count()).select_from(summary_table)
     if tournament_id is not None and dialect() != "postgresql":
         count = count.where(summary_table.c.tournament_id == tournament_id)
     return int(db.session.scalar(count) or 0)
 
 
-def tournaments_to_refresh(tournament_id: int | None = None) -> int:
-    """How many tournaments a refresh would cover (for `--dry-run`)."""
-    query = sa.select(sa.func.count(Tournament.id)).where(Tournament.deleted_at.is_(None))
+def tournaments_to_refresh(tournament_id: int | None = None) -> list[int]:
+    """The ids of the tournaments a refresh covers."""
+    query = sa.select(Tournament.id).where(Tournament.deleted_at.is_(None))
     if tournament_id is not None:
         query = query.where(Tournament.id == tournament_id)
-    return int(db.session.scalar(query) or 0)
+    return list(db.session.scalars(query.order_by(Tournament.id)))
 
 
 def tournament_row(tournament_id: int, *, now: datetime) -> tuple[Any, Freshness]:
