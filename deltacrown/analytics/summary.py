@@ -134,8 +134,8 @@ def tournament_row(tournament_id: int, *, now: datetime) -> tuple[Any, Freshness
     return live, Freshness("live", now)
 
 
-def rows_source(ids: sa.Select[Any], *, now: datetime) -> tuple[Any, Freshness]:
-    """A FROM clause with the figures rows of `ids` (a Select of tournament ids): the summary
+def rows_source(ids: list[int], *, now: datetime) -> tuple[Any, Freshness]:
+    """A FROM clause with the figures rows of `ids` (tournament ids): the summary
     when it holds every one of them and its oldest row is fresh, else the live statement."""
     total, held, oldest = db.session.execute(
         sa.select(
