@@ -31,11 +31,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import time_machine
 
+from deltacrown.accounts.models import User
 from deltacrown.brackets.models import Round, SeedingMethod, Stage, StageStatus, TournamentResult
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
@@ -147,12 +149,22 @@ def seed_world(org: Any, players: dict[str, Any]) -> World:
     return World(org, players, cup.id, empty.id, r, now)
 
 
+def _users(*names: str) -> list[Any]:
+    """Accounts written directly (no password: the tests use bearer tokens)."""
+    users = [
+        User(username=name, username_key=name, email=f"{name}@example.test", password_hash="!")
+        for name in names
+    ]
+    db.session.add_all(users)
+    db.session.flush()
+    return [SimpleNamespace(id=u.id, username=u.username) for u in users]
+
+
 @pytest.fixture
-def world(app, make_user, frozen) -> World:
-    org = make_user(username="analyst_org")
-    players = {f"p{n}": make_user(username=f"analyst{n}") for n in range(1, 9)}
+def world(app, frozen) -> World:
     with app.app_context():
-        built = seed_world(org, players)
+        org, *people = _users("analyst_org", *(f"analyst{n}" for n in range(1, 9)))
+        built = seed_world(org, {f"p{n}": person for n, person in enumerate(people, start=1)})
         db.session.commit()
     return built
 
