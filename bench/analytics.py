@@ -9,7 +9,8 @@ An empty database is seeded first with bench/seed.py (`--tournaments`, `--regist
 COPY, deterministic); a seeded one is used as it is. Requests go through the app in-process
 (Flask's test client: routing, the bearer token, the views and serialisation, no network), as
 a staff member, to `--requests` tournaments picked at random and to the organizers with the
-most tournaments. It prints one JSON line per figure.
+most tournaments, each asked of the summary app and of the live one in turn (so both see the
+same load on a shared machine). It prints one JSON line per figure.
 """
 
 from __future__ import annotations
@@ -128,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
             db.session.add(staff)
             db.session.commit()
         rng = random.Random(20)  # noqa: S311  # nosec B311 - bench sampling
-        ids = list(db.session.scalars(sa.select(Tournament.id).where(Tournament.deleted_at.is_(None))))
+        ids = list(
+            db.session.scalars(sa.select(Tournament.id).where(Tournament.deleted_at.is_(None)))
+        )
         picked = rng.sample(ids, min(args.requests, len(ids)))
         organizers = list(
             db.session.scalars(
@@ -142,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
 
     tournament_paths = [f"/api/tournaments/{tid}/analytics/" for tid in picked]
     organizer_paths = [f"/api/organizer/analytics/?organizer={oid}" for oid in organizers]
+    runs = {}
     for label, freshness in (("summary", 15), ("live (baseline)", 0)):
         run_app = app_with(freshness)
         with run_app.test_request_context():
@@ -150,15 +154,21 @@ def main(argv: list[str] | None = None) -> int:
         headers = {"Authorization": f"Bearer {token}"}
         client = run_app.test_client()
         _time_requests(client, tournament_paths[:5], headers)  # warm the pool and caches
-        for endpoint, paths in (("tournament", tournament_paths), ("organizer", organizer_paths)):
-            samples = _time_requests(client, paths, headers)
+        runs[label] = (client, headers)
+    # Each path is asked of both apps in turn, so both see the same load on the machine.
+    for endpoint, paths in (("tournament", tournament_paths), ("organizer", organizer_paths)):
+        samples: dict[str, list[float]] = {label: [] for label in runs}
+        for path in paths:
+            for label, (client, headers) in runs.items():
+                samples[label].extend(_time_requests(client, [path], headers))
+        for label, timings in samples.items():
             print(
                 json.dumps(
                     {
                         "figure": f"{endpoint} analytics",
                         "source": label,
-                        "requests": len(samples),
-                        **_percentiles(samples),
+                        "requests": len(timings),
+                        **_percentiles(timings),
                     }
                 ),
                 flush=True,
