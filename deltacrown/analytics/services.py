@@ -211,7 +211,7 @@ def organizer_ids(organizer_id: int, begin: datetime | None, end: datetime | Non
     """The organizer's tournaments (owned or co-organized, not deleted) starting in [begin,
     end), read once: as a list of ids the next queries use the tournament_id indexes (an
     OR with a sub-select would scan the registrations)."""
-    in_range = [Tournament.deleted_at.is_(None)]
+    in_range: list[sa.ColumnElement[bool]] = [Tournament.deleted_at.is_(None)]
     if begin is not None:
         in_range.append(Tournament.start_at >= begin)
     if end is not None:
