@@ -65,6 +65,11 @@ def test_hourly_health_series_from_snapshots(app_ctx):
     assert hour["p95_latency_ms"] == 100.0  # 95 % of 200 within the 0.1 s bucket
     assert health.percentile_bound({}, 0.95) is None
     health.cache.delete(health.RING_KEY)
+    now = health.time.time()
+    health.record_snapshot(now - 1800)
+    recent = health.system_health(now)
+    assert recent["window"] == "last_hour" and 1790 <= recent["window_seconds"] <= 1810
+    health.cache.delete(health.RING_KEY)
 
 
 def test_staff_dashboard_and_tournament_page_show_charts(app, client, world, staff):
