@@ -100,4 +100,14 @@ beat_schedule = {
         "task": "notifications.purge",
         "schedule": timedelta(hours=6),
     },
+    # Analytics: the tournament summary (the task waits a random 0-10 min on a worker first)
+    # and the system-health snapshots its hourly figures are computed from.
+    "refresh-analytics": {
+        "task": "analytics.refresh_summary",
+        "schedule": timedelta(minutes=15),
+    },
+    "analytics-health-snapshot": {
+        "task": "analytics.snapshot_health",
+        "schedule": timedelta(minutes=5),
+    },
 }

@@ -70,6 +70,8 @@ API_MODULES = (
     "deltacrown.moderation.admin_api",
     "deltacrown.payouts.api",
     "deltacrown.payouts.admin_api",
+    "deltacrown.analytics.api",
+    "deltacrown.analytics.admin_api",
 )
 # Websocket routes (flask-sock, on each module's `bp`).
 WS_MODULES = (
@@ -99,6 +101,7 @@ ADMIN_MODULES = (
     "deltacrown.registrations.payment_desk",
     "deltacrown.matches.dispute_desk",
     "deltacrown.organizer.control_room",
+    "deltacrown.analytics.admin",  # after tournaments.admin: adds a chart to its details
 )
 CLI_MODULES = (
     "deltacrown.core.cli",
@@ -109,6 +112,7 @@ CLI_MODULES = (
     "deltacrown.certificates.cli",
     "deltacrown.leaderboards.cli",
     "deltacrown.webhooks.cli",
+    "deltacrown.analytics.cli",
 )
 TASK_MODULES = (
     "deltacrown.accounts.tasks",
@@ -123,6 +127,7 @@ TASK_MODULES = (
     "deltacrown.webhooks.tasks",
     "deltacrown.notifications.tasks",
     "deltacrown.payouts.tasks",
+    "deltacrown.analytics.tasks",
 )
 # Models outside the domains' api modules, imported so metadata (and Alembic) sees them.
 MODEL_MODULES = (

@@ -209,6 +209,14 @@ class BaseConfig:
     # GET /metrics: when set, scrapers must send it as a Bearer token.
     METRICS_TOKEN: str | None = None
 
+    # Analytics (docs/analytics.md): answers come from the summary while it is younger than
+    # ANALYTICS_FRESHNESS_MINUTES, else live; the periodic refresh waits a random 0 to
+    # ANALYTICS_REFRESH_JITTER_SECONDS first (workers only) so hosts do not refresh at once;
+    # a figure that takes longer than ANALYTICS_SLOW_MS is logged as a warning.
+    ANALYTICS_FRESHNESS_MINUTES = 15
+    ANALYTICS_REFRESH_JITTER_SECONDS = 600
+    ANALYTICS_SLOW_MS = 500
+
     # OpenAPI (flask-smorest)
     API_TITLE = "DeltaCrown API"
     API_VERSION = "v1"
@@ -287,6 +295,8 @@ class BaseConfig:
             "WS_MAX_CONNECTIONS_PER_PROCESS",
             "MODERATION_REPORTS_PER_HOUR",
             "PLATFORM_FEE_PERCENT",
+            "ANALYTICS_FRESHNESS_MINUTES",
+            "ANALYTICS_REFRESH_JITTER_SECONDS",
         ):
             if os.environ.get(name):
                 values[name] = env_int(name, 0)
@@ -350,6 +360,7 @@ class TestingConfig(BaseConfig):
     # the certificates' own tests turn this on.
     CERTIFICATES_ON_COMPLETION = False
     BACKGROUND_INLINE = True  # core.background: tasks run at once, in the test's thread
+    ANALYTICS_REFRESH_JITTER_SECONDS = 0
 
     @classmethod
     def from_env(cls) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from flask import Flask
 from deltacrown.accounts import ports as account_ports
 from deltacrown.accounts.pats import PersonalTokenAuth
 from deltacrown.accounts.providers import AdminSignIn
+from deltacrown.analytics import receivers as analytics_receivers
 from deltacrown.brackets import ports as bracket_ports
 from deltacrown.brackets.providers import TournamentBracketFacts
 from deltacrown.certificates import receivers as certificates_receivers
@@ -93,6 +94,8 @@ def connect_receivers() -> None:
     signals.tournament_cancelled.connect(payouts_receivers.on_tournament_cancelled)
     signals.tournament_completed.connect(payouts_receivers.on_tournament_completed)
     signals.match_result_corrected.connect(payouts_receivers.on_match_result_corrected)
+    # A completed tournament's final figures go into the analytics summary at once.
+    signals.tournament_state_changed.connect(analytics_receivers.on_tournament_state_changed)
 
 
 def provide_ports(app: Flask) -> None:

@@ -18,10 +18,13 @@ IGNORED_TABLES: set[str] = set()
 
 
 def include_object(obj, name, type_, reflected, compare_to):
+    from deltacrown.analytics import summary
     from deltacrown.tournaments import search
 
     if type_ == "table" and name in IGNORED_TABLES:
         return False
+    if not summary.include_object(obj, name, type_, reflected, compare_to):
+        return False  # the analytics summary: a materialized view on PostgreSQL
     return search.include_object(obj, name, type_, reflected, compare_to)
 
 

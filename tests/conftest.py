@@ -103,7 +103,13 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
         STORAGE_ROOT=str(tmp_path_factory.mktemp("storage")),
     )
     with app.app_context():
-        # A reused PostgreSQL database may hold an older schema: start from empty.
+        # A reused PostgreSQL database may hold an older schema: start from empty (the
+        # analytics view first: it depends on the tables).
+        if database_url.startswith("postgresql"):
+            db.session.execute(
+                sa.text("DROP MATERIALIZED VIEW IF EXISTS tournament_analytics_summary")
+            )
+            db.session.commit()
         db.drop_all()
         db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
         db.session.commit()

@@ -53,7 +53,8 @@ Who sends what, and who listens, is listed here and kept true:
   tournament_id, before, after)` (statuses as strings) — sent after every committed status
   change on any code path, once per unit of work, by the state listeners `wiring` registers
   (`core.realtime.announce_state_changes`). Listeners: webhooks.receivers (tournament
-  published/ongoing/completed/cancelled; a match becoming ready).
+  published/ongoing/completed/cancelled; a match becoming ready); analytics.receivers (a
+  tournament completed: its summary row refreshed).
 - `payout_created(payout_id, tournament_id, user_id)`, `payout_paid(payout_id, tournament_id,
   user_id)`, `payout_failed(payout_id, tournament_id, user_id, reason)` — sent by
   payouts.services and payouts.desk after commit. Listeners: core.domain_metrics

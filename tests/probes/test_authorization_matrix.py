@@ -264,6 +264,15 @@ EXPECTED: dict[str, Any] = {
     "GET /api/organizer/dashboard/stats/": USERS,  # each organizer's own numbers
     "GET /api/organizer/tournaments/<int:tournament_id>/health/": MANAGERS,
     "GET /api/organizer/tournaments/<int:tournament_id>/participants/": MANAGERS,
+    # analytics
+    f"GET {T}/analytics/": MANAGERS,
+    f"GET {T}/analytics/participants.csv": MANAGERS,
+    "GET /api/organizer/analytics/": USERS,  # each organizer's own figures
+    "GET /api/users/<int:user_id>/stats/": PUBLIC,  # a player's public record
+    "GET /api/me/stats/": USERS,
+    "GET /api/admin/analytics/moderation/": STAFF,
+    "GET /api/admin/analytics/system-health/": STAFF,
+    "GET /api/admin/analytics/platform/": STAFF,
     # webhooks: each user's own endpoints (staff: all)
     "GET /api/webhooks/endpoints/": USERS,
     "POST /api/webhooks/endpoints/": USERS,
