@@ -64,6 +64,7 @@ API_MODULES = (
     "deltacrown.webhooks.api",
     "deltacrown.notifications.api",
     "deltacrown.matches.chat_api",
+    "deltacrown.matches.veto_api",
     "deltacrown.moderation.api",
     "deltacrown.moderation.admin_api",
     "deltacrown.payouts.api",
