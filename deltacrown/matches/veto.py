@@ -205,6 +205,12 @@ def _write_games(match_id: int, maps: list[dict[str, Any]]) -> None:
         row.starting_side = item["starting_side"]
 
 
+def visible_games(match_id: int, actor: Any) -> list[MatchGame]:
+    """The match's per-game rows as the actor sees the match (404 when they may not)."""
+    match, _ = queries.visible_match(match_id, actor)
+    return games_of(match.id)
+
+
 def games_of(match_id: int) -> list[MatchGame]:
     return list(
         db.session.scalars(

@@ -135,3 +135,27 @@ class MatchVeto(MethodView):
         409 `veto_complete`, 422 `map_unavailable` (banned, picked or not in the pool), 422
         `invalid_veto_action` (this turn expects another action)."""
         return veto.act(match_id, actor=require_user(), **args)
+
+
+class MatchGameSchema(BaseSchema):
+    number = ma.fields.Integer(metadata={"description": "Game number, from 1"})
+    map = ma.fields.String(allow_none=True, metadata={"description": "Set by the map veto"})
+    picked_by_slot = ma.fields.Integer(allow_none=True)
+    side_chosen_by_slot = ma.fields.Integer(allow_none=True)
+    starting_side = ma.fields.String(allow_none=True)
+    draft = ma.fields.Dict(
+        allow_none=True,
+        metadata={"description": "MOBA picks and bans reported with the result: {mode, p1: "
+                  "{picks, bans}, p2: {picks, bans}}"},
+    )  # fmt: skip
+
+
+@blp.route("/matches/<int:match_id>/games/")
+class MatchGames(MethodView):
+    @login_required(optional=True)
+    @blp.response(200, MatchGameSchema(many=True))
+    @blp.errors(MatchNotFoundError)
+    def get(self, match_id: int) -> Any:
+        """Each game of the match known so far: its map and starting side from the map veto,
+        and its MOBA draft from the reported result."""
+        return veto.visible_games(match_id, get_current_user())

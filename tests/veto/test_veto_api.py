@@ -107,3 +107,42 @@ def test_an_expired_turn_is_taken_at_random_and_a_late_sweep_catches_up(started,
             db.session.commit()
         state = veto(client, match_id).get_json()
     assert state["complete"] is True and len(state["maps"]) == 3
+
+
+def dota(app: Any, tournament_id: int) -> None:
+    """Make the cup a Dota 2 one (its players' game ids are not the point here)."""
+    from deltacrown.extensions import db
+    from deltacrown.games.models import Game
+    from deltacrown.tournaments.models import Tournament
+
+    with app.app_context():
+        tournament = db.session.get(Tournament, tournament_id)
+        tournament.game_id = db.session.query(Game.id).filter_by(slug="dota2").scalar()
+        db.session.commit()
+
+
+def test_a_result_carries_each_games_draft_checked_by_the_games_rules(started, app, client, m):
+    play = started(best_of=1)
+    match_id = play.matches["W1.1"]["id"]
+    first, _ = play.sides("W1.1")
+    m.live(match_id)
+    picks = {"picks": ["Axe", "Lion", "Lina", "Sven", "Tiny"], "bans": []}
+    other = {"picks": ["Mars", "Pudge", "Zeus", "Viper", "Ursa"], "bans": []}
+    game = {"p1": 2, "p2": 1, "draft": {"mode": "all_pick", "p1": picks, "p2": other}}
+    body = {"games": [game]}
+    response = m.post(match_id, "submit-result", first.headers, **body)
+    assert assert_problem(response, 422, "invalid_draft")["rule"] == "no_drafts"  # Valorant
+
+    dota(app, play.cup.id)
+    game["draft"]["p2"] = dict(other, bans=["Axe"])
+    problem = assert_problem(m.post(match_id, "submit-result", first.headers, **body), 422,
+                             "invalid_draft")  # fmt: skip
+    assert problem["rule"] == "all_pick_bans" and "games.0.draft.p2.bans" in problem["errors"]
+    game["draft"]["p2"] = other
+    assert m.post(match_id, "submit-result", first.headers, **body).status_code == 200
+    games = client.get(f"/api/matches/{match_id}/games/").get_json()
+    assert games[0]["draft"]["p1"]["picks"][0] == "Axe" and games[0]["map"] is None
+    # a body without drafts (existing clients) keeps working
+    other_match = play.matches["W1.2"]["id"]
+    m.live(other_match)
+    assert m.submit(other_match, [(1, 0)], play.sides("W1.2")[0].headers).status_code == 200
