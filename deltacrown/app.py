@@ -52,6 +52,7 @@ API_MODULES = (
     "deltacrown.registrations.api",
     "deltacrown.registrations.payments_api",
     "deltacrown.registrations.checkin_api",
+    "deltacrown.registrations.offline_api",
     "deltacrown.brackets.api",
     "deltacrown.matches.api",
     "deltacrown.matches.organizer_api",
