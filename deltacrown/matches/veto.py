@@ -151,8 +151,9 @@ def act(
         db.session.add(veto)
     state = state_of(veto)
     turn = state.next_turn()
-    if turn is not None and (match.status not in OPEN_STATUSES
-                             or tournament.status is not TournamentStatus.ONGOING):
+    if turn is not None and (
+        match.status not in OPEN_STATUSES or tournament.status is not TournamentStatus.ONGOING
+    ):
         raise VetoNotAvailableError(
             f"The veto runs while the match is ready or live; it is {match.status.value}."
         )  # fmt: skip
@@ -163,9 +164,7 @@ def act(
     return present(match, veto)
 
 
-def _record(
-    match: Match, veto: MatchVeto, state: VetoState, actor: Any, now: datetime
-) -> None:
+def _record(match: Match, veto: MatchVeto, state: VetoState, actor: Any, now: datetime) -> None:
     """Store the state after an action: history, the next turn's clock, the games' maps."""
     entry = state.history[-1]
     entry["at"] = now.isoformat()
@@ -263,13 +262,13 @@ def sweep(*, now: datetime | None = None, rng: random.Random | None = None) -> d
     ).all()
     for match_id in due:
         tournament, match = queries.lock_match(match_id)
-        veto = _veto_row(match_id, for_update=True)
-        if veto is None or match.status not in OPEN_STATUSES:
+        row = _veto_row(match_id, for_update=True)
+        if row is None or match.status not in OPEN_STATUSES:
             continue
-        while veto.turn_due_at is not None and veto.turn_due_at <= now:
-            state = state_of(veto)
-            at = veto.turn_due_at
+        while row.turn_due_at is not None and row.turn_due_at <= now:
+            state = state_of(row)
+            at = row.turn_due_at
             state.random_action(rng)
-            _record(match, veto, state, SYSTEM, at)
+            _record(match, row, state, SYSTEM, at)
             counts["random_actions"] += 1
     return counts

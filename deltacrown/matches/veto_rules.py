@@ -190,11 +190,10 @@ class VetoState:
                     f"The starting side is chosen on {turn.map}.",
                     errors={"map": [f"Expected `{turn.map}`."]},
                 )
-            assert self.sides is not None
-            if entry.get("side") not in self.sides:
+            if entry.get("side") not in (self.sides or ()):
                 raise InvalidVetoActionError(
                     "Choose a starting side.",
-                    errors={"side": [f"One of: {', '.join(self.sides)}."]},
+                    errors={"side": [f"One of: {', '.join(self.sides or ())}."]},
                     expected=turn.as_dict(),
                 )
         elif name not in self.remaining:
@@ -223,8 +222,8 @@ class VetoState:
         if turn is None:
             raise VetoCompleteError("The veto is over.")
         if turn.action == SIDE:
-            assert self.sides is not None
-            choice = self.apply(by=turn.by, action=SIDE, map=turn.map, side=rng.choice(self.sides))
+            side = rng.choice(self.sides or ("",))
+            choice = self.apply(by=turn.by, action=SIDE, map=turn.map, side=side)
         else:
             choice = self.apply(by=turn.by, action=turn.action, map=rng.choice(self.remaining))
         choice["auto"] = True

@@ -108,24 +108,24 @@ def _ensure_room(tournament: Tournament, adding: int) -> None:
     taken = queries.count_holding(tournament.id)
     if taken + adding > tournament.max_participants:
         raise TournamentFullError(
-            f"{adding} more would exceed the {tournament.max_participants} places "
-            f"({taken} taken).",
+            f"{adding} more would exceed the {tournament.max_participants} places ({taken} taken).",
             max_participants=tournament.max_participants,
             taken=taken,
         )
 
 
 def _existing_keys(tournament_id: int) -> dict[str, int]:
-    return dict(
-        db.session.execute(
-            sa.select(Registration.guest_key, Registration.id).where(
-                Registration.tournament_id == tournament_id, Registration.guest_key.is_not(None)
-            )
-        ).all()
-    )
+    rows = db.session.execute(
+        sa.select(Registration.guest_key, Registration.id).where(
+            Registration.tournament_id == tournament_id, Registration.guest_key.is_not(None)
+        )
+    ).all()
+    return {str(key): int(rid) for key, rid in rows}
 
 
-def _create(tournament: Tournament, row: Mapping[str, Any], actor: Any, now: datetime) -> Registration:
+def _create(
+    tournament: Tournament, row: Mapping[str, Any], actor: Any, now: datetime
+) -> Registration:
     registration = Registration(
         tournament_id=tournament.id,
         registered_by_id=actor.id,
@@ -178,7 +178,9 @@ def list_participants(tournament_id: int, *, actor: Any) -> list[Registration]:
     return list(
         db.session.scalars(
             sa.select(Registration)
-            .where(Registration.tournament_id == tournament.id, Registration.guest_name.is_not(None))
+            .where(
+                Registration.tournament_id == tournament.id, Registration.guest_name.is_not(None)
+            )
             .order_by(Registration.guest_seed.is_(None), Registration.guest_seed, Registration.id)
         )
     )
@@ -192,7 +194,9 @@ def parse_csv(data: bytes) -> list[dict[str, Any]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidImportError("The file must be UTF-8 text.", errors={"file": ["Not UTF-8."]}) from exc
+        raise InvalidImportError(
+            "The file must be UTF-8 text.", errors={"file": ["Not UTF-8."]}
+        ) from exc
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in reader.fieldnames or []]
     if "name" not in header or set(header) - {*COLUMNS, "key"}:
@@ -201,7 +205,7 @@ def parse_csv(data: bytes) -> list[dict[str, Any]]:
             errors={"file": [f"Columns: {', '.join(COLUMNS)} and optionally key."]},
         )
     reader.fieldnames = header
-    rows = []
+    rows: list[dict[str, Any]] = []
     for raw in reader:
         if len(rows) >= MAX_ROWS:
             raise InvalidImportError(
@@ -287,7 +291,7 @@ def invite(
     if registration.user_id is not None or registration.team_id is not None:
         raise AlreadyClaimedError("This place was claimed with an account already.")
     token = _serializer().dumps({"r": registration.id, "t": tournament.id})
-    base = (current_app.config.get("PUBLIC_WEB_URL") or current_app.config["PUBLIC_BASE_URL"])
+    base = current_app.config.get("PUBLIC_WEB_URL") or current_app.config["PUBLIC_BASE_URL"]
     return {
         "registration_id": registration.id,
         "token": token,
@@ -314,7 +318,9 @@ def claim(token: str, *, actor: Any, team_id: int | None = None) -> Registration
         raise InvalidClaimTokenError("This place is no longer in the tournament.")
     if tournament.participant_type is ParticipantType.TEAM:
         if team_id is None:
-            raise ValidationError("Name your team.", errors={"team_id": ["Required in a team event."]})
+            raise ValidationError(
+                "Name your team.", errors={"team_id": ["Required in a team event."]}
+            )
         team = db.session.get(Team, team_id)
         if team is None or team.captain_id != actor.id:
             raise NotTeamCaptainError("Only the team's captain may claim a place for it.")
@@ -326,8 +332,12 @@ def claim(token: str, *, actor: Any, team_id: int | None = None) -> Registration
             raise AlreadyRegisteredError("You are registered in this tournament already.")
         registration.user_id = actor.id
         registration.members.append(
-            RegistrationMember(tournament_id=tournament.id, user_id=actor.id,
-                               role=MemberRole.PLAYER, is_active=True)  # fmt: skip
+            RegistrationMember(
+                tournament_id=tournament.id,
+                user_id=actor.id,
+                role=MemberRole.PLAYER,
+                is_active=True,
+            )  # fmt: skip
         )
     db.session.flush()
     audit.record(actor=actor, action="registration.guest_claimed", target=registration,

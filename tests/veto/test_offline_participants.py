@@ -58,7 +58,11 @@ def test_a_csv_import_previews_errors_and_commits_new_rows_once(app, client, org
             "Mina,,2,mina@example\n"  # no team in a team event, a bad e-mail
             "Tanvir,Chittagong Kings,x,\n")  # fmt: skip
     preview = upload(client, tid, organizer.headers, text).get_json()
-    assert preview["committed"] is False and preview["counts"] == {"new": 1, "exists": 0, "error": 2}
+    assert preview["committed"] is False and preview["counts"] == {
+        "new": 1,
+        "exists": 0,
+        "error": 2,
+    }
     bad = preview["rows"][1]
     assert bad["line"] == 3 and set(bad["errors"]) == {"team", "email"}
     assert preview["rows"][2]["errors"] == {"seed": ["A whole number from 1 to 1024."]}

@@ -124,7 +124,7 @@ def test_unsupported_best_of_or_too_small_pool_has_no_veto():
 
 def test_random_actions_finish_a_veto_and_replay_reproduces_it():
     state = VetoState(list(VAL), 5, STARTING_SIDES["valorant"])
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311  (reproducible, not secret)
     while not state.complete:
         assert state.random_action(rng)["auto"] is True
     again = replay(VAL, 5, state.history, ["attack", "defense"])
