@@ -27,8 +27,8 @@ blp = Blueprint(
     __name__,
     url_prefix="/api",
     description="Participants without accounts: organizers add them (one by one or from CSV); "
-    "they play in brackets like any registration, and an invite link lets a person claim "
-    "the place with an account later.",
+    "they play in brackets like any registration, and an invite link lets a person take "
+    "over the place with their own account.",
 )
 
 
