@@ -14,3 +14,4 @@ from tests.matches.conftest import (  # noqa: F401  (fixtures)
     started,
     stranger,
 )
+from tests.teams.conftest import make_team  # noqa: F401  (fixture)

@@ -104,3 +104,23 @@ def test_an_invite_lets_a_signed_in_user_claim_the_place_once(app, client, organ
                                headers=other.headers), 409, "already_claimed")  # fmt: skip
     mine = client.get(f"/api/registrations/{guest['id']}/", headers=player.headers)
     assert mine.status_code == 200, mine.get_json()  # the place is theirs now
+
+
+def test_in_a_team_event_the_captain_claims_the_place_for_their_team(
+    app, client, organizer, make_player, make_team
+):
+    tid = make_tournament(app, organizer.id, status="registration_open",
+                          participant_type="team", max_participants=4)  # fmt: skip
+    guest = add(client, tid, organizer.headers, name="Coach", team="Walk-in Five").get_json()
+    token = client.post(f"/api/tournaments/{tid}/participants/{guest['id']}/invite/",
+                        headers=organizer.headers).get_json()["token"]  # fmt: skip
+    captain, member = make_player(), make_player()
+    team = make_team(captain)
+    claim = {"token": token, "team_id": team["id"]}
+    assert_problem(client.post("/api/participants/claim/", json={"token": token},
+                               headers=captain.headers), 422)  # fmt: skip
+    assert_problem(client.post("/api/participants/claim/", json=claim, headers=member.headers),
+                   403, "not_team_captain")  # fmt: skip
+    claimed = client.post("/api/participants/claim/", json=claim, headers=captain.headers)
+    assert claimed.status_code == 200, claimed.get_json()
+    assert claimed.get_json()["team_id"] == team["id"]
