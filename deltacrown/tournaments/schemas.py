@@ -95,7 +95,8 @@ class HttpUrl(ma.fields.Url):
 def _known_timezone(value: str) -> None:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    # With the tzdata package installed, a name too long for a file name is an OSError.
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ma.ValidationError("Not an IANA time zone name such as Asia/Dhaka.") from exc
 
 
