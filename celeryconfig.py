@@ -76,6 +76,10 @@ beat_schedule = {
         "task": "webhooks.retry_due_deliveries",
         "schedule": timedelta(seconds=30),
     },
+    "veto-timeouts": {
+        "task": "matches.veto_timeouts",
+        "schedule": timedelta(seconds=15),
+    },
     "forfeit-no-shows": {
         "task": "matches.forfeit_no_shows",
         "schedule": timedelta(minutes=1),

@@ -35,17 +35,28 @@ def participants(tournament: Tournament) -> list[int]:
 
 
 def registration_names(registration_ids: Iterable[int]) -> dict[int, str]:
-    """Display names: the player's display name (or username), or the team's name."""
+    """Display names: the player's display name (or username), or the team's name; for a
+    participant without an account, its team name or its name."""
     ids = sorted(set(registration_ids))
     if not ids:
         return {}
     rows = db.session.execute(
-        sa.select(Registration.id, User.display_name, User.username, Team.name)
+        sa.select(
+            Registration.id,
+            User.display_name,
+            User.username,
+            Team.name,
+            Registration.guest_team,
+            Registration.guest_name,
+        )
         .outerjoin(User, User.id == Registration.user_id)
         .outerjoin(Team, Team.id == Registration.team_id)
         .where(Registration.id.in_(ids))
     )
-    return {rid: team or display or username for rid, display, username, team in rows}
+    return {
+        rid: team or display or username or guest_team or guest_name
+        for rid, display, username, team, guest_team, guest_name in rows
+    }
 
 
 # ----- tournaments ---------------------------------------------------------------------------

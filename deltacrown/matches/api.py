@@ -29,6 +29,7 @@ from deltacrown.core.pagination import (
 from deltacrown.core.scopes import TokenScopes
 from deltacrown.core.storage import FileTooLargeError, UnsupportedFileTypeError
 from deltacrown.matches import live, queries, services
+from deltacrown.matches.drafts import InvalidDraftError
 from deltacrown.matches.errors import (
     AlreadyCheckedInError,
     AlreadySubmittedError,
@@ -185,6 +186,7 @@ class MatchSubmit(MethodView):
         InvalidWinnerError,
         MatchNotReadyError,
         InvalidLobbyResultError,
+        InvalidDraftError,
         ValidationError,
     )
     def post(self, args: dict[str, Any], match_id: int) -> Any:
@@ -195,11 +197,17 @@ class MatchSubmit(MethodView):
         A battle-royale lobby match takes `results` for its next game (every present
         member's placement and kills): the other members confirm it (it is applied once all
         have, or after the confirmation window) or dispute it; a different submission
-        disputes it; an organizer's submission is final at once."""
+        disputes it; an organizer's submission is final at once.
+
+        Dota 2 and Mobile Legends games may carry their `draft` (picks and bans per side),
+        checked by the game's draft rules (422 `invalid_draft` names the broken `rule`) and
+        kept with the game."""
         results = args.get("results")
+        games = args.get("games")
         services.submit_result(
             match_id,
-            games=games_pairs(args.get("games")),
+            games=games_pairs(games),
+            drafts=[g.get("draft") for g in games] if games is not None else None,
             results=[dict(r) for r in results] if results is not None else None,
             evidence=args["evidence"],
             actor=require_user(),

@@ -42,9 +42,38 @@ class GameArgs(BaseSchema):
     p2 = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0))
 
 
-def _games_field(**kwargs: Any) -> ma.fields.List:
+def _games_field(game_args: type[BaseSchema] = GameArgs, **kwargs: Any) -> ma.fields.List:
     return ma.fields.List(
-        ma.fields.Nested(GameArgs), validate=ma.validate.Length(min=1, max=15), **kwargs
+        ma.fields.Nested(game_args), validate=ma.validate.Length(min=1, max=15), **kwargs
+    )
+
+
+def _heroes(**kwargs: Any) -> ma.fields.List:
+    hero = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
+    return ma.fields.List(hero, validate=ma.validate.Length(max=10), **kwargs)
+
+
+class DraftSideArgs(BaseSchema):
+    picks = _heroes(required=True)
+    bans = _heroes(load_default=list)
+
+
+class DraftArgs(BaseSchema):
+    """A MOBA game's draft (Dota 2, Mobile Legends), checked by the game's draft rules."""
+
+    mode = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1, max=40),
+        metadata={"description": "Dota 2: `captains_mode`, `all_pick`, `captains_draft`, ...; "
+                  "Mobile Legends: `draft_pick` or `classic`"},
+    )  # fmt: skip
+    p1 = ma.fields.Nested(DraftSideArgs, required=True)
+    p2 = ma.fields.Nested(DraftSideArgs, required=True)
+
+
+class SubmitGameArgs(GameArgs):
+    draft = ma.fields.Nested(
+        DraftArgs, metadata={"description": "Optional: the game's picks and bans (MOBA games)"}
     )
 
 
@@ -85,7 +114,8 @@ class SubmitResultArgs(_EvidenceMixin):
     game: every present member once). Exactly one of the two."""
 
     games = _games_field(
-        metadata={"description": "Head-to-head: per-game scores `[{p1, p2}, ...]`"}
+        SubmitGameArgs,
+        metadata={"description": "Head-to-head: per-game scores `[{p1, p2, draft?}, ...]`"},
     )
     results = _results_field(
         metadata={

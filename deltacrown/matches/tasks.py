@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from deltacrown.matches import services
+from deltacrown.matches import services, veto
 
 
 @shared_task(name="matches.auto_confirm_results")
@@ -18,3 +18,10 @@ def forfeit_no_shows() -> dict[str, int]:
     """Forfeit the side not checked in by `scheduled_at + no_show_grace_minutes` (both absent:
     the match is cancelled for the organizer to decide)."""
     return services.forfeit_no_shows()
+
+
+@shared_task(name="matches.veto_timeouts")
+def veto_timeouts() -> dict[str, int]:
+    """Open the timed map vetoes of ready matches and take a random ban, pick or side for
+    each side whose veto turn ran out."""
+    return veto.sweep()

@@ -86,6 +86,6 @@ def channel(match_id: int) -> ws.Channel | None:
 @sock.route("/ws/matches/<int:match_id>", bp=bp)
 def follow_match(sock_ws: Any, match_id: int) -> None:
     """Follow a match: `match.state_changed`, `match.score_updated`, `match.result_submitted`,
-    `match.completed`, `match.disputed` ... and, for the room's members, `chat.message` and
+    `match.completed`, `match.disputed`, `veto.updated` ... and, for the room's members, `chat.message` and
     `chat.hidden` (docs/realtime.md)."""
     ws.follow(sock_ws, lambda: channel(match_id))

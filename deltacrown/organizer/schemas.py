@@ -191,7 +191,9 @@ def entry_fee(registration: Any) -> dict[str, Any] | None:
 def participant_name(registration: Any) -> str | None:
     if registration.team is not None:
         return str(registration.team.name)
-    return registration.user.username if registration.user is not None else None
+    if registration.user is not None:
+        return str(registration.user.username)
+    return registration.guest_team or registration.guest_name  # without an account
 
 
 class ParticipantSchema(BaseSchema):

@@ -132,7 +132,8 @@ def seed_ranks(tournament_id: int) -> dict[int, int]:
 
 def recipients(registration_ids: list[int]) -> dict[int, tuple[tuple[int, ...], int]]:
     """Registration id -> (the users paid for it, who gets the remainder): a solo player, or
-    a team's active roster (players then substitutes, by id) and the team's captain."""
+    a team's active roster (players then substitutes, by id) and the team's captain. A
+    participant without an account (not claimed) has nobody and is left out."""
     found: dict[int, tuple[tuple[int, ...], int]] = {}
     if not registration_ids:
         return found
@@ -154,6 +155,8 @@ def recipients(registration_ids: list[int]) -> dict[int, tuple[tuple[int, ...], 
     ):
         rosters.setdefault(registration_id, []).append(user_id)
     for registration_id, user_id, captain_id in rows:
+        if user_id is None and captain_id is None:
+            continue  # a participant without an account: nobody to pay until it is claimed
         if user_id is not None:
             found[registration_id] = ((user_id,), user_id)
         else:

@@ -88,6 +88,7 @@ _ACTIVE_USER = sa.text(f"{_ACTIVE_SQL} AND user_id IS NOT NULL")
 _ACTIVE_TEAM = sa.text(f"{_ACTIVE_SQL} AND team_id IS NOT NULL")
 _ACTIVE_MEMBER = sa.text("is_active")
 _LIVE_SUBMISSION = sa.text("status <> 'rejected'")
+_GUEST_KEY = sa.text("guest_key IS NOT NULL")
 
 
 class Registration(TimestampMixin, VersionMixin, Model):
@@ -95,7 +96,20 @@ class Registration(TimestampMixin, VersionMixin, Model):
 
     __tablename__ = "registrations"
     __table_args__ = (
-        sa.CheckConstraint("(user_id IS NULL) <> (team_id IS NULL)", name="user_xor_team"),
+        # A player, a team, or (neither) a participant without an account (`guest_name`).
+        sa.CheckConstraint(
+            "((user_id IS NULL) <> (team_id IS NULL))"
+            " OR (user_id IS NULL AND team_id IS NULL AND guest_name IS NOT NULL)",
+            name="one_participant",
+        ),
+        sa.Index(
+            "uq_registrations_tournament_id_guest_key",
+            "tournament_id",
+            "guest_key",
+            unique=True,
+            sqlite_where=_GUEST_KEY,
+            postgresql_where=_GUEST_KEY,
+        ),
         sa.CheckConstraint("fee_amount IS NULL OR fee_coins IS NULL", name="fee_one_kind"),
         sa.CheckConstraint(
             "(status = 'waitlisted') = (waitlist_position IS NOT NULL)",
@@ -161,6 +175,14 @@ class Registration(TimestampMixin, VersionMixin, Model):
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     refunded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     refund_reference: Mapped[str | None] = mapped_column(sa.String(200))
+    # A participant without an account, added by an organizer (`registrations.offline`):
+    # its name, contact, team name and seed; `guest_key` makes a CSV import idempotent. The
+    # name stays after someone claims the place with an account (user_id or team_id set).
+    guest_name: Mapped[str | None] = mapped_column(sa.String(100))
+    guest_team: Mapped[str | None] = mapped_column(sa.String(100))
+    guest_email: Mapped[str | None] = mapped_column(sa.String(254))
+    guest_seed: Mapped[int | None] = mapped_column(sa.Integer)
+    guest_key: Mapped[str | None] = mapped_column(sa.String(64))
 
     tournament: Mapped[Tournament] = relationship()
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
@@ -178,7 +200,13 @@ class Registration(TimestampMixin, VersionMixin, Model):
     )
 
     def __repr__(self) -> str:
-        who = f"user={self.user_id}" if self.user_id else f"team={self.team_id}"
+        who = (
+            f"user={self.user_id}"
+            if self.user_id
+            else f"team={self.team_id}"
+            if self.team_id
+            else f"guest={self.guest_name!r}"
+        )
         return f"<Registration {self.id} t={self.tournament_id} {who} {self.status}>"
 
     @property

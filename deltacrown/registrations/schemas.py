@@ -143,13 +143,20 @@ class ParticipantSchema(BaseSchema):
     type = ma.fields.String(metadata={"description": "`solo` or `team`"})
     user = ma.fields.Nested(UserRefSchema, allow_none=True)
     team = ma.fields.Nested(RegistrationTeamSchema, allow_none=True)
+    guest_name = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "A participant added by the organizers without an account: "
+                  "its team name or name (null once claimed with an account)"},
+    )  # fmt: skip
 
 
 def participant(registration: Any) -> dict[str, Any]:
+    unclaimed = registration.user_id is None and registration.team_id is None
     return {
-        "type": "team" if registration.team_id is not None else "solo",
+        "type": "team" if registration.team_id is not None or registration.guest_team else "solo",
         "user": registration.user,
         "team": registration.team,
+        "guest_name": (registration.guest_team or registration.guest_name) if unclaimed else None,
     }
 
 

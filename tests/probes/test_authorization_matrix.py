@@ -157,6 +157,14 @@ EXPECTED: dict[str, Any] = {
     f"POST {M}/result/": MANAGERS,
     f"POST {M}/correction/": MANAGERS,
     f"POST {M}/correction/preview/": MANAGERS,
+    f"GET {M}/veto/": PUBLIC,
+    f"POST {M}/veto/": PARTICIPANT_MANAGERS,
+    f"GET {M}/games/": PUBLIC,
+    f"GET {T}/participants/": MANAGERS,
+    f"POST {T}/participants/": MANAGERS,
+    f"POST {T}/participants/import/": MANAGERS,
+    f"POST {T}/participants/<int:registration_id>/invite/": MANAGERS,
+    "POST /api/participants/claim/": USERS,  # any signed-in user holding a token
     "GET /api/disputes/": USERS,  # each caller sees the disputes they may see
     "GET /api/disputes/<int:dispute_id>/": PARTICIPANT_MANAGERS,
     "POST /api/disputes/<int:dispute_id>/review/": MANAGERS,
@@ -290,6 +298,7 @@ EXPECTED: dict[str, Any] = {
 VALIDATED_FIRST = {
     f"POST {M}/submit-result/",
     f"POST {M}/evidence/",
+    f"POST {T}/participants/import/",
     f"POST {R}/payment/",
 }
 

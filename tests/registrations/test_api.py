@@ -30,6 +30,7 @@ def test_free_solo_registration_is_confirmed_at_once(tournament, make_player, re
         "type": "solo",
         "user": {"id": player.id, "username": player.username},
         "team": None,
+        "guest_name": None,
     }
     assert body["roster"] == [
         {"user": {"id": player.id, "username": player.username}, "role": "player"}

@@ -13,6 +13,7 @@ from deltacrown.core.time import utcnow
 from deltacrown.matches import lifecycle
 from deltacrown.matches.kinds import kind_of
 from deltacrown.matches.models import Dispute, Match
+from deltacrown.matches.services.drafts import check_drafts, store_drafts
 from deltacrown.matches.services.evidence import check_evidence
 
 
@@ -23,17 +24,22 @@ def submit_result(
     actor: Any,
     evidence: Sequence[str] = (),
     results: Sequence[Mapping[str, Any]] | None = None,
+    drafts: Sequence[Mapping[str, Any] | None] | None = None,
     now: datetime | None = None,
 ) -> Match:
     """A side reports the per-game scores (live → awaiting_confirmation). The other side's
     submission confirms it when the games match, and disputes it otherwise. A lobby match
-    takes one game's `results` instead (see `lobbies.submit`)."""
+    takes one game's `results` instead (see `lobbies.submit`). `drafts` (per game, optional)
+    are MOBA drafts, checked by the game's rules and kept per game."""
     now = now or utcnow()
     match, tournament = lifecycle.load(match_id, actor)
     evidence = check_evidence(evidence)
-    return kind_of(match).submit(
+    checked = check_drafts(tournament, drafts)
+    submitted = kind_of(match).submit(
         match, tournament, games=games, results=results, actor=actor, evidence=evidence, now=now
     )
+    store_drafts(match, checked)
+    return submitted
 
 
 def confirm_result(match_id: int, *, actor: Any, now: datetime | None = None) -> Match:
