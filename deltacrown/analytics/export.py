@@ -1,6 +1,7 @@
 """The participants CSV of a tournament (organizers and staff): one row per registration with
 the 12 columns below, streamed with a UTF-8 BOM (`core.csv`). Personal data stops at display
-names: the team's name or the player's username; no e-mail, payment sender or answers.
+names: the team's name, the player's username or an added participant's name; no e-mail,
+payment sender or answers.
 
 matches_played/won/lost count the registration's completed or forfeited matches; placement
 is its final placement (completed tournaments); prize_amount sums the payouts paid for it
@@ -94,7 +95,7 @@ def participants_query(tournament_id: int) -> sa.Select[Any]:
     return (
         sa.select(
             r.id.label("participant_id"),
-            sa.func.coalesce(Team.name, User.username).label("participant_name"),
+            sa.func.coalesce(Team.name, User.username, r.guest_name).label("participant_name"),
             r.status.label("registration_status"),
             r.checked_in_at.label("checked_in_at"),
             played.c.played.label("matches_played"),
