@@ -36,6 +36,9 @@ class User(TimestampMixin, VersionMixin, Model):
         back_populates="user", cascade="all, delete-orphan", order_by="GameProfile.id"
     )
 
+    def __str__(self) -> str:
+        return self.username
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username!r}>"
 
@@ -60,6 +63,9 @@ class GameProfile(TimestampMixin, Model):
 
     user: Mapped[User] = relationship(back_populates="game_profiles")
     game: Mapped[Game] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.in_game_id} ({self.game})"
 
     def __repr__(self) -> str:
         return f"<GameProfile {self.id} user={self.user_id} game={self.game_id}>"

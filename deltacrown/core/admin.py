@@ -35,6 +35,7 @@ from flask_limiter.errors import RateLimitExceeded
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
+from deltacrown.core import admin_format
 from deltacrown.core.errors import DomainError
 from deltacrown.core.ports import Port
 from deltacrown.core.ratelimit import auth_limit, ip_key, limiter
@@ -312,8 +313,16 @@ class StaffModelView(StaffAccessMixin, ModelView):
 
     filter_converter = ValueEnumFilterConverter()
     page_size = 50
+    can_set_page_size = True
+    page_size_options = (20, 50, 100, 200)
     can_view_details = True
+    can_export = True
+    export_max_rows = 10_000
     form_base_class = SecureForm
+    # Names instead of reprs, enums as labels, times in the viewer's zone (core.admin_format).
+    column_type_formatters = admin_format.TYPE_FORMATTERS
+    column_type_formatters_detail = admin_format.DETAIL_FORMATTERS
+    column_type_formatters_export = admin_format.EXPORT_FORMATTERS
 
 
 class ReadOnlyModelView(StaffModelView):
