@@ -31,6 +31,10 @@ class User(TimestampMixin, VersionMixin, Model):
     # Bumped on password change: tokens minted before it stop working.
     credentials_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The IANA zone the staff console shows times in (a staff member's own setting).
+    time_zone: Mapped[str] = mapped_column(
+        sa.String(64), nullable=False, default="UTC", server_default="UTC"
+    )
 
     game_profiles: Mapped[list[GameProfile]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="GameProfile.id"

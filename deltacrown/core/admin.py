@@ -1,7 +1,7 @@
 """Flask-Admin bases for staff: a sign-in page, staff-only access, read-only and service-backed views.
 
 Anonymous visitors are redirected (302) to `/admin/login/`; a signed-in user who is not staff
-gets 403. Admin sign-in uses the Flask session (a browser), separate from the API's tokens.
+gets an HTML 403 page with a link back to the site. Admin sign-in uses the Flask session (a browser), separate from the API's tokens.
 How a login becomes a user is answered by the accounts domain through the `admin_auth` port
 (provided by `deltacrown.wiring`), since core knows no domain.
 
@@ -25,7 +25,17 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
@@ -35,7 +45,7 @@ from flask_limiter.errors import RateLimitExceeded
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from deltacrown.core import admin_format
+from deltacrown.core import admin_format, admin_pages
 from deltacrown.core.errors import DomainError
 from deltacrown.core.ports import Port
 from deltacrown.core.ratelimit import auth_limit, ip_key, limiter
@@ -134,7 +144,13 @@ class StaffAccessMixin:
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
         if current_admin_user() is None:
             return redirect(url_for("admin.login", next=request.full_path))
-        abort(403)
+        return forbidden_page()
+
+
+def forbidden_page() -> Any:
+    """The HTML 403 page for a signed-in user who is not staff, with a way back."""
+    body = render_template("admin/forbidden.html", user=current_admin_user())
+    return make_response(body, 403)
 
 
 class LoginForm(SecureForm):
@@ -152,7 +168,11 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
 
     @expose("/")
     def index(self) -> Any:
-        return self.render("admin/index.html", user=current_admin_user())
+        tiles = [
+            (tile, tile.count(), admin_pages.first_url(tile.links))
+            for tile in admin_pages.home_tiles(self.admin)
+        ]
+        return self.render("admin/index.html", user=current_admin_user(), tiles=tiles)
 
     @expose("/login/", methods=("GET", "POST"))
     def login(self) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import flash, request, url_for
 from flask_admin.contrib.sqla.filters import IntEqualFilter
 from flask_admin.form import SecureForm
@@ -12,6 +13,7 @@ from markupsafe import Markup
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from deltacrown.core import admin_format, admin_pages
 from deltacrown.core.admin import (
     ReadOnlyModelView,
     StaffModelView,
@@ -245,6 +247,43 @@ class InventoryAdmin(ReadOnlyModelView):
     column_filters = ("user_id", "item_id")
 
 
+def _wallet_section(admin: Any, user: Any) -> admin_pages.Section:
+    wallet = db.session.scalar(sa.select(Wallet).where(Wallet.user_id == user.id))
+    if wallet is None:
+        return admin_pages.Section("Wallet and ledger", (), [], empty="No wallet yet.")
+    entries = db.session.scalars(
+        sa.select(Transaction)
+        .where(Transaction.wallet_id == wallet.id)
+        .order_by(Transaction.id.desc())
+        .limit(20)
+    )
+    rows = [
+        (
+            admin_format.when(wallet.updated_at),
+            "Balance",
+            admin_format.coins(wallet.balance),
+            f"{admin_format.coins(wallet.held)} held",
+            "",
+        ),
+        *(
+            (
+                admin_format.when(entry.created_at),
+                admin_format.label(entry.kind),
+                admin_format.coins(entry.amount),
+                admin_format.coins(entry.balance_after),
+                entry.reason or "",
+            )
+            for entry in entries
+        ),
+    ]
+    return admin_pages.Section(
+        "Wallet and ledger",
+        ("When", "What", "Coins", "Balance after", "Reason"),
+        rows,
+        link=url_for("admin_wallet_transactions.index_view", flt0_0=wallet.id),
+    )
+
+
 def register_admin(admin: Any) -> None:
     category = "Economy"
     admin.add_view(WalletAdmin(Wallet, db, category=category, endpoint="admin_wallets"))
@@ -266,3 +305,4 @@ def register_admin(admin: Any) -> None:
     admin.add_view(PurchaseAdmin(Purchase, db, category=category, endpoint="admin_purchases"))
     admin.add_view(InventoryAdmin(InventoryItem, db, category=category, endpoint="admin_inventory"))
     admin.add_view(PromoCodeAdmin(PromoCode, db, category=category, endpoint="admin_promo_codes"))
+    admin_pages.add_user_section(admin, _wallet_section)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_admin.actions import action
@@ -14,6 +15,7 @@ from flask_admin.form import SecureForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from deltacrown.core import admin_pages
 from deltacrown.core.admin import (
     ReadOnlyModelView,
     StaffAccessMixin,
@@ -23,7 +25,7 @@ from deltacrown.core.admin import (
 )
 from deltacrown.extensions import db
 from deltacrown.payouts import balances, desk, queries
-from deltacrown.payouts.models import Payout
+from deltacrown.payouts.models import Payout, PayoutStatus
 
 
 def _methods(view: Any, context: Any, payout: Payout, name: str) -> str:
@@ -100,10 +102,26 @@ class PayoutDeskView(StaffAccessMixin, BaseView):
         )
 
 
+def _failed_payouts() -> int:
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(Payout.id)).where(Payout.status == PayoutStatus.FAILED)
+        )
+        or 0
+    )
+
+
 def register_admin(admin: Any) -> None:
     admin.add_view(
         PayoutDeskView(name="Payout desk", category="Payouts", endpoint="admin_payout_desk")
     )
     admin.add_view(
         PayoutAdmin(Payout, db, category="Payouts", name="All payouts", endpoint="admin_payouts")
+    )
+    admin_pages.add_home_tile(
+        admin,
+        "Failed payouts",
+        _failed_payouts,
+        "admin_payout_desk.index",
+        hint="Prize payouts that could not be paid: retry or settle by hand.",
     )
