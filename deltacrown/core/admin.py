@@ -314,9 +314,41 @@ class _EnumNotInList(_KnownValues, sqla_filters.FilterNotInList):
     multiple = True
 
 
+class _AsUTC:
+    """Flask-Admin parses naive datetimes; our columns take aware UTC values only."""
+
+    def clean(self, value: str) -> Any:
+        result = super().clean(value)  # type: ignore[misc]
+        if isinstance(result, list):
+            return [item.replace(tzinfo=UTC) for item in result]
+        return result.replace(tzinfo=UTC) if isinstance(result, datetime) else result
+
+
+class AfterFilter(_AsUTC, sqla_filters.DateTimeGreaterFilter):
+    pass
+
+
+class BeforeFilter(_AsUTC, sqla_filters.DateTimeSmallerFilter):
+    pass
+
+
+class BetweenFilter(_AsUTC, sqla_filters.DateTimeBetweenFilter):
+    pass
+
+
+def date_filters(column: Any, label: str) -> list[Any]:
+    """After / before / between filters on an aware-UTC time column."""
+    return [AfterFilter(column, label), BeforeFilter(column, label), BetweenFilter(column, label)]
+
+
 class ValueEnumFilterConverter(sqla_filters.FilterConverter):
     """Enum filters by stored value: Flask-Admin's own look members up by *name*, and our
-    enums are stored by value (`draft`, not `DRAFT`), which made its filters answer 500."""
+    enums are stored by value (`draft`, not `DRAFT`), which made its filters answer 500.
+    Time columns (`UTCDateTime`) get after / before / between filters taking UTC values."""
+
+    @model_filters.convert("utcdatetime")
+    def conv_utc_datetime(self, column: Any, name: str, **kwargs: Any) -> list[Any]:
+        return [AfterFilter(column, name), BeforeFilter(column, name), BetweenFilter(column, name)]
 
     @model_filters.convert("enum")
     def conv_enum(self, column: Any, name: str, options: Any = None, **kwargs: Any) -> list[Any]:

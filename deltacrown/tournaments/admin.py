@@ -5,18 +5,17 @@ templates (read-only)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import flash
 from flask_admin.actions import action
-from flask_admin.contrib.sqla import filters
 from wtforms.validators import DataRequired
 
 from deltacrown.core.admin import (
     ReadOnlyModelView,
     admin_action,
     current_admin_user,
+    date_filters,
     error_message,
 )
 from deltacrown.extensions import db
@@ -25,32 +24,6 @@ from deltacrown.tournaments import services
 from deltacrown.tournaments.models import CustomField, Tournament, TournamentTemplate
 
 STAFF_CANCEL_REASON = "Cancelled by staff"
-
-
-class _AsUTC:
-    """Flask-Admin parses naive datetimes; our columns take aware UTC values only."""
-
-    def clean(self, value: str) -> Any:
-        result = super().clean(value)  # type: ignore[misc]
-        if isinstance(result, list):
-            return [item.replace(tzinfo=UTC) for item in result]
-        return result.replace(tzinfo=UTC) if isinstance(result, datetime) else result
-
-
-class AfterFilter(_AsUTC, filters.DateTimeGreaterFilter):
-    pass
-
-
-class BeforeFilter(_AsUTC, filters.DateTimeSmallerFilter):
-    pass
-
-
-class BetweenFilter(_AsUTC, filters.DateTimeBetweenFilter):
-    pass
-
-
-def _date_filters(column: Any, label: str) -> list[Any]:
-    return [AfterFilter(column, label), BeforeFilter(column, label), BetweenFilter(column, label)]
 
 
 class TournamentAdmin(ReadOnlyModelView):
@@ -76,10 +49,10 @@ class TournamentAdmin(ReadOnlyModelView):
         "status",
         "format",
         "visibility",
-        *_date_filters(Tournament.start_at, "Start"),
-        *_date_filters(Tournament.registration_opens_at, "Registration opens"),
-        *_date_filters(Tournament.registration_closes_at, "Registration closes"),
-        *_date_filters(Tournament.created_at, "Created"),
+        *date_filters(Tournament.start_at, "Start"),
+        *date_filters(Tournament.registration_opens_at, "Registration opens"),
+        *date_filters(Tournament.registration_closes_at, "Registration closes"),
+        *date_filters(Tournament.created_at, "Created"),
         "participant_type",
         "region",
         "organizer_id",
