@@ -41,6 +41,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.form import SecureForm
 from flask_admin.model import filters as model_filters
+from flask_admin.theme import Bootstrap4Theme
 from flask_limiter.errors import RateLimitExceeded
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
@@ -390,7 +391,8 @@ def create_admin(app: Any) -> Admin:
     """A fresh Admin per app (Flask-Admin binds views to one app)."""
     admin = Admin(
         name="DeltaCrown staff",
-        index_view=StaffIndexView(url="/admin", endpoint="admin"),
+        index_view=StaffIndexView(url="/admin", endpoint="admin", name="Home"),
+        theme=Bootstrap4Theme(fluid=True),  # lists use the whole screen width
     )
     admin.init_app(app)
     return admin

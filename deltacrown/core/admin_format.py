@@ -157,6 +157,10 @@ def _names(view: Any, values: Any, name_: str) -> str:
     return ", ".join(name(item) for item in values)
 
 
+def _yes_no(view: Any, value: bool, name_: str) -> str:
+    return "Yes" if value else "No"
+
+
 def _decimal(view: Any, value: Decimal, name_: str) -> str:
     return f"{value:,.2f}"
 
@@ -184,6 +188,7 @@ TYPE_FORMATTERS: dict[type, Formatter] = {
 }
 DETAIL_FORMATTERS: dict[type, Formatter] = {
     **typefmt.DETAIL_FORMATTERS,
+    bool: _yes_no,
     enum.Enum: _label,
     datetime: _when,
     date: _day,
@@ -194,6 +199,7 @@ DETAIL_FORMATTERS: dict[type, Formatter] = {
 # CSV: full times (ISO 8601, to the second, in the viewer's zone), labels and names.
 EXPORT_FORMATTERS: dict[type, Formatter] = {
     **typefmt.EXPORT_FORMATTERS,
+    bool: _yes_no,
     enum.Enum: _label,
     datetime: _iso,
     date: _day,

@@ -57,9 +57,19 @@ def _wallet_links(view: Any, context: Any, wallet: Wallet, name: str) -> Markup:
 class WalletAdmin(ReadOnlyModelView):
     """Balances are shown, never edited: adjustments go through the ledger service."""
 
-    column_list = ("id", "user", "balance", "held", "available", "updated_at", "links")
+    column_list = (
+        "id",
+        "user",
+        "balance",
+        "held",
+        "available",
+        "updated_at",
+        "links",
+    )
     column_formatters = {
-        "available": lambda v, c, wallet, n: wallet.available,
+        "balance": admin_format.coins_column(),
+        "held": admin_format.coins_column(),
+        "available": lambda v, c, wallet, n: admin_format.coins(wallet.available),
         "links": _wallet_links,
     }
     column_filters = ("user_id",)
@@ -76,13 +86,13 @@ class TransactionAdmin(ReadOnlyModelView):
         "kind",
         "amount",
         "balance_after",
-        "reference_type",
-        "reference_id",
-        "refund_of_id",
         "reason",
-        "created_by",
         "created_at",
     )
+    column_formatters = {
+        "amount": admin_format.coins_column(),
+        "balance_after": admin_format.coins_column(),
+    }
     # The wallet filter comes first: WalletAdmin links to it as `flt0_0`.
     column_filters = (
         IntEqualFilter(Transaction.wallet_id, "Wallet id"),
@@ -119,6 +129,10 @@ class BalanceAdjustmentAdmin(StaffModelView):
         "created_by",
         "created_at",
     )
+    column_formatters = {
+        "amount": admin_format.coins_column(),
+        "balance_after": admin_format.coins_column(),
+    }
     column_default_sort = ("id", True)
 
     def get_query(self) -> Any:
@@ -158,11 +172,11 @@ class ShopItemAdmin(DomainErrorsFlashed, StaffModelView):
         "name",
         "price",
         "stock",
-        "per_user_limit",
         "is_active",
         "available_from",
         "available_to",
     )
+    column_formatters = {"price": admin_format.coins_column()}
     column_searchable_list = ("sku", "name")
     column_filters = ("is_active",)
     form_columns = (
@@ -194,9 +208,6 @@ class PromoCodeAdmin(DomainErrorsFlashed, StaffModelView):
         "value",
         "valid_from",
         "valid_to",
-        "max_uses",
-        "max_uses_per_user",
-        "min_spend",
         "uses_count",
         "is_active",
     )
@@ -231,13 +242,10 @@ class PurchaseAdmin(ReadOnlyModelView):
         "item",
         "quantity",
         "total",
-        "discount",
-        "promo_code",
         "status",
-        "refunded_amount",
-        "expires_at",
         "created_at",
     )
+    column_formatters = {"total": admin_format.coins_column()}
     column_filters = ("status", "user_id", "item_id")
     column_default_sort = ("id", True)
 

@@ -99,16 +99,12 @@ class SanctionAdmin(ReadOnlyModelView):
     column_list = (
         "id",
         "user_id",
-        "team_id",
         "type",
         "scope",
-        "scope_id",
         "reason_code",
         "starts_at",
         "ends_at",
         "revoked_at",
-        "created_by_id",
-        "report_id",
     )
     column_filters = ("user_id", "team_id", "type", "scope", "scope_id")
     column_default_sort = ("id", True)

@@ -20,10 +20,7 @@ class NotificationAdmin(ReadOnlyModelView):
         "recipient_id",
         "type",
         "title",
-        "read_at",
-        "in_app",
         "email_status",
-        "email_attempts",
         "created_at",
     )
     column_filters = ("recipient_id", "type", "email_status", "in_app")

@@ -15,7 +15,7 @@ from flask_admin.form import SecureForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from deltacrown.core import admin_pages
+from deltacrown.core import admin_format, admin_pages
 from deltacrown.core.admin import (
     ReadOnlyModelView,
     StaffAccessMixin,
@@ -40,19 +40,16 @@ class PayoutAdmin(ReadOnlyModelView):
         "tournament_id",
         "placement",
         "user.username",
-        "kind",
-        "coins",
-        "amount",
-        "currency",
+        "prize",
         "status",
         "payout_methods",
-        "reference",
-        "attempts",
-        "last_error",
         "paid_at",
     )
     column_labels = {"user.username": "Recipient", "payout_methods": "Payout methods"}
-    column_formatters = {"payout_methods": _methods}
+    column_formatters = {
+        "prize": admin_format.money_column("amount", "currency", "coins"),
+        "payout_methods": _methods,
+    }
     column_filters = ("tournament_id", "status", "kind", "currency", "user_id")
     column_default_sort = ("id", False)
 

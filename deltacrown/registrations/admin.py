@@ -32,8 +32,6 @@ class RegistrationAdmin(ReadOnlyModelView):
         "team.name",
         "status",
         "payment_status",
-        "waitlist_position",
-        "checked_in_at",
         "created_at",
     )
     column_labels = {
@@ -79,13 +77,11 @@ class PaymentQueueAdmin(ReadOnlyModelView):
         "tournament_id",
         "method",
         "transaction_id",
-        "sender_number",
         "amount",
-        "currency",
         "status",
         "submitted_at",
-        "reviewed_at",
     )
+    column_formatters = {"amount": admin_format.money_column("amount", "currency")}
     column_filters = ("tournament_id", "status", "method", "transaction_id")
     column_default_sort = ("submitted_at", False)
 

@@ -25,14 +25,12 @@ class TeamAdmin(ReadOnlyModelView):
         "id",
         "name",
         "tag",
-        "slug",
-        "game.slug",
+        "game.name",
         "captain.username",
-        "region",
         "is_active",
         "created_at",
     )
-    column_labels = {"game.slug": "Game", "captain.username": "Captain"}
+    column_labels = {"game.name": "Game", "game.slug": "Game", "captain.username": "Captain"}
     column_searchable_list = ("name_key", "tag", "slug")
     column_filters = ("is_active", "game.slug", "region", "tag", "captain_id")
     column_details_exclude_list = ("name_key",)

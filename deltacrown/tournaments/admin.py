@@ -11,6 +11,7 @@ from flask import flash
 from flask_admin.actions import action
 from wtforms.validators import DataRequired
 
+from deltacrown.core import admin_format
 from deltacrown.core.admin import (
     ReadOnlyModelView,
     admin_action,
@@ -32,17 +33,16 @@ class TournamentAdmin(ReadOnlyModelView):
     column_list = (
         "id",
         "name",
-        "slug",
         "game",
         "status",
         "format",
-        "visibility",
         "start_at",
-        "registration_opens_at",
-        "registration_closes_at",
+        "entry_fee",
         "organizer",
-        "created_at",
     )
+    column_formatters = {
+        "entry_fee": admin_format.money_column("fee_amount", "fee_currency", "fee_coins")
+    }
     column_searchable_list = ("name", "slug", "organizer.username")
     column_filters = (
         "game.slug",
@@ -58,6 +58,8 @@ class TournamentAdmin(ReadOnlyModelView):
         "organizer_id",
     )
     column_labels = {
+        "start_at": "Starts",
+        "entry_fee": "Entry fee",
         "game.slug": "Game",
         "organizer_id": "Organizer id",
         "participant_type": "Participant type",

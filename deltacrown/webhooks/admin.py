@@ -61,8 +61,6 @@ class WebhookDeliveryAdmin(ReadOnlyModelView):
         "status",
         "attempts",
         "response_status",
-        "latency_ms",
-        "error",
         "next_attempt_at",
         "created_at",
     )
