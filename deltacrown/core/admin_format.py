@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from flask import g, has_request_context
 from flask_admin.model import typefmt
 
-from deltacrown.core.db import Base
+from deltacrown.core.db import Model
 
 DEFAULT_ZONE = "UTC"
 CURRENCY_SYMBOLS = {"BDT": "৳", "USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥"}
@@ -172,7 +172,7 @@ def _iso(view: Any, value: datetime, name_: str) -> str:
 
 
 def _model_list(view: Any, values: list[Any], name_: str) -> Any:
-    if values and isinstance(values[0], Base):
+    if values and isinstance(values[0], Model):
         return _names(view, values, name_)
     return typefmt.list_formatter(view, values, name_)
 
@@ -183,7 +183,7 @@ TYPE_FORMATTERS: dict[type, Formatter] = {
     datetime: _when,
     date: _day,
     Decimal: _decimal,
-    Base: _name,
+    Model: _name,
     list: _model_list,
 }
 DETAIL_FORMATTERS: dict[type, Formatter] = {
@@ -193,7 +193,7 @@ DETAIL_FORMATTERS: dict[type, Formatter] = {
     datetime: _when,
     date: _day,
     Decimal: _decimal,
-    Base: _name,
+    Model: _name,
     list: _model_list,
 }
 # CSV: full times (ISO 8601, to the second, in the viewer's zone), labels and names.
@@ -203,7 +203,7 @@ EXPORT_FORMATTERS: dict[type, Formatter] = {
     enum.Enum: _label,
     datetime: _iso,
     date: _day,
-    Base: _name,
+    Model: _name,
     list: _model_list,
 }
 
