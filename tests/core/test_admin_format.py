@@ -49,7 +49,11 @@ def test_money_has_its_symbol_and_coins_their_word():
     assert fmt.money("-12.5", "bdt") == "-৳12.50"
     assert fmt.money(Decimal("5"), "CHF") == "CHF 5.00"
     assert fmt.money(None, "BDT") == ""
-    assert (fmt.coins(500), fmt.coins(1), fmt.coins(-2000)) == ("500 coins", "1 coin", "-2,000 coins")
+    assert (fmt.coins(500), fmt.coins(1), fmt.coins(-2000)) == (
+        "500 coins",
+        "1 coin",
+        "-2,000 coins",
+    )
 
 
 def test_a_row_is_named_never_shown_as_a_repr():
