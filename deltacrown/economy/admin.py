@@ -31,7 +31,6 @@ from deltacrown.economy.models import (
     TransactionKind,
     Wallet,
 )
-from deltacrown.economy.queries import normalise_code, normalise_sku
 from deltacrown.economy.services import catalog, ledger, promos
 from deltacrown.extensions import db
 
@@ -162,7 +161,8 @@ class BalanceAdjustmentAdmin(StaffModelView):
 
 
 class ShopItemAdmin(DomainErrorsFlashed, StaffModelView):
-    """Reference data: plain CRUD, no deletion (set is_active false instead)."""
+    """Reference data: created and changed through the catalog service (its rules), no
+    deletion (set is_active false instead)."""
 
     can_delete = False
     action_disallowed_list = ["delete"]
@@ -191,13 +191,23 @@ class ShopItemAdmin(DomainErrorsFlashed, StaffModelView):
         "is_active",
     )
 
-    def on_model_change(self, form: Any, model: ShopItem, is_created: bool) -> None:
-        model.sku = normalise_sku(model.sku or "")
-        catalog.validate_item({name: getattr(model, name) for name in catalog.ITEM_FIELDS})
+    def _values(self, form: Any) -> dict[str, Any]:
+        return {name: getattr(form, name).data for name in self.form_columns if name in form}
+
+    def create_model(self, form: Any) -> Any:
+        with admin_action() as outcome:
+            item = catalog.create_item(actor=current_admin_user(), **self._values(form))
+        return item if outcome.ok else False
+
+    def update_model(self, form: Any, model: ShopItem) -> bool:
+        with admin_action() as outcome:
+            catalog.update_item(model, actor=current_admin_user(), changes=self._values(form))
+        return outcome.ok
 
 
 class PromoCodeAdmin(DomainErrorsFlashed, StaffModelView):
-    """Promo codes: CRUD without deletion; `uses_count` is counted by purchases only."""
+    """Promo codes: created and changed through the promo service, no deletion; `uses_count`
+    is counted by purchases only."""
 
     can_delete = False
     action_disallowed_list = ["delete"]
@@ -227,12 +237,20 @@ class PromoCodeAdmin(DomainErrorsFlashed, StaffModelView):
         "is_active",
     )
 
-    def on_model_change(self, form: Any, model: PromoCode, is_created: bool) -> None:
-        model.code = normalise_code(model.code or "")
-        model.min_spend = model.min_spend or 0
-        if is_created:
-            model.uses_count = 0
-        promos.validate_promo({name: getattr(model, name) for name in promos.PROMO_FIELDS})
+    def _values(self, form: Any) -> dict[str, Any]:
+        values = {name: getattr(form, name).data for name in self.form_columns if name in form}
+        values["items"] = [item.id for item in values.get("items") or []]
+        return values
+
+    def create_model(self, form: Any) -> Any:
+        with admin_action() as outcome:
+            promo = promos.create_promo_code(actor=current_admin_user(), **self._values(form))
+        return promo if outcome.ok else False
+
+    def update_model(self, form: Any, model: PromoCode) -> bool:
+        with admin_action() as outcome:
+            promos.update_promo_code(model, actor=current_admin_user(), changes=self._values(form))
+        return outcome.ok
 
 
 class PurchaseAdmin(ReadOnlyModelView):
