@@ -39,7 +39,7 @@ class Section:
 
     title: str
     headers: Sequence[str]
-    rows: list[Sequence[Any]] = field(default_factory=list)
+    rows: Sequence[Sequence[Any]] = field(default_factory=list)
     link: str | None = None  # the full list, filtered to this user
     empty: str = "None."
 
