@@ -42,6 +42,7 @@ class PayoutAdmin(ReadOnlyModelView):
         "user.username",
         "prize",
         "status",
+        "reference",
         "payout_methods",
         "paid_at",
     )

@@ -27,6 +27,7 @@ def test_times_are_shown_to_the_minute_with_the_zone():
 
 def test_an_unknown_zone_name_falls_back_to_utc():
     assert fmt.zone("Mars/Olympus") is UTC and fmt.zone(None) is UTC and fmt.zone("") is UTC
+    assert fmt.zone("x" * 300) is UTC
 
 
 def test_times_follow_the_signed_in_staff_members_zone(app):
