@@ -63,6 +63,7 @@ class MatchAdmin(ReadOnlyModelView):
         "winner_registration_id",
         "completed_at",
     )
+    column_searchable_list = ("engine_id",)
     column_labels = {
         "engine_id": "Code",
         "round.name": "Round",

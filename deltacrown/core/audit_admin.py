@@ -23,6 +23,7 @@ class AuditEntryAdmin(ReadOnlyModelView):
         "target_id",
         "request_id",
     )
+    column_searchable_list = ("action", "target_type", "request_id")
     column_details_list = (
         "id",
         "created_at",

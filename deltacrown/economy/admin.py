@@ -65,6 +65,7 @@ class WalletAdmin(ReadOnlyModelView):
         "updated_at",
         "links",
     )
+    column_searchable_list = ("user.username",)
     column_formatters = {
         "balance": admin_format.coins_column(),
         "held": admin_format.coins_column(),
@@ -88,6 +89,7 @@ class TransactionAdmin(ReadOnlyModelView):
         "reason",
         "created_at",
     )
+    column_searchable_list = ("reason", "reference_type")
     column_formatters = {
         "amount": admin_format.coins_column(),
         "balance_after": admin_format.coins_column(),
@@ -128,6 +130,7 @@ class BalanceAdjustmentAdmin(StaffModelView):
         "created_by",
         "created_at",
     )
+    column_searchable_list = ("reason",)
     column_formatters = {
         "amount": admin_format.coins_column(),
         "balance_after": admin_format.coins_column(),

@@ -40,6 +40,7 @@ class DisputeAdmin(ReadOnlyModelView):
         "resolved_by_id",
         "created_at",
     )
+    column_searchable_list = ("reason",)
     column_filters = ("status", "outcome", "tournament_id", "match_id")
     column_default_sort = ("id", True)
 
@@ -88,6 +89,7 @@ class SubmissionAdmin(ReadOnlyModelView):
 
 class MatchEventAdmin(ReadOnlyModelView):
     column_list = ("id", "match_id", "type", "actor_id", "registration_id", "data", "created_at")
+    column_searchable_list = ("type",)
     column_filters = ("match_id", "tournament_id", "type")
     column_default_sort = ("id", True)
 

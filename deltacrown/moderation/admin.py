@@ -66,6 +66,7 @@ class ReportAdmin(ReadOnlyModelView):
         "evidence",
         "created_at",
     )
+    column_searchable_list = ("details",)
     column_formatters = {"subject": _subject, "evidence": _evidence}
     column_filters = ("status", "category", "subject_type", "subject_id", "reporter_id")
     column_default_sort = [("priority", True), ("id", False)]
@@ -106,6 +107,7 @@ class SanctionAdmin(ReadOnlyModelView):
         "ends_at",
         "revoked_at",
     )
+    column_searchable_list = ("reason_code", "notes")
     column_filters = ("user_id", "team_id", "type", "scope", "scope_id")
     column_default_sort = ("id", True)
 
@@ -120,6 +122,7 @@ class SanctionAdmin(ReadOnlyModelView):
 
 class AppealAdmin(ReadOnlyModelView):
     column_list = ("id", "sanction_id", "user_id", "statement", "status", "created_at")
+    column_searchable_list = ("statement",)
     column_filters = ("status", "user_id", "sanction_id")
     column_default_sort = ("id", False)
 

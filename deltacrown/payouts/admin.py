@@ -46,6 +46,7 @@ class PayoutAdmin(ReadOnlyModelView):
         "payout_methods",
         "paid_at",
     )
+    column_searchable_list = ("reference", "user.username")
     column_labels = {"user.username": "Recipient", "payout_methods": "Payout methods"}
     column_formatters = {
         "prize": admin_format.money_column("amount", "currency", "coins"),

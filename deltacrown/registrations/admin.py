@@ -34,6 +34,7 @@ class RegistrationAdmin(ReadOnlyModelView):
         "payment_status",
         "created_at",
     )
+    column_searchable_list = ("user.username", "tournament.name", "team.name")
     column_labels = {
         "tournament.name": "Tournament",
         "user.username": "Player",
@@ -81,6 +82,7 @@ class PaymentQueueAdmin(ReadOnlyModelView):
         "status",
         "submitted_at",
     )
+    column_searchable_list = ("transaction_id", "sender_number")
     column_formatters = {"amount": admin_format.money_column("amount", "currency")}
     column_filters = ("tournament_id", "status", "method", "transaction_id")
     column_default_sort = ("submitted_at", False)
@@ -124,6 +126,7 @@ class WaitlistAdmin(ReadOnlyModelView):
     """Waitlisted registrations, per tournament in line order."""
 
     column_list = ("id", "tournament.name", "waitlist_position", "user.username", "team.name")
+    column_searchable_list = ("user.username", "team.name")
     column_labels = {
         "tournament.name": "Tournament",
         "user.username": "Player",

@@ -55,6 +55,7 @@ class TeamMembershipAdmin(ReadOnlyModelView):
         "joined_at",
         "left_at",
     )
+    column_searchable_list = ("user.username", "team.name")
     column_labels = {"team.name": "Team", "user.username": "User"}
     column_filters = (
         "team_id",
@@ -87,6 +88,7 @@ class TeamInviteAdmin(ReadOnlyModelView):
         "created_at",
         "expires_at",
     )
+    column_searchable_list = ("user.username", "team.name")
     column_labels = {"team.name": "Team", "user.username": "Invitee"}
     column_filters = (
         "team_id",

@@ -64,6 +64,7 @@ class WebhookDeliveryAdmin(ReadOnlyModelView):
         "next_attempt_at",
         "created_at",
     )
+    column_searchable_list = ("event_type", "message_id", "error")
     column_filters = ("endpoint_id", "event_type", "status", "message_id")
     column_default_sort = ("id", True)
 
