@@ -382,6 +382,18 @@ class StaffModelView(StaffAccessMixin, ModelView):
     column_type_formatters_detail = admin_format.DETAIL_FORMATTERS
     column_type_formatters_export = admin_format.EXPORT_FORMATTERS
 
+    def search_placeholder(self) -> str | None:
+        """`Search username, e-mail` rather than the columns' code names."""
+        if not self.column_searchable_list:
+            return None
+        labels = self.column_labels or {}
+        names = []
+        for field in self.column_searchable_list:
+            key = field if isinstance(field, str) else str(getattr(field, "key", field))
+            name = labels.get(key) or key.split(".")[-1].removesuffix("_key").replace("_", " ")
+            names.append(str(name).lower())
+        return "Search " + ", ".join(dict.fromkeys(names))
+
     def _export_csv(self, return_url: Any) -> Any:
         """The list as CSV (at most `export_max_rows` rows), written while the rows are still
         in the session (Flask-Admin streams after the request's session is gone), with

@@ -73,3 +73,21 @@ def test_list_cells_use_the_formatters():
     assert shown(MOMENT) == "2026-12-06 13:30 UTC"
     assert shown(AuditEntry(id=9)) == "Audit entry #9"
     assert shown(Decimal("1234.5")) == "1,234.50"
+
+
+def test_rows_say_their_names():
+    from deltacrown.accounts.models import User
+    from deltacrown.games.models import Game
+    from deltacrown.registrations.models import Registration, RegistrationStatus
+    from deltacrown.tournaments.models import Tournament
+
+    alice = User(username="alice")
+    registration = Registration(
+        id=19,
+        user_id=5,
+        user=alice,
+        tournament=Tournament(name="Dhaka Open"),
+        status=RegistrationStatus.PENDING,
+    )
+    assert str(registration) == "#19 alice — Dhaka Open (pending)"
+    assert (str(alice), str(Game(name="eFootball"))) == ("alice", "eFootball")
