@@ -94,14 +94,21 @@ def first_url(links: Sequence[str | Link]) -> str | None:
     return None
 
 
-def filtered_list_url(admin: Any, endpoint: str, column: str, value: Any) -> str | None:
-    """The list at `endpoint` filtered to `column` equal to `value` (its "equals" filter on
-    that column), or None when that list has no such filter."""
+def filter_args(admin: Any, endpoint: str, column: str, value: Any) -> dict[str, Any]:
+    """The query arguments that filter the list at `endpoint` to `column` equal to `value`
+    (its "equals" filter on that column); empty when that list has no such filter."""
     for view in getattr(admin, "_views", ()):
         if getattr(view, "endpoint", None) != endpoint:
             continue
         for index, flt in enumerate(getattr(view, "_filters", None) or ()):
             key = getattr(getattr(flt, "column", None), "key", None)
             if key == column and str(flt.operation()) == "equals":
-                return url_for(f"{endpoint}.index_view", **{f"flt0_{index}": value})
-    return None
+                return {f"flt0_{index}": value}
+    return {}
+
+
+def filtered_list_url(admin: Any, endpoint: str, column: str, value: Any) -> str | None:
+    """The list at `endpoint` filtered to `column` equal to `value`, or None when that list
+    has no such filter."""
+    args = filter_args(admin, endpoint, column, value)
+    return url_for(f"{endpoint}.index_view", **args) if args else None

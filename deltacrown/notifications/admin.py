@@ -51,6 +51,11 @@ def register_admin(admin: Any) -> None:
         admin,
         "Failed e-mails (24 h)",
         _failed_emails,
-        "admin_notifications.index_view",
+        (
+            "admin_notifications.index_view",
+            admin_pages.filter_args(
+                admin, "admin_notifications", "email_status", EmailStatus.FAILED.value
+            ),
+        ),
         hint="Notification e-mails that gave up after every attempt.",
     )

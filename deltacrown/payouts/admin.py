@@ -121,6 +121,9 @@ def register_admin(admin: Any) -> None:
         admin,
         "Failed payouts",
         _failed_payouts,
-        "admin_payout_desk.index",
+        (
+            "admin_payouts.index_view",
+            admin_pages.filter_args(admin, "admin_payouts", "status", PayoutStatus.FAILED.value),
+        ),
         hint="Prize payouts that could not be paid: retry or settle by hand.",
     )

@@ -224,6 +224,11 @@ def register_admin(admin: Any) -> None:
         "Payments waiting",
         _payments_waiting,
         "paymentdesk.index_view",
-        "admin_registration_payments.index_view",
+        (
+            "admin_registration_payments.index_view",
+            admin_pages.filter_args(
+                admin, "admin_registration_payments", "status", SubmissionStatus.SUBMITTED.value
+            ),
+        ),
         hint="Submitted manual payments to verify or reject.",
     )

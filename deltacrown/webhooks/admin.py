@@ -109,6 +109,11 @@ def register_admin(admin: Any) -> None:
         admin,
         "Failed webhook deliveries (24 h)",
         _failed_deliveries,
-        "admin_webhook_deliveries.index_view",
+        (
+            "admin_webhook_deliveries.index_view",
+            admin_pages.filter_args(
+                admin, "admin_webhook_deliveries", "status", DeliveryStatus.FAILED.value
+            ),
+        ),
         hint="Deliveries that gave up: check the endpoint, then replay.",
     )
