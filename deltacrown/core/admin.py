@@ -361,7 +361,7 @@ class ValueEnumFilterConverter(sqla_filters.FilterConverter):
         if not options:
             enum_class = getattr(column.type, "enum_class", None)
             values = [m.value for m in enum_class] if enum_class else list(column.type.enums)
-            options = [(v, v) for v in values]
+            options = [(v, admin_format.label(v)) for v in values]
         kinds = (_EnumEqual, _EnumNotEqual, _EnumInList, _EnumNotInList)
         return [kind(column, name, options, **kwargs) for kind in kinds]
 
