@@ -64,6 +64,8 @@ def test_staff_lists_read_like_a_person_wrote_them_and_fit_the_screen(
         app, staff.id, status="registration_open", name="Dhaka Open", participant_type="solo"
     )
     registered_player(app, tournament, "alice")
+    long_name = "Grand " + "Unbrokenwordtournamentnamethatgoesonandon" * 3
+    make_tournament(app, staff.id, name=long_name, participant_type="solo")
     sign_in(page, staff.username)
 
     for path, expected in (
