@@ -31,10 +31,17 @@ class User(TimestampMixin, VersionMixin, Model):
     # Bumped on password change: tokens minted before it stop working.
     credentials_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The IANA zone the staff console shows times in (a staff member's own setting).
+    time_zone: Mapped[str] = mapped_column(
+        sa.String(64), nullable=False, default="UTC", server_default="UTC"
+    )
 
     game_profiles: Mapped[list[GameProfile]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="GameProfile.id"
     )
+
+    def __str__(self) -> str:
+        return self.username
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username!r}>"
@@ -60,6 +67,9 @@ class GameProfile(TimestampMixin, Model):
 
     user: Mapped[User] = relationship(back_populates="game_profiles")
     game: Mapped[Game] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.in_game_id} ({self.game})"
 
     def __repr__(self) -> str:
         return f"<GameProfile {self.id} user={self.user_id} game={self.game_id}>"

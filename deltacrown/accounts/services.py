@@ -28,7 +28,7 @@ from deltacrown.accounts.errors import (
 from deltacrown.accounts.models import GameProfile, RevokedToken, User
 from deltacrown.accounts.ports import bans
 from deltacrown.accounts.queries import find_user_by_login
-from deltacrown.core import audit, storage
+from deltacrown.core import admin_format, audit, storage
 from deltacrown.core.errors import PermissionDeniedError, ValidationError
 from deltacrown.core.time import utcnow
 from deltacrown.core.transaction import (
@@ -378,4 +378,18 @@ def remove_avatar(user: User) -> User:
         user.avatar_key = None
         db.session.flush()
         after_commit(storage.delete, old_key)
+    return user
+
+
+# ----- staff console settings ----------------------------------------------------------------
+def set_time_zone(user: User, zone_name: str) -> User:
+    """Set the IANA time zone (`Asia/Dhaka`) the staff console shows `user` times in."""
+    name = (zone_name or "").strip()
+    if name not in admin_format.zone_names() and name != admin_format.DEFAULT_ZONE:
+        raise ValidationError(
+            "Unknown time zone.", errors={"time_zone": ["Give an IANA name such as Asia/Dhaka."]}
+        )
+    if user.time_zone != name:
+        user.time_zone = name
+        db.session.flush()
     return user

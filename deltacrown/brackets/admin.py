@@ -23,9 +23,7 @@ class StageAdmin(ReadOnlyModelView):
         "format",
         "status",
         "seeding",
-        "rng_seed",
         "best_of",
-        "open_count",
         "created_at",
     )
     column_filters = ("tournament_id", "format", "status", "seeding")
@@ -57,17 +55,15 @@ class MatchAdmin(ReadOnlyModelView):
     column_list = (
         "id",
         "tournament_id",
-        "stage_id",
         "engine_id",
         "round.name",
         "status",
-        "best_of",
         "participant1_registration_id",
         "participant2_registration_id",
         "winner_registration_id",
-        "scores",
         "completed_at",
     )
+    column_searchable_list = ("engine_id",)
     column_labels = {
         "engine_id": "Code",
         "round.name": "Round",

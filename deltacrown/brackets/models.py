@@ -95,6 +95,9 @@ class Stage(TimestampMixin, VersionMixin, Model):
         passive_deletes=True,
     )
 
+    def __str__(self) -> str:
+        return f"Stage {self.number}"
+
     def __repr__(self) -> str:
         return f"<Stage {self.id} t={self.tournament_id} #{self.number} {self.format}>"
 
@@ -116,6 +119,9 @@ class Round(Model):
     byes: Mapped[list[Any]] = json_list_column(nullable=False)  # Swiss: who had the bye
 
     stage: Mapped[Stage] = relationship(back_populates="rounds")
+
+    def __str__(self) -> str:
+        return self.name
 
     def __repr__(self) -> str:
         return f"<Round {self.id} stage={self.stage_id} {self.side} {self.number}>"

@@ -20,12 +20,9 @@ class CertificateAdmin(ReadOnlyModelView):
         "id",
         "tournament_name",
         "participant_name",
-        "team_name",
         "certificate_type",
         "placement",
-        "language",
         "issued_at",
-        "download_count",
         "revoked_at",
     )
     column_filters = ("tournament_id", "user_id", "certificate_type", "language")

@@ -83,5 +83,8 @@ class Certificate(Model):
     def revoked(self) -> bool:
         return self.revoked_at is not None
 
+    def __str__(self) -> str:
+        return f"Certificate #{self.id}"
+
     def __repr__(self) -> str:
         return f"<Certificate {self.id} t={self.tournament_id} u={self.user_id} {self.language}>"

@@ -1,9 +1,10 @@
 """Flask-Admin bases for staff: a sign-in page, staff-only access, read-only and service-backed views.
 
 Anonymous visitors are redirected (302) to `/admin/login/`; a signed-in user who is not staff
-gets 403. With `STAFF_REQUIRE_2FA` on, staff without two-factor sign-in are sent to a page that
-tells them how to turn it on; the sign-in form asks for the authenticator's code of accounts
-that have it. Admin sign-in uses the Flask session (a browser), separate from the API's tokens.
+gets an HTML 403 page with a link back to the site. With `STAFF_REQUIRE_2FA` on, staff without
+two-factor sign-in are sent to a page that tells them how to turn it on; the sign-in form asks
+for the authenticator's code of accounts that have it. Admin sign-in uses the Flask session (a
+browser), separate from the API's tokens.
 How a login becomes a user is answered by the accounts domain through the `admin_auth` port
 (provided by `deltacrown.wiring`), since core knows no domain.
 
@@ -20,6 +21,8 @@ revokes on the server, so a copied cookie does not outlive the sign-out.
 
 from __future__ import annotations
 
+import csv
+import io
 import secrets
 import time
 from collections.abc import Callable, Iterator
@@ -27,16 +30,31 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.form import SecureForm
 from flask_admin.model import filters as model_filters
+from flask_admin.theme import Bootstrap4Theme
 from flask_limiter.errors import RateLimitExceeded
+from werkzeug.utils import secure_filename
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from deltacrown.core import admin_format, admin_pages
+from deltacrown.core.csv import format_cell
 from deltacrown.core.errors import DomainError
 from deltacrown.core.ports import Port
 from deltacrown.core.ratelimit import auth_limit, ip_key, limiter
@@ -153,7 +171,13 @@ class StaffAccessMixin:
             return redirect(url_for("admin.login", next=request.full_path))
         if user.is_staff:  # staff without the required second factor
             return redirect(url_for("admin.two_factor_required"))
-        abort(403)
+        return forbidden_page()
+
+
+def forbidden_page() -> Any:
+    """The HTML 403 page for a signed-in user who is not staff, with a way back."""
+    body = render_template("admin/forbidden.html", user=current_admin_user())
+    return make_response(body, 403)
 
 
 class LoginForm(SecureForm):
@@ -172,7 +196,11 @@ class StaffIndexView(StaffAccessMixin, AdminIndexView):
 
     @expose("/")
     def index(self) -> Any:
-        return self.render("admin/index.html", user=current_admin_user())
+        tiles = [
+            (tile, tile.count(), admin_pages.first_url(tile.links))
+            for tile in admin_pages.home_tiles(self.admin)
+        ]
+        return self.render("admin/index.html", user=current_admin_user(), tiles=tiles)
 
     @expose("/login/", methods=("GET", "POST"))
     def login(self) -> Any:
@@ -330,16 +358,48 @@ class _EnumNotInList(_KnownValues, sqla_filters.FilterNotInList):
     multiple = True
 
 
+class _AsUTC:
+    """Flask-Admin parses naive datetimes; our columns take aware UTC values only."""
+
+    def clean(self, value: str) -> Any:
+        result = super().clean(value)  # type: ignore[misc]
+        if isinstance(result, list):
+            return [item.replace(tzinfo=UTC) for item in result]
+        return result.replace(tzinfo=UTC) if isinstance(result, datetime) else result
+
+
+class AfterFilter(_AsUTC, sqla_filters.DateTimeGreaterFilter):
+    pass
+
+
+class BeforeFilter(_AsUTC, sqla_filters.DateTimeSmallerFilter):
+    pass
+
+
+class BetweenFilter(_AsUTC, sqla_filters.DateTimeBetweenFilter):
+    pass
+
+
+def date_filters(column: Any, label: str) -> list[Any]:
+    """After / before / between filters on an aware-UTC time column."""
+    return [AfterFilter(column, label), BeforeFilter(column, label), BetweenFilter(column, label)]
+
+
 class ValueEnumFilterConverter(sqla_filters.FilterConverter):
     """Enum filters by stored value: Flask-Admin's own look members up by *name*, and our
-    enums are stored by value (`draft`, not `DRAFT`), which made its filters answer 500."""
+    enums are stored by value (`draft`, not `DRAFT`), which made its filters answer 500.
+    Time columns (`UTCDateTime`) get after / before / between filters taking UTC values."""
+
+    @model_filters.convert("utcdatetime")
+    def conv_utc_datetime(self, column: Any, name: str, **kwargs: Any) -> list[Any]:
+        return [AfterFilter(column, name), BeforeFilter(column, name), BetweenFilter(column, name)]
 
     @model_filters.convert("enum")
     def conv_enum(self, column: Any, name: str, options: Any = None, **kwargs: Any) -> list[Any]:
         if not options:
             enum_class = getattr(column.type, "enum_class", None)
             values = [m.value for m in enum_class] if enum_class else list(column.type.enums)
-            options = [(v, v) for v in values]
+            options = [(v, admin_format.label(v)) for v in values]
         kinds = (_EnumEqual, _EnumNotEqual, _EnumInList, _EnumNotInList)
         return [kind(column, name, options, **kwargs) for kind in kinds]
 
@@ -349,8 +409,47 @@ class StaffModelView(StaffAccessMixin, ModelView):
 
     filter_converter = ValueEnumFilterConverter()
     page_size = 50
+    can_set_page_size = True
+    page_size_options = (20, 50, 100, 200)
     can_view_details = True
+    can_export = True
+    export_max_rows = 10_000
     form_base_class = SecureForm
+    # Names instead of reprs, enums as labels, times in the viewer's zone (core.admin_format).
+    column_type_formatters = admin_format.TYPE_FORMATTERS
+    column_type_formatters_detail = admin_format.DETAIL_FORMATTERS
+    column_type_formatters_export = admin_format.EXPORT_FORMATTERS
+
+    def search_placeholder(self) -> str | None:
+        """`Search username, e-mail` rather than the columns' code names."""
+        if not self.column_searchable_list:
+            return None
+        labels = self.column_labels or {}
+        names = []
+        for field in self.column_searchable_list:
+            key = field if isinstance(field, str) else str(getattr(field, "key", field))
+            name = labels.get(key) or key.split(".")[-1].removesuffix("_key").replace("_", " ")
+            names.append(str(name).lower())
+        return "Search " + ", ".join(dict.fromkeys(names))
+
+    def _export_csv(self, return_url: Any) -> Any:
+        """The list as CSV (at most `export_max_rows` rows), written while the rows are still
+        in the session (Flask-Admin streams after the request's session is gone), with
+        formula-safe cells."""
+        _, rows = self._export_data()
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([str(title) for _, title in self._export_columns])
+        for row in rows:
+            writer.writerow(
+                [format_cell(self.get_export_value(row, name)) for name, _ in self._export_columns]
+            )
+        filename = secure_filename(self.get_export_name(export_type="csv"))
+        return Response(
+            buffer.getvalue(),
+            headers={"Content-Disposition": f"attachment;filename={filename}"},
+            mimetype="text/csv",
+        )
 
 
 class ReadOnlyModelView(StaffModelView):
@@ -366,7 +465,8 @@ def create_admin(app: Any) -> Admin:
     """A fresh Admin per app (Flask-Admin binds views to one app)."""
     admin = Admin(
         name="DeltaCrown staff",
-        index_view=StaffIndexView(url="/admin", endpoint="admin"),
+        index_view=StaffIndexView(url="/admin", endpoint="admin", name="Home"),
+        theme=Bootstrap4Theme(fluid=True),  # lists use the whole screen width
     )
     admin.init_app(app)
     return admin

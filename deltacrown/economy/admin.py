@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import flash, request, url_for
 from flask_admin.contrib.sqla.filters import IntEqualFilter
 from flask_admin.form import SecureForm
@@ -12,6 +13,7 @@ from markupsafe import Markup
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from deltacrown.core import admin_format, admin_pages
 from deltacrown.core.admin import (
     ReadOnlyModelView,
     StaffModelView,
@@ -29,7 +31,6 @@ from deltacrown.economy.models import (
     TransactionKind,
     Wallet,
 )
-from deltacrown.economy.queries import normalise_code, normalise_sku
 from deltacrown.economy.services import catalog, ledger, promos
 from deltacrown.extensions import db
 
@@ -55,9 +56,20 @@ def _wallet_links(view: Any, context: Any, wallet: Wallet, name: str) -> Markup:
 class WalletAdmin(ReadOnlyModelView):
     """Balances are shown, never edited: adjustments go through the ledger service."""
 
-    column_list = ("id", "user", "balance", "held", "available", "updated_at", "links")
+    column_list = (
+        "id",
+        "user",
+        "balance",
+        "held",
+        "available",
+        "updated_at",
+        "links",
+    )
+    column_searchable_list = ("user.username",)
     column_formatters = {
-        "available": lambda v, c, wallet, n: wallet.available,
+        "balance": admin_format.coins_column(),
+        "held": admin_format.coins_column(),
+        "available": lambda v, c, wallet, n: admin_format.coins(wallet.available),
         "links": _wallet_links,
     }
     column_filters = ("user_id",)
@@ -74,13 +86,14 @@ class TransactionAdmin(ReadOnlyModelView):
         "kind",
         "amount",
         "balance_after",
-        "reference_type",
-        "reference_id",
-        "refund_of_id",
         "reason",
-        "created_by",
         "created_at",
     )
+    column_searchable_list = ("reason", "reference_type")
+    column_formatters = {
+        "amount": admin_format.coins_column(),
+        "balance_after": admin_format.coins_column(),
+    }
     # The wallet filter comes first: WalletAdmin links to it as `flt0_0`.
     column_filters = (
         IntEqualFilter(Transaction.wallet_id, "Wallet id"),
@@ -117,6 +130,11 @@ class BalanceAdjustmentAdmin(StaffModelView):
         "created_by",
         "created_at",
     )
+    column_searchable_list = ("reason",)
+    column_formatters = {
+        "amount": admin_format.coins_column(),
+        "balance_after": admin_format.coins_column(),
+    }
     column_default_sort = ("id", True)
 
     def get_query(self) -> Any:
@@ -146,7 +164,8 @@ class BalanceAdjustmentAdmin(StaffModelView):
 
 
 class ShopItemAdmin(DomainErrorsFlashed, StaffModelView):
-    """Reference data: plain CRUD, no deletion (set is_active false instead)."""
+    """Reference data: created and changed through the catalog service (its rules), no
+    deletion (set is_active false instead)."""
 
     can_delete = False
     action_disallowed_list = ["delete"]
@@ -156,11 +175,11 @@ class ShopItemAdmin(DomainErrorsFlashed, StaffModelView):
         "name",
         "price",
         "stock",
-        "per_user_limit",
         "is_active",
         "available_from",
         "available_to",
     )
+    column_formatters = {"price": admin_format.coins_column()}
     column_searchable_list = ("sku", "name")
     column_filters = ("is_active",)
     form_columns = (
@@ -175,13 +194,23 @@ class ShopItemAdmin(DomainErrorsFlashed, StaffModelView):
         "is_active",
     )
 
-    def on_model_change(self, form: Any, model: ShopItem, is_created: bool) -> None:
-        model.sku = normalise_sku(model.sku or "")
-        catalog.validate_item({name: getattr(model, name) for name in catalog.ITEM_FIELDS})
+    def _values(self, form: Any) -> dict[str, Any]:
+        return {name: getattr(form, name).data for name in self.form_columns if name in form}
+
+    def create_model(self, form: Any) -> Any:
+        with admin_action() as outcome:
+            item = catalog.create_item(actor=current_admin_user(), **self._values(form))
+        return item if outcome.ok else False
+
+    def update_model(self, form: Any, model: ShopItem) -> bool:
+        with admin_action() as outcome:
+            catalog.update_item(model, actor=current_admin_user(), changes=self._values(form))
+        return outcome.ok
 
 
 class PromoCodeAdmin(DomainErrorsFlashed, StaffModelView):
-    """Promo codes: CRUD without deletion; `uses_count` is counted by purchases only."""
+    """Promo codes: created and changed through the promo service, no deletion; `uses_count`
+    is counted by purchases only."""
 
     can_delete = False
     action_disallowed_list = ["delete"]
@@ -192,9 +221,6 @@ class PromoCodeAdmin(DomainErrorsFlashed, StaffModelView):
         "value",
         "valid_from",
         "valid_to",
-        "max_uses",
-        "max_uses_per_user",
-        "min_spend",
         "uses_count",
         "is_active",
     )
@@ -214,12 +240,20 @@ class PromoCodeAdmin(DomainErrorsFlashed, StaffModelView):
         "is_active",
     )
 
-    def on_model_change(self, form: Any, model: PromoCode, is_created: bool) -> None:
-        model.code = normalise_code(model.code or "")
-        model.min_spend = model.min_spend or 0
-        if is_created:
-            model.uses_count = 0
-        promos.validate_promo({name: getattr(model, name) for name in promos.PROMO_FIELDS})
+    def _values(self, form: Any) -> dict[str, Any]:
+        values = {name: getattr(form, name).data for name in self.form_columns if name in form}
+        values["items"] = [item.id for item in values.get("items") or []]
+        return values
+
+    def create_model(self, form: Any) -> Any:
+        with admin_action() as outcome:
+            promo = promos.create_promo_code(actor=current_admin_user(), **self._values(form))
+        return promo if outcome.ok else False
+
+    def update_model(self, form: Any, model: PromoCode) -> bool:
+        with admin_action() as outcome:
+            promos.update_promo_code(model, actor=current_admin_user(), changes=self._values(form))
+        return outcome.ok
 
 
 class PurchaseAdmin(ReadOnlyModelView):
@@ -229,13 +263,10 @@ class PurchaseAdmin(ReadOnlyModelView):
         "item",
         "quantity",
         "total",
-        "discount",
-        "promo_code",
         "status",
-        "refunded_amount",
-        "expires_at",
         "created_at",
     )
+    column_formatters = {"total": admin_format.coins_column()}
     column_filters = ("status", "user_id", "item_id")
     column_default_sort = ("id", True)
 
@@ -243,6 +274,43 @@ class PurchaseAdmin(ReadOnlyModelView):
 class InventoryAdmin(ReadOnlyModelView):
     column_list = ("id", "user_id", "item", "quantity", "updated_at")
     column_filters = ("user_id", "item_id")
+
+
+def _wallet_section(admin: Any, user: Any) -> admin_pages.Section:
+    wallet = db.session.scalar(sa.select(Wallet).where(Wallet.user_id == user.id))
+    if wallet is None:
+        return admin_pages.Section("Wallet and ledger", (), [], empty="No wallet yet.")
+    entries = db.session.scalars(
+        sa.select(Transaction)
+        .where(Transaction.wallet_id == wallet.id)
+        .order_by(Transaction.id.desc())
+        .limit(20)
+    )
+    rows = [
+        (
+            admin_format.when(wallet.updated_at),
+            "Balance",
+            admin_format.coins(wallet.balance),
+            f"{admin_format.coins(wallet.held)} held",
+            "",
+        ),
+        *(
+            (
+                admin_format.when(entry.created_at),
+                admin_format.label(entry.kind),
+                admin_format.coins(entry.amount),
+                admin_format.coins(entry.balance_after),
+                entry.reason or "",
+            )
+            for entry in entries
+        ),
+    ]
+    return admin_pages.Section(
+        "Wallet and ledger",
+        ("When", "What", "Coins", "Balance after", "Reason"),
+        rows,
+        link=url_for("admin_wallet_transactions.index_view", flt0_0=wallet.id),
+    )
 
 
 def register_admin(admin: Any) -> None:
@@ -266,3 +334,4 @@ def register_admin(admin: Any) -> None:
     admin.add_view(PurchaseAdmin(Purchase, db, category=category, endpoint="admin_purchases"))
     admin.add_view(InventoryAdmin(InventoryItem, db, category=category, endpoint="admin_inventory"))
     admin.add_view(PromoCodeAdmin(PromoCode, db, category=category, endpoint="admin_promo_codes"))
+    admin_pages.add_user_section(admin, _wallet_section)

@@ -122,6 +122,9 @@ class Wallet(TimestampMixin, Model):
     def available(self) -> int:
         return self.balance - self.held
 
+    def __str__(self) -> str:
+        return f"Wallet #{self.id} ({self.balance:,} coins)"
+
     def __repr__(self) -> str:
         return f"<Wallet {self.id} user={self.user_id} balance={self.balance} held={self.held}>"
 
@@ -156,6 +159,9 @@ class Transaction(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
     wallet: Mapped[Wallet] = relationship()
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.kind.value.replace('_', ' ')} {self.amount:+,d} coins"
 
     def __repr__(self) -> str:
         return f"<Transaction {self.id} wallet={self.wallet_id} {self.kind} {self.amount:+d}>"
@@ -195,6 +201,9 @@ class Hold(Model):
     wallet: Mapped[Wallet] = relationship()
     capture_transaction: Mapped[Transaction | None] = relationship()
 
+    def __str__(self) -> str:
+        return f"Hold #{self.id}"
+
     def __repr__(self) -> str:
         return f"<Hold {self.id} wallet={self.wallet_id} {self.amount} {self.status}>"
 
@@ -229,6 +238,9 @@ class ShopItem(TimestampMixin, VersionMixin, Model):
         if self.available_from is not None and moment < self.available_from:
             return False
         return self.available_to is None or moment < self.available_to
+
+    def __str__(self) -> str:
+        return self.name
 
     def __repr__(self) -> str:
         return f"<ShopItem {self.id} {self.sku}>"
@@ -271,6 +283,9 @@ class PromoCode(TimestampMixin, VersionMixin, Model):
     is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
 
     items: Mapped[list[ShopItem]] = relationship(secondary=promo_code_items, order_by="ShopItem.id")
+
+    def __str__(self) -> str:
+        return self.code
 
     def __repr__(self) -> str:
         return f"<PromoCode {self.id} {self.code}>"
@@ -316,6 +331,9 @@ class Purchase(TimestampMixin, Model):
     hold: Mapped[Hold | None] = relationship()
     user = relationship("User")
 
+    def __str__(self) -> str:
+        return f"Purchase #{self.id}"
+
     def __repr__(self) -> str:
         return f"<Purchase {self.id} user={self.user_id} item={self.item_id} {self.status}>"
 
@@ -339,6 +357,9 @@ class InventoryItem(TimestampMixin, Model):
     quantity: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
 
     item: Mapped[ShopItem] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × item #{self.item_id}"
 
     def __repr__(self) -> str:
         return f"<InventoryItem user={self.user_id} item={self.item_id} x{self.quantity}>"

@@ -66,6 +66,9 @@ class GameConfig(Model):
 
     game: Mapped[Game] = relationship()
 
+    def __str__(self) -> str:
+        return f"{self.game} v{self.version}"
+
     def __repr__(self) -> str:
         return f"<GameConfig game={self.game_id} v{self.version}>"
 

@@ -32,5 +32,8 @@ class Game(TimestampMixin, VersionMixin, Model):
     is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True, index=True)
     description: Mapped[str | None] = mapped_column(sa.Text)
 
+    def __str__(self) -> str:
+        return self.name
+
     def __repr__(self) -> str:
         return f"<Game {self.slug}>"

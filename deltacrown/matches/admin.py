@@ -13,6 +13,7 @@ from flask_admin.form import SecureForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Optional
 
+from deltacrown.core import admin_pages
 from deltacrown.core.admin import (
     ReadOnlyModelView,
     StaffAccessMixin,
@@ -20,7 +21,9 @@ from deltacrown.core.admin import (
     current_admin_user,
     run_for_each,
 )
+from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
+from deltacrown.matches import queries as match_queries
 from deltacrown.matches import services
 from deltacrown.matches.models import Dispute, MatchEvent, ResultSubmission
 
@@ -37,6 +40,7 @@ class DisputeAdmin(ReadOnlyModelView):
         "resolved_by_id",
         "created_at",
     )
+    column_searchable_list = ("reason",)
     column_filters = ("status", "outcome", "tournament_id", "match_id")
     column_default_sort = ("id", True)
 
@@ -85,6 +89,7 @@ class SubmissionAdmin(ReadOnlyModelView):
 
 class MatchEventAdmin(ReadOnlyModelView):
     column_list = ("id", "match_id", "type", "actor_id", "registration_id", "data", "created_at")
+    column_searchable_list = ("type",)
     column_filters = ("match_id", "tournament_id", "type")
     column_default_sort = ("id", True)
 
@@ -179,4 +184,20 @@ def register_admin(admin: Any) -> None:
     )
     admin.add_view(
         ResetMatchView(name="Reset match", category="Matches", endpoint="admin_match_reset")
+    )
+    admin_pages.add_home_tile(
+        admin,
+        "Open disputes",
+        match_queries.open_dispute_count,
+        "disputedesk.index_view",
+        "admin_disputes.index_view",
+        hint="Disputed results waiting for a decision.",
+    )
+    admin_pages.add_home_tile(
+        admin,
+        "Overdue matches",
+        lambda: match_queries.overdue_match_count(utcnow()),
+        "controlroom.index_view",
+        "admin_matches.index_view",
+        hint="Ready, live or awaiting confirmation more than an hour after their time.",
     )

@@ -150,6 +150,9 @@ class Match(TimestampMixin, VersionMixin, Model):
 
     round: Mapped[Round] = relationship("Round", lazy="joined", innerjoin=True)
 
+    def __str__(self) -> str:
+        return f"Match #{self.id} ({self.engine_id})"
+
     def __repr__(self) -> str:
         return f"<Match {self.id} {self.engine_id} stage={self.stage_id} {self.status}>"
 
@@ -322,6 +325,9 @@ class ChatMessage(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    def __str__(self) -> str:
+        return f"Message #{self.id} in match #{self.match_id}"
 
     def __repr__(self) -> str:
         return f"<ChatMessage {self.id} match {self.match_id}>"

@@ -237,3 +237,32 @@ def due_no_shows(now: datetime) -> list[int]:
         .order_by(Match.id)
     ).all()
     return [mid for mid, at, grace in rows if at + timedelta(minutes=grace) <= now]
+
+
+OVERDUE_AFTER = timedelta(hours=1)
+UNFINISHED = (MatchStatus.READY, MatchStatus.LIVE, MatchStatus.AWAITING_CONFIRMATION)
+
+
+def overdue_match_count(now: datetime, after: timedelta = OVERDUE_AFTER) -> int:
+    """Matches still unfinished (ready, live or awaiting confirmation) more than `after` past
+    their scheduled time: the ones staff should chase."""
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(Match.id)).where(
+                Match.status.in_(UNFINISHED),
+                Match.scheduled_at.is_not(None),
+                Match.scheduled_at <= now - after,
+            )
+        )
+        or 0
+    )
+
+
+def open_dispute_count() -> int:
+    """Disputes waiting for an organizer or staff (open or under review)."""
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(Dispute.id)).where(Dispute.status.in_(OPEN_DISPUTE_STATUSES))
+        )
+        or 0
+    )

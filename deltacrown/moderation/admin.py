@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from flask_admin.actions import action
 from markupsafe import Markup, escape
 
-from deltacrown.core import storage
+from deltacrown.core import admin_format, admin_pages, storage
 from deltacrown.core.admin import ReadOnlyModelView, run_for_each
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
@@ -65,6 +66,7 @@ class ReportAdmin(ReadOnlyModelView):
         "evidence",
         "created_at",
     )
+    column_searchable_list = ("details",)
     column_formatters = {"subject": _subject, "evidence": _evidence}
     column_filters = ("status", "category", "subject_type", "subject_id", "reporter_id")
     column_default_sort = [("priority", True), ("id", False)]
@@ -98,17 +100,14 @@ class SanctionAdmin(ReadOnlyModelView):
     column_list = (
         "id",
         "user_id",
-        "team_id",
         "type",
         "scope",
-        "scope_id",
         "reason_code",
         "starts_at",
         "ends_at",
         "revoked_at",
-        "created_by_id",
-        "report_id",
     )
+    column_searchable_list = ("reason_code", "notes")
     column_filters = ("user_id", "team_id", "type", "scope", "scope_id")
     column_default_sort = ("id", True)
 
@@ -123,6 +122,7 @@ class SanctionAdmin(ReadOnlyModelView):
 
 class AppealAdmin(ReadOnlyModelView):
     column_list = ("id", "sanction_id", "user_id", "statement", "status", "created_at")
+    column_searchable_list = ("statement",)
     column_filters = ("status", "user_id", "sanction_id")
     column_default_sort = ("id", False)
 
@@ -143,6 +143,32 @@ class AppealAdmin(ReadOnlyModelView):
         )
 
 
+def _sanctions_section(admin: Any, user: Any) -> admin_pages.Section:
+    sanctions = db.session.scalars(
+        sa.select(Sanction)
+        .where(Sanction.user_id == user.id)
+        .order_by(Sanction.id.desc())
+        .limit(20)
+    )
+    rows = [
+        (
+            admin_format.label(s.type),
+            admin_format.label(s.scope),
+            s.reason_code,
+            admin_format.when(s.starts_at),
+            admin_format.when(s.ends_at) or "No end",
+            admin_format.when(s.revoked_at) or "",
+        )
+        for s in sanctions
+    ]
+    return admin_pages.Section(
+        "Sanctions",
+        ("Type", "Scope", "Reason", "From", "Until", "Revoked"),
+        rows,
+        link=admin_pages.filtered_list_url(admin, "admin_sanctions", "user_id", user.id),
+    )
+
+
 def register_admin(admin: Any) -> None:
     admin.add_view(
         ReportAdmin(Report, db, category="Moderation", endpoint="admin_reports", name="Reports")
@@ -155,3 +181,4 @@ def register_admin(admin: Any) -> None:
     admin.add_view(
         AppealAdmin(Appeal, db, category="Moderation", endpoint="admin_appeals", name="Appeals")
     )
+    admin_pages.add_user_section(admin, _sanctions_section)

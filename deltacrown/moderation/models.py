@@ -134,6 +134,9 @@ class Report(TimestampMixin, Model):
             )
         self.status = target
 
+    def __str__(self) -> str:
+        return f"Report #{self.id} ({self.category.value})"
+
     def __repr__(self) -> str:
         return f"<Report {self.id} {self.subject_type.value}:{self.subject_id} {self.status}>"
 
@@ -178,6 +181,9 @@ class Sanction(Model):
             and (self.ends_at is None or at < self.ends_at)
         )
 
+    def __str__(self) -> str:
+        return f"{self.type.value.capitalize()} #{self.id}"
+
     def __repr__(self) -> str:
         return f"<Sanction {self.id} {self.type.value}/{self.scope.value}>"
 
@@ -201,6 +207,9 @@ class Appeal(TimestampMixin, Model):
     )
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decision_notes: Mapped[str | None] = mapped_column(sa.Text)
+
+    def __str__(self) -> str:
+        return f"Appeal #{self.id}"
 
     def __repr__(self) -> str:
         return f"<Appeal {self.id} sanction {self.sanction_id} {self.status}>"

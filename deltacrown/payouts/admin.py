@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_admin.actions import action
@@ -14,6 +15,7 @@ from flask_admin.form import SecureForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from deltacrown.core import admin_format, admin_pages
 from deltacrown.core.admin import (
     ReadOnlyModelView,
     StaffAccessMixin,
@@ -23,7 +25,7 @@ from deltacrown.core.admin import (
 )
 from deltacrown.extensions import db
 from deltacrown.payouts import balances, desk, queries
-from deltacrown.payouts.models import Payout
+from deltacrown.payouts.models import Payout, PayoutStatus
 
 
 def _methods(view: Any, context: Any, payout: Payout, name: str) -> str:
@@ -38,19 +40,18 @@ class PayoutAdmin(ReadOnlyModelView):
         "tournament_id",
         "placement",
         "user.username",
-        "kind",
-        "coins",
-        "amount",
-        "currency",
+        "prize",
         "status",
-        "payout_methods",
         "reference",
-        "attempts",
-        "last_error",
+        "payout_methods",
         "paid_at",
     )
+    column_searchable_list = ("reference", "user.username")
     column_labels = {"user.username": "Recipient", "payout_methods": "Payout methods"}
-    column_formatters = {"payout_methods": _methods}
+    column_formatters = {
+        "prize": admin_format.money_column("amount", "currency", "coins"),
+        "payout_methods": _methods,
+    }
     column_filters = ("tournament_id", "status", "kind", "currency", "user_id")
     column_default_sort = ("id", False)
 
@@ -100,10 +101,29 @@ class PayoutDeskView(StaffAccessMixin, BaseView):
         )
 
 
+def _failed_payouts() -> int:
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(Payout.id)).where(Payout.status == PayoutStatus.FAILED)
+        )
+        or 0
+    )
+
+
 def register_admin(admin: Any) -> None:
     admin.add_view(
         PayoutDeskView(name="Payout desk", category="Payouts", endpoint="admin_payout_desk")
     )
     admin.add_view(
         PayoutAdmin(Payout, db, category="Payouts", name="All payouts", endpoint="admin_payouts")
+    )
+    admin_pages.add_home_tile(
+        admin,
+        "Failed payouts",
+        _failed_payouts,
+        (
+            "admin_payouts.index_view",
+            admin_pages.filter_args(admin, "admin_payouts", "status", PayoutStatus.FAILED.value),
+        ),
+        hint="Prize payouts that could not be paid: retry or settle by hand.",
     )

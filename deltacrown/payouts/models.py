@@ -111,6 +111,9 @@ class Payout(TimestampMixin, Model):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
 
+    def __str__(self) -> str:
+        return f"Payout #{self.id} (place {self.placement})"
+
     def __repr__(self) -> str:
         return f"<Payout {self.id} t={self.tournament_id} #{self.placement} {self.status}>"
 
@@ -134,6 +137,9 @@ class PayoutMethod(TimestampMixin, Model):
     )
     method: Mapped[PayoutMethodKind] = mapped_column(enum_type(PayoutMethodKind), nullable=False)
     account: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+
+    def __str__(self) -> str:
+        return f"Payout method #{self.id}"
 
     def __repr__(self) -> str:
         return f"<PayoutMethod {self.id} user={self.user_id} {self.method}>"

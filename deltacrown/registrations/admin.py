@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask_admin.actions import action
 
+from deltacrown.core import admin_format, admin_pages
 from deltacrown.core.admin import ReadOnlyModelView, run_for_each
 from deltacrown.extensions import db
 from deltacrown.registrations import services
@@ -30,10 +32,9 @@ class RegistrationAdmin(ReadOnlyModelView):
         "team.name",
         "status",
         "payment_status",
-        "waitlist_position",
-        "checked_in_at",
         "created_at",
     )
+    column_searchable_list = ("user.username", "tournament.name", "team.name")
     column_labels = {
         "tournament.name": "Tournament",
         "user.username": "Player",
@@ -77,13 +78,12 @@ class PaymentQueueAdmin(ReadOnlyModelView):
         "tournament_id",
         "method",
         "transaction_id",
-        "sender_number",
         "amount",
-        "currency",
         "status",
         "submitted_at",
-        "reviewed_at",
     )
+    column_searchable_list = ("transaction_id", "sender_number")
+    column_formatters = {"amount": admin_format.money_column("amount", "currency")}
     column_filters = ("tournament_id", "status", "method", "transaction_id")
     column_default_sort = ("submitted_at", False)
 
@@ -126,6 +126,7 @@ class WaitlistAdmin(ReadOnlyModelView):
     """Waitlisted registrations, per tournament in line order."""
 
     column_list = ("id", "tournament.name", "waitlist_position", "user.username", "team.name")
+    column_searchable_list = ("user.username", "team.name")
     column_labels = {
         "tournament.name": "Tournament",
         "user.username": "Player",
@@ -159,6 +160,40 @@ class WaitlistAdmin(ReadOnlyModelView):
         )
 
 
+def _registrations_section(admin: Any, user: Any) -> admin_pages.Section:
+    registrations = db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.user_id == user.id)
+        .order_by(Registration.id.desc())
+        .limit(20)
+    )
+    rows = [
+        (
+            f"#{r.id}",
+            r.tournament,
+            admin_format.label(r.status),
+            admin_format.label(r.payment_status),
+            admin_format.when(r.created_at),
+        )
+        for r in registrations
+    ]
+    return admin_pages.Section(
+        "Registrations",
+        ("Id", "Tournament", "Status", "Payment", "Registered"),
+        rows,
+        link=admin_pages.filtered_list_url(admin, "admin_registrations", "user_id", user.id),
+    )
+
+
+def _payments_waiting() -> int:
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(Payment.id)).where(Payment.status == SubmissionStatus.SUBMITTED)
+        )
+        or 0
+    )
+
+
 def register_admin(admin: Any) -> None:
     admin.add_view(
         RegistrationAdmin(
@@ -182,4 +217,18 @@ def register_admin(admin: Any) -> None:
             name="Waitlist",
             endpoint="admin_waitlist",
         )
+    )
+    admin_pages.add_user_section(admin, _registrations_section)
+    admin_pages.add_home_tile(
+        admin,
+        "Payments waiting",
+        _payments_waiting,
+        "paymentdesk.index_view",
+        (
+            "admin_registration_payments.index_view",
+            admin_pages.filter_args(
+                admin, "admin_registration_payments", "status", SubmissionStatus.SUBMITTED.value
+            ),
+        ),
+        hint="Submitted manual payments to verify or reject.",
     )

@@ -199,6 +199,10 @@ class Registration(TimestampMixin, VersionMixin, Model):
         order_by="Payment.id",
     )
 
+    def __str__(self) -> str:
+        who = self.user if self.user_id else self.team
+        return f"#{self.id} {who} — {self.tournament} ({self.status.value.replace('_', ' ')})"
+
     def __repr__(self) -> str:
         who = (
             f"user={self.user_id}"
@@ -271,6 +275,9 @@ class RegistrationMember(Model):
     registration: Mapped[Registration] = relationship(back_populates="members")
     user: Mapped[User] = relationship(lazy="joined")
 
+    def __str__(self) -> str:
+        return str(self.user)
+
     def __repr__(self) -> str:
         return f"<RegistrationMember reg={self.registration_id} user={self.user_id} {self.role}>"
 
@@ -317,6 +324,9 @@ class Payment(Model):
     reject_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     registration: Mapped[Registration] = relationship(back_populates="payments")
+
+    def __str__(self) -> str:
+        return f"Payment #{self.id} for registration #{self.registration_id}"
 
     def __repr__(self) -> str:
         return f"<Payment {self.id} reg={self.registration_id} {self.method} {self.status}>"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask_admin.actions import action
 
+from deltacrown.core import admin_format, admin_pages
 from deltacrown.core.admin import ReadOnlyModelView, run_for_each
 from deltacrown.extensions import db
 from deltacrown.teams import invites, services
@@ -23,14 +25,12 @@ class TeamAdmin(ReadOnlyModelView):
         "id",
         "name",
         "tag",
-        "slug",
-        "game.slug",
+        "game.name",
         "captain.username",
-        "region",
         "is_active",
         "created_at",
     )
-    column_labels = {"game.slug": "Game", "captain.username": "Captain"}
+    column_labels = {"game.name": "Game", "game.slug": "Game", "captain.username": "Captain"}
     column_searchable_list = ("name_key", "tag", "slug")
     column_filters = ("is_active", "game.slug", "region", "tag", "captain_id")
     column_details_exclude_list = ("name_key",)
@@ -55,6 +55,7 @@ class TeamMembershipAdmin(ReadOnlyModelView):
         "joined_at",
         "left_at",
     )
+    column_searchable_list = ("user.username", "team.name")
     column_labels = {"team.name": "Team", "user.username": "User"}
     column_filters = (
         "team_id",
@@ -87,6 +88,7 @@ class TeamInviteAdmin(ReadOnlyModelView):
         "created_at",
         "expires_at",
     )
+    column_searchable_list = ("user.username", "team.name")
     column_labels = {"team.name": "Team", "user.username": "Invitee"}
     column_filters = (
         "team_id",
@@ -105,6 +107,30 @@ class TeamInviteAdmin(ReadOnlyModelView):
         )
 
 
+def _teams_section(admin: Any, user: Any) -> admin_pages.Section:
+    memberships = db.session.scalars(
+        sa.select(TeamMembership)
+        .where(TeamMembership.user_id == user.id)
+        .order_by(TeamMembership.joined_at.desc())
+        .limit(20)
+    )
+    rows = [
+        (
+            m.team,
+            admin_format.label(m.role),
+            admin_format.label(m.status),
+            admin_format.when(m.joined_at),
+        )
+        for m in memberships
+    ]
+    return admin_pages.Section(
+        "Teams",
+        ("Team", "Role", "Status", "Joined"),
+        rows,
+        link=admin_pages.filtered_list_url(admin, "admin_team_memberships", "user_id", user.id),
+    )
+
+
 def register_admin(admin: Any) -> None:
     admin.add_view(TeamAdmin(Team, db, category="Teams", endpoint="admin_teams"))
     admin.add_view(
@@ -121,3 +147,4 @@ def register_admin(admin: Any) -> None:
             TeamInvite, db, category="Teams", name="Invites", endpoint="admin_team_invites"
         )
     )
+    admin_pages.add_user_section(admin, _teams_section)

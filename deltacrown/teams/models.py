@@ -104,6 +104,9 @@ class Team(TimestampMixin, VersionMixin, Model):
         active = [m for m in self.memberships if m.status == MembershipStatus.ACTIVE]
         return sorted(active, key=lambda m: (order[m.role], m.joined_at, m.id))
 
+    def __str__(self) -> str:
+        return f"{self.name} [{self.tag}]"
+
     def __repr__(self) -> str:
         return f"<Team {self.id} {self.tag} {self.name!r}>"
 
@@ -152,6 +155,9 @@ class TeamMembership(TimestampMixin, Model):
 
     team: Mapped[Team] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.status.value.replace('_', ' ')})"
 
     def __repr__(self) -> str:
         return f"<TeamMembership {self.id} team={self.team_id} user={self.user_id} {self.status}>"
@@ -203,6 +209,9 @@ class TeamInvite(TimestampMixin, Model):
     def effective_status(self, now: datetime) -> InviteStatus:
         """The status clients see: a pending invite past its expiry reads `expired`."""
         return InviteStatus.EXPIRED if self.is_expired(now) else self.status
+
+    def __str__(self) -> str:
+        return f"{self.user} invited to {self.team} ({self.status.value})"
 
     def __repr__(self) -> str:
         return f"<TeamInvite {self.id} team={self.team_id} user={self.user_id} {self.status}>"

@@ -5,18 +5,18 @@ templates (read-only)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import flash
 from flask_admin.actions import action
-from flask_admin.contrib.sqla import filters
 from wtforms.validators import DataRequired
 
+from deltacrown.core import admin_format
 from deltacrown.core.admin import (
     ReadOnlyModelView,
     admin_action,
     current_admin_user,
+    date_filters,
     error_message,
 )
 from deltacrown.extensions import db
@@ -27,64 +27,39 @@ from deltacrown.tournaments.models import CustomField, Tournament, TournamentTem
 STAFF_CANCEL_REASON = "Cancelled by staff"
 
 
-class _AsUTC:
-    """Flask-Admin parses naive datetimes; our columns take aware UTC values only."""
-
-    def clean(self, value: str) -> Any:
-        result = super().clean(value)  # type: ignore[misc]
-        if isinstance(result, list):
-            return [item.replace(tzinfo=UTC) for item in result]
-        return result.replace(tzinfo=UTC) if isinstance(result, datetime) else result
-
-
-class AfterFilter(_AsUTC, filters.DateTimeGreaterFilter):
-    pass
-
-
-class BeforeFilter(_AsUTC, filters.DateTimeSmallerFilter):
-    pass
-
-
-class BetweenFilter(_AsUTC, filters.DateTimeBetweenFilter):
-    pass
-
-
-def _date_filters(column: Any, label: str) -> list[Any]:
-    return [AfterFilter(column, label), BeforeFilter(column, label), BetweenFilter(column, label)]
-
-
 class TournamentAdmin(ReadOnlyModelView):
     """Tournaments change only through the services: bulk publish and cancel are actions."""
 
     column_list = (
         "id",
         "name",
-        "slug",
         "game",
         "status",
         "format",
-        "visibility",
         "start_at",
-        "registration_opens_at",
-        "registration_closes_at",
+        "entry_fee",
         "organizer",
-        "created_at",
     )
+    column_formatters = {
+        "entry_fee": admin_format.money_column("fee_amount", "fee_currency", "fee_coins")
+    }
     column_searchable_list = ("name", "slug", "organizer.username")
     column_filters = (
         "game.slug",
         "status",
         "format",
         "visibility",
-        *_date_filters(Tournament.start_at, "Start"),
-        *_date_filters(Tournament.registration_opens_at, "Registration opens"),
-        *_date_filters(Tournament.registration_closes_at, "Registration closes"),
-        *_date_filters(Tournament.created_at, "Created"),
+        *date_filters(Tournament.start_at, "Start"),
+        *date_filters(Tournament.registration_opens_at, "Registration opens"),
+        *date_filters(Tournament.registration_closes_at, "Registration closes"),
+        *date_filters(Tournament.created_at, "Created"),
         "participant_type",
         "region",
         "organizer_id",
     )
     column_labels = {
+        "start_at": "Starts",
+        "entry_fee": "Entry fee",
         "game.slug": "Game",
         "organizer_id": "Organizer id",
         "participant_type": "Participant type",

@@ -3,14 +3,18 @@ and deliveries, with a replay action that calls the service."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from flask_admin.actions import action
 
+from deltacrown.core import admin_pages
 from deltacrown.core.admin import ReadOnlyModelView, run_for_each
+from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
 from deltacrown.webhooks import breaker, services
-from deltacrown.webhooks.models import WebhookDelivery, WebhookEndpoint
+from deltacrown.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 SECRETS = ("secret", "previous_secret")
 
@@ -57,11 +61,10 @@ class WebhookDeliveryAdmin(ReadOnlyModelView):
         "status",
         "attempts",
         "response_status",
-        "latency_ms",
-        "error",
         "next_attempt_at",
         "created_at",
     )
+    column_searchable_list = ("event_type", "message_id", "error")
     column_filters = ("endpoint_id", "event_type", "status", "message_id")
     column_default_sort = ("id", True)
 
@@ -72,6 +75,19 @@ class WebhookDeliveryAdmin(ReadOnlyModelView):
             lambda delivery_id, actor: services.replay_by_id(delivery_id, actor),
             "Queued {count} replay(s).",
         )
+
+
+def _failed_deliveries() -> int:
+    since = utcnow() - timedelta(days=1)
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(WebhookDelivery.id)).where(
+                WebhookDelivery.status == DeliveryStatus.FAILED,
+                WebhookDelivery.created_at >= since,
+            )
+        )
+        or 0
+    )
 
 
 def register_admin(admin: Any) -> None:
@@ -88,4 +104,16 @@ def register_admin(admin: Any) -> None:
             name="Deliveries",
             endpoint="admin_webhook_deliveries",
         )
+    )
+    admin_pages.add_home_tile(
+        admin,
+        "Failed webhook deliveries (24 h)",
+        _failed_deliveries,
+        (
+            "admin_webhook_deliveries.index_view",
+            admin_pages.filter_args(
+                admin, "admin_webhook_deliveries", "status", DeliveryStatus.FAILED.value
+            ),
+        ),
+        hint="Deliveries that gave up: check the endpoint, then replay.",
     )

@@ -50,6 +50,9 @@ class WebhookEndpoint(TimestampMixin, VersionMixin, Model):
         back_populates="endpoint", cascade="all, delete-orphan", passive_deletes=True
     )
 
+    def __str__(self) -> str:
+        return self.url
+
     def __repr__(self) -> str:
         return f"<WebhookEndpoint {self.id} owner={self.owner_id} {self.url!r}>"
 
@@ -95,6 +98,9 @@ class WebhookDelivery(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
     endpoint: Mapped[WebhookEndpoint] = relationship(back_populates="deliveries")
+
+    def __str__(self) -> str:
+        return f"Delivery #{self.id}"
 
     def __repr__(self) -> str:
         return f"<WebhookDelivery {self.id} {self.event_type} {self.status}>"

@@ -22,10 +22,15 @@ def test_login_page_is_open(client):
     assert b"Staff sign-in" in response.data
 
 
-def test_signed_in_non_staff_gets_403(client, user):
+def test_signed_in_non_staff_gets_an_html_403_page_with_a_way_back(client, user):
     sign_in(client, user.id)
-    assert client.get("/admin/").status_code == 403
-    assert client.get("/admin/admin_users/").status_code == 403
+    for path in ("/admin/", "/admin/admin_users/", "/admin/admin_users/details/?id=1"):
+        response = client.get(path)
+        assert response.status_code == 403, path
+        assert response.mimetype == "text/html", path
+        page = response.get_data(as_text=True)
+        assert "Staff only" in page and user.username in page
+        assert 'href="/admin/logout/"' in page
 
 
 def test_staff_sees_users_and_games(client, staff):

@@ -55,6 +55,9 @@ class CustomField(TimestampMixin, SoftDeleteMixin, Model):
 
     tournament: Mapped[Tournament] = relationship()
 
+    def __str__(self) -> str:
+        return self.label
+
     def __repr__(self) -> str:
         return f"<CustomField {self.id} {self.key!r} {self.type}>"
 

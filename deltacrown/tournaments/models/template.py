@@ -27,5 +27,8 @@ class TournamentTemplate(TimestampMixin, VersionMixin, SoftDeleteMixin, Model):
 
     owner: Mapped[User] = relationship(lazy="joined")
 
+    def __str__(self) -> str:
+        return self.name
+
     def __repr__(self) -> str:
         return f"<TournamentTemplate {self.id} {self.name!r}>"

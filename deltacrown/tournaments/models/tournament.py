@@ -211,6 +211,9 @@ class Tournament(TimestampMixin, VersionMixin, SoftDeleteMixin, Model):
     # Set per request by the API: whether the viewer may see organizer-only fields.
     viewer_can_manage = False
 
+    def __str__(self) -> str:
+        return self.name
+
     def __repr__(self) -> str:
         return f"<Tournament {self.id} {self.slug!r} {self.status}>"
 
@@ -356,6 +359,9 @@ class TournamentOrganizer(Model):
 
     tournament: Mapped[Tournament] = relationship(back_populates="organizer_links")
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
     def __repr__(self) -> str:
         return f"<TournamentOrganizer t={self.tournament_id} user={self.user_id}>"
