@@ -33,6 +33,8 @@ from deltacrown.core.db import Model
 
 DEFAULT_ZONE = "UTC"
 CURRENCY_SYMBOLS = {"BDT": "৳", "USD": "$", "EUR": "€", "GBP": "£", "INR": "₹", "JPY": "¥"}
+# Values whose words are not the value with a capital (brand names).
+BRAND_NAMES = {"bkash": "bKash", "deltacoin": "DeltaCoin", "paypal": "PayPal"}
 
 
 @lru_cache(maxsize=1)
@@ -93,6 +95,8 @@ def label(member: enum.Enum | str | None) -> str:
     if member is None:
         return ""
     raw = member.value if isinstance(member, enum.Enum) else member
+    if isinstance(raw, str) and raw.lower() in BRAND_NAMES:
+        return BRAND_NAMES[raw.lower()]
     text = str(raw if isinstance(raw, str) else getattr(member, "name", raw))
     words = text.replace("_", " ").replace("-", " ").strip().lower()
     return words[:1].upper() + words[1:]

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from flask import abort, g, redirect, request, url_for
 
-from deltacrown.core.admin import current_admin_user
+from deltacrown.core.admin import admin_auth, current_admin_user, forbidden_page
 from deltacrown.core.ports import Port
 
 
@@ -36,7 +36,10 @@ organizer_scope: Port[OrganizerScope] = Port("core.organizer_scope")
 
 
 def is_staff_user(user: Any) -> bool:
-    return bool(user is not None and (user.is_staff or user.is_superuser))
+    """Staff with their rights in force (with `STAFF_REQUIRE_2FA`, a second factor is on)."""
+    if user is None or not (user.is_staff or user.is_superuser):
+        return False
+    return not admin_auth.get().second_factor_missing(user)
 
 
 class Scope:
@@ -88,6 +91,9 @@ class ScopedAccessMixin:
         return bool(g.admin_runs_any)
 
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
-        if current_admin_user() is None:
+        user = current_admin_user()
+        if user is None:
             return redirect(url_for("admin.login", next=request.full_path))
-        abort(403)
+        if user.is_staff or user.is_superuser:  # staff without the required second factor
+            return redirect(url_for("admin.two_factor_required"))
+        return forbidden_page()

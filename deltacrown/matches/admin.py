@@ -189,7 +189,7 @@ def register_admin(admin: Any) -> None:
         admin,
         "Open disputes",
         match_queries.open_dispute_count,
-        "disputedesk.index_view",
+        "disputedesk.index",
         "admin_disputes.index_view",
         hint="Disputed results waiting for a decision.",
     )
@@ -197,7 +197,7 @@ def register_admin(admin: Any) -> None:
         admin,
         "Overdue matches",
         lambda: match_queries.overdue_match_count(utcnow()),
-        "controlroom.index_view",
+        "controlroom.index",
         "admin_matches.index_view",
         hint="Ready, live or awaiting confirmation more than an hour after their time.",
     )

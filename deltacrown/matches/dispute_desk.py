@@ -22,7 +22,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from deltacrown.brackets.queries import registration_names
-from deltacrown.core import desk_format, storage
+from deltacrown.core import admin_format, storage
 from deltacrown.core.admin import admin_action, current_admin_user, error_message
 from deltacrown.core.admin_scoped import ScopedAccessMixin, require_in_scope, viewer_scope
 from deltacrown.extensions import db
@@ -143,7 +143,7 @@ class DisputeDeskView(ScopedAccessMixin, BaseView):
             total=total or 0,
             page=page,
             pages=max(1, -(-(total or 0) // PAGE_SIZE)),
-            fmt=desk_format,
+            fmt=admin_format,
         )
 
     def _load(self, dispute_id: int) -> tuple[Dispute, Match, Tournament]:
@@ -193,7 +193,7 @@ class DisputeDeskView(ScopedAccessMixin, BaseView):
             ruling_form=RulingForm(),
             overturn_form=overturn,
             games_text=games_text,
-            fmt=desk_format,
+            fmt=admin_format,
             **extra,
         )
 

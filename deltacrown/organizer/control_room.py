@@ -27,7 +27,7 @@ from deltacrown.brackets import queries as bracket_queries
 from deltacrown.brackets import services as bracket_services
 from deltacrown.brackets.errors import BracketMissingError
 from deltacrown.brackets.images import bracket_picture
-from deltacrown.core import desk_format
+from deltacrown.core import admin_format
 from deltacrown.core.admin import admin_action, current_admin_user
 from deltacrown.core.admin_scoped import ScopedAccessMixin, require_in_scope, viewer_scope
 from deltacrown.core.time import utcnow
@@ -175,7 +175,7 @@ class ControlRoomView(ScopedAccessMixin, BaseView):
             statuses=list(S),
             status=status,
             page=page,
-            fmt=desk_format,
+            fmt=admin_format,
         )
 
     def _tournament(self, tournament_id: int) -> Tournament:
@@ -218,7 +218,7 @@ class ControlRoomView(ScopedAccessMixin, BaseView):
             names=names,
             has_bracket=has_bracket,
             overdue=lambda m: m.status in NOT_STARTED,
-            fmt=desk_format,
+            fmt=admin_format,
         )
 
     @expose("/<int:tournament_id>/step/<string:step>/", methods=("POST",))

@@ -223,7 +223,7 @@ def register_admin(admin: Any) -> None:
         admin,
         "Payments waiting",
         _payments_waiting,
-        "paymentdesk.index_view",
+        "paymentdesk.index",
         (
             "admin_registration_payments.index_view",
             admin_pages.filter_args(

@@ -20,7 +20,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from deltacrown.accounts.models import User
-from deltacrown.core import desk_format, storage
+from deltacrown.core import admin_format, storage
 from deltacrown.core.admin import admin_action, current_admin_user
 from deltacrown.core.admin_scoped import ScopedAccessMixin, require_in_scope, viewer_scope
 from deltacrown.extensions import db
@@ -44,7 +44,7 @@ def entrant(registration: Registration) -> str:
     """Who registered: the solo player's name, or the team's."""
     if registration.team is not None:
         return registration.team.name
-    return desk_format.user(registration.user)
+    return admin_format.name(registration.user)
 
 
 def queue() -> sa.Select[tuple[Payment]]:
@@ -124,7 +124,7 @@ class PaymentDeskView(ScopedAccessMixin, BaseView):
             total=total or 0,
             page=page,
             pages=max(1, -(-(total or 0) // PAGE_SIZE)),
-            fmt=desk_format,
+            fmt=admin_format,
         )
 
     def _payment(self, payment_id: int) -> Payment:
@@ -148,7 +148,7 @@ class PaymentDeskView(ScopedAccessMixin, BaseView):
             verify_form=VerifyForm(),
             reject_form=RejectForm(),
             entrant=entrant,
-            fmt=desk_format,
+            fmt=admin_format,
         )
 
     @expose("/<int:payment_id>/verify/", methods=("POST",))

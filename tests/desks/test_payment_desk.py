@@ -110,3 +110,22 @@ def test_the_desks_are_closed_to_users_who_run_no_tournament(client, stranger):
     sign_in_admin(client, stranger.id)
     for desk in (DESK, "/admin/disputedesk/", "/admin/controlroom/"):
         assert client.get(desk).status_code == 403
+
+
+def test_staff_without_a_required_second_factor_are_sent_to_turn_it_on(
+    app, client, staff, monkeypatch
+):
+    monkeypatch.setitem(app.config, "STAFF_REQUIRE_2FA", True)
+    sign_in_admin(client, staff.id)
+    for desk in (DESK, "/admin/disputedesk/", "/admin/controlroom/"):
+        response = client.get(desk)
+        assert response.status_code == 302, desk
+        assert "/admin/two-factor-required/" in response.headers["Location"]
+
+
+def test_the_403_page_points_organizers_to_their_desks(client, stranger):
+    sign_in_admin(client, stranger.id)
+    page = client.get(DESK).get_data(as_text=True)
+    assert "Staff only" in page
+    for desk in ("/admin/controlroom/", "/admin/paymentdesk/", "/admin/disputedesk/"):
+        assert f'href="{desk}' in page
