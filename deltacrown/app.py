@@ -42,6 +42,8 @@ MIGRATIONS_DIR = str(ROOT / "migrations")
 API_MODULES = (
     "deltacrown.core.ops",
     "deltacrown.accounts.api",
+    "deltacrown.accounts.recovery_api",
+    "deltacrown.accounts.oauth_api",
     "deltacrown.games.api",
     "deltacrown.core.audit_api",
     "deltacrown.tournaments.api",
@@ -107,6 +109,7 @@ CLI_MODULES = (
 )
 TASK_MODULES = (
     "deltacrown.accounts.tasks",
+    "deltacrown.accounts.recovery_tasks",
     "deltacrown.core.tasks",
     "deltacrown.tournaments.tasks",
     "deltacrown.economy.tasks",
@@ -124,6 +127,7 @@ MODEL_MODULES = (
     "deltacrown.core.audit",
     "deltacrown.core.idempotency",
     "deltacrown.accounts.models",
+    "deltacrown.accounts.credential_models",
     "deltacrown.moderation.models",
     "deltacrown.games.models",
     "deltacrown.games.config",

@@ -31,6 +31,11 @@ class User(TimestampMixin, VersionMixin, Model):
     # Bumped on password change: tokens minted before it stop working.
     credentials_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The address was proven by a link sent to it (or marked so by staff); reset on change.
+    email_verified: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     game_profiles: Mapped[list[GameProfile]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="GameProfile.id"
