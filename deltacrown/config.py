@@ -104,7 +104,7 @@ class BaseConfig:
     DISCORD_CLIENT_ID: str | None = None
     DISCORD_CLIENT_SECRET: str | None = None
     DISCORD_AUTHORIZE_URL = "https://discord.com/oauth2/authorize"
-    DISCORD_TOKEN_URL = "https://discord.com/api/oauth2/token"
+    DISCORD_TOKEN_URL = "https://discord.com/api/oauth2/token"  # noqa: S105 (a URL)
     DISCORD_USERINFO_URL = "https://discord.com/api/users/@me"
     OAUTH_PROVIDERS: dict[str, dict[str, Any]] = {}
     # None: the callback answers with the token pair as JSON; a URL: the browser is sent

@@ -7,9 +7,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
-from deltacrown.accounts import queries, services
+from deltacrown.accounts import queries, services, verification
 from deltacrown.accounts.models import GameProfile
 from deltacrown.brackets.demo import seed_demo_brackets
+from deltacrown.core.actors import SYSTEM
 from deltacrown.core.transaction import unit_of_work
 from deltacrown.economy.demo import seed_demo_economy
 from deltacrown.extensions import db
@@ -63,6 +64,7 @@ def seed_demo() -> list[tuple[str, str]]:
             display_name="Demo Admin",
             is_superuser=True,
         )
+    verification.mark_verified_as_staff(queries.find_user_by_login(username), actor=SYSTEM)
     logins.append((username, "staff (superuser)"))
     for username, email, country, profiles in PLAYERS:
         user = queries.find_user_by_login(username)
@@ -74,6 +76,7 @@ def seed_demo() -> list[tuple[str, str]]:
                 display_name=username.title(),
                 country=country,
             )
+        verification.mark_verified_as_staff(user, actor=SYSTEM)  # demo addresses are verified
         for slug, in_game_id in profiles.items():
             game = get_game(slug)
             exists = db.session.scalar(

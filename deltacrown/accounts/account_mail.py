@@ -24,9 +24,7 @@ log = logging.getLogger(__name__)
 def link(setting: str, default_path: str, token: str) -> str:
     template = current_app.config.get(setting)
     if not template:
-        base = current_app.config.get("PUBLIC_WEB_URL") or current_app.config.get(
-            "PUBLIC_BASE_URL"
-        )
+        base = current_app.config.get("PUBLIC_WEB_URL") or current_app.config.get("PUBLIC_BASE_URL")
         template = f"{str(base or '').rstrip('/')}{default_path}?token={{token}}"
     return str(template).replace("{token}", quote(token, safe=""))
 

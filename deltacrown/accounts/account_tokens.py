@@ -25,9 +25,7 @@ def digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def issue(
-    user_id: int, purpose: TokenPurpose, ttl: timedelta, *, email: str | None = None
-) -> str:
+def issue(user_id: int, purpose: TokenPurpose, ttl: timedelta, *, email: str | None = None) -> str:
     """Store a new token for `user_id` and return it (the only time it exists in clear)."""
     raw = secrets.token_urlsafe(32)
     now = utcnow()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from deltacrown.accounts import services
+from flask_admin.actions import action
+
+from deltacrown.accounts import queries, services, verification
 from deltacrown.accounts.models import GameProfile, User
 from deltacrown.core.admin import (
     ReadOnlyModelView,
     StaffModelView,
     admin_action,
     current_admin_user,
+    run_for_each,
 )
 from deltacrown.extensions import db
 
@@ -28,10 +31,11 @@ class UserAdmin(StaffModelView):
         "country",
         "is_active",
         "is_staff",
+        "email_verified",
         "created_at",
     )
     column_searchable_list = ("username_key",)
-    column_filters = ("is_active", "is_staff", "country")
+    column_filters = ("is_active", "is_staff", "email_verified", "country")
     column_details_exclude_list = ("password_hash", "username_key", "credentials_version")
     form_columns = ("display_name", "country", "is_active", "is_staff")
 
@@ -40,6 +44,16 @@ class UserAdmin(StaffModelView):
         with admin_action() as outcome:
             services.update_user_as_staff(model, actor=current_admin_user(), changes=changes)
         return outcome.ok
+
+    @action("verify_email", "Mark e-mail verified", "Mark the selected users' e-mail verified?")
+    def action_verify_email(self, ids: list[str]) -> None:
+        run_for_each(
+            ids,
+            lambda i, actor: verification.mark_verified_as_staff(
+                queries.get_user(i, active_only=False), actor=actor
+            ),
+            "{count} address(es) verified.",
+        )
 
 
 class GameProfileAdmin(ReadOnlyModelView):

@@ -14,7 +14,7 @@ from deltacrown.extensions import Model
 
 
 class TokenPurpose(enum.StrEnum):
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a password)
     EMAIL_VERIFICATION = "email_verification"
     OAUTH_SIGN_IN = "oauth_sign_in"
 

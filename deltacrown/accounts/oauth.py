@@ -170,9 +170,7 @@ def _fetch_profile(provider: Provider, code: str, verifier: str) -> dict[str, An
     timeout = float(current_app.config.get("OAUTH_HTTP_TIMEOUT", 10))
     session = _session(provider)
     try:
-        session.fetch_token(
-            provider.token_url, code=code, code_verifier=verifier, timeout=timeout
-        )
+        session.fetch_token(provider.token_url, code=code, code_verifier=verifier, timeout=timeout)
         response = session.get(provider.userinfo_url, timeout=timeout)
     except OAuthError as exc:
         raise OAuthFailedError(

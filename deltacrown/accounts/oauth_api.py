@@ -142,9 +142,7 @@ class OAuthCallback(MethodView):
             response.headers.add("Set-Cookie", clear)
             return response
         services.record_login(result.user)
-        response = _front_end(
-            {"code": oauth.sign_in_code(result.user), "outcome": result.outcome}
-        )
+        response = _front_end({"code": oauth.sign_in_code(result.user), "outcome": result.outcome})
         if response is not None:
             response.headers.add("Set-Cookie", clear)
             return response
