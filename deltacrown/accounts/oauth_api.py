@@ -66,7 +66,7 @@ def _front_end(params: dict[str, str]) -> Response | None:
     return redirect(f"{url}{separator}{urlencode(params)}", code=302)
 
 
-@blp.route("/auth/oauth/<string:provider>/start/")
+@blp.route("/auth/oauth/<provider>/start/")
 class OAuthStart(MethodView):
     decorators = LIMITS
 
@@ -84,7 +84,7 @@ class OAuthStart(MethodView):
         return response
 
 
-@blp.route("/auth/oauth/<string:provider>/link/start/")
+@blp.route("/auth/oauth/<provider>/link/start/")
 class OAuthLinkStart(MethodView):
     decorators = LIMITS
 
@@ -101,7 +101,7 @@ class OAuthLinkStart(MethodView):
         return {"authorization_url": url}, 200, {"Set-Cookie": _state_cookie(cookie)}
 
 
-@blp.route("/auth/oauth/<string:provider>/callback/")
+@blp.route("/auth/oauth/<provider>/callback/")
 class OAuthCallback(MethodView):
     decorators = LIMITS
 
@@ -173,7 +173,7 @@ class MyOAuthAccounts(MethodView):
         return oauth.linked_accounts(require_user().id)
 
 
-@blp.route("/me/oauth/<string:provider>/")
+@blp.route("/me/oauth/<provider>/")
 class MyOAuthAccount(MethodView):
     @login_required
     @blp.response(204)
