@@ -56,15 +56,16 @@ def seed_demo() -> list[tuple[str, str]]:
 
     logins: list[tuple[str, str]] = []
     username, email = STAFF
-    if queries.find_user_by_login(username) is None:
-        services.register_user(
+    admin = queries.find_user_by_login(username)
+    if admin is None:
+        admin = services.register_user(
             username=username,
             email=email,
             password=DEMO_PASSWORD,
             display_name="Demo Admin",
             is_superuser=True,
         )
-    verification.mark_verified_as_staff(queries.find_user_by_login(username), actor=SYSTEM)
+    verification.mark_verified_as_staff(admin, actor=SYSTEM)  # demo addresses are verified
     logins.append((username, "staff (superuser)"))
     for username, email, country, profiles in PLAYERS:
         user = queries.find_user_by_login(username)

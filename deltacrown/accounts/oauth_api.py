@@ -43,7 +43,7 @@ blp = Blueprint(
     description="Sign-in with an OAuth 2.0 provider (Discord) and linked accounts.",
 )
 
-LIMITS = [limiter.limit(auth_limit, key_func=ip_key)]
+LIMITS: list[Any] = [limiter.limit(auth_limit, key_func=ip_key)]
 
 
 def _state_cookie(value: str, *, max_age: int = oauth.STATE_MAX_AGE) -> str:

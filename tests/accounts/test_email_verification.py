@@ -12,7 +12,7 @@ import time_machine
 from deltacrown.core.audit import AuditEntry
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
-from tests.accounts.recovery_support import outbox, token_in  # noqa: F401  (fixture)
+from tests.accounts.recovery_support import token_in
 from tests.factories import tournament_body
 from tests.helpers import assert_problem, sign_in_admin
 from tests.teams.test_admin import flashes, run_action
