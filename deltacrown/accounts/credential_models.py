@@ -1,4 +1,4 @@
-"""Single-use account tokens (password reset, e-mail verification, OAuth sign-in codes) and
+"""Single-use account tokens (password reset, OAuth sign-in codes) and
 accounts linked at an OAuth 2.0 provider."""
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from deltacrown.extensions import Model
 
 class TokenPurpose(enum.StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a password)
-    EMAIL_VERIFICATION = "email_verification"
     OAUTH_SIGN_IN = "oauth_sign_in"
 
 
@@ -30,7 +29,7 @@ class AccountToken(Model):
     user_id: Mapped[int] = mapped_column(
         sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    # The address a verification link proves (the account's e-mail when it was sent).
+    # The account's e-mail when the token was sent (a reset link then also proves it).
     email: Mapped[str | None] = mapped_column(sa.String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)

@@ -24,5 +24,5 @@ def send_verification_email(user_id: int) -> bool:
 
 @shared_task(name="accounts.purge_expired_account_tokens")
 def purge_expired_account_tokens() -> int:
-    """Delete reset, verification and sign-in tokens that expired a week ago or more."""
+    """Delete reset and sign-in tokens that expired a week ago or more."""
     return account_tokens.purge_expired()

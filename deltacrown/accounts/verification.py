@@ -6,17 +6,22 @@ gets 403 `email_not_verified` when it registers for a tournament with an entry f
 the shop or creates a tournament (`ensure_email_verified`, called by those services); free
 registration stays open. Registration and a change of address send a link (valid
 `EMAIL_VERIFICATION_TTL_HOURS`, default 48) through a background task, after the commit.
+
+The link's token is signed (SECRET_KEY) rather than stored, so a sign-up writes nothing more:
+it names the account and a hash of the address, and is refused once the address is verified
+(a link works once), after the address changed, or when it expired.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+import hmac
 from typing import Any
 
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from deltacrown.accounts import account_mail, account_tokens
-from deltacrown.accounts.credential_models import TokenPurpose
+from deltacrown.accounts import account_mail
 from deltacrown.accounts.models import User
 from deltacrown.accounts.recovery_errors import (
     EmailAlreadyVerifiedError,
@@ -30,6 +35,7 @@ from deltacrown.core.transaction import after_commit
 from deltacrown.extensions import db
 
 SEND_TASK = "accounts.send_verification_email"
+LINK_SALT = "deltacrown-email-verification"
 
 
 def ttl_hours() -> int:
@@ -68,39 +74,57 @@ def request_verification(user: User) -> None:
     send_verification(user)
 
 
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key or "", salt=LINK_SALT)
+
+
+def _address_mark(email: str) -> str:
+    return hashlib.sha256(email.encode("utf-8")).hexdigest()[:16]
+
+
+def verification_token(user: User) -> str:
+    """A signed token naming the account and (by a hash) the address it proves."""
+    return _serializer().dumps({"u": user.id, "a": _address_mark(user.email)})
+
+
 def deliver_verification(user_id: int) -> bool:
-    """The task's work: a new token for the account's current address, mailed after commit.
-    False (nothing sent) for an unknown, disabled or already verified account."""
+    """The task's work: a link for the account's current address, mailed at once (nothing is
+    written). False (nothing sent) for an unknown, disabled or already verified account."""
     user = db.session.get(User, user_id)
     if user is None or not user.is_active or user.email_verified:
         return False
     hours = ttl_hours()
-    token = account_tokens.issue(
-        user.id, TokenPurpose.EMAIL_VERIFICATION, timedelta(hours=hours), email=user.email
-    )
     message = account_mail.verification_message(
-        user.email, user.display_name or user.username, token, hours
+        user.email, user.display_name or user.username, verification_token(user), hours
     )
-    after_commit(account_mail.send_logged, message)
+    account_mail.send_logged(message)
     return True
 
 
 def _mark(user: User) -> None:
     user.email_verified = True
     user.email_verified_at = utcnow()
-    account_tokens.retire(user.id, TokenPurpose.EMAIL_VERIFICATION)
     db.session.flush()
 
 
 def confirm_email(raw_token: str) -> User:
-    """Verify the address the token was sent to. TokenInvalidError when the token is unknown,
-    expired or used, or when the account's address changed since it was sent."""
-    token = account_tokens.consume(raw_token, TokenPurpose.EMAIL_VERIFICATION)
-    user = db.session.get(User, token.user_id)
-    if user is None or not user.is_active or token.email != user.email:
+    """Verify the address the token was sent to. TokenInvalidError when the token is forged
+    or expired, when the address is already verified (a link works once), or when the
+    account's address changed since it was sent."""
+    try:
+        payload = _serializer().loads(raw_token, max_age=ttl_hours() * 3600)
+    except (BadSignature, ValueError, TypeError):
+        payload = None
+    user_id = payload.get("u") if isinstance(payload, dict) else None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if (
+        user is None
+        or not user.is_active
+        or user.email_verified
+        or not hmac.compare_digest(str(payload.get("a")), _address_mark(user.email))  # type: ignore[union-attr]
+    ):
         raise TokenInvalidError("This link is invalid or has expired; ask for a new one.")
-    if not user.email_verified:
-        _mark(user)
+    _mark(user)
     return user
 
 
@@ -125,6 +149,5 @@ def address_changed(user: User) -> None:
     """The address changed: it is unverified until the new link is followed."""
     user.email_verified = False
     user.email_verified_at = None
-    account_tokens.retire(user.id, TokenPurpose.EMAIL_VERIFICATION)
     db.session.flush()
     send_verification(user)

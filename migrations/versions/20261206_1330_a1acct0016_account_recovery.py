@@ -1,7 +1,7 @@
 """account recovery: e-mail verification, single-use account tokens, OAuth accounts
 
 `users.email_verified` (false for existing accounts) and `email_verified_at`; `account_tokens`
-keeps the SHA-256 of each password-reset, verification and OAuth sign-in token;
+keeps the SHA-256 of each password-reset and OAuth sign-in token;
 `oauth_accounts` links a provider's account (provider, subject) to a user.
 
 Revision ID: a1acct0016

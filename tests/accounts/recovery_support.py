@@ -11,7 +11,7 @@ import pytest
 
 from deltacrown.core import mail
 
-LINK_TOKEN = re.compile(r"token=([A-Za-z0-9_%-]+)")
+LINK_TOKEN = re.compile(r"token=([A-Za-z0-9_.%-]+)")
 
 
 @pytest.fixture
