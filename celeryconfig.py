@@ -35,6 +35,10 @@ beat_schedule = {
         "task": "accounts.purge_expired_revoked_tokens",
         "schedule": timedelta(hours=6),
     },
+    "purge-account-tokens": {
+        "task": "accounts.purge_expired_account_tokens",
+        "schedule": timedelta(hours=6),
+    },
     "purge-idempotency-keys": {
         "task": "core.purge_idempotency_keys",
         "schedule": timedelta(hours=1),

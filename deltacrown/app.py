@@ -44,6 +44,8 @@ API_MODULES = (
     "deltacrown.accounts.api",
     "deltacrown.accounts.twofactor_api",
     "deltacrown.accounts.pats_api",
+    "deltacrown.accounts.recovery_api",
+    "deltacrown.accounts.oauth_api",
     "deltacrown.games.api",
     "deltacrown.core.audit_api",
     "deltacrown.tournaments.api",
@@ -118,6 +120,7 @@ CLI_MODULES = (
 )
 TASK_MODULES = (
     "deltacrown.accounts.tasks",
+    "deltacrown.accounts.recovery_tasks",
     "deltacrown.core.tasks",
     "deltacrown.tournaments.tasks",
     "deltacrown.economy.tasks",
@@ -137,6 +140,7 @@ MODEL_MODULES = (
     "deltacrown.core.idempotency",
     "deltacrown.accounts.models",
     "deltacrown.accounts.security_models",
+    "deltacrown.accounts.credential_models",
     "deltacrown.moderation.models",
     "deltacrown.games.models",
     "deltacrown.games.config",

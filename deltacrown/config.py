@@ -89,6 +89,30 @@ class BaseConfig:
     PASSWORD_MIN_LENGTH = 10
     # argon2 cost: (time_cost, memory_cost KiB, parallelism)
     PASSWORD_HASH_PARAMS = (3, 65536, 4)
+    # Account recovery (accounts.recovery / verification): link lifetimes; the front end's
+    # pages the links open (`{token}` is replaced; None: /reset-password?token=... and
+    # /verify-email?token=... on PUBLIC_WEB_URL or PUBLIC_BASE_URL).
+    PASSWORD_RESET_TTL_MINUTES = 30
+    EMAIL_VERIFICATION_TTL_HOURS = 48
+    PASSWORD_RESET_URL: str | None = None
+    EMAIL_VERIFICATION_URL: str | None = None
+    # Unverified addresses may not pay: paid registration, shop purchases, new tournaments
+    # answer 403 `email_not_verified` (on in production; off here so a demo works at once).
+    REQUIRE_EMAIL_VERIFICATION = False
+    # Reset and verification e-mails per e-mail address / per account.
+    RATELIMIT_ACCOUNT_MAIL = "5/hour"
+    # Sign-in with OAuth 2.0 providers (accounts.oauth). Discord is configured when its client
+    # id is set; OAUTH_PROVIDERS may add others by name (same keys as `oauth.discord_provider`).
+    DISCORD_CLIENT_ID: str | None = None
+    DISCORD_CLIENT_SECRET: str | None = None
+    DISCORD_AUTHORIZE_URL = "https://discord.com/oauth2/authorize"
+    DISCORD_TOKEN_URL = "https://discord.com/api/oauth2/token"  # noqa: S105 (a URL)
+    DISCORD_USERINFO_URL = "https://discord.com/api/users/@me"
+    OAUTH_PROVIDERS: dict[str, dict[str, Any]] = {}
+    # None: the callback answers with the token pair as JSON; a URL: the browser is sent
+    # there with `?code=...`, a one-time code for POST /api/auth/oauth/exchange/.
+    OAUTH_FRONTEND_REDIRECT_URL: str | None = None
+    OAUTH_HTTP_TIMEOUT = 10
 
     # Bodies: JSON 1 MiB; multipart uploads 5 MiB per file (the hard cap leaves room for the form).
     MAX_JSON_BODY_BYTES = 1024 * 1024
@@ -282,6 +306,14 @@ class BaseConfig:
             "MAIL_PASSWORD": env_str("MAIL_PASSWORD"),
             "MAIL_DEFAULT_SENDER": env_str("MAIL_DEFAULT_SENDER"),
             "PUBLIC_BASE_URL": env_str("PUBLIC_BASE_URL"),
+            "PASSWORD_RESET_URL": env_str("PASSWORD_RESET_URL"),
+            "EMAIL_VERIFICATION_URL": env_str("EMAIL_VERIFICATION_URL"),
+            "DISCORD_CLIENT_ID": env_str("DISCORD_CLIENT_ID"),
+            "DISCORD_CLIENT_SECRET": env_str("DISCORD_CLIENT_SECRET"),
+            "DISCORD_AUTHORIZE_URL": env_str("DISCORD_AUTHORIZE_URL"),
+            "DISCORD_TOKEN_URL": env_str("DISCORD_TOKEN_URL"),
+            "DISCORD_USERINFO_URL": env_str("DISCORD_USERINFO_URL"),
+            "OAUTH_FRONTEND_REDIRECT_URL": env_str("OAUTH_FRONTEND_REDIRECT_URL"),
         }
         values.update({k: v for k, v in mapping.items() if v is not None})
         if os.environ.get("WS_ALLOWED_ORIGINS"):
@@ -315,6 +347,8 @@ class BaseConfig:
         backend = env_str("MAIL_BACKEND") or ("smtp" if values.get("MAIL_SERVER") else None)
         if backend:
             values["MAIL_BACKEND"] = backend
+        if os.environ.get("REQUIRE_EMAIL_VERIFICATION"):
+            values["REQUIRE_EMAIL_VERIFICATION"] = env_bool("REQUIRE_EMAIL_VERIFICATION")
         if os.environ.get("LOG_JSON"):
             values["LOG_JSON"] = env_bool("LOG_JSON", True)
         return values
@@ -337,6 +371,7 @@ class ProductionConfig(BaseConfig):
     PROPAGATE_EXCEPTIONS = False
     SESSION_COOKIE_SECURE = True  # the admin session and device cookies travel over HTTPS only
     STAFF_REQUIRE_2FA = True
+    REQUIRE_EMAIL_VERIFICATION = True
 
 
 class TestingConfig(BaseConfig):

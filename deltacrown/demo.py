@@ -7,9 +7,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
-from deltacrown.accounts import queries, services
+from deltacrown.accounts import queries, services, verification
 from deltacrown.accounts.models import GameProfile
 from deltacrown.brackets.demo import seed_demo_brackets
+from deltacrown.core.actors import SYSTEM
 from deltacrown.core.transaction import unit_of_work
 from deltacrown.economy.demo import seed_demo_economy
 from deltacrown.extensions import db
@@ -55,14 +56,16 @@ def seed_demo() -> list[tuple[str, str]]:
 
     logins: list[tuple[str, str]] = []
     username, email = STAFF
-    if queries.find_user_by_login(username) is None:
-        services.register_user(
+    admin = queries.find_user_by_login(username)
+    if admin is None:
+        admin = services.register_user(
             username=username,
             email=email,
             password=DEMO_PASSWORD,
             display_name="Demo Admin",
             is_superuser=True,
         )
+    verification.mark_verified_as_staff(admin, actor=SYSTEM)  # demo addresses are verified
     logins.append((username, "staff (superuser)"))
     for username, email, country, profiles in PLAYERS:
         user = queries.find_user_by_login(username)
@@ -74,6 +77,7 @@ def seed_demo() -> list[tuple[str, str]]:
                 display_name=username.title(),
                 country=country,
             )
+        verification.mark_verified_as_staff(user, actor=SYSTEM)  # demo addresses are verified
         for slug, in_game_id in profiles.items():
             game = get_game(slug)
             exists = db.session.scalar(

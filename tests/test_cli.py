@@ -83,6 +83,7 @@ def test_demo_staff_user_can_log_in(app, client):
     token = response.get_json()["access_token"]
     me = client.get("/api/auth/me/", headers={"Authorization": f"Bearer {token}"})
     assert me.get_json()["is_staff"] is True
+    assert me.get_json()["email_verified"] is True  # demo addresses are verified
 
 
 def test_jobs_list_and_run(app):

@@ -1,5 +1,6 @@
 """Flask-Admin views for users: the user list and page (what every domain knows about a user,
-with deactivate / reactivate), game profiles, and each staff member's own settings."""
+with deactivate / reactivate, a password-reset e-mail and marking the address verified), game
+profiles, and each staff member's own settings."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask_admin.actions import action
 from flask_admin.form import SecureForm
 from wtforms import SelectField
 
-from deltacrown.accounts import services
+from deltacrown.accounts import queries, recovery, services, verification
 from deltacrown.accounts.models import GameProfile, User
 from deltacrown.core import admin_format, admin_pages
 from deltacrown.core.admin import (
@@ -35,7 +36,14 @@ class UserAdmin(StaffModelView):
     details_template = "admin/user_details.html"
     column_list = ("id", "username", "display_name", "email", "is_active", "is_staff", "created_at")
     column_searchable_list = ("username_key", "email", "display_name")
-    column_filters = ("is_active", "is_staff", "country", "created_at", "last_login_at")
+    column_filters = (
+        "is_active",
+        "is_staff",
+        "email_verified",
+        "country",
+        "created_at",
+        "last_login_at",
+    )
     column_labels = {"is_active": "Active", "is_staff": "Staff", "created_at": "Joined"}
     column_default_sort = ("id", True)
     column_details_list = (
@@ -43,6 +51,7 @@ class UserAdmin(StaffModelView):
         "username",
         "display_name",
         "email",
+        "email_verified",
         "country",
         "is_active",
         "is_staff",
@@ -75,6 +84,29 @@ class UserAdmin(StaffModelView):
     @action("reactivate", "Reactivate", "Reactivate the selected users?")
     def action_reactivate(self, ids: list[str]) -> None:
         self._set_active(ids, True, "Reactivated {count} user(s).")
+
+    @action(
+        "reset_password",
+        "Send password reset",
+        "E-mail the selected users a link to choose a new password?",
+    )
+    def action_reset_password(self, ids: list[str]) -> None:
+        def run(user_id: int, actor: Any) -> None:
+            user = queries.get_user(user_id, active_only=False)
+            if user.email:
+                recovery.request_password_reset(user.email)
+
+        run_for_each(ids, run, "Sent {count} password-reset e-mail(s).")
+
+    @action("verify_email", "Mark e-mail verified", "Mark the selected users' e-mail verified?")
+    def action_verify_email(self, ids: list[str]) -> None:
+        run_for_each(
+            ids,
+            lambda i, actor: verification.mark_verified_as_staff(
+                queries.get_user(i, active_only=False), actor=actor
+            ),
+            "{count} address(es) verified.",
+        )
 
     def render(self, template: str, **kwargs: Any) -> Any:
         if template == self.details_template and kwargs.get("model") is not None:

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_jwt_extended import get_jwt
 
-from deltacrown.accounts import lockout, queries, services, tokens, twofactor
+from deltacrown.accounts import lockout, queries, services, tokens, twofactor, verification
 from deltacrown.accounts.errors import (
     AccountBannedError,
     AccountDisabledError,
@@ -75,13 +75,14 @@ class Register(MethodView):
     @blp.response(201, RegisteredSchema)
     @blp.errors(UsernameTakenError, EmailTakenError, WeakPasswordError, 422, 429)
     def post(self, args: dict[str, Any]) -> Any:
-        """Create an account and sign it in.
+        """Create an account and sign it in; a link to verify the e-mail address is sent.
 
         The answer is the new account with the same tokens login gives (`access_token`,
         `refresh_token`, `token_type`, `expires_in`), so there is no need to log in next.
         """
         user = services.register_user(**args)
         services.record_login(user)
+        verification.send_verification(user)
         for name, value in tokens.tokens_for(user).items():
             setattr(user, name, value)  # dumped beside the account's fields
         return user

@@ -6,8 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from deltacrown.accounts import services, twofactor
-from deltacrown.accounts.queries import find_user_by_login
+from deltacrown.accounts import queries, services, twofactor, verification
 from deltacrown.core.actors import SYSTEM
 from deltacrown.core.errors import DomainError
 from deltacrown.core.transaction import unit_of_work
@@ -38,11 +37,25 @@ def reset_two_factor(login: str) -> None:
     """Turn off two-factor sign-in of the account LOGIN (username or e-mail) whose
     authenticator and recovery codes are lost; audited. It can set it up again at once."""
     with unit_of_work():
-        user = find_user_by_login(login)
+        user = queries.find_user_by_login(login)
         if user is None:
             raise click.ClickException(f"no account {login!r}")
         done = twofactor.reset(user, actor=SYSTEM)
     click.echo(f"two-factor sign-in of {user.username} " + ("turned off" if done else "was off"))
+
+
+@users_cli.command("verify-email")
+@click.argument("user")
+def verify_email(user: str) -> None:
+    """Mark USER's e-mail address verified (USER: username, e-mail or id); audited."""
+    with unit_of_work():
+        found = queries.find_user(int(user)) if user.isdigit() else None
+        found = found or queries.find_user_by_login(user)
+        if found is None:
+            raise click.ClickException(f"no user {user!r}")
+        verification.mark_verified_as_staff(found, actor=SYSTEM)
+        email = found.email
+    click.echo(f"{email} is verified")
 
 
 def register(app: Flask) -> None:

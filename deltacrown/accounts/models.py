@@ -35,6 +35,11 @@ class User(TimestampMixin, VersionMixin, Model):
     time_zone: Mapped[str] = mapped_column(
         sa.String(64), nullable=False, default="UTC", server_default="UTC"
     )
+    # The address was proven by a link sent to it (or marked so by staff); reset on change.
+    email_verified: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     game_profiles: Mapped[list[GameProfile]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="GameProfile.id"

@@ -1,28 +1,42 @@
 """What makes a password acceptable: a length, and not guessable in the first thousand tries.
 
-Refused, besides passwords shorter than `PASSWORD_MIN_LENGTH`: a password on the shipped list
-of the most common ones (`common_passwords.txt`; also with digits or symbols appended, as in
-`password2026!`), one of fewer than four different characters (`aaaaaaaaaa`, `aaaaabbbbb`),
-a short piece repeated three times or more (`abcdabcdabcd`), a straight run on the keyboard's number or letter order (`1234567890`, `abcdefghij`), and the
-account's own username or e-mail (or the e-mail's local part), also with digits appended. Pure logic: the services call
-`password_problems` and raise.
+Refused, besides passwords shorter than `PASSWORD_MIN_LENGTH`:
+
+* a password on the shipped lists (compared without case, also with digits or symbols
+  appended, as in `password2026!`): `breached_passwords.txt.gz`, the 100,000 most frequent
+  passwords of Mark Burnett's ten-million-password breach corpus (from SecLists,
+  `Passwords/Common-Credentials/10-million-password-list-top-100000.txt`, MIT licence), and
+  `common_passwords.txt`, ones obvious for this site; both are read once, on first use, into
+  one frozenset;
+* one of fewer than four different characters (`aaaaaaaaaa`, `aaaaabbbbb`), a short piece
+  repeated three times or more (`abcdabcdabcd`), a straight run on the keyboard's number or
+  letter order (`1234567890`, `abcdefghij`);
+* the account's own username or e-mail (or the e-mail's local part), also with digits appended.
+
+Pure logic: the services call `password_problem` and raise (register, change, reset).
 """
 
 from __future__ import annotations
 
 import functools
+import gzip
 from pathlib import Path
 
 MAX_LENGTH = 1024
 MIN_DISTINCT_CHARACTERS = 4
 _LIST = Path(__file__).with_name("common_passwords.txt")
+_BREACHED = Path(__file__).with_name("breached_passwords.txt.gz")
 _TRAILING = "0123456789!@#$%^&*()-_=+.?~ "
 
 
 @functools.cache
 def common_passwords() -> frozenset[str]:
+    """Every listed password, lower-cased (about 100,000)."""
     lines = _LIST.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    lines += gzip.decompress(_BREACHED.read_bytes()).decode("utf-8", "replace").splitlines()
+    return frozenset(
+        line.strip().lower() for line in lines if line.strip() and not line.startswith("#")
+    )
 
 
 def _is_straight_run(text: str) -> bool:

@@ -26,6 +26,7 @@ class MeSchema(PublicUserSchema):
     is_staff = ma.fields.Boolean()
     is_superuser = ma.fields.Boolean()
     is_active = ma.fields.Boolean()
+    email_verified = ma.fields.Boolean()
     last_login_at = ma.fields.AwareDateTime(format="iso", allow_none=True)
     avatar_url = ma.fields.Method("dump_avatar_url", allow_none=True)
 

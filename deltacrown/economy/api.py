@@ -7,6 +7,7 @@ from typing import Any
 
 from flask.views import MethodView
 
+from deltacrown.accounts.recovery_errors import EmailNotVerifiedError
 from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import login_required, require_user, staff_only
 from deltacrown.core.csv import Column, csv_export, wants_csv
@@ -117,6 +118,7 @@ class ShopItems(MethodView):
 
 PURCHASE_ERRORS = (
     SanctionedError,
+    EmailNotVerifiedError,
     ItemNotFoundError,
     ItemNotAvailableError,
     OutOfStockError,

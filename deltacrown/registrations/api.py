@@ -7,6 +7,7 @@ from typing import Any
 
 from flask.views import MethodView
 
+from deltacrown.accounts.recovery_errors import EmailNotVerifiedError
 from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required, require_user
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError, ValidationError
@@ -56,6 +57,7 @@ blp = Blueprint(
 
 REGISTER_ERRORS = (
     TournamentNotFoundError,
+    EmailNotVerifiedError,
     InvalidInviteCodeError,
     SanctionedError,
     NotTeamCaptainError,

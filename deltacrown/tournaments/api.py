@@ -10,6 +10,7 @@ from flask import redirect, request, url_for
 from flask.views import MethodView
 
 from deltacrown.accounts.errors import UserNotFoundError
+from deltacrown.accounts.recovery_errors import EmailNotVerifiedError
 from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required, require_user
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError, ValidationError
@@ -140,7 +141,7 @@ class TournamentCollection(MethodView):
     @blp.etag
     @blp.arguments(TournamentCreateArgs)
     @blp.response(201, TournamentSchema)
-    @blp.errors(*CONFIG_ERRORS, PermissionDeniedError)
+    @blp.errors(*CONFIG_ERRORS, PermissionDeniedError, EmailNotVerifiedError)
     def post(self, args: dict[str, Any]) -> Any:
         """Create a draft tournament (you become its organizer). Only staff set a `tier`
         above `community`."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask.views import MethodView
 
+from deltacrown.accounts.recovery_errors import EmailNotVerifiedError
 from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required, require_user
 from deltacrown.core.errors import PermissionDeniedError
@@ -113,7 +114,11 @@ class TournamentFromTemplate(MethodView):
     @blp.arguments(FromTemplateArgs)
     @blp.response(201, TournamentSchema)
     @blp.errors(
-        TemplateNotFoundError, InvalidTemplateError, PermissionDeniedError, *TEMPLATE_CONFIG_ERRORS
+        TemplateNotFoundError,
+        InvalidTemplateError,
+        PermissionDeniedError,
+        EmailNotVerifiedError,
+        *TEMPLATE_CONFIG_ERRORS,
     )
     def post(self, args: dict[str, Any]) -> Any:
         """Create a draft from a template; other fields override the template's values."""

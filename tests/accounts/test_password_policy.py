@@ -72,7 +72,7 @@ def register(client, **overrides):
 @pytest.mark.parametrize(
     ("password", "words"),
     [
-        ("aaaaaaaaaa", "different characters"),
+        ("qqqqxxxxqqxq", "different characters"),
         ("password123", "most common"),
         ("newplayer", "at least"),
         ("NewPlayer2026", "username"),

@@ -264,7 +264,12 @@ def world(
             "game_id": 1,
             "number": 1,
         },
-        strings={"game_ref": "valorant", "code": code, "slug": _slug(app, play.cup.id)},
+        strings={
+            "game_ref": "valorant",
+            "provider": "discord",
+            "code": code,
+            "slug": _slug(app, play.cup.id),
+        },
     )
 
 

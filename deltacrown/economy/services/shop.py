@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from deltacrown.accounts.verification import ensure_email_verified
 from deltacrown.core import audit
 from deltacrown.core.actors import Actor, UserActor
 from deltacrown.core.db import table_of
@@ -157,9 +158,11 @@ def purchase_item(
 
     Raises ItemNotFoundError (unknown or inactive), ItemNotAvailableError (outside its window),
     PurchaseLimitExceededError, OutOfStockError, the promo errors (422),
-    InsufficientFundsError, ValidationError (quantity), SanctionedError (a ban or shop ban).
+    InsufficientFundsError, ValidationError (quantity), SanctionedError (a ban or shop ban),
+    EmailNotVerifiedError (403, when REQUIRE_EMAIL_VERIFICATION is on).
     """
     moderation.enforce(actor.id, moderation.Action.SHOP)
+    ensure_email_verified(actor)
     _check_quantity(quantity)
     item = queries.get_item(item_ref)
     now = utcnow()

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from deltacrown.accounts.models import GameProfile
+from deltacrown.accounts.verification import ensure_email_verified
 from deltacrown.core import audit, signals
 from deltacrown.core.actors import Actor, UserActor
 from deltacrown.core.errors import InvalidTransitionError, PermissionDeniedError, ValidationError
@@ -228,11 +229,14 @@ def register(
     Raises TournamentNotFoundError, InvalidInviteCodeError, SanctionedError,
     NotTeamCaptainError, RegistrationClosedError, ValidationError, InvalidAnswersError,
     InvalidRosterError, AlreadyRegisteredError, PlayerInOtherRosterError, TournamentFullError,
-    WaitlistDisabledError, PlacesAvailableError, InsufficientFundsError.
+    WaitlistDisabledError, PlacesAvailableError, InsufficientFundsError, EmailNotVerifiedError
+    (403: an entry fee and an unverified address, when REQUIRE_EMAIL_VERIFICATION is on).
     """
     now = now or utcnow()
     tournament = _entry_tournament(tournament_id, actor, invite_code)
     check_sanctions([actor.id], tournament.id)
+    if tournament.entry_fee is not None:  # free registration needs no verified address
+        ensure_email_verified(actor)
     is_team = tournament.participant_type == ParticipantType.TEAM
     team: Team | None = None
     if is_team:

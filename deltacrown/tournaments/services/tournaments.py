@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from deltacrown.accounts.queries import get_user
+from deltacrown.accounts.verification import ensure_email_verified
 from deltacrown.core import audit
 from deltacrown.core.actors import Actor, UserActor
 from deltacrown.core.errors import AuthenticationError, ConflictError, PermissionDeniedError
@@ -189,9 +190,11 @@ def create_tournament(
     """Create a draft owned by `actor`, with every rule checked on the whole configuration.
 
     Raises GameNotFoundError, ValidationError, InvalidPaymentMethodsError,
-    InvalidScheduleError, InvalidPrizeDistributionError, InvalidSettingsError.
+    InvalidScheduleError, InvalidPrizeDistributionError, InvalidSettingsError,
+    EmailNotVerifiedError (403, when REQUIRE_EMAIL_VERIFICATION is on).
     """
     _require_user(actor)
+    ensure_email_verified(actor)
     now = now or utcnow()
     game = _resolve_game(data["game"])
     state: dict[str, Any] = {**DEFAULTS, **default_participants(game, data.get("participant_type"))}
