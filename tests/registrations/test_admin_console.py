@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from tests.accounts.recovery_support import outbox  # noqa: F401  (fixture)
 from tests.helpers import sign_in_admin
 from tests.registrations.conftest import registration_row  # noqa: F401  (fixture module)
 from tests.teams.test_admin import flashes
@@ -172,3 +173,30 @@ def test_staff_choose_the_time_zone_the_console_shows_times_in(app, client, staf
         db.session.remove()
     users = client.get("/admin/admin_users/").get_data(as_text=True)
     assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} \+06", users)
+
+
+def test_staff_send_a_password_reset_and_mark_an_address_verified_from_the_user_page(
+    app, client, world, outbox
+):
+    from deltacrown.accounts.models import User
+    from deltacrown.extensions import db
+
+    player = world["player"]
+    url = f"/admin/admin_users/details/?id={player.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'data-action="reset_password"' in page and 'data-action="verify_email"' in page
+    for action, flash in (
+        ("reset_password", "Sent 1 password-reset e-mail(s)."),
+        ("verify_email", "1 address(es) verified."),
+    ):
+        response = client.post(
+            "/admin/admin_users/action/",
+            data={"csrf_token": csrf(page), "action": action, "rowid": str(player.id), "url": url},
+        )
+        assert response.status_code == 302
+        assert flash in flashes(client)
+    [message] = [m for m in outbox if player.email in m.to]
+    assert "password-reset" in message.text or "reset" in message.subject.lower()
+    with app.app_context():
+        assert db.session.get(User, player.id).email_verified is True
+        db.session.remove()
