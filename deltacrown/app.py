@@ -133,6 +133,7 @@ MODEL_MODULES = (
     "deltacrown.registrations.models",
     "deltacrown.brackets.models",
     "deltacrown.matches.models",
+    "deltacrown.matches.matchday_models",
     "deltacrown.certificates.models",
     "deltacrown.leaderboards.models",
     "deltacrown.webhooks.models",

@@ -147,6 +147,19 @@ class Match(TimestampMixin, VersionMixin, Model):
     # A battle-royale lobby's number (its members and games are in `Stage.lobbies`); None for
     # a head-to-head match.
     lobby: Mapped[int | None] = mapped_column(sa.Integer)
+    # Match day (`matches.schedule`, `matches.rooms`, `matches.streams`): the organizer set
+    # the time (sides' proposals are refused), the calendar revision (iCalendar SEQUENCE),
+    # where it is watched, and its lobby code (never in public representations).
+    schedule_locked: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
+    schedule_sequence: Mapped[int] = mapped_column(
+        sa.Integer, nullable=False, default=0, server_default="0"
+    )
+    stream_url: Mapped[str | None] = mapped_column(sa.String(500))
+    vod_url: Mapped[str | None] = mapped_column(sa.String(500))
+    room_id: Mapped[str | None] = mapped_column(sa.String(64))
+    room_password: Mapped[str | None] = mapped_column(sa.String(64))
 
     round: Mapped[Round] = relationship("Round", lazy="joined", innerjoin=True)
 

@@ -136,10 +136,10 @@ def check_in_match(match_id: int, *, actor: Any, now: datetime | None = None) ->
 
 
 def start_match(match_id: int, *, actor: Any, now: datetime | None = None) -> Match:
-    """ready → live (organizers; the check-in of both sides starts it by itself)."""
+    """ready → live (organizers and referees; the check-in of both sides starts it by itself)."""
     now = now or utcnow()
     match, tournament = lifecycle.load(match_id, actor)
-    lifecycle.require_manager(actor, tournament)
+    lifecycle.require_referee(actor, tournament)
     lifecycle.require_state(match, M.READY, action="start it")
     lifecycle.require_ongoing(tournament)
     lifecycle.go_live(match, actor, now, automatic=False)
