@@ -25,7 +25,9 @@ class ScheduleProposal(Model):
     """One side proposes when a match is played; the other side accepts or declines."""
 
     __tablename__ = "match_schedule_proposals"
-    __table_args__ = (sa.Index("ix_match_schedule_proposals_match_id_status", "match_id", "status"),)
+    __table_args__ = (
+        sa.Index("ix_match_schedule_proposals_match_id_status", "match_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     match_id: Mapped[int] = mapped_column(
