@@ -57,6 +57,7 @@ API_MODULES = (
     "deltacrown.matches.api",
     "deltacrown.matches.organizer_api",
     "deltacrown.matches.matchday_api",
+    "deltacrown.matches.calendar_api",
     "deltacrown.certificates.api",
     "deltacrown.leaderboards.api",
     "deltacrown.leaderboards.admin_api",
