@@ -54,6 +54,7 @@ API_MODULES = (
     "deltacrown.registrations.payments_api",
     "deltacrown.registrations.checkin_api",
     "deltacrown.brackets.api",
+    "deltacrown.brackets.exports_api",
     "deltacrown.matches.api",
     "deltacrown.matches.organizer_api",
     "deltacrown.matches.matchday_api",
