@@ -96,7 +96,8 @@ def answer(
         raise PermissionDeniedError("The other side answers a proposal.")
     if proposal.status is not P.PENDING:
         raise ProposalNotPendingError(
-            f"Proposal {proposal.id} is {proposal.status.value}.", status=proposal.status.value
+            f"Proposal {proposal.id} is {proposal.status.value}.",
+            proposal_status=proposal.status.value,
         )
     if not accept:
         _close(proposal, P.DECLINED, actor, now)

@@ -198,6 +198,13 @@ def round_window(
 def present_settings(settings: MatchdaySettings) -> dict[str, Any]:
     return {
         "schedule_proposals": settings.schedule_proposals,
-        "round_deadlines": list(settings.round_deadlines),
+        "round_deadlines": [
+            {
+                **window,
+                "opens_at": datetime.fromisoformat(window["opens_at"]),
+                "closes_at": datetime.fromisoformat(window["closes_at"]),
+            }
+            for window in settings.round_deadlines
+        ],
         "reveal_room_minutes": settings.reveal_room_minutes,
     }
