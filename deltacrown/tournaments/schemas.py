@@ -93,9 +93,13 @@ class HttpUrl(ma.fields.Url):
 
 
 def _known_timezone(value: str) -> None:
+    # Longer than any IANA name (the column holds 64); the lookup opens a file by this name
+    # (tzdata's, when installed), which fails with OSError on an overlong one.
+    if len(value) > 64:
+        raise ma.ValidationError("Not an IANA time zone name such as Asia/Dhaka.")
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ma.ValidationError("Not an IANA time zone name such as Asia/Dhaka.") from exc
 
 
