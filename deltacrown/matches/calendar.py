@@ -112,11 +112,12 @@ def user_feed(user_id: int) -> bytes:
         .order_by(Match.scheduled_at, Match.id)
     )
     rows = [m for m in candidates if registration_ids & set(queries.participants_of(m))]
-    names = dict(
-        db.session.execute(
+    names: dict[int, str] = {
+        int(row.id): str(row.name)
+        for row in db.session.execute(
             sa.select(Tournament.id, Tournament.name).where(Tournament.id.in_(tournament_ids))
-        ).all()
-    )
+        )
+    }
     return _calendar("My matches", rows, names)
 
 

@@ -71,7 +71,7 @@ def set_streams(
         raise PermissionDeniedError(
             "Only the tournament's organizers, referees, casters and staff attach streams."
         )
-    links = {
+    links: dict[str, Any] = {
         field: None if changes[field] is None else check_url(str(changes[field]), field)
         for field in FIELDS
         if field in changes
