@@ -92,6 +92,7 @@ STARTED_STATUSES = frozenset({M.LIVE, M.AWAITING_CONFIRMATION, M.DISPUTED, M.COM
 # Started but without a result: what the engine must treat as blocking a correction.
 IN_PLAY_STATUSES = frozenset({M.LIVE, M.AWAITING_CONFIRMATION, M.DISPUTED})
 RESULT_STATUSES = frozenset({M.COMPLETED, M.FORFEIT})
+ROOM_UNREVEALED_SQL = "room_id IS NOT NULL AND room_revealed_at IS NULL"
 
 
 class Match(TimestampMixin, VersionMixin, Model):
@@ -104,6 +105,13 @@ class Match(TimestampMixin, VersionMixin, Model):
         sa.Index("ix_matches_stage_id_position", "stage_id", "position"),
         sa.CheckConstraint("slot1_kind IN ('seed', 'winner', 'loser')", name="slot1_kind"),
         sa.CheckConstraint("slot2_kind IN ('seed', 'winner', 'loser')", name="slot2_kind"),
+        # The lobby codes the reveal sweep still has to send (`matches.rooms.reveal_due`).
+        sa.Index(
+            "ix_matches_room_unrevealed",
+            "scheduled_at",
+            postgresql_where=sa.text(ROOM_UNREVEALED_SQL),
+            sqlite_where=sa.text(ROOM_UNREVEALED_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,6 +168,8 @@ class Match(TimestampMixin, VersionMixin, Model):
     vod_url: Mapped[str | None] = mapped_column(sa.String(500))
     room_id: Mapped[str | None] = mapped_column(sa.String(64))
     room_password: Mapped[str | None] = mapped_column(sa.String(64))
+    # When the sides were sent the lobby code (`matches.rooms.reveal_due`); None: not yet.
+    room_revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     round: Mapped[Round] = relationship("Round", lazy="joined", innerjoin=True)
 

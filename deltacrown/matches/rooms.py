@@ -10,13 +10,16 @@ Live delivery (`room.updated`): on the match room channel (`match:{id}:chat`, wh
 room's members receive: sides, organizers, referees, casters, staff) it carries the code
 when the sides may already read it; before that it carries only `reveals_at`, and the code
 goes to the tournament's organizers, referees and casters on their own channel (`/ws/me`,
-`user:{id}`). Clients read `GET .../room/` at `reveals_at`.
+`user:{id}`), and a sweep (`reveal_due`, every minute) sends the code to the room channel
+once `reveals_at` has come. Clients may also read `GET .../room/` at `reveals_at`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+
+import sqlalchemy as sa
 
 from deltacrown.core import audit, realtime
 from deltacrown.core.time import isoformat, readable, utcnow
@@ -92,6 +95,8 @@ def set_room(
         )
     match.room_id = room_id
     match.room_password = password
+    revealed = _revealed(match, tournament, now)
+    match.room_revealed_at = now if revealed and room_id else None
     db.session.flush()
     # What was done, never the code itself.
     audit.record(
@@ -99,8 +104,8 @@ def set_room(
     )
     lifecycle.record_event(match, "room_updated", actor, now=now, room_set=bool(room_id))
     shown = present(match, tournament)
-    wire = {**shown, "reveals_at": isoformat(shown["reveals_at"]) if shown["reveals_at"] else None}
-    if _revealed(match, tournament, now):
+    wire = _wire(shown)
+    if revealed:
         realtime.publish(chat.room(match.id), "room.updated", wire)
     else:
         realtime.publish(
@@ -111,6 +116,38 @@ def set_room(
         for user_id in _room_staff(tournament):
             realtime.publish(f"user:{user_id}", "room.updated", wire)  # `/ws/me`
     return shown
+
+
+def reveal_due(*, now: datetime | None = None) -> int:
+    """The sweep: send each lobby code whose `reveals_at` has come to its match's room
+    channel (once; setting the code again starts over). Returns how many were sent."""
+    now = now or utcnow()
+    horizon = now + timedelta(minutes=staff_roles.MAX_REVEAL_MINUTES)
+    due = db.session.scalars(
+        sa.select(Match.id).where(
+            Match.room_id.is_not(None),
+            Match.room_revealed_at.is_(None),
+            Match.scheduled_at.is_not(None),
+            Match.scheduled_at <= horizon,
+        )
+    ).all()
+    sent = 0
+    for match_id in due:
+        tournament, match = queries.lock_match(match_id)
+        if match.room_id is None or match.room_revealed_at is not None:
+            continue
+        if not _revealed(match, tournament, now):
+            continue
+        match.room_revealed_at = now
+        realtime.publish(chat.room(match.id), "room.updated", _wire(present(match, tournament)))
+        sent += 1
+    db.session.flush()
+    return sent
+
+
+def _wire(shown: dict[str, Any]) -> dict[str, Any]:
+    at = shown["reveals_at"]
+    return {**shown, "reveals_at": isoformat(at) if at else None}
 
 
 def _room_staff(tournament: Tournament) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from deltacrown.matches import services
+from deltacrown.matches import rooms, services
 
 
 @shared_task(name="matches.auto_confirm_results")
@@ -18,3 +18,10 @@ def forfeit_no_shows() -> dict[str, int]:
     """Forfeit the side not checked in by `scheduled_at + no_show_grace_minutes` (both absent:
     the match is cancelled for the organizer to decide)."""
     return services.forfeit_no_shows()
+
+
+@shared_task(name="matches.reveal_room_codes")
+def reveal_room_codes() -> int:
+    """Send lobby codes to their matches' sides once `reveal_room_minutes` before the match
+    has come."""
+    return rooms.reveal_due()

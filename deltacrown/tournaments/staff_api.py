@@ -66,7 +66,7 @@ class MatchdaySettingsSchema(BaseSchema):
         metadata={"description": "The window each round's matches are played in."},
     )
     reveal_room_minutes = ma.fields.Integer(
-        validate=ma.validate.Range(min=0, max=24 * 60),
+        validate=ma.validate.Range(min=0, max=staff_roles.MAX_REVEAL_MINUTES),
         metadata={"description": "Minutes before a match its sides may read the lobby code."},
     )
 

@@ -33,6 +33,7 @@ from deltacrown.tournaments.models import (
 from deltacrown.tournaments.services.common import ensure_not_finished
 
 DEFAULT_REVEAL_MINUTES = 15
+MAX_REVEAL_MINUTES = 24 * 60
 MAX_ROUND_DEADLINES = 128
 
 

@@ -1,5 +1,6 @@
 """match day: tournament referees and casters, match-day settings, schedule proposals,
-calendar tokens, and a match's streams, lobby code and calendar revision
+calendar tokens, and a match's streams, lobby code (and when its sides were sent it) and
+calendar revision
 
 Revision ID: a6mday0016
 Revises: q1perf0015
@@ -16,6 +17,8 @@ revision = "a6mday0016"
 down_revision = "q1perf0015"
 branch_labels = None
 depends_on = None
+
+ROOM_UNREVEALED = "room_id IS NOT NULL AND room_revealed_at IS NULL"
 
 
 def upgrade():
@@ -137,11 +140,23 @@ def upgrade():
         batch.add_column(sa.Column("vod_url", sa.String(length=500), nullable=True))
         batch.add_column(sa.Column("room_id", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("room_password", sa.String(length=64), nullable=True))
+        batch.add_column(
+            sa.Column("room_revealed_at", sa.DateTime(timezone=True), nullable=True)
+        )
+    op.create_index(
+        "ix_matches_room_unrevealed",
+        "matches",
+        ["scheduled_at"],
+        postgresql_where=sa.text(ROOM_UNREVEALED),
+        sqlite_where=sa.text(ROOM_UNREVEALED),
+    )
 
 
 def downgrade():
+    op.drop_index("ix_matches_room_unrevealed", table_name="matches")
     with op.batch_alter_table("matches") as batch:
         for column in (
+            "room_revealed_at",
             "room_password",
             "room_id",
             "vod_url",

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import icalendar
+import time_machine
 
 from deltacrown.core.time import utcnow
 from tests.helpers import assert_problem
@@ -213,7 +214,7 @@ def test_lobby_codes_reach_only_sides_from_the_reveal_time_and_staff_always(
     from deltacrown.accounts.models import User
     from deltacrown.core import realtime
     from deltacrown.extensions import db
-    from deltacrown.matches import rooms
+    from deltacrown.matches import rooms, tasks
 
     play = started()
     semi = play.matches["W1.1"]["id"]
@@ -258,6 +259,20 @@ def test_lobby_codes_reach_only_sides_from_the_reveal_time_and_staff_always(
         shown = rooms.get_room(semi, actor=player, now=kickoff - timedelta(minutes=10))
         assert (shown["room_id"], shown["password"]) == (CODE, PASSWORD)
         db.session.rollback()
+
+    # The sweep sends the code to the room once its reveal time has come, and only once.
+    with app.app_context():
+        room_feed = realtime.subscribe(f"match:{semi}:chat")
+    try:
+        with time_machine.travel(kickoff - timedelta(minutes=20), tick=False), app.app_context():
+            assert tasks.reveal_room_codes() == 0
+        with time_machine.travel(kickoff - timedelta(minutes=14), tick=False), app.app_context():
+            assert tasks.reveal_room_codes() == 1
+            assert tasks.reveal_room_codes() == 0
+        revealed = room_feed.get(timeout=1)
+        assert (revealed["type"], revealed["data"]["password"]) == ("room.updated", PASSWORD)
+    finally:
+        room_feed.close()
 
 
 def test_a_lobby_code_never_appears_in_public_responses_logs_or_webhooks(
