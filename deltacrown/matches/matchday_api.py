@@ -158,7 +158,8 @@ class MatchRoom(MethodView):
         """Set the room id and password (organizers and referees; a null `room_id` clears
         it). Its members get `room.updated` on the match channel: with the code once the
         sides may read it, else with `reveals_at` only (the tournament's organizers,
-        referees and casters then get the code on `/ws/me`)."""
+        referees and casters then get the code on `/ws/me`, and the room gets it when
+        `reveals_at` comes)."""
         return rooms.set_room(
             match_id, actor=require_user(), room_id=args["room_id"], password=args["password"]
         )
