@@ -88,6 +88,10 @@ beat_schedule = {
         "task": "matches.forfeit_no_shows",
         "schedule": timedelta(minutes=1),
     },
+    "reveal-room-codes": {
+        "task": "matches.reveal_room_codes",
+        "schedule": timedelta(minutes=1),
+    },
     "score-missed-tournaments": {
         "task": "leaderboards.score_missed_tournaments",
         "schedule": timedelta(minutes=10),

@@ -23,7 +23,8 @@ def can_manage(actor: Any, tournament: Tournament) -> bool:
 
 
 def can_record_result(actor: Any, tournament: Tournament) -> bool:
-    """Enter or correct a result: organizers and staff, and the system; never anonymous."""
+    """Enter or correct a result: organizers, referees and staff, and the system; never
+    anonymous."""
     if actor is None:
         return False
-    return actor is SYSTEM or tournament_policies.can_manage(actor, tournament)
+    return actor is SYSTEM or tournament_policies.can_referee(actor, tournament)

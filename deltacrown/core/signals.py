@@ -49,6 +49,10 @@ Who sends what, and who listens, is listed here and kept true:
   payouts.receivers (`match_result_corrected`: payouts follow corrected placements);
   webhooks.receivers (`dispute_opened`, `dispute_resolved`); core.domain_metrics
   (`dispute_opened`: a counter).
+- `match_schedule_changed(match_id, tournament_id, proposal_id, registration_id, step)` (step
+  `proposed`, `accepted` or `declined`; `registration_id` is the proposing side) — sent by
+  matches.schedule. Listeners: notifications.receivers (the other side hears of a proposal,
+  the proposing side of the answer).
 - `tournament_state_changed(tournament_id, before, after)` and `match_state_changed(match_id,
   tournament_id, before, after)` (statuses as strings) — sent after every committed status
   change on any code path, once per unit of work, by the state listeners `wiring` registers
@@ -62,7 +66,8 @@ Who sends what, and who listens, is listed here and kept true:
 - Notifications: `notifications.receivers.RECEIVERS` is the one table of the signals that
   make notices (registrations and payments, waitlist promotions, team invites and members,
   tournament started/completed/cancelled, a match ready or awaiting the other side's
-  confirmation, disputes opened and resolved, prizes paid); `wiring` connects each.
+  confirmation, match times proposed and answered, disputes opened and resolved, prizes
+  paid); `wiring` connects each.
 - `sanction_created(sanction_id, user_id, team_id, type, scope)`, `sanction_revoked(sanction_id,
   user_id, team_id)` — sent by moderation.services (recording a sanction; lifting one,
   directly or by an accepted appeal). Listeners: none yet.
@@ -109,6 +114,7 @@ match_result_corrected = signals.signal("match_result_corrected")
 tournament_completed = signals.signal("tournament_completed")
 dispute_opened = signals.signal("dispute_opened")
 dispute_resolved = signals.signal("dispute_resolved")
+match_schedule_changed = signals.signal("match_schedule_changed")
 tournament_state_changed = signals.signal("tournament_state_changed")
 match_state_changed = signals.signal("match_state_changed")
 payout_created = signals.signal("payout_created")

@@ -1,4 +1,5 @@
-"""The match room: the match's sides, its organizers and staff talk in it.
+"""The match room: the match's sides, its organizers, referees and staff talk in it; its
+casters read it.
 
 A message (1-500 characters once control characters are stripped; at most 5 per author per
 10 seconds in one room) is stored and published as `chat.message {id, author, text, ts}` on
@@ -41,10 +42,10 @@ def room(match_id: int) -> str:
 
 
 def is_member(match: Match, tournament: Tournament, user: Any) -> bool:
-    """A side of the match, an organizer of its tournament, or staff."""
+    """A side of the match, an organizer, referee or caster of its tournament, or staff."""
     if user is None:
         return False
-    return queries.side_of(match, user) is not None or policies.can_manage(user, tournament)
+    return queries.side_of(match, user) is not None or policies.can_see_room(user, tournament)
 
 
 def room_match(match_id: int, actor: Any) -> Match:
@@ -99,7 +100,11 @@ def present(message: ChatMessage, username: str | None) -> dict[str, Any]:
 def send(match_id: int, *, actor: Any, text: Any) -> dict[str, Any]:
     """Post in the match's room. Raises MatchNotFoundError, PermissionDeniedError,
     MutedError, ValidationError, ChatRateLimitedError."""
-    match = room_match(match_id, actor)
+    match, tournament = queries.visible_match(match_id, actor)
+    if not policies.can_talk_in_room(actor, tournament, side=queries.side_of(match, actor)):
+        raise PermissionDeniedError(
+            "Only the match's sides, organizers, referees and staff post in its room."
+        )
     moderation.enforce(actor.id, moderation.Action.LIVE_MESSAGE, match.tournament_id)
     cleaned = clean(text)
     _check_rate(match.id, actor.id)

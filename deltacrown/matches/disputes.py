@@ -58,7 +58,7 @@ def visible_dispute(
         match, tournament = queries.visible_match(dispute.match_id, actor, for_update=for_update)
     except MatchNotFoundError:
         raise DisputeNotFoundError(f"No dispute {dispute_id}.") from None
-    manager = policies.can_manage(actor, tournament)
+    manager = policies.can_referee(actor, tournament)
     if not manager and queries.side_of(match, actor) is None:
         raise DisputeNotFoundError(f"No dispute {dispute_id}.")
     if for_update:

@@ -140,7 +140,7 @@ def confirm_pending(
 
 def confirm(match: Match, tournament: Tournament, *, actor: Any, now: datetime) -> Match:
     """The other side (or an organizer) confirms the pending submission."""
-    manager = policies.can_manage(actor, tournament)
+    manager = policies.can_referee(actor, tournament)
     side = queries.side_of(match, actor)
     if side is None and not manager:
         raise PermissionDeniedError("Only the other side or an organizer may confirm.")

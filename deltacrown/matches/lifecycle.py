@@ -46,6 +46,13 @@ def require_manager(actor: Any, tournament: Tournament) -> None:
         raise PermissionDeniedError("Only the tournament's organizers and staff may do this.")
 
 
+def require_referee(actor: Any, tournament: Tournament) -> None:
+    if not policies.can_referee(actor, tournament):
+        raise PermissionDeniedError(
+            "Only the tournament's organizers, referees and staff may do this."
+        )
+
+
 def require_side(match: Match, actor: Any) -> int:
     """The actor's side of the match (a participant's action): PermissionDeniedError for
     others, TournamentFrozenError while staff have the tournament frozen."""

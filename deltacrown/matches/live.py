@@ -62,7 +62,7 @@ def update_score(
             errors={"game": ["Not available for a lobby match."]},
         )
     side = queries.side_of(match, actor)
-    if side is None and not policies.can_manage(actor, tournament):
+    if side is None and not policies.can_referee(actor, tournament):
         raise PermissionDeniedError("Only the match's sides and organizers update its score.")
     if getattr(actor, "id", None) is not None:  # a person: the system is never muted
         moderation.enforce(actor.id, moderation.Action.LIVE_MESSAGE, match.tournament_id)

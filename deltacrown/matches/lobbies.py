@@ -183,7 +183,7 @@ def submit(
     matching submission agrees with the pending one, a different one disputes it. An
     organizer's submission is final at once (it supersedes a pending one)."""
     side = queries.side_of(match, actor)
-    manager = policies.can_manage(actor, tournament)
+    manager = policies.can_referee(actor, tournament)
     if side is None and not manager:
         raise PermissionDeniedError("Only the lobby's members and organizers may do this.")
     lifecycle.require_state(match, M.LIVE, M.AWAITING_CONFIRMATION, action="submit a result")
@@ -283,7 +283,7 @@ def _agreed(
 def confirm(match: Match, tournament: Tournament, *, actor: Any, now: datetime) -> Match:
     """A member agrees with the pending game (it is confirmed once every present member has);
     an organizer confirms it at once."""
-    manager = policies.can_manage(actor, tournament)
+    manager = policies.can_referee(actor, tournament)
     side = queries.side_of(match, actor)
     if side is None and not manager:
         raise PermissionDeniedError("Only the lobby's members or an organizer may confirm.")

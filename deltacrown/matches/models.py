@@ -92,6 +92,7 @@ STARTED_STATUSES = frozenset({M.LIVE, M.AWAITING_CONFIRMATION, M.DISPUTED, M.COM
 # Started but without a result: what the engine must treat as blocking a correction.
 IN_PLAY_STATUSES = frozenset({M.LIVE, M.AWAITING_CONFIRMATION, M.DISPUTED})
 RESULT_STATUSES = frozenset({M.COMPLETED, M.FORFEIT})
+ROOM_UNREVEALED_SQL = "room_id IS NOT NULL AND room_revealed_at IS NULL"
 
 
 class Match(TimestampMixin, VersionMixin, Model):
@@ -104,6 +105,13 @@ class Match(TimestampMixin, VersionMixin, Model):
         sa.Index("ix_matches_stage_id_position", "stage_id", "position"),
         sa.CheckConstraint("slot1_kind IN ('seed', 'winner', 'loser')", name="slot1_kind"),
         sa.CheckConstraint("slot2_kind IN ('seed', 'winner', 'loser')", name="slot2_kind"),
+        # The lobby codes the reveal sweep still has to send (`matches.rooms.reveal_due`).
+        sa.Index(
+            "ix_matches_room_unrevealed",
+            "scheduled_at",
+            postgresql_where=sa.text(ROOM_UNREVEALED_SQL),
+            sqlite_where=sa.text(ROOM_UNREVEALED_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,6 +155,21 @@ class Match(TimestampMixin, VersionMixin, Model):
     # A battle-royale lobby's number (its members and games are in `Stage.lobbies`); None for
     # a head-to-head match.
     lobby: Mapped[int | None] = mapped_column(sa.Integer)
+    # Match day (`matches.schedule`, `matches.rooms`, `matches.streams`): the organizer set
+    # the time (sides' proposals are refused), the calendar revision (iCalendar SEQUENCE),
+    # where it is watched, and its lobby code (never in public representations).
+    schedule_locked: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
+    schedule_sequence: Mapped[int] = mapped_column(
+        sa.Integer, nullable=False, default=0, server_default="0"
+    )
+    stream_url: Mapped[str | None] = mapped_column(sa.String(500))
+    vod_url: Mapped[str | None] = mapped_column(sa.String(500))
+    room_id: Mapped[str | None] = mapped_column(sa.String(64))
+    room_password: Mapped[str | None] = mapped_column(sa.String(64))
+    # When the sides were sent the lobby code (`matches.rooms.reveal_due`); None: not yet.
+    room_revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     round: Mapped[Round] = relationship("Round", lazy="joined", innerjoin=True)
 

@@ -1,5 +1,6 @@
 """Who acts on a match: pure predicates. Organizers (owner, co-organizers) and staff act on
-every match of their tournament; a side acts through its registration's player (solo), the
+every match of their tournament; its referees start matches, confirm and enter results and
+review disputes; its casters read lobby codes and rooms and attach streams; a side acts through its registration's player (solo), the
 team's captain, or a player on the registration's active roster. `None` is an anonymous
 caller and may do nothing; the system (`core.actors.SYSTEM`, the sweeps) acts as an
 organizer does."""
@@ -20,9 +21,40 @@ def can_manage(actor: Any, tournament: Tournament) -> bool:
     return actor is SYSTEM or tournament_policies.can_manage(actor, tournament)
 
 
+def can_referee(actor: Any, tournament: Tournament) -> bool:
+    """Start, confirm, enter results and forfeits, review and settle disputes, update the
+    running score: organizers, staff and the tournament's referees."""
+    if actor is None:
+        return False
+    return actor is SYSTEM or tournament_policies.can_referee(actor, tournament)
+
+
 def can_record_result(actor: Any, tournament: Tournament) -> bool:
-    """Enter, correct or preview a result directly: as `can_manage`."""
-    return can_manage(actor, tournament)
+    """Enter, correct or preview a result directly: as `can_referee`."""
+    return can_referee(actor, tournament)
+
+
+def can_see_room(actor: Any, tournament: Tournament) -> bool:
+    """Read any match's lobby code and room at any time: organizers, staff, referees,
+    casters."""
+    if actor is None:
+        return False
+    return actor is SYSTEM or tournament_policies.can_see_rooms(actor, tournament)
+
+
+def can_set_room(actor: Any, tournament: Tournament) -> bool:
+    """Set a match's lobby code: organizers, staff and referees."""
+    return can_referee(actor, tournament)
+
+
+def can_attach_streams(actor: Any, tournament: Tournament) -> bool:
+    """Set a match's stream and VOD links: organizers, staff, referees and casters."""
+    return can_see_room(actor, tournament)
+
+
+def can_talk_in_room(actor: Any, tournament: Tournament, *, side: int | None) -> bool:
+    """Post in a match's room: its sides, organizers, staff and referees (casters read)."""
+    return side is not None or can_referee(actor, tournament)
 
 
 def acts_for(

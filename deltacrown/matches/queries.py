@@ -27,7 +27,12 @@ from deltacrown.registrations.models import Registration, RegistrationMember
 from deltacrown.teams.models import Team
 from deltacrown.tournaments import queries as tournament_queries
 from deltacrown.tournaments.errors import TournamentNotFoundError
-from deltacrown.tournaments.models import Tournament, TournamentOrganizer
+from deltacrown.tournaments.models import (
+    StaffRole,
+    Tournament,
+    TournamentOrganizer,
+    TournamentStaff,
+)
 
 
 def visible_match(
@@ -167,6 +172,16 @@ def managed_tournament_ids(actor: Any) -> sa.CompoundSelect[Any]:
     return owned.union(co)
 
 
+def refereed_tournament_ids(actor: Any) -> sa.CompoundSelect[Any]:
+    """Ids of the tournaments the actor organizes or referees."""
+    owned = sa.select(Tournament.id).where(Tournament.organizer_id == actor.id)
+    co = sa.select(TournamentOrganizer.tournament_id).where(TournamentOrganizer.user_id == actor.id)
+    refereed = sa.select(TournamentStaff.tournament_id).where(
+        TournamentStaff.user_id == actor.id, TournamentStaff.role == StaffRole.REFEREE
+    )
+    return sa.union(owned, co, refereed)
+
+
 def list_disputes(
     actor: Any,
     *,
@@ -174,10 +189,11 @@ def list_disputes(
     tournament_id: int | None = None,
     match_id: int | None = None,
 ) -> sa.Select[tuple[Dispute]]:
-    """Disputes the actor settles (staff: all; organizers: their tournaments'), filtered."""
+    """Disputes the actor settles (staff: all; organizers and referees: their tournaments'),
+    filtered."""
     query = sa.select(Dispute)
     if not (actor.is_staff or actor.is_superuser):
-        query = query.where(Dispute.tournament_id.in_(managed_tournament_ids(actor)))
+        query = query.where(Dispute.tournament_id.in_(refereed_tournament_ids(actor)))
     if status is not None:
         query = query.where(Dispute.status == DisputeStatus(status))
     if tournament_id is not None:

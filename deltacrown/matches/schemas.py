@@ -235,6 +235,8 @@ class MatchDetailSchema(MatchSchema):
         ma.fields.Nested(lambda: LiveScoreSchema()),
         metadata={"description": "While live: the last running score of each game"},
     )
+    stream_url = ma.fields.String(allow_none=True, metadata={"description": "Live stream link"})
+    vod_url = ma.fields.String(allow_none=True, metadata={"description": "Recording link"})
     # Battle-royale lobby matches only (`lobby` is set; `participants` are the members).
     absent = ma.fields.List(
         ma.fields.Integer(), metadata={"description": "Lobby: no-shows, who score nothing"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from deltacrown.matches import services, veto
+from deltacrown.matches import rooms, services, veto
 
 
 @shared_task(name="matches.auto_confirm_results")
@@ -25,3 +25,10 @@ def veto_timeouts() -> dict[str, int]:
     """Open the timed map vetoes of ready matches and take a random ban, pick or side for
     each side whose veto turn ran out."""
     return veto.sweep()
+
+
+@shared_task(name="matches.reveal_room_codes")
+def reveal_room_codes() -> int:
+    """Send lobby codes to their matches' sides once `reveal_room_minutes` before the match
+    has come."""
+    return rooms.reveal_due()

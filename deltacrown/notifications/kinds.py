@@ -27,6 +27,9 @@ class NotificationType(enum.StrEnum):
     RESULT_SUBMITTED = "result_submitted"
     DISPUTE_OPENED = "dispute_opened"
     DISPUTE_RESOLVED = "dispute_resolved"
+    SCHEDULE_PROPOSED = "schedule_proposed"
+    SCHEDULE_ACCEPTED = "schedule_accepted"
+    SCHEDULE_DECLINED = "schedule_declined"
     TEAM_INVITE = "team_invite"
     TEAM_MEMBER_JOINED = "team_member_joined"
     TEAM_MEMBER_LEFT = "team_member_left"
@@ -149,6 +152,30 @@ MESSAGES: dict[NotificationType, dict[str, tuple[str, str]]] = {
             "ফলাফলে আপত্তি",
             "{tournament}-এর একটি ফলাফলে আপত্তি উঠেছে এবং আপনার সিদ্ধান্তের অপেক্ষায় আছে।",
         ),
+    },
+    T.SCHEDULE_PROPOSED: {
+        "en": (
+            "Match time proposed",
+            "Your opponent in {tournament} proposed a time for your match: accept or decline it.",
+        ),
+        "bn": (
+            "ম্যাচের সময় প্রস্তাব",
+            "{tournament}-এ আপনার প্রতিপক্ষ ম্যাচের একটি সময় প্রস্তাব করেছে: গ্রহণ বা প্রত্যাখ্যান করুন।",
+        ),
+    },
+    T.SCHEDULE_ACCEPTED: {
+        "en": (
+            "Match time agreed",
+            "The time proposed for your match in {tournament} was accepted.",
+        ),
+        "bn": ("ম্যাচের সময় নির্ধারিত", "{tournament}-এ আপনার ম্যাচের প্রস্তাবিত সময় গৃহীত হয়েছে।"),
+    },
+    T.SCHEDULE_DECLINED: {
+        "en": (
+            "Match time declined",
+            "The time proposed for your match in {tournament} was declined.",
+        ),
+        "bn": ("ম্যাচের সময় প্রত্যাখ্যাত", "{tournament}-এ আপনার ম্যাচের প্রস্তাবিত সময় প্রত্যাখ্যান করা হয়েছে।"),
     },
     T.DISPUTE_RESOLVED: {
         "en": ("Dispute resolved", "The dispute on your match in {tournament} was resolved."),

@@ -12,6 +12,7 @@ signal's name and its ids) into notices, run by the `notifications.react` task.
 | match_state_changed → awaiting_confirmation | the sides that did not submit | result_submitted |
 | dispute_opened | the tournament's organizers | dispute_opened |
 | dispute_resolved | the match's sides | dispute_resolved |
+| match_schedule_changed (proposed / accepted / declined) | the other side / the proposing side | schedule_proposed / _accepted / _declined |
 | tournament_cancelled | everyone registered | tournament_cancelled |
 | tournament_completed | the confirmed participants | tournament_completed |
 | payout_paid | the payee | payout_paid |
@@ -172,6 +173,31 @@ def _dispute_resolved(payload: dict[str, Any]) -> int:
     return len(notify(audience.registration_people(sides), notice))
 
 
+SCHEDULE_KINDS = {
+    "proposed": T.SCHEDULE_PROPOSED,
+    "accepted": T.SCHEDULE_ACCEPTED,
+    "declined": T.SCHEDULE_DECLINED,
+}
+
+
+def _match_schedule_changed(payload: dict[str, Any]) -> int:
+    """A proposal goes to the other side; its answer to the proposing side."""
+    match_id, tournament_id = int(payload["match_id"]), int(payload["tournament_id"])
+    kind = SCHEDULE_KINDS.get(str(payload.get("step")))
+    if kind is None:
+        return 0
+    proposer = int(payload["registration_id"])
+    _, sides = audience.match_sides(match_id)
+    told = [s for s in sides if s != proposer] if kind is T.SCHEDULE_PROPOSED else [proposer]
+    notice = Notice(
+        kind,
+        {"match_id": match_id, "proposal_id": int(payload["proposal_id"])},
+        {"tournament": audience.tournament_name(tournament_id)},
+        f"/api/matches/{match_id}/schedule-proposals/",
+    )
+    return len(notify(audience.registration_people(told), notice))
+
+
 def _tournament(kind: T, statuses: tuple[RegistrationStatus, ...]) -> Reaction:
     def react(payload: dict[str, Any]) -> int:
         tournament_id = int(payload["tournament_id"])
@@ -231,6 +257,7 @@ REACTIONS: dict[str, Reaction] = {
     "match_state_changed": _match_state_changed,
     "tournament_started": _tournament_started,
     "dispute_opened": _dispute_opened,
+    "match_schedule_changed": _match_schedule_changed,
     "dispute_resolved": _dispute_resolved,
     "tournament_cancelled": _tournament(
         T.TOURNAMENT_CANCELLED, (S.PENDING, S.CONFIRMED, S.WAITLISTED)

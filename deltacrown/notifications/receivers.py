@@ -33,6 +33,7 @@ RECEIVED = (
     "tournament_started",
     "dispute_opened",
     "dispute_resolved",
+    "match_schedule_changed",
     "tournament_cancelled",
     "tournament_completed",
     "payout_paid",

@@ -22,6 +22,11 @@ def can_manage(actor: Any, tournament: Tournament) -> bool:
     return tournament_policies.can_manage(actor, tournament)
 
 
+def can_force_check_in(actor: Any, tournament: Tournament) -> bool:
+    """Check a registration in outside the window: organizers, staff and referees."""
+    return tournament_policies.can_referee(actor, tournament)
+
+
 def is_registrant(actor: Any, registration: Registration) -> bool:
     """The solo player, or the team's current captain."""
     return actor is not None and registration.registrant_id == actor.id
@@ -38,11 +43,12 @@ def can_act_for(actor: Any, registration: Registration) -> bool:
 
 
 def can_view(actor: Any, registration: Registration) -> bool:
-    """Everything but personal data: the registrant, the roster, organizers and staff."""
+    """Everything but personal data: the registrant, the roster, organizers, referees and
+    staff."""
     return (
         is_registrant(actor, registration)
         or is_member(actor, registration)
-        or can_manage(actor, registration.tournament)
+        or tournament_policies.can_referee(actor, registration.tournament)
     )
 
 

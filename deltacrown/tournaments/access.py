@@ -12,7 +12,8 @@ Seeing a tournament:
 | public, unlisted      | visible   | visible            | visible     | visible          |
 | private               | sign in   | forbidden          | visible     | visible          |
 
-A *participant* is (or was) listed on one of the tournament's registrations (asked through
+Its referees and casters see it as its organizers do (asked only when nothing cheaper
+decides, as loading them costs a query). A *participant* is (or was) listed on one of the tournament's registrations (asked through
 `tournaments.ports.registrations`, only when nothing else decides). The invite code of a
 private tournament opens it to whoever presents it. Drafts never hold registrations (a
 tournament leaves `draft` only to be published), so a draft has no participants.
@@ -55,7 +56,7 @@ def sight(actor: Any, tournament: Tournament, *, invite_code: str | None = None)
     if policies.can_manage(actor, tournament):
         return Sight.VISIBLE
     if tournament.status is TournamentStatus.DRAFT:
-        return Sight.NOT_FOUND
+        return Sight.VISIBLE if policies.is_matchday_staff(actor, tournament) else Sight.NOT_FOUND
     if tournament.visibility is not Visibility.PRIVATE:
         return Sight.VISIBLE
     if invite_code and invite_code == tournament.invite_code:
@@ -63,6 +64,8 @@ def sight(actor: Any, tournament: Tournament, *, invite_code: str | None = None)
     if actor is None:
         return Sight.SIGN_IN
     if ports.registrations.get().is_listed(tournament.id, actor.id):
+        return Sight.VISIBLE
+    if policies.is_matchday_staff(actor, tournament):
         return Sight.VISIBLE
     return Sight.FORBIDDEN
 

@@ -11,6 +11,7 @@ from deltacrown.games.config import InvalidSettingsError
 
 __all__ = [
     "AlreadyOrganizerError",
+    "AlreadyStaffError",
     "BracketExistsError",
     "CannotRemoveOwnerError",
     "CustomFieldNotFoundError",
@@ -32,6 +33,7 @@ __all__ = [
     "PermissionDeniedError",
     "RegistrationWindowPassedError",
     "RegistrationsExistError",
+    "StaffNotFoundError",
     "TemplateNotFoundError",
     "TournamentFrozenError",
     "TournamentLockedError",
@@ -132,3 +134,11 @@ class TournamentFrozenError(ConflictError):
     """Staff froze the tournament: participants' writes wait until it is unfrozen."""
 
     code, title = "tournament_frozen", "Tournament frozen"
+
+
+class AlreadyStaffError(ConflictError):
+    code, title = "already_staff", "Already on the match-day staff"
+
+
+class StaffNotFoundError(NotFoundError):
+    code, title = "staff_not_found", "Not on the match-day staff"

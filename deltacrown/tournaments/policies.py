@@ -1,7 +1,10 @@
 """Who may do what to tournaments and templates: pure predicates over an actor and an object.
 
 An actor is a user (with `id`, `is_staff`, `is_superuser`) or None (anonymous or the system).
-Staff may do anything an organizer may, on every tournament. Who may *see* a tournament is
+Staff may do anything an organizer may, on every tournament. A tournament's match-day staff
+(`models.staff`) act on its matches only: a *referee* starts matches, confirms and enters
+results, reviews disputes and forces check-ins; a *caster* reads lobby codes and match rooms
+and attaches streams. Neither changes settings, money or the bracket. Who may *see* a tournament is
 `access` (it needs the registrations port). Services enforce these; views only map "cannot
 see" to 404 and "can see but may not" to 403.
 """
@@ -32,6 +35,41 @@ def is_organizer(actor: Any, tournament: Tournament) -> bool:
 def can_manage(actor: Any, tournament: Tournament) -> bool:
     """Edit, publish, open/close registration, cancel, manage custom fields."""
     return is_staff(actor) or is_organizer(actor, tournament)
+
+
+def is_referee(actor: Any, tournament: Tournament) -> bool:
+    return actor is not None and actor.id in tournament.staff_ids("referee")
+
+
+def is_caster(actor: Any, tournament: Tournament) -> bool:
+    return actor is not None and actor.id in tournament.staff_ids("caster")
+
+
+def is_matchday_staff(actor: Any, tournament: Tournament) -> bool:
+    """A referee or caster of the tournament: sees it (even private) like its organizers."""
+    return actor is not None and actor.id in (
+        tournament.staff_ids("referee") | tournament.staff_ids("caster")
+    )
+
+
+def can_referee(actor: Any, tournament: Tournament) -> bool:
+    """Start matches, confirm and enter results, review disputes, force check-in."""
+    return can_manage(actor, tournament) or is_referee(actor, tournament)
+
+
+def can_see_rooms(actor: Any, tournament: Tournament) -> bool:
+    """Read every match's lobby code and room (organizers, referees, casters, staff)."""
+    return can_manage(actor, tournament) or is_matchday_staff(actor, tournament)
+
+
+def can_attach_streams(actor: Any, tournament: Tournament) -> bool:
+    """Set a match's stream and VOD links (organizers, referees, casters, staff)."""
+    return can_see_rooms(actor, tournament)
+
+
+def can_manage_staff(actor: Any, tournament: Tournament) -> bool:
+    """Name or remove referees and casters: organizers and staff."""
+    return can_manage(actor, tournament)
 
 
 def can_manage_organizers(actor: Any, tournament: Tournament) -> bool:

@@ -11,7 +11,7 @@ from deltacrown.brackets import policies as bracket_policies
 from deltacrown.core.actors import SYSTEM
 from deltacrown.matches import policies
 
-TOURNAMENT = SimpleNamespace(organizer_id=1, organizer_ids={1, 2})
+TOURNAMENT = SimpleNamespace(organizer_id=1, organizer_ids={1, 2}, staff_ids=lambda role: set())
 OWNER = SimpleNamespace(id=1, is_staff=False, is_superuser=False)
 CO_ORGANIZER = SimpleNamespace(id=2, is_staff=False, is_superuser=False)
 STAFF = SimpleNamespace(id=9, is_staff=True, is_superuser=False)

@@ -71,6 +71,25 @@ def _cash_payout(app: Any, tournament_id: int, registration_id: int, user_id: in
     return payout_id
 
 
+def _proposal(app: Any, match_id: int, registration_id: int, user_id: int) -> int:
+    """A pending time proposal by the other side of the player's match (the match is disputed
+    by now, so the service would refuse a new one)."""
+    from datetime import timedelta
+
+    from deltacrown.core.time import utcnow
+    from deltacrown.extensions import db
+    from deltacrown.matches.matchday_models import ScheduleProposal
+
+    with app.app_context():
+        proposal = ScheduleProposal(match_id=match_id, registration_id=registration_id,
+                                    proposed_by_id=user_id, starts_at=utcnow() + timedelta(days=1))  # fmt: skip
+        db.session.add(proposal)
+        db.session.commit()
+        proposal_id = proposal.id
+        db.session.remove()
+    return proposal_id
+
+
 @pytest.fixture
 def world(
     app: Any,
@@ -222,6 +241,7 @@ def world(
         )
     )
     payout_id = _cash_payout(app, play.cup.id, play.ids("W1.1")[0], player.id)
+    proposal_id = _proposal(app, match_id, play.ids("W1.1")[1], opponent.id)
     users = {
         "player": player,
         "other_organizer": other_organizer,
@@ -260,6 +280,7 @@ def world(
             "appeal_id": appeal["id"],
             "method_id": method["id"],
             "payout_id": payout_id,
+            "proposal_id": proposal_id,
             "user_id": player.id,
             "game_id": 1,
             "number": 1,

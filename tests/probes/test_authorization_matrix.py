@@ -249,6 +249,27 @@ EXPECTED: dict[str, Any] = {
     "POST /api/admin/tournaments/<int:tournament_id>/freeze/": STAFF,
     "POST /api/admin/tournaments/<int:tournament_id>/unfreeze/": STAFF,
     "POST /api/admin/tournaments/<int:tournament_id>/override-placement/": STAFF,
+    # match day: staff and settings, agreed times, lobby codes, streams, calendars, exports
+    f"GET {T}/staff/": PUBLIC,
+    f"POST {T}/staff/": MANAGERS,
+    # co-organizers may too, but the one in the world has stepped down by then
+    f"DELETE {T}/staff/<int:user_id>/": OWNER,
+    f"GET {T}/matchday/": PUBLIC,
+    f"PATCH {T}/matchday/": MANAGERS,
+    f"GET {M}/schedule-proposals/": PARTICIPANT_MANAGERS,
+    f"POST {M}/schedule-proposals/": PLAYER,  # a side of the match
+    f"POST {M}/schedule-proposals/<int:proposal_id>/accept/": PLAYER,  # the other side
+    f"POST {M}/schedule-proposals/<int:proposal_id>/decline/": PLAYER,
+    f"GET {M}/room/": PARTICIPANT_MANAGERS,
+    f"PATCH {M}/room/": MANAGERS,
+    f"PATCH {M}/streams/": MANAGERS,
+    f"GET {T}/streams/": PUBLIC,
+    f"GET {T}/calendar.ics": PUBLIC,
+    "GET /api/me/calendar.ics": CREDENTIALS,  # the calendar token in the address
+    "POST /api/me/calendar-token/": USERS,
+    "DELETE /api/me/calendar-token/": USERS,
+    f"GET {T}/standings/export/": PUBLIC,
+    f"GET {T}/matches/export/": PUBLIC,
     # match room
     f"GET {M}/chat/": PARTICIPANT_MANAGERS,
     f"POST {M}/chat/": PARTICIPANT_MANAGERS,

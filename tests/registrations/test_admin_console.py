@@ -176,7 +176,10 @@ def test_staff_choose_the_time_zone_the_console_shows_times_in(app, client, staf
 
 
 def test_staff_send_a_password_reset_and_mark_an_address_verified_from_the_user_page(
-    app, client, world, outbox
+    app,
+    client,
+    world,
+    outbox,  # noqa: F811  (the fixture)
 ):
     from deltacrown.accounts.models import User
     from deltacrown.extensions import db

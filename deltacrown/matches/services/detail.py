@@ -29,4 +29,6 @@ def match_state(match: Match, tournament: Tournament) -> dict[str, Any]:
         else None,
         "open_dispute_id": dispute.id if dispute else None,
         "live_scores": live.live_scores(match.id),
+        "stream_url": match.stream_url,
+        "vod_url": match.vod_url,
     }

@@ -38,6 +38,6 @@ def check_evidence(evidence: Sequence[str]) -> list[str]:
 def upload_evidence(match_id: int, *, stream: BinaryIO, filename: str | None, actor: Any) -> str:
     """Store an evidence file for a match (its sides and organizers); its storage key."""
     match, tournament = queries.visible_match(match_id, actor)
-    if queries.side_of(match, actor) is None and not policies.can_manage(actor, tournament):
+    if queries.side_of(match, actor) is None and not policies.can_referee(actor, tournament):
         raise PermissionDeniedError("Only the match's sides and organizers upload evidence.")
     return storage.save(stream, "evidence", filename)

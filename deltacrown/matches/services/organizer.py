@@ -111,7 +111,9 @@ def enter_result(
 def _guard(match: Match, tournament: Tournament, actor: Any, expect: Expect) -> None:
     """Who may enter it, and whether this match takes this kind of entry now."""
     if not policies.can_record_result(actor, tournament):
-        raise PermissionDeniedError("Only the tournament's organizers and staff may do this.")
+        raise PermissionDeniedError(
+            "Only the tournament's organizers, referees and staff may do this."
+        )
     _require_series(match, "enter its result")
     if expect == "open":
         lifecycle.require_ongoing(tournament)
@@ -228,7 +230,7 @@ def forfeit(
     moves on without scores."""
     now = now or utcnow()
     match, tournament = lifecycle.load(match_id, actor)
-    lifecycle.require_manager(actor, tournament)
+    lifecycle.require_referee(actor, tournament)
     _require_series(match, "forfeit it")
     lifecycle.require_state(match, *ENTERABLE, action="forfeit it")
     lifecycle.require_ongoing(tournament)
@@ -270,7 +272,7 @@ def record_lobby_game(
     now = now or utcnow()
     played = lobbies.engine_results(results)
     tournament = bracket_queries.visible_tournament(tournament_id, actor, for_update=True)
-    lifecycle.require_manager(actor, tournament)
+    lifecycle.require_referee(actor, tournament)
     stage = next((s for s in bracket_queries.stages_of(tournament.id) if s.lobbies), None)
     row = None if stage is None else bracket_queries.lobby_match(stage.id, lobby_number)
     if row is None:

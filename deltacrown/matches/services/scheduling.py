@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from deltacrown.core import audit
 from deltacrown.core.time import isoformat, readable, utcnow
 from deltacrown.extensions import db
-from deltacrown.matches import lifecycle, queries
+from deltacrown.matches import lifecycle, queries, schedule
 from deltacrown.matches.errors import (
     AlreadyCheckedInError,
     CheckInClosedError,
@@ -58,6 +58,7 @@ def schedule_match(
                 errors={"scheduled_at": ["Must be in the future."]},
             )
         match.scheduled_at = scheduled_at
+        schedule.organizer_set(match, actor, now)  # the organizer's time wins over proposals
         db.session.execute(sa.delete(MatchCheckIn).where(MatchCheckIn.match_id == match.id))
     series = kind_of(match).series
     if "best_of" in fields and best_of is not None:
@@ -136,10 +137,10 @@ def check_in_match(match_id: int, *, actor: Any, now: datetime | None = None) ->
 
 
 def start_match(match_id: int, *, actor: Any, now: datetime | None = None) -> Match:
-    """ready → live (organizers; the check-in of both sides starts it by itself)."""
+    """ready → live (organizers and referees; the check-in of both sides starts it by itself)."""
     now = now or utcnow()
     match, tournament = lifecycle.load(match_id, actor)
-    lifecycle.require_manager(actor, tournament)
+    lifecycle.require_referee(actor, tournament)
     lifecycle.require_state(match, M.READY, action="start it")
     lifecycle.require_ongoing(tournament)
     lifecycle.go_live(match, actor, now, automatic=False)

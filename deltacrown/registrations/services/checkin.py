@@ -166,14 +166,18 @@ def _undo_as_registrant(
 def force_check_in(
     registration_id: int, *, actor: Actor | None, now: datetime | None = None
 ) -> Registration:
-    """Organizers/staff check a confirmed registration in, window or not. Audited.
+    """Organizers, referees and staff check a confirmed registration in, window or not.
+    Audited.
 
     Raises RegistrationNotFoundError, PermissionDeniedError, RegistrationNotConfirmedError,
     InvalidTransitionError (finished tournament).
     """
     now = now or utcnow()
     registration, tournament = visible_registration(registration_id, actor)
-    require_manager(actor, tournament)
+    if not policies.can_force_check_in(actor, tournament):
+        raise PermissionDeniedError(
+            "Only the tournament's organizers, referees and staff may force a check-in."
+        )
     if tournament.is_finished:
         raise InvalidTransitionError(f"Tournament {tournament.id} is {tournament.status.value}.")
     before = snapshot(registration)

@@ -2,6 +2,7 @@
 
 from deltacrown.tournaments.models.custom_field import CustomField, FieldType
 from deltacrown.tournaments.models.slug import TournamentSlug
+from deltacrown.tournaments.models.staff import MatchdaySettings, StaffRole, TournamentStaff
 from deltacrown.tournaments.models.template import TournamentTemplate
 from deltacrown.tournaments.models.tournament import (
     FINISHED,
@@ -24,13 +25,16 @@ __all__ = [
     "TRANSITIONS",
     "CustomField",
     "FieldType",
+    "MatchdaySettings",
     "ParticipantType",
     "PaymentMethod",
     "PrizeFunding",
     "Tournament",
     "TournamentFormat",
     "TournamentOrganizer",
+    "StaffRole",
     "TournamentSlug",
+    "TournamentStaff",
     "TournamentStatus",
     "TournamentTemplate",
     "TournamentTier",

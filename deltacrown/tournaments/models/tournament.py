@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,6 +26,9 @@ from deltacrown.extensions import Model
 from deltacrown.games.models import Game
 from deltacrown.tournaments.errors import TournamentFrozenError
 from deltacrown.tournaments.rules import Money
+
+if TYPE_CHECKING:  # resolved by name through the model registry
+    from deltacrown.tournaments.models.staff import TournamentStaff
 
 
 class TournamentStatus(enum.StrEnum):
@@ -207,6 +210,10 @@ class Tournament(TimestampMixin, VersionMixin, SoftDeleteMixin, Model):
         order_by="TournamentOrganizer.id",
         lazy="selectin",
     )
+    # Referees and casters (`models.staff`), loaded when a permission check asks.
+    staff_links: Mapped[list[TournamentStaff]] = relationship(
+        "TournamentStaff", cascade="all, delete-orphan", order_by="TournamentStaff.id"
+    )
 
     # Set per request by the API: whether the viewer may see organizer-only fields.
     viewer_can_manage = False
@@ -254,6 +261,10 @@ class Tournament(TimestampMixin, VersionMixin, SoftDeleteMixin, Model):
     @property
     def organizer_ids(self) -> set[int]:
         return {self.organizer_id, *(link.user_id for link in self.organizer_links)}
+
+    def staff_ids(self, role: str) -> set[int]:
+        """The users named to this tournament with `role` (`referee`, `caster`)."""
+        return {link.user_id for link in self.staff_links if link.role == role}
 
     # ----- state machine -----------------------------------------------------------------
     @property
