@@ -15,7 +15,7 @@ from deltacrown.core.errors import (
 )
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
-from deltacrown.games.config import InvalidSettingsError
+from deltacrown.games.config import InvalidSettingsError, latest_config
 from deltacrown.games.errors import GameNotFoundError
 from deltacrown.games.models import Game
 from deltacrown.tournaments import services
@@ -203,7 +203,8 @@ def test_create_refuses_inconsistent_configurations(owner, load, overrides, fiel
 def test_settings_are_validated_and_their_schema_version_stored(owner, load):
     tournament = create(load(owner), settings={"best_of": 3, "map_pool": ["Ascent", "Bind"]})
     assert tournament.settings == {"best_of": 3, "map_pool": ["Ascent", "Bind"]}
-    assert tournament.settings_schema_version == 1
+    latest = latest_config(tournament.game_id)
+    assert latest is not None and tournament.settings_schema_version == latest.version
     with pytest.raises(InvalidSettingsError) as info:
         create(load(owner), settings={"best_of": 2, "map_pool": ["Ascent", "Dust2"], "x": 1})
     assert set(info.value.errors) == {"settings", "settings.best_of", "settings.map_pool.1"}
