@@ -24,6 +24,7 @@ from deltacrown.core import (
     metrics,
     ratelimit,
     realtime,
+    response_cache,
     transaction,
     ws,
 )
@@ -175,6 +176,7 @@ def _derive_settings(app: Flask) -> None:
     """Settings that follow from the run mode (memory vs Redis)."""
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("CACHE_DEFAULT_TIMEOUT", 300)
+    app.config.setdefault("CACHE_THRESHOLD", 5000)  # memory cache: cached reads included
     if redis_url:
         app.config.setdefault("CACHE_TYPE", "RedisCache")
         app.config.setdefault("CACHE_REDIS_URL", redis_url)
@@ -261,6 +263,7 @@ def register_extensions(app: Flask) -> None:
     for module in MODEL_MODULES + TASK_MODULES:
         __import__(module)
     tokens.init_app(app)
+    response_cache.init_app(app)  # last: its hooks see the final hook order
 
 
 def register_blueprints(app: Flask) -> None:

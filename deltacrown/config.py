@@ -127,6 +127,11 @@ class BaseConfig:
     NOTIFICATION_RETENTION_DAYS = 90
     NOTIFICATION_EMAIL_MAX_ATTEMPTS = 6
 
+    # Hot public reads (tournament detail, lists, bracket, standings, leaderboards) served from
+    # the cache (core.response_cache) until a write changes them; the timeout is a safety net.
+    RESPONSE_CACHE = True
+    RESPONSE_CACHE_SECONDS = 300
+
     # Rate limits (flask-limiter); storage follows REDIS_URL.
     RATELIMIT_ENABLED = True
     RATELIMIT_DEFAULT = "300/minute"
@@ -312,6 +317,9 @@ class TestingConfig(BaseConfig):
     AUTO_MIGRATE = False
     EMBEDDED_SCHEDULER = False
     RATELIMIT_ENABLED = False
+    # Tests reuse ids after each rollback, and a test's flushed rows are never committed:
+    # the response cache's own tests turn it on.
+    RESPONSE_CACHE = False
     LOGIN_LOCKOUT_ENABLED = False  # tests reuse user ids after each rollback
     PASSWORD_HASH_PARAMS = (1, 1024, 1)
     LOG_JSON = False

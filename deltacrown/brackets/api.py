@@ -42,6 +42,7 @@ from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required, require_user
 from deltacrown.core.errors import ValidationError
 from deltacrown.core.pagination import paginate_select
+from deltacrown.core.response_cache import PRIVATE, PUBLIC, TOURNAMENT, cached_read
 from deltacrown.tournaments.models import Visibility
 from deltacrown.tournaments.schemas import TournamentSchema
 
@@ -93,6 +94,7 @@ class BracketGenerate(MethodView):
         return presenters.bracket(tournament_id)
 
 
+@cached_read(TOURNAMENT)
 @blp.route("/tournaments/<int:tournament_id>/bracket/")
 class BracketView(MethodView):
     @login_required(optional=True)
@@ -125,13 +127,14 @@ def _picture(args: dict[str, Any], tournament_id: int, fmt: str) -> Response:
     )
     response = Response(data, mimetype=PICTURE_TYPES[fmt])
     response.set_etag(version)
-    scope = "public" if tournament.visibility is Visibility.PUBLIC else "private"
-    response.headers["Cache-Control"] = f"{scope}, max-age=15"
+    public = tournament.visibility is Visibility.PUBLIC
+    response.headers["Cache-Control"] = PUBLIC if public else PRIVATE
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     response.make_conditional(request)
     return response
 
 
+@cached_read(TOURNAMENT)
 @blp.route("/tournaments/<int:tournament_id>/bracket.svg")
 class BracketSvgView(MethodView):
     @login_required(optional=True)
@@ -153,6 +156,7 @@ class BracketSvgView(MethodView):
         return _picture(args, tournament_id, "svg")
 
 
+@cached_read(TOURNAMENT)
 @blp.route("/tournaments/<int:tournament_id>/bracket.png")
 class BracketPngView(MethodView):
     @login_required(optional=True)
@@ -172,6 +176,7 @@ class BracketPngView(MethodView):
         return _picture(args, tournament_id, "png")
 
 
+@cached_read(TOURNAMENT)
 @blp.route("/tournaments/<int:tournament_id>/matches/")
 class TournamentMatches(MethodView):
     @login_required(optional=True)
@@ -196,6 +201,7 @@ class TournamentMatches(MethodView):
         return presenters.matches(paginate_select(query, pagination_parameters))
 
 
+@cached_read(TOURNAMENT)
 @blp.route("/tournaments/<int:tournament_id>/standings/")
 class TournamentStandings(MethodView):
     @login_required(optional=True)

@@ -18,6 +18,7 @@ from deltacrown.core.pagination import (
     decode_cursor,
     encode_cursor,
 )
+from deltacrown.core.response_cache import LISTS, cached_read
 from deltacrown.leaderboards import standings
 from deltacrown.leaderboards.errors import (
     GameNotFoundError,
@@ -55,6 +56,7 @@ blp = Blueprint(
 BOARD = (GameNotFoundError, SeasonNotFoundError)
 
 
+@cached_read(LISTS)
 @blp.route("/leaderboards/")
 class Leaderboard(MethodView):
     @blp.arguments(BoardPageArgs, location="query")

@@ -19,6 +19,7 @@ from deltacrown.core.pagination import (
     paginate_select,
     with_next_cursor,
 )
+from deltacrown.core.response_cache import LISTS, TOURNAMENT, cached_read
 from deltacrown.core.time import utcnow
 from deltacrown.games.config import InvalidSettingsError
 from deltacrown.games.errors import GameNotFoundError
@@ -107,6 +108,7 @@ FEED_CURSOR_HEADERS = {
 }
 
 
+@cached_read(LISTS)
 @blp.route("/")
 class TournamentCollection(MethodView):
     @login_required(optional=True)
@@ -146,6 +148,7 @@ class TournamentCollection(MethodView):
         return present(services.create_tournament(actor=actor, data=args), actor)
 
 
+@cached_read(LISTS)
 @blp.route("/search/")
 class TournamentSearch(MethodView):
     @login_required(optional=True)
@@ -165,6 +168,7 @@ class TournamentSearch(MethodView):
         return _page(discovery.search_tournaments(actor, args), pagination_parameters, actor)
 
 
+@cached_read(LISTS)
 @blp.route("/upcoming/")
 class TournamentUpcoming(MethodView):
     @login_required(optional=True)
@@ -178,6 +182,7 @@ class TournamentUpcoming(MethodView):
         return _page(query, pagination_parameters, get_current_user())
 
 
+@cached_read(LISTS)
 @blp.route("/by-game/<game_ref>/")
 class TournamentsByGame(MethodView):
     @login_required(optional=True)
@@ -231,6 +236,7 @@ class TournamentBySlug(MethodView):
         return present(tournament, actor)
 
 
+@cached_read(TOURNAMENT)
 @blp.route("/<int:tournament_id>/")
 class TournamentItem(MethodView):
     @login_required(optional=True)
