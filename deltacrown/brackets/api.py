@@ -42,8 +42,7 @@ from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required, require_user
 from deltacrown.core.errors import ValidationError
 from deltacrown.core.pagination import paginate_select
-from deltacrown.core.response_cache import PRIVATE, PUBLIC, TOURNAMENT, cached_read
-from deltacrown.tournaments.models import Visibility
+from deltacrown.core.response_cache import TOURNAMENT, cached_read
 from deltacrown.tournaments.schemas import TournamentSchema
 
 blp = Blueprint(
@@ -127,8 +126,6 @@ def _picture(args: dict[str, Any], tournament_id: int, fmt: str) -> Response:
     )
     response = Response(data, mimetype=PICTURE_TYPES[fmt])
     response.set_etag(version)
-    public = tournament.visibility is Visibility.PUBLIC
-    response.headers["Cache-Control"] = PUBLIC if public else PRIVATE
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     response.make_conditional(request)
     return response
