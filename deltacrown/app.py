@@ -64,6 +64,7 @@ API_MODULES = (
     "deltacrown.sharing.api",
     "deltacrown.webhooks.api",
     "deltacrown.notifications.api",
+    "deltacrown.home.api",
     "deltacrown.matches.chat_api",
     "deltacrown.moderation.api",
     "deltacrown.moderation.admin_api",

@@ -136,7 +136,7 @@ def announce_state_changes() -> None:
 
 
 # Tables without a `tournament_id` whose rows the cached lists, leaderboards and tournament
-# documents show (names of teams and games, ratings, seasons, registration members).
+# documents show (names of teams and games, ratings, seasons).
 LISTS_TABLES = (
     "teams",
     "team_memberships",
@@ -145,7 +145,6 @@ LISTS_TABLES = (
     "seasons",
     "player_ratings",
     "rating_changes",
-    "registration_members",
 )
 
 

@@ -159,7 +159,9 @@ def test_a_hit_answers_304_to_the_etag_the_client_has(
     assert cached_304.data == uncached_304.data
 
 
-def test_the_svg_is_cached_and_answers_304(app: Any, client: Any, cup: Any, api: Any, cached: None) -> None:
+def test_the_svg_is_cached_and_answers_304(
+    app: Any, client: Any, cup: Any, api: Any, cached: None
+) -> None:
     c = cup(4)
     api.generated(c.id)
     url = f"/api/tournaments/{c.id}/bracket.svg"

@@ -66,6 +66,8 @@ EXPECTED: dict[str, Any] = {
     "POST /api/notifications/<int:notification_id>/read/": PLAYER,
     "POST /api/notifications/read-all/": USERS,
     "GET /api/me/notification-preferences/": USERS,
+    # home
+    "GET /api/me/summary/": USERS,
     "PATCH /api/me/notification-preferences/": USERS,
     # games
     "GET /api/games/": PUBLIC,
