@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from flask_smorest.exceptions import NotModified

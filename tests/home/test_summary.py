@@ -10,8 +10,6 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from deltacrown.extensions import db
-from tests.brackets_api.conftest import api, cup, organizer  # noqa: F401  (fixtures)
-from tests.teams.conftest import give_profile, make_player, make_team  # noqa: F401  (fixtures)
 
 
 @contextmanager

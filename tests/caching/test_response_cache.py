@@ -16,8 +16,6 @@ from deltacrown.core import cache_versions
 from deltacrown.core.cache import cache
 from deltacrown.core.response_cache import PUBLIC
 from deltacrown.extensions import db
-from tests.brackets_api.conftest import api, cup, organizer  # noqa: F401  (fixtures)
-from tests.teams.conftest import give_profile, make_player  # noqa: F401  (fixtures)
 
 VOLATILE = {"X-Request-ID"}
 
