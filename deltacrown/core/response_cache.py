@@ -91,8 +91,8 @@ def _personal_query() -> bool:
 
 def _scopes(scope: str) -> list[str]:
     if scope == TOURNAMENT:
-        tournament_id = (request.view_args or {}).get("tournament_id")
-        return [cache_versions.EPOCH, cache_versions.tournament_scope(int(tournament_id))]
+        tournament_id = int((request.view_args or {})["tournament_id"])
+        return [cache_versions.EPOCH, cache_versions.tournament_scope(tournament_id)]
     return [cache_versions.EPOCH, LISTS]
 
 
