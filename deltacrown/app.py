@@ -19,6 +19,7 @@ from deltacrown.core import (
     auth,
     compression,
     docs,
+    etags,
     http,
     mail,
     metrics,
@@ -264,6 +265,7 @@ def register_extensions(app: Flask) -> None:
     for module in MODEL_MODULES + TASK_MODULES:
         __import__(module)
     tokens.init_app(app)
+    etags.init_app(app)
     response_cache.init_app(app)  # last: its hooks see the final hook order
 
 

@@ -29,6 +29,7 @@ from deltacrown.brackets.errors import (
     UnknownMatchError,
 )
 from deltacrown.brackets.schemas import (
+    MATCH_COMPACT,
     BracketGenerateArgs,
     BracketPictureArgs,
     BracketSchema,
@@ -178,7 +179,7 @@ class BracketPngView(MethodView):
 class TournamentMatches(MethodView):
     @login_required(optional=True)
     @blp.arguments(MatchQueryArgs, location="query")
-    @blp.response(200, MatchSchema(many=True))
+    @blp.response(200, MatchSchema(many=True), compact=MATCH_COMPACT)
     @blp.paginate()
     @blp.errors(TournamentNotFoundError)
     def get(self, args: dict[str, Any], tournament_id: int, pagination_parameters: Any) -> Any:

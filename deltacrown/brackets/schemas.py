@@ -312,3 +312,18 @@ class CorrectionSchema(BaseSchema):
         ma.fields.Integer(), metadata={"description": "Started matches that block it"}
     )
     changes = ma.fields.Nested(ChangesSchema, allow_none=True)
+
+
+# What `?view=compact` keeps of each item of a list.
+MATCH_COMPACT = (
+    "id",
+    "tournament_id",
+    "code",
+    "round",
+    "number",
+    "status",
+    "participants",
+    "winner_registration_id",
+    "scheduled_at",
+    "completed_at",
+)

@@ -28,13 +28,12 @@ from flask_smorest.pagination import PaginationMetadataSchema, PaginationParamet
 from flask_smorest.spec import prepare_response
 from flask_smorest.utils import get_appcontext, unpack_tuple_response
 
-from deltacrown.core import idempotency
+from deltacrown.core import idempotency, views
 from deltacrown.core.errors import (
     PROBLEM_MIMETYPE,
     STATUS_CODES,
     DomainError,
     PreconditionFailedError,
-    ValidationError,
     handle_http_exception,
 )
 from deltacrown.core.inputs import (
@@ -143,14 +142,6 @@ class Api(_Api):
         }
         self.spec.components.header("PAGINATION", header, lazy=True)
 
-
-FIELDS_PARAMETER = {
-    "in": "query",
-    "name": "fields",
-    "required": False,
-    "schema": {"type": "string"},
-    "description": "Comma-separated field names to keep in the response (sparse fieldset).",
-}
 
 ErrorSpec = int | type[DomainError]
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -310,8 +301,16 @@ class Blueprint(_Blueprint):
             doc.setdefault("responses", {}).setdefault(code, ref)
         return doc
 
-    # ----- sparse fieldsets -----------------------------------------------------------------
-    def response(self, status_code: int, schema: Any = None, **kwargs: Any) -> Any:
+    # ----- sparse fieldsets and compact views (core.views) --------------------------------
+    def response(
+        self,
+        status_code: int,
+        schema: Any = None,
+        *,
+        compact: tuple[str, ...] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """flask-smorest's `response`; `compact`: the fields `?view=compact` keeps."""
         outer = super().response(status_code, schema, **kwargs)
         schema_instance = schema() if isinstance(schema, type) else schema
 
@@ -319,44 +318,34 @@ class Blueprint(_Blueprint):
             @wraps(func)
             def remember_schema(*args: Any, **kw: Any) -> Any:
                 get_appcontext()["response_schema"] = schema_instance
+                get_appcontext()["compact_fields"] = compact
                 return func(*args, **kw)
 
             remember_schema._apidoc = deepcopy(getattr(func, "_apidoc", {}))  # type: ignore[attr-defined]
             wrapped = outer(remember_schema)
             if schema is not None:
                 wrapped._apidoc["sparse_fields"] = True
+            if compact is not None:
+                wrapped._apidoc["compact_fields"] = compact
             return wrapped
 
         return decorator
 
     def _prepare_response_content(self, data: Any) -> Any:  # type: ignore[override]
-        raw = request.args.get("fields")
-        if raw is None or data is None:
+        if data is None:
             return data
-        wanted = [name.strip() for name in raw.split(",") if name.strip()]
-        schema = get_appcontext().get("response_schema")
-        if schema is None:
-            return data
-        allowed = {f.data_key or name for name, f in schema.fields.items() if not f.load_only}
-        unknown = sorted(set(wanted) - allowed)
-        if not wanted or unknown:
-            raise ValidationError(
-                "Unknown field names in ?fields=." if unknown else "?fields= names no field.",
-                errors={"fields": [f"Unknown field: {name}" for name in unknown] or ["Empty."]},
-            )
-        keep = set(wanted)
-
-        def trim(item: Any) -> Any:
-            return {k: v for k, v in item.items() if k in keep} if isinstance(item, dict) else item
-
-        return [trim(item) for item in data] if isinstance(data, list) else trim(data)
+        context = get_appcontext()
+        keep = views.kept_fields(context.get("response_schema"), context.get("compact_fields"))
+        return data if keep is None else views.trim(data, keep)
 
     # ----- extra documentation --------------------------------------------------------------
     def _prepare_deltacrown_doc(self, doc, doc_info, *, api, spec, method, **kwargs):  # type: ignore[no-untyped-def]
         if doc_info.get("sparse_fields"):
             params = doc.setdefault("parameters", [])
             if not any(isinstance(p, dict) and p.get("name") == "fields" for p in params):
-                params.append(dict(FIELDS_PARAMETER))
+                params.append(dict(views.FIELDS_PARAMETER))
+            if doc_info.get("compact_fields"):
+                params.append(views.view_parameter(doc_info["compact_fields"]))
             doc.setdefault("responses", {}).setdefault(422, "UNPROCESSABLE_ENTITY")
         auth_codes = doc_info.get("auth_codes")
         if auth_codes:
@@ -440,6 +429,11 @@ def _document_transport_problems(doc: dict[str, Any], method: str) -> None:
                 "description": description,
                 "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
             }
+    if method.upper() == "GET":  # core.etags: every JSON GET has an ETag and answers 304
+        responses.setdefault(304, "NOT_MODIFIED")
+        parameters = doc.setdefault("parameters", [])
+        if "IF_NONE_MATCH" not in parameters:
+            parameters.append("IF_NONE_MATCH")
     unavailable = dict(UNAVAILABLE_PROBLEM)
     if method.upper() in WRITE_METHODS:  # SQLite's write lock past its busy timeout
         unavailable["description"] = (

@@ -295,3 +295,16 @@ class RefundDueSchema(BaseSchema):
 
     def dump_fee(self, registration: Any) -> Any:
         return RegistrationSchema().dump_fee(registration)
+
+
+# What `?view=compact` keeps of each item of a list.
+REGISTRATION_COMPACT = (
+    "id",
+    "tournament_id",
+    "status",
+    "participant",
+    "waitlist_position",
+    "checked_in_at",
+    "created_at",
+    "confirmed_at",
+)

@@ -35,6 +35,7 @@ from deltacrown.teams.errors import (
     TeamTagTakenError,
 )
 from deltacrown.teams.schemas import (
+    TEAM_COMPACT,
     InviteCreateArgs,
     InviteSchema,
     TeamCreateArgs,
@@ -51,7 +52,7 @@ blp = Blueprint("teams", __name__, url_prefix="/api", description="Teams, roster
 @blp.route("/teams/")
 class TeamCollection(MethodView):
     @blp.arguments(TeamQueryArgs, location="query")
-    @blp.response(200, TeamSchema(many=True))
+    @blp.response(200, TeamSchema(many=True), compact=TEAM_COMPACT)
     @blp.paginate()
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
         """Active teams by name; filter by `game` (id or slug) and `search` (name or tag)."""

@@ -124,3 +124,16 @@ class TransferCaptainArgs(BaseSchema):
     user = ma.fields.Integer(
         required=True, strict=True, metadata={"description": "An active member's user id"}
     )
+
+
+# What `?view=compact` keeps of each item of a list.
+TEAM_COMPACT = (
+    "id",
+    "name",
+    "tag",
+    "slug",
+    "game_id",
+    "region",
+    "is_active",
+    "created_at",
+)

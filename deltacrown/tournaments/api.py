@@ -47,6 +47,7 @@ from deltacrown.tournaments.errors import (
 )
 from deltacrown.tournaments.models import Tournament
 from deltacrown.tournaments.schemas import (
+    TOURNAMENT_COMPACT,
     CancelArgs,
     CustomFieldCreateArgs,
     CustomFieldSchema,
@@ -113,7 +114,9 @@ FEED_CURSOR_HEADERS = {
 class TournamentCollection(MethodView):
     @login_required(optional=True)
     @blp.arguments(discovery.TournamentFeedArgs, location="query")
-    @blp.response(200, TournamentSchema(many=True), headers=FEED_CURSOR_HEADERS)
+    @blp.response(
+        200, TournamentSchema(many=True), compact=TOURNAMENT_COMPACT, headers=FEED_CURSOR_HEADERS
+    )
     @blp.paginate()
     @blp.errors(ValidationError, InvalidCursorError)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
@@ -153,7 +156,7 @@ class TournamentCollection(MethodView):
 class TournamentSearch(MethodView):
     @login_required(optional=True)
     @blp.arguments(discovery.TournamentSearchArgs, location="query")
-    @blp.response(200, TournamentSchema(many=True))
+    @blp.response(200, TournamentSchema(many=True), compact=TOURNAMENT_COMPACT)
     @blp.paginate()
     @blp.errors(ValidationError)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
@@ -173,7 +176,7 @@ class TournamentSearch(MethodView):
 class TournamentUpcoming(MethodView):
     @login_required(optional=True)
     @blp.arguments(discovery.UpcomingArgs, location="query")
-    @blp.response(200, TournamentSchema(many=True))
+    @blp.response(200, TournamentSchema(many=True), compact=TOURNAMENT_COMPACT)
     @blp.paginate()
     @blp.errors(ValidationError)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
@@ -187,7 +190,7 @@ class TournamentUpcoming(MethodView):
 class TournamentsByGame(MethodView):
     @login_required(optional=True)
     @blp.arguments(discovery.ByGameArgs, location="query")
-    @blp.response(200, TournamentSchema(many=True))
+    @blp.response(200, TournamentSchema(many=True), compact=TOURNAMENT_COMPACT)
     @blp.paginate()
     @blp.errors(GameNotFoundError, ValidationError)
     def get(self, args: dict[str, Any], game_ref: str, pagination_parameters: Any) -> Any:

@@ -437,3 +437,21 @@ class TemplateSchema(BaseSchema):
     created_at = _aware()
     updated_at = _aware()
     version = ma.fields.Integer()
+
+
+# What `?view=compact` keeps of each item of a list.
+TOURNAMENT_COMPACT = (
+    "id",
+    "slug",
+    "name",
+    "status",
+    "game",
+    "format",
+    "participant_type",
+    "max_participants",
+    "registration_opens_at",
+    "registration_closes_at",
+    "start_at",
+    "published_at",
+    "updated_at",
+)
