@@ -270,11 +270,14 @@ class BaseConfig:
             "WS_MAX_CONNECTIONS_PER_PROCESS",
             "MODERATION_REPORTS_PER_HOUR",
             "PLATFORM_FEE_PERCENT",
+            "RESPONSE_CACHE_SECONDS",
         ):
             if os.environ.get(name):
                 values[name] = env_int(name, 0)
         if os.environ.get("WEBHOOKS_ALLOW_PRIVATE_URLS"):
             values["WEBHOOKS_ALLOW_PRIVATE_URLS"] = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS")
+        if os.environ.get("RESPONSE_CACHE"):
+            values["RESPONSE_CACHE"] = env_bool("RESPONSE_CACHE", True)
         if os.environ.get("WEBHOOKS_THREADS"):
             values["WEBHOOKS_THREADS"] = env_int("WEBHOOKS_THREADS", 4)
         if os.environ.get("MAIL_PORT"):
