@@ -21,6 +21,7 @@ from deltacrown.core import (
     docs,
     etags,
     http,
+    i18n,
     mail,
     metrics,
     ratelimit,
@@ -250,6 +251,7 @@ def register_extensions(app: Flask) -> None:
     compression.init_app(app)  # first: its after_request hook runs last, on the final body
     jwt.init_app(app)
     cache.init_app(app)
+    i18n.init_app(app)
     # Before the limiter: bodies are checked before it reads the login; the access line and
     # the response headers (after_request runs in reverse) then see the final response.
     init_access_log(app)

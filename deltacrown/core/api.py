@@ -408,6 +408,13 @@ BODY_PROBLEMS = {
     413: "Content Too Large. Codes: `payload_too_large` (JSON bodies: 1 MiB).",
     415: "Unsupported Media Type. Codes: `unsupported_media_type`.",
 }
+IF_NONE_MATCH_PARAMETER = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "The ETag of the answer you have: 304 without a body while it is current.",
+}
 UNAVAILABLE_PROBLEM = {
     "description": "Service Unavailable. Codes: `service_unavailable` (the database cannot be "
     "reached); see `Retry-After`.",
@@ -433,7 +440,7 @@ def _document_transport_problems(doc: dict[str, Any], method: str) -> None:
         responses.setdefault(304, "NOT_MODIFIED")
         parameters = doc.setdefault("parameters", [])
         if "IF_NONE_MATCH" not in parameters:
-            parameters.append("IF_NONE_MATCH")
+            parameters.append(dict(IF_NONE_MATCH_PARAMETER))
     unavailable = dict(UNAVAILABLE_PROBLEM)
     if method.upper() in WRITE_METHODS:  # SQLite's write lock past its busy timeout
         unavailable["description"] = (

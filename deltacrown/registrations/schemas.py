@@ -14,7 +14,9 @@ import marshmallow as ma
 
 from deltacrown.core import storage
 from deltacrown.core.api import BaseSchema
+from deltacrown.core.i18n import Label
 from deltacrown.registrations.models import (
+    REGISTRATION_STATUS_LABELS,
     CancelReason,
     MemberRole,
     PaymentStatus,
@@ -199,6 +201,7 @@ class RegistrationSchema(BaseSchema):
     id = ma.fields.Integer()
     tournament_id = ma.fields.Integer()
     status = ma.fields.Enum(RegistrationStatus, by_value=True)
+    status_label = Label(REGISTRATION_STATUS_LABELS, attribute="status")
     participant = ma.fields.Function(lambda r: ParticipantSchema().dump(participant(r)))
     roster = ma.fields.List(ma.fields.Nested(RosterMemberSchema), attribute="members")
     checked_in_at = _aware(allow_none=True)

@@ -13,9 +13,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import marshmallow as ma
 
 from deltacrown.core.api import BaseSchema, IdOrSlug
+from deltacrown.core.i18n import Label
 from deltacrown.tournaments import queries
 from deltacrown.tournaments.customfields import FIELD_TYPES, KEY_RE, bound_to_json
 from deltacrown.tournaments.models import (
+    FORMAT_LABELS,
+    STATUS_LABELS,
     FieldType,
     ParticipantType,
     PaymentMethod,
@@ -352,10 +355,12 @@ class TournamentSchema(BaseSchema):
     slug = ma.fields.String()
     name = ma.fields.String()
     status = ma.fields.Enum(TournamentStatus, by_value=True)
+    status_label = Label(STATUS_LABELS, attribute="status")
     description = ma.fields.String(allow_none=True)
     rules = ma.fields.String(allow_none=True)
     game = ma.fields.Nested(GameRefSchema)
     format = ma.fields.Enum(TournamentFormat, by_value=True)
+    format_label = Label(FORMAT_LABELS, attribute="format")
     participant_type = ma.fields.Enum(ParticipantType, by_value=True)
     team_size = ma.fields.Integer()
     max_substitutes = ma.fields.Integer()

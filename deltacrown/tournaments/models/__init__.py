@@ -5,7 +5,9 @@ from deltacrown.tournaments.models.slug import TournamentSlug
 from deltacrown.tournaments.models.template import TournamentTemplate
 from deltacrown.tournaments.models.tournament import (
     FINISHED,
+    FORMAT_LABELS,
     PRIZE_SORT_KEY,
+    STATUS_LABELS,
     TRANSITIONS,
     ParticipantType,
     PaymentMethod,
@@ -20,7 +22,9 @@ from deltacrown.tournaments.models.tournament import (
 
 __all__ = [
     "FINISHED",
+    "FORMAT_LABELS",
     "PRIZE_SORT_KEY",
+    "STATUS_LABELS",
     "TRANSITIONS",
     "CustomField",
     "FieldType",
