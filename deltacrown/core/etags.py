@@ -23,7 +23,8 @@ def _etag_and_304(response: Response) -> Response:
         return response
     if "ETag" not in response.headers:
         response.add_etag(weak=True)
-    return response.make_conditional(request)
+    response.make_conditional(request)  # changes the response in place (304, no body)
+    return response
 
 
 def init_app(app: Flask) -> None:
