@@ -102,7 +102,8 @@ class TeamItem(MethodView):
         422,
     )
     def patch(self, args: dict[str, Any], team_id: int) -> Any:
-        """Edit name, tag, description, logo URL or region (captain or staff)."""
+        """Edit name, tag, description, logo URL (with `logo_alt_text`, what it shows) or
+        region (captain or staff)."""
         blp.check_etag(queries.get_team(team_id))
         team = services.update_team(team_id, actor=require_user(), changes=args)
         blp.set_etag(team)
