@@ -28,7 +28,7 @@ from flask_smorest.pagination import PaginationMetadataSchema, PaginationParamet
 from flask_smorest.spec import prepare_response
 from flask_smorest.utils import get_appcontext, unpack_tuple_response
 
-from deltacrown.core import idempotency, views
+from deltacrown.core import i18n, idempotency, views
 from deltacrown.core.errors import (
     PROBLEM_MIMETYPE,
     STATUS_CODES,
@@ -240,10 +240,11 @@ class Blueprint(_Blueprint):
     @staticmethod
     def _generate_etag(etag_data: Any, extra_data: Any = None) -> str:
         version = getattr(etag_data, "version", None)
-        if version is not None:
-            return str(version)
         if isinstance(etag_data, int) and extra_data is None:
-            return str(etag_data)
+            version = etag_data
+        if version is not None:  # an answer in another language is another representation
+            suffix = i18n.language()
+            return str(version) if suffix == i18n.DEFAULT_LANGUAGE else f"{version}.{suffix}"
         return _Blueprint._generate_etag(etag_data, extra_data)
 
     def _check_precondition(self) -> None:  # If-Match is optional
@@ -261,7 +262,9 @@ class Blueprint(_Blueprint):
         if not request.if_match or request.if_match.star_tag:
             return
         current = self._generate_etag(etag_data)
-        if not request.if_match.contains_weak(current):
+        version = current.split(".")[0]  # any language's ETag of this version will do
+        held = request.if_match.as_set(include_weak=True)
+        if not any(tag.split(".")[0] == version for tag in held):
             raise PreconditionFailedError(
                 f'The resource is at version W/"{current}"; reload it and retry.'
             )

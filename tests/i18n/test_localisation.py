@@ -79,3 +79,21 @@ def test_the_committed_catalogue_is_compiled_from_the_po(tmp_path: Path) -> None
         compiled_catalog = read_mo(io.BytesIO(compiled.read()))
     expected = {m.id: m.string for m in source_catalog if m.id}
     assert {m.id: m.string for m in compiled_catalog if m.id} == expected
+
+
+def test_each_language_has_its_own_etag(client: Any, cup: Any, organizer: Any) -> None:
+    c = cup(4)
+    url = f"/api/tournaments/{c.id}/"
+    english = client.get(url).headers["ETag"]
+    bengali = client.get(url, headers=BN).headers["ETag"]
+    assert english != bengali
+    assert client.get(url, headers={**BN, "If-None-Match": english}).status_code == 200
+    assert client.get(url, headers={**BN, "If-None-Match": bengali}).status_code == 304
+    renamed = client.patch(
+        url, json={"name": "Bengali cup"}, headers={**organizer.headers, **BN, "If-Match": bengali}
+    )
+    assert renamed.status_code == 200, renamed.get_json()
+    stale = client.patch(
+        url, json={"name": "Stale cup"}, headers={**organizer.headers, "If-Match": english}
+    )
+    assert stale.status_code == 412  # the version moved on, in every language
