@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_app_context
+from flask import current_app, has_app_context
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -133,8 +133,8 @@ def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return
     scopes = session.info.pop(_PENDING, None)
-    if not scopes or not has_app_context():
-        return
+    if not scopes or not has_app_context() or not current_app.config.get("RESPONSE_CACHE"):
+        return  # (a cache turned on later starts empty: `cache.clear()` or a new process)
     try:
         bump(scopes)
     except Exception:  # a cache that is down must not fail a committed write
