@@ -52,18 +52,27 @@ def tournament_scope(tournament_id: int) -> str:
     return f"tournament:{tournament_id}"
 
 
-def current(scopes: Iterable[str]) -> list[str]:
-    """The current version token of each scope (one cache round trip when all exist)."""
-    names = list(scopes)
-    keys = [_PREFIX + name for name in names]
-    found = cache.get_many(*keys)
+def keys(scopes: Iterable[str]) -> list[str]:
+    """The cache keys holding the scopes' versions (to read them with other keys at once)."""
+    return [_PREFIX + name for name in scopes]
+
+
+def complete(scopes: Iterable[str], found: Iterable[Any]) -> list[str]:
+    """The scopes' version tokens from `found` (read at their `keys`); a scope without one
+    (never bumped, or evicted) gets a fresh random version."""
     tokens = []
-    for key, token in zip(keys, found, strict=True):
-        if token is None:  # never bumped, or evicted: start a fresh version
+    for key, token in zip(keys(scopes), found, strict=True):
+        if token is None:
             cache.add(key, uuid.uuid4().hex, timeout=0)
             token = cache.get(key) or "none"
         tokens.append(str(token))
     return tokens
+
+
+def current(scopes: Iterable[str]) -> list[str]:
+    """The current version token of each scope (one cache round trip when all exist)."""
+    names = list(scopes)
+    return complete(names, cache.get_many(*keys(names)))
 
 
 def bump(scopes: Iterable[str]) -> None:

@@ -2,11 +2,14 @@
 
 A view class marked with `cached_read(scope)` has its anonymous GET responses kept in the
 app's cache (Redis in server mode, memory in the embedded default). The key is made of the
-endpoint, the path and query string, the `Accept` and `Accept-Language` headers and the
-current versions (`core.cache_versions`) of what the response shows: the tournament in the
-path (`TOURNAMENT`) or every list (`LISTS`), and the epoch. A write that changes them bumps
-the versions after its commit, so the next read misses and stores the new bytes; the entries'
-timeout (`RESPONSE_CACHE_SECONDS`, 300) is only a safety net.
+endpoint, the path and query string, the `Accept` and `Accept-Language` headers; the entry
+holds the versions (`core.cache_versions`) of what the response showed when it was read: the
+tournament in the path (`TOURNAMENT`) or every list (`LISTS`), and the epoch. A lookup reads
+the entry and the current versions in one round trip (Redis MGET) and serves the entry only
+while they are equal. A write bumps the versions after its commit, so the next read misses and
+stores the new bytes; the entries' timeout (`RESPONSE_CACHE_SECONDS`, 300) is only a safety
+net. The versions are read before the view reads the database, so an entry can only ever be
+older than its versions, never newer.
 
 What is cached is the view's response as it left the view (status 200, headers, body): a hit
 then goes through the same after-request hooks as a miss (request id, security headers,
@@ -96,50 +99,53 @@ def _scopes(scope: str) -> list[str]:
     return [cache_versions.EPOCH, LISTS]
 
 
-def request_key(scope: str) -> str:
-    """This request's cache key under the scope's current versions."""
-    versions = cache_versions.current(_scopes(scope))
+def request_key() -> str:
+    """This request's cache key: what changes the bytes of the answer, versions aside."""
     parts = [
         request.endpoint or "",
         request.path,
         request.query_string.decode("latin-1"),
         request.headers.get("Accept", ""),
         request.headers.get("Accept-Language", "").strip().lower(),
-        *versions,
     ]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     return _KEY_PREFIX + digest
 
 
 def _lookup() -> Response | None:
+    """Serve a stored answer whose versions are still the current ones. The entry and the
+    versions are read in one cache round trip; an entry stored under older versions (a write
+    committed since) is a miss and is replaced."""
     scope = _scope_of_view()
     if scope is None:
         return None
+    scopes = _scopes(scope)
+    key = request_key()
     try:
-        key = request_key(scope)
-        entry = cache.get(key)
+        entry, *found = cache.get_many(key, *cache_versions.keys(scopes))
+        versions = cache_versions.complete(scopes, found)
     except Exception:  # a cache that is down: answer uncached
         log.exception("response cache lookup failed")
         return None
-    if entry is None:
-        g.response_cache_key = key
+    if entry is None or entry[0] != versions:
+        g.response_cache_entry = (key, versions)
         return None
-    status, headers, body = entry
+    _, status, headers, body = entry
     etag = dict(headers).get("ETag")
     if etag and request.if_none_match.contains_weak(unquote_etag(etag)[0] or ""):
         raise NotModified
-    g.response_cache_hit = True
     return Response(body, status=status, headers=headers)
 
 
 def _store(response: Response) -> Response:
-    key = g.pop("response_cache_key", None)
-    if key is None or response.status_code != 200 or response.direct_passthrough:
+    stored = g.pop("response_cache_entry", None)
+    if stored is None or response.status_code != 200 or response.direct_passthrough:
         return response
     if response.is_streamed or "Set-Cookie" in response.headers:
         return response
+    key, versions = stored
     headers = [(k, v) for k, v in response.headers if k.lower() not in _SKIPPED_HEADERS]
-    entry = (response.status_code, headers, response.get_data())
+    entry = (versions, response.status_code, headers, response.get_data())
     timeout = int(current_app.config.get("RESPONSE_CACHE_SECONDS", DEFAULT_SECONDS))
     try:
         cache.set(key, entry, timeout=timeout)
