@@ -325,6 +325,7 @@ MATCH_COMPACT = (
     "round",
     "number",
     "status",
+    "status_label",
     "participants",
     "winner_registration_id",
     "scheduled_at",

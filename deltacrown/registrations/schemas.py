@@ -305,6 +305,7 @@ REGISTRATION_COMPACT = (
     "id",
     "tournament_id",
     "status",
+    "status_label",
     "participant",
     "waitlist_position",
     "checked_in_at",
