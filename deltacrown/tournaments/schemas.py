@@ -98,7 +98,7 @@ class HttpUrl(ma.fields.Url):
 def _known_timezone(value: str) -> None:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long
         raise ma.ValidationError("Not an IANA time zone name such as Asia/Dhaka.") from exc
 
 

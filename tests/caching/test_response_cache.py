@@ -17,7 +17,7 @@ from deltacrown.core.cache import cache
 from deltacrown.core.response_cache import PUBLIC
 from deltacrown.extensions import db
 
-VOLATILE = {"X-Request-ID"}
+VOLATILE = {"X-Request-ID", "Date"}  # per response, cached or not
 
 
 @pytest.fixture
