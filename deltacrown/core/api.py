@@ -264,7 +264,7 @@ class Blueprint(_Blueprint):
         current = self._generate_etag(etag_data)
         version = current.split(".")[0]  # any language's ETag of this version will do
         held = request.if_match.as_set(include_weak=True)
-        if not any(tag.split(".")[0] == version for tag in held):
+        if not any((tag or "").split(".")[0] == version for tag in held):
             raise PreconditionFailedError(
                 f'The resource is at version W/"{current}"; reload it and retry.'
             )

@@ -103,7 +103,9 @@ def test_delete_removes_the_avatar_and_its_file(client, user):
 def test_old_avatar_survives_a_rolled_back_replacement(app_ctx, user):
     with unit_of_work():
         account = db.session.get(User, user.id)
-        services.set_avatar(account, stream=io.BytesIO(png_bytes()), filename="a.png", alt_text="A crown")
+        services.set_avatar(
+            account, stream=io.BytesIO(png_bytes()), filename="a.png", alt_text="A crown"
+        )
     old_key = db.session.get(User, user.id).avatar_key
 
     with pytest.raises(RuntimeError), unit_of_work():
@@ -136,7 +138,9 @@ def test_refused_upload_leaves_the_user_unchanged(app_ctx, user):
     account = db.session.get(User, user.id)
     version = account.version
     with pytest.raises(UnsupportedFileTypeError):
-        services.set_avatar(account, stream=io.BytesIO(TEXT_BYTES), filename="x.png", alt_text="A crown")
+        services.set_avatar(
+            account, stream=io.BytesIO(TEXT_BYTES), filename="x.png", alt_text="A crown"
+        )
     assert account.avatar_key is None
     assert account.version == version
 
