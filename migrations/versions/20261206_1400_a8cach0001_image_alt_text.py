@@ -1,4 +1,4 @@
-"""image alt text: users.avatar_alt_text and teams.logo_alt_text
+"""image alt text: users.avatar_alt_text, teams.logo_alt_text, shop_items.image_url/alt text
 
 Revision ID: a8cach0001
 Revises: q1perf0015
@@ -21,9 +21,15 @@ def upgrade():
         batch_op.add_column(sa.Column("avatar_alt_text", sa.String(length=300), nullable=True))
     with op.batch_alter_table("teams") as batch_op:
         batch_op.add_column(sa.Column("logo_alt_text", sa.String(length=300), nullable=True))
+    with op.batch_alter_table("shop_items") as batch_op:
+        batch_op.add_column(sa.Column("image_url", sa.String(length=500), nullable=True))
+        batch_op.add_column(sa.Column("image_alt_text", sa.String(length=300), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("shop_items") as batch_op:
+        batch_op.drop_column("image_alt_text")
+        batch_op.drop_column("image_url")
     with op.batch_alter_table("teams") as batch_op:
         batch_op.drop_column("logo_alt_text")
     with op.batch_alter_table("users") as batch_op:
