@@ -2,7 +2,7 @@
 
 A view class marked with `cached_read(scope)` has its anonymous GET responses kept in the
 app's cache (Redis in server mode, memory in the embedded default). The key is made of the
-endpoint, the path and query string, the `Accept` and `Accept-Language` headers; the entry
+endpoint, the path and query string, the `Accept` header and the answer's language; the entry
 holds the versions (`core.cache_versions`) of what the response showed when it was read: the
 tournament in the path (`TOURNAMENT`) or every list (`LISTS`), and the epoch. A lookup reads
 the entry and the current versions in one round trip (Redis MGET) and serves the entry only
@@ -35,7 +35,7 @@ from flask import Flask, Response, current_app, g, request
 from flask_smorest.exceptions import NotModified
 from werkzeug.http import unquote_etag
 
-from deltacrown.core import cache_versions
+from deltacrown.core import cache_versions, i18n
 from deltacrown.core.cache import cache
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def request_key() -> str:
         request.path,
         request.query_string.decode("latin-1"),
         request.headers.get("Accept", ""),
-        request.headers.get("Accept-Language", "").strip().lower(),
+        i18n.select_locale(),  # the language the answer is in, however it was asked for
     ]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     return _KEY_PREFIX + digest

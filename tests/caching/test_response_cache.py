@@ -184,3 +184,16 @@ def test_requests_with_credentials_or_an_invite_code_bypass_the_cache(
     assert own.headers["Cache-Control"] == "private, no-cache"
     with_code = client.get(url, query_string={"invite_code": "whatever"})
     assert with_code.headers["Cache-Control"] == "private, no-store"
+
+
+def test_each_language_is_cached_apart(app: Any, client: Any, cup: Any, cached: None) -> None:
+    c = cup(4)
+    url = f"/api/tournaments/{c.id}/"
+    english = client.get(url).get_json()["status_label"]
+    bengali = client.get(url, headers={"Accept-Language": "bn"}).get_json()["status_label"]
+    with counted_queries(app) as statements:
+        again = client.get(url, headers={"Accept-Language": "bn-BD, bn;q=0.9"}).get_json()
+        english_again = client.get(url, headers={"Accept-Language": "en-GB"}).get_json()
+    assert statements == []  # both languages come from the cache, whatever the header's form
+    assert (again["status_label"], english_again["status_label"]) == (bengali, english)
+    assert bengali != english
