@@ -19,11 +19,14 @@ from deltacrown.core import (
     auth,
     compression,
     docs,
+    etags,
     http,
+    i18n,
     mail,
     metrics,
     ratelimit,
     realtime,
+    response_cache,
     transaction,
     ws,
 )
@@ -72,6 +75,7 @@ API_MODULES = (
     "deltacrown.sharing.api",
     "deltacrown.webhooks.api",
     "deltacrown.notifications.api",
+    "deltacrown.home.api",
     "deltacrown.matches.chat_api",
     "deltacrown.matches.veto_api",
     "deltacrown.moderation.api",
@@ -198,6 +202,7 @@ def _derive_settings(app: Flask) -> None:
     """Settings that follow from the run mode (memory vs Redis)."""
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("CACHE_DEFAULT_TIMEOUT", 300)
+    app.config.setdefault("CACHE_THRESHOLD", 5000)  # memory cache: cached reads included
     if redis_url:
         app.config.setdefault("CACHE_TYPE", "RedisCache")
         app.config.setdefault("CACHE_REDIS_URL", redis_url)
@@ -269,6 +274,7 @@ def register_extensions(app: Flask) -> None:
     compression.init_app(app)  # first: its after_request hook runs last, on the final body
     jwt.init_app(app)
     cache.init_app(app)
+    i18n.init_app(app)
     # Before the limiter: bodies are checked before it reads the login; the access line and
     # the response headers (after_request runs in reverse) then see the final response.
     init_access_log(app)
@@ -284,6 +290,8 @@ def register_extensions(app: Flask) -> None:
     for module in MODEL_MODULES + TASK_MODULES:
         __import__(module)
     tokens.init_app(app)
+    etags.init_app(app)
+    response_cache.init_app(app)  # last: its hooks see the final hook order
 
 
 def register_blueprints(app: Flask) -> None:

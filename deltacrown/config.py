@@ -153,6 +153,11 @@ class BaseConfig:
     NOTIFICATION_RETENTION_DAYS = 90
     NOTIFICATION_EMAIL_MAX_ATTEMPTS = 6
 
+    # Hot public reads (tournament detail, lists, bracket, standings, leaderboards) served from
+    # the cache (core.response_cache) until a write changes them; the timeout is a safety net.
+    RESPONSE_CACHE = True
+    RESPONSE_CACHE_SECONDS = 300
+
     # Rate limits (flask-limiter); storage follows REDIS_URL.
     RATELIMIT_ENABLED = True
     RATELIMIT_DEFAULT = "300/minute"
@@ -329,6 +334,7 @@ class BaseConfig:
             "PLATFORM_FEE_PERCENT",
             "ANALYTICS_FRESHNESS_MINUTES",
             "ANALYTICS_REFRESH_JITTER_SECONDS",
+            "RESPONSE_CACHE_SECONDS",
         ):
             if os.environ.get(name):
                 values[name] = env_int(name, 0)
@@ -336,6 +342,8 @@ class BaseConfig:
             values["STAFF_REQUIRE_2FA"] = env_bool("STAFF_REQUIRE_2FA")
         if os.environ.get("WEBHOOKS_ALLOW_PRIVATE_URLS"):
             values["WEBHOOKS_ALLOW_PRIVATE_URLS"] = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS")
+        if os.environ.get("RESPONSE_CACHE"):
+            values["RESPONSE_CACHE"] = env_bool("RESPONSE_CACHE", True)
         if os.environ.get("WEBHOOKS_THREADS"):
             values["WEBHOOKS_THREADS"] = env_int("WEBHOOKS_THREADS", 4)
         if os.environ.get("MAIL_PORT"):
@@ -382,6 +390,9 @@ class TestingConfig(BaseConfig):
     AUTO_MIGRATE = False
     EMBEDDED_SCHEDULER = False
     RATELIMIT_ENABLED = False
+    # Tests reuse ids after each rollback, and a test's flushed rows are never committed:
+    # the response cache's own tests turn it on.
+    RESPONSE_CACHE = False
     LOGIN_LOCKOUT_ENABLED = False  # tests reuse user ids after each rollback
     PASSWORD_HASH_PARAMS = (1, 1024, 1)
     LOG_JSON = False

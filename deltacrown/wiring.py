@@ -10,7 +10,9 @@ announces across domains is listed here:
   only a higher domain can answer; the higher domain's implementation is provided on the app
   (`app.extensions`), so every app, test apps included, has its own;
 * state listeners: `core.realtime.announce_state_changes` on the status columns whose
-  committed changes live followers see.
+  committed changes live followers see;
+* cached reads: the tables whose committed changes bump the versions of the cached public
+  reads (`core.cache_versions.watch_table`; rows with a `tournament_id` count on their own).
 
 Idempotent per app: a second `wire(app)` changes nothing. Signal connections and SQLAlchemy
 attribute listeners are process-wide by nature (blinker keeps one connection per receiver,
@@ -29,7 +31,7 @@ from deltacrown.brackets import ports as bracket_ports
 from deltacrown.brackets.providers import TournamentBracketFacts
 from deltacrown.certificates import receivers as certificates_receivers
 from deltacrown.core import admin as core_admin
-from deltacrown.core import admin_scoped, domain_metrics, realtime, signals
+from deltacrown.core import admin_scoped, cache_versions, domain_metrics, realtime, signals
 from deltacrown.core import auth as core_auth
 from deltacrown.leaderboards import receivers as leaderboards_receivers
 from deltacrown.leaderboards.providers import PlayerRatings
@@ -60,6 +62,7 @@ def wire(app: Flask) -> None:
     connect_receivers()
     provide_ports(app)
     announce_state_changes()
+    watch_cached_tables()
     app.extensions[WIRED] = True
 
 
@@ -140,3 +143,23 @@ def announce_state_changes() -> None:
         ids=match_live.state_ids,
         signal=signals.match_state_changed,
     )
+
+
+# Tables without a `tournament_id` whose rows the cached lists, leaderboards and tournament
+# documents show (names of teams and games, ratings, seasons).
+LISTS_TABLES = (
+    "teams",
+    "team_memberships",
+    "games",
+    "game_configs",
+    "seasons",
+    "player_ratings",
+    "rating_changes",
+)
+
+
+def watch_cached_tables() -> None:
+    """Which committed changes make the cached public reads (core.response_cache) stale."""
+    cache_versions.watch_table(Tournament.__tablename__, tournament_attr="id")
+    for name in LISTS_TABLES:
+        cache_versions.watch_table(name)

@@ -25,6 +25,7 @@ from deltacrown.accounts.errors import (
 )
 from deltacrown.accounts.schemas import (
     AccessTokenSchema,
+    AvatarAltTextArgs,
     AvatarUploadArgs,
     ChangePasswordArgs,
     GameProfileCreateArgs,
@@ -256,12 +257,19 @@ class GameProfileItem(MethodView):
 class MyAvatar(MethodView):
     @login_required
     @blp.arguments(AvatarUploadArgs, location="files")
+    @blp.arguments(AvatarAltTextArgs, location="form")
     @blp.response(200, MeSchema)
     @blp.errors(UnsupportedFileTypeError, FileTooLargeError, 413, 415, 422)
-    def put(self, args: dict[str, Any]) -> Any:
-        """Upload or replace my avatar (multipart/form-data, part `file`)."""
+    def put(self, args: dict[str, Any], form: dict[str, Any]) -> Any:
+        """Upload or replace my avatar (multipart/form-data: part `file`, and `alt_text`
+        saying what it shows, for screen readers: 422 without it)."""
         upload = args["file"]
-        return services.set_avatar(require_user(), stream=upload.stream, filename=upload.filename)
+        return services.set_avatar(
+            require_user(),
+            stream=upload.stream,
+            filename=upload.filename,
+            alt_text=form["alt_text"].strip(),
+        )
 
     @login_required
     @blp.response(204)

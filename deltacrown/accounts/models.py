@@ -25,6 +25,8 @@ class User(TimestampMixin, VersionMixin, Model):
     display_name: Mapped[str | None] = mapped_column(sa.String(60))
     country: Mapped[str | None] = mapped_column(sa.String(2))
     avatar_key: Mapped[str | None] = mapped_column(sa.String(255))
+    # What the avatar shows, for screen readers (required with every upload).
+    avatar_alt_text: Mapped[str | None] = mapped_column(sa.String(300))
     is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     is_staff: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     is_superuser: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)

@@ -29,6 +29,9 @@ class MeSchema(PublicUserSchema):
     email_verified = ma.fields.Boolean()
     last_login_at = ma.fields.AwareDateTime(format="iso", allow_none=True)
     avatar_url = ma.fields.Method("dump_avatar_url", allow_none=True)
+    avatar_alt_text = ma.fields.String(
+        allow_none=True, metadata={"description": "What the avatar shows (for screen readers)"}
+    )
 
     def dump_avatar_url(self, user: object) -> str | None:
         key = getattr(user, "avatar_key", None)
@@ -145,6 +148,18 @@ class GameProfileCreateArgs(BaseSchema):
 
 class GameProfileUpdateArgs(BaseSchema):
     in_game_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+
+
+class AvatarAltTextArgs(BaseSchema):
+    alt_text = ma.fields.String(
+        required=True,
+        validate=[
+            ma.validate.Length(max=300),
+            ma.validate.Predicate("strip", error="Describe the image in a few words."),
+        ],
+        error_messages={"required": "Alt text is required with an uploaded image."},
+        metadata={"description": "What the image shows, for screen readers (form field)"},
+    )
 
 
 class AvatarUploadArgs(BaseSchema):

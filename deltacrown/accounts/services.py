@@ -355,14 +355,16 @@ def update_user_as_staff(user: User, *, actor: User | None, changes: dict[str, A
 
 
 # ----- avatar --------------------------------------------------------------------------------
-def set_avatar(user: User, *, stream: Any, filename: str | None) -> User:
-    """Store a new avatar image and point the user at it; the old file goes after the commit.
+def set_avatar(user: User, *, stream: Any, filename: str | None, alt_text: str) -> User:
+    """Store a new avatar image (with `alt_text`, what it shows) and point the user at it;
+    the old file goes after the commit.
 
     Raises UnsupportedFileTypeError (415: not PNG, JPEG or WebP by its bytes) and
     FileTooLargeError (413: over 2 MiB). Nothing changes when either is raised.
     """
     old_key = user.avatar_key
     user.avatar_key = storage.save(stream, "avatar", filename)
+    user.avatar_alt_text = alt_text
     # The file exists before the commit: remove it again if the transaction rolls back.
     on_rollback(storage.delete, user.avatar_key)
     db.session.flush()
@@ -376,6 +378,7 @@ def remove_avatar(user: User) -> User:
     old_key = user.avatar_key
     if old_key:
         user.avatar_key = None
+        user.avatar_alt_text = None
         db.session.flush()
         after_commit(storage.delete, old_key)
     return user

@@ -29,6 +29,7 @@ from deltacrown.brackets.errors import (
     UnknownMatchError,
 )
 from deltacrown.brackets.schemas import (
+    MATCH_COMPACT,
     BracketGenerateArgs,
     BracketPictureArgs,
     BracketSchema,
@@ -42,8 +43,8 @@ from deltacrown.core.api import Blueprint
 from deltacrown.core.auth import get_current_user, login_required, require_user
 from deltacrown.core.errors import ValidationError
 from deltacrown.core.pagination import paginate_select
+from deltacrown.core.response_cache import TOURNAMENT, cached_read
 from deltacrown.core.scopes import TokenScopes
-from deltacrown.tournaments.models import Visibility
 from deltacrown.tournaments.schemas import TournamentSchema
 
 blp = Blueprint(
@@ -95,6 +96,7 @@ class BracketGenerate(MethodView):
         return presenters.bracket(tournament_id)
 
 
+@cached_read(TOURNAMENT)
 @blp.route("/tournaments/<int:tournament_id>/bracket/")
 class BracketView(MethodView):
     @login_required(optional=True)
@@ -127,13 +129,12 @@ def _picture(args: dict[str, Any], tournament_id: int, fmt: str) -> Response:
     )
     response = Response(data, mimetype=PICTURE_TYPES[fmt])
     response.set_etag(version)
-    scope = "public" if tournament.visibility is Visibility.PUBLIC else "private"
-    response.headers["Cache-Control"] = f"{scope}, max-age=15"
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     response.make_conditional(request)
     return response
 
 
+@cached_read(TOURNAMENT)
 @blp.route("/tournaments/<int:tournament_id>/bracket.svg")
 class BracketSvgView(MethodView):
     @login_required(optional=True)
@@ -155,6 +156,7 @@ class BracketSvgView(MethodView):
         return _picture(args, tournament_id, "svg")
 
 
+@cached_read(TOURNAMENT)
 @blp.route("/tournaments/<int:tournament_id>/bracket.png")
 class BracketPngView(MethodView):
     @login_required(optional=True)
@@ -174,11 +176,12 @@ class BracketPngView(MethodView):
         return _picture(args, tournament_id, "png")
 
 
+@cached_read(TOURNAMENT)
 @blp.route("/tournaments/<int:tournament_id>/matches/")
 class TournamentMatches(MethodView):
     @login_required(optional=True)
     @blp.arguments(MatchQueryArgs, location="query")
-    @blp.response(200, MatchSchema(many=True))
+    @blp.response(200, MatchSchema(many=True), compact=MATCH_COMPACT)
     @blp.paginate()
     @blp.errors(TournamentNotFoundError)
     def get(self, args: dict[str, Any], tournament_id: int, pagination_parameters: Any) -> Any:
@@ -198,6 +201,7 @@ class TournamentMatches(MethodView):
         return presenters.matches(paginate_select(query, pagination_parameters))
 
 
+@cached_read(TOURNAMENT)
 @blp.route("/tournaments/<int:tournament_id>/standings/")
 class TournamentStandings(MethodView):
     @login_required(optional=True)

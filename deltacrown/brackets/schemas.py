@@ -16,7 +16,8 @@ import marshmallow as ma
 from deltacrown.brackets.engine import Side
 from deltacrown.brackets.models import SeedingMethod, StageStatus
 from deltacrown.core.api import BaseSchema
-from deltacrown.matches.models import MatchStatus
+from deltacrown.core.i18n import Label
+from deltacrown.matches.models import MATCH_STATUS_LABELS, MatchStatus
 
 SIDES = [side.value for side in Side]
 
@@ -179,6 +180,7 @@ class BracketMatchSchema(BaseSchema):
         metadata={"description": "The match's code in its bracket: `W1.3`, `L2.1`, `GF1.1`"}
     )
     status = ma.fields.Enum(MatchStatus, by_value=True)
+    status_label = Label(MATCH_STATUS_LABELS, attribute="status")
     best_of = ma.fields.Integer()
     participants = ma.fields.List(ma.fields.Nested(BracketParticipantSchema))
     scores = ma.fields.List(ma.fields.List(ma.fields.Integer()))
@@ -246,6 +248,7 @@ class MatchSchema(BaseSchema):
     round = ma.fields.Nested(RoundRefSchema)
     number = ma.fields.Integer()
     status = ma.fields.Enum(MatchStatus, by_value=True)
+    status_label = Label(MATCH_STATUS_LABELS, attribute="status")
     best_of = ma.fields.Integer()
     participants = ma.fields.List(ma.fields.Nested(BracketParticipantSchema))
     scores = ma.fields.List(ma.fields.List(ma.fields.Integer()))
@@ -312,3 +315,19 @@ class CorrectionSchema(BaseSchema):
         ma.fields.Integer(), metadata={"description": "Started matches that block it"}
     )
     changes = ma.fields.Nested(ChangesSchema, allow_none=True)
+
+
+# What `?view=compact` keeps of each item of a list.
+MATCH_COMPACT = (
+    "id",
+    "tournament_id",
+    "code",
+    "round",
+    "number",
+    "status",
+    "status_label",
+    "participants",
+    "winner_registration_id",
+    "scheduled_at",
+    "completed_at",
+)

@@ -29,13 +29,12 @@ from flask_smorest.pagination import PaginationMetadataSchema, PaginationParamet
 from flask_smorest.spec import prepare_response
 from flask_smorest.utils import get_appcontext, unpack_tuple_response
 
-from deltacrown.core import idempotency, scopes
+from deltacrown.core import i18n, idempotency, scopes, views
 from deltacrown.core.errors import (
     PROBLEM_MIMETYPE,
     STATUS_CODES,
     DomainError,
     PreconditionFailedError,
-    ValidationError,
     handle_http_exception,
 )
 from deltacrown.core.inputs import (
@@ -145,14 +144,6 @@ class Api(_Api):
         self.spec.components.header("PAGINATION", header, lazy=True)
 
 
-FIELDS_PARAMETER = {
-    "in": "query",
-    "name": "fields",
-    "required": False,
-    "schema": {"type": "string"},
-    "description": "Comma-separated field names to keep in the response (sparse fieldset).",
-}
-
 ErrorSpec = int | type[DomainError]
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -256,10 +247,11 @@ class Blueprint(_Blueprint):
     @staticmethod
     def _generate_etag(etag_data: Any, extra_data: Any = None) -> str:
         version = getattr(etag_data, "version", None)
-        if version is not None:
-            return str(version)
         if isinstance(etag_data, int) and extra_data is None:
-            return str(etag_data)
+            version = etag_data
+        if version is not None:  # an answer in another language is another representation
+            suffix = i18n.language()
+            return str(version) if suffix == i18n.DEFAULT_LANGUAGE else f"{version}.{suffix}"
         return _Blueprint._generate_etag(etag_data, extra_data)
 
     def _check_precondition(self) -> None:  # If-Match is optional
@@ -277,7 +269,9 @@ class Blueprint(_Blueprint):
         if not request.if_match or request.if_match.star_tag:
             return
         current = self._generate_etag(etag_data)
-        if not request.if_match.contains_weak(current):
+        version = current.split(".")[0]  # any language's ETag of this version will do
+        held = request.if_match.as_set(include_weak=True)
+        if not any((tag or "").split(".")[0] == version for tag in held):
             raise PreconditionFailedError(
                 f'The resource is at version W/"{current}"; reload it and retry.'
             )
@@ -317,8 +311,16 @@ class Blueprint(_Blueprint):
             doc.setdefault("responses", {}).setdefault(code, ref)
         return doc
 
-    # ----- sparse fieldsets -----------------------------------------------------------------
-    def response(self, status_code: int, schema: Any = None, **kwargs: Any) -> Any:
+    # ----- sparse fieldsets and compact views (core.views) --------------------------------
+    def response(
+        self,
+        status_code: int,
+        schema: Any = None,
+        *,
+        compact: tuple[str, ...] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """flask-smorest's `response`; `compact`: the fields `?view=compact` keeps."""
         outer = super().response(status_code, schema, **kwargs)
         schema_instance = schema() if isinstance(schema, type) else schema
 
@@ -326,44 +328,34 @@ class Blueprint(_Blueprint):
             @wraps(func)
             def remember_schema(*args: Any, **kw: Any) -> Any:
                 get_appcontext()["response_schema"] = schema_instance
+                get_appcontext()["compact_fields"] = compact
                 return func(*args, **kw)
 
             remember_schema._apidoc = deepcopy(getattr(func, "_apidoc", {}))  # type: ignore[attr-defined]
             wrapped = outer(remember_schema)
             if schema is not None:
                 wrapped._apidoc["sparse_fields"] = True
+            if compact is not None:
+                wrapped._apidoc["compact_fields"] = compact
             return wrapped
 
         return decorator
 
     def _prepare_response_content(self, data: Any) -> Any:  # type: ignore[override]
-        raw = request.args.get("fields")
-        if raw is None or data is None:
+        if data is None:
             return data
-        wanted = [name.strip() for name in raw.split(",") if name.strip()]
-        schema = get_appcontext().get("response_schema")
-        if schema is None:
-            return data
-        allowed = {f.data_key or name for name, f in schema.fields.items() if not f.load_only}
-        unknown = sorted(set(wanted) - allowed)
-        if not wanted or unknown:
-            raise ValidationError(
-                "Unknown field names in ?fields=." if unknown else "?fields= names no field.",
-                errors={"fields": [f"Unknown field: {name}" for name in unknown] or ["Empty."]},
-            )
-        keep = set(wanted)
-
-        def trim(item: Any) -> Any:
-            return {k: v for k, v in item.items() if k in keep} if isinstance(item, dict) else item
-
-        return [trim(item) for item in data] if isinstance(data, list) else trim(data)
+        context = get_appcontext()
+        keep = views.kept_fields(context.get("response_schema"), context.get("compact_fields"))
+        return data if keep is None else views.trim(data, keep)
 
     # ----- extra documentation --------------------------------------------------------------
     def _prepare_deltacrown_doc(self, doc, doc_info, *, api, spec, method, **kwargs):  # type: ignore[no-untyped-def]
         if doc_info.get("sparse_fields"):
             params = doc.setdefault("parameters", [])
             if not any(isinstance(p, dict) and p.get("name") == "fields" for p in params):
-                params.append(dict(FIELDS_PARAMETER))
+                params.append(dict(views.FIELDS_PARAMETER))
+            if doc_info.get("compact_fields"):
+                params.append(views.view_parameter(doc_info["compact_fields"]))
             doc.setdefault("responses", {}).setdefault(422, "UNPROCESSABLE_ENTITY")
         auth_codes = doc_info.get("auth_codes")
         if auth_codes:
@@ -427,6 +419,13 @@ BODY_PROBLEMS = {
     413: "Content Too Large. Codes: `payload_too_large` (JSON bodies: 1 MiB).",
     415: "Unsupported Media Type. Codes: `unsupported_media_type`.",
 }
+IF_NONE_MATCH_PARAMETER = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "The ETag of the answer you have: 304 without a body while it is current.",
+}
 UNAVAILABLE_PROBLEM = {
     "description": "Service Unavailable. Codes: `service_unavailable` (the database cannot be "
     "reached); see `Retry-After`.",
@@ -448,6 +447,11 @@ def _document_transport_problems(doc: dict[str, Any], method: str) -> None:
                 "description": description,
                 "content": {PROBLEM_MIMETYPE: {"schema": ProblemSchema}},
             }
+    if method.upper() == "GET":  # core.etags: every JSON GET has an ETag and answers 304
+        responses.setdefault(304, "NOT_MODIFIED")
+        parameters = doc.setdefault("parameters", [])
+        if "IF_NONE_MATCH" not in parameters:
+            parameters.append(dict(IF_NONE_MATCH_PARAMETER))
     unavailable = dict(UNAVAILABLE_PROBLEM)
     if method.upper() in WRITE_METHODS:  # SQLite's write lock past its busy timeout
         unavailable["description"] = (

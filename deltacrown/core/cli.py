@@ -16,6 +16,7 @@ from flask.cli import AppGroup, with_appcontext
 from deltacrown.core import contract
 from deltacrown.core.api import api
 from deltacrown.core.db import db
+from deltacrown.core.i18n import i18n_cli
 from deltacrown.core.scheduler import beat_schedule, run_job
 from deltacrown.core.storage_cli import storage_cli
 
@@ -107,6 +108,7 @@ def _with_report(group: click.Command, name: str, wrap: Callable[..., Any]) -> c
 def register(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(storage_cli)
+    app.cli.add_command(i18n_cli)
     # Flask-Migrate and flask-smorest print nothing on success; the libraries' groups are
     # module-level objects, so the app gets patched copies and the originals stay untouched.
     if "db" in app.cli.commands:

@@ -16,6 +16,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from deltacrown.core.i18n import translate
+
 PROBLEM_MIMETYPE = "application/problem+json"
 PROBLEM_BASE_URL = "https://deltacrown.dev/problems/"
 
@@ -109,12 +111,12 @@ def problem(
     code = code or default_code
     body: dict[str, Any] = {
         "type": PROBLEM_BASE_URL + code.replace("_", "-"),
-        "title": title or default_title,
+        "title": translate(title or default_title),
         "status": status,
         "code": code,
     }
     if detail:
-        body["detail"] = detail
+        body["detail"] = translate(detail)
     if errors:
         body["errors"] = errors
     body.update(extra)

@@ -229,6 +229,9 @@ class ShopItem(TimestampMixin, VersionMixin, Model):
     available_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
     available_to: Mapped[datetime | None] = mapped_column(UTCDateTime())
     per_user_limit: Mapped[int | None] = mapped_column(sa.Integer)
+    # The item's picture and what it shows, for screen readers (required with a picture).
+    image_url: Mapped[str | None] = mapped_column(sa.String(500))
+    image_alt_text: Mapped[str | None] = mapped_column(sa.String(300))
     is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True, index=True)
 
     def is_available_at(self, moment: datetime) -> bool:

@@ -90,6 +90,10 @@ class ShopItemSchema(BaseSchema):
     available_from = AwareDateTime(format="iso", allow_none=True)
     available_to = AwareDateTime(format="iso", allow_none=True)
     per_user_limit = ma.fields.Integer(allow_none=True)
+    image_url = ma.fields.String(allow_none=True)
+    image_alt_text = ma.fields.String(
+        allow_none=True, metadata={"description": "What the picture shows (for screen readers)"}
+    )
 
 
 class StaffShopItemSchema(ShopItemSchema):
@@ -108,6 +112,14 @@ class ShopItemUpdateArgs(BaseSchema):
     available_from = AwareDateTime(format="iso", allow_none=True)
     available_to = AwareDateTime(format="iso", allow_none=True)
     per_user_limit = ma.fields.Integer(allow_none=True, validate=ma.validate.Range(min=1))
+    image_url = ma.fields.URL(
+        schemes={"http", "https"}, validate=ma.validate.Length(max=500), allow_none=True
+    )
+    image_alt_text = ma.fields.String(
+        validate=ma.validate.Length(max=300),
+        allow_none=True,
+        metadata={"description": "What the picture shows, for screen readers: required with one"},
+    )
     is_active = ma.fields.Boolean()
 
 

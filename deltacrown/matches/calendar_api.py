@@ -22,7 +22,7 @@ blp = Blueprint(
     description="Match times as iCalendar feeds (a tournament's, and mine by a secret address).",
 )
 ICS_MIMETYPE = "text/calendar"
-ICS_DOC = {
+ICS_DOC: dict[str, Any] = {
     "schema": {"type": "string"},
     "content_type": ICS_MIMETYPE,
     "description": "An iCalendar (RFC 5545) document: one VEVENT per scheduled match, with a "

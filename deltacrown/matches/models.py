@@ -35,6 +35,7 @@ from deltacrown.core.db import (
     json_list_column,
 )
 from deltacrown.core.errors import InvalidTransitionError
+from deltacrown.core.i18n import _
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import Model
 
@@ -52,6 +53,20 @@ class MatchStatus(enum.StrEnum):
     FORFEIT = "forfeit"  # completed without play: the winner and no scores
     CANCELLED = "cancelled"  # stopped, waiting for the organizer (blocks progression)
     SKIPPED = "skipped"  # a grand-final reset that was not needed
+
+
+# The codes' names shown to people (`status_label`), in the request's language.
+MATCH_STATUS_LABELS = {
+    MatchStatus.SCHEDULED: _("Scheduled"),
+    MatchStatus.READY: _("Ready"),
+    MatchStatus.LIVE: _("Live"),
+    MatchStatus.AWAITING_CONFIRMATION: _("Awaiting confirmation"),
+    MatchStatus.COMPLETED: _("Completed"),
+    MatchStatus.DISPUTED: _("Disputed"),
+    MatchStatus.FORFEIT: _("Forfeit"),
+    MatchStatus.CANCELLED: _("Cancelled"),
+    MatchStatus.SKIPPED: _("Skipped"),
+}
 
 
 M = MatchStatus

@@ -35,6 +35,7 @@ from deltacrown.registrations.errors import (
 )
 from deltacrown.registrations.models import Registration, RegistrationStatus
 from deltacrown.registrations.schemas import (
+    REGISTRATION_COMPACT,
     MyRegistrationQueryArgs,
     ReasonArgs,
     RegistrationCreateArgs,
@@ -108,7 +109,7 @@ def _register(args: dict[str, Any], tournament_id: int, *, waitlist_only: bool) 
 class TournamentRegistrations(MethodView):
     @login_required(optional=True)
     @blp.arguments(RegistrationQueryArgs, location="query")
-    @blp.response(200, RegistrationSchema(many=True))
+    @blp.response(200, RegistrationSchema(many=True), compact=REGISTRATION_COMPACT)
     @blp.paginate()
     @blp.errors(TournamentNotFoundError)
     def get(self, args: dict[str, Any], tournament_id: int, pagination_parameters: Any) -> Any:
@@ -140,7 +141,7 @@ class TournamentRegistrations(MethodView):
 class MyRegistrations(MethodView):
     @login_required
     @blp.arguments(MyRegistrationQueryArgs, location="query")
-    @blp.response(200, RegistrationSchema(many=True))
+    @blp.response(200, RegistrationSchema(many=True), compact=REGISTRATION_COMPACT)
     @blp.paginate()
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
         """My registrations (solo, on a roster, or made as captain), newest first."""

@@ -34,6 +34,7 @@ from deltacrown.core.db import (
     enum_type,
     json_dict_column,
 )
+from deltacrown.core.i18n import _
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import Model
 from deltacrown.teams.models import Team
@@ -47,6 +48,17 @@ class RegistrationStatus(enum.StrEnum):
     CANCELLED = "cancelled"
     WAITLISTED = "waitlisted"
     NO_SHOW = "no_show"  # confirmed but not checked in when check-in closed
+
+
+# The codes' names shown to people (`status_label`), in the request's language.
+REGISTRATION_STATUS_LABELS = {
+    RegistrationStatus.PENDING: _("Pending"),
+    RegistrationStatus.CONFIRMED: _("Confirmed"),
+    RegistrationStatus.REJECTED: _("Rejected"),
+    RegistrationStatus.CANCELLED: _("Cancelled"),
+    RegistrationStatus.WAITLISTED: _("Waitlisted"),
+    RegistrationStatus.NO_SHOW: _("No-show"),
+}
 
 
 class PaymentStatus(enum.StrEnum):

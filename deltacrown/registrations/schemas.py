@@ -14,7 +14,9 @@ import marshmallow as ma
 
 from deltacrown.core import storage
 from deltacrown.core.api import BaseSchema
+from deltacrown.core.i18n import Label
 from deltacrown.registrations.models import (
+    REGISTRATION_STATUS_LABELS,
     CancelReason,
     MemberRole,
     PaymentStatus,
@@ -206,6 +208,7 @@ class RegistrationSchema(BaseSchema):
     id = ma.fields.Integer()
     tournament_id = ma.fields.Integer()
     status = ma.fields.Enum(RegistrationStatus, by_value=True)
+    status_label = Label(REGISTRATION_STATUS_LABELS, attribute="status")
     participant = ma.fields.Function(lambda r: ParticipantSchema().dump(participant(r)))
     roster = ma.fields.List(ma.fields.Nested(RosterMemberSchema), attribute="members")
     checked_in_at = _aware(allow_none=True)
@@ -302,3 +305,17 @@ class RefundDueSchema(BaseSchema):
 
     def dump_fee(self, registration: Any) -> Any:
         return RegistrationSchema().dump_fee(registration)
+
+
+# What `?view=compact` keeps of each item of a list.
+REGISTRATION_COMPACT = (
+    "id",
+    "tournament_id",
+    "status",
+    "status_label",
+    "participant",
+    "waitlist_position",
+    "checked_in_at",
+    "created_at",
+    "confirmed_at",
+)

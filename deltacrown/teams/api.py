@@ -36,6 +36,7 @@ from deltacrown.teams.errors import (
     TeamTagTakenError,
 )
 from deltacrown.teams.schemas import (
+    TEAM_COMPACT,
     InviteCreateArgs,
     InviteSchema,
     TeamCreateArgs,
@@ -58,7 +59,7 @@ blp = Blueprint(
 @blp.route("/teams/")
 class TeamCollection(MethodView):
     @blp.arguments(TeamQueryArgs, location="query")
-    @blp.response(200, TeamSchema(many=True))
+    @blp.response(200, TeamSchema(many=True), compact=TEAM_COMPACT)
     @blp.paginate()
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
         """Active teams by name; filter by `game` (id or slug) and `search` (name or tag)."""
@@ -108,7 +109,8 @@ class TeamItem(MethodView):
         422,
     )
     def patch(self, args: dict[str, Any], team_id: int) -> Any:
-        """Edit name, tag, description, logo URL or region (captain or staff)."""
+        """Edit name, tag, description, logo URL (with `logo_alt_text`, what it shows) or
+        region (captain or staff)."""
         blp.check_etag(queries.get_team(team_id))
         team = services.update_team(team_id, actor=require_user(), changes=args)
         blp.set_etag(team)

@@ -87,6 +87,8 @@ class Team(TimestampMixin, VersionMixin, Model):
     captain_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False, index=True)
     description: Mapped[str | None] = mapped_column(sa.Text)
     logo_url: Mapped[str | None] = mapped_column(sa.String(500))
+    # What the logo shows, for screen readers (required with a logo).
+    logo_alt_text: Mapped[str | None] = mapped_column(sa.String(300))
     region: Mapped[str | None] = mapped_column(sa.String(40))
     is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True, index=True)
     disbanded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -36,6 +36,9 @@ class TeamSchema(BaseSchema):
     captain = ma.fields.Nested(UserBriefSchema)
     description = ma.fields.String(allow_none=True)
     logo_url = ma.fields.String(allow_none=True)
+    logo_alt_text = ma.fields.String(
+        allow_none=True, metadata={"description": "What the logo shows (for screen readers)"}
+    )
     region = ma.fields.String(allow_none=True)
     is_active = ma.fields.Boolean()
     created_at = ma.fields.AwareDateTime(format="iso")
@@ -92,6 +95,11 @@ class TeamCreateArgs(BaseSchema):
     logo_url = ma.fields.URL(
         schemes={"http", "https"}, validate=ma.validate.Length(max=500), allow_none=True
     )
+    logo_alt_text = ma.fields.String(
+        validate=ma.validate.Length(max=300),
+        allow_none=True,
+        metadata={"description": "What the logo shows, for screen readers: required with a logo"},
+    )
     region = ma.fields.String(validate=ma.validate.Length(max=40), allow_none=True)
 
 
@@ -101,6 +109,11 @@ class TeamUpdateArgs(BaseSchema):
     description = ma.fields.String(validate=ma.validate.Length(max=2000), allow_none=True)
     logo_url = ma.fields.URL(
         schemes={"http", "https"}, validate=ma.validate.Length(max=500), allow_none=True
+    )
+    logo_alt_text = ma.fields.String(
+        validate=ma.validate.Length(max=300),
+        allow_none=True,
+        metadata={"description": "What the logo shows, for screen readers: required with a logo"},
     )
     region = ma.fields.String(validate=ma.validate.Length(max=40), allow_none=True)
 
@@ -124,3 +137,16 @@ class TransferCaptainArgs(BaseSchema):
     user = ma.fields.Integer(
         required=True, strict=True, metadata={"description": "An active member's user id"}
     )
+
+
+# What `?view=compact` keeps of each item of a list.
+TEAM_COMPACT = (
+    "id",
+    "name",
+    "tag",
+    "slug",
+    "game_id",
+    "region",
+    "is_active",
+    "created_at",
+)

@@ -51,12 +51,13 @@ def create_team(
     tag: str,
     description: str | None = None,
     logo_url: str | None = None,
+    logo_alt_text: str | None = None,
     region: str | None = None,
 ) -> Team:
     """Create an active team of `game`, with the actor as its captain.
 
     Raises GameNotFoundError (404), ValidationError (422: name 3-50 characters, tag 2-5 of
-    A-Z/0-9, logo URL), GameProfileRequiredError (422: the actor has no profile for the game),
+    A-Z/0-9, logo URL, a logo without `logo_alt_text`), GameProfileRequiredError (422: the actor has no profile for the game),
     AlreadyInTeamError (409: the actor is on an active team of the game), TeamNameTakenError /
     TeamTagTakenError (409: among the game's active teams, case-insensitively). Concurrent
     creations of one name end in the partial unique index and get the same 409s.
@@ -67,8 +68,14 @@ def create_team(
     name, name_key = steps.check_name(name)
     tag = steps.check_tag(tag)
     details = steps.clean_details(
-        {"description": description, "logo_url": logo_url, "region": region}
+        {
+            "description": description,
+            "logo_url": logo_url,
+            "logo_alt_text": logo_alt_text,
+            "region": region,
+        }
     )
+    steps.require_logo_alt_text(details["logo_url"], details["logo_alt_text"])
     steps.require_game_profile(actor.id, game)
     steps.require_no_team_in_game(actor.id, game)
     steps.ensure_name_and_tag_free(game.id, name_key, tag)
@@ -115,7 +122,7 @@ def create_team(
 
 
 def update_team(team_id: int, *, actor: Actor, changes: Mapping[str, Any]) -> Team:
-    """Change name, tag, description, logo URL or region (the slug stays).
+    """Change name, tag, description, logo URL and its alt text, or region (the slug stays).
 
     Raises TeamNotFoundError, PermissionDeniedError (captain or staff only),
     TeamDisbandedError, ValidationError, TeamNameTakenError, TeamTagTakenError.
@@ -129,6 +136,9 @@ def update_team(team_id: int, *, actor: Actor, changes: Mapping[str, Any]) -> Te
             "Unknown fields.", errors={field: ["Not editable."] for field in sorted(unknown)}
         )
     new: dict[str, Any] = steps.clean_details(changes)
+    steps.require_logo_alt_text(
+        new.get("logo_url", team.logo_url), new.get("logo_alt_text", team.logo_alt_text)
+    )
     name_key = tag = None
     if "name" in changes:
         new["name"], name_key = steps.check_name(changes["name"])

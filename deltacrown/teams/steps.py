@@ -32,7 +32,9 @@ from deltacrown.teams.models import Team, TeamInvite
 SENDER = "teams"  # the sender of every team signal
 TAG_RE = re.compile(r"^[A-Z0-9]{2,5}$")
 NAME_MIN, NAME_MAX = 3, 50
-EDITABLE = ("name", "tag", "description", "logo_url", "region")
+EDITABLE = ("name", "tag", "description", "logo_url", "logo_alt_text", "region")
+ALT_TEXT_MAX = 300
+ALT_TEXT_REQUIRED = "Alt text is required with an uploaded image."
 
 
 class Actor(Protocol):
@@ -89,9 +91,21 @@ def clean_details(changes: Mapping[str, Any]) -> dict[str, str | None]:
         cleaned["description"] = _optional_text(changes["description"], "description", 2000)
     if "logo_url" in changes:
         cleaned["logo_url"] = _check_logo_url(changes["logo_url"])
+    if "logo_alt_text" in changes:
+        cleaned["logo_alt_text"] = _optional_text(
+            changes["logo_alt_text"], "logo_alt_text", ALT_TEXT_MAX
+        )
     if "region" in changes:
         cleaned["region"] = _optional_text(changes["region"], "region", 40)
     return cleaned
+
+
+def require_logo_alt_text(logo_url: str | None, alt_text: str | None) -> None:
+    """A logo needs its alt text (what it shows, for screen readers): 422 without it."""
+    if logo_url and not alt_text:
+        raise ValidationError(
+            ALT_TEXT_REQUIRED, errors={"logo_alt_text": ["Required with logo_url."]}
+        )
 
 
 def _slugify(name: str) -> str:

@@ -20,6 +20,7 @@ from deltacrown.core.pagination import (
     paginate_select,
     with_next_cursor,
 )
+from deltacrown.core.response_cache import LISTS, TOURNAMENT, cached_read
 from deltacrown.core.scopes import TokenScopes
 from deltacrown.core.time import utcnow
 from deltacrown.games.config import InvalidSettingsError
@@ -48,6 +49,7 @@ from deltacrown.tournaments.errors import (
 )
 from deltacrown.tournaments.models import Tournament
 from deltacrown.tournaments.schemas import (
+    TOURNAMENT_COMPACT,
     CancelArgs,
     CustomFieldCreateArgs,
     CustomFieldSchema,
@@ -110,11 +112,14 @@ FEED_CURSOR_HEADERS = {
 }
 
 
+@cached_read(LISTS)
 @blp.route("/")
 class TournamentCollection(MethodView):
     @login_required(optional=True)
     @blp.arguments(discovery.TournamentFeedArgs, location="query")
-    @blp.response(200, TournamentSchema(many=True), headers=FEED_CURSOR_HEADERS)
+    @blp.response(
+        200, TournamentSchema(many=True), compact=TOURNAMENT_COMPACT, headers=FEED_CURSOR_HEADERS
+    )
     @blp.paginate()
     @blp.errors(ValidationError, InvalidCursorError)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
@@ -149,11 +154,12 @@ class TournamentCollection(MethodView):
         return present(services.create_tournament(actor=actor, data=args), actor)
 
 
+@cached_read(LISTS)
 @blp.route("/search/")
 class TournamentSearch(MethodView):
     @login_required(optional=True)
     @blp.arguments(discovery.TournamentSearchArgs, location="query")
-    @blp.response(200, TournamentSchema(many=True))
+    @blp.response(200, TournamentSchema(many=True), compact=TOURNAMENT_COMPACT)
     @blp.paginate()
     @blp.errors(ValidationError)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
@@ -168,11 +174,12 @@ class TournamentSearch(MethodView):
         return _page(discovery.search_tournaments(actor, args), pagination_parameters, actor)
 
 
+@cached_read(LISTS)
 @blp.route("/upcoming/")
 class TournamentUpcoming(MethodView):
     @login_required(optional=True)
     @blp.arguments(discovery.UpcomingArgs, location="query")
-    @blp.response(200, TournamentSchema(many=True))
+    @blp.response(200, TournamentSchema(many=True), compact=TOURNAMENT_COMPACT)
     @blp.paginate()
     @blp.errors(ValidationError)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
@@ -181,11 +188,12 @@ class TournamentUpcoming(MethodView):
         return _page(query, pagination_parameters, get_current_user())
 
 
+@cached_read(LISTS)
 @blp.route("/by-game/<game_ref>/")
 class TournamentsByGame(MethodView):
     @login_required(optional=True)
     @blp.arguments(discovery.ByGameArgs, location="query")
-    @blp.response(200, TournamentSchema(many=True))
+    @blp.response(200, TournamentSchema(many=True), compact=TOURNAMENT_COMPACT)
     @blp.paginate()
     @blp.errors(GameNotFoundError, ValidationError)
     def get(self, args: dict[str, Any], game_ref: str, pagination_parameters: Any) -> Any:
@@ -234,6 +242,7 @@ class TournamentBySlug(MethodView):
         return present(tournament, actor)
 
 
+@cached_read(TOURNAMENT)
 @blp.route("/<int:tournament_id>/")
 class TournamentItem(MethodView):
     @login_required(optional=True)

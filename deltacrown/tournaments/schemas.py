@@ -14,9 +14,12 @@ from zoneinfo import available_timezones
 import marshmallow as ma
 
 from deltacrown.core.api import BaseSchema, IdOrSlug
+from deltacrown.core.i18n import Label
 from deltacrown.tournaments import queries
 from deltacrown.tournaments.customfields import FIELD_TYPES, KEY_RE, bound_to_json
 from deltacrown.tournaments.models import (
+    FORMAT_LABELS,
+    STATUS_LABELS,
     FieldType,
     ParticipantType,
     PaymentMethod,
@@ -358,10 +361,12 @@ class TournamentSchema(BaseSchema):
     slug = ma.fields.String()
     name = ma.fields.String()
     status = ma.fields.Enum(TournamentStatus, by_value=True)
+    status_label = Label(STATUS_LABELS, attribute="status")
     description = ma.fields.String(allow_none=True)
     rules = ma.fields.String(allow_none=True)
     game = ma.fields.Nested(GameRefSchema)
     format = ma.fields.Enum(TournamentFormat, by_value=True)
+    format_label = Label(FORMAT_LABELS, attribute="format")
     participant_type = ma.fields.Enum(ParticipantType, by_value=True)
     team_size = ma.fields.Integer()
     max_substitutes = ma.fields.Integer()
@@ -443,3 +448,23 @@ class TemplateSchema(BaseSchema):
     created_at = _aware()
     updated_at = _aware()
     version = ma.fields.Integer()
+
+
+# What `?view=compact` keeps of each item of a list.
+TOURNAMENT_COMPACT = (
+    "id",
+    "slug",
+    "name",
+    "status",
+    "status_label",
+    "game",
+    "format",
+    "format_label",
+    "participant_type",
+    "max_participants",
+    "registration_opens_at",
+    "registration_closes_at",
+    "start_at",
+    "published_at",
+    "updated_at",
+)

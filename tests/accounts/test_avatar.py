@@ -21,7 +21,7 @@ URL = "/api/auth/me/avatar/"
 def _upload(client, user, data: bytes, filename: str = "me.png"):
     return client.put(
         URL,
-        data={"file": (io.BytesIO(data), filename)},
+        data={"file": (io.BytesIO(data), filename), "alt_text": "A crown on a blue field"},
         headers=user.headers,
         content_type="multipart/form-data",
     )
@@ -103,12 +103,17 @@ def test_delete_removes_the_avatar_and_its_file(client, user):
 def test_old_avatar_survives_a_rolled_back_replacement(app_ctx, user):
     with unit_of_work():
         account = db.session.get(User, user.id)
-        services.set_avatar(account, stream=io.BytesIO(png_bytes()), filename="a.png")
+        services.set_avatar(
+            account, stream=io.BytesIO(png_bytes()), filename="a.png", alt_text="A crown"
+        )
     old_key = db.session.get(User, user.id).avatar_key
 
     with pytest.raises(RuntimeError), unit_of_work():
         replaced = services.set_avatar(
-            db.session.get(User, user.id), stream=io.BytesIO(JPEG_BYTES), filename="b.jpg"
+            db.session.get(User, user.id),
+            stream=io.BytesIO(JPEG_BYTES),
+            filename="b.jpg",
+            alt_text="A crown",
         )
         orphan_key = replaced.avatar_key
         storage.open(orphan_key).close()  # written before the commit
@@ -120,7 +125,10 @@ def test_old_avatar_survives_a_rolled_back_replacement(app_ctx, user):
 
     with unit_of_work():
         services.set_avatar(
-            db.session.get(User, user.id), stream=io.BytesIO(JPEG_BYTES), filename="b.jpg"
+            db.session.get(User, user.id),
+            stream=io.BytesIO(JPEG_BYTES),
+            filename="b.jpg",
+            alt_text="A crown",
         )
     with pytest.raises(StoredFileNotFoundError):
         storage.open(old_key)
@@ -130,6 +138,29 @@ def test_refused_upload_leaves_the_user_unchanged(app_ctx, user):
     account = db.session.get(User, user.id)
     version = account.version
     with pytest.raises(UnsupportedFileTypeError):
-        services.set_avatar(account, stream=io.BytesIO(TEXT_BYTES), filename="x.png")
+        services.set_avatar(
+            account, stream=io.BytesIO(TEXT_BYTES), filename="x.png", alt_text="A crown"
+        )
     assert account.avatar_key is None
     assert account.version == version
+
+
+def test_an_avatar_needs_its_alt_text_which_is_returned_beside_the_url(client, user):
+    missing = client.put(
+        URL,
+        data={"file": (io.BytesIO(png_bytes()), "me.png")},
+        headers=user.headers,
+        content_type="multipart/form-data",
+    )
+    problem = assert_problem(missing, 422, "validation_error")
+    assert "alt_text" in str(problem["errors"])
+    blank = client.put(
+        URL,
+        data={"file": (io.BytesIO(png_bytes()), "me.png"), "alt_text": "   "},
+        headers=user.headers,
+        content_type="multipart/form-data",
+    )
+    assert_problem(blank, 422, "validation_error")
+    assert client.get("/api/auth/me/", headers=user.headers).get_json()["avatar_url"] is None
+    me = _upload(client, user, png_bytes()).get_json()
+    assert me["avatar_url"] and me["avatar_alt_text"] == "A crown on a blue field"

@@ -135,7 +135,7 @@ def test_avatar_uploads_through_the_api_land_in_the_bucket_and_replacing_removes
     def upload(data: bytes, name: str) -> str:
         response = client.put(
             "/api/auth/me/avatar/",
-            data={"file": (io.BytesIO(data), name)},
+            data={"file": (io.BytesIO(data), name), "alt_text": "My face"},
             headers=user.headers,
             content_type="multipart/form-data",
         )

@@ -173,3 +173,21 @@ def test_revenue_report_over_the_api(client, staff, user, econ):
     assert_problem(
         client.get(REVENUE + "?from=2026-05-02&to=2026-05-01", headers=staff.headers), 422
     )
+
+
+def test_an_item_picture_needs_its_alt_text_which_shows_beside_it(client, staff):
+    h = staff.headers
+    body = {
+        "sku": "pic-1",
+        "name": "Pic",
+        "price": 5,
+        "image_url": "https://cdn.example.test/p.png",
+    }
+    refused = client.post(ITEMS, json=body, headers=h)
+    assert "image_alt_text" in assert_problem(refused, 422, "validation_error")["errors"]
+    created = client.post(ITEMS, json={**body, "image_alt_text": "A golden frame"}, headers=h)
+    assert created.status_code == 201, created.get_json()
+    item = created.get_json()
+    assert (item["image_url"], item["image_alt_text"]) == (body["image_url"], "A golden frame")
+    on_sale = client.get("/api/shop/items/").get_json()
+    assert [(i["sku"], i["image_alt_text"]) for i in on_sale] == [("PIC-1", "A golden frame")]

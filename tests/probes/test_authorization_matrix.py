@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from deltacrown.core import response_cache
 from tests.probes.conftest import ROLES
 from tests.probes.matrix_support import minimal_body, url_for_rule
 
@@ -87,6 +88,8 @@ EXPECTED: dict[str, Any] = {
     "POST /api/notifications/<int:notification_id>/read/": PLAYER,
     "POST /api/notifications/read-all/": USERS,
     "GET /api/me/notification-preferences/": USERS,
+    # home
+    "GET /api/me/summary/": USERS,
     "PATCH /api/me/notification-preferences/": USERS,
     # games
     "GET /api/games/": PUBLIC,
@@ -375,7 +378,8 @@ def test_every_api_operation_has_a_row(app: Any) -> None:
 
 
 def test_each_role_gets_only_what_the_table_allows(app: Any, client: Any, world: Any) -> None:
-    violations = []
+    violations: list[str] = []
+    cache_violations: list[str] = []
     for key in sorted(api_operations(app), key=run_order):
         method, rule = key.split(" ", 1)
         allowed = EXPECTED[key]
@@ -389,6 +393,8 @@ def test_each_role_gets_only_what_the_table_allows(app: Any, client: Any, world:
                 kwargs["json"] = body
             response = client.open(url, method=method, **kwargs)
             status = response.status_code
+            if method == "GET":
+                cache_violations.extend(cache_control_violations(key, role, response))
             problem = response.get_json(silent=True) if status >= 400 else None
             code = problem.get("code") if isinstance(problem, dict) else None
             if status >= 500:
@@ -403,3 +409,28 @@ def test_each_role_gets_only_what_the_table_allows(app: Any, client: Any, world:
             ):
                 violations.append(f"{key} as {role} (denied): {status} {code}")
     assert not violations, "\n".join(violations)
+    assert not cache_violations, "\n".join(cache_violations)
+
+
+# Operations that say on their own how their answer may be cached (files, pictures).
+OWN_CACHE_CONTROL = frozenset(
+    {
+        "GET /api/certificates/<int:certificate_id>/download/",
+        f"GET {T}/og.png",
+    }
+)
+
+
+def cache_control_violations(key: str, role: str, response: Any) -> list[str]:
+    """Every GET says how it may be cached: an anonymous answer is public (an error: not
+    stored), an answer to credentials private (not stored at all on personal data)."""
+    value = response.headers.get("Cache-Control", "")
+    status = response.status_code
+    if role == "anonymous":
+        expected = response_cache.PUBLIC if status < 400 else response_cache.NO_STORE
+    elif key.split(" ", 1)[1].startswith(response_cache.SENSITIVE_PREFIXES):
+        expected = response_cache.SENSITIVE
+    else:
+        expected = response_cache.PRIVATE
+    ok = value == expected or key in OWN_CACHE_CONTROL
+    return [] if ok else [f"{key} as {role}: {status} Cache-Control {value!r}"]

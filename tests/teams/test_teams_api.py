@@ -23,6 +23,7 @@ def test_create_makes_the_caller_captain_and_shows_no_emails(client, make_player
             "game": "valorant",
             "description": "We play.",
             "logo_url": "https://cdn.example.test/v.png",
+            "logo_alt_text": "A green viper coiled around a crown",
             "region": "South Asia",
         },
         headers=captain.headers,
@@ -360,3 +361,24 @@ def test_every_change_is_audited_with_the_acting_user(
         ("team.member_removed", member.id),
         ("team.disbanded", staff.id),
     ]
+
+
+def test_a_logo_needs_its_alt_text_which_is_returned_beside_it(client, make_player):
+    captain = make_player()
+    body = {"name": "Alt Texters", "tag": "ALT", "game": "valorant"}
+    logo = {"logo_url": "https://cdn.example.test/a.png"}
+    refused = client.post(URL, json={**body, **logo}, headers=captain.headers)
+    assert "logo_alt_text" in assert_problem(refused, 422, "validation_error")["errors"]
+    created = client.post(
+        URL, json={**body, **logo, "logo_alt_text": "A red A"}, headers=captain.headers
+    )
+    assert created.status_code == 201, created.get_json()
+    team = created.get_json()
+    assert (team["logo_url"], team["logo_alt_text"]) == (logo["logo_url"], "A red A")
+    item = f"{URL}{team['id']}/"
+    cleared = client.patch(item, json={"logo_alt_text": None}, headers=captain.headers)
+    assert "logo_alt_text" in assert_problem(cleared, 422, "validation_error")["errors"]
+    swapped = client.patch(
+        item, json={"logo_url": "https://cdn.example.test/b.png"}, headers=captain.headers
+    )
+    assert swapped.status_code == 200 and swapped.get_json()["logo_alt_text"] == "A red A"

@@ -29,6 +29,8 @@ ITEM_FIELDS = (
     "available_from",
     "available_to",
     "per_user_limit",
+    "image_url",
+    "image_alt_text",
     "is_active",
 )
 
@@ -47,6 +49,11 @@ def validate_item(values: dict[str, Any]) -> None:
         ]
     if not (values.get("name") or "").strip():
         errors["name"] = ["Required."]
+    image_url = (values.get("image_url") or "").strip()
+    if image_url and not image_url.startswith(("https://", "http://")):
+        errors["image_url"] = ["An http(s) URL."]
+    if image_url and not (values.get("image_alt_text") or "").strip():
+        errors["image_alt_text"] = ["Required with image_url: what the picture shows."]
     if not isinstance(values["price"], int) or values["price"] < 1:
         errors["price"] = ["At least 1 coin."]
     if values.get("stock") is not None and values["stock"] < 0:

@@ -6,7 +6,9 @@ from deltacrown.tournaments.models.staff import MatchdaySettings, StaffRole, Tou
 from deltacrown.tournaments.models.template import TournamentTemplate
 from deltacrown.tournaments.models.tournament import (
     FINISHED,
+    FORMAT_LABELS,
     PRIZE_SORT_KEY,
+    STATUS_LABELS,
     TRANSITIONS,
     ParticipantType,
     PaymentMethod,
@@ -21,7 +23,9 @@ from deltacrown.tournaments.models.tournament import (
 
 __all__ = [
     "FINISHED",
+    "FORMAT_LABELS",
     "PRIZE_SORT_KEY",
+    "STATUS_LABELS",
     "TRANSITIONS",
     "CustomField",
     "FieldType",

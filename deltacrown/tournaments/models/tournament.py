@@ -21,6 +21,7 @@ from deltacrown.core.db import (
     json_list_column,
 )
 from deltacrown.core.errors import InvalidTransitionError
+from deltacrown.core.i18n import _
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import Model
 from deltacrown.games.models import Game
@@ -41,6 +42,18 @@ class TournamentStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+# The codes' names shown to people (`status_label`), in the request's language.
+STATUS_LABELS = {
+    TournamentStatus.DRAFT: _("Draft"),
+    TournamentStatus.PUBLISHED: _("Published"),
+    TournamentStatus.REGISTRATION_OPEN: _("Registration open"),
+    TournamentStatus.REGISTRATION_CLOSED: _("Registration closed"),
+    TournamentStatus.ONGOING: _("Ongoing"),
+    TournamentStatus.COMPLETED: _("Completed"),
+    TournamentStatus.CANCELLED: _("Cancelled"),
+}
+
+
 class TournamentFormat(enum.StrEnum):
     SINGLE_ELIMINATION = "single_elimination"
     DOUBLE_ELIMINATION = "double_elimination"
@@ -48,6 +61,16 @@ class TournamentFormat(enum.StrEnum):
     SWISS = "swiss"
     GROUP_STAGE_PLAYOFFS = "group_stage_playoffs"
     BATTLE_ROYALE = "battle_royale"
+
+
+FORMAT_LABELS = {
+    TournamentFormat.SINGLE_ELIMINATION: _("Single elimination"),
+    TournamentFormat.DOUBLE_ELIMINATION: _("Double elimination"),
+    TournamentFormat.ROUND_ROBIN: _("Round robin"),
+    TournamentFormat.SWISS: _("Swiss"),
+    TournamentFormat.GROUP_STAGE_PLAYOFFS: _("Group stage and playoffs"),
+    TournamentFormat.BATTLE_ROYALE: _("Battle royale"),
+}
 
 
 class ParticipantType(enum.StrEnum):

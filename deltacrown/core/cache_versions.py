@@ -1,0 +1,171 @@
+"""Versions of what the cached public reads show, bumped after every commit that changes it.
+
+A version is a random token kept in the app's cache (Redis in server mode, memory in the
+embedded default), never a counter: a token the cache evicted is replaced by a new random one,
+so an old entry can never match again. Three kinds of scope:
+
+* `tournament:<id>`: a tournament and everything of it (any row with a `tournament_id`
+  column, and the rows of tables registered with `watch_table(name, tournament_attr=...)`,
+  such as `tournaments` itself by its `id`);
+* `lists`: everything a list or leaderboard page may show; bumped with every tournament
+  scope and by the tables registered with `watch_table(name)` (teams, games, ratings...);
+* `epoch`: part of every key; bumped when an ORM bulk UPDATE/DELETE/INSERT touches a watched
+  table (the rows and so the tournaments it touches are not known).
+
+Changes are collected when the session flushes and the versions are bumped only after the
+outermost commit; a rollback drops them. SQL written as text is not seen: the cache entries'
+timeout (`RESPONSE_CACHE_SECONDS`) is the safety net.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from deltacrown.core.cache import cache
+
+log = logging.getLogger(__name__)
+
+EPOCH = "epoch"
+LISTS = "lists"
+_PREFIX = "rc:v:"
+_PENDING = "response_cache_scopes"
+# Table name → the attribute holding the tournament id (None: a lists-wide table).
+_watched: dict[str, str | None] = {}
+
+
+def watch_table(name: str, *, tournament_attr: str | None = None) -> None:
+    """Count changes to the rows of table `name` as changes to what cached reads show: of the
+    tournament in `tournament_attr` when given, else of every list page."""
+    _watched[name] = tournament_attr
+
+
+def tournament_scope(tournament_id: int) -> str:
+    return f"tournament:{tournament_id}"
+
+
+def keys(scopes: Iterable[str]) -> list[str]:
+    """The cache keys holding the scopes' versions (to read them with other keys at once)."""
+    return [_PREFIX + name for name in scopes]
+
+
+def complete(scopes: Iterable[str], found: Iterable[Any]) -> list[str]:
+    """The scopes' version tokens from `found` (read at their `keys`); a scope without one
+    (never bumped, or evicted) gets a fresh random version."""
+    tokens = []
+    for key, token in zip(keys(scopes), found, strict=True):
+        if token is None:
+            cache.add(key, uuid.uuid4().hex, timeout=0)
+            token = cache.get(key) or "none"
+        tokens.append(str(token))
+    return tokens
+
+
+def current(scopes: Iterable[str]) -> list[str]:
+    """The current version token of each scope (one cache round trip when all exist)."""
+    names = list(scopes)
+    return complete(names, cache.get_many(*keys(names)))
+
+
+def bump(scopes: Iterable[str]) -> None:
+    """Give each scope a new version (its cached reads are then never served again)."""
+    names = set(scopes)
+    if not names:
+        return
+    cache.set_many({_PREFIX + name: uuid.uuid4().hex for name in names}, timeout=0)
+
+
+def _tournament_attr(instance: Any) -> str | None:
+    """The attribute naming the instance's tournament; "" for a lists-wide table; None for a
+    table cached reads do not show."""
+    table = getattr(type(instance), "__tablename__", None)
+    if table in _watched:
+        return _watched[table] or ""
+    return "tournament_id" if "tournament_id" in sa.inspect(type(instance)).columns else None
+
+
+def _scopes_of(instance: Any, *, load: bool) -> set[str]:
+    attr = _tournament_attr(instance)
+    if attr is None:
+        return set()
+    if not attr:
+        return {LISTS}
+    if load:  # before the flush: an expired attribute may still be loaded
+        try:
+            tournament_id = getattr(instance, attr)
+        except Exception:
+            tournament_id = None
+    else:  # after the flush: new rows' keys are assigned; nothing may be loaded now
+        tournament_id = sa.inspect(instance).dict.get(attr)
+    if isinstance(tournament_id, int):
+        return {tournament_scope(tournament_id), LISTS}
+    return {LISTS}
+
+
+def _pending(session: Session) -> set[str]:
+    scopes: set[str] = session.info.setdefault(_PENDING, set())
+    return scopes
+
+
+def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    scopes = _pending(session)
+    for instance in (*session.dirty, *session.deleted):
+        scopes |= _scopes_of(instance, load=True)
+
+
+def _after_flush(session: Session, flush_context: Any) -> None:
+    scopes = _pending(session)
+    for instance in (*session.new, *session.deleted):
+        scopes |= _scopes_of(instance, load=False)
+
+
+def _on_orm_execute(state: ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", None)
+    if name is None:
+        return
+    if name in _watched or "tournament_id" in getattr(table, "c", {}):
+        _pending(state.session).update({EPOCH, LISTS})
+
+
+def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    scopes = session.info.pop(_PENDING, None)
+    if not scopes or not has_app_context() or not current_app.config.get("RESPONSE_CACHE"):
+        return  # (a cache turned on later starts empty: `cache.clear()` or a new process)
+    try:
+        bump(scopes)
+    except Exception:  # a cache that is down must not fail a committed write
+        log.exception("could not bump response cache versions %s", sorted(scopes))
+
+
+def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+_LISTENERS = (
+    (FlaskSession, "before_flush", _before_flush),
+    (FlaskSession, "after_flush", _after_flush),
+    (FlaskSession, "do_orm_execute", _on_orm_execute),
+    (FlaskSession, "after_commit", _after_commit),
+    (FlaskSession, "after_soft_rollback", _after_soft_rollback),
+)
+
+
+def install_listeners() -> None:
+    """Install the session listeners once per process."""
+    for target, name, listener in _LISTENERS:
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)
