@@ -412,11 +412,17 @@ def test_each_role_gets_only_what_the_table_allows(app: Any, client: Any, world:
     assert not cache_violations, "\n".join(cache_violations)
 
 
-# Operations that say on their own how their answer may be cached (files, pictures).
+# Operations that say on their own how their answer may be cached (files, pictures,
+# calendars, CSV downloads: `no-store`, or a calendar program's `private, max-age=300`).
 OWN_CACHE_CONTROL = frozenset(
     {
         "GET /api/certificates/<int:certificate_id>/download/",
         f"GET {T}/og.png",
+        f"GET {T}/analytics/participants.csv",
+        f"GET {T}/calendar.ics",
+        f"GET {T}/matches/export/",
+        f"GET {T}/standings/export/",
+        "GET /api/me/calendar.ics",
     }
 )
 
