@@ -144,7 +144,9 @@ class Gunicorn:
 
 
 def server_env(database_url: str, redis_url: str) -> dict[str, str]:
-    return support.server_env(database_url, redis_url, SECRET)
+    # The staff accounts these servers serve (tests/moderation's cross-process ban) have no
+    # second factor; what is tested here is the fan-out between processes, not sign-in.
+    return support.server_env(database_url, redis_url, SECRET, STAFF_REQUIRE_2FA="false")
 
 
 @pytest.fixture
