@@ -35,6 +35,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "own_isolation: the test runs the isolation recipe itself (the canary)"
     )
+    config.addinivalue_line(
+        "markers",
+        "embedded: builds its own app on a SQLite file (the embedded default); runs in the "
+        "embedded run only",
+    )
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -255,8 +260,9 @@ def sanction(app: Flask) -> Iterator[Any]:
 
 # Server mode runs the suite a second time for what the database and Redis change; a test that
 # touches neither (pure rules, engines, renderers: no `app` among the fixtures it asks for,
-# directly or through other fixtures, and no word of server mode in its module) has already
-# run in the embedded mode and is not run again. DELTACROWN_RUN_ALL=1 runs everything.
+# directly or through other fixtures, and no word of server mode in its module), or that is
+# marked `embedded` (it builds its own SQLite app whatever the mode), has already run in the
+# embedded mode and is not run again. DELTACROWN_RUN_ALL=1 runs everything.
 _SERVER_MODE_WORDS = ("TEST_DATABASE_URL", "TEST_REDIS_URL", "postgres", "is_postgres", "redis")
 _APP_FIXTURES = {"app", "database_url", "is_postgres"}
 
@@ -297,7 +303,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     keep, ran_embedded = [], []
     for item in items:
-        pure = (
+        pure = item.get_closest_marker("embedded") is not None or (
             not _asks_for_app(item)
             and item.get_closest_marker("postgres") is None
             and item.get_closest_marker("browser") is None

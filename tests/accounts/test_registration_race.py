@@ -86,6 +86,7 @@ def _post(url: str, body: dict) -> int:
         return int(error.code)
 
 
+@pytest.mark.embedded
 def test_two_hundred_simultaneous_signups_and_logins_on_embedded_sqlite_get_no_5xx(tmp_path):
     """The embedded default (a SQLite file, a threaded server): nobody gets a 5xx; a writer
     that cannot get the lock in time would be a 503 `database_busy`, never a 500."""

@@ -250,6 +250,7 @@ def test_200_coin_sign_ups_for_64_places_debit_exactly_64_wallets(pg_race):
     assert broken == [] and checked >= PLAYERS
 
 
+@pytest.mark.embedded
 def test_200_sign_ups_for_64_places_on_the_embedded_sqlite_default(tmp_path):
     from flask_migrate import upgrade
 
