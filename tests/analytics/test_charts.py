@@ -112,3 +112,11 @@ def test_dashboard_screenshot_in_headless_chromium(app, client, world, staff, tm
     assert image.size == (1280, 2400)
     colours = image.resize((320, 600)).getcolors(maxcolors=1_000_000) or []
     assert len(colours) > 50  # charts drawn, not a blank page
+
+
+def test_chart_text_is_escaped_and_carries_no_script():
+    """The admin pages mark the charts' SVG safe: pygal escapes every title, label and series
+    name, and no script is emitted."""
+    svg = charts.bar_chart("<script>alert(1)</script>", ["<b>x</b>"], {"<img onerror=1>": [1]})
+    assert "<script" not in svg and "<img" not in svg and "<b>" not in svg
+    assert "&lt;script&gt;" in svg
