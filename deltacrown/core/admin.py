@@ -160,18 +160,28 @@ class StaffAccessMixin:
     """Staff only: anonymous → 302 to the sign-in page, non-staff → 403."""
 
     def is_accessible(self) -> bool:
-        user = current_admin_user()
-        if user is None or not user.is_staff:
-            return False
-        return not admin_auth.get().second_factor_missing(user)
+        return has_staff_rights(current_admin_user())
 
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
-        user = current_admin_user()
-        if user is None:
-            return redirect(url_for("admin.login", next=request.full_path))
-        if user.is_staff:  # staff without the required second factor
-            return redirect(url_for("admin.two_factor_required"))
-        return forbidden_page()
+        return refuse_access()
+
+
+def has_staff_rights(user: Any) -> bool:
+    """Staff whose rights are in force: with `STAFF_REQUIRE_2FA`, a second factor is on."""
+    if user is None or not user.is_staff:
+        return False
+    return not admin_auth.get().second_factor_missing(user)
+
+
+def refuse_access() -> Any:
+    """What a view answers to a visitor it does not admit: the sign-in page (anonymous), the
+    page about turning on two-factor sign-in (staff without it), else the 403 page."""
+    user = current_admin_user()
+    if user is None:
+        return redirect(url_for("admin.login", next=request.full_path))
+    if user.is_staff:  # staff without the required second factor
+        return redirect(url_for("admin.two_factor_required"))
+    return forbidden_page()
 
 
 def forbidden_page() -> Any:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, g
 
-from deltacrown.core.admin import admin_auth, current_admin_user, forbidden_page
+from deltacrown.core.admin import current_admin_user, has_staff_rights, refuse_access
 from deltacrown.core.ports import Port
 
 
@@ -35,19 +35,12 @@ class OrganizerScope(Protocol):
 organizer_scope: Port[OrganizerScope] = Port("core.organizer_scope")
 
 
-def is_staff_user(user: Any) -> bool:
-    """Staff with their rights in force (with `STAFF_REQUIRE_2FA`, a second factor is on)."""
-    if user is None or not (user.is_staff or user.is_superuser):
-        return False
-    return not admin_auth.get().second_factor_missing(user)
-
-
 class Scope:
     """What the signed-in viewer may work on: everything (staff) or their tournaments."""
 
     def __init__(self, user: Any) -> None:
         self.user = user
-        self.everything = is_staff_user(user)
+        self.everything = has_staff_rights(user)
 
     def tournament_ids(self) -> Any:
         """A select of the viewer's tournament ids (only meaningful when not `everything`)."""
@@ -84,16 +77,11 @@ class ScopedAccessMixin:
         user = current_admin_user()
         if user is None:
             return False
-        if is_staff_user(user):
+        if has_staff_rights(user):
             return True
         if "admin_runs_any" not in g:  # asked once per request (the menu asks every view)
             g.admin_runs_any = organizer_scope.get().runs_any(user.id)
         return bool(g.admin_runs_any)
 
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
-        user = current_admin_user()
-        if user is None:
-            return redirect(url_for("admin.login", next=request.full_path))
-        if user.is_staff or user.is_superuser:  # staff without the required second factor
-            return redirect(url_for("admin.two_factor_required"))
-        return forbidden_page()
+        return refuse_access()
