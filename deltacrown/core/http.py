@@ -19,6 +19,11 @@ from deltacrown.core.inputs import DEFAULT_MAX_JSON_DEPTH, json_too_deep
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def valid_request_id(sent: str) -> bool:
+    """Whether a client's X-Request-ID is safe to repeat (else a fresh one is made)."""
+    return bool(_VALID_REQUEST_ID.match(sent))
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # HTML pages of our own (Swagger UI, ReDoc, the staff admin) get a content security policy.
 HTML_PREFIXES = ("/admin", "/api/docs")
@@ -96,7 +101,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _request_id() -> None:
         sent = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = sent if _VALID_REQUEST_ID.match(sent) else uuid.uuid4().hex
+        g.request_id = sent if valid_request_id(sent) else uuid.uuid4().hex
 
     @app.before_request
     def _check_body() -> None:

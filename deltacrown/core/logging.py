@@ -98,9 +98,9 @@ class RequestIdFilter(logging.Filter):
     """Adds `request_id` (from `g`, set per request) to every log record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        request_id = None
+        request_id = getattr(record, "request_id", None)  # given by a caller outside Flask
         if has_request_context():
-            request_id = g.get("request_id")
+            request_id = g.get("request_id") or request_id
         record.request_id = request_id or "-"
         return True
 

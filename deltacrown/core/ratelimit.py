@@ -31,6 +31,8 @@ from deltacrown.core.auth import token_identity_unverified_db
 # /api/openapi.json (flask-smorest's api-docs). Flask-Admin's static files (`admin.static`)
 # are exempt in flask-limiter itself, like every `*.static` endpoint.
 EXEMPT_BLUEPRINTS = frozenset({"ops", "api_docs", "api-docs", "media"})
+# Set in the WSGI environ by the response cache's front when it already counted this request.
+COUNTED_ENVIRON_KEY = "deltacrown.ratelimit_counted"
 
 
 def client_ip() -> str:
@@ -61,6 +63,8 @@ def default_limit() -> str:
 def is_exempt() -> bool:
     """No limit at all for this request: limits are off for this app, or an exempt route."""
     if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True
+    if COUNTED_ENVIRON_KEY in request.environ:  # counted by the cache front (core.cache_front)
         return True
     return request.blueprint in EXEMPT_BLUEPRINTS
 
@@ -110,10 +114,27 @@ return {current, redis.call("ttl", KEYS[1])}
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         current, ttl = self.lua_incr_ttl([self.prefixed_key(key)], [expiry, amount])
+        return self.counted(key, (current, ttl))
+
+    def queue_incr(self, pipe: Any, key: str, expiry: int, amount: int = 1) -> None:
+        """Queue `incr` on `pipe`, a pipeline to the same Redis server that carries other
+        commands of the request; give its answer to `counted` (or call `incr` again when the
+        answer is a NoScriptError: the script was not loaded yet)."""
+        pipe.evalsha(self.lua_incr_ttl.sha, 1, self.prefixed_key(key), expiry, amount)
+
+    def counted(self, key: str, answer: Any) -> int:
+        """The count the counting script answered, kept for the same thread's reads."""
+        current, ttl = answer
         now = time.time()
         # [count, expires at, made at, count still unread, expiry still unread]
         self._windows()[key] = [int(current), max(int(ttl), 0) + now, now, True, True]
         return int(current)
+
+    def same_server(self, client: Any) -> bool:
+        """Whether `client` talks to this storage's Redis server and database."""
+        mine = self.storage.connection_pool.connection_kwargs
+        theirs = client.connection_pool.connection_kwargs
+        return all(mine.get(k) == theirs.get(k) for k in ("host", "port", "db", "path"))
 
     def _recent_value(self, key: str, index: int) -> Any:
         window = self._windows().get(key)
