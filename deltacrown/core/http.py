@@ -24,6 +24,8 @@ _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 def valid_request_id(sent: str) -> bool:
     """Whether a client's X-Request-ID is safe to repeat (else a fresh one is made)."""
     return bool(_VALID_REQUEST_ID.match(sent))
+
+
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # HTML pages of our own (Swagger UI, ReDoc, the staff admin) get a content security policy.
 HTML_PREFIXES = ("/admin", "/api/docs")

@@ -26,37 +26,40 @@ MAX_PAGE_SIZE = 100
 EXACT_COUNT_LIMIT = 10_000
 
 
-def paginate_select(query: sa.Select[Any], pagination_parameters: Any) -> list[Any]:
+def paginate_select(
+    query: sa.Select[Any], pagination_parameters: Any, *, exact_limit: int | None = None
+) -> list[Any]:
     """Run one page of a Select and record the total for the X-Pagination header.
 
     The total costs nothing when the first page is not full; otherwise it is exact up to
-    EXACT_COUNT_LIMIT rows and, on PostgreSQL, the planner's estimate above it (an exact count
-    of a large table grows with the table; the page does not)."""
+    `exact_limit` (EXACT_COUNT_LIMIT) rows and, on PostgreSQL, the planner's estimate above it
+    (an exact count of a large table grows with the table; the page does not)."""
     page = pagination_parameters.page
     size = pagination_parameters.page_size
     items = list(db.session.scalars(query.limit(size).offset((page - 1) * size)))
     if page == 1 and len(items) < size:
         pagination_parameters.item_count = len(items)
         return items
-    total, estimated = count_rows(query)
+    total, estimated = count_rows(query, exact_limit=exact_limit)
     pagination_parameters.item_count = total
     pagination_parameters.total_estimated = estimated
     return items
 
 
-def count_rows(query: sa.Select[Any]) -> tuple[int, bool]:
+def count_rows(query: sa.Select[Any], *, exact_limit: int | None = None) -> tuple[int, bool]:
     """How many rows `query` returns, and whether that is an estimate (see paginate_select)."""
+    limit = EXACT_COUNT_LIMIT if exact_limit is None else exact_limit
     rows = query.order_by(None).with_only_columns(sa.literal(1), maintain_column_froms=True)
     estimate = explain.estimated_rows(rows)
     if estimate is None:  # no planner to ask (SQLite, the embedded database): count
         exact = db.session.scalar(sa.select(sa.func.count()).select_from(rows.subquery()))
         return int(exact or 0), False
-    if estimate <= 2 * EXACT_COUNT_LIMIT:
-        bounded = rows.limit(EXACT_COUNT_LIMIT + 1).subquery()
+    if estimate <= 2 * limit:
+        bounded = rows.limit(limit + 1).subquery()
         counted = int(db.session.scalar(sa.select(sa.func.count()).select_from(bounded)) or 0)
-        if counted <= EXACT_COUNT_LIMIT:
+        if counted <= limit:
             return counted, False
-    return max(estimate, EXACT_COUNT_LIMIT + 1), True
+    return max(estimate, limit + 1), True
 
 
 # ----- cursors for append-only feeds ---------------------------------------------------------

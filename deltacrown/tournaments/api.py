@@ -92,9 +92,11 @@ def present(tournament: Tournament, actor: Any) -> Tournament:
     return tournament
 
 
-def _page(query: Any, pagination_parameters: Any, actor: Any) -> list[Tournament]:
+def _page(
+    query: Any, pagination_parameters: Any, actor: Any, *, exact_limit: int | None = None
+) -> list[Tournament]:
     """One page of a discovery list, each marked for what the viewer may see."""
-    return _mark(paginate_select(query, pagination_parameters), actor)
+    return _mark(paginate_select(query, pagination_parameters, exact_limit=exact_limit), actor)
 
 
 def _mark(tournaments: list[Tournament], actor: Any) -> list[Tournament]:
@@ -169,9 +171,14 @@ class TournamentSearch(MethodView):
         word, and a word of 3 or more characters also matches inside a word (`football`
         finds "eFootball"). Tournaments matched by whole words come first. Punctuation and
         operators are ignored; a `q` with no words lists the filtered tournaments.
+
+        The total in `X-Pagination` is exact up to 1,000 matches; above, it is the database's
+        estimate and the object carries `"total_estimated": true`.
         """
         actor = get_current_user()
-        return _page(discovery.search_tournaments(actor, args), pagination_parameters, actor)
+        query = discovery.search_tournaments(actor, args)
+        limit = discovery.SEARCH_EXACT_COUNT_LIMIT
+        return _page(query, pagination_parameters, actor, exact_limit=limit)
 
 
 @cached_read(LISTS)

@@ -387,6 +387,11 @@ def keyset_tournaments(
     )
 
 
+# A search's total is exact up to this many matches, estimated above: counting every match
+# of a common word grows with the table, and ranking them already reads each one.
+SEARCH_EXACT_COUNT_LIMIT = 1_000
+
+
 def search_tournaments(actor: Any, args: Mapping[str, Any]) -> sa.Select[tuple[Tournament]]:
     """`list_tournaments` narrowed to the words of `args["q"]`, most relevant first."""
     query = apply_filters(_base(actor, bool(args.get("mine"))), args)

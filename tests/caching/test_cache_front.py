@@ -14,7 +14,6 @@ import pytest
 from flask import Flask
 
 from deltacrown.core.cache import cache
-from tests.core.conftest import make_limited_app  # noqa: F401  (fixture)
 from tests.helpers import assert_problem
 
 LIST = "/api/tournaments/?page_size=5"

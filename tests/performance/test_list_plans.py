@@ -128,3 +128,16 @@ def test_a_list_larger_than_the_exact_count_limit_reports_an_estimated_total(
     exact = json.loads(client.get("/api/tournaments/", query_string=narrow).headers["X-Pagination"])
     assert "total_estimated" not in exact
     assert PAGE < exact["total"] <= SEEDED // 10
+
+
+def test_a_search_counts_exactly_only_up_to_its_own_smaller_limit(
+    client, many_tournaments, monkeypatch
+):
+    monkeypatch.setattr("deltacrown.tournaments.discovery.SEARCH_EXACT_COUNT_LIMIT", 25)
+    common = client.get("/api/tournaments/search/", query_string={"q": "cup", "page_size": PAGE})
+    meta = json.loads(common.headers["X-Pagination"])
+    assert meta["total_estimated"] is True and meta["total"] > 25
+    listed = json.loads(
+        client.get("/api/tournaments/", query_string={"page_size": PAGE}).headers["X-Pagination"]
+    )
+    assert "total_estimated" not in listed  # the lists keep their own, larger limit
