@@ -158,8 +158,18 @@ LISTS_TABLES = (
 )
 
 
+# Columns shown wherever their row appears (organizers, players and teams by name): a change
+# reaches every cached read.
+SHOWN_EVERYWHERE = {
+    "users": ("username", "display_name", "avatar_key", "country"),
+    "teams": ("name", "tag", "logo_url", "logo_alt_text"),
+}
+
+
 def watch_cached_tables() -> None:
     """Which committed changes make the cached public reads (core.response_cache) stale."""
     cache_versions.watch_table(Tournament.__tablename__, tournament_attr="id")
     for name in LISTS_TABLES:
         cache_versions.watch_table(name)
+    for name, columns in SHOWN_EVERYWHERE.items():
+        cache_versions.watch_columns(name, columns)

@@ -10,7 +10,9 @@ so an old entry can never match again. Three kinds of scope:
 * `lists`: everything a list or leaderboard page may show; bumped with every tournament
   scope and by the tables registered with `watch_table(name)` (teams, games, ratings...);
 * `epoch`: part of every key; bumped when an ORM bulk UPDATE/DELETE/INSERT touches a watched
-  table (the rows and so the tournaments it touches are not known).
+  table (the rows and so the tournaments it touches are not known), and when a column
+  registered with `watch_columns` changes (a user's or a team's name: shown in every
+  tournament they played, rare enough to start afresh).
 
 Changes are collected when the session flushes and the versions are bumped only after the
 outermost commit; a rollback drops them. SQL written as text is not seen: the cache entries'
@@ -40,6 +42,8 @@ _PREFIX = "rc:v:"
 _PENDING = "response_cache_scopes"
 # Table name → the attribute holding the tournament id (None: a lists-wide table).
 _watched: dict[str, str | None] = {}
+# Table name → the columns whose change reaches every cached read (names shown everywhere).
+_everywhere: dict[str, frozenset[str]] = {}
 
 
 def watch_table(name: str, *, tournament_attr: str | None = None) -> None:
@@ -83,6 +87,22 @@ def bump(scopes: Iterable[str]) -> None:
     cache.set_many({_PREFIX + name: uuid.uuid4().hex for name in names}, timeout=0)
 
 
+def watch_columns(name: str, columns: Iterable[str]) -> None:
+    """Count a change to one of `columns` of a row of table `name` (or the row's deletion) as
+    a change to every cached read: names that tournaments, lists and leaderboards all show."""
+    _everywhere[name] = frozenset(columns)
+
+
+def _changes_everything(instance: Any, *, deleted: bool) -> bool:
+    columns = _everywhere.get(getattr(type(instance), "__tablename__", ""))
+    if not columns:
+        return False
+    if deleted:
+        return True
+    attrs = sa.inspect(instance).attrs
+    return any(attrs[name].history.has_changes() for name in columns)
+
+
 def _tournament_attr(instance: Any) -> str | None:
     """The attribute naming the instance's tournament; "" for a lists-wide table; None for a
     table cached reads do not show."""
@@ -117,8 +137,14 @@ def _pending(session: Session) -> set[str]:
 
 def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     scopes = _pending(session)
-    for instance in (*session.dirty, *session.deleted):
+    for instance in session.dirty:
         scopes |= _scopes_of(instance, load=True)
+        if _changes_everything(instance, deleted=False):
+            scopes.add(EPOCH)
+    for instance in session.deleted:
+        scopes |= _scopes_of(instance, load=True)
+        if _changes_everything(instance, deleted=True):
+            scopes.add(EPOCH)
 
 
 def _after_flush(session: Session, flush_context: Any) -> None:

@@ -197,3 +197,25 @@ def test_each_language_is_cached_apart(app: Any, client: Any, cup: Any, cached: 
     assert statements == []  # both languages come from the cache, whatever the header's form
     assert (again["status_label"], english_again["status_label"]) == (bengali, english)
     assert bengali != english
+
+
+def test_renaming_the_organizer_refreshes_the_cached_detail_and_a_sign_in_does_not(
+    app: Any, client: Any, cup: Any, cached: None
+) -> None:
+    from deltacrown.accounts.models import User
+    from deltacrown.core.time import utcnow
+    from deltacrown.tournaments.models import Tournament
+
+    c = cup(4)
+    url = f"/api/tournaments/{c.id}/"
+    client.get(url)
+    with app.test_request_context():
+        organizer = db.session.get(User, db.session.get(Tournament, c.id).organizer_id)
+        epoch = cache_versions.current([cache_versions.EPOCH])
+        organizer.last_login_at = utcnow()  # not shown by any cached read
+        db.session.commit()
+        assert cache_versions.current([cache_versions.EPOCH]) == epoch
+        organizer.username = "renamed_host"
+        db.session.commit()
+        assert cache_versions.current([cache_versions.EPOCH]) != epoch
+    assert "renamed_host" in client.get(url).get_data(as_text=True)
