@@ -145,19 +145,39 @@ def announce_state_changes() -> None:
     )
 
 
-# Tables without a `tournament_id` whose rows the cached lists, leaderboards and tournament
-# documents show (names of teams and games, ratings, seasons).
-LISTS_TABLES = (
-    "teams",
-    "team_memberships",
-    "games",
-    "game_configs",
-    "seasons",
-    "player_ratings",
-    "rating_changes",
-)
-
-
+# Which lists-wide cached pages (core.cache_versions) show the rows of each table: the
+# tournament lists (`LISTS`), the leaderboards (`LEADERBOARDS`), or neither (rows with a
+# `tournament_id` shown only by their tournament's reads: a match result leaves the lists
+# cached). Tables with a `tournament_id` not named here bump the tournament lists.
+_BOTH = (cache_versions.LISTS, cache_versions.LEADERBOARDS)
+WATCHED_TABLES: dict[str, tuple[str, ...]] = {
+    "teams": _BOTH,
+    "team_memberships": _BOTH,
+    "games": _BOTH,
+    "game_configs": _BOTH,
+    "seasons": (cache_versions.LEADERBOARDS,),
+    "player_ratings": (cache_versions.LEADERBOARDS,),
+    "rating_changes": (cache_versions.LEADERBOARDS,),
+    "leaderboard_points": (cache_versions.LEADERBOARDS,),
+    "tournament_results": _BOTH,
+    **{
+        name: ()
+        for name in (
+            "matches",
+            "match_events",
+            "match_vetoes",
+            "disputes",
+            "stages",
+            "tournament_matchday",
+            "tournament_staff",
+            "tournament_custom_fields",
+            "tournament_slugs",
+            "registration_payments",
+            "certificates",
+            "payouts",
+        )
+    },
+}
 # Columns shown wherever their row appears (organizers, players and teams by name): a change
 # reaches every cached read.
 SHOWN_EVERYWHERE = {
@@ -168,8 +188,8 @@ SHOWN_EVERYWHERE = {
 
 def watch_cached_tables() -> None:
     """Which committed changes make the cached public reads (core.response_cache) stale."""
-    cache_versions.watch_table(Tournament.__tablename__, tournament_attr="id")
-    for name in LISTS_TABLES:
-        cache_versions.watch_table(name)
+    cache_versions.watch_table(Tournament.__tablename__, tournament_attr="id", lists=_BOTH)
+    for name, lists in WATCHED_TABLES.items():
+        cache_versions.watch_table(name, lists=lists)
     for name, columns in SHOWN_EVERYWHERE.items():
         cache_versions.watch_columns(name, columns)

@@ -190,8 +190,8 @@ class CacheFront:
                 cache_versions.EPOCH,
                 cache_versions.tournament_scope(int(view_args["tournament_id"])),
             ]
-        else:
-            scopes = [cache_versions.EPOCH, cache_versions.LISTS]
+        else:  # a lists-wide scope (`lists`, `leaderboards`)
+            scopes = [cache_versions.EPOCH, scope]
         key = self.key(rule.endpoint, environ)
         with self.app.app_context():
             limits = self._limits(rule.endpoint, environ)

@@ -7,8 +7,11 @@ so an old entry can never match again. Three kinds of scope:
 * `tournament:<id>`: a tournament and everything of it (any row with a `tournament_id`
   column, and the rows of tables registered with `watch_table(name, tournament_attr=...)`,
   such as `tournaments` itself by its `id`);
-* `lists`: everything a list or leaderboard page may show; bumped with every tournament
-  scope and by the tables registered with `watch_table(name)` (teams, games, ratings...);
+* `lists` (the tournament lists) and `leaderboards` (the leaderboard pages): what those pages
+  may show. A table's rows bump the ones it is registered with (`watch_table(name,
+  lists=...)`); a row with a `tournament_id` of a table not registered bumps `lists` with its
+  tournament, to be safe. Matches, their events and disputes are registered with none: a match
+  result leaves the cached lists alone;
 * `epoch`: part of every key; bumped when an ORM bulk UPDATE/DELETE/INSERT touches a watched
   table (the rows and so the tournaments it touches are not known), and when a column
   registered with `watch_columns` changes (a user's or a team's name: shown in every
@@ -38,18 +41,23 @@ log = logging.getLogger(__name__)
 
 EPOCH = "epoch"
 LISTS = "lists"
+LEADERBOARDS = "leaderboards"
 _PREFIX = "rc:v:"
 _PENDING = "response_cache_scopes"
-# Table name → the attribute holding the tournament id (None: a lists-wide table).
-_watched: dict[str, str | None] = {}
+# Table name → the attribute holding the tournament id ("" for none) and the lists-wide
+# scopes its rows' changes bump.
+_watched: dict[str, tuple[str, frozenset[str]]] = {}
 # Table name → the columns whose change reaches every cached read (names shown everywhere).
 _everywhere: dict[str, frozenset[str]] = {}
 
 
-def watch_table(name: str, *, tournament_attr: str | None = None) -> None:
+def watch_table(
+    name: str, *, tournament_attr: str | None = None, lists: Iterable[str] = (LISTS,)
+) -> None:
     """Count changes to the rows of table `name` as changes to what cached reads show: of the
-    tournament in `tournament_attr` when given, else of every list page."""
-    _watched[name] = tournament_attr
+    tournament in `tournament_attr` (`tournament_id` when the table has that column) and of
+    the lists-wide scopes `lists` (`LISTS`, `LEADERBOARDS`; none for rows no list shows)."""
+    _watched[name] = (tournament_attr or "", frozenset(lists))
 
 
 def tournament_scope(tournament_id: int) -> str:
@@ -103,21 +111,25 @@ def _changes_everything(instance: Any, *, deleted: bool) -> bool:
     return any(attrs[name].history.has_changes() for name in columns)
 
 
-def _tournament_attr(instance: Any) -> str | None:
-    """The attribute naming the instance's tournament; "" for a lists-wide table; None for a
-    table cached reads do not show."""
-    table = getattr(type(instance), "__tablename__", None)
-    if table in _watched:
-        return _watched[table] or ""
-    return "tournament_id" if "tournament_id" in sa.inspect(type(instance)).columns else None
+def _watch_of(instance: Any) -> tuple[str, frozenset[str]] | None:
+    """The attribute naming the instance's tournament ("" for none) and the lists-wide scopes
+    its changes bump; None for a table cached reads do not show."""
+    mapper = sa.inspect(type(instance))
+    has_tournament = "tournament_id" in mapper.columns
+    watched = _watched.get(getattr(type(instance), "__tablename__", ""))
+    if watched is not None:
+        attr, lists = watched
+        return attr or ("tournament_id" if has_tournament else ""), lists
+    return ("tournament_id", frozenset({LISTS})) if has_tournament else None
 
 
 def _scopes_of(instance: Any, *, load: bool) -> set[str]:
-    attr = _tournament_attr(instance)
-    if attr is None:
+    watched = _watch_of(instance)
+    if watched is None:
         return set()
+    attr, lists = watched
     if not attr:
-        return {LISTS}
+        return set(lists)
     if load:  # before the flush: an expired attribute may still be loaded
         try:
             tournament_id = getattr(instance, attr)
@@ -126,8 +138,8 @@ def _scopes_of(instance: Any, *, load: bool) -> set[str]:
     else:  # after the flush: new rows' keys are assigned; nothing may be loaded now
         tournament_id = sa.inspect(instance).dict.get(attr)
     if isinstance(tournament_id, int):
-        return {tournament_scope(tournament_id), LISTS}
-    return {LISTS}
+        return {tournament_scope(tournament_id), *lists}
+    return {EPOCH}  # the tournament is not known: start afresh
 
 
 def _pending(session: Session) -> set[str]:
@@ -161,7 +173,7 @@ def _on_orm_execute(state: ORMExecuteState) -> None:
     if name is None:
         return
     if name in _watched or "tournament_id" in getattr(table, "c", {}):
-        _pending(state.session).update({EPOCH, LISTS})
+        _pending(state.session).add(EPOCH)
 
 
 def _after_commit(session: Session) -> None:

@@ -4,7 +4,8 @@ A view class marked with `cached_read(scope)` has its anonymous GET responses ke
 app's cache (Redis in server mode, memory in the embedded default). The key is made of the
 endpoint, the path and query string, `Accept`, the answer's language and `Accept-Encoding`; the
 entry holds the versions (`core.cache_versions`) of what the response showed when it was read:
-the tournament in the path (`TOURNAMENT`) or every list (`LISTS`), and the epoch. The lookup
+the tournament in the path (`TOURNAMENT`), every tournament list (`LISTS`) or every
+leaderboard (`LEADERBOARDS`), and the epoch. The lookup
 happens in `core.cache_front`, before Flask's request cycle: it reads the entry and the current
 versions in one round trip (Redis MGET) and serves the entry only while they are equal. A write
 bumps the versions after its commit, so the next read misses and stores the new bytes; the
@@ -39,7 +40,8 @@ from deltacrown.core.cache import cache
 log = logging.getLogger(__name__)
 
 TOURNAMENT = cache_front.TOURNAMENT  # the tournament in the path (`tournament_id`)
-LISTS = cache_versions.LISTS  # every list and leaderboard page
+LISTS = cache_versions.LISTS  # every tournament list page
+LEADERBOARDS = cache_versions.LEADERBOARDS  # every leaderboard page
 PUBLIC = "public, max-age=15, stale-while-revalidate=60"
 PRIVATE = "private, no-cache"
 SENSITIVE = "private, no-store"

@@ -18,7 +18,7 @@ from deltacrown.core.pagination import (
     decode_cursor,
     encode_cursor,
 )
-from deltacrown.core.response_cache import LISTS, cached_read
+from deltacrown.core.response_cache import LEADERBOARDS, cached_read
 from deltacrown.core.scopes import TokenScopes
 from deltacrown.leaderboards import standings
 from deltacrown.leaderboards.errors import (
@@ -58,7 +58,7 @@ blp = Blueprint(
 BOARD = (GameNotFoundError, SeasonNotFoundError)
 
 
-@cached_read(LISTS)
+@cached_read(LEADERBOARDS)
 @blp.route("/leaderboards/")
 class Leaderboard(MethodView):
     @blp.arguments(BoardPageArgs, location="query")

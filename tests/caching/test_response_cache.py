@@ -16,6 +16,7 @@ from deltacrown.core import cache_versions
 from deltacrown.core.cache import cache
 from deltacrown.core.response_cache import PUBLIC
 from deltacrown.extensions import db
+from tests.brackets_api.conftest import better_seed, won_by
 
 VOLATILE = {"X-Request-ID", "Date"}  # per response, cached or not
 
@@ -219,3 +220,29 @@ def test_renaming_the_organizer_refreshes_the_cached_detail_and_a_sign_in_does_n
         db.session.commit()
         assert cache_versions.current([cache_versions.EPOCH]) != epoch
     assert "renamed_host" in client.get(url).get_data(as_text=True)
+
+
+def test_a_match_result_refreshes_its_tournament_and_the_leaderboards_not_the_lists(
+    app: Any, client: Any, cup: Any, api: Any, cached: None
+) -> None:
+    c = cup(4)
+    api.generated(c.id)
+    assert api.start(c.id).status_code == 200
+    scopes = [
+        cache_versions.tournament_scope(c.id),
+        cache_versions.LISTS,
+        cache_versions.LEADERBOARDS,
+    ]
+    with app.app_context():
+        tournament_before, lists_before, boards_before = cache_versions.current(scopes)
+    match = api.playable(c.id)[0]  # one semi-final: the tournament goes on
+    winner = better_seed(match)
+    assert api.result(match["id"], winner, won_by(match, winner)).status_code == 200
+    with app.app_context():
+        tournament_after, lists_after, boards_after = cache_versions.current(scopes)
+    assert tournament_after != tournament_before  # the bracket, matches and standings
+    assert lists_after == lists_before  # no tournament list shows a match
+    assert boards_after != boards_before  # the players' ratings moved
+    api.play(c.id)  # the final completes the tournament: its row changes, so do the lists
+    with app.app_context():
+        assert cache_versions.current([cache_versions.LISTS]) != [lists_after]
