@@ -16,6 +16,7 @@ clean strings in every schema, and a JSON nesting limit checked before anything 
 
 from __future__ import annotations
 
+import copy
 import operator
 import re
 from collections.abc import Iterable, Mapping
@@ -80,25 +81,33 @@ def _range_bounds(field: ma.fields.Field) -> tuple[Any, Any]:
 def harden_field(field: ma.fields.Field, *, text_only: bool = False) -> None:
     """Make one bound field strict: bounded strict integers (recursively through lists,
     tuples and dict values). `text_only`: the field only ever reads text (a DelimitedList's
-    items), so its integers stay lenient about their type and only get bounds."""
+    items), so its integers stay lenient about their type and only get bounds.
+
+    A bound field is a shallow copy of the schema class's field (marshmallow), made again for
+    every schema instance (webargs makes one per request): its validator list and its inner
+    fields are the class's own, so they are replaced, never changed in place."""
     if isinstance(field, ma.fields.Integer) and not field.dump_only:
         low, high = _range_bounds(field)
         explicit = low is not None and high is not None
         floor, ceiling = (INT64_MIN, INT64_MAX) if explicit else (INT32_MIN, INT32_MAX)
-        field.validators.append(ma.validate.Range(min=floor, max=ceiling))
+        field.validators = [*field.validators, ma.validate.Range(min=floor, max=ceiling)]
         if not text_only:
             field.strict = True
     delimited = text_only or isinstance(field, DelimitedFieldMixin)
-    for inner in _inner_fields(field):
+    for inner in _own_inner_fields(field):
         harden_field(inner, text_only=delimited)
 
 
-def _inner_fields(field: ma.fields.Field) -> Iterable[ma.fields.Field]:
+def _own_inner_fields(field: ma.fields.Field) -> Iterable[ma.fields.Field]:
+    """The field's inner fields, each replaced by a copy of its own first."""
     if isinstance(field, ma.fields.List):
+        field.inner = copy.copy(field.inner)
         yield field.inner
     elif isinstance(field, ma.fields.Tuple):
+        field.tuple_fields = [copy.copy(inner) for inner in field.tuple_fields]
         yield from field.tuple_fields
     elif isinstance(field, ma.fields.Mapping) and field.value_field is not None:
+        field.value_field = copy.copy(field.value_field)
         yield field.value_field
 
 

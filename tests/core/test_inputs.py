@@ -187,3 +187,36 @@ def test_chunked_json_body_over_the_limit_is_413(client):
 def test_chunked_json_body_within_the_limit_is_read(client):
     payload = json.dumps({"login": "nobody", "password": "wrong-password"}).encode()
     assert_problem(_chunked(client, "/api/auth/login/", payload), 401, "invalid_credentials")
+
+
+def test_making_a_schema_again_and_again_adds_no_validators_to_its_fields():
+    """webargs makes the argument schema afresh for every request; marshmallow's field copies
+    share their validator lists with the class's fields, so hardening must not append to
+    them (it did: a list endpoint gained one validator per field per request)."""
+    import marshmallow as ma
+    from webargs.fields import DelimitedList
+
+    from deltacrown.core.api import BaseSchema
+
+    class Args(BaseSchema):
+        count = ma.fields.Integer(validate=ma.validate.Range(min=0))
+        ids = DelimitedList(ma.fields.Integer())
+        pairs = ma.fields.List(ma.fields.Tuple((ma.fields.Integer(), ma.fields.String())))
+        scores = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+
+    def validator_counts() -> list[int]:
+        schema = Args()
+        fields = schema.fields
+        return [
+            len(fields["count"].validators),
+            len(fields["ids"].inner.validators),
+            len(fields["pairs"].inner.tuple_fields[0].validators),
+            len(fields["scores"].value_field.validators),
+        ]
+
+    first = validator_counts()
+    for _ in range(20):
+        assert validator_counts() == first
+    assert Args().load({"count": 3}) == {"count": 3}
+    with pytest.raises(ma.ValidationError):
+        Args().load({"count": 2**40})  # still bounded
