@@ -196,10 +196,12 @@ def listed() -> sa.Select[tuple[Tournament]]:
     return sa.select(Tournament).where(listed_condition()).options(*list_loading())
 
 
+@functools.cache
 def list_loading() -> tuple[Any, ...]:
     """Load what a list dumps and nothing more: the columns `TournamentSchema` shows (and
     those its values are made of), the game's id, slug and name, the organizers' id and
-    username; any other relationship raises instead of querying row by row."""
+    username; any other relationship raises instead of querying row by row. Built once:
+    loader options are immutable, and building them cost a list request about 2 ms."""
     return (
         orm.load_only(*_list_columns()),
         orm.joinedload(Tournament.game).load_only(Game.id, Game.slug, Game.name),
