@@ -127,6 +127,36 @@ def rounds_of(stage_id: int) -> list[Round]:
 
 
 # ----- matches -------------------------------------------------------------------------------
+# Matches this session has row-locked and loaded fresh, with the (sub)transaction that took
+# each lock (as `tournaments.queries` keeps its tournament locks): within that transaction the
+# session's copy is the row, so the bracket's load of the same match reads no second time.
+_LOCKED_MATCHES_KEY = "deltacrown_locked_matches"
+
+
+def remember_locked_match(match: Match) -> None:
+    """`match` was just loaded fresh under its row lock (SELECT ... FOR UPDATE)."""
+    session = db.session()
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    held = session.info.get(_LOCKED_MATCHES_KEY)
+    if held is None or any(not t.is_active for t, _ in held.values()):
+        # Only this transaction's locks are kept (and no row of an earlier one held on to).
+        held = session.info[_LOCKED_MATCHES_KEY] = {
+            i: (t, m) for i, (t, m) in (held or {}).items() if t.is_active
+        }
+    held[match.id] = (transaction, match)
+
+
+def locked_match(match_id: int) -> Match | None:
+    """The session's copy of a match locked and loaded fresh in the current transaction (a
+    rolled-back savepoint's lock does not count), or None."""
+    session = db.session()
+    held = session.info.get(_LOCKED_MATCHES_KEY, {}).get(match_id)
+    if held is None or not held[0].is_active or held[1] not in session:
+        return None
+    match: Match = held[1]
+    return match
+
+
 def get_match(match_id: int) -> Match:
     match = db.session.get(Match, match_id)
     if match is None:

@@ -312,8 +312,11 @@ def load_full(row: Stage) -> Loaded:
 
 
 def load_partial(row: Stage, match_id: int) -> Loaded:
-    """Just the match and the matches its winner and loser move to, from fresh rows."""
-    (match,) = queries.matches_by_id([match_id], fresh=True)
+    """Just the match and the matches its winner and loser move to, from fresh rows (the
+    match as the session holds it when this transaction has locked and loaded it already)."""
+    match = queries.locked_match(match_id)
+    if match is None:
+        (match,) = queries.matches_by_id([match_id], fresh=True)
     targets = [i for i in (match.next_match_winner_id, match.next_match_loser_id) if i]
     rows = [match, *queries.matches_by_id(targets, fresh=True)]
     engine_ids = {m.id: m.engine_id for m in rows}

@@ -178,7 +178,6 @@ def settle_submissions(
 
 def go_live(match: Match, actor: Any, now: datetime, *, automatic: bool) -> None:
     match.transition(M.LIVE)
-    db.session.flush()
     record_event(match, "started", actor, now=now, automatic=automatic)
     publish_event(match, "match.started", automatic=automatic)
 
@@ -193,21 +192,34 @@ def start_waiting(tournament: Tournament, now: datetime, *, match: Match | None 
     if match is not None:
         waiting = [match] if _waits_for_nobody(match) else []
     else:
-        waiting = list(
-            db.session.scalars(
-                sa.select(Match)
-                .where(
-                    Match.tournament_id == tournament.id,
-                    Match.status == M.READY,
-                    Match.scheduled_at.is_(None),
-                    Match.lobby.is_(None),
-                )
-                .order_by(Match.position, Match.id)
-                .with_for_update()
+        # Ids first (a result has just loaded the match it made ready: the session has it).
+        ids = db.session.scalars(
+            sa.select(Match.id)
+            .where(
+                Match.tournament_id == tournament.id,
+                Match.status == M.READY,
+                Match.scheduled_at.is_(None),
+                Match.lobby.is_(None),
             )
-        )
+            .order_by(Match.position, Match.id)
+            .with_for_update()
+        ).all()
+        waiting = _matches(ids)
     for ready in waiting:
         go_live(ready, None, now, automatic=True)
+
+
+def _matches(ids: list[int]) -> list[Match]:
+    """The matches with these ids, in this order: the session's copies, the others read in
+    one query."""
+    session = db.session
+    held = {i: session.identity_map.get(session.identity_key(Match, i)) for i in ids}
+    missing = [i for i, match in held.items() if match is None]
+    if missing:
+        held.update(
+            (m.id, m) for m in session.scalars(sa.select(Match).where(Match.id.in_(missing)))
+        )
+    return [m for m in (held[i] for i in ids) if m is not None]
 
 
 def _waits_for_nobody(match: Match) -> bool:

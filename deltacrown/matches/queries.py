@@ -56,17 +56,25 @@ def visible_match(
 
 def lock_match(match_id: int) -> tuple[Tournament, Match]:
     """Lock the match's tournament row, then the match row (always in that order, as the
-    brackets service locks tournament then stage), both freshly loaded."""
-    match = db.session.get(Match, match_id)
-    if match is None:
+    brackets service locks tournament then stage), both freshly loaded. The tournament is
+    found through the match in the locking statement itself (one round trip)."""
+    tournament = tournament_queries.lock_tournament_where(
+        Tournament.id
+        == sa.select(Match.tournament_id).where(Match.id == match_id).scalar_subquery()
+    )
+    if tournament is None:
         raise MatchNotFoundError(f"No match {match_id}.")
-    tournament = tournament_queries.get_tournament(match.tournament_id, for_update=True)
+    if tournament.is_deleted:
+        raise TournamentNotFoundError(f"No tournament {tournament.id}.")
     locked = db.session.scalars(
         sa.select(Match)
         .where(Match.id == match_id)
         .with_for_update(of=Match)
         .execution_options(populate_existing=True)
-    ).one()
+    ).one_or_none()
+    if locked is None:  # deleted between the two statements (the tournament lock now holds it)
+        raise MatchNotFoundError(f"No match {match_id}.")
+    bracket_queries.remember_locked_match(locked)
     return tournament, locked
 
 
@@ -138,6 +146,20 @@ def pending_submission(match_id: int) -> ResultSubmission | None:
         .order_by(ResultSubmission.id)
         .limit(1)
     )
+
+
+def open_paperwork(match_id: int) -> tuple[bool, bool]:
+    """Whether the match has open submissions (pending or disputed) and an open dispute, in
+    one round trip: a result settles them, and most matches have neither."""
+    submissions = sa.exists().where(
+        ResultSubmission.match_id == match_id,
+        ResultSubmission.status.in_((SubmissionStatus.PENDING, SubmissionStatus.DISPUTED)),
+    )
+    disputes = sa.exists().where(
+        Dispute.match_id == match_id, Dispute.status.in_(OPEN_DISPUTE_STATUSES)
+    )
+    row = db.session.execute(sa.select(submissions, disputes)).one()
+    return bool(row[0]), bool(row[1])
 
 
 def open_dispute(match_id: int) -> Dispute | None:

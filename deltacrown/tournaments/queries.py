@@ -92,18 +92,37 @@ _LOCKS_KEY = "deltacrown_locked_tournaments"
 def _locked(tournament_id: int) -> Tournament | None:
     """The tournament row-locked (FOR UPDATE) and freshly loaded, once per transaction."""
     session = db.session()
-    locks = session.info.setdefault(_LOCKS_KEY, {})
-    held = locks.get(tournament_id)
+    held = session.info.get(_LOCKS_KEY, {}).get(tournament_id)
     if held is not None and held[0].is_active and held[1] in session:
         return held[1]
-    tournament = db.session.scalars(
-        sa.select(Tournament)
-        .where(Tournament.id == tournament_id)
-        .with_for_update(of=Tournament)
-        .execution_options(populate_existing=True)
-    ).first()
+    return _lock(Tournament.id == tournament_id)
+
+
+def lock_tournament_where(condition: Any) -> Tournament | None:
+    """The tournament matching `condition` (for instance its id taken from a row of another
+    domain, in a scalar subquery: one round trip instead of two), row-locked and freshly
+    loaded with its co-organizers, remembered as `get_tournament(for_update=True)` does;
+    None when nothing matches. Deleted tournaments are returned: the caller decides."""
+    return _lock(condition)
+
+
+def _lock(condition: Any) -> Tournament | None:
+    # The co-organizers come in the same round trip (the access rules ask for them at once);
+    # FOR UPDATE OF locks the tournament row only.
+    session = db.session()
+    tournament = (
+        db.session.scalars(
+            sa.select(Tournament)
+            .where(condition)
+            .options(orm.joinedload(Tournament.organizer_links))
+            .with_for_update(of=Tournament)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .first()
+    )
     if tournament is not None:
-        locks[tournament_id] = (
+        session.info.setdefault(_LOCKS_KEY, {})[tournament.id] = (
             session.get_nested_transaction() or session.get_transaction(),
             tournament,
         )
