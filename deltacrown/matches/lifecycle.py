@@ -4,6 +4,7 @@ steps more than one use case takes (going live, cancelling, settling submissions
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -209,7 +210,7 @@ def start_waiting(tournament: Tournament, now: datetime, *, match: Match | None 
         go_live(ready, None, now, automatic=True)
 
 
-def _matches(ids: list[int]) -> list[Match]:
+def _matches(ids: Sequence[int]) -> list[Match]:
     """The matches with these ids, in this order: the session's copies, the others read in
     one query."""
     session = db.session
