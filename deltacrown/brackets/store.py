@@ -318,7 +318,10 @@ def load_partial(row: Stage, match_id: int) -> Loaded:
     if match is None:
         (match,) = queries.matches_by_id([match_id], fresh=True)
     targets = [i for i in (match.next_match_winner_id, match.next_match_loser_id) if i]
-    rows = [match, *queries.matches_by_id(targets, fresh=True)]
+    held = [queries.locked_match(i) for i in targets]
+    if any(m is None for m in held):
+        held = list(queries.matches_by_id(targets, fresh=True))
+    rows = [match, *(m for m in held if m is not None)]
     engine_ids = {m.id: m.engine_id for m in rows}
     matches = {m.engine_id: engine_match(m, engine_ids) for m in rows}
     stage = engine.Stage(

@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from deltacrown.brackets import queries as bracket_queries
+from deltacrown.brackets.models import Stage
 from deltacrown.extensions import db
 from deltacrown.matches import policies
 from deltacrown.matches.errors import DisputeNotFoundError, MatchNotFoundError
@@ -57,7 +59,11 @@ def visible_match(
 def lock_match(match_id: int) -> tuple[Tournament, Match]:
     """Lock the match's tournament row, then the match row (always in that order, as the
     brackets service locks tournament then stage), both freshly loaded. The tournament is
-    found through the match in the locking statement itself (one round trip)."""
+    found through the match in the locking statement itself (one round trip); the second
+    statement also locks and loads the match's stage and the matches its winner and loser
+    move to, which a result writes next (the tournament's lock already keeps every other
+    writer of them waiting), and whether it has open submissions or an open dispute
+    (`open_paperwork`)."""
     tournament = tournament_queries.lock_tournament_where(
         Tournament.id
         == sa.select(Match.tournament_id).where(Match.id == match_id).scalar_subquery()
@@ -66,16 +72,57 @@ def lock_match(match_id: int) -> tuple[Tournament, Match]:
         raise MatchNotFoundError(f"No match {match_id}.")
     if tournament.is_deleted:
         raise TournamentNotFoundError(f"No tournament {tournament.id}.")
-    locked = db.session.scalars(
-        sa.select(Match)
-        .where(Match.id == match_id)
-        .with_for_update(of=Match)
+    source = orm.aliased(Match)
+    # `id IN (:id, (subquery), (subquery))`: a primary-key lookup of three ids.
+    fed = [
+        sa.select(column).where(source.id == match_id).scalar_subquery()
+        for column in (source.next_match_winner_id, source.next_match_loser_id)
+    ]
+    rows = db.session.execute(
+        sa.select(Match, Stage, *_paperwork(Match.id))
+        .join(Stage, Stage.id == Match.stage_id)
+        .where(Match.id.in_([match_id, *fed]))
+        .with_for_update(of=[Match, Stage])
         .execution_options(populate_existing=True)
-    ).one_or_none()
+    ).all()
+    locked = next((row for row in rows if row[0].id == match_id), None)
     if locked is None:  # deleted between the two statements (the tournament lock now holds it)
         raise MatchNotFoundError(f"No match {match_id}.")
-    bracket_queries.remember_locked_match(locked)
-    return tournament, locked
+    bracket_queries.remember_locked(locked[1], *(row[0] for row in rows))
+    session = db.session()
+    session.info[_PAPERWORK_KEY] = (
+        session.get_nested_transaction() or session.get_transaction(),
+        match_id,
+        (bool(locked[2]), bool(locked[3])),
+    )
+    return tournament, locked[0]
+
+
+_PAPERWORK_KEY = "deltacrown_match_paperwork"
+
+
+def _paperwork(match_id: Any) -> tuple[Any, Any]:
+    """EXISTS of the match's open submissions (pending or disputed) and of its open dispute."""
+    submissions = sa.exists().where(
+        ResultSubmission.match_id == match_id,
+        ResultSubmission.status.in_((SubmissionStatus.PENDING, SubmissionStatus.DISPUTED)),
+    )
+    disputes = sa.exists().where(
+        Dispute.match_id == match_id, Dispute.status.in_(OPEN_DISPUTE_STATUSES)
+    )
+    return submissions, disputes
+
+
+def open_paperwork(match_id: int) -> tuple[bool, bool]:
+    """Whether the match has open submissions (pending or disputed) and an open dispute: a
+    result settles them, and most matches have neither. Right after `lock_match` (nothing
+    has changed them since) its answer is used once; otherwise one query asks."""
+    session = db.session()
+    known = session.info.pop(_PAPERWORK_KEY, None)
+    if known is not None and known[0].is_active and known[1] == match_id:
+        return known[2]  # type: ignore[no-any-return]
+    row = db.session.execute(sa.select(*_paperwork(match_id))).one()
+    return bool(row[0]), bool(row[1])
 
 
 def participants_of(match: Match) -> list[int]:
@@ -146,20 +193,6 @@ def pending_submission(match_id: int) -> ResultSubmission | None:
         .order_by(ResultSubmission.id)
         .limit(1)
     )
-
-
-def open_paperwork(match_id: int) -> tuple[bool, bool]:
-    """Whether the match has open submissions (pending or disputed) and an open dispute, in
-    one round trip: a result settles them, and most matches have neither."""
-    submissions = sa.exists().where(
-        ResultSubmission.match_id == match_id,
-        ResultSubmission.status.in_((SubmissionStatus.PENDING, SubmissionStatus.DISPUTED)),
-    )
-    disputes = sa.exists().where(
-        Dispute.match_id == match_id, Dispute.status.in_(OPEN_DISPUTE_STATUSES)
-    )
-    row = db.session.execute(sa.select(submissions, disputes)).one()
-    return bool(row[0]), bool(row[1])
 
 
 def open_dispute(match_id: int) -> Dispute | None:

@@ -102,11 +102,12 @@ def lock_tournament_where(condition: Any) -> Tournament | None:
     """The tournament matching `condition` (for instance its id taken from a row of another
     domain, in a scalar subquery: one round trip instead of two), row-locked and freshly
     loaded with its co-organizers, remembered as `get_tournament(for_update=True)` does;
-    None when nothing matches. Deleted tournaments are returned: the caller decides."""
-    return _lock(condition)
+    None when nothing matches. Deleted tournaments are returned: the caller decides. Its
+    game and owner's user row are read when first asked for (a match's use cases never do)."""
+    return _lock(condition, orm.lazyload(Tournament.game), orm.lazyload(Tournament.organizer))
 
 
-def _lock(condition: Any) -> Tournament | None:
+def _lock(condition: Any, *options: Any) -> Tournament | None:
     # The co-organizers come in the same round trip (the access rules ask for them at once);
     # FOR UPDATE OF locks the tournament row only.
     session = db.session()
@@ -114,7 +115,7 @@ def _lock(condition: Any) -> Tournament | None:
         db.session.scalars(
             sa.select(Tournament)
             .where(condition)
-            .options(orm.joinedload(Tournament.organizer_links))
+            .options(orm.joinedload(Tournament.organizer_links), *options)
             .with_for_update(of=Tournament)
             .execution_options(populate_existing=True)
         )
