@@ -3,6 +3,7 @@ submissions, disputes, events, and the rows the sweeps find due."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -64,27 +65,12 @@ def lock_match(match_id: int) -> tuple[Tournament, Match]:
     move to, which a result writes next (the tournament's lock already keeps every other
     writer of them waiting), and whether it has open submissions or an open dispute
     (`open_paperwork`)."""
-    tournament = tournament_queries.lock_tournament_where(
-        Tournament.id
-        == sa.select(Match.tournament_id).where(Match.id == match_id).scalar_subquery()
-    )
+    tournament = tournament_queries.lock_tournament_where(_TOURNAMENT_OF_MATCH, match_id=match_id)
     if tournament is None:
         raise MatchNotFoundError(f"No match {match_id}.")
     if tournament.is_deleted:
         raise TournamentNotFoundError(f"No tournament {tournament.id}.")
-    source = orm.aliased(Match)
-    # `id IN (:id, (subquery), (subquery))`: a primary-key lookup of three ids.
-    fed = [
-        sa.select(column).where(source.id == match_id).scalar_subquery()
-        for column in (source.next_match_winner_id, source.next_match_loser_id)
-    ]
-    rows = db.session.execute(
-        sa.select(Match, Stage, *_paperwork(Match.id))
-        .join(Stage, Stage.id == Match.stage_id)
-        .where(Match.id.in_([match_id, *fed]))
-        .with_for_update(of=[Match, Stage])
-        .execution_options(populate_existing=True)
-    ).all()
+    rows = db.session.execute(_locking_statement(), {"match_id": match_id}).all()
     locked = next((row for row in rows if row[0].id == match_id), None)
     if locked is None:  # deleted between the two statements (the tournament lock now holds it)
         raise MatchNotFoundError(f"No match {match_id}.")
@@ -96,6 +82,31 @@ def lock_match(match_id: int) -> tuple[Tournament, Match]:
         (bool(locked[2]), bool(locked[3])),
     )
     return tournament, locked[0]
+
+
+_TOURNAMENT_OF_MATCH = Tournament.id == (
+    sa.select(Match.tournament_id).where(Match.id == sa.bindparam("match_id")).scalar_subquery()
+)
+
+
+@functools.cache
+def _locking_statement() -> sa.Select[Any]:
+    """The match (bound `match_id`), the matches it feeds and its stage, locked, with its
+    paperwork (built once: building it costs more than running it)."""
+    source = orm.aliased(Match)
+    match_id: Any = sa.bindparam("match_id")
+    # `id IN (:id, (subquery), (subquery))`: a primary-key lookup of three ids.
+    fed = [
+        sa.select(column).where(source.id == match_id).scalar_subquery()
+        for column in (source.next_match_winner_id, source.next_match_loser_id)
+    ]
+    return (
+        sa.select(Match, Stage, *_paperwork(Match.id))
+        .join(Stage, Stage.id == Match.stage_id)
+        .where(Match.id.in_([match_id, *fed]))
+        .with_for_update(of=[Match, Stage])
+        .execution_options(populate_existing=True)
+    )
 
 
 _PAPERWORK_KEY = "deltacrown_match_paperwork"
