@@ -63,8 +63,9 @@ def lock_match(match_id: int) -> tuple[Tournament, Match]:
     found through the match in the locking statement itself (one round trip); the second
     statement also locks and loads the match's stage and the matches its winner and loser
     move to, which a result writes next (the tournament's lock already keeps every other
-    writer of them waiting), and whether it has open submissions or an open dispute
-    (`open_paperwork`)."""
+    writer of them waiting), whether it has open submissions or an open dispute
+    (`open_paperwork`), and whether any match of the tournament waits to be started
+    (`nothing_waited`)."""
     tournament = tournament_queries.lock_tournament_where(_TOURNAMENT_OF_MATCH, match_id=match_id)
     if tournament is None:
         raise MatchNotFoundError(f"No match {match_id}.")
@@ -76,12 +77,31 @@ def lock_match(match_id: int) -> tuple[Tournament, Match]:
         raise MatchNotFoundError(f"No match {match_id}.")
     bracket_queries.remember_locked(locked[1], *(row[0] for row in rows))
     session = db.session()
-    session.info[_PAPERWORK_KEY] = (
-        session.get_nested_transaction() or session.get_transaction(),
-        match_id,
-        (bool(locked[2]), bool(locked[3])),
-    )
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info[_PAPERWORK_KEY] = (transaction, match_id, (bool(locked[2]), bool(locked[3])))
+    session.info[_WAITING_KEY] = (transaction, tournament.id, bool(locked[4]))
     return tournament, locked[0]
+
+
+def waiting_to_start(match: Any, tournament_id: Any) -> Any:
+    """The condition of a tournament's matches that go live by themselves when it
+    auto-starts: ready head-to-head matches without a scheduled time."""
+    return sa.and_(
+        match.tournament_id == tournament_id,
+        match.status == MatchStatus.READY,
+        match.scheduled_at.is_(None),
+        match.lobby.is_(None),
+    )
+
+
+def nothing_waited(tournament_id: int) -> bool:
+    """True when `lock_match`, earlier in this transaction and under the tournament's lock,
+    found no match of the tournament waiting to start (`waiting_to_start`): the matches a
+    result makes ready are then the only ones that can. Answers once per lock (False when
+    unknown)."""
+    session = db.session()
+    known = session.info.pop(_WAITING_KEY, None)
+    return known is not None and known[0].is_active and known[1] == tournament_id and not known[2]
 
 
 _TOURNAMENT_OF_MATCH = Tournament.id == (
@@ -100,8 +120,10 @@ def _locking_statement() -> sa.Select[Any]:
         sa.select(column).where(source.id == match_id).scalar_subquery()
         for column in (source.next_match_winner_id, source.next_match_loser_id)
     ]
+    other = orm.aliased(Match)
+    waiting = sa.exists().where(waiting_to_start(other, Match.tournament_id))
     return (
-        sa.select(Match, Stage, *_paperwork(Match.id))
+        sa.select(Match, Stage, *_paperwork(Match.id), waiting)
         .join(Stage, Stage.id == Match.stage_id)
         .where(Match.id.in_([match_id, *fed]))
         .with_for_update(of=[Match, Stage])
@@ -110,6 +132,7 @@ def _locking_statement() -> sa.Select[Any]:
 
 
 _PAPERWORK_KEY = "deltacrown_match_paperwork"
+_WAITING_KEY = "deltacrown_matches_waiting"
 
 
 def _paperwork(match_id: Any) -> tuple[Any, Any]:

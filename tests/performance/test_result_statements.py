@@ -3,8 +3,10 @@
 
 The match service locks the tournament through the match (one statement, with its
 co-organizers), then the match, the matches it feeds and its stage (one statement, with
-whether it has open submissions or disputes); the bracket service reads none of them again;
-the auto-start sweep reads ids; the match's event and the audit entry go out in one flush.
+whether it has open submissions or disputes, and whether any match of the tournament waits
+to start); the bracket service reads none of them again; with nothing waiting before, the
+auto-start looks at the rows the result moved instead of querying; the match's event and the
+audit entry go out in one flush.
 Before, the same result sent 16 statements on PostgreSQL, and 14 for one that readies nothing
 (the match read three times, the tournament's co-organizers, submissions and disputes each
 apart, a flush per step)."""
@@ -27,9 +29,9 @@ from tests.performance.conftest import statements_seen
 from tests.teams.conftest import give_profile, make_player  # noqa: F401  (fixtures)
 
 # tournament lock, match lock, 3 UPDATEs (the match, the next match, the stage's counter),
-# the auto-start sweep, the next match going live, the match events (one INSERT of both on
-# PostgreSQL, one each on SQLite), the audit entry.
-MAX_STATEMENTS = 9
+# the next match going live, the match events (one INSERT of both on PostgreSQL, one each on
+# SQLite), the audit entry.
+MAX_STATEMENTS = 8
 
 
 def _enter(app: Any, organizer_id: int, play: Play, code: str) -> list[tuple[str, Any]]:
@@ -48,7 +50,7 @@ def _selects(seen: list[tuple[str, Any]]) -> list[str]:
     return [sql for sql, _ in seen if sql.lstrip().upper().startswith("SELECT")]
 
 
-def test_a_result_that_readies_the_next_match_sends_at_most_nine_statements(
+def test_a_result_that_readies_the_next_match_sends_at_most_eight_statements(
     app,
     any_cup,  # noqa: F811
     api,  # noqa: F811
@@ -62,8 +64,8 @@ def test_a_result_that_readies_the_next_match_sends_at_most_nine_statements(
     seen = _enter(app, organizer.id, play, "W1.2")  # ... and now both: ready, then live
     bound = MAX_STATEMENTS if is_postgres else MAX_STATEMENTS + 1
     assert len(seen) <= bound, [sql[:40] for sql, _ in seen]
-    selects = _selects(seen)  # the tournament, the match and what it feeds, the sweep's ids
-    assert len(selects) == 3, selects
+    selects = _selects(seen)  # the tournament; the match, what it feeds and its stage
+    assert len(selects) == 2, selects
     assert selects[0].startswith("SELECT tournaments.id")
     assert selects[1].startswith("SELECT matches.id")
     assert ("FOR UPDATE" in selects[1]) is is_postgres  # SQLite locks the whole file instead
@@ -72,7 +74,7 @@ def test_a_result_that_readies_the_next_match_sends_at_most_nine_statements(
     assert next_match["status"] == "live"
 
 
-def test_a_result_that_feeds_a_match_still_waiting_sends_at_most_eight(
+def test_a_result_that_feeds_a_match_still_waiting_sends_at_most_seven(
     app,
     any_cup,  # noqa: F811
     api,  # noqa: F811

@@ -41,12 +41,14 @@ def _load(stage: Stage, match_id: int) -> store.Loaded:
 
 @dataclass(frozen=True, slots=True)
 class ResultOutcome:
-    """What a result did: the match row, the rows it moved, and whether it completed the
-    tournament."""
+    """What a result did: the match row, the rows it moved, whether it completed the
+    tournament, and whether it went beyond the rows it moved (`grew`: a next Swiss round
+    paired, a stage finished, playoffs drawn)."""
 
     match: Match
     changed: list[Match]
     tournament_completed: bool
+    grew: bool = False
 
 
 def apply_result(
@@ -80,13 +82,14 @@ def apply_result(
     )
     _announce_result(tournament, row, changed, changes)
     placements = changes.placements
+    grew = False
     if changes.round_completed is not None and loaded.stage.more_rounds:
-        placements = _pair_next_round(tournament, loaded)
+        placements, grew = _pair_next_round(tournament, loaded), True
     completed = False
     if placements is not None:
-        completed = finish_stage(tournament, loaded, placements, now=now)
+        completed, grew = finish_stage(tournament, loaded, placements, now=now), True
     db.session.flush()
-    return ResultOutcome(row, changed, completed)
+    return ResultOutcome(row, changed, completed, grew)
 
 
 def _pair_next_round(tournament: Tournament, loaded: store.Loaded) -> list[engine.Placement] | None:
