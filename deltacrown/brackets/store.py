@@ -332,12 +332,17 @@ def load_partial(row: Stage, match_id: int) -> Loaded:
 
 # ----- engine -> rows ------------------------------------------------------------------------
 def save(
-    loaded: Loaded, *, now: datetime, statuses: dict[str, MatchStatus] | None = None
+    loaded: Loaded,
+    *,
+    now: datetime,
+    statuses: dict[str, MatchStatus] | None = None,
+    flush: bool = True,
 ) -> list[Match]:
     """Write back every loaded match the engine changed, and the stage's counters; returns
     the changed rows. A row keeps a richer status (live, disputed, forfeit) while the
     engine's view of it is unchanged; `statuses` (by engine id) names the row status a
-    match the engine moved takes instead of the plain one (a forfeit)."""
+    match the engine moved takes instead of the plain one (a forfeit). `flush=False` leaves
+    the rows to the session's next flush (a result's later steps may change them again)."""
     changed: list[Match] = []
     statuses = statuses or {}
     for engine_id, match in loaded.stage.matches.items():
@@ -356,7 +361,8 @@ def save(
     stage_row = loaded.row
     stage_row.open_count = loaded.stage.open_count
     stage_row.more_rounds = loaded.stage.more_rounds
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return changed
 
 

@@ -77,8 +77,13 @@ def apply_result(
         changes = engine.apply_result(loaded.stage, row.engine_id, winner, games)
     except engine.BracketError as exc:
         raise translate(exc) from exc
+    # Written with the caller's next flush: a match this result readies may go live in the
+    # same transaction, one UPDATE instead of two.
     changed = store.save(
-        loaded, now=now, statuses={row.engine_id: MatchStatus.FORFEIT} if forfeit else None
+        loaded,
+        now=now,
+        statuses={row.engine_id: MatchStatus.FORFEIT} if forfeit else None,
+        flush=False,
     )
     _announce_result(tournament, row, changed, changes)
     placements = changes.placements
@@ -88,7 +93,8 @@ def apply_result(
     completed = False
     if placements is not None:
         completed, grew = finish_stage(tournament, loaded, placements, now=now), True
-    db.session.flush()
+    if grew:
+        db.session.flush()
     return ResultOutcome(row, changed, completed, grew)
 
 
