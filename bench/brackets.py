@@ -25,7 +25,9 @@ migrated first) times the persistence layer: "generate" is `brackets.services.ge
 `matches.services.enter_result` as the organizer, one commit per result, in stage
 order with slot 1 winning (Swiss: winners drawn as above, each next round paired by the
 service). The N confirmed registrations each case needs are bulk-inserted before the clock
-starts, and everything a case created is deleted after it.
+starts, and everything a case created is deleted after it. Its "play" lines add
+`cpu_seconds` (this process's CPU time) and `statements` (SQL statements sent), which a
+shared machine's load does not move as it moves `seconds`.
 
     python bench/brackets.py --backend postgres --database-url postgresql+psycopg://... \
         --formats single_elimination double_elimination --sizes 8 64 1024 --repeat 1
@@ -261,6 +263,31 @@ class PostgresBackend:
         return _PersistedStage(row.id, list(row.seeds), format_name)
 
     def play(self, stage: Any) -> int:
+        """`_play`, counting the statements sent and the CPU time spent (`play_extra`)."""
+        import sqlalchemy as sa
+
+        from deltacrown.extensions import db
+
+        statements = [0]
+
+        def count(*args: Any) -> None:
+            statements[0] += 1
+
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        cpu = time.process_time()
+        try:
+            results = self._play(stage)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+        # Beside the wall-clock `seconds`: this process's CPU time and the statements sent (a
+        # shared machine's load shows in the first, not in these).
+        self.play_extra = {
+            "cpu_seconds": round(time.process_time() - cpu, 3),
+            "statements": statements[0],
+        }
+        return results
+
+    def _play(self, stage: Any) -> int:
         import sqlalchemy as sa
 
         from deltacrown.brackets import services as bracket_services
@@ -384,11 +411,11 @@ def run(
                 best_generate = min(best_generate, seconds)
                 matches = len(stage.matches)
                 seconds, results = _timed(lambda: backend.play(stage))  # noqa: B023
-                if seconds < best_play and format_name == "swiss":
-                    extra = {
-                        "rounds": len(stage.rounds),
-                        "pairing_seconds": getattr(backend, "pairing_seconds", None),
-                    }
+                if seconds < best_play:
+                    extra = dict(getattr(backend, "play_extra", {}))
+                    if format_name == "swiss":
+                        extra["rounds"] = len(stage.rounds)
+                        extra["pairing_seconds"] = getattr(backend, "pairing_seconds", None)
                 best_play = min(best_play, seconds)
             finally:  # a failed case must not leave its rows in a shared database
                 cleanup = getattr(backend, "cleanup", None)

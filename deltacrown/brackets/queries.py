@@ -105,7 +105,11 @@ def get_stage(tournament_id: int, stage_id: int) -> Stage:
 
 def lock_stage(stage_id: int) -> Stage:
     """The stage, row-locked and freshly loaded: every writer of its matches takes this lock
-    (after the tournament's), so two results never interleave their load and save."""
+    (after the tournament's), so two results never interleave their load and save. A stage
+    this transaction has locked already is the session's copy."""
+    held: Stage | None = _held(Stage, stage_id)
+    if held is not None:
+        return held
     stage = db.session.scalars(
         sa.select(Stage)
         .where(Stage.id == stage_id)
@@ -127,6 +131,43 @@ def rounds_of(stage_id: int) -> list[Round]:
 
 
 # ----- matches -------------------------------------------------------------------------------
+# Rows (matches, stages) this session has row-locked and loaded fresh, with the
+# (sub)transaction that took each lock, as `tournaments.queries` keeps its tournament locks:
+# within that transaction the session's copy is the row, so a result's match service locks the
+# match, the matches it feeds and its stage in one statement, and the bracket service reads
+# none of them again.
+_LOCKED_KEY = "deltacrown_locked_bracket_rows"
+
+
+def remember_locked(*rows: Match | Stage) -> None:
+    """`rows` were just loaded fresh under their row locks (SELECT ... FOR UPDATE)."""
+    session = db.session()
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    held = session.info.get(_LOCKED_KEY)
+    if held is None or any(not t.is_active for t, _ in held.values()):
+        # Only live transactions' locks are kept (and no row of an earlier one held on to).
+        held = session.info[_LOCKED_KEY] = {
+            k: (t, row) for k, (t, row) in (held or {}).items() if t.is_active
+        }
+    for row in rows:
+        held[(type(row), row.id)] = (transaction, row)
+
+
+def _held(kind: type, row_id: int) -> Any:
+    session = db.session()
+    held = session.info.get(_LOCKED_KEY, {}).get((kind, row_id))
+    if held is None or not held[0].is_active or held[1] not in session:
+        return None
+    return held[1]
+
+
+def locked_match(match_id: int) -> Match | None:
+    """The session's copy of a match locked and loaded fresh in the current transaction (a
+    rolled-back savepoint's lock does not count), or None."""
+    match: Match | None = _held(Match, match_id)
+    return match
+
+
 def get_match(match_id: int) -> Match:
     match = db.session.get(Match, match_id)
     if match is None:

@@ -312,10 +312,16 @@ def load_full(row: Stage) -> Loaded:
 
 
 def load_partial(row: Stage, match_id: int) -> Loaded:
-    """Just the match and the matches its winner and loser move to, from fresh rows."""
-    (match,) = queries.matches_by_id([match_id], fresh=True)
+    """Just the match and the matches its winner and loser move to, from fresh rows (the
+    match as the session holds it when this transaction has locked and loaded it already)."""
+    match = queries.locked_match(match_id)
+    if match is None:
+        (match,) = queries.matches_by_id([match_id], fresh=True)
     targets = [i for i in (match.next_match_winner_id, match.next_match_loser_id) if i]
-    rows = [match, *queries.matches_by_id(targets, fresh=True)]
+    held = [queries.locked_match(i) for i in targets]
+    if any(m is None for m in held):
+        held = list(queries.matches_by_id(targets, fresh=True))
+    rows = [match, *(m for m in held if m is not None)]
     engine_ids = {m.id: m.engine_id for m in rows}
     matches = {m.engine_id: engine_match(m, engine_ids) for m in rows}
     stage = engine.Stage(
@@ -326,12 +332,17 @@ def load_partial(row: Stage, match_id: int) -> Loaded:
 
 # ----- engine -> rows ------------------------------------------------------------------------
 def save(
-    loaded: Loaded, *, now: datetime, statuses: dict[str, MatchStatus] | None = None
+    loaded: Loaded,
+    *,
+    now: datetime,
+    statuses: dict[str, MatchStatus] | None = None,
+    flush: bool = True,
 ) -> list[Match]:
     """Write back every loaded match the engine changed, and the stage's counters; returns
     the changed rows. A row keeps a richer status (live, disputed, forfeit) while the
     engine's view of it is unchanged; `statuses` (by engine id) names the row status a
-    match the engine moved takes instead of the plain one (a forfeit)."""
+    match the engine moved takes instead of the plain one (a forfeit). `flush=False` leaves
+    the rows to the session's next flush (a result's later steps may change them again)."""
     changed: list[Match] = []
     statuses = statuses or {}
     for engine_id, match in loaded.stage.matches.items():
@@ -350,7 +361,8 @@ def save(
     stage_row = loaded.row
     stage_row.open_count = loaded.stage.open_count
     stage_row.more_rounds = loaded.stage.more_rounds
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return changed
 
 

@@ -73,7 +73,8 @@ def complete_match(
     if outcome.tournament_completed:
         _refuse_with_open_disputes(tournament, "result")
         _completed(tournament, actor, _champion(tournament))
-    start_waiting(tournament, now)
+    # Only the rows the result moved can have become ready, unless it went beyond them.
+    start_waiting(tournament, now, readied=None if outcome.grew else outcome.changed)
     return outcome
 
 

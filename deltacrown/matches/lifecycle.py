@@ -4,6 +4,7 @@ steps more than one use case takes (going live, cancelling, settling submissions
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -178,36 +179,55 @@ def settle_submissions(
 
 def go_live(match: Match, actor: Any, now: datetime, *, automatic: bool) -> None:
     match.transition(M.LIVE)
-    db.session.flush()
     record_event(match, "started", actor, now=now, automatic=automatic)
     publish_event(match, "match.started", automatic=automatic)
 
 
-def start_waiting(tournament: Tournament, now: datetime, *, match: Match | None = None) -> None:
+def start_waiting(
+    tournament: Tournament,
+    now: datetime,
+    *,
+    match: Match | None = None,
+    readied: Sequence[Match] | None = None,
+) -> None:
     """With the tournament's `auto_start_matches`, while it is ongoing: its ready head-to-head
     matches without a scheduled time (or only `match`) go live at once, started by nobody.
     A scheduled match waits for its check-in; a lobby waits for its members' check-in (who
-    is present decides its games)."""
+    is present decides its games). `readied`: every match that may have become ready in this
+    transaction (a result's rows); when the match's lock found none waiting before
+    (`queries.nothing_waited`), they are the only candidates and no query looks for others."""
     if not tournament.auto_start_matches or tournament.status is not TournamentStatus.ONGOING:
         return
     if match is not None:
         waiting = [match] if _waits_for_nobody(match) else []
-    else:
-        waiting = list(
-            db.session.scalars(
-                sa.select(Match)
-                .where(
-                    Match.tournament_id == tournament.id,
-                    Match.status == M.READY,
-                    Match.scheduled_at.is_(None),
-                    Match.lobby.is_(None),
-                )
-                .order_by(Match.position, Match.id)
-                .with_for_update()
-            )
+    elif readied is not None and queries.nothing_waited(tournament.id):
+        waiting = sorted(
+            (m for m in readied if _waits_for_nobody(m)), key=lambda m: (m.position, m.id)
         )
+    else:
+        # Ids first (a result has just loaded the match it made ready: the session has it).
+        ids = db.session.scalars(
+            sa.select(Match.id)
+            .where(queries.waiting_to_start(Match, tournament.id))
+            .order_by(Match.position, Match.id)
+            .with_for_update()
+        ).all()
+        waiting = _matches(ids)
     for ready in waiting:
         go_live(ready, None, now, automatic=True)
+
+
+def _matches(ids: Sequence[int]) -> list[Match]:
+    """The matches with these ids, in this order: the session's copies, the others read in
+    one query."""
+    session = db.session
+    held = {i: session.identity_map.get(session.identity_key(Match, i)) for i in ids}
+    missing = [i for i, match in held.items() if match is None]
+    if missing:
+        held.update(
+            (m.id, m) for m in session.scalars(sa.select(Match).where(Match.id.in_(missing)))
+        )
+    return [m for m in (held[i] for i in ids) if m is not None]
 
 
 def _waits_for_nobody(match: Match) -> bool:

@@ -3,12 +3,15 @@ submissions, disputes, events, and the rows the sweeps find due."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from deltacrown.brackets import queries as bracket_queries
+from deltacrown.brackets.models import Stage
 from deltacrown.extensions import db
 from deltacrown.matches import policies
 from deltacrown.matches.errors import DisputeNotFoundError, MatchNotFoundError
@@ -56,18 +59,104 @@ def visible_match(
 
 def lock_match(match_id: int) -> tuple[Tournament, Match]:
     """Lock the match's tournament row, then the match row (always in that order, as the
-    brackets service locks tournament then stage), both freshly loaded."""
-    match = db.session.get(Match, match_id)
-    if match is None:
+    brackets service locks tournament then stage), both freshly loaded. The tournament is
+    found through the match in the locking statement itself (one round trip); the second
+    statement also locks and loads the match's stage and the matches its winner and loser
+    move to, which a result writes next (the tournament's lock already keeps every other
+    writer of them waiting), whether it has open submissions or an open dispute
+    (`open_paperwork`), and whether any match of the tournament waits to be started
+    (`nothing_waited`)."""
+    tournament = tournament_queries.lock_tournament_where(_TOURNAMENT_OF_MATCH, match_id=match_id)
+    if tournament is None:
         raise MatchNotFoundError(f"No match {match_id}.")
-    tournament = tournament_queries.get_tournament(match.tournament_id, for_update=True)
-    locked = db.session.scalars(
-        sa.select(Match)
-        .where(Match.id == match_id)
-        .with_for_update(of=Match)
+    if tournament.is_deleted:
+        raise TournamentNotFoundError(f"No tournament {tournament.id}.")
+    rows = db.session.execute(_locking_statement(), {"match_id": match_id}).all()
+    locked = next((row for row in rows if row[0].id == match_id), None)
+    if locked is None:  # deleted between the two statements (the tournament lock now holds it)
+        raise MatchNotFoundError(f"No match {match_id}.")
+    bracket_queries.remember_locked(locked[1], *(row[0] for row in rows))
+    session = db.session()
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info[_PAPERWORK_KEY] = (transaction, match_id, (bool(locked[2]), bool(locked[3])))
+    session.info[_WAITING_KEY] = (transaction, tournament.id, bool(locked[4]))
+    return tournament, locked[0]
+
+
+def waiting_to_start(match: Any, tournament_id: Any) -> Any:
+    """The condition of a tournament's matches that go live by themselves when it
+    auto-starts: ready head-to-head matches without a scheduled time."""
+    return sa.and_(
+        match.tournament_id == tournament_id,
+        match.status == MatchStatus.READY,
+        match.scheduled_at.is_(None),
+        match.lobby.is_(None),
+    )
+
+
+def nothing_waited(tournament_id: int) -> bool:
+    """True when `lock_match`, earlier in this transaction and under the tournament's lock,
+    found no match of the tournament waiting to start (`waiting_to_start`): the matches a
+    result makes ready are then the only ones that can. Answers once per lock (False when
+    unknown)."""
+    session = db.session()
+    known = session.info.pop(_WAITING_KEY, None)
+    return known is not None and known[0].is_active and known[1] == tournament_id and not known[2]
+
+
+_TOURNAMENT_OF_MATCH = Tournament.id == (
+    sa.select(Match.tournament_id).where(Match.id == sa.bindparam("match_id")).scalar_subquery()
+)
+
+
+@functools.cache
+def _locking_statement() -> sa.Select[Any]:
+    """The match (bound `match_id`), the matches it feeds and its stage, locked, with its
+    paperwork (built once: building it costs more than running it)."""
+    source = orm.aliased(Match)
+    match_id: Any = sa.bindparam("match_id")
+    # `id IN (:id, (subquery), (subquery))`: a primary-key lookup of three ids.
+    fed = [
+        sa.select(column).where(source.id == match_id).scalar_subquery()
+        for column in (source.next_match_winner_id, source.next_match_loser_id)
+    ]
+    other = orm.aliased(Match)
+    waiting = sa.exists().where(waiting_to_start(other, Match.tournament_id))
+    return (
+        sa.select(Match, Stage, *_paperwork(Match.id), waiting)
+        .join(Stage, Stage.id == Match.stage_id)
+        .where(Match.id.in_([match_id, *fed]))
+        .with_for_update(of=[Match, Stage])
         .execution_options(populate_existing=True)
-    ).one()
-    return tournament, locked
+    )
+
+
+_PAPERWORK_KEY = "deltacrown_match_paperwork"
+_WAITING_KEY = "deltacrown_matches_waiting"
+
+
+def _paperwork(match_id: Any) -> tuple[Any, Any]:
+    """EXISTS of the match's open submissions (pending or disputed) and of its open dispute."""
+    submissions = sa.exists().where(
+        ResultSubmission.match_id == match_id,
+        ResultSubmission.status.in_((SubmissionStatus.PENDING, SubmissionStatus.DISPUTED)),
+    )
+    disputes = sa.exists().where(
+        Dispute.match_id == match_id, Dispute.status.in_(OPEN_DISPUTE_STATUSES)
+    )
+    return submissions, disputes
+
+
+def open_paperwork(match_id: int) -> tuple[bool, bool]:
+    """Whether the match has open submissions (pending or disputed) and an open dispute: a
+    result settles them, and most matches have neither. Right after `lock_match` (nothing
+    has changed them since) its answer is used once; otherwise one query asks."""
+    session = db.session()
+    known = session.info.pop(_PAPERWORK_KEY, None)
+    if known is not None and known[0].is_active and known[1] == match_id:
+        return known[2]  # type: ignore[no-any-return]
+    row = db.session.execute(sa.select(*_paperwork(match_id))).one()
+    return bool(row[0]), bool(row[1])
 
 
 def participants_of(match: Match) -> list[int]:

@@ -111,15 +111,25 @@ def _team_member(kind: T) -> Reaction:
     return react
 
 
+# The match states whose arrival someone is told of (`_match_state_changed`).
+NOTIFIED_MATCH_STATES = frozenset({"ready", "awaiting_confirmation"})
+
+
+def concerns_anyone(event: str, payload: dict[str, Any]) -> bool:
+    """Whether `react` may notify anyone of this event (False: it would do nothing, so the
+    receiver need not enqueue it): a match reaching a state nobody is told of."""
+    return event != "match_state_changed" or payload.get("after") in NOTIFIED_MATCH_STATES
+
+
 def _match_state_changed(payload: dict[str, Any]) -> int:
     after = payload.get("after")
     match_id, tournament_id = int(payload["match_id"]), int(payload["tournament_id"])
+    if after not in NOTIFIED_MATCH_STATES:
+        return 0
     if after == "ready":
         kind, submitter = T.MATCH_READY, None
-    elif after == "awaiting_confirmation":
-        kind, submitter = T.RESULT_SUBMITTED, audience.pending_submitter(match_id)
     else:
-        return 0
+        kind, submitter = T.RESULT_SUBMITTED, audience.pending_submitter(match_id)
     _, sides = audience.match_sides(match_id)
     others = [side for side in sides if side != submitter]
     notice = Notice(

@@ -14,6 +14,8 @@ from typing import Any
 
 from flask import current_app
 
+from deltacrown.notifications import reactions
+
 log = logging.getLogger(__name__)
 REACT_TASK = "notifications.react"
 
@@ -46,6 +48,8 @@ def receiver(event: str) -> Callable[..., None]:
     def receive(sender: Any, **payload: Any) -> None:
         task = current_app.extensions["celery"].tasks[REACT_TASK]
         plain = {k: v for k, v in payload.items() if isinstance(v, str | int | float | bool | None)}
+        if not reactions.concerns_anyone(event, plain):
+            return  # nobody is told of it: no task
         try:
             task.delay(event, plain)
         except Exception:

@@ -92,18 +92,50 @@ _LOCKS_KEY = "deltacrown_locked_tournaments"
 def _locked(tournament_id: int) -> Tournament | None:
     """The tournament row-locked (FOR UPDATE) and freshly loaded, once per transaction."""
     session = db.session()
-    locks = session.info.setdefault(_LOCKS_KEY, {})
-    held = locks.get(tournament_id)
+    held = session.info.get(_LOCKS_KEY, {}).get(tournament_id)
     if held is not None and held[0].is_active and held[1] in session:
         return held[1]
-    tournament = db.session.scalars(
-        sa.select(Tournament)
-        .where(Tournament.id == tournament_id)
-        .with_for_update(of=Tournament)
-        .execution_options(populate_existing=True)
-    ).first()
+    return _lock(_BY_ID, {"tournament_id": tournament_id})
+
+
+def lock_tournament_where(condition: Any, **params: Any) -> Tournament | None:
+    """The tournament matching `condition` (for instance its id taken from a row of another
+    domain, in a scalar subquery: one round trip instead of two; `params` are its bound
+    values), row-locked and freshly loaded with its co-organizers, remembered as
+    `get_tournament(for_update=True)` does; None when nothing matches. Deleted tournaments are
+    returned: the caller decides. Its game and owner's user row are read when first asked for
+    (a match's use cases never do)."""
+    held = _BUILT.get(id(condition))
+    if held is None or held[0] is not condition:
+        held = _BUILT[id(condition)] = (condition, _locking_statement(condition))
+    return _lock(held[1], params)
+
+
+# Statements of `lock_tournament_where`, by condition (module-level expressions, built once).
+_BUILT: dict[int, tuple[Any, sa.Select[tuple[Tournament]]]] = {}
+
+
+def _locking_statement(condition: Any = None) -> sa.Select[tuple[Tournament]]:
+    """The co-organizers come in the same round trip (the access rules ask for them at once);
+    FOR UPDATE OF locks the tournament row only."""
+    query = sa.select(Tournament).options(orm.joinedload(Tournament.organizer_links))
+    if condition is None:
+        query = query.where(Tournament.id == sa.bindparam("tournament_id"))
+    else:
+        query = query.where(condition).options(
+            orm.lazyload(Tournament.game), orm.lazyload(Tournament.organizer)
+        )
+    return query.with_for_update(of=Tournament).execution_options(populate_existing=True)
+
+
+_BY_ID = _locking_statement()
+
+
+def _lock(query: sa.Select[tuple[Tournament]], params: dict[str, Any]) -> Tournament | None:
+    session = db.session()
+    tournament = db.session.scalars(query, params).unique().first()
     if tournament is not None:
-        locks[tournament_id] = (
+        session.info.setdefault(_LOCKS_KEY, {})[tournament.id] = (
             session.get_nested_transaction() or session.get_transaction(),
             tournament,
         )

@@ -8,6 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from deltacrown.core.time import isoformat, utcnow
+from deltacrown.extensions import db
+from deltacrown.tournaments.models import Tournament
 from tests.helpers import assert_problem
 from tests.matches.conftest import IN_AN_HOUR, REASON
 
@@ -95,3 +97,19 @@ def test_a_rematch_without_auto_start_is_open_for_check_in(started, m):
     assert status(m, match_id) == "ready"
     assert m.check_in(match_id, first.headers).status_code == 200
     assert m.check_in(match_id, second.headers).get_json()["status"] == "live"
+
+
+def test_a_result_starts_every_match_left_waiting_when_auto_start_was_turned_on(app, started, m):
+    play = started(n=8, auto_start_matches=False)
+    with app.app_context():  # the organizer turns it on while the cup is under way
+        tournament = db.session.get(Tournament, play.cup.id)
+        tournament.auto_start_matches = True
+        db.session.commit()
+    entered = m.override(play.matches["W1.1"]["id"], [(13, 5), (13, 7)])
+    assert entered.status_code == 200, entered.get_json()
+    # The result fed only W2.1 (still waiting for its other side), yet the matches that were
+    # ready before it go live with it.
+    assert [status(m, play.matches[code]["id"]) for code in ("W1.2", "W1.3", "W1.4")] == [
+        "live"
+    ] * 3
+    assert status(m, play.matches["W2.1"]["id"]) == "scheduled"

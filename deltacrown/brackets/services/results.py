@@ -41,12 +41,14 @@ def _load(stage: Stage, match_id: int) -> store.Loaded:
 
 @dataclass(frozen=True, slots=True)
 class ResultOutcome:
-    """What a result did: the match row, the rows it moved, and whether it completed the
-    tournament."""
+    """What a result did: the match row, the rows it moved, whether it completed the
+    tournament, and whether it went beyond the rows it moved (`grew`: a next Swiss round
+    paired, a stage finished, playoffs drawn)."""
 
     match: Match
     changed: list[Match]
     tournament_completed: bool
+    grew: bool = False
 
 
 def apply_result(
@@ -75,18 +77,25 @@ def apply_result(
         changes = engine.apply_result(loaded.stage, row.engine_id, winner, games)
     except engine.BracketError as exc:
         raise translate(exc) from exc
+    # Written with the caller's next flush: a match this result readies may go live in the
+    # same transaction, one UPDATE instead of two.
     changed = store.save(
-        loaded, now=now, statuses={row.engine_id: MatchStatus.FORFEIT} if forfeit else None
+        loaded,
+        now=now,
+        statuses={row.engine_id: MatchStatus.FORFEIT} if forfeit else None,
+        flush=False,
     )
     _announce_result(tournament, row, changed, changes)
     placements = changes.placements
+    grew = False
     if changes.round_completed is not None and loaded.stage.more_rounds:
-        placements = _pair_next_round(tournament, loaded)
+        placements, grew = _pair_next_round(tournament, loaded), True
     completed = False
     if placements is not None:
-        completed = finish_stage(tournament, loaded, placements, now=now)
-    db.session.flush()
-    return ResultOutcome(row, changed, completed)
+        completed, grew = finish_stage(tournament, loaded, placements, now=now), True
+    if grew:
+        db.session.flush()
+    return ResultOutcome(row, changed, completed, grew)
 
 
 def _pair_next_round(tournament: Tournament, loaded: store.Loaded) -> list[engine.Placement] | None:

@@ -22,7 +22,7 @@ from deltacrown.brackets.errors import MatchAlreadyCompletedError, MatchNotCompl
 from deltacrown.brackets.models import Stage
 from deltacrown.core import audit
 from deltacrown.core.time import utcnow
-from deltacrown.matches import lifecycle, lobbies, policies, scoring
+from deltacrown.matches import lifecycle, lobbies, policies, queries, scoring
 from deltacrown.matches.completion import (
     apply_lobby_game,
     complete_match,
@@ -153,14 +153,20 @@ def _enter(
         changes = bracket_services.preview_result(match.id, winner=winner, games=games)
         return ResultEntry(match.id, False, True, [], changes)
     before = _snapshot(match)
-    lifecycle.settle_submissions(match, SubmissionStatus.SUPERSEDED, now)
-    close_open_dispute(
-        match, actor, DisputeOutcome.OVERTURNED, reason or "The organizer entered the result.", now
-    )
+    open_submissions, open_dispute = queries.open_paperwork(match.id)
+    if open_submissions:
+        lifecycle.settle_submissions(match, SubmissionStatus.SUPERSEDED, now)
+    if open_dispute:
+        close_open_dispute(
+            match, actor, DisputeOutcome.OVERTURNED,
+            reason or "The organizer entered the result.", now,
+        )  # fmt: skip
     complete_match(
         match, tournament, winner=winner, games=games, forfeit=forfeit, actor=actor,
         announce=announce, now=now,
     )  # fmt: skip
+    # The event first: the audit entry's flush writes both.
+    lifecycle.record_event(match, "result_overridden", actor, now=now, games=games, reason=reason)
     audit.record(
         actor=actor,
         action="match.result_recorded",
@@ -168,7 +174,6 @@ def _enter(
         before=before,
         after={**_snapshot(match), "reason": reason},
     )
-    lifecycle.record_event(match, "result_overridden", actor, now=now, games=games, reason=reason)
     return ResultEntry(match.id, True, True, [], None)
 
 
