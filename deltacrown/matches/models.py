@@ -55,6 +55,15 @@ class MatchStatus(enum.StrEnum):
     SKIPPED = "skipped"  # a grand-final reset that was not needed
 
 
+def became_playable(before: str | None, after: str | None) -> bool:
+    """Whether a change of a match's status from `before` to `after` makes it playable for its
+    sides: it became ready, or it went live straight from scheduled (a match that starts by
+    itself, `auto_start_matches`, never rests in ready within the transaction)."""
+    return after == MatchStatus.READY or (
+        after == MatchStatus.LIVE and before == MatchStatus.SCHEDULED
+    )
+
+
 # The codes' names shown to people (`status_label`), in the request's language.
 MATCH_STATUS_LABELS = {
     MatchStatus.SCHEDULED: _("Scheduled"),

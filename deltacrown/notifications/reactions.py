@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from deltacrown.matches.models import became_playable
 from deltacrown.notifications import audience
 from deltacrown.notifications.kinds import NotificationType as T
 from deltacrown.notifications.services import Notice, notify
@@ -111,25 +112,31 @@ def _team_member(kind: T) -> Reaction:
     return react
 
 
-# The match states whose arrival someone is told of (`_match_state_changed`).
-NOTIFIED_MATCH_STATES = frozenset({"ready", "awaiting_confirmation"})
+def _match_notice(payload: dict[str, Any]) -> T | None:
+    """What a match's change of status tells its sides: that it is ready (it became ready, or
+    went live straight from scheduled), that a result waits for their confirmation, or
+    nothing."""
+    before, after = payload.get("before"), payload.get("after")
+    if became_playable(None if before is None else str(before), str(after)):
+        return T.MATCH_READY
+    return T.RESULT_SUBMITTED if after == "awaiting_confirmation" else None
 
 
 def concerns_anyone(event: str, payload: dict[str, Any]) -> bool:
     """Whether `react` may notify anyone of this event (False: it would do nothing, so the
     receiver need not enqueue it): a match reaching a state nobody is told of."""
-    return event != "match_state_changed" or payload.get("after") in NOTIFIED_MATCH_STATES
+    return event != "match_state_changed" or _match_notice(payload) is not None
 
 
 def _match_state_changed(payload: dict[str, Any]) -> int:
-    after = payload.get("after")
     match_id, tournament_id = int(payload["match_id"]), int(payload["tournament_id"])
-    if after not in NOTIFIED_MATCH_STATES:
+    kind = _match_notice(payload)
+    if kind is None:
         return 0
-    if after == "ready":
-        kind, submitter = T.MATCH_READY, None
+    if kind == T.MATCH_READY:
+        submitter = None
     else:
-        kind, submitter = T.RESULT_SUBMITTED, audience.pending_submitter(match_id)
+        submitter = audience.pending_submitter(match_id)
     _, sides = audience.match_sides(match_id)
     others = [side for side in sides if side != submitter]
     notice = Notice(

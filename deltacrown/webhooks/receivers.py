@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from deltacrown.matches.models import became_playable
 from deltacrown.webhooks import dispatch
 from deltacrown.webhooks.events import TOURNAMENT_EVENTS
 
@@ -53,9 +54,9 @@ def on_registration_cancelled(
 
 
 def on_match_state_changed(
-    sender: Any, *, match_id: int, tournament_id: int, after: str, **_: Any
+    sender: Any, *, match_id: int, tournament_id: int, after: str, before: Any = None, **_: Any
 ) -> None:
-    if str(after) == "ready":
+    if became_playable(None if before is None else str(before), str(after)):
         _emit("match.ready", tournament_id, match_id=match_id)
 
 

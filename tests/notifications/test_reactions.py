@@ -87,3 +87,19 @@ def test_a_paid_payout_tells_the_payee(app, user, make_user):
         db.session.remove()
     assert told(app) == {user.id: ["payout_paid"]}
     assert other.id not in told(app)
+
+
+def test_a_match_that_starts_by_itself_tells_its_sides_it_is_ready(app, started, m):
+    """With `auto_start_matches` the final goes from scheduled to live in the transaction of
+    the last semi-final's result, never resting in `ready`: its sides still hear of it."""
+    play = started(n=4, auto_start_matches=True)
+    winners = []
+    for code in ("W1.1", "W1.2"):
+        first, second = play.sides(code)
+        match_id = play.matches[code]["id"]
+        assert m.submit(match_id, [(13, 5), (13, 7)], first.headers).status_code == 200
+        assert m.confirm(match_id, second.headers).get_json()["status"] == "completed"
+        winners.append(first)
+    assert m.get(play.matches["W2.1"]["id"]).get_json()["status"] == "live"
+    ready = told(app, "match_ready")
+    assert all(ready[winner.id] == ["match_ready", "match_ready"] for winner in winners)
