@@ -36,7 +36,7 @@ from deltacrown.core.ws_follower import (
     send_error,
     send_json,
 )
-from deltacrown.core.ws_hub import Conn, SocketHandler
+from deltacrown.core.ws_socket import Conn, SocketHandler
 
 # What routes and tests use from here.
 __all__ = [
@@ -144,5 +144,3 @@ def follow(ws: Any, resolve: Callable[[], Channel | None]) -> None:
         with contextlib.suppress(Exception):
             db.session.remove()  # no connection held while following
         conn.release(handler, route)
-
-

@@ -19,13 +19,14 @@ import threading
 from functools import wraps
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, current_app, g, request
 from flask_sock import Sock
 from simple_websocket import Server
 
 from deltacrown.core import metrics
 from deltacrown.core.errors import problem
-from deltacrown.core.ws_hub import Conn, hub_of
+from deltacrown.core.ws_hub import hub_of
+from deltacrown.core.ws_socket import Conn
 
 
 class ConnectionCounter:
@@ -181,11 +182,9 @@ class LiveSock(Sock):
                 return WebSocketResponse()
 
             kwargs["websocket"] = True
-            target = bp if bp is not None else self.app
-            if target is None:
-                if self.bp is None:
-                    from flask import Blueprint
-
+            target: Any = bp if bp is not None else self.app
+            if target is None:  # flask-sock's own blueprint, registered by init_app
+                if getattr(self, "bp", None) is None:
                     self.bp = Blueprint("__flask_sock", __name__)
                 target = self.bp
             target.route(path, **kwargs)(websocket_route)

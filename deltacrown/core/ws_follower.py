@@ -27,8 +27,8 @@ from deltacrown.core.db import db
 from deltacrown.core.errors import AuthenticationError, DomainError
 from deltacrown.core.inputs import DEFAULT_MAX_JSON_DEPTH, json_too_deep
 from deltacrown.core.transaction import unit_of_work
-from deltacrown.core.ws_hub import SocketHandler
 from deltacrown.core.ws_limits import TokenBucket, slots
+from deltacrown.core.ws_socket import SocketHandler
 
 log = logging.getLogger(__name__)
 

@@ -35,7 +35,6 @@ import logging
 import os
 import selectors
 import socket
-import struct
 import threading
 import time
 from collections import deque
@@ -44,129 +43,23 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flask import Flask
-from wsproto.connection import ConnectionState
-from wsproto.events import BytesMessage, CloseConnection, Ping, Pong, TextMessage
+from wsproto.events import CloseConnection
+
+from deltacrown.core.ws_socket import (
+    CLOSING,
+    DONE,
+    LINGER,
+    OPEN,
+    Conn,
+    Job,
+    detach,
+    text_frame,
+)
 
 log = logging.getLogger(__name__)
 
 CLOSE_GRACE = 0.5  # seconds to wait for the client's close frame, then to drain after FIN
 HELD_EVENTS = 256  # events kept for a socket while one of its jobs runs (more: a gap, refilled)
-RECEIVE_BYTES = 65536
-OPEN, CLOSING, LINGER, DONE = range(4)
-
-Job = Callable[..., Any]
-
-
-def text_frame(payload: bytes) -> bytes:
-    """One unmasked, unfragmented server text frame (RFC 6455 5.2)."""
-    size = len(payload)
-    if size < 126:
-        return bytes((0x81, size)) + payload
-    if size < 65536:
-        return struct.pack("!BBH", 0x81, 126, size) + payload
-    return struct.pack("!BBQ", 0x81, 127, size) + payload
-
-
-def detach(sock: socket.socket) -> socket.socket:
-    """A non-blocking socket of the same connection for the hub; the server's descriptor now
-    refers to one end of a closed socket pair, so its later shutdown(), reads and close()
-    (gunicorn's graceful close, werkzeug's shutdown) act on that and not on the websocket."""
-    fd = sock.fileno()
-    mine = socket.socket(fileno=os.dup(fd))
-    dead, other = socket.socketpair()
-    other.close()
-    os.dup2(dead.fileno(), fd)
-    dead.close()
-    mine.setblocking(False)
-    return mine
-
-
-class SocketHandler:
-    """What a socket's owner does with it (a live channel's follower, the ping route)."""
-
-    def on_message(self, raw: str | bytes) -> None:  # in the hub thread
-        return None
-
-    def on_end(self) -> None:  # in the hub thread, once, when the socket is gone
-        return None
-
-
-class Conn:
-    """One websocket held by the hub. `send`, `close`, `run`, `at`, `subscribe`,
-    `join_room`, `leave_room` may be called from any thread."""
-
-    def __init__(
-        self,
-        hub: Hub,
-        sock: socket.socket,
-        ws: Any,
-        *,
-        max_message_size: int | None,
-        ping_interval: float | None,
-        on_release: Callable[[], None] | None,
-    ) -> None:
-        self.hub = hub
-        self.sock = sock
-        self.ws = ws  # the wsproto connection, already open
-        self.max_message_size = max_message_size
-        self.ping_interval = ping_interval
-        self.on_release = on_release  # gives the per-process/per-address slot back
-        self.handler: SocketHandler = SocketHandler()
-        self.state = OPEN
-        self.reading = False
-        self.mask = 0
-        self.out: deque[bytes] = deque()
-        self.out_bytes = 0
-        self.behind = False  # events were skipped for a full outbox: catch up once drained
-        self.catch_up: Job | None = None
-        self.busy = True  # the request thread is the socket's first job
-        self.jobs: deque[tuple[Job, tuple[Any, ...]]] = deque()
-        self.held: list[tuple[dict[str, Any], bytes]] = []
-        self.route = ""
-        self.pong_received = True
-        self.partial: list[str | bytes] = []
-        self.partial_size = 0
-        self.channels: set[str] = set()
-        self.room: str | None = None
-        self.released = False  # the handler is in place
-        self.stopped = False  # left OPEN: unsubscribed, the handler told
-        self.ended = threading.Event()
-
-    # -- any thread ---------------------------------------------------------------------------
-    def send(self, text: str) -> None:
-        self.hub.call(self.hub.send, self, text_frame(text.encode()))
-
-    def close(self, code: int, reason: str) -> None:
-        self.hub.call(self.hub.close, self, code, reason)
-
-    def run(self, job: Job, *args: Any) -> None:
-        """Run `job(*args)` on the pool in an app context, after this socket's earlier jobs."""
-        self.hub.call(self.hub.run, self, job, args)
-
-    def at(self, delay: float, fn: Job, *args: Any) -> None:
-        """Call `fn(*args)` in the hub thread in `delay` seconds (if the socket is open)."""
-        self.hub.call(self.hub.schedule, delay, self, fn, args)
-
-    def subscribe(self, channel: str) -> None:
-        """Receive `channel`'s events from now on (its subscription is in place on return)."""
-        self.hub.ensure_sink(channel)
-        self.hub.call(self.hub.register, self, channel, False)
-
-    def join_room(self, room: str) -> None:
-        self.hub.ensure_sink(room)
-        self.hub.call(self.hub.register, self, room, True)
-
-    def leave_room(self) -> None:
-        self.hub.call(self.hub.unregister_room, self)
-
-    def release(self, handler: SocketHandler, route: str = "") -> None:
-        """The request thread is done: the hub serves the socket with `handler` from now."""
-        self.handler, self.route = handler, route
-        self.hub.call(self.hub.start, self)
-
-    @property
-    def connected(self) -> bool:
-        return self.state == OPEN
 
 
 class Hub:
@@ -293,7 +186,7 @@ class Hub:
             conn.reading = True
             self._interest(conn)
             if conn.ping_interval:
-                self.schedule(conn.ping_interval, conn, self._heartbeat, (conn,))
+                self.schedule(conn.ping_interval, conn, conn.heartbeat, ())
         self.job_done(conn)
 
     def _interest(self, conn: Conn) -> None:
@@ -487,65 +380,9 @@ class Hub:
 
     # -- reading ----------------------------------------------------------------------------
     def read(self, conn: Conn) -> None:
-        if conn.state == DONE:
-            return
-        try:
-            data = conn.sock.recv(RECEIVE_BYTES)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            data = b""
-        if not data:
-            self.end(conn)
-            return
-        if conn.state == LINGER:
-            return  # discarded: the rest of an oversized frame, say
-        try:
-            conn.ws.receive_data(data)
-            for event in conn.ws.events():
-                if not self._on_frame(conn, event):
-                    break
-        except Exception:  # a protocol error: nothing more can be read from this peer
-            log.debug("websocket protocol error", exc_info=True)
-            self.end(conn)
-
-    def _on_frame(self, conn: Conn, event: Any) -> bool:
-        if isinstance(event, TextMessage | BytesMessage):
-            if conn.state != OPEN:
-                return True
-            conn.partial.append(event.data)
-            conn.partial_size += len(event.data)
-            if conn.max_message_size and conn.partial_size > conn.max_message_size:
-                self.close(conn, 1009, "Message is too big")
-                return False
-            if event.message_finished:
-                parts, conn.partial, conn.partial_size = conn.partial, [], 0
-                raw: Any = "".join(parts) if isinstance(parts[0], str) else b"".join(parts)  # type: ignore[arg-type]
-                conn.handler.on_message(raw)
-        elif isinstance(event, Ping):
-            if conn.ws.state == ConnectionState.OPEN:
-                self.write(conn, conn.ws.send(event.response()))
-        elif isinstance(event, Pong):
-            conn.pong_received = True
-        elif isinstance(event, CloseConnection):
-            if conn.ws.state == ConnectionState.REMOTE_CLOSING:
-                self.write(conn, conn.ws.send(event.response()))
-            self.linger(conn)
-            return False
-        return True
+        conn.readable()
 
     # -- timers and the end -----------------------------------------------------------------
-    def _heartbeat(self, conn: Conn) -> None:
-        if conn.state != OPEN:
-            return
-        if not conn.pong_received:
-            self.close(conn, 1008, "Ping/Pong timeout")
-            return
-        conn.pong_received = False
-        self.write(conn, conn.ws.send(Ping()))
-        if conn.ping_interval:
-            self.schedule(conn.ping_interval, conn, self._heartbeat, (conn,))
-
     def close(self, conn: Conn, code: int, reason: str) -> None:
         """Send the close frame; the TCP connection ends after the client's close frame or
         CLOSE_GRACE, whichever comes first."""
