@@ -290,7 +290,8 @@ class Follower(SocketHandler):
 
     def catch_up(self) -> None:
         """After events were skipped for a full outbox: the kept events since the last one
-        sent, or `resync_required`."""
+        sent (as many as the outbox takes; the hub asks again for the rest), or
+        `resync_required`."""
         last = realtime.last_seq(self.channel.name)
         if last <= self.last_sent:
             return
@@ -299,9 +300,7 @@ class Follower(SocketHandler):
             self.send({"type": "resync_required", "data": {"last_seq": last}})
             self.last_sent = last
             return
-        for message in missed:
-            if int(message["seq"]) > self.last_sent:
-                self.send_event(message)
+        self.ws.refill(missed)
 
     def resume(self, after_seq: Any) -> None:
         if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:

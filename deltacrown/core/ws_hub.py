@@ -219,7 +219,7 @@ class Hub:
         if conn.out or not conn.released:  # the request thread's frames leave once it is done
             conn.out.append(data)
             conn.out_bytes += len(data)
-            if conn.out_bytes > 4 * self.outbox_limit:  # replies piling up unread: give up
+            if conn.out_bytes > 16 * self.outbox_limit:  # replies piling up unread: give up
                 self.end(conn)
             return
         try:
@@ -301,17 +301,37 @@ class Hub:
             return 0
         handler: Any = conn.handler
         last = handler.last_sent
-        if seq <= last:
+        if seq <= last or conn.behind:  # behind: it catches up once its outbox has drained
+            return 0
+        if conn.out_bytes > self.outbox_limit:
+            conn.behind = True
             return 0
         if seq == last + 1:
-            if conn.out_bytes > self.outbox_limit:
-                conn.behind = True
-                return 0
             self.write(conn, frame)
             handler.last_sent = seq
             return 1
         self.run(conn, handler.forward, (message,))  # a gap: refilled from the history
         return 0
+
+    def refill(self, conn: Conn, events: list[dict[str, Any]]) -> None:
+        """Send kept events the socket missed, in order, as far as its outbox allows (the
+        rest on its next catch-up)."""
+        handler: Any = conn.handler
+        sent = 0
+        for message in events:
+            seq = int(message["seq"])
+            if seq <= handler.last_sent:
+                continue
+            if seq != handler.last_sent + 1 or conn.state != OPEN:
+                break
+            if conn.out_bytes > self.outbox_limit:
+                conn.behind = True
+                break
+            self.write(conn, text_frame(json.dumps(message, separators=(",", ":")).encode()))
+            handler.last_sent = seq
+            sent += 1
+        if self.on_event is not None and sent:
+            self.on_event(conn.route, {}, sent)
 
     def register(self, conn: Conn, channel: str, room: bool) -> None:
         if conn.state == DONE:

@@ -129,6 +129,10 @@ class Conn:
     def leave_room(self) -> None:
         self.hub.call(self.hub.unregister_room, self)
 
+    def refill(self, events: list[dict[str, Any]]) -> None:
+        """Send these kept events (a catch-up), as far as the outbox allows."""
+        self.hub.call(self.hub.refill, self, events)
+
     def release(self, handler: SocketHandler, route: str = "") -> None:
         """The request thread is done: the hub serves the socket with `handler` from now."""
         self.handler, self.route = handler, route
