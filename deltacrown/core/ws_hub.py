@@ -470,7 +470,6 @@ class Hub:
         self.conns.discard(conn)
         if conn.on_release is not None:
             conn.on_release()
-        conn.ended.set()
 
     def submit(self, job: Job, *args: Any) -> None:
         """Run `job(*args)` on the pool in an app context, unordered (cleanup after the end)."""

@@ -8,7 +8,6 @@ import logging
 import os
 import socket
 import struct
-import threading
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -100,7 +99,6 @@ class Conn:
         self.room: str | None = None
         self.released = False  # the handler is in place
         self.stopped = False  # left OPEN: unsubscribed, the handler told
-        self.ended = threading.Event()
 
     # -- any thread ---------------------------------------------------------------------------
     def send(self, text: str) -> None:
