@@ -21,34 +21,26 @@ The hub is one thread running a `selectors` loop over non-blocking sockets:
   one thread serving it would have produced them;
 * timers: heartbeat pings (and the 1008 close of a peer that did not answer the previous one),
   the handlers' own timers (token expiry, slot refresh, authentication deadline), and the
-  closing handshake: after the close frame the hub waits up to `CLOSE_GRACE` for the client's
-  close frame, half-closes, discards what still arrives for up to `CLOSE_GRACE` and closes.
+  closing handshake (`core.ws_loop`, the loop itself).
 """
 
 from __future__ import annotations
 
-import contextlib
-import heapq
-import itertools
+import atexit
 import json
 import logging
 import os
-import selectors
 import socket
 import threading
-import time
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flask import Flask
-from wsproto.events import CloseConnection
 
+from deltacrown.core.ws_loop import Loop
 from deltacrown.core.ws_socket import (
-    CLOSING,
     DONE,
-    LINGER,
     OPEN,
     Conn,
     Job,
@@ -58,53 +50,47 @@ from deltacrown.core.ws_socket import (
 
 log = logging.getLogger(__name__)
 
-CLOSE_GRACE = 0.5  # seconds to wait for the client's close frame, then to drain after FIN
 HELD_EVENTS = 256  # events kept for a socket while one of its jobs runs (more: a gap, refilled)
 
 
-class Hub:
-    """The per-process websocket loop (see the module docstring)."""
+class Hub(Loop):
+    """The per-process websocket hub (see the module docstring)."""
 
     def __init__(self, app: Flask) -> None:
+        super().__init__()
         config = app.config
         self.app = app
         self.outbox_limit = int(config.get("WS_OUTBOX_BYTES", 256 * 1024))
-        self.pid = os.getpid()
-        self.selector = selectors.DefaultSelector()
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._wake_r.setblocking(False)
-        self._wake_w.setblocking(False)
-        self.selector.register(self._wake_r, selectors.EVENT_READ, None)
-        self._woken = False
-        self.commands: deque[tuple[Job, tuple[Any, ...]]] = deque()
-        self.timers: list[tuple[float, int, Conn | None, Job, tuple[Any, ...]]] = []
-        self._order = itertools.count()
         self.members: dict[str, set[Conn]] = {}  # channel -> sockets following it
         self.room_members: dict[str, set[Conn]] = {}
-        self._sinks: dict[str, Any] = {}
+        # channel -> [its subscription, registrations on their way to the hub thread]
+        self._sinks: dict[str, list[Any]] = {}
         self._sink_lock = threading.Lock()
-        self.conns: set[Conn] = set()
         self.pool = ThreadPoolExecutor(
             max_workers=int(config.get("WS_WORKER_THREADS", 4)), thread_name_prefix="deltacrown-ws"
         )
         self.frames_encoded = 0  # events framed (once per event and process, not per socket)
         # Called once per event with (route, event, sockets it was sent to): the metrics.
         self.on_event: Callable[[str, dict[str, Any], int], None] | None = None
-        self.thread = threading.Thread(target=self._loop, name="deltacrown-ws-hub", daemon=True)
         self.thread.start()
+        atexit.register(self.going_away)
+
+    def going_away(self, timeout: float = 1.0) -> None:
+        """The process is exiting (a restart, a deploy): send every socket a close frame
+        (1001), so clients reconnect at once and `resume`, rather than wait for a ping to fail."""
+        if os.getpid() != self.pid or not self.thread.is_alive():
+            return
+        done = threading.Event()
+
+        def close_all() -> None:
+            for conn in list(self.conns):
+                self.close(conn, 1001, "going away")
+            done.set()
+
+        self.call(close_all)
+        done.wait(timeout)
 
     # -- commands from other threads --------------------------------------------------------
-    def call(self, fn: Job, *args: Any) -> None:
-        """Run `fn(*args)` in the hub thread (at once when already there)."""
-        if threading.get_ident() == self.thread.ident:
-            fn(*args)
-            return
-        self.commands.append((fn, args))
-        if not self._woken:
-            self._woken = True
-            with contextlib.suppress(BlockingIOError):
-                self._wake_w.send(b"\0")
-
     def adopt(
         self,
         sock: socket.socket,
@@ -129,53 +115,17 @@ class Hub:
         from deltacrown.core import realtime
 
         with self._sink_lock:
-            if channel not in self._sinks:
+            entry = self._sinks.get(channel)
+            if entry is None:
                 with self.app.app_context():
-                    self._sinks[channel] = realtime.subscribe(channel, sink=self._on_event)
+                    sub = realtime.subscribe(channel, sink=self._on_event)
+                entry = self._sinks[channel] = [sub, 0]
+            entry[1] += 1  # kept until this registration has reached the hub thread
 
     def _on_event(self, channel: str, message: dict[str, Any]) -> None:
         self.call(self.fan_out, channel, message)
 
-    # -- the loop ---------------------------------------------------------------------------
-    def _loop(self) -> None:
-        while True:
-            try:
-                self._turn()
-            except Exception:  # a bug must not stop every socket of the process
-                log.exception("websocket hub error")
-
-    def _turn(self) -> None:
-        timeout = 1.0
-        if self.commands:
-            timeout = 0
-        elif self.timers:
-            timeout = min(timeout, max(0.0, self.timers[0][0] - time.monotonic()))
-        for key, mask in self.selector.select(timeout):
-            conn = key.data
-            if conn is None:
-                self._woken = False
-                with contextlib.suppress(BlockingIOError):
-                    while self._wake_r.recv(4096):
-                        pass
-                continue
-            if mask & selectors.EVENT_WRITE:
-                self.flush(conn)
-            if mask & selectors.EVENT_READ:
-                self.read(conn)
-        self._woken = False
-        while self.commands:
-            fn, args = self.commands.popleft()
-            fn(*args)
-        now = time.monotonic()
-        while self.timers and self.timers[0][0] <= now:
-            _, _, conn, fn, args = heapq.heappop(self.timers)
-            if conn is None or conn.state != DONE:
-                fn(*args)
-
-    def schedule(self, delay: float, conn: Conn | None, fn: Job, args: tuple[Any, ...]) -> None:
-        entry = (time.monotonic() + delay, next(self._order), conn, fn, args)
-        heapq.heappush(self.timers, entry)
-
+    # -- the hand-off -----------------------------------------------------------------------
     def start(self, conn: Conn) -> None:
         conn.released = True
         if conn.stopped:
@@ -189,71 +139,8 @@ class Hub:
                 self.schedule(conn.ping_interval, conn, conn.heartbeat, ())
         self.job_done(conn)
 
-    def _interest(self, conn: Conn) -> None:
-        mask = (selectors.EVENT_READ if conn.reading else 0) | (
-            selectors.EVENT_WRITE if conn.out and conn.released else 0
-        )
-        if mask == conn.mask:
-            return
-        try:
-            if conn.mask == 0:
-                self.selector.register(conn.sock, mask, conn)
-            elif mask == 0:
-                self.selector.unregister(conn.sock)
-            else:
-                self.selector.modify(conn.sock, mask, conn)
-        except (OSError, ValueError, KeyError):
-            self.end(conn)
-            return
-        conn.mask = mask
-
-    # -- writing ----------------------------------------------------------------------------
-    def send(self, conn: Conn, frame: bytes) -> None:
-        """A message frame: only while the socket is open (not after our close frame)."""
-        if conn.state == OPEN:
-            self.write(conn, frame)
-
-    def write(self, conn: Conn, data: bytes) -> None:
-        if conn.state == DONE or not data:
-            return
-        if conn.out or not conn.released:  # the request thread's frames leave once it is done
-            conn.out.append(data)
-            conn.out_bytes += len(data)
-            if conn.out_bytes > 16 * self.outbox_limit:  # replies piling up unread: give up
-                self.end(conn)
-            return
-        try:
-            sent = conn.sock.send(data)
-        except (BlockingIOError, InterruptedError):
-            sent = 0
-        except OSError:
-            self.end(conn)
-            return
-        if sent < len(data):
-            conn.out.append(data[sent:])
-            conn.out_bytes += len(data) - sent
-            self._interest(conn)
-
-    def flush(self, conn: Conn) -> None:
-        while conn.out:
-            data = conn.out[0]
-            try:
-                sent = conn.sock.send(data)
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:
-                self.end(conn)
-                return
-            conn.out_bytes -= sent
-            if sent < len(data):
-                conn.out[0] = data[sent:]
-                return
-            conn.out.popleft()
-        self._interest(conn)
-        if conn.state == LINGER:
-            with contextlib.suppress(OSError):
-                conn.sock.shutdown(socket.SHUT_WR)
-        elif conn.behind and not conn.busy:
+    def drained(self, conn: Conn) -> None:
+        if conn.behind and not conn.busy:
             self._catch_up(conn)
 
     def _catch_up(self, conn: Conn) -> None:
@@ -334,7 +221,10 @@ class Hub:
             self.on_event(conn.route, {}, sent)
 
     def register(self, conn: Conn, channel: str, room: bool) -> None:
-        if conn.state == DONE:
+        with self._sink_lock:
+            self._sinks[channel][1] -= 1
+        if conn.stopped:  # closed meanwhile
+            self._drop_sink(channel)
             return
         if room:
             self.unregister_room(conn)
@@ -356,11 +246,18 @@ class Hub:
         members.discard(conn)
         if not members:
             del table[channel]
-            if channel not in self.members and channel not in self.room_members:
-                with self._sink_lock:
-                    sub = self._sinks.pop(channel, None)
-                if sub is not None:
-                    sub.close()
+            self._drop_sink(channel)
+
+    def _drop_sink(self, channel: str) -> None:
+        """Unsubscribe from `channel` once no socket follows it or is about to."""
+        if channel in self.members or channel in self.room_members:
+            return
+        with self._sink_lock:
+            entry = self._sinks.get(channel)
+            if entry is None or entry[1] > 0:
+                return
+            del self._sinks[channel]
+        entry[0].close()
 
     # -- jobs -------------------------------------------------------------------------------
     def run(self, conn: Conn, job: Job, args: tuple[Any, ...]) -> None:
@@ -398,42 +295,7 @@ class Hub:
         if conn.behind and not conn.out and not conn.busy:
             self._catch_up(conn)
 
-    # -- reading ----------------------------------------------------------------------------
-    def read(self, conn: Conn) -> None:
-        conn.readable()
-
-    # -- timers and the end -----------------------------------------------------------------
-    def close(self, conn: Conn, code: int, reason: str) -> None:
-        """Send the close frame; the TCP connection ends after the client's close frame or
-        CLOSE_GRACE, whichever comes first."""
-        if conn.state != OPEN:
-            return
-        with contextlib.suppress(Exception):
-            self.write(conn, conn.ws.send(CloseConnection(code, reason)))
-        if conn.state == DONE:
-            return
-        conn.state = CLOSING
-        self._stop(conn)
-        conn.reading = True  # for the client's close frame
-        self._interest(conn)
-        self.schedule(CLOSE_GRACE, conn, self.linger, (conn,))
-
-    def linger(self, conn: Conn) -> None:
-        """FIN first, then read and discard until the client closes or CLOSE_GRACE passes
-        (closing with unread data would send a reset, which can lose the close frame)."""
-        if conn.state not in (OPEN, CLOSING):
-            return
-        conn.state = LINGER
-        self._stop(conn)
-        conn.reading = True
-        self._interest(conn)
-        if conn.state == DONE:
-            return
-        if not conn.out:
-            with contextlib.suppress(OSError):
-                conn.sock.shutdown(socket.SHUT_WR)
-        self.schedule(CLOSE_GRACE, conn, self.end, (conn,))
-
+    # -- the end ----------------------------------------------------------------------------
     def _stop(self, conn: Conn) -> None:
         """The socket left OPEN: no more events; its handler's end (slots, gauges) runs now,
         not after the closing handshake."""
@@ -453,23 +315,6 @@ class Hub:
             conn.handler.on_end()
         except Exception:
             log.exception("websocket end failed")
-
-    def end(self, conn: Conn) -> None:
-        if conn.state == DONE:
-            return
-        conn.state = DONE
-        if conn.mask:
-            with contextlib.suppress(OSError, ValueError, KeyError):
-                self.selector.unregister(conn.sock)
-            conn.mask = 0
-        with contextlib.suppress(OSError):
-            conn.sock.close()
-        conn.out.clear()
-        conn.out_bytes = 0
-        self._stop(conn)
-        self.conns.discard(conn)
-        if conn.on_release is not None:
-            conn.on_release()
 
     def submit(self, job: Job, *args: Any) -> None:
         """Run `job(*args)` on the pool in an app context, unordered (cleanup after the end)."""
