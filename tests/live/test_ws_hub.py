@@ -150,3 +150,14 @@ def test_a_follower_that_leaves_gives_its_slots_back(app, started, follow, organ
     _wait_for(lambda: counter.total == before, "the per-process slot came back")
     _wait_for(lambda: not slots._held.get(user_id), "the per-user slot came back")
     assert counter.by_address.get("127.0.0.1", 0) == before
+
+
+def test_permessage_deflate_is_not_negotiated_so_one_frame_serves_everyone(started, follow):
+    watcher = follow(f"/ws/matches/{started().matches['W1.1']['id']}")  # the client offers it
+    assert watcher.conn.protocol.extensions == []
+
+
+def test_followers_are_told_to_reconnect_when_the_process_exits(app, started, follow):
+    watcher = follow(f"/ws/matches/{started().matches['W1.1']['id']}")
+    ws_hub.hub_of(app).going_away()  # what the process runs at exit
+    assert watcher.close_code() == 1001
