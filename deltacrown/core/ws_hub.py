@@ -156,7 +156,7 @@ class Hub(Loop):
             body = {k: v for k, v in message.items() if k != "seq"}
             body["room_seq"] = message.get("seq")
             frame = text_frame(json.dumps(body, separators=(",", ":")).encode())
-            for conn in room:
+            for conn in tuple(room):  # a socket that fails ends, and leaves the set
                 if conn.state == OPEN:
                     self.write(conn, frame)
                     delivered += 1
@@ -167,11 +167,33 @@ class Hub(Loop):
             text = encoded() if encoded is not None else json.dumps(message, separators=(",", ":"))
             frame = text_frame(text.encode())  # once for every socket of the process
             self.frames_encoded += 1
-            seq = int(message["seq"])
-            for conn in members:
-                if self.deliver(conn, message, seq, frame):
-                    delivered += 1
-                    route = conn.route
+            seq, size = int(message["seq"]), len(frame)
+            for conn in tuple(members):
+                route = conn.route
+                handler: Any = conn.handler
+                if (
+                    conn.out
+                    or conn.busy
+                    or conn.behind
+                    or conn.state != OPEN
+                    or handler.last_sent != seq - 1
+                ):
+                    delivered += self.deliver(conn, message, seq, frame)
+                    continue
+                # The common case, inline: the next event for a socket with nothing queued.
+                try:
+                    sent = conn.sock.send(frame)
+                except (BlockingIOError, InterruptedError):
+                    sent = 0
+                except OSError:
+                    self.end(conn)
+                    continue
+                handler.last_sent = seq
+                delivered += 1
+                if sent < size:
+                    conn.out.append(frame[sent:])
+                    conn.out_bytes += size - sent
+                    self._interest(conn)
         if self.on_event is not None and delivered:
             self.on_event(route, message, delivered)
 
