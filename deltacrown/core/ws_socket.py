@@ -142,64 +142,67 @@ class Conn:
 
     def readable(self) -> None:
         """Read what the socket holds and act on its frames (hub thread)."""
-        hub, conn = self.hub, self
-        if conn.state == DONE:
+        hub = self.hub
+        if self.state == DONE:
             return
         try:
-            data = conn.sock.recv(RECEIVE_BYTES)
+            data = self.sock.recv(RECEIVE_BYTES)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
             data = b""
         if not data:
-            hub.end(conn)
+            hub.end(self)
             return
-        if conn.state == LINGER:
+        if self.state == LINGER:
             return  # discarded: the rest of an oversized frame, say
         try:
-            conn.ws.receive_data(data)
-            for event in conn.ws.events():
+            self.ws.receive_data(data)
+            for event in self.ws.events():
                 if not self._on_frame(event):
                     break
         except Exception:  # a protocol error: nothing more can be read from this peer
             log.debug("websocket protocol error", exc_info=True)
-            hub.end(conn)
+            hub.end(self)
 
     def _on_frame(self, event: Any) -> bool:
-        hub, conn = self.hub, self
+        hub = self.hub
         if isinstance(event, TextMessage | BytesMessage):
-            if conn.state != OPEN:
+            if self.state != OPEN:
                 return True
-            conn.partial.append(event.data)
-            conn.partial_size += len(event.data)
-            if conn.max_message_size and conn.partial_size > conn.max_message_size:
-                hub.close(conn, 1009, "Message is too big")
+            self.partial.append(event.data)
+            self.partial_size += len(event.data)
+            if self.max_message_size and self.partial_size > self.max_message_size:
+                hub.close(self, 1009, "Message is too big")
                 return False
             if event.message_finished:
-                parts, conn.partial, conn.partial_size = conn.partial, [], 0
+                parts, self.partial, self.partial_size = self.partial, [], 0
                 raw: Any = "".join(parts) if isinstance(parts[0], str) else b"".join(parts)
-                conn.handler.on_message(raw)
+                try:
+                    self.handler.on_message(raw)
+                except Exception:  # a bug: logged (and reported), the socket lives on
+                    log.exception("websocket message failed")
         elif isinstance(event, Ping):
-            if conn.ws.state == ConnectionState.OPEN:
-                hub.write(conn, conn.ws.send(event.response()))
+            if self.ws.state == ConnectionState.OPEN:
+                hub.write(self, self.ws.send(event.response()))
         elif isinstance(event, Pong):
-            conn.pong_received = True
+            self.pong_received = True
         elif isinstance(event, CloseConnection):
-            if conn.ws.state == ConnectionState.REMOTE_CLOSING:
-                hub.write(conn, conn.ws.send(event.response()))
-            hub.linger(conn)
+            if self.ws.state == ConnectionState.REMOTE_CLOSING:
+                hub.write(self, self.ws.send(event.response()))
+            hub.linger(self)
             return False
         return True
 
     def heartbeat(self) -> None:
         """Ping the peer; close (1008) if it did not answer the previous ping."""
-        hub, conn = self.hub, self
-        if conn.state != OPEN:
+        hub = self.hub
+        if self.state != OPEN:
             return
-        if not conn.pong_received:
-            hub.close(conn, 1008, "Ping/Pong timeout")
+        if not self.pong_received:
+            hub.close(self, 1008, "Ping/Pong timeout")
             return
-        conn.pong_received = False
-        hub.write(conn, conn.ws.send(Ping()))
-        if conn.ping_interval:
-            hub.schedule(conn.ping_interval, conn, conn.heartbeat, ())
+        self.pong_received = False
+        hub.write(self, self.ws.send(Ping()))
+        if self.ping_interval:
+            hub.schedule(self.ping_interval, self, self.heartbeat, ())
