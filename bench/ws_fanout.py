@@ -286,8 +286,9 @@ async def baseline_serve(port: int, redis_url: str, pubsub_channel: str, seq_key
 
     pubsub = client.pubsub()
     await pubsub.subscribe(pubsub_channel)
-    async with serve(handler, "127.0.0.1", port, reuse_port=True, compression=None,
-                     max_queue=4):  # fmt: skip
+    async with serve(
+        handler, "127.0.0.1", port, reuse_port=True, compression=None, max_queue=4, backlog=2048
+    ):  # fmt: skip  (gunicorn's backlog)
         print("ready", flush=True)
         async for message in pubsub.listen():
             if message["type"] == "message":
@@ -342,19 +343,19 @@ def update_of(k: int) -> dict[str, int]:
     return {"game": 1, "p1": k, "p2": 0}
 
 
-async def follow(ws_url: str, limit: asyncio.Semaphore) -> Follower | None:
-    """A connected follower, or None when the server did not complete the handshake and
-    send its hello within CONNECT_SECONDS."""
+async def follow(ws_url: str, limit: asyncio.Semaphore) -> Follower | str:
+    """A connected follower, or why the server did not complete the handshake and send its
+    hello within CONNECT_SECONDS."""
     async with limit:
         try:
             ws = await websockets.connect(ws_url, open_timeout=CONNECT_SECONDS, max_size=2**20)
-        except (TimeoutError, OSError, websockets.InvalidHandshake):
-            return None
+        except (TimeoutError, OSError, websockets.InvalidHandshake) as exc:
+            return f"{type(exc).__name__}: {str(exc)[:80]}"
         try:
             hello = json.loads(await asyncio.wait_for(ws.recv(), CONNECT_SECONDS))
-        except (TimeoutError, websockets.ConnectionClosed):
+        except (TimeoutError, websockets.ConnectionClosed) as exc:
             await ws.close()
-            return None
+            return f"no hello: {type(exc).__name__}"
     if hello.get("type") != "connection_established":
         raise RuntimeError(f"expected connection_established, got {hello}")
     return Follower(ws, int(hello["data"]["last_seq"]))
@@ -384,7 +385,9 @@ async def clients(pipe: Any) -> None:
             url, count = args
             limit = asyncio.Semaphore(CONNECT_CONCURRENCY)
             attempts = await asyncio.gather(*(follow(url, limit) for _ in range(count)))
-            crowd = [f for f in attempts if f is not None]
+            crowd = [f for f in attempts if isinstance(f, Follower)]
+            for reason in sorted({f for f in attempts if isinstance(f, str)}):
+                print(f"  not connected: {reason}", file=sys.stderr)
             readers = [asyncio.create_task(read(f)) for f in crowd]
             pipe.send(len(crowd))
         elif command == "cpu":

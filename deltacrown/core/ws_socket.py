@@ -4,6 +4,7 @@ connection, the outbox, the jobs waiting for the pool, and the calls other threa
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -47,6 +48,8 @@ def detach(sock: socket.socket) -> socket.socket:
     os.dup2(dead.fileno(), fd)
     dead.close()
     mine.setblocking(False)
+    with contextlib.suppress(OSError):  # events go out at once, not after the last one's ACK
+        mine.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return mine
 
 
