@@ -25,6 +25,7 @@ from simple_websocket import Server
 
 from deltacrown.core import metrics
 from deltacrown.core.errors import problem
+from deltacrown.core.ws_follower import observe_latency
 from deltacrown.core.ws_hub import hub_of
 from deltacrown.core.ws_socket import Conn
 
@@ -134,8 +135,6 @@ def hand_off(ws: Any) -> Conn:
 
 def record_delivery(route: str, message: dict[str, Any], sent: int) -> None:
     """Metrics of one event fanned out by the hub: counted per socket, timed once."""
-    from deltacrown.core.ws_follower import observe_latency
-
     metrics.WS_MESSAGES_OUT.labels(route).inc(sent)
     observe_latency(message)
 

@@ -38,6 +38,7 @@ from typing import Any
 
 from flask import Flask
 
+from deltacrown.core import realtime
 from deltacrown.core.ws_loop import Loop
 from deltacrown.core.ws_socket import (
     DONE,
@@ -112,8 +113,6 @@ class Hub(Loop):
         return conn
 
     def ensure_sink(self, channel: str) -> None:
-        from deltacrown.core import realtime
-
         with self._sink_lock:
             entry = self._sinks.get(channel)
             if entry is None:
