@@ -371,9 +371,16 @@ class Follower(SocketHandler):
             self.strikes.popleft()
         if len(self.strikes) >= self.max_strikes:
             raise Close(CLOSE_RATE_LIMITED, "rate limited")
-        self.error(
-            "rate_limited", "Too many messages; slow down.", retry_after_ms=self.bucket.wait_ms()
-        )
+        refusal = {
+            "type": "error",
+            "code": "rate_limited",
+            "detail": "Too many messages; slow down.",
+            "retry_after_ms": self.bucket.wait_ms(),
+        }
+        if getattr(self.ws, "busy", False):  # after the replies to earlier messages
+            self.ws.run(self.send, refusal)
+        else:
+            self.send(refusal)
         return False
 
     def handle(self, raw: Any) -> None:
