@@ -34,6 +34,7 @@ Figures per case:
 - REST p95: `GET /api/matches/{id}/` on gunicorn ten times a second during the updates: with
   the followers on gunicorn (project) and with them on the baseline (gunicorn followed by
   nobody), plus the same probe on a quiet machine before any follower connects;
+- threads: threads of the serving processes with the followers connected;
 - per worker: followers held by each gunicorn worker (established sockets on its port);
 - load: the machine's 1-minute load average at the end of the case (other jobs slow it).
 
@@ -149,6 +150,17 @@ def rss_mib(pids: list[int]) -> float:
         except OSError:
             continue
     return total / 1024
+
+
+def thread_count(pids: list[int]) -> int:
+    """Threads of `pids`, in all."""
+    total = 0
+    for pid in pids:
+        try:
+            total += len(os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            continue
+    return total
 
 
 def stop_group(process: subprocess.Popen[Any]) -> None:
@@ -515,6 +527,7 @@ def run_side(side: str, ws_url: str, serving: Any, gunicorn: Gunicorn, seeded: L
         connect_seconds = time.monotonic() - started
         time.sleep(2)  # let the servers settle (and free what the handshakes used)
         rss_after = rss_mib(serving.pids())
+        threads = thread_count(serving.pids())
         per_worker = gunicorn.connections_per_worker() if side == "project" else []
         updates = max(1, round(duration * rate))
         sent: dict[int, float] = {}
@@ -562,6 +575,7 @@ def run_side(side: str, ws_url: str, serving: Any, gunicorn: Gunicorn, seeded: L
         "kib_per_follower": 1024 * (rss_after - rss_before) / connected if connected else math.nan,
         "rest_p95_ms": percentile(probe.times, 95),
         "probes": len(probe.times),
+        "threads": threads,
         "per_worker": per_worker,
         "connect_s": connect_seconds,
         "client_cpu_s": client_cpu,
@@ -618,6 +632,7 @@ COLUMNS = [
     ("KiB/follower", "kib_per_follower", "{:.1f}"),
     ("REST p95 ms", "rest_p95_ms", "{:.1f}"),
     ("quiet p95 ms", "quiet_rest_p95_ms", "{:.1f}"),
+    ("threads", "threads", "{}"),
     ("per worker", "per_worker", "{}"),
     ("connect s", "connect_s", "{:.1f}"),
     ("client CPU s", "client_cpu_s", "{:.1f}"),
