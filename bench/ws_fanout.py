@@ -699,6 +699,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS, help="appended to")
     args = parser.parse_args(argv)
 
+    load_at_start = os.getloadavg()
     raise_open_file_limit(min(20000, max(args.followers) + 1024))
     recreate_database(args.database_url)
     rows: list[dict[str, Any]] = []
@@ -732,6 +733,8 @@ def main(argv: list[str] | None = None) -> int:
         f"the sender; {platform.platform()}\n"
         f"{args.duration:g} s of updates at {args.rate:g}/s per side; latency = follower "
         f"receive time - sender send time, over every follower and update\n"
+        f"load average at the start {' '.join(f'{x:.2f}' for x in load_at_start)}, at the end "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} (other jobs shared the machine)\n"
     )
     text = header + "\n" + table(rows) + "\n\n" + "\n".join(ratios(rows)) + "\n"
     print()
