@@ -652,22 +652,30 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}x" if b > 0 and not math.isnan(a) else "n/a"
+
+
 def ratios(rows: list[dict[str, Any]]) -> list[str]:
-    """Per follower count: the project against the baseline, as the goals state them."""
+    """Per follower count: the project against the baseline, as the goals state them. The
+    project's CPU per delivery is taken without the REST updates' own cost (gunicorn's CPU in
+    the baseline side, where it served the same updates and probes but no follower)."""
     lines = []
     for project in (r for r in rows if r["side"] == "project"):
         base = next(r for r in rows if r["side"] == "baseline"
                     and r["followers"] == project["followers"])  # fmt: skip
-        net_cpu = project["cpu_s"] - base["rest_cpu_s"]  # the REST updates' own cost removed
+        net_us = 1e6 * (project["cpu_s"] - base["rest_cpu_s"]) / max(1, project["deliveries"])
         lines.append(
-            f"{project['followers']} followers: p99 {project['p99_ms'] / base['p99_ms']:.2f}x "
-            f"the baseline's; CPU per delivery {project['cpu_us_per_delivery']:.1f} µs "
-            f"({1e6 * net_cpu / max(1, project['deliveries']):.1f} µs without the REST updates) "
-            f"vs {base['cpu_us_per_delivery']:.1f} µs = "
-            f"{net_cpu / max(1e-9, base['cpu_s']) * base['deliveries'] / max(1, project['deliveries']):.2f}x; "
-            f"memory {project['kib_per_follower'] / 1024:.3f} MiB per follower; REST p95 "
-            f"{project['rest_p95_ms']:.1f} ms followed vs {base['rest_p95_ms']:.1f} ms followed "
-            f"by nobody = {project['rest_p95_ms'] / base['rest_p95_ms']:.2f}x"
+            f"{project['followers']} followers: p99 {project['p99_ms']:.1f} vs "
+            f"{base['p99_ms']:.1f} ms = {ratio(project['p99_ms'], base['p99_ms'])}; server CPU "
+            f"per delivery {net_us:.1f} µs (with the REST updates "
+            f"{project['cpu_us_per_delivery']:.1f}) vs {base['cpu_us_per_delivery']:.1f} µs = "
+            f"{ratio(net_us, base['cpu_us_per_delivery'])}; memory "
+            f"{project['kib_per_follower'] / 1024:.3f} MiB per follower (baseline "
+            f"{base['kib_per_follower'] / 1024:.3f}); REST p95 {project['rest_p95_ms']:.1f} ms "
+            f"with the followers vs {base['rest_p95_ms']:.1f} ms with nobody following = "
+            f"{ratio(project['rest_p95_ms'], base['rest_p95_ms'])}; lost {project['lost']}, "
+            f"seq gaps {project['seq_gaps']}"
         )  # fmt: skip
     return lines
 
