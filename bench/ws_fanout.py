@@ -283,7 +283,10 @@ async def baseline_serve(port: int, redis_url: str, pubsub_channel: str, seq_key
     import redis.asyncio as aioredis
     from websockets.asyncio.server import broadcast, serve
 
-    client = aioredis.Redis.from_url(redis_url)
+    # A bounded pool that waits: thousands of handshakes at once must not each open (or be
+    # refused) a Redis connection.
+    client = aioredis.Redis(connection_pool=aioredis.BlockingConnectionPool.from_url(
+        redis_url, max_connections=16, timeout=None))  # fmt: skip
     sockets: set[Any] = set()
 
     async def handler(ws: Any) -> None:
