@@ -209,11 +209,14 @@ class BaseConfig:
     WS_RATE_LIMIT = 10  # client messages per second per connection (a burst of as many)
     WS_RATE_LIMIT_STRIKES = 20  # refused messages within 10 s before closing with 4429
     WS_MAX_CONNECTIONS_PER_USER = 5  # across every process in server mode (Redis)
-    # Per process: followers from one client address (a LAN venue shares one), and in all
-    # (keep it under gunicorn's --threads minus the REST headroom). Beyond: 429/503.
+    # Per process: followers from one client address (a LAN venue shares one), and in all.
+    # Followers hold no server thread (the process's hub serves them): the per-process cap
+    # is bounded by memory and the open-file limit (one descriptor each), not --threads.
     WS_MAX_CONNECTIONS_PER_ADDRESS = 200
-    WS_MAX_CONNECTIONS_PER_PROCESS = 500
+    WS_MAX_CONNECTIONS_PER_PROCESS = 10000
     WS_AUTH_TIMEOUT = 10  # seconds a private channel waits for the `auth` message
+    WS_WORKER_THREADS = 4  # per process: followers' messages that need the database or Redis
+    WS_OUTBOX_BYTES = 256 * 1024  # per socket: unsent frames before events wait for a catch-up
 
     # Certificates: their QR codes point at PUBLIC_BASE_URL (above); where the Bengali font is
     # looked for (Debian's fonts-noto-core by default), and how many verifications one client
@@ -330,6 +333,8 @@ class BaseConfig:
         for name in (
             "WS_MAX_CONNECTIONS_PER_ADDRESS",
             "WS_MAX_CONNECTIONS_PER_PROCESS",
+            "WS_WORKER_THREADS",
+            "WS_OUTBOX_BYTES",
             "MODERATION_REPORTS_PER_HOUR",
             "PLATFORM_FEE_PERCENT",
             "ANALYTICS_FRESHNESS_MINUTES",

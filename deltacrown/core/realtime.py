@@ -2,7 +2,8 @@
 
 `publish(channel, type, data)` registers the event on the after-commit queue; once the unit
 of work commits, the broker numbers it (`seq`, gap-free per channel) and delivers it to every
-process's hub, which hands it to the local subscribers (one queue per websocket).
+process's hub, which hands it to the local subscribers (the websocket hub of `core.ws_hub`
+holds one subscription per channel for all of its sockets).
 
 * Embedded default: an in-memory broker (one process), the last `HISTORY` events per channel
   kept in memory for `resume`.
@@ -79,11 +80,15 @@ class Subscription:
         channel: str,
         maxsize: int = 1000,
         notify: Callable[[], None] | None = None,
+        sink: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> None:
         self.hub = hub
         self.channel = channel
         self.queue: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=maxsize)
-        self.notify = notify  # wakes the subscriber's thread (a websocket's event)
+        self.notify = notify  # wakes the subscriber's thread
+        # Called with (channel, event) instead of queueing: the websocket hub's one
+        # subscription per channel, which hands the event to its own loop.
+        self.sink = sink
         self.overflowed = False  # events were dropped: the subscriber refills from history
 
     def get(self, timeout: float | None = None) -> dict[str, Any] | None:
@@ -103,8 +108,13 @@ class Hub:
         self._lock = threading.Lock()
         self._subs: dict[str, set[Subscription]] = defaultdict(set)
 
-    def subscribe(self, channel: str, notify: Callable[[], None] | None = None) -> Subscription:
-        sub = Subscription(self, channel, notify=notify)
+    def subscribe(
+        self,
+        channel: str,
+        notify: Callable[[], None] | None = None,
+        sink: Callable[[str, dict[str, Any]], None] | None = None,
+    ) -> Subscription:
+        sub = Subscription(self, channel, notify=notify, sink=sink)
         with self._lock:
             self._subs[channel].add(sub)
         return sub
@@ -127,6 +137,9 @@ class Hub:
         with self._lock:
             targets = list(self._subs.get(channel, ()))
         for sub in targets:
+            if sub.sink is not None:
+                sub.sink(channel, message)
+                continue
             try:
                 sub.queue.put_nowait(message)
             except queue.Full:  # a stuck client must not block the others
@@ -277,13 +290,18 @@ def broker() -> MemoryBroker | RedisBroker:
     return current_app.extensions["deltacrown_realtime"]
 
 
-def subscribe(channel: str, notify: Callable[[], None] | None = None) -> Subscription:
+def subscribe(
+    channel: str,
+    notify: Callable[[], None] | None = None,
+    sink: Callable[[str, dict[str, Any]], None] | None = None,
+) -> Subscription:
     """Subscribe this process's hub to `channel` (e.g. `match:42`); `notify` is called after
-    each delivery (from the publishing or listener thread)."""
+    each delivery (from the publishing or listener thread). With `sink`, each event is
+    passed to `sink(channel, event)` in that thread instead of being queued."""
     current = broker()
     if isinstance(current, RedisBroker):
         current.ensure_listening()
-    return current.hub.subscribe(channel, notify=notify)
+    return current.hub.subscribe(channel, notify=notify, sink=sink)
 
 
 def history(channel: str, after_seq: int) -> list[dict[str, Any]] | None:

@@ -1,38 +1,33 @@
-"""Websocket connections of this process: caps per client address and per process, and how a
-connection ends.
+"""Websocket connections of this process: caps per client address and per process, and the
+hand-off of an upgraded socket from the request thread to the process's hub.
 
 Connections are capped per client address (`WS_MAX_CONNECTIONS_PER_ADDRESS`, room for a LAN
-venue behind one address) and per process (`WS_MAX_CONNECTIONS_PER_PROCESS`, below the
-server's threads so REST keeps some): beyond either, the handshake is refused before the
-upgrade (HTTP 429 or 503 `too_many_connections`, with `Retry-After`), so followers cannot take
-every thread a process has (`core.ws` registers the two request hooks).
+venue behind one address) and per process (`WS_MAX_CONNECTIONS_PER_PROCESS`): beyond either,
+the handshake is refused before the upgrade (HTTP 429 or 503 `too_many_connections`, with
+`Retry-After`; `core.ws` registers the two request hooks). A connection holds its slot until
+the hub has closed it, not just while the request ran: the request thread returns as soon
+as the socket is handed off, so followers never hold the server's threads.
 
-Every connection ends through `connection()`: after the closing handshake (whoever started it,
-a 1009 sent by simple-websocket included) the server closes the TCP connection within about
-`CLOSE_GRACE` seconds, as RFC 6455 asks. Left alone, the development server kept it open,
-waiting for another HTTP request on it.
+`LiveSock` is flask-sock's routing with two differences: simple-websocket starts no reader
+thread per connection (the hub reads every socket), and permessage-deflate is not offered
+back to clients, so one event is framed once for every follower.
 """
 
 from __future__ import annotations
 
-import contextlib
-import socket
 import threading
-import time
-from collections.abc import Iterator
+from functools import wraps
 from typing import Any
 
-from flask import Response, current_app, g, request
-from simple_websocket import ConnectionClosed
+from flask import Blueprint, Flask, Response, current_app, g, request
+from flask_sock import Sock
+from simple_websocket import Server
 
 from deltacrown.core import metrics
 from deltacrown.core.errors import problem
-
-CLOSE_GRACE = 0.5  # seconds to wait for the client's close frame before closing the TCP stream
-# Handlers wake at least this often: simple-websocket may signal a close (a 1009 it sent, the
-# client's close) before it marks the socket closed, and a waiter that missed it would sleep
-# on until its own timeout.
-WAKE_INTERVAL = 0.5
+from deltacrown.core.ws_follower import observe_latency
+from deltacrown.core.ws_hub import hub_of
+from deltacrown.core.ws_socket import Conn
 
 
 class ConnectionCounter:
@@ -86,7 +81,7 @@ def take_connection_slot() -> Response | None:
     refused = connection_counter().acquire(
         address,
         per_address=int(config.get("WS_MAX_CONNECTIONS_PER_ADDRESS", 200)),
-        per_process=int(config.get("WS_MAX_CONNECTIONS_PER_PROCESS", 500)),
+        per_process=int(config.get("WS_MAX_CONNECTIONS_PER_PROCESS", 10000)),
     )
     if refused is not None:
         metrics.WS_CLOSED.labels(request.path.rsplit("/", 1)[0] or "/ws", str(refused)).inc()
@@ -112,43 +107,86 @@ def give_connection_slot_back(exc: BaseException | None) -> None:
         connection_counter().release(address)
 
 
-@contextlib.contextmanager
-def connection(ws: Any) -> Iterator[None]:
-    """Serve one websocket and end it properly: close it (1000) if the handler did not, wait
-    up to CLOSE_GRACE for the client's close frame, then shut the TCP connection down."""
-    try:
-        stream = ws.sock.dup()  # shutdown() must reach the socket even after ws.sock.close()
-    except (AttributeError, OSError):
-        stream = None
-    try:
-        yield
-    finally:
-        if ws.connected:
-            with contextlib.suppress(ConnectionClosed, OSError):
-                ws.close(reason=1000, message="bye")
-        thread = getattr(ws, "thread", None)
-        if thread is not None:
-            thread.join(timeout=CLOSE_GRACE)
-        if stream is not None:
-            _lingering_close(stream)
-        if thread is not None:
-            thread.join(timeout=CLOSE_GRACE)
+def hand_off(ws: Any) -> Conn:
+    """Give the upgraded socket to this process's hub. From here the connection's slot is the
+    hub's to give back (when the socket is closed), and flask-sock's own close after the
+    route returns does nothing."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    hub = hub_of(app)
+    if hub.on_event is None:
+        hub.on_event = record_delivery
+    address = g.pop("ws_slot_address", None)
+    counter = connection_counter()
+
+    def give_back() -> None:
+        if address is not None:
+            counter.release(address)
+
+    conn = hub.adopt(
+        ws.sock,
+        ws.ws,
+        max_message_size=ws.max_message_size,
+        ping_interval=ws.ping_interval,
+        on_release=give_back,
+    )
+    ws.connected = False  # the Server object is done: its close() must not write
+    return conn
 
 
-def _lingering_close(stream: socket.socket) -> None:
-    """End the TCP connection the way HTTP servers do: FIN first, then read and discard what
-    the client still sends (the rest of an oversized frame) until it closes or CLOSE_GRACE
-    passes. Closing with unread data would send a reset instead, and a reset can make the
-    client lose the close frame still in its buffer."""
-    with contextlib.suppress(OSError):
-        stream.shutdown(socket.SHUT_WR)
-        deadline = time.monotonic() + CLOSE_GRACE
-        while (remaining := deadline - time.monotonic()) > 0:
-            stream.settimeout(remaining)
-            if not stream.recv(65536):
-                break
-    with contextlib.suppress(OSError):
-        stream.shutdown(socket.SHUT_RD)  # the server's own next read ends at once
-    with contextlib.suppress(OSError):
-        stream.settimeout(None)  # the descriptor is shared: leave it blocking
-    stream.close()
+def record_delivery(route: str, message: dict[str, Any], sent: int) -> None:
+    """Metrics of one event fanned out by the hub: counted per socket, timed once."""
+    metrics.WS_MESSAGES_OUT.labels(route).inc(sent)
+    observe_latency(message)
+
+
+class NoReader:
+    """Stands in for simple-websocket's reader thread: the hub reads the socket."""
+
+    def __init__(self, target: Any = None, **kwargs: Any) -> None:
+        self.name = "(_thread)"
+
+    def start(self) -> None:
+        return None
+
+    def join(self, timeout: float | None = None) -> None:
+        return None
+
+    def is_alive(self) -> bool:
+        return False
+
+
+class LiveSock(Sock):
+    """flask-sock routes served by the hub (see the module docstring)."""
+
+    def route(self, path: str, bp: Any = None, **kwargs: Any) -> Any:
+        def decorator(f: Any) -> Any:
+            @wraps(f)
+            def websocket_route(*args: Any, **route_kwargs: Any) -> Any:
+                environ = request.environ
+                environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)  # frames shared by all
+                options = dict(current_app.config.get("SOCK_SERVER_OPTIONS", {}))
+                options["thread_class"] = NoReader
+                ws = Server(environ, **options)
+                f(ws, *args, **route_kwargs)
+                mode = ws.mode
+
+                class WebSocketResponse(Response):
+                    def __call__(self, *call_args: Any, **call_kwargs: Any) -> Any:
+                        if mode == "gunicorn":
+                            raise StopIteration()
+                        if mode == "werkzeug":
+                            return super().__call__(*call_args, **call_kwargs)
+                        return []
+
+                return WebSocketResponse()
+
+            kwargs["websocket"] = True
+            target: Any = bp if bp is not None else self.app
+            if target is None:  # flask-sock's own blueprint, registered by init_app
+                if getattr(self, "bp", None) is None:
+                    self.bp = Blueprint("__flask_sock", __name__)
+                target = self.bp
+            target.route(path, **kwargs)(websocket_route)
+            return websocket_route
+
+        return decorator

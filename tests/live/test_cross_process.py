@@ -238,3 +238,30 @@ def test_a_follower_on_one_process_receives_what_another_process_caused_in_order
         i for i, t in enumerate(types) if t == "match.score_updated"
     )
     assert events[-1]["data"]["match_id"] == match_id
+
+
+def test_more_followers_than_server_threads_all_follow_while_rest_answers(
+    live_match: LiveMatch, server_urls: tuple[str, str]
+) -> None:
+    """Followers are handed to the process's hub: a gthread worker with 2 threads serves 12
+    of them and still answers REST, and every follower receives the update."""
+    server = Gunicorn(server_env(*server_urls), threads=2)
+    try:
+        base = server.wait_ready(time.monotonic() + STARTUP_SECONDS)
+        match_id = live_match.match_id
+        ws_url = base.replace("http://", "ws://") + f"/ws/matches/{match_id}"
+        crowd = [connect(ws_url, open_timeout=RECEIVE_SECONDS) for _ in range(12)]
+        try:
+            for ws in crowd:
+                assert receive(ws)["type"] == "connection_established"
+            with urllib.request.urlopen(f"{base}/healthz", timeout=RECEIVE_SECONDS) as response:
+                assert response.status == 200
+            post(base, f"/api/matches/{match_id}/score/", live_match.organizer,
+                 {"game": 1, "p1": 2, "p2": 1})  # fmt: skip
+            for ws in crowd:
+                assert receive_until(ws, "match.score_updated")[-1]["data"]["p1"] == 2
+        finally:
+            for ws in crowd:
+                ws.close()
+    finally:
+        server.stop()
