@@ -14,17 +14,18 @@ from tests.helpers import assert_problem
 
 
 def veto_events(app: Any, match_id: int, after_seq: int = 0) -> list[dict[str, Any]]:
-    """The channel's kept `veto.updated` events after `after_seq` (the history is bounded and
-    outlives a rolled-back test whose match id comes back, so count by seq, not by position)."""
+    """The channel's `veto.updated` events after `after_seq`. The history is bounded and
+    outlives a rolled-back test whose match id comes back: read it from `after_seq`, since its
+    oldest events may be gone (reading from 0 then answers None)."""
     with app.app_context():
-        kept = realtime.history(f"match:{match_id}", 0) or []
-    return [e for e in kept if e["type"] == "veto.updated" and e["seq"] > after_seq]
+        kept = realtime.history(f"match:{match_id}", after_seq)
+    assert kept is not None, "the events after after_seq are no longer kept"
+    return [e for e in kept if e["type"] == "veto.updated"]
 
 
 def last_seq(app: Any, match_id: int) -> int:
     with app.app_context():
-        kept = realtime.history(f"match:{match_id}", 0) or []
-    return max((e["seq"] for e in kept), default=0)
+        return realtime.last_seq(f"match:{match_id}")
 
 
 def veto(client: Any, match_id: int, headers: Any = None, **body: Any) -> Any:
