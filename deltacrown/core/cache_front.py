@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -45,7 +44,7 @@ from werkzeug.http import (
 
 from deltacrown.core import cache_versions, i18n, metrics
 from deltacrown.core.cache import cache
-from deltacrown.core.http import valid_request_id
+from deltacrown.core.http import REQUEST_ID_HEADER, request_id_for
 from deltacrown.core.logging import access_log, redact_query
 from deltacrown.core.ratelimit import (
     COUNTED_ENVIRON_KEY,
@@ -72,17 +71,12 @@ PER_REQUEST_HEADERS = frozenset(
         "x-ratelimit-reset",
     }
 )
+# Query parameters that make an answer personal (a secret the caller holds).
 PERSONAL_PARAMETERS = ("invite_code",)
-REQUEST_ID_HEADER = "X-Request-ID"
 _LANGUAGE_MEMO_SIZE = 256
 
 StartResponse = Callable[..., Any]
 Limits = tuple[list[Any], list[str]]  # the limit items, and the identifiers they count by
-
-
-def request_id(environ: dict[str, Any]) -> str:
-    sent = environ.get("HTTP_X_REQUEST_ID", "")
-    return sent if valid_request_id(sent) else uuid.uuid4().hex
 
 
 class CacheFront:
@@ -147,19 +141,14 @@ class CacheFront:
         return self._scopes[endpoint]
 
     def _language(self, environ: dict[str, Any]) -> str:
+        """The answer's language, chosen as the app does (`i18n.language_for`)."""
         query = environ.get("QUERY_STRING", "")
-        asked = ""
-        if "lang=" in query:
-            asked = (dict(parse_qsl(query)).get("lang") or "").strip().lower()
+        asked = dict(parse_qsl(query)).get("lang", "") if "lang=" in query else ""
         header = environ.get("HTTP_ACCEPT_LANGUAGE", "")
         memo_key = (asked, header)
         found = self._languages.get(memo_key)
         if found is None:
-            if asked in i18n.LANGUAGES:
-                found = asked
-            else:
-                accept = parse_accept_header(header, LanguageAccept)
-                found = accept.best_match(i18n.LANGUAGES, default=i18n.DEFAULT_LANGUAGE) or "en"
+            found = i18n.language_for(asked, parse_accept_header(header, LanguageAccept))
             if len(self._languages) >= _LANGUAGE_MEMO_SIZE:
                 self._languages.clear()
             self._languages[memo_key] = found
@@ -195,19 +184,18 @@ class CacheFront:
         key = self.key(rule.endpoint, environ)
         with self.app.app_context():
             limits = self._limits(rule.endpoint, environ)
-            entry, found, counts = self._read(key, cache_versions.keys(scopes), limits)
+            entry, found, over = self._read(key, cache_versions.keys(scopes), limits)
             versions = cache_versions.complete(scopes, found)
-            limit_headers = self._limit_headers(limits, counts)
-        if limit_headers is not None and limits is not None:
+            if over:  # the app counts it again and answers the 429
+                return None
+            limit_headers = self._limit_headers(limits)
+        if limits is not None:
             environ[COUNTED_ENVIRON_KEY] = limit_headers  # the app does not count it again
         if entry is None or entry[0] != versions:
             environ[ENVIRON_KEY] = (key, versions)
             return None
-        if limit_headers is None:  # over a limit: the app answers the 429
-            environ.pop(COUNTED_ENVIRON_KEY, None)
-            return None
         _, headers, body = entry
-        rid = request_id(environ)
+        rid = request_id_for(environ.get("HTTP_X_REQUEST_ID", ""))
         extra = [(REQUEST_ID_HEADER, rid), ("Date", http_date()), *limit_headers]
         status = "200 OK"
         etag = next((v for k, v in headers if k == "ETag"), None)
@@ -242,8 +230,8 @@ class CacheFront:
 
     def _read(
         self, key: str, version_keys: list[str], limits: Limits | None
-    ) -> tuple[Any, list[Any], list[int]]:
-        """The entry, the versions found and the limits' counts after this hit. With Redis
+    ) -> tuple[Any, list[Any], bool]:
+        """The entry, the versions found and whether this hit is over a limit. With Redis
         behind both the cache and the limits, it is one pipelined round trip."""
         backend: Any = cache.cache
         client = getattr(backend, "_read_client", None)
@@ -253,17 +241,16 @@ class CacheFront:
                 keys = [key, *version_keys]
                 return self._read_pipelined(backend, client, storage, keys, limits)
         entry, *found = cache.get_many(key, *version_keys)
-        counts = []
+        over = False
         if limits is not None:
             items, identifiers = limits
-            strategy = limiter.limiter
-            counts = [0 if strategy.hit(item, *identifiers) else item.amount + 1 for item in items]
-        return entry, found, counts
+            over = not all([limiter.limiter.hit(item, *identifiers) for item in items])
+        return entry, found, over
 
     @staticmethod
     def _read_pipelined(
         backend: Any, client: Any, storage: WindowRedisStorage, keys: list[str], limits: Limits
-    ) -> tuple[Any, list[Any], list[int]]:
+    ) -> tuple[Any, list[Any], bool]:
         items, identifiers = limits
         prefix = backend._get_prefix() if backend.key_prefix else ""
         pipe = client.pipeline(transaction=False)
@@ -275,23 +262,20 @@ class CacheFront:
         if isinstance(answers[0], Exception):
             raise answers[0]
         entry, *found = [backend.serializer.loads(v) for v in answers[0]]
-        counts = []
+        over = False
         for item, limit_key, answer in zip(items, limit_keys, answers[1:], strict=True):
             if isinstance(answer, Exception):  # the script was not loaded yet
-                counts.append(storage.incr(limit_key, item.get_expiry()))
+                count = storage.incr(limit_key, item.get_expiry())
             else:
-                counts.append(storage.counted(limit_key, answer))
-        return entry, found, counts
+                count = storage.counted(limit_key, answer)
+            over = over or count > item.amount
+        return entry, found, over
 
-    def _limit_headers(
-        self, limits: Limits | None, counts: list[int]
-    ) -> list[tuple[str, str]] | None:
-        """The rate-limit headers of this request; None when it is over a limit."""
+    def _limit_headers(self, limits: Limits | None) -> list[tuple[str, str]]:
+        """The rate-limit headers of a request within its limits."""
         if limits is None:
             return []
         items, identifiers = limits
-        if any(count > item.amount for item, count in zip(items, counts, strict=True)):
-            return None
         if not items or not self.app.config.get("RATELIMIT_HEADERS_ENABLED", True):
             return []
         first = items[0]

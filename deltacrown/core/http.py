@@ -21,9 +21,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-def valid_request_id(sent: str) -> bool:
-    """Whether a client's X-Request-ID is safe to repeat (else a fresh one is made)."""
-    return bool(_VALID_REQUEST_ID.match(sent))
+def request_id_for(sent: str) -> str:
+    """This request's id: the client's X-Request-ID when it is safe to repeat, else a new one."""
+    return sent if _VALID_REQUEST_ID.match(sent) else uuid.uuid4().hex
 
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -102,8 +102,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _request_id() -> None:
-        sent = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = sent if valid_request_id(sent) else uuid.uuid4().hex
+        g.request_id = request_id_for(request.headers.get(REQUEST_ID_HEADER, ""))
 
     @app.before_request
     def _check_body() -> None:

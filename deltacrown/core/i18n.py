@@ -28,6 +28,7 @@ from babel.messages.pofile import read_po
 from flask import Flask, Response, current_app, has_request_context, request
 from flask.cli import AppGroup
 from flask_babel import Babel, get_locale, gettext, lazy_gettext
+from werkzeug.datastructures import LanguageAccept
 
 LANGUAGES = ("en", "bn")
 DEFAULT_LANGUAGE = "en"
@@ -48,10 +49,16 @@ def select_locale() -> str:
     """`?lang=`, else the best `Accept-Language` match, else English."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    asked = (request.args.get("lang") or "").strip().lower()
+    return language_for(request.args.get("lang"), request.accept_languages)
+
+
+def language_for(asked: str | None, accept: LanguageAccept) -> str:
+    """The answer's language: `?lang=` when it names one we have, else the best match of
+    `Accept-Language`, else English."""
+    asked = (asked or "").strip().lower()
     if asked in LANGUAGES:
         return asked
-    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) or "en"
+    return accept.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
 
 
 def language() -> str:

@@ -57,8 +57,7 @@ SENSITIVE_PREFIXES = (
     "/api/notifications",
     "/api/webhooks",
 )
-# Query parameters that make an answer personal (a secret the caller holds).
-PERSONAL_PARAMETERS = ("invite_code",)
+PERSONAL_PARAMETERS = cache_front.PERSONAL_PARAMETERS
 DEFAULT_SECONDS = 300
 
 

@@ -55,7 +55,7 @@ class MatchStatus(enum.StrEnum):
     SKIPPED = "skipped"  # a grand-final reset that was not needed
 
 
-def became_playable(before: str | None, after: str | None) -> bool:
+def became_playable(before: object, after: object) -> bool:
     """Whether a change of a match's status from `before` to `after` makes it playable for its
     sides: it became ready, or it went live straight from scheduled (a match that starts by
     itself, `auto_start_matches`, never rests in ready within the transaction)."""

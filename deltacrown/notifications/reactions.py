@@ -117,7 +117,7 @@ def _match_notice(payload: dict[str, Any]) -> T | None:
     went live straight from scheduled), that a result waits for their confirmation, or
     nothing."""
     before, after = payload.get("before"), payload.get("after")
-    if became_playable(None if before is None else str(before), str(after)):
+    if became_playable(before, after):
         return T.MATCH_READY
     return T.RESULT_SUBMITTED if after == "awaiting_confirmation" else None
 

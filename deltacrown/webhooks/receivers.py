@@ -56,7 +56,7 @@ def on_registration_cancelled(
 def on_match_state_changed(
     sender: Any, *, match_id: int, tournament_id: int, after: str, before: Any = None, **_: Any
 ) -> None:
-    if became_playable(None if before is None else str(before), str(after)):
+    if became_playable(before, after):
         _emit("match.ready", tournament_id, match_id=match_id)
 
 
