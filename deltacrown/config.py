@@ -157,6 +157,10 @@ class BaseConfig:
     # the cache (core.response_cache) until a write changes them; the timeout is a safety net.
     RESPONSE_CACHE = True
     RESPONSE_CACHE_SECONDS = 300
+    # While one request rebuilds a stale entry (core.cache_fill), the others get the previous
+    # answer, or wait this long for the first one's; the claim lapses after the refresh bound.
+    RESPONSE_CACHE_REFRESH_SECONDS = 5
+    RESPONSE_CACHE_FILL_WAIT_SECONDS = 3
 
     # Rate limits (flask-limiter); storage follows REDIS_URL.
     RATELIMIT_ENABLED = True
@@ -340,6 +344,8 @@ class BaseConfig:
             "ANALYTICS_FRESHNESS_MINUTES",
             "ANALYTICS_REFRESH_JITTER_SECONDS",
             "RESPONSE_CACHE_SECONDS",
+            "RESPONSE_CACHE_REFRESH_SECONDS",
+            "RESPONSE_CACHE_FILL_WAIT_SECONDS",
         ):
             if os.environ.get(name):
                 values[name] = env_int(name, 0)

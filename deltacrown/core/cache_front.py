@@ -8,7 +8,9 @@ left the app the first time, compressed as the client's `Accept-Encoding` asked)
 belongs to this request alone added: its `X-Request-ID`, `Date`, and the rate-limit headers
 of the hit it counted. A hit whose ETag the client already has answers `304`. A miss goes on
 to Flask carrying its key and the versions it read (`ENVIRON_KEY`), and
-`response_cache.store_final` keeps the final response under them.
+`response_cache.store_final` keeps the final response under them. Only one request rebuilds a
+missed entry at a time (`core.cache_fill`): the others get the entry as it was, or wait for
+the rebuilt one.
 
 A hit does what every request does, in the same way:
 
@@ -42,7 +44,7 @@ from werkzeug.http import (
     unquote_etag,
 )
 
-from deltacrown.core import cache_versions, i18n, metrics
+from deltacrown.core import cache_fill, cache_versions, i18n, metrics
 from deltacrown.core.cache import cache
 from deltacrown.core.http import REQUEST_ID_HEADER, request_id_for
 from deltacrown.core.logging import access_log, redact_query
@@ -93,19 +95,34 @@ class CacheFront:
             answer = self._serve(environ, start_response)
         except Exception:  # the front must never fail a request the app would answer
             log.exception("response cache front failed")
-            environ.pop(ENVIRON_KEY, None)
+            self._release_unstored(environ)
             environ.pop(COUNTED_ENVIRON_KEY, None)
             answer = None
         if answer is not None:
             return answer
         counted = environ.get(COUNTED_ENVIRON_KEY)
-        if not counted:
-            return self.wsgi_app(environ, start_response)
+        respond = start_response
+        if counted:
 
-        def start_with_limits(status: str, headers: list[Any], exc_info: Any = None) -> Any:
-            return start_response(status, [*headers, *counted], exc_info)
+            def respond(status: str, headers: list[Any], exc_info: Any = None) -> Any:
+                return start_response(status, [*headers, *counted], exc_info)
 
-        return self.wsgi_app(environ, start_with_limits)
+        try:
+            return self.wsgi_app(environ, respond)
+        finally:
+            self._release_unstored(environ)
+
+    def _release_unstored(self, environ: dict[str, Any]) -> None:
+        """Give up the refresh this request claimed when `store_final` did not (the app failed
+        before its last hook)."""
+        claimed = environ.pop(ENVIRON_KEY, None)
+        if claimed is None or claimed[2] is None:
+            return
+        try:
+            with self.app.app_context():
+                cache_fill.release(claimed[0], claimed[2])
+        except Exception:
+            log.exception("response cache claim release failed")
 
     # -- which requests ---------------------------------------------------------------------
     def _candidate(self, environ: dict[str, Any]) -> bool:
@@ -189,11 +206,13 @@ class CacheFront:
             if over:  # the app counts it again and answers the 429
                 return None
             limit_headers = self._limit_headers(limits)
-        if limits is not None:
-            environ[COUNTED_ENVIRON_KEY] = limit_headers  # the app does not count it again
-        if entry is None or entry[0] != versions:
-            environ[ENVIRON_KEY] = (key, versions)
-            return None
+            if limits is not None:
+                environ[COUNTED_ENVIRON_KEY] = limit_headers  # the app does not count it again
+            served = "hit"
+            if entry is None or entry[0] != versions:
+                entry, served = self._while_refreshing(environ, key, versions, entry)
+                if entry is None:
+                    return None
         _, headers, body = entry
         rid = request_id_for(environ.get("HTTP_X_REQUEST_ID", ""))
         extra = [(REQUEST_ID_HEADER, rid), ("Date", http_date()), *limit_headers]
@@ -204,8 +223,31 @@ class CacheFront:
             headers = list(headers)
             remove_entity_headers(headers)  # as werkzeug does for the app's own 304
         start_response(status, [*headers, *extra])
-        self._record(environ, rule.rule, int(status[:3]), started, rid)
+        self._record(environ, rule.rule, int(status[:3]), started, rid, served)
         return [body]
+
+    def _while_refreshing(
+        self, environ: dict[str, Any], key: str, versions: Any, entry: Any
+    ) -> tuple[Any, str]:
+        """A miss: claim the refresh (None: the app builds the answer and `store_final` keeps
+        it), or, while another request holds the claim, the entry as it was before (`stale`)
+        or the one the claimant stores (`waited`). See `core.cache_fill`."""
+        config = self.app.config
+        refresh = float(
+            config.get("RESPONSE_CACHE_REFRESH_SECONDS", cache_fill.DEFAULT_REFRESH_SECONDS)
+        )
+        token = cache_fill.claim(key, refresh)
+        if token is None:
+            if entry is not None:
+                return entry, "stale"
+            wait = float(
+                config.get("RESPONSE_CACHE_FILL_WAIT_SECONDS", cache_fill.DEFAULT_WAIT_SECONDS)
+            )
+            entry = cache_fill.wait_for(key, wait)
+            if entry is not None:
+                return entry, "waited"
+        environ[ENVIRON_KEY] = (key, versions, token)
+        return None, "miss"
 
     @staticmethod
     def _client_has(environ: dict[str, Any], etag: str) -> bool:
@@ -287,7 +329,9 @@ class CacheFront:
         ]
 
     @staticmethod
-    def _record(environ: dict[str, Any], route: str, status: int, started: float, rid: str) -> None:
+    def _record(
+        environ: dict[str, Any], route: str, status: int, started: float, rid: str, served: str
+    ) -> None:
         duration = time.perf_counter() - started
         metrics.HTTP_REQUESTS.labels("GET", route, metrics.status_class(status)).inc()
         metrics.HTTP_DURATION.labels("GET", route).observe(duration)
@@ -300,6 +344,7 @@ class CacheFront:
             "duration_ms": round(duration * 1000, 1),
             "user_id": None,
             "request_id": rid,
+            "cache": served,
         }
         query = environ.get("QUERY_STRING", "")
         if query:

@@ -34,7 +34,7 @@ from collections.abc import Callable
 
 from flask import Flask, Response, current_app, request
 
-from deltacrown.core import cache_front, cache_versions
+from deltacrown.core import cache_fill, cache_front, cache_versions
 from deltacrown.core.cache import cache
 
 log = logging.getLogger(__name__)
@@ -84,18 +84,28 @@ def store_final(response: Response) -> Response:
     the versions it read in the WSGI environ): status 200, every header but those of this
     request alone, and the body as sent (compressed when it was)."""
     stored = request.environ.pop(cache_front.ENVIRON_KEY, None)
-    if stored is None or response.status_code != 200 or response.direct_passthrough:
+    if stored is None:
         return response
-    if response.is_streamed or "Set-Cookie" in response.headers:
-        return response
-    key, versions = stored
-    entry = (versions, cache_front.stored_headers(response.headers), response.get_data())
-    timeout = int(current_app.config.get("RESPONSE_CACHE_SECONDS", DEFAULT_SECONDS))
+    key, versions, token = stored
     try:
-        cache.set(key, entry, timeout=timeout)
+        if _storable(response):
+            entry = (versions, cache_front.stored_headers(response.headers), response.get_data())
+            timeout = int(current_app.config.get("RESPONSE_CACHE_SECONDS", DEFAULT_SECONDS))
+            cache.set(key, entry, timeout=timeout)
     except Exception:
         log.exception("response cache store failed")
+    if token is not None:
+        try:
+            cache_fill.release(key, token)
+        except Exception:
+            log.exception("response cache claim release failed")
     return response
+
+
+def _storable(response: Response) -> bool:
+    if response.status_code != 200 or response.direct_passthrough or response.is_streamed:
+        return False
+    return "Set-Cookie" not in response.headers
 
 
 def cache_control_for(status: int) -> str:
