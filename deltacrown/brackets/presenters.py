@@ -14,13 +14,18 @@ from deltacrown.matches.models import RESULT_STATUSES, Match
 class Names:
     """Display names and seeds of the registrations in a set of stages."""
 
-    def __init__(self, stages: Iterable[Stage], extra: Iterable[int] = ()) -> None:
+    def __init__(
+        self, stages: Iterable[Stage], extra: Iterable[int] = (), *, only: set[int] | None = None
+    ) -> None:
+        """`only`: the registrations shown (a page of matches), when not the whole stages."""
         self.seed_of: dict[tuple[int, int], int] = {}
         ids: set[int] = set(extra)
         for stage in stages:
             for index, registration_id in enumerate(stage.seeds, start=1):
                 self.seed_of[stage.id, registration_id] = index
                 ids.add(registration_id)
+        if only is not None:
+            ids &= only
         self.names = queries.registration_names(ids)
 
     def participant(
@@ -106,7 +111,12 @@ def matches(rows: list[Match]) -> list[dict[str, Any]]:
     """Match rows of one page, named (stages loaded once)."""
     stage_ids = {row.stage_id for row in rows}
     stages = [s for s in (queries.find_stage(i) for i in stage_ids) if s is not None]
-    names = Names(stages)
+    shown: set[int] = set()
+    for row in rows:
+        shown.update((row.participant1_registration_id, row.participant2_registration_id))
+        if row.lobby is not None:
+            shown.update((queries.lobby_of(row) or {"participants": []})["participants"])
+    names = Names(stages, only=shown)  # the names of these rows, not of the whole stages
     return [match(row, names) for row in rows]
 
 

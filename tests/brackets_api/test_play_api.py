@@ -520,3 +520,25 @@ def test_signals_follow_the_bracket_after_each_commit(cup, api):
         ("tournament_completed", {"tournament_id": c.id}),
         ("match_result_corrected", {"match_id": final["id"], "tournament_id": c.id, "actor_id": organizer_id}),
     ]  # fmt: skip
+
+
+def test_a_match_reads_the_names_of_its_own_sides_not_of_the_whole_bracket(
+    cup: Any, api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deltacrown.brackets import queries
+
+    c, by_code = started(cup, api, 16)
+    first = api.matches(c.id).get_json()[0]
+    asked: list[set[int]] = []
+    original = queries.registration_names
+
+    def recording(ids: Any) -> dict[int, str]:
+        asked.append(set(ids))
+        return original(ids)
+
+    monkeypatch.setattr(queries, "registration_names", recording)
+    shown = api.client.get(f"/api/matches/{first['id']}/", headers=api.headers).get_json()
+    sides = {p["registration_id"] for p in shown["participants"]}
+    assert asked == [sides]  # 2 of the 16 registrations
+    assert [p["name"] for p in shown["participants"]] == [p["name"] for p in first["participants"]]
+    assert [p["seed"] for p in shown["participants"]] == [p["seed"] for p in first["participants"]]
