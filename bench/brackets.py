@@ -153,6 +153,30 @@ class PostgresBackend:
         self.tournament_id = 0
         self.user_ids: list[int] = []
 
+    def commit_floor(self, commits: int) -> float:
+        """Seconds for `commits` one-row INSERTs each committed on their own, through the same
+        connection pool with no ORM: the floor a result-by-result play-through cannot go
+        under (each durable commit waits for its WAL flush)."""
+        import sqlalchemy as sa
+
+        from deltacrown.extensions import db
+
+        table = f"{self.prefix}_commit_floor"  # logged, as the app's tables (a temporary
+        with db.engine.connect() as connection:  # table writes no WAL and waits for no flush)
+            connection.execute(sa.text(f"CREATE TABLE {table} (id integer)"))
+            connection.commit()
+            try:
+                started = time.perf_counter()
+                for number in range(commits):
+                    insert = sa.text(f"INSERT INTO {table} VALUES (:n)")  # noqa: S608
+                    connection.execute(insert, {"n": number})
+                    connection.commit()
+                seconds = time.perf_counter() - started
+            finally:
+                connection.execute(sa.text(f"DROP TABLE {table}"))
+                connection.commit()
+        return seconds
+
     def prepare(self, format_name: str, seeds: list[int]) -> None:
         """An organizer and a closed solo tournament of len(seeds) confirmed registrations
         (bulk-inserted: registering is not what is measured)."""
@@ -421,6 +445,9 @@ def run(
                 cleanup = getattr(backend, "cleanup", None)
                 if cleanup is not None:
                     cleanup()
+        floor = getattr(backend, "commit_floor", None)
+        if floor is not None and results:
+            extra["commit_floor_seconds"] = round(floor(results), 3)
         base = {"engine": backend.name, "format": format_name, "n": n, "repeat": repeat}
         yield {**base, "op": "generate", "seconds": best_generate, "matches": matches}
         yield {**base, "op": "play", "seconds": best_play, "matches": results, **extra}
