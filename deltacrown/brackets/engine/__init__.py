@@ -107,7 +107,7 @@ def generate(
         raise InvalidSeedsError(
             f"{fmt.name} needs at least {fmt.min_participants} participants, got {len(seeds)}"
         )
-    if any(type(s) not in (int, str) for s in seeds):
+    if not set(map(type, seeds)) <= {int, str}:
         raise InvalidSeedsError("participant ids must be integers or strings")
     if len(set(seeds)) != len(seeds):
         raise InvalidSeedsError("a participant appears more than once in the seeds")

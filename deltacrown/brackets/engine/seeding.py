@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from itertools import repeat
+from operator import sub
+
 
 def bracket_size(n: int) -> int:
     """The smallest power of two that holds `n` participants (at least 2)."""
@@ -20,6 +23,8 @@ def standard_order(size: int) -> list[int]:
         raise ValueError(f"bracket size must be a power of two >= 2, got {size}")
     order = [1]
     while len(order) < size:
-        mirror = 2 * len(order) + 1
-        order = [seed for s in order for seed in (s, mirror - s)]
+        doubled = [0] * (2 * len(order))
+        doubled[0::2] = order
+        doubled[1::2] = map(sub, repeat(len(doubled) + 1), order)  # the mirrors, C-level
+        order = doubled
     return order

@@ -20,9 +20,13 @@ from typing import Any
 
 from deltacrown.brackets.engine.errors import InvalidOptionsError
 from deltacrown.brackets.engine.formats._builder import (
+    Feeds,
     Source,
     StageBuilder,
+    as_sources,
     build_winners_bracket,
+    halves,
+    reverse,
     single_elimination_round_name,
 )
 from deltacrown.brackets.engine.formats._placements import losers_of, rank_tiers
@@ -101,20 +105,16 @@ class DoubleElimination:
         return elimination_table(stage, self.placements(stage) if stage.is_complete else None)
 
 
-def _build_losers_bracket(builder: StageBuilder, wb_losers: list[list[Source]]) -> Source:
-    add = builder.add_match
+def _build_losers_bracket(builder: StageBuilder, wb_losers: list[Feeds]) -> Source:
     template = "Losers round {number}"
     first = builder.round(Side.LOSERS, template)
-    dropped = wb_losers[0]
-    survivors = [add(first, dropped[i], dropped[i + 1])[0] for i in range(0, len(dropped), 2)]
+    survivors, _ = builder.add_round(first, *halves(wb_losers[0]))
     last = len(wb_losers) - 1
     for j in range(1, len(wb_losers)):  # j = winners' round j + 1
-        drops = wb_losers[j][::-1] if j % 2 else wb_losers[j]
+        drops = reverse(wb_losers[j]) if j % 2 else wb_losers[j]
         pending = builder.round(Side.LOSERS, template)
-        survivors = [add(pending, drop, s)[0] for drop, s in zip(drops, survivors, strict=True)]
+        survivors, _ = builder.add_round(pending, drops, survivors)
         if j < last:
             pending = builder.round(Side.LOSERS, template)
-            survivors = [
-                add(pending, survivors[i], survivors[i + 1])[0] for i in range(0, len(survivors), 2)
-            ]
-    return survivors[0]
+            survivors, _ = builder.add_round(pending, *halves(survivors))
+    return as_sources(survivors)[0]

@@ -8,6 +8,7 @@ from typing import Any
 from deltacrown.brackets.engine.errors import InvalidOptionsError
 from deltacrown.brackets.engine.formats._builder import (
     StageBuilder,
+    as_sources,
     build_winners_bracket,
     single_elimination_round_name,
 )
@@ -35,7 +36,7 @@ class SingleElimination:
         if options["third_place"] and len(losers) >= 2:
             # Between the semi-final losers. With 3 players one semi-final is a bye, so this
             # match resolves as a bye too and the only semi-final loser is third outright.
-            semi_losers = losers[-2]
+            semi_losers = as_sources(losers[-2])
             builder.add_match(
                 builder.round(Side.THIRD_PLACE, "Third place"), semi_losers[0], semi_losers[1]
             )
