@@ -40,8 +40,9 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from deltacrown.accounts.models import User
-from deltacrown.core.api import BaseSchema, IdOrSlug
+from deltacrown.core.api import BaseSchema
 from deltacrown.core.errors import AuthenticationError, ValidationError
+from deltacrown.core.inputs import IdOrSlug
 from deltacrown.core.pagination import keyset_page
 from deltacrown.extensions import db
 from deltacrown.games.models import Game
