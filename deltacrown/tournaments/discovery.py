@@ -30,7 +30,7 @@ in SQL; the registrations domain writes that subquery (`ports.registrations.held
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -205,9 +205,12 @@ def list_loading() -> tuple[Any, ...]:
     """Load what a list dumps and nothing more: the columns `TournamentSchema` shows (and
     those its values are made of), the game's id, slug and name, the organizers' id and
     username; any other relationship raises instead of querying row by row. Built once:
-    loader options are immutable, and building them cost a list request about 2 ms."""
+    loader options are immutable, and building them cost a list request about 2 ms. The
+    columns not shown are deferred by name (`_column_options`): the same SELECT as
+    `load_only` of the shown ones, but options on 2 columns instead of 55 for SQLAlchemy to
+    walk into each page's statement cache key (about 0.3 ms a page)."""
     return (
-        orm.load_only(*_list_columns()),
+        *_column_options(),
         orm.joinedload(Tournament.game).load_only(Game.id, Game.slug, Game.name),
         orm.joinedload(Tournament.organizer).load_only(User.id, User.username),
         orm.selectinload(Tournament.organizer_links)
@@ -240,6 +243,17 @@ def _list_columns() -> tuple[Any, ...]:
     columns = sa.inspect(Tournament).column_attrs
     wanted = [*TournamentSchema().fields, *_COLUMNS_BEHIND_FIELDS]
     return tuple(getattr(Tournament, name) for name in dict.fromkeys(wanted) if name in columns)
+
+
+def _column_options() -> Iterator[Any]:
+    """`load_only(*_list_columns())` as options on the other columns: defer those not shown
+    (and undefer a shown one the model defers)."""
+    shown = {column.key for column in _list_columns()}
+    for column in sa.inspect(Tournament).column_attrs:
+        if column.key not in shown:
+            yield orm.defer(getattr(Tournament, column.key))
+        elif column.deferred:
+            yield orm.undefer(getattr(Tournament, column.key))
 
 
 def _base(actor: Any, mine: bool) -> sa.Select[tuple[Tournament]]:
