@@ -76,3 +76,15 @@ def test_a_documented_command_caps_connections_at_its_threads(command):
 def test_the_check_does_warn_on_a_cap_at_the_threads_with_keep_alive():
     command = "gunicorn -k gthread --threads 8 --worker-connections 8 wsgi:app"
     assert warnings_for(command) and "keepalived" in warnings_for(command)[0]
+
+
+def test_a_worker_moves_what_it_built_out_of_the_garbage_collectors_generations():
+    import gc
+    import runpy
+
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    try:
+        hooks["post_worker_init"](None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

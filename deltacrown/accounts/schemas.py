@@ -6,7 +6,8 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 
 from deltacrown.core import storage
-from deltacrown.core.api import BaseSchema, IdOrSlug
+from deltacrown.core.api import BaseSchema
+from deltacrown.core.inputs import IdOrSlug
 
 
 class PublicUserSchema(BaseSchema):

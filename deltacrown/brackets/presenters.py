@@ -31,45 +31,60 @@ class Names:
     def participant(
         self, stage_id: int, registration_id: int | None, score: int | None, result: str | None
     ) -> dict[str, Any]:
+        if registration_id is None:
+            return {"registration_id": None, "name": None, "seed": None, "score": score,
+                    "result": result}  # fmt: skip
         return {
             "registration_id": registration_id,
-            "name": self.names.get(registration_id) if registration_id is not None else None,
-            "seed": self.seed_of.get((stage_id, registration_id))
-            if registration_id is not None
-            else None,
+            "name": self.names.get(registration_id),
+            "seed": self.seed_of.get((stage_id, registration_id)),
             "score": score,
             "result": result,
         }
 
 
-def _scores(row: Any) -> tuple[int | None, int | None]:
-    games = row.scores
+def _participants(
+    names: Names,
+    stage_id: int,
+    status: Any,
+    first: int | None,
+    second: int | None,
+    winner: int | None,
+    games: Any,
+) -> list[dict[str, Any]]:
+    """Both sides of a match: the points of its only game or the games won, and `win`,
+    `loss` or `draw` once it has a result."""
     if not games:
-        return None, None
-    if len(games) == 1:
-        return int(games[0][0]), int(games[0][1])
-    return (
-        sum(1 for a, b in games if a > b),
-        sum(1 for a, b in games if b > a),
-    )
-
-
-def _results(row: Any) -> tuple[str | None, str | None]:
-    if row.status not in RESULT_STATUSES:
-        return None, None
-    winner = row.winner_registration_id
-    if winner is None:
-        return "draw", "draw"
-    first = row.participant1_registration_id
-    return ("win", "loss") if winner == first else ("loss", "win")
+        first_score = second_score = None
+    elif len(games) == 1:
+        first_score, second_score = int(games[0][0]), int(games[0][1])
+    else:
+        first_score = sum(1 for a, b in games if a > b)
+        second_score = sum(1 for a, b in games if b > a)
+    if status not in RESULT_STATUSES:
+        first_result = second_result = None
+    elif winner is None:
+        first_result = second_result = "draw"
+    elif winner == first:
+        first_result, second_result = "win", "loss"
+    else:
+        first_result, second_result = "loss", "win"
+    return [
+        names.participant(stage_id, first, first_score, first_result),
+        names.participant(stage_id, second, second_score, second_result),
+    ]
 
 
 def participants(row: Any, names: Names) -> list[dict[str, Any]]:
-    scores, results = _scores(row), _results(row)
-    return [
-        names.participant(row.stage_id, row.participant1_registration_id, scores[0], results[0]),
-        names.participant(row.stage_id, row.participant2_registration_id, scores[1], results[1]),
-    ]
+    return _participants(
+        names,
+        row.stage_id,
+        row.status,
+        row.participant1_registration_id,
+        row.participant2_registration_id,
+        row.winner_registration_id,
+        row.scores,
+    )
 
 
 def bracket_match(row: Any, names: Names) -> dict[str, Any]:
@@ -129,10 +144,22 @@ def bracket(tournament_id: int) -> dict[str, Any]:
         by_round: dict[int, list[dict[str, Any]]] = {}
         ids: dict[str, int] = {}
         statuses: dict[str, Any] = {}
-        for row in queries.bracket_rows(stage.id):
-            by_round.setdefault(row.round_id, []).append(bracket_match(row, names))
-            ids[row.engine_id] = row.id
-            statuses[row.engine_id] = row.status
+        # `bracket_match` of each row, unpacked (a 4,096-player bracket has 8,190 rows).
+        for (
+            match_id, stage_id, round_id, code, number, status, best_of,
+            first, second, winner, scores, to_winner, to_loser,
+        ) in queries.bracket_rows(stage.id):  # fmt: skip
+            by_round.setdefault(round_id, []).append({
+                "id": match_id, "number": number, "code": code, "status": status,
+                "best_of": best_of,
+                "participants": _participants(
+                    names, stage_id, status, first, second, winner, scores
+                ),
+                "scores": scores, "winner_registration_id": winner,
+                "next_match_winner_id": to_winner, "next_match_loser_id": to_loser,
+            })  # fmt: skip
+            ids[code] = match_id
+            statuses[code] = status
         rounds = [
             {
                 "number": r.number,

@@ -236,11 +236,15 @@ class BracketStageSchema(BaseSchema):
 
 
 class BracketSchema(BaseSchema):
+    compiled_dump = True  # a hot read (core.dumpers)
+
     tournament_id = ma.fields.Integer()
     stages = ma.fields.List(ma.fields.Nested(BracketStageSchema))
 
 
 class MatchSchema(BaseSchema):
+    compiled_dump = True  # a hot read (core.dumpers)
+
     id = ma.fields.Integer()
     tournament_id = ma.fields.Integer()
     stage_id = ma.fields.Integer()
@@ -269,6 +273,8 @@ class MatchSchema(BaseSchema):
 
 class StandingSchema(BaseSchema):
     """A final placement; with `?stage=`, a table row with its statistics too."""
+
+    compiled_dump = True  # a hot read (core.dumpers)
 
     placement = ma.fields.Integer()
     registration_id = ma.fields.Integer()

@@ -29,7 +29,7 @@ from flask_smorest.pagination import PaginationMetadataSchema, PaginationParamet
 from flask_smorest.spec import prepare_response
 from flask_smorest.utils import get_appcontext, unpack_tuple_response
 
-from deltacrown.core import i18n, idempotency, scopes, views
+from deltacrown.core import dumpers, i18n, idempotency, scopes, views
 from deltacrown.core.errors import (
     PROBLEM_MIMETYPE,
     STATUS_CODES,
@@ -42,7 +42,6 @@ from deltacrown.core.inputs import (
     control_character_errors,
     harden_field,
     integers_from_text,
-    is_id,
 )
 from deltacrown.core.ratelimit import EXEMPT_BLUEPRINTS
 
@@ -53,12 +52,15 @@ class BaseSchema(ma.Schema):
     Every input is strict (`core.inputs`): integer fields take JSON integers within the range
     of their column (query strings and forms are read as text first), and no string carries a
     control character. Dumped datetimes are written with a `Z` suffix
-    (API_CONVENTIONS: `2026-05-01T10:00:00Z`).
+    (API_CONVENTIONS: `2026-05-01T10:00:00Z`). The hot reads' schemas set `compiled_dump`:
+    their dumps run compiled (`core.dumpers`), with the same output.
     """
 
     class Meta:
         unknown = ma.RAISE
         ordered = True
+
+    compiled_dump = False
 
     def on_bind_field(self, field_name: str, field_obj: ma.fields.Field) -> None:
         harden_field(field_obj)
@@ -72,15 +74,16 @@ class BaseSchema(ma.Schema):
             return integers_from_text(self.load_fields, data)
         return data
 
+    @dumpers.routes_here
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
+        if self.compiled_dump:
+            return dumpers.dump(self, obj, many=many)
+        return super().dump(obj, many=many)
+
     @ma.post_dump
+    @dumpers.utc_hook
     def _utc_with_z(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        for name, field in self.dump_fields.items():
-            if isinstance(field, ma.fields.DateTime) and not isinstance(field, ma.fields.Date):
-                key = field.data_key or name
-                value = data.get(key)
-                if isinstance(value, str) and value.endswith("+00:00"):
-                    data[key] = value[:-6] + "Z"
-        return data
+        return dumpers.utc_with_z(self.dump_fields, data)
 
 
 class ProblemSchema(ma.Schema):
@@ -479,22 +482,3 @@ def add_doc_info(func: Any, key: str, value: Any) -> Any:
 
 # The unbound flask-smorest Api; `create_app` binds it and registers the blueprints.
 api = Api()
-
-
-class IdOrSlug(ma.fields.Field):
-    """An integer id or a slug string (`"valorant"` or `3`)."""
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int | str:
-        if isinstance(value, int) and not isinstance(value, bool) and is_id(value):
-            return value
-        if isinstance(value, str) and 0 < len(value.strip()) <= 64:
-            text = value.strip()
-            if text.isascii() and text.isdigit():
-                if is_id(int(text)):
-                    return int(text)
-            else:
-                return text.lower()
-        raise ma.ValidationError("Give an id (integer) or a slug (string).")
-
-    def _jsonschema_type_mapping(self) -> dict[str, Any]:
-        return {"oneOf": [{"type": "integer"}, {"type": "string"}]}

@@ -17,7 +17,7 @@ committed beside it (tests/i18n checks the two agree). After editing the `.po`, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +95,23 @@ class Label(ma.fields.String):
         if label is None:
             return str(getattr(value, "value", value))
         return str(label)
+
+    def dump_converter(self) -> Callable[[Any], str | None]:
+        """`_serialize` for one dump (`core.dumpers`; one answer, one language): each label
+        is translated once, not once per row."""
+        done: dict[tuple[type, Any], str | None] = {}
+
+        def convert(value: Any) -> str | None:
+            key = (value.__class__, value)
+            try:
+                return done[key]
+            except KeyError:
+                label = done[key] = self._serialize(value, None, None)
+                return label
+            except TypeError:  # unhashable: not a code of ours, but answer as `_serialize`
+                return self._serialize(value, None, None)
+
+        return convert
 
 
 def compile_catalogues(root: Path = TRANSLATIONS) -> list[Path]:

@@ -204,3 +204,22 @@ def _prefix_depth(skeleton: bytes) -> int:
     """The deepest opening count over the prefixes of a bracket-only text (C-level loops)."""
     doubled = skeleton.translate(_OPEN_AS_TWO)  # opening 2, closing 0: sum - position = depth
     return max(map(operator.sub, accumulate(doubled), range(1, len(doubled) + 1)), default=0)
+
+
+class IdOrSlug(ma.fields.Field):
+    """An integer id or a slug string (`"valorant"` or `3`)."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int | str:
+        if isinstance(value, int) and not isinstance(value, bool) and is_id(value):
+            return value
+        if isinstance(value, str) and 0 < len(value.strip()) <= 64:
+            text = value.strip()
+            if text.isascii() and text.isdigit():
+                if is_id(int(text)):
+                    return int(text)
+            else:
+                return text.lower()
+        raise ma.ValidationError("Give an id (integer) or a slug (string).")
+
+    def _jsonschema_type_mapping(self) -> dict[str, Any]:
+        return {"oneOf": [{"type": "integer"}, {"type": "string"}]}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,16 +27,22 @@ EXACT_COUNT_LIMIT = 10_000
 
 
 def paginate_select(
-    query: sa.Select[Any], pagination_parameters: Any, *, exact_limit: int | None = None
+    query: sa.Select[Any],
+    pagination_parameters: Any,
+    *,
+    exact_limit: int | None = None,
+    options: Sequence[Any] = (),
 ) -> list[Any]:
     """Run one page of a Select and record the total for the X-Pagination header.
 
     The total costs nothing when the first page is not full; otherwise it is exact up to
     `exact_limit` (EXACT_COUNT_LIMIT) rows and, on PostgreSQL, the planner's estimate above it
-    (an exact count of a large table grows with the table; the page does not)."""
+    (an exact count of a large table grows with the table; the page does not). `options`:
+    loader options for the page's rows only (the total's statements load no rows)."""
     page = pagination_parameters.page
     size = pagination_parameters.page_size
-    items = list(db.session.scalars(query.limit(size).offset((page - 1) * size)))
+    rows = query.options(*options) if options else query
+    items = list(db.session.scalars(rows.limit(size).offset((page - 1) * size)))
     if page == 1 and len(items) < size:
         pagination_parameters.item_count = len(items)
         return items

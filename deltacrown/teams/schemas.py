@@ -6,7 +6,8 @@ from typing import Any
 
 import marshmallow as ma
 
-from deltacrown.core.api import BaseSchema, IdOrSlug
+from deltacrown.core.api import BaseSchema
+from deltacrown.core.inputs import IdOrSlug
 from deltacrown.core.time import utcnow
 
 

@@ -95,8 +95,12 @@ def present(tournament: Tournament, actor: Any) -> Tournament:
 def _page(
     query: Any, pagination_parameters: Any, actor: Any, *, exact_limit: int | None = None
 ) -> list[Tournament]:
-    """One page of a discovery list, each marked for what the viewer may see."""
-    return _mark(paginate_select(query, pagination_parameters, exact_limit=exact_limit), actor)
+    """One page of a discovery list (loaded as `discovery.list_loading` says), each marked for
+    what the viewer may see."""
+    page = paginate_select(
+        query, pagination_parameters, exact_limit=exact_limit, options=discovery.list_loading()
+    )
+    return _mark(page, actor)
 
 
 def _mark(tournaments: list[Tournament], actor: Any) -> list[Tournament]:

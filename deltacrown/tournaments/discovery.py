@@ -30,7 +30,7 @@ in SQL; the registrations domain writes that subquery (`ports.registrations.held
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -40,8 +40,9 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from deltacrown.accounts.models import User
-from deltacrown.core.api import BaseSchema, IdOrSlug
+from deltacrown.core.api import BaseSchema
 from deltacrown.core.errors import AuthenticationError, ValidationError
+from deltacrown.core.inputs import IdOrSlug
 from deltacrown.core.pagination import keyset_page
 from deltacrown.extensions import db
 from deltacrown.games.models import Game
@@ -192,8 +193,11 @@ def listed_condition() -> Any:
 
 
 def listed() -> sa.Select[tuple[Tournament]]:
-    """What anyone may find: public, non-draft, not deleted (see `listed_condition`)."""
-    return sa.select(Tournament).where(listed_condition()).options(*list_loading())
+    """What anyone may find: public, non-draft, not deleted (see `listed_condition`). A page
+    is read with `list_loading()`; the statements that count a list's rows go without it
+    (options they would not use, yet SQLAlchemy would walk them for each statement's cache
+    key: about 0.4 ms each)."""
+    return sa.select(Tournament).where(listed_condition())
 
 
 @functools.cache
@@ -201,9 +205,12 @@ def list_loading() -> tuple[Any, ...]:
     """Load what a list dumps and nothing more: the columns `TournamentSchema` shows (and
     those its values are made of), the game's id, slug and name, the organizers' id and
     username; any other relationship raises instead of querying row by row. Built once:
-    loader options are immutable, and building them cost a list request about 2 ms."""
+    loader options are immutable, and building them cost a list request about 2 ms. The
+    columns not shown are deferred by name (`_column_options`): the same SELECT as
+    `load_only` of the shown ones, but options on 2 columns instead of 55 for SQLAlchemy to
+    walk into each page's statement cache key (about 0.3 ms a page)."""
     return (
-        orm.load_only(*_list_columns()),
+        *_column_options(),
         orm.joinedload(Tournament.game).load_only(Game.id, Game.slug, Game.name),
         orm.joinedload(Tournament.organizer).load_only(User.id, User.username),
         orm.selectinload(Tournament.organizer_links)
@@ -238,16 +245,23 @@ def _list_columns() -> tuple[Any, ...]:
     return tuple(getattr(Tournament, name) for name in dict.fromkeys(wanted) if name in columns)
 
 
+def _column_options() -> Iterator[Any]:
+    """`load_only(*_list_columns())` as options on the other columns: defer those not shown
+    (and undefer a shown one the model defers)."""
+    shown = {column.key for column in _list_columns()}
+    for column in sa.inspect(Tournament).column_attrs:
+        if column.key not in shown:
+            yield orm.defer(getattr(Tournament, column.key))
+        elif column.deferred:
+            yield orm.undefer(getattr(Tournament, column.key))
+
+
 def _base(actor: Any, mine: bool) -> sa.Select[tuple[Tournament]]:
     if not mine:
         return listed()
     if actor is None:
         raise AuthenticationError("Sign in to list your own tournaments (mine=true).")
-    return (
-        sa.select(Tournament)
-        .where(Tournament.deleted_at.is_(None), organized_by(actor.id))
-        .options(*list_loading())
-    )
+    return sa.select(Tournament).where(Tournament.deleted_at.is_(None), organized_by(actor.id))
 
 
 def held_places() -> Any:
@@ -378,7 +392,7 @@ def keyset_tournaments(
     a cursor not issued for this ordering."""
     field, descending = _ordering(args.get("ordering"))
     return keyset_page(
-        apply_filters(_base(actor, bool(args.get("mine"))), args),
+        apply_filters(_base(actor, bool(args.get("mine"))), args).options(*list_loading()),
         key=_ORDER_COLUMNS[field],
         id_column=Tournament.id,
         descending=descending,

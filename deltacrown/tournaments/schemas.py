@@ -13,8 +13,9 @@ from zoneinfo import available_timezones
 
 import marshmallow as ma
 
-from deltacrown.core.api import BaseSchema, IdOrSlug
+from deltacrown.core.api import BaseSchema
 from deltacrown.core.i18n import Label
+from deltacrown.core.inputs import IdOrSlug
 from deltacrown.tournaments import queries
 from deltacrown.tournaments.customfields import FIELD_TYPES, KEY_RE, bound_to_json
 from deltacrown.tournaments.models import (
@@ -357,6 +358,8 @@ class ResultsSchema(BaseSchema):
 
 
 class TournamentSchema(BaseSchema):
+    compiled_dump = True  # a hot read (core.dumpers)
+
     id = ma.fields.Integer(dump_only=True)
     slug = ma.fields.String()
     name = ma.fields.String()
