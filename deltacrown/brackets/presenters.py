@@ -128,7 +128,8 @@ def matches(rows: list[Match]) -> list[dict[str, Any]]:
     stages = [s for s in (queries.find_stage(i) for i in stage_ids) if s is not None]
     shown: set[int] = set()
     for row in rows:
-        shown.update((row.participant1_registration_id, row.participant2_registration_id))
+        sides = (row.participant1_registration_id, row.participant2_registration_id)
+        shown.update(side for side in sides if side is not None)
         if row.lobby is not None:
             shown.update((queries.lobby_of(row) or {"participants": []})["participants"])
     names = Names(stages, only=shown)  # the names of these rows, not of the whole stages
