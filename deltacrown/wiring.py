@@ -160,6 +160,9 @@ WATCHED_TABLES: dict[str, tuple[str, ...]] = {
     "rating_changes": (cache_versions.LEADERBOARDS,),
     "leaderboard_points": (cache_versions.LEADERBOARDS,),
     "tournament_results": _BOTH,
+    # Tournament list rows show no registration; only pages filtered on held places count them.
+    "registrations": (cache_versions.HELD_PLACES,),
+    "registration_members": (cache_versions.HELD_PLACES,),
     **{
         name: ()
         for name in (

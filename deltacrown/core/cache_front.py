@@ -150,6 +150,14 @@ class CacheFront:
             return None
         return rule, view_args, scope
 
+    @staticmethod
+    def _counts_places(environ: dict[str, Any]) -> bool:
+        """Whether a list page filters on held places (registrations change its answer)."""
+        query = environ.get("QUERY_STRING", "")
+        return "has_slots" in query and any(
+            name == "has_slots" for name, _ in parse_qsl(query, keep_blank_values=True)
+        )
+
     def _scope_of(self, endpoint: str) -> str | None:
         if endpoint not in self._scopes:
             view = self.app.view_functions.get(endpoint)
@@ -198,6 +206,8 @@ class CacheFront:
             ]
         else:  # a lists-wide scope (`lists`, `leaderboards`)
             scopes = [cache_versions.EPOCH, scope]
+            if scope == cache_versions.LISTS and self._counts_places(environ):
+                scopes.append(cache_versions.HELD_PLACES)
         key = self.key(rule.endpoint, environ)
         with self.app.app_context():
             limits = self._limits(rule.endpoint, environ)

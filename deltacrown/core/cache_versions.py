@@ -7,7 +7,8 @@ so an old entry can never match again. Three kinds of scope:
 * `tournament:<id>`: a tournament and everything of it (any row with a `tournament_id`
   column, and the rows of tables registered with `watch_table(name, tournament_attr=...)`,
   such as `tournaments` itself by its `id`);
-* `lists` (the tournament lists) and `leaderboards` (the leaderboard pages): what those pages
+* `lists` (the tournament lists), `lists:places` (the list pages filtered on held places,
+  `has_slots=`, on top of `lists`) and `leaderboards` (the leaderboard pages): what those pages
   may show. A table's rows bump the ones it is registered with (`watch_table(name,
   lists=...)`); a row with a `tournament_id` of a table not registered bumps `lists` with its
   tournament, to be safe. Matches, their events and disputes are registered with none: a match
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 EPOCH = "epoch"
 LISTS = "lists"
 LEADERBOARDS = "leaderboards"
+# The list pages that count a tournament's held places (`has_slots=`): registrations change
+# those, not the others.
+HELD_PLACES = "lists:places"
 _PREFIX = "rc:v:"
 _PENDING = "response_cache_scopes"
 # Table name → the attribute holding the tournament id ("" for none) and the lists-wide

@@ -246,3 +246,30 @@ def test_a_match_result_refreshes_its_tournament_and_the_leaderboards_not_the_li
     api.play(c.id)  # the final completes the tournament: its row changes, so do the lists
     with app.app_context():
         assert cache_versions.current([cache_versions.LISTS]) != [lists_after]
+
+
+def test_a_registration_refreshes_its_tournament_and_the_pages_counting_places_only(
+    app: Any, client: Any, cup: Any, make_player: Any, cached: None
+) -> None:
+    from tests.brackets_api.conftest import register_players
+
+    c = cup(2, status="registration_open", visibility="public", max_participants=4)
+    plain = "/api/tournaments/?page_size=100"
+    places = "/api/tournaments/?page_size=100&has_slots=false"
+    detail = f"/api/tournaments/{c.id}/"
+    handled: list[str] = []
+    app.before_request_funcs.setdefault(None, []).append(lambda: handled.append("flask") and None)
+    try:
+        full_before = {t["id"] for t in client.get(places).get_json()}
+        for url in (plain, detail):
+            client.get(url)
+        handled.clear()
+        assert c.id not in full_before
+        register_players(app, c.id, [make_player(), make_player()])  # now full: 4 of 4
+        assert client.get(plain).status_code == 200
+        assert handled == []  # the plain list shows no registration: still served cached
+        assert c.id in {t["id"] for t in client.get(places).get_json()}  # refreshed
+        client.get(detail)
+        assert handled == ["flask", "flask"]
+    finally:
+        app.before_request_funcs[None].pop()
