@@ -14,7 +14,9 @@ so an old entry can never match again. Three kinds of scope:
   tournament, to be safe. Matches, their events and disputes are registered with none: a match
   result leaves the cached lists alone;
 * `epoch`: part of every key; bumped when an ORM bulk UPDATE/DELETE/INSERT touches a watched
-  table (the rows and so the tournaments it touches are not known), and when a column
+  table of tournaments' rows (the rows and so the tournaments it touches are not known; a
+  bulk write of a table no tournament shows, such as a first rating, bumps only the
+  lists-wide scopes it is registered with), and when a column
   registered with `watch_columns` changes (a user's or a team's name: shown in every
   tournament they played, rare enough to start afresh).
 
@@ -176,8 +178,12 @@ def _on_orm_execute(state: ORMExecuteState) -> None:
     name = getattr(table, "name", None)
     if name is None:
         return
-    if name in _watched or "tournament_id" in getattr(table, "c", {}):
-        _pending(state.session).add(EPOCH)
+    has_tournament = "tournament_id" in getattr(table, "c", {})
+    watched = _watched.get(name)
+    if watched is not None and not (watched[0] or has_tournament or name in _everywhere):
+        _pending(state.session).update(watched[1])  # no tournament, no name: only its pages
+    elif watched is not None or has_tournament:
+        _pending(state.session).add(EPOCH)  # the tournaments (or names) it touches are unknown
 
 
 def _after_commit(session: Session) -> None:

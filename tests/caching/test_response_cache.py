@@ -144,6 +144,23 @@ def test_a_bulk_update_of_a_watched_table_starts_a_new_epoch(app: Any, cached: N
         assert cache_versions.current([cache_versions.EPOCH]) != before
 
 
+def test_a_bulk_write_of_a_table_no_tournament_shows_refreshes_only_its_pages(
+    app: Any, cached: None
+) -> None:
+    """A player's first rating is a bulk INSERT .. ON CONFLICT into player_ratings: it
+    refreshes the leaderboards, not every cached read (each first-time player's result used
+    to start a new epoch)."""
+    from deltacrown.leaderboards.models import PlayerRating
+
+    scopes = [cache_versions.EPOCH, cache_versions.LISTS, cache_versions.LEADERBOARDS]
+    with app.test_request_context():
+        epoch, lists, boards = cache_versions.current(scopes)
+        db.session.execute(sa.delete(PlayerRating).where(PlayerRating.id < 0))
+        db.session.commit()
+        assert cache_versions.current(scopes)[:2] == [epoch, lists]
+        assert cache_versions.current(scopes)[2] != boards
+
+
 def test_a_hit_answers_304_to_the_etag_the_client_has(
     app: Any, client: Any, cup: Any, cached: None
 ) -> None:
