@@ -87,19 +87,38 @@ def participants(row: Any, names: Names) -> list[dict[str, Any]]:
     )
 
 
-def bracket_match(row: Any, names: Names) -> dict[str, Any]:
+def _match_document(
+    names: Names,
+    match_id: int,
+    stage_id: int,
+    code: str,
+    number: int,
+    status: Any,
+    best_of: int,
+    first: int | None,
+    second: int | None,
+    winner: int | None,
+    scores: Any,
+    to_winner: int | None,
+    to_loser: int | None,
+) -> dict[str, Any]:
+    """A match as the bracket document shows it, from its columns (plain values, so a
+    bracket's thousands of rows are read without attribute access)."""
     return {
-        "id": row.id,
-        "number": row.number,
-        "code": row.engine_id,
-        "status": row.status,
-        "best_of": row.best_of,
-        "participants": participants(row, names),
-        "scores": row.scores,
-        "winner_registration_id": row.winner_registration_id,
-        "next_match_winner_id": row.next_match_winner_id,
-        "next_match_loser_id": row.next_match_loser_id,
-    }
+        "id": match_id, "number": number, "code": code, "status": status, "best_of": best_of,
+        "participants": _participants(names, stage_id, status, first, second, winner, scores),
+        "scores": scores, "winner_registration_id": winner,
+        "next_match_winner_id": to_winner, "next_match_loser_id": to_loser,
+    }  # fmt: skip
+
+
+def bracket_match(row: Any, names: Names) -> dict[str, Any]:
+    return _match_document(
+        names, row.id, row.stage_id, row.engine_id, row.number, row.status, row.best_of,
+        row.participant1_registration_id, row.participant2_registration_id,
+        row.winner_registration_id, row.scores, row.next_match_winner_id,
+        row.next_match_loser_id,
+    )  # fmt: skip
 
 
 def match(row: Match, names: Names) -> dict[str, Any]:
@@ -145,20 +164,15 @@ def bracket(tournament_id: int) -> dict[str, Any]:
         by_round: dict[int, list[dict[str, Any]]] = {}
         ids: dict[str, int] = {}
         statuses: dict[str, Any] = {}
-        # `bracket_match` of each row, unpacked (a 4,096-player bracket has 8,190 rows).
+        # `bracket_match` of each row, from its plain columns (`queries.bracket_rows`' order).
         for (
             match_id, stage_id, round_id, code, number, status, best_of,
             first, second, winner, scores, to_winner, to_loser,
         ) in queries.bracket_rows(stage.id):  # fmt: skip
-            by_round.setdefault(round_id, []).append({
-                "id": match_id, "number": number, "code": code, "status": status,
-                "best_of": best_of,
-                "participants": _participants(
-                    names, stage_id, status, first, second, winner, scores
-                ),
-                "scores": scores, "winner_registration_id": winner,
-                "next_match_winner_id": to_winner, "next_match_loser_id": to_loser,
-            })  # fmt: skip
+            by_round.setdefault(round_id, []).append(_match_document(
+                names, match_id, stage_id, code, number, status, best_of,
+                first, second, winner, scores, to_winner, to_loser,
+            ))  # fmt: skip
             ids[code] = match_id
             statuses[code] = status
         rounds = [

@@ -59,6 +59,7 @@ from deltacrown.core.ratelimit import (
 log = logging.getLogger(__name__)
 
 ENVIRON_KEY = "deltacrown.response_cache"
+CLAIM_ENVIRON_KEY = "deltacrown.response_cache.claim"  # (key, token) of a claimed rebuild
 KEY_PREFIX = "rc:f:"
 TOURNAMENT = "tournament"
 # Headers that belong to one response, never stored: added afresh to each hit.
@@ -95,7 +96,7 @@ class CacheFront:
             answer = self._serve(environ, start_response)
         except Exception:  # the front must never fail a request the app would answer
             log.exception("response cache front failed")
-            self._release_unstored(environ)
+            self._release_claim(environ)
             environ.pop(COUNTED_ENVIRON_KEY, None)
             answer = None
         if answer is not None:
@@ -110,17 +111,18 @@ class CacheFront:
         try:
             return self.wsgi_app(environ, respond)
         finally:
-            self._release_unstored(environ)
+            self._release_claim(environ)
 
-    def _release_unstored(self, environ: dict[str, Any]) -> None:
-        """Give up the refresh this request claimed when `store_final` did not (the app failed
-        before its last hook)."""
-        claimed = environ.pop(ENVIRON_KEY, None)
-        if claimed is None or claimed[2] is None:
+    def _release_claim(self, environ: dict[str, Any]) -> None:
+        """Give up the rebuild this request claimed: the app has answered (and `store_final`
+        kept its answer) or failed."""
+        environ.pop(ENVIRON_KEY, None)
+        claimed = environ.pop(CLAIM_ENVIRON_KEY, None)
+        if claimed is None:
             return
         try:
             with self.app.app_context():
-                cache_fill.release(claimed[0], claimed[2])
+                cache_fill.release(*claimed)
         except Exception:
             log.exception("response cache claim release failed")
 
@@ -256,7 +258,9 @@ class CacheFront:
             entry = cache_fill.wait_for(key, wait)
             if entry is not None:
                 return entry, "waited"
-        environ[ENVIRON_KEY] = (key, versions, token)
+        environ[ENVIRON_KEY] = (key, versions)
+        if token is not None:
+            environ[CLAIM_ENVIRON_KEY] = (key, token)
         return None, "miss"
 
     @staticmethod

@@ -34,7 +34,7 @@ from collections.abc import Callable
 
 from flask import Flask, Response, current_app, request
 
-from deltacrown.core import cache_fill, cache_front, cache_versions
+from deltacrown.core import cache_front, cache_versions
 from deltacrown.core.cache import cache
 
 log = logging.getLogger(__name__)
@@ -86,19 +86,15 @@ def store_final(response: Response) -> Response:
     stored = request.environ.pop(cache_front.ENVIRON_KEY, None)
     if stored is None:
         return response
-    key, versions, token = stored
+    if not _storable(response):
+        return response
+    key, versions = stored
+    entry = (versions, cache_front.stored_headers(response.headers), response.get_data())
+    timeout = int(current_app.config.get("RESPONSE_CACHE_SECONDS", DEFAULT_SECONDS))
     try:
-        if _storable(response):
-            entry = (versions, cache_front.stored_headers(response.headers), response.get_data())
-            timeout = int(current_app.config.get("RESPONSE_CACHE_SECONDS", DEFAULT_SECONDS))
-            cache.set(key, entry, timeout=timeout)
+        cache.set(key, entry, timeout=timeout)
     except Exception:
         log.exception("response cache store failed")
-    if token is not None:
-        try:
-            cache_fill.release(key, token)
-        except Exception:
-            log.exception("response cache claim release failed")
     return response
 
 
