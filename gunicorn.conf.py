@@ -6,7 +6,7 @@ before starting its workers, and a worker that exits stops counting in the live 
 master itself never imports the app.
 
 Each worker, once it has built the app, moves the objects it holds (modules, mappers,
-schemas, the OpenAPI document: over half a million) out of the garbage collector's
+schemas, the OpenAPI document, built first: over half a million) out of the garbage collector's
 generations (`gc.freeze`): they live as long as the worker, and a full collection walked
 every one of them, about 0.2 s of CPU with the worker's threads waiting, every few dozen
 requests. Collections now walk what requests make.
@@ -15,6 +15,7 @@ requests. Collections now walk what requests make.
 import gc
 import glob
 import os
+import sys
 
 
 def on_starting(server):  # noqa: ARG001  (gunicorn's hook signature)
@@ -32,5 +33,10 @@ def child_exit(server, worker):  # noqa: ARG001
 
 
 def post_worker_init(worker):  # noqa: ARG001
+    # The OpenAPI document is built when first read (deltacrown.core.api.Api): build it now,
+    # before the freeze, rather than in the worker's first request for it.
+    built = sys.modules.get("deltacrown.core.api")
+    if built is not None:
+        built.api.spec  # noqa: B018
     gc.collect()
     gc.freeze()

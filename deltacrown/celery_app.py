@@ -14,7 +14,7 @@ from typing import Any
 from celery import Celery, Task
 from flask import Flask
 
-from deltacrown.core import task_metrics
+from deltacrown.core import task_batch, task_metrics
 from deltacrown.core.transaction import unit_of_work
 
 
@@ -23,6 +23,14 @@ def celery_init_app(app: Flask) -> Celery:
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             with app.app_context(), unit_of_work():
                 return self.run(*args, **kwargs)
+
+        def apply_async(self, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
+            # Started by a commit's effects with a broker: joins that commit's one message.
+            if not self.app.conf.task_always_eager:
+                collected = task_batch.offer(self, args, kwargs, options)
+                if collected is not None:
+                    return collected
+            return super().apply_async(args, kwargs, **options)
 
     celery_app = Celery(app.import_name, task_cls=FlaskTask)
     celery_app.config_from_object("celeryconfig")

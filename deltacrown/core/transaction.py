@@ -34,7 +34,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from deltacrown.core import readonly
+from deltacrown.core import readonly, task_batch
 from deltacrown.core.db import db
 from deltacrown.core.errors import (
     ServiceUnavailableError,
@@ -158,11 +158,14 @@ def _run_compensations(effects: list[Effect]) -> None:
 def run_ready_effects() -> None:
     """Run the effects whose transaction has committed. Failures are logged, not raised."""
     effects: list[Effect] = g.pop("ready_effects", [])
-    for func, args, kwargs in effects:
-        try:
-            func(*args, **kwargs)
-        except Exception:  # an effect must not undo a committed request
-            log.exception("after-commit effect %r failed", getattr(func, "__name__", func))
+    if not effects:
+        return
+    with task_batch.collecting():  # the tasks they start leave in one broker message
+        for func, args, kwargs in effects:
+            try:
+                func(*args, **kwargs)
+            except Exception:  # an effect must not undo a committed request
+                log.exception("after-commit effect %r failed", getattr(func, "__name__", func))
 
 
 def pending_effects() -> list[Effect]:

@@ -166,3 +166,18 @@ def test_production_accepts_a_secret_of_exactly_32_characters(clean_env):
     clean_env.setenv("JWT_SECRET_KEY", "j" * 32)
     clean_env.setenv("DELTACROWN_ENV", "production")
     assert create_app().config["SECRET_KEY"] == "k" * 32
+
+
+def test_the_openapi_document_is_built_when_first_read_with_every_blueprint(database_url):
+    from deltacrown.core.api import api
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    assert api._pending_docs, "starting an app documents no blueprint yet"
+    with app.app_context():
+        document = api.spec.to_dict()
+        assert not api._pending_docs
+        assert "/api/tournaments/" in document["paths"]
+        assert {"tournaments", "matches"} <= {tag["name"] for tag in document["tags"]}
+        response = app.test_client().get("/api/openapi.json")
+    assert response.status_code == 200
+    assert response.get_json()["paths"].keys() == document["paths"].keys()
