@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ws_fanout.py                               # 1,000 followers
     .venv/bin/python bench/ws_fanout.py --followers 1000 10000 --client-processes 4
+    .venv/bin/python bench/ws_fanout.py --followers 1000 10000 --client-processes 4 --rounds 3
 
 For each follower count the script seeds a live best-of-3 match of a public cup and starts
 gunicorn in server mode (`-k gthread -w PROCESSES --threads 8`) on PostgreSQL and Redis.
@@ -20,6 +21,15 @@ publish path; followers run in `--client-processes` asyncio processes (the machi
 are shared by server, clients and sender: the figures compare the two servers under the
 same conditions, they are not a capacity claim for other hardware).
 
+Before anything is measured, each gunicorn serves 5 s of updates to 100 followers (not
+recorded): the first updates a worker serves cost it more (statement caches, first fan-out),
+and would otherwise weigh on whichever side runs first.
+
+With `--rounds N` each follower count runs N pairs of sides on the same gunicorn, the order
+swapped each round (project then baseline, baseline then project, ...), and the ratios are
+printed per round and as medians over the rounds: on a shared machine one pair's ratio moves
+with whatever else ran during it.
+
 Figures per case:
 - latency: receive time at a follower minus send time at the sender (taken just before the
   request leaves), over every follower and update: p50, p99, max (ms);
@@ -30,7 +40,8 @@ Figures per case:
   gunicorn's CPU for the same requests in the baseline case (no followers), so the project's
   delivery cost alone is the difference;
 - RSS: resident memory of the serving processes, and per follower (the growth from before the
-  followers connected, divided by the followers);
+  followers connected, divided by the followers; a later round on the same gunicorn reuses
+  the memory of the first, so only round 1 measures it);
 - REST p95: `GET /api/matches/{id}/` on gunicorn ten times a second during the updates: with
   the followers on gunicorn (project) and with them on the baseline (gunicorn followed by
   nobody), plus the same probe on a quiet machine before any follower connects;
@@ -90,6 +101,8 @@ DRAIN_SECONDS = 30  # after the last update, how long followers may take to rece
 SEND_SECONDS = 10  # a REST update not answered by then counts as failed
 PROBE_INTERVAL = 0.1  # seconds between REST probes
 REST_THREADS = 8  # gunicorn threads per process: REST only, followers hold none
+WARM_UP_FOLLOWERS = 100  # followers and seconds of updates before anything is measured
+WARM_UP_SECONDS = 5.0
 
 
 # ----- database and seeding -------------------------------------------------------------------
@@ -588,26 +601,45 @@ def run_side(side: str, ws_url: str, serving: Any, gunicorn: Gunicorn, seeded: L
 
 
 def run_case(env: dict[str, str], redis_url: str, seeded: LiveMatch, processes: int,
-             followers: int, client_processes: int, duration: float, rate: float) -> list[dict[str, Any]]:  # fmt: skip
+             followers: int, client_processes: int, duration: float, rate: float,
+             rounds: int = 1) -> list[dict[str, Any]]:  # fmt: skip
+    """`rounds` pairs of sides on one gunicorn, the order swapped each round (project first,
+    then baseline first, ...) so that a machine getting busier or quieter weighs on both."""
     from deltacrown.core.realtime import REDIS_PREFIX
 
     gunicorn = Gunicorn(env, processes)
+    rows: list[dict[str, Any]] = []
     try:
         gunicorn.wait_ready()
-        with Probe(f"{gunicorn.url}/api/matches/{seeded.match_id}/") as quiet:
-            time.sleep(5)
         channel = f"match:{seeded.match_id}"
         ws_url = f"ws://127.0.0.1:{gunicorn.port}/ws/matches/{seeded.match_id}"
-        rows = [run_side("project", ws_url, gunicorn, gunicorn, seeded, followers,
-                         client_processes, duration, rate)]  # fmt: skip
+        # Warm-up, not recorded: a few updates to a few followers take the workers' first-use
+        # costs (statement caches, first fan-out) off whichever side is measured first.
+        run_side("project", ws_url, gunicorn, gunicorn, seeded, min(followers, WARM_UP_FOLLOWERS),
+                 client_processes, WARM_UP_SECONDS, rate)  # fmt: skip
+        with Probe(f"{gunicorn.url}/api/matches/{seeded.match_id}/") as quiet:
+            time.sleep(5)
         db_number = redis_url.rsplit("/", 1)[-1] or "0"
-        baseline = Baseline(processes, redis_url, f"{REDIS_PREFIX}{db_number}:ch:{channel}",
-                            f"{REDIS_PREFIX}seq:{channel}")  # fmt: skip
-        try:
-            rows.append(run_side("baseline", f"ws://127.0.0.1:{baseline.port}/", baseline,
-                                 gunicorn, seeded, followers, client_processes, duration, rate))  # fmt: skip
-        finally:
-            baseline.stop()
+
+        def project() -> dict[str, Any]:
+            return run_side("project", ws_url, gunicorn, gunicorn, seeded, followers,
+                            client_processes, duration, rate)  # fmt: skip
+
+        def baseline() -> dict[str, Any]:
+            server = Baseline(processes, redis_url, f"{REDIS_PREFIX}{db_number}:ch:{channel}",
+                              f"{REDIS_PREFIX}seq:{channel}")  # fmt: skip
+            try:
+                return run_side("baseline", f"ws://127.0.0.1:{server.port}/", server,
+                                gunicorn, seeded, followers, client_processes, duration, rate)  # fmt: skip
+            finally:
+                server.stop()
+
+        for number in range(rounds):
+            sides = (project, baseline) if number % 2 == 0 else (baseline, project)
+            for side in sides:
+                row = side()
+                row["round"] = number + 1
+                rows.append(row)
     finally:
         gunicorn.stop()
     for row in rows:
@@ -617,6 +649,7 @@ def run_case(env: dict[str, str], redis_url: str, seeded: LiveMatch, processes: 
 
 # ----- output ---------------------------------------------------------------------------------
 COLUMNS = [
+    ("round", "round", "{}"),
     ("side", "side", "{}"),
     ("followers", "followers", "{}"),
     ("unconnected", "unconnected", "{}"),
@@ -660,16 +693,25 @@ def ratio(a: float, b: float) -> str:
 
 
 def ratios(rows: list[dict[str, Any]]) -> list[str]:
-    """Per follower count: the project against the baseline, as the goals state them. The
-    project's CPU per delivery is taken without the REST updates' own cost (gunicorn's CPU in
-    the baseline side, where it served the same updates and probes but no follower)."""
+    """Per follower count and round: the project against the baseline, as the goals state
+    them; with several rounds, the median of each ratio over the rounds. The project's CPU
+    per delivery is taken without the REST updates' own cost (gunicorn's CPU in the baseline
+    side, where it served the same updates and probes but no follower)."""
     lines = []
+    medians: dict[int, list[tuple[float, float, float]]] = {}
     for project in (r for r in rows if r["side"] == "project"):
         base = next(r for r in rows if r["side"] == "baseline"
-                    and r["followers"] == project["followers"])  # fmt: skip
+                    and r["followers"] == project["followers"]
+                    and r.get("round") == project.get("round"))  # fmt: skip
         net_us = 1e6 * (project["cpu_s"] - base["rest_cpu_s"]) / max(1, project["deliveries"])
+        medians.setdefault(project["followers"], []).append((
+            project["p99_ms"] / base["p99_ms"],
+            net_us / base["cpu_us_per_delivery"],
+            project["rest_p95_ms"] / base["rest_p95_ms"],
+        ))  # fmt: skip
         lines.append(
-            f"{project['followers']} followers: p99 {project['p99_ms']:.1f} vs "
+            f"{project['followers']} followers, round {project.get('round', 1)}: p99 "
+            f"{project['p99_ms']:.1f} vs "
             f"{base['p99_ms']:.1f} ms = {ratio(project['p99_ms'], base['p99_ms'])}; server CPU "
             f"per delivery {net_us:.1f} µs (with the REST updates "
             f"{project['cpu_us_per_delivery']:.1f}) vs {base['cpu_us_per_delivery']:.1f} µs = "
@@ -680,6 +722,13 @@ def ratios(rows: list[dict[str, Any]]) -> list[str]:
             f"{ratio(project['rest_p95_ms'], base['rest_p95_ms'])}; lost {project['lost']}, "
             f"seq gaps {project['seq_gaps']}"
         )  # fmt: skip
+    for followers, found in medians.items():
+        if len(found) > 1:
+            p99, cpu, rest = (statistics.median(column) for column in zip(*found, strict=True))
+            lines.append(
+                f"{followers} followers, median of {len(found)} rounds: p99 {p99:.2f}x, server "
+                f"CPU per delivery {cpu:.2f}x, REST p95 {rest:.2f}x"
+            )
     return lines
 
 
@@ -705,6 +754,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of updates")
     parser.add_argument("--rate", type=float, default=1.0, help="updates per second")
+    parser.add_argument(
+        "--rounds", type=int, default=1,
+        help="pairs of sides per follower count, alternating which goes first; with more "
+        "than one, each ratio's median is printed too",
+    )  # fmt: skip
     parser.add_argument("--database-url", default=DEFAULT_DATABASE)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS)
     parser.add_argument("--output", type=Path, default=RESULTS, help="appended to")
@@ -722,7 +776,8 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 env = server_env(args.database_url, args.redis_url, followers)
                 for row in run_case(env, args.redis_url, seeded, args.processes, followers,
-                                    args.client_processes, args.duration, args.rate):  # fmt: skip
+                                    args.client_processes, args.duration, args.rate,
+                                    args.rounds):  # fmt: skip
                     print(json.dumps(row), flush=True)
                     rows.append(row)
             finally:
