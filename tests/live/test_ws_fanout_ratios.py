@@ -1,0 +1,54 @@
+"""bench/ws_fanout.py's summary: one line per round, and each ratio's median over rounds."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bench() -> Any:
+    spec = importlib.util.spec_from_file_location("ws_fanout", ROOT / "bench" / "ws_fanout.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def _side(side: str, round_: int, p99: float, rest: float, cpu_s: float) -> dict[str, Any]:
+    return {
+        "side": side, "round": round_, "followers": 1000, "p99_ms": p99, "rest_p95_ms": rest,
+        "cpu_s": cpu_s, "rest_cpu_s": 1.0, "deliveries": 1000, "cpu_us_per_delivery": 20.0,
+        "kib_per_follower": 16.0, "lost": 0, "seq_gaps": 0,
+    }  # fmt: skip
+
+
+def test_each_round_is_compared_with_its_own_baseline_and_the_medians_are_printed() -> None:
+    rows = [
+        _side("project", 1, 80.0, 20.0, 1.02),
+        _side("baseline", 1, 50.0, 10.0, 0.02),
+        _side("baseline", 2, 50.0, 10.0, 0.02),
+        _side("project", 2, 50.0, 11.0, 1.02),
+        _side("project", 3, 55.0, 12.0, 1.02),
+        _side("baseline", 3, 50.0, 10.0, 0.02),
+    ]
+    lines = _bench().ratios(rows)
+    assert [line.split(":")[0] for line in lines] == [
+        "1000 followers, round 1",
+        "1000 followers, round 2",
+        "1000 followers, round 3",
+        "1000 followers, median of 3 rounds",
+    ]
+    assert "p99 80.0 vs 50.0 ms = 1.60x" in lines[0]
+    # p99 ratios 1.6, 1.0, 1.1; REST 2.0, 1.1, 1.2; CPU per delivery 20 µs vs 20 µs each round
+    assert lines[3].endswith("p99 1.10x, server CPU per delivery 1.00x, REST p95 1.20x")
+
+
+def test_a_single_round_prints_no_median() -> None:
+    rows = [_side("project", 1, 60.0, 12.0, 1.02), _side("baseline", 1, 50.0, 10.0, 0.02)]
+    lines = _bench().ratios(rows)
+    assert len(lines) == 1 and "= 1.20x" in lines[0]
