@@ -132,6 +132,7 @@ class PostgresBackend:
     formats = ("single_elimination", "double_elimination", "round_robin", "swiss")
     database_url: str | None = None  # set by main() from --database-url / TEST_DATABASE_URL
     broker_url: str | None = None  # --broker-url: reactions enqueued as in server mode
+    redis_url: str | None = None  # --redis-url: live events numbered and published in Redis
 
     def __init__(self) -> None:
         import os
@@ -144,6 +145,8 @@ class PostgresBackend:
         from deltacrown.app import MIGRATIONS_DIR, create_app
 
         broker = {"CELERY_BROKER_URL": self.broker_url} if self.broker_url else {}
+        if self.redis_url:
+            broker.update(REDIS_URL=self.redis_url, REALTIME_BACKEND="redis")
         self.app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, **broker)
         self.context = self.app.app_context()
         self.context.push()
@@ -527,6 +530,11 @@ def main(argv: list[str] | None = None) -> int:
         "(memory:// enqueues without running it; a Redis URL leaves it for a worker)",
     )
     parser.add_argument(
+        "--redis-url",
+        help="--backend postgres: publish the live events that follow a result through this "
+        "Redis, as server mode does (by default they go to an in-process hub)",
+    )
+    parser.add_argument(
         "--compare",
         action="store_true",
         help="also time brackets-manager.js (node + npm), save both runs, print the ratios",
@@ -536,6 +544,7 @@ def main(argv: list[str] | None = None) -> int:
 
     PostgresBackend.database_url = args.database_url
     PostgresBackend.broker_url = args.broker_url
+    PostgresBackend.redis_url = args.redis_url
     backend = BACKENDS[args.backend]()
     formats = [f for f in args.formats if f in getattr(backend, "formats", FORMATS)]
     ours = []

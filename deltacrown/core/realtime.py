@@ -19,6 +19,7 @@ of them are no longer kept (the client must re-read the REST state).
 
 from __future__ import annotations
 
+import contextvars
 import enum
 import json
 import logging
@@ -26,7 +27,8 @@ import queue
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import redis
@@ -35,7 +37,7 @@ from flask import Flask, current_app
 
 from deltacrown.core.db import db
 from deltacrown.core.time import isoformat, utcnow
-from deltacrown.core.transaction import after_commit
+from deltacrown.core.transaction import after_commit, batch_effects
 
 log = logging.getLogger(__name__)
 
@@ -227,23 +229,42 @@ class RedisBroker:
         message.raw = raw["data"].decode() if isinstance(raw["data"], bytes) else raw["data"]
         self.hub.deliver(channel, message)
 
+    def _keys(self, channel: str) -> list[str]:
+        return [
+            f"{REDIS_PREFIX}seq:{channel}",
+            f"{REDIS_PREFIX}st:{channel}",
+            f"{self.pubsub_prefix}{channel}",
+        ]
+
+    def _args(self, event_type: str, data: dict[str, Any]) -> list[Any]:
+        return [
+            event_type,
+            isoformat(utcnow()),
+            json.dumps(data, default=str),
+            self.keep,
+            RETENTION_SECONDS,
+        ]
+
     def publish(self, channel: str, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
-        raw = self._script(
-            keys=[
-                f"{REDIS_PREFIX}seq:{channel}",
-                f"{REDIS_PREFIX}st:{channel}",
-                f"{self.pubsub_prefix}{channel}",
-            ],
-            args=[
-                event_type,
-                isoformat(utcnow()),
-                json.dumps(data, default=str),
-                self.keep,
-                RETENTION_SECONDS,
-            ],
-        )
+        raw = self._script(keys=self._keys(channel), args=self._args(event_type, data))
         message: dict[str, Any] = json.loads(raw)
         return message
+
+    def hold(self, channel: str, event_type: str, data: dict[str, Any]) -> tuple[Any, ...]:
+        """What `publish_many` sends for this event, taken now (its time and its data)."""
+        return (self._keys(channel), self._args(event_type, data))
+
+    def publish_many(self, held: list[tuple[Any, ...]]) -> None:
+        """Publish held events in order in one round trip (a pipeline of the script's
+        EVALSHA); one by one if Redis no longer has the script (it loads it again)."""
+        try:
+            with self.client.pipeline(transaction=False) as pipe:
+                for keys, args in held:
+                    pipe.evalsha(self._script.sha, len(keys), *keys, *args)
+                pipe.execute()
+        except redis.exceptions.NoScriptError:
+            for keys, args in held:
+                self._script(keys=keys, args=args)
 
     def last_seq(self, channel: str) -> int:
         return int(self.client.get(f"{REDIS_PREFIX}seq:{channel}") or 0)
@@ -393,6 +414,45 @@ def _emit_state(
         signal.send("realtime", **ids, before=old, after=new)
 
 
-def publish_now(channel: str, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Publish immediately (for effects already past the commit)."""
-    return broker().publish(channel, event_type, data)
+def publish_now(channel: str, event_type: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    """Publish immediately (for effects already past the commit); the event, numbered. Among
+    a commit's effects in server mode it leaves with the others at their end, in one round
+    trip to Redis (`publishing_together`), and None is returned."""
+    current = broker()
+    held = _held.get()
+    if held is not None and isinstance(current, RedisBroker):
+        held.append(current.hold(channel, event_type, data))
+        return None
+    return current.publish(channel, event_type, data)
+
+
+_held: contextvars.ContextVar[list[tuple[Any, ...]] | None] = contextvars.ContextVar(
+    "deltacrown_realtime_held", default=None
+)
+
+
+@contextmanager
+def publishing_together() -> Iterator[None]:
+    """Around a commit's effects (`core.transaction.run_ready_effects`): the live events they
+    publish through Redis leave together when the effects are done, in the order they were
+    published, in one round trip instead of one each. Never raises: a failure is logged, as a
+    failed effect is (followers who missed events refill them from the channel's history)."""
+    if _held.get() is not None:
+        yield
+        return
+    held: list[tuple[Any, ...]] = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        if held:
+            try:
+                current = broker()
+                if isinstance(current, RedisBroker):
+                    current.publish_many(held)
+            except Exception:
+                log.exception("publishing %d live events after a commit failed", len(held))
+
+
+batch_effects(publishing_together)

@@ -22,7 +22,7 @@ import sqlite3
 import threading
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
@@ -160,12 +160,28 @@ def run_ready_effects() -> None:
     effects: list[Effect] = g.pop("ready_effects", [])
     if not effects:
         return
-    with task_batch.collecting():  # the tasks they start leave in one broker message
+    with ExitStack() as batches:  # what the effects send leaves together when they are done
+        for batch in _effect_batches:
+            batches.enter_context(batch())
         for func, args, kwargs in effects:
             try:
                 func(*args, **kwargs)
             except Exception:  # an effect must not undo a committed request
                 log.exception("after-commit effect %r failed", getattr(func, "__name__", func))
+
+
+_effect_batches: list[Callable[[], AbstractContextManager[None]]] = []
+
+
+def batch_effects(batch: Callable[[], AbstractContextManager[None]]) -> None:
+    """Enter `batch()` around every commit's effects: it holds what they send to another
+    server (tasks to the broker, live events to Redis) and sends it at once when they are
+    done, one round trip instead of one per effect. It must never raise."""
+    if batch not in _effect_batches:
+        _effect_batches.append(batch)
+
+
+batch_effects(task_batch.collecting)  # the tasks they start leave in one broker message
 
 
 def pending_effects() -> list[Effect]:

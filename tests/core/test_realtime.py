@@ -236,3 +236,64 @@ def test_a_stored_row_whose_status_was_not_loaded_announces_the_change_from_its_
         finally:
             sub.close()
             db.session.remove()
+
+
+@pytest.fixture
+def redis_broker(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A Redis broker standing in for the app's, recording the pipelines it opens."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("TEST_REDIS_URL is not set")
+    broker = realtime.RedisBroker(realtime.Hub(), url)
+    broker.pipelines = []
+    real_pipeline = broker.client.pipeline
+
+    def pipeline(**options: Any) -> Any:
+        broker.pipelines.append(options)
+        return real_pipeline(**options)
+
+    monkeypatch.setattr(broker.client, "pipeline", pipeline)
+    monkeypatch.setattr(realtime, "broker", lambda: broker)
+    channels: list[str] = []
+    broker.channels = channels
+    yield broker
+    for channel in channels:
+        _forget_keys(broker, channel)
+    broker.close()
+
+
+def _forget_keys(broker: Any, channel: str) -> None:
+    broker.client.delete(
+        f"{realtime.REDIS_PREFIX}seq:{channel}", f"{realtime.REDIS_PREFIX}st:{channel}"
+    )
+
+
+def test_a_commits_live_events_leave_for_redis_in_one_round_trip_in_order(app_ctx, redis_broker):
+    match, tournament = f"match:t{uuid.uuid4().hex[:8]}", f"tournament:t{uuid.uuid4().hex[:8]}"
+    redis_broker.channels += [match, tournament]
+    with unit_of_work():
+        for n in range(3):
+            realtime.publish(match, "match.score_updated", {"n": n})
+        realtime.publish(tournament, "bracket.updated", {"n": 9})
+    assert len(redis_broker.pipelines) == 1
+    kept = redis_broker.history(match, 0)
+    assert [(m["seq"], m["data"]["n"]) for m in kept] == [(1, 0), (2, 1), (3, 2)]
+    assert [m["data"] for m in redis_broker.history(tournament, 0)] == [{"n": 9}]
+
+
+def test_held_events_are_published_one_by_one_when_redis_lost_the_script(app_ctx, redis_broker):
+    channel = f"match:n{uuid.uuid4().hex[:8]}"
+    redis_broker.channels.append(channel)
+    redis_broker._script.sha = "0" * 40  # as after a SCRIPT FLUSH or a new Redis server
+    with unit_of_work():
+        realtime.publish(channel, "e", {"n": 1})
+        realtime.publish(channel, "e", {"n": 2})
+    assert [m["data"]["n"] for m in redis_broker.history(channel, 0)] == [1, 2]
+
+
+def test_outside_a_commits_effects_an_event_is_published_at_once(app_ctx, redis_broker):
+    channel = f"match:o{uuid.uuid4().hex[:8]}"
+    redis_broker.channels.append(channel)
+    sent = realtime.publish_now(channel, "e", {"n": 1})
+    assert sent is not None and sent["seq"] == 1
+    assert redis_broker.pipelines == []
