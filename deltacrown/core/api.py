@@ -20,7 +20,7 @@ from functools import wraps
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask, current_app, request
+from flask import current_app, request
 from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest.etag import _get_etag_ctx
@@ -30,6 +30,7 @@ from flask_smorest.spec import prepare_response
 from flask_smorest.utils import get_appcontext, unpack_tuple_response
 
 from deltacrown.core import dumpers, i18n, idempotency, scopes, views
+from deltacrown.core.api_document import DocumentedOnRead
 from deltacrown.core.errors import (
     PROBLEM_MIMETYPE,
     STATUS_CODES,
@@ -117,45 +118,8 @@ class PageMetadataSchema(PaginationMetadataSchema):
     )
 
 
-class Api(_Api):
-    """flask-smorest's Api, documenting the blueprints when the document is first read.
-
-    Building the document takes more than half of an app's start-up, and most processes
-    never read it (Celery workers, CLI commands): a blueprint's views are registered at once
-    and enter the document on the first use of `spec` (serving /api/openapi.json, `flask
-    openapi`, the contract checks; gunicorn's workers build it before their first request)."""
-
+class Api(DocumentedOnRead, _Api):
     ERROR_SCHEMA = ProblemSchema
-    _pending_docs: list[tuple[Any, Flask, str, Any]]
-
-    def init_app(self, app: Flask, *, spec_kwargs: Any = None) -> None:
-        self._pending_docs = []
-        super().init_app(app, spec_kwargs=spec_kwargs)
-
-    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
-        """As flask-smorest's, with the documentation of `blp` left for the first read."""
-        name = options.get("name", blp.name)
-        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
-        self._app.register_blueprint(blp, **options)
-        self._pending_docs.append((blp, self._app, name, parameters))
-
-    @property  # type: ignore[override]
-    def spec(self) -> Any:
-        """The OpenAPI document, with every registered blueprint in it."""
-        pending = self.__dict__.get("_pending_docs")
-        if pending:
-            self._pending_docs = []
-            for blp, app, name, parameters in pending:
-                with app.app_context():
-                    blp.register_views_in_doc(
-                        self, app, self._spec, name=name, parameters=parameters
-                    )
-                self._spec.tag({"name": name, "description": blp.description})
-        return self.__dict__.get("_spec")
-
-    @spec.setter
-    def spec(self, value: Any) -> None:
-        self._spec = value
 
     def handle_http_exception(self, error):  # type: ignore[override]
         return handle_http_exception(error)
