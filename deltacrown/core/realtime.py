@@ -19,7 +19,6 @@ of them are no longer kept (the client must re-read the REST state).
 
 from __future__ import annotations
 
-import contextvars
 import enum
 import json
 import logging
@@ -27,8 +26,7 @@ import queue
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -37,7 +35,7 @@ from flask import Flask, current_app
 
 from deltacrown.core.db import db
 from deltacrown.core.time import isoformat, utcnow
-from deltacrown.core.transaction import after_commit, batch_effects
+from deltacrown.core.transaction import EffectBatch, after_commit
 
 log = logging.getLogger(__name__)
 
@@ -417,42 +415,22 @@ def _emit_state(
 def publish_now(channel: str, event_type: str, data: dict[str, Any]) -> dict[str, Any] | None:
     """Publish immediately (for effects already past the commit); the event, numbered. Among
     a commit's effects in server mode it leaves with the others at their end, in one round
-    trip to Redis (`publishing_together`), and None is returned."""
+    trip to Redis (`EVENTS`), and None is returned."""
     current = broker()
-    held = _held.get()
+    held = EVENTS.held()
     if held is not None and isinstance(current, RedisBroker):
         held.append(current.hold(channel, event_type, data))
         return None
     return current.publish(channel, event_type, data)
 
 
-_held: contextvars.ContextVar[list[tuple[Any, ...]] | None] = contextvars.ContextVar(
-    "deltacrown_realtime_held", default=None
-)
+def _publish_held(held: list[tuple[Any, ...]]) -> None:
+    current = broker()
+    if isinstance(current, RedisBroker):
+        current.publish_many(held)
 
 
-@contextmanager
-def publishing_together() -> Iterator[None]:
-    """Around a commit's effects (`core.transaction.run_ready_effects`): the live events they
-    publish through Redis leave together when the effects are done, in the order they were
-    published, in one round trip instead of one each. Never raises: a failure is logged, as a
-    failed effect is (followers who missed events refill them from the channel's history)."""
-    if _held.get() is not None:
-        yield
-        return
-    held: list[tuple[Any, ...]] = []
-    token = _held.set(held)
-    try:
-        yield
-    finally:
-        _held.reset(token)
-        if held:
-            try:
-                current = broker()
-                if isinstance(current, RedisBroker):
-                    current.publish_many(held)
-            except Exception:
-                log.exception("publishing %d live events after a commit failed", len(held))
-
-
-batch_effects(publishing_together)
+# The live events a commit's effects publish through Redis leave together when the effects
+# are done, in the order they were published, in one round trip instead of one each
+# (followers who miss them after a failure refill them from the channel's history).
+EVENTS: EffectBatch[tuple[Any, ...]] = EffectBatch("live events", _publish_held)

@@ -3,7 +3,8 @@
 A committed result starts several reactions: the players' ratings, webhook events, the
 notifications of the match that became ready. Each `apply_async` costs the request a message
 built, serialized and sent to the broker. While `run_ready_effects` runs a commit's effects,
-the tasks they start are collected instead (`collecting`), and when the effects are done:
+the tasks they start are collected instead (`TASKS`, a `core.transaction.EffectBatch`), and
+when the effects are done:
 
 * none: nothing is sent;
 * one: it is sent as it would have been;
@@ -18,12 +19,11 @@ broker (the embedded default and tests) tasks run as before: nothing is collecte
 
 from __future__ import annotations
 
-import contextvars
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from uuid import uuid4
+
+from deltacrown.core.transaction import EffectBatch
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +33,18 @@ BATCH_TASK = "core.send_batch"
 BATCHABLE_OPTIONS = frozenset({"countdown", "queue", "priority", "expires", "task_id"})
 
 Message = dict[str, Any]
-_collected: contextvars.ContextVar[list[tuple[Any, Message]] | None] = contextvars.ContextVar(
-    "deltacrown_task_batch", default=None
-)
+
+
+def _send(batch: list[tuple[Any, Message]]) -> None:
+    if len(batch) == 1:
+        task, message = batch[0]
+        task.apply_async(message["args"], message["kwargs"], **message["options"])
+    else:
+        app = batch[0][0].app
+        app.tasks[BATCH_TASK].apply_async(kwargs={"messages": [m for _, m in batch]})
+
+
+TASKS: EffectBatch[tuple[Any, Message]] = EffectBatch("tasks", _send)
 
 
 def _plain(value: Any) -> bool:
@@ -45,7 +54,7 @@ def _plain(value: Any) -> bool:
 def offer(task: Any, args: Any, kwargs: Any, options: dict[str, Any]) -> Any:
     """Collect `task` started with these arguments into the open batch and return its
     AsyncResult, or None when no batch is open or this start cannot wait (the caller sends it)."""
-    batch = _collected.get()
+    batch = TASKS.held()
     if batch is None or task.name == BATCH_TASK:
         return None
     if not set(options) <= BATCHABLE_OPTIONS or not all(map(_plain, options.values())):
@@ -59,37 +68,6 @@ def offer(task: Any, args: Any, kwargs: Any, options: dict[str, Any]) -> Any:
     }
     batch.append((task, message))
     return task.AsyncResult(task_id)
-
-
-@contextmanager
-def collecting() -> Iterator[None]:
-    """Collect the tasks started inside the block; send them when it ends (see the module).
-    Never raises for a failed send: it is logged, as a failed start of an effect is."""
-    if _collected.get() is not None:  # already inside a batch: that one sends them
-        yield
-        return
-    batch: list[tuple[Any, Message]] = []
-    token = _collected.set(batch)
-    try:
-        yield
-    finally:
-        _collected.reset(token)
-        _send(batch)
-
-
-def _send(batch: list[tuple[Any, Message]]) -> None:
-    if not batch:
-        return
-    try:
-        if len(batch) == 1:
-            task, message = batch[0]
-            task.apply_async(message["args"], message["kwargs"], **message["options"])
-        else:
-            app = batch[0][0].app
-            app.tasks[BATCH_TASK].apply_async(kwargs={"messages": [m for _, m in batch]})
-    except Exception:
-        names = ", ".join(m["task"] for _, m in batch)
-        log.exception("sending the tasks started after a commit failed: %s", names)
 
 
 def send_each(app: Any, messages: list[Message]) -> int:

@@ -22,8 +22,8 @@ import sqlite3
 import threading
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
-from typing import Any
+from contextlib import ExitStack, contextmanager
+from typing import Any, Generic, TypeVar
 
 from flask import Flask, Response, current_app, g, request
 from flask_sqlalchemy.session import Session as FlaskSession
@@ -34,7 +34,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from deltacrown.core import readonly, task_batch
+from deltacrown.core import readonly
 from deltacrown.core.db import db
 from deltacrown.core.errors import (
     ServiceUnavailableError,
@@ -66,6 +66,8 @@ class DatabaseBusyError(ServiceUnavailableError):
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "deltacrown_write_intent", default=False
 )
+
+T = TypeVar("T")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -162,7 +164,7 @@ def run_ready_effects() -> None:
         return
     with ExitStack() as batches:  # what the effects send leaves together when they are done
         for batch in _effect_batches:
-            batches.enter_context(batch())
+            batches.enter_context(batch.collecting())
         for func, args, kwargs in effects:
             try:
                 func(*args, **kwargs)
@@ -170,18 +172,44 @@ def run_ready_effects() -> None:
                 log.exception("after-commit effect %r failed", getattr(func, "__name__", func))
 
 
-_effect_batches: list[Callable[[], AbstractContextManager[None]]] = []
+class EffectBatch(Generic[T]):
+    """What a commit's effects hand to another server (tasks for the broker, live events for
+    Redis), held while the effects run and sent together by `send` once they are done: one
+    round trip instead of one per effect. Made once per kind at import; `run_ready_effects`
+    enters every one around each commit's effects. Outside them `held()` is None and the
+    caller sends at once. A failed send is logged, never raised (the commit stands)."""
+
+    def __init__(self, name: str, send: Callable[[list[T]], None]) -> None:
+        self.name, self._send = name, send
+        self._items: contextvars.ContextVar[list[T] | None] = contextvars.ContextVar(
+            f"deltacrown_{name}", default=None
+        )
+        _effect_batches.append(self)
+
+    def held(self) -> list[T] | None:
+        """The open batch to add to, or None outside a commit's effects."""
+        return self._items.get()
+
+    @contextmanager
+    def collecting(self) -> Iterator[None]:
+        if self._items.get() is not None:  # already inside one: that one sends them
+            yield
+            return
+        items: list[T] = []
+        token = self._items.set(items)
+        try:
+            yield
+        finally:
+            self._items.reset(token)
+            if items:
+                try:
+                    self._send(items)
+                except Exception:
+                    log.exception("sending %d %s held by a commit's effects failed",
+                                  len(items), self.name)  # fmt: skip
 
 
-def batch_effects(batch: Callable[[], AbstractContextManager[None]]) -> None:
-    """Enter `batch()` around every commit's effects: it holds what they send to another
-    server (tasks to the broker, live events to Redis) and sends it at once when they are
-    done, one round trip instead of one per effect. It must never raise."""
-    if batch not in _effect_batches:
-        _effect_batches.append(batch)
-
-
-batch_effects(task_batch.collecting)  # the tasks they start leave in one broker message
+_effect_batches: list[EffectBatch[Any]] = []
 
 
 def pending_effects() -> list[Effect]:

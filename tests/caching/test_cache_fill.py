@@ -66,14 +66,20 @@ def _bump(app: Any, tournament_id: int) -> None:
         cache_versions.bump([cache_versions.tournament_scope(tournament_id)])
 
 
-def test_a_reader_gets_the_previous_answer_while_another_request_refreshes_it(
-    app: Any, client: Any, cup: Any, cached: list[str], claimed_keys: list[str]
-) -> None:
+def _cached_detail(client: Any, cup: Any, claimed_keys: list[str]) -> tuple[int, str, Any, str]:
+    """A cup's detail read once (so cached): its id, URL, first answer and cache key."""
     c = cup(4)
     url = f"/api/tournaments/{c.id}/"
     first = client.get(url)
     (key,) = set(claimed_keys)
-    _bump(app, c.id)  # a write: the entry is now stale
+    return c.id, url, first, key
+
+
+def test_a_reader_gets_the_previous_answer_while_another_request_refreshes_it(
+    app: Any, client: Any, cup: Any, cached: list[str], claimed_keys: list[str]
+) -> None:
+    cup_id, url, first, key = _cached_detail(client, cup, claimed_keys)
+    _bump(app, cup_id)  # a write: the entry is now stale
     token = _claim(app, key)  # another request is rebuilding it
     handled_before = len(cached)
     stale = client.get(url)
@@ -90,10 +96,7 @@ def test_a_reader_gets_the_previous_answer_while_another_request_refreshes_it(
 def test_a_cold_reader_waits_for_the_answer_another_request_is_storing(
     app: Any, client: Any, cup: Any, cached: list[str], claimed_keys: list[str]
 ) -> None:
-    c = cup(4)
-    url = f"/api/tournaments/{c.id}/"
-    first = client.get(url)
-    (key,) = set(claimed_keys)
+    _, url, first, key = _cached_detail(client, cup, claimed_keys)
     with app.app_context():
         entry = cache.get(key)
         cache.delete(key)  # nothing stored: a cold miss
@@ -116,10 +119,7 @@ def test_a_cold_reader_waits_for_the_answer_another_request_is_storing(
 def test_waiting_readers_go_on_when_the_claimant_stores_nothing(
     app: Any, client: Any, cup: Any, cached: list[str], claimed_keys: list[str]
 ) -> None:
-    c = cup(4)
-    url = f"/api/tournaments/{c.id}/"
-    client.get(url)
-    (key,) = set(claimed_keys)
+    _, url, _, key = _cached_detail(client, cup, claimed_keys)
     with app.app_context():
         cache.delete(key)
     token = _claim(app, key)
