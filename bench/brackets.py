@@ -27,7 +27,12 @@ order with slot 1 winning (Swiss: winners drawn as above, each next round paired
 service). The N confirmed registrations each case needs are bulk-inserted before the clock
 starts, and everything a case created is deleted after it. Its "play" lines add
 `cpu_seconds` (this process's CPU time) and `statements` (SQL statements sent), which a
-shared machine's load does not move as it moves `seconds`.
+shared machine's load does not move as it moves `seconds`; `database_seconds` (the part of
+`seconds` spent in the driver sending statements and commits and waiting for them); and two
+floors measured in the same run through the driver alone, as many transactions as results:
+`commit_floor_seconds` (a one-row INSERT and its commit) and `result_floor_seconds` (the
+least a result can be: a locking read of three rows, one statement writing two of them and
+appending a row, the commit).
 
     python bench/brackets.py --backend postgres --database-url postgresql+psycopg://... \
         --formats single_elimination double_elimination --sizes 8 64 1024 --repeat 1
@@ -180,6 +185,44 @@ class PostgresBackend:
                 connection.commit()
         return seconds
 
+    def result_floor(self, results: int) -> float:
+        """Seconds for `results` transactions of the least a result can be with one commit
+        each, through the driver alone (no SQLAlchemy, no Python work between): a locking read
+        of three rows, one statement writing two of them and appending a row elsewhere, and
+        the commit. Three round trips, where `play` sends about nine: what any design keeping
+        a commit per result and the rows it writes today spends on this machine."""
+        from deltacrown.extensions import db
+
+        rows, log = f"{self.prefix}_floor_rows", f"{self.prefix}_floor_log"
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute(f"CREATE TABLE {rows} (id integer PRIMARY KEY, v integer)")
+            fill = f"INSERT INTO {rows} SELECT g, 0 FROM generate_series(0, {results + 2}) g"  # noqa: S608
+            cursor.execute(fill)
+            cursor.execute(f"CREATE TABLE {log} (id bigserial PRIMARY KEY, row_id int, data jsonb)")
+            raw.commit()
+            lock = f"SELECT id, v FROM {rows} WHERE id = ANY(%s) FOR UPDATE"  # noqa: S608
+            write = (
+                f"WITH w AS (UPDATE {rows} SET v = v + 1 WHERE id = ANY(%s)) "  # noqa: S608
+                f"INSERT INTO {log} (row_id, data) VALUES (%s, %s)"
+            )
+            try:
+                started = time.perf_counter()
+                for number in range(results):
+                    cursor.execute(lock, ([number, number + 1, number + 2],))
+                    cursor.fetchall()
+                    cursor.execute(write, ([number, number + 1], number, '{"status": "completed"}'))
+                    raw.commit()
+                seconds = time.perf_counter() - started
+            finally:
+                raw.rollback()
+                cursor.execute(f"DROP TABLE {rows}, {log}")
+                raw.commit()
+        finally:
+            raw.close()
+        return seconds
+
     def prepare(self, format_name: str, seeds: list[int]) -> None:
         """An organizer and a closed solo tournament of len(seeds) confirmed registrations
         (bulk-inserted: registering is not what is measured)."""
@@ -300,17 +343,36 @@ class PostgresBackend:
         def count(*args: Any) -> None:
             statements[0] += 1
 
+        # The time spent in the driver sending statements and commits and waiting for them:
+        # the database's part of `seconds` (the rest is this process's work).
+        waited = [0.0]
+        dialect = db.engine.dialect
+        execute, commit = dialect.do_execute, dialect.do_commit
+
+        def timed(call: Callable[..., Any]) -> Callable[..., Any]:
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return call(*args, **kwargs)
+                finally:
+                    waited[0] += time.perf_counter() - started
+
+            return wrapper
+
         sa.event.listen(db.engine, "before_cursor_execute", count)
+        dialect.do_execute, dialect.do_commit = timed(execute), timed(commit)  # type: ignore[method-assign]
         cpu = time.process_time()
         try:
             results = self._play(stage)
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", count)
+            del dialect.do_execute, dialect.do_commit  # the class's methods again
         # Beside the wall-clock `seconds`: this process's CPU time and the statements sent (a
         # shared machine's load shows in the first, not in these).
         self.play_extra = {
             "cpu_seconds": round(time.process_time() - cpu, 3),
             "statements": statements[0],
+            "database_seconds": round(waited[0], 3),
         }
         return results
 
@@ -451,6 +513,7 @@ def run(
         floor = getattr(backend, "commit_floor", None)
         if floor is not None and results:
             extra["commit_floor_seconds"] = round(floor(results), 3)
+            extra["result_floor_seconds"] = round(backend.result_floor(results), 3)  # type: ignore[attr-defined]
         base = {"engine": backend.name, "format": format_name, "n": n, "repeat": repeat}
         yield {**base, "op": "generate", "seconds": best_generate, "matches": matches}
         yield {**base, "op": "play", "seconds": best_play, "matches": results, **extra}

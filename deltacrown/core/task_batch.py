@@ -41,7 +41,12 @@ def _send(batch: list[tuple[Any, Message]]) -> None:
         task.apply_async(message["args"], message["kwargs"], **message["options"])
     else:
         app = batch[0][0].app
-        app.tasks[BATCH_TASK].apply_async(kwargs={"messages": [m for _, m in batch]})
+        names = ", ".join(m["task"] for _, m in batch)
+        # The message's `kwargsrepr` (what worker logs and monitors show) names the tasks: the
+        # default, a bounded repr of every nested message, costs more than sending it.
+        app.tasks[BATCH_TASK].apply_async(
+            kwargs={"messages": [m for _, m in batch]}, argsrepr="()", kwargsrepr=f"[{names}]"
+        )
 
 
 TASKS: EffectBatch[tuple[Any, Message]] = EffectBatch("tasks", _send)

@@ -34,13 +34,18 @@ def broker_app(database_url: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+shown: list[str | None] = []  # the `kwargsrepr` header of each message `published` saw
+
+
 @pytest.fixture
 def published() -> Iterator[list[tuple[str, Any, dict[str, Any]]]]:
     """(task name, task id, body kwargs) of every message handed to the broker."""
     seen: list[tuple[str, Any, dict[str, Any]]] = []
+    shown.clear()
 
     def record(sender: Any = None, body: Any = None, headers: Any = None, **_: Any) -> None:
         seen.append((str(sender), (headers or {}).get("id"), body[1]))
+        shown.append((headers or {}).get("kwargsrepr"))
 
     signals.before_task_publish.connect(record, weak=False)
     yield seen
@@ -63,6 +68,7 @@ def test_the_tasks_a_commit_starts_leave_in_one_message_and_keep_their_ids(
             )
         assert [name for name, _, _ in published] == [task_batch.BATCH_TASK]
         messages = published[0][2]["messages"]
+        assert shown == ["[tests.batch.first, tests.batch.second]"]  # what logs show of it
         assert [m["task"] for m in messages] == ["tests.batch.first", "tests.batch.second"]
         assert messages[1]["options"]["countdown"] == 5
         assert [m["options"]["task_id"] for m in messages] == [r.id for r in started]
