@@ -196,13 +196,16 @@ def message(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
 Planned = list[tuple[int, dict[str, Any]]]  # (endpoint id, message) per delivery to make
 
 
-def plan_fan_out(event_type: str, tournament_id: int, ids: dict[str, Any]) -> Planned:
+def plan_fan_out(event_type: str, tournament_id: int | None, ids: dict[str, Any]) -> Planned:
     """The deliveries an event makes (reads only): one per endpoint that wants `event_type`
-    for this tournament. Most events have no subscriber, so the caller can skip the write.
+    for this tournament. Most events have no subscriber, so the caller can skip the write. An
+    event of no tournament (a payout made outside one) has no endpoint to go to.
 
     When a tournament starts, its matches that are already ready (the first round, created
     ready with the bracket, so no status change announces them) are sent as `match.ready`
     too; later matches become ready by a status change of their own."""
+    if tournament_id is None:
+        return []
     tournament = db.session.get(Tournament, tournament_id)
     if tournament is None:
         return []

@@ -21,7 +21,7 @@ from deltacrown.webhooks import dispatch, queries, services
 
 
 @shared_task(name="webhooks.fan_out")
-def fan_out(event_type: str, tournament_id: int, ids: dict[str, Any]) -> list[int]:
+def fan_out(event_type: str, tournament_id: int | None, ids: dict[str, Any]) -> list[int]:
     """One delivery per subscribed endpoint; each starts after this task commits. The lookup
     reads only, so the common case (nobody follows the event) never takes SQLite's write
     lock; the deliveries are written in a transaction of their own."""

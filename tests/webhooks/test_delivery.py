@@ -304,3 +304,14 @@ def test_after_a_rotation_both_secrets_verify_for_24_hours_then_only_the_new_one
         Webhook(new).verify(after.body, after.headers)
         with pytest.raises(WebhookVerificationError):
             Webhook(old).verify(after.body, after.headers)
+
+
+def test_an_event_of_no_tournament_plans_no_delivery_and_looks_nothing_up(app: Any) -> None:
+    """A payout made outside a tournament raises `payout.paid` with no tournament id: there is
+    no organizer's endpoint to send it to (and no primary-key lookup of None)."""
+    import warnings
+
+    with app.app_context(), warnings.catch_warnings():
+        warnings.simplefilter("error")  # SQLAlchemy warns on get(Model, None)
+        assert services.plan_fan_out("payout.paid", None, {"payout_id": 7}) == []
+        db.session.remove()
