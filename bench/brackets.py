@@ -347,7 +347,7 @@ class PostgresBackend:
         # the database's part of `seconds` (the rest is this process's work).
         waited = [0.0]
         dialect = db.engine.dialect
-        execute, commit = dialect.do_execute, dialect.do_commit
+        execute, executemany, commit = dialect.do_execute, dialect.do_executemany, dialect.do_commit
 
         def timed(call: Callable[..., Any]) -> Callable[..., Any]:
             def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -360,13 +360,14 @@ class PostgresBackend:
             return wrapper
 
         sa.event.listen(db.engine, "before_cursor_execute", count)
-        dialect.do_execute, dialect.do_commit = timed(execute), timed(commit)  # type: ignore[method-assign]
+        dialect.do_execute, dialect.do_executemany = timed(execute), timed(executemany)  # type: ignore[method-assign]
+        dialect.do_commit = timed(commit)  # type: ignore[method-assign]
         cpu = time.process_time()
         try:
             results = self._play(stage)
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", count)
-            del dialect.do_execute, dialect.do_commit  # the class's methods again
+            del dialect.do_execute, dialect.do_executemany, dialect.do_commit  # the class's own
         # Beside the wall-clock `seconds`: this process's CPU time and the statements sent (a
         # shared machine's load shows in the first, not in these).
         self.play_extra = {

@@ -18,7 +18,9 @@ from deltacrown.webhooks.events import TOURNAMENT_EVENTS
 log = logging.getLogger(__name__)
 
 
-def _emit(event_type: str, tournament_id: int, **ids: Any) -> None:
+def _emit(event_type: str, tournament_id: int | None, **ids: Any) -> None:
+    if tournament_id is None:  # an event of no tournament (a payout made outside one):
+        return  # endpoints follow tournaments, so no task would find one to send it to
     try:
         dispatch.enqueue(
             dispatch.FAN_OUT_TASK, event_type=event_type, tournament_id=tournament_id, ids=ids
@@ -91,6 +93,6 @@ def on_dispute_resolved(
 
 
 def on_payout_paid(
-    sender: Any, *, payout_id: int, tournament_id: int, user_id: int, **_: Any
+    sender: Any, *, payout_id: int, tournament_id: int | None, user_id: int, **_: Any
 ) -> None:
     _emit("payout.paid", tournament_id, payout_id=payout_id, user_id=user_id)

@@ -204,7 +204,7 @@ def plan_fan_out(event_type: str, tournament_id: int | None, ids: dict[str, Any]
     When a tournament starts, its matches that are already ready (the first round, created
     ready with the bracket, so no status change announces them) are sent as `match.ready`
     too; later matches become ready by a status change of their own."""
-    if tournament_id is None:
+    if tournament_id is None:  # a task queued before the receivers stopped starting these
         return []
     tournament = db.session.get(Tournament, tournament_id)
     if tournament is None:

@@ -315,3 +315,15 @@ def test_an_event_of_no_tournament_plans_no_delivery_and_looks_nothing_up(app: A
         warnings.simplefilter("error")  # SQLAlchemy warns on get(Model, None)
         assert services.plan_fan_out("payout.paid", None, {"payout_id": 7}) == []
         db.session.remove()
+
+
+def test_a_payout_made_outside_a_tournament_starts_no_fan_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from deltacrown.webhooks import dispatch, receivers
+
+    started: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(dispatch, "enqueue", lambda name, **kw: started.append((name, kw)))
+    receivers.on_payout_paid("payouts", payout_id=7, tournament_id=None, user_id=1)
+    receivers.on_payout_paid("payouts", payout_id=8, tournament_id=3, user_id=1)
+    assert [kw["ids"]["payout_id"] for _, kw in started] == [8]
