@@ -359,6 +359,7 @@ class PostgresBackend:
 
             return wrapper
 
+        server = self.server_active_seconds()
         sa.event.listen(db.engine, "before_cursor_execute", count)
         dialect.do_execute, dialect.do_executemany = timed(execute), timed(executemany)  # type: ignore[method-assign]
         dialect.do_commit = timed(commit)  # type: ignore[method-assign]
@@ -374,8 +375,45 @@ class PostgresBackend:
             "cpu_seconds": round(time.process_time() - cpu, 3),
             "statements": statements[0],
             "database_seconds": round(waited[0], 3),
+            "server_seconds": _difference(self.server_active_seconds(), server),
         }
         return results
+
+    def server_active_seconds(self) -> float | None:
+        """The server's own clock: seconds its client backends have spent running statements
+        (commits included) in this database since the statistics were reset
+        (`pg_stat_database.active_time`, PostgreSQL 14 and later; None before). Read before
+        and after a play-through, the difference is the part of `database_seconds` the server
+        worked; the rest is the driver and the network. The pooled connection the play used
+        reports its figures first (`pg_stat_force_next_flush` on PostgreSQL 15, else the
+        second a backend may wait before it reports), and the reading is taken from a fresh
+        snapshot."""
+        import sqlalchemy as sa
+
+        from deltacrown.extensions import db
+
+        db.session.remove()
+        with db.engine.connect() as used:  # the pool hands back the play's connection
+            try:
+                used.execute(sa.text("SELECT pg_stat_force_next_flush()"))
+                used.commit()
+            except sa.exc.DBAPIError:  # PostgreSQL 14, or a role without the right
+                used.rollback()
+                time.sleep(1.1)
+        with db.engine.connect() as used:  # idle between the two: the figures were flushed
+            used.execute(sa.text("SELECT pg_stat_clear_snapshot()"))
+            try:
+                milliseconds = used.scalar(
+                    sa.text(
+                        "SELECT active_time FROM pg_stat_database "
+                        "WHERE datname = current_database()"
+                    )
+                )
+            except sa.exc.DBAPIError:  # before PostgreSQL 14: no such column
+                used.rollback()
+                return None
+            used.rollback()
+        return float(milliseconds or 0.0) / 1000
 
     def _play(self, stage: Any) -> int:
         import sqlalchemy as sa
@@ -456,6 +494,10 @@ class _PersistedStage:
         )
         self.matches = range(count or 0)
         self.rounds: range = range(0)
+
+
+def _difference(after: float | None, before: float | None) -> float | None:
+    return None if after is None or before is None else round(after - before, 3)
 
 
 def _api_options(format_name: str) -> dict[str, Any]:

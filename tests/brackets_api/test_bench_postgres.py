@@ -65,5 +65,7 @@ def test_the_postgres_backend_prints_a_line_per_case_and_cleans_up(database_url,
     assert all(r["engine"] == "deltacrown-postgres" and r["seconds"] > 0 for r in rows)
     for play in (r for r in rows if r["op"] == "play"):  # the database's part and the floors
         assert 0 < play["database_seconds"] < play["seconds"]
+        # The server's own clock: some of the driver's time, never more than all of it.
+        assert 0 < play["server_seconds"] <= play["database_seconds"]
         assert play["commit_floor_seconds"] > 0 and play["result_floor_seconds"] > 0
     assert {t: _count(database_url, t) for t in before} == before
