@@ -47,7 +47,17 @@ from deltacrown.core.inputs import (
 from deltacrown.core.ratelimit import EXEMPT_BLUEPRINTS
 
 
-class BaseSchema(ma.Schema):
+class SharedSchema(ma.Schema):
+    """A schema whose instances are shared, never copied: an instance is read, never changed,
+    once built. flask-smorest deep-copies each view's documentation (which holds the schema
+    instances, a problem schema for every error it answers) at every decorator and again at
+    registration; copying every field of those schemas there was half of the app's start-up."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SharedSchema:
+        return self
+
+
+class BaseSchema(SharedSchema):
     """Input schemas refuse unknown fields; output schemas list their fields explicitly.
 
     Every input is strict (`core.inputs`): integer fields take JSON integers within the range
@@ -87,7 +97,7 @@ class BaseSchema(ma.Schema):
         return dumpers.utc_with_z(self.dump_fields, data)
 
 
-class ProblemSchema(ma.Schema):
+class ProblemSchema(SharedSchema):
     """An RFC 9457 problem: clients switch on `code`.
 
     Some problems carry extension members (RFC 9457 section 3.2), such as `allowed` on an
