@@ -31,11 +31,12 @@ from deltacrown.core import (
     ws,
 )
 from deltacrown.core.admin import create_admin
+from deltacrown.core.api import api_of, init_api
 from deltacrown.core.errors import register_error_handlers as register_core_error_handlers
 from deltacrown.core.inputs import IdConverter
 from deltacrown.core.logging import configure_logging, init_access_log
 from deltacrown.core.scheduler import start_embedded_scheduler
-from deltacrown.extensions import api, cache, db, jwt, limiter, migrate, sock
+from deltacrown.extensions import cache, db, jwt, limiter, migrate, sock
 from deltacrown.wiring import wire
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -270,7 +271,7 @@ def sentry_options(app: Flask) -> dict[str, Any] | None:
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
-    api.init_app(app)
+    init_api(app)
     compression.init_app(app)  # first: its after_request hook runs last, on the final body
     jwt.init_app(app)
     cache.init_app(app)
@@ -295,6 +296,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    api = api_of(app)
     for module_name in API_MODULES:
         module = importlib.import_module(module_name)
         api.register_blueprint(module.blp)

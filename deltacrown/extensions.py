@@ -7,11 +7,10 @@ import either place.
 
 from __future__ import annotations
 
-from deltacrown.core.api import api
 from deltacrown.core.auth import jwt
 from deltacrown.core.cache import cache
 from deltacrown.core.db import Model, db, migrate
 from deltacrown.core.ratelimit import limiter
 from deltacrown.core.ws import sock
 
-__all__ = ["Model", "api", "cache", "db", "jwt", "limiter", "migrate", "sock"]
+__all__ = ["Model", "cache", "db", "jwt", "limiter", "migrate", "sock"]

@@ -88,3 +88,21 @@ def test_a_worker_moves_what_it_built_out_of_the_garbage_collectors_generations(
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_worker_builds_its_apps_openapi_document_before_its_first_request():
+    import gc
+    import runpy
+    from types import SimpleNamespace
+
+    from deltacrown.app import create_app
+    from deltacrown.core.api import api_of
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://")
+    assert api_of(app)._pending_docs, "an app documents its blueprints when first read"
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    try:
+        hooks["post_worker_init"](SimpleNamespace(wsgi=app))
+    finally:
+        gc.unfreeze()
+    assert not api_of(app)._pending_docs

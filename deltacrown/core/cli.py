@@ -14,7 +14,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from deltacrown.core import contract
-from deltacrown.core.api import api
+from deltacrown.core.api import api_of
 from deltacrown.core.db import db
 from deltacrown.core.i18n import i18n_cli
 from deltacrown.core.scheduler import beat_schedule, run_job
@@ -81,7 +81,7 @@ def _report_openapi_write(original: Callable[..., Any]) -> Callable[..., Any]:
         ctx.invoke(original, **kwargs)
         output = kwargs["output_file"]
         name = getattr(output, "name", "-")
-        paths = len(api.spec.to_dict()["paths"])
+        paths = len(api_of().spec.to_dict()["paths"])
         # Written to standard output, the document must stay the only thing there.
         click.echo(
             f"wrote the OpenAPI document ({paths} paths, {kwargs['format']}) to {name}",

@@ -24,7 +24,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from deltacrown.core.api import api
+from deltacrown.core.api import api_of
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAPI_PATH = ROOT / "docs" / "api" / "openapi.json"
@@ -41,7 +41,7 @@ CLIENT_MESSAGES = "| type | fields | answer |"
 # ----- the OpenAPI document -------------------------------------------------------------------
 def current_document() -> dict[str, Any]:
     """The app's document as JSON reads it back (tuples in schemas become lists)."""
-    document: dict[str, Any] = json.loads(json.dumps(api.spec.to_dict()))
+    document: dict[str, Any] = json.loads(json.dumps(api_of().spec.to_dict()))
     return document
 
 

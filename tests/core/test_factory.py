@@ -169,9 +169,10 @@ def test_production_accepts_a_secret_of_exactly_32_characters(clean_env):
 
 
 def test_the_openapi_document_is_built_when_first_read_with_every_blueprint(database_url):
-    from deltacrown.core.api import api
+    from deltacrown.core.api import api_of
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    api = api_of(app)
     assert api._pending_docs, "starting an app documents no blueprint yet"
     with app.app_context():
         document = api.spec.to_dict()
@@ -181,3 +182,20 @@ def test_the_openapi_document_is_built_when_first_read_with_every_blueprint(data
         response = app.test_client().get("/api/openapi.json")
     assert response.status_code == 200
     assert response.get_json()["paths"].keys() == document["paths"].keys()
+
+
+def test_an_app_keeps_its_own_document_when_another_app_is_built_or_fails_to_start(
+    app, database_url
+):
+    """The OpenAPI document belongs to its app: building a second app in the same process,
+    or failing to (a bad setting refused after the extensions began), changes nothing in the
+    first one's."""
+    before = app.test_client().get("/api/openapi.json").get_json()["paths"].keys()
+    assert "/api/tournaments/" in before
+    other = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    with pytest.raises(ValueError, match="MAIL_BACKEND"):
+        create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://", MAIL_BACKEND="pigeon")
+    for served in (app, other):
+        response = served.test_client().get("/api/openapi.json")
+        assert response.status_code == 200
+        assert response.get_json()["paths"].keys() == before
