@@ -51,7 +51,7 @@ class SharedSchema(ma.Schema):
     """A schema whose instances are shared, never copied: an instance is read, never changed,
     once built. flask-smorest deep-copies each view's documentation (which holds the schema
     instances, a problem schema for every error it answers) at every decorator and again at
-    registration; copying every field of those schemas there was half of the app's start-up."""
+    registration; copying every field of those schemas there took a quarter of `create_app`."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> SharedSchema:
         return self
