@@ -35,7 +35,7 @@ def child_exit(server, worker):  # noqa: ARG001
 def post_worker_init(worker):
     # The OpenAPI document is built when first read (deltacrown.core.api.Api): build it now,
     # before the freeze, rather than in the worker's first request for it.
-    built = sys.modules.get("deltacrown.core.api")
+    built = sys.modules.get("deltacrown.core.api_document")
     app = getattr(worker, "wsgi", None)
     if built is not None and "flask-smorest" in getattr(app, "extensions", {}):
         built.api_of(app).spec  # noqa: B018

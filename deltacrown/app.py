@@ -31,7 +31,8 @@ from deltacrown.core import (
     ws,
 )
 from deltacrown.core.admin import create_admin
-from deltacrown.core.api import api_of, init_api
+from deltacrown.core.api import Api
+from deltacrown.core.api_document import api_of
 from deltacrown.core.errors import register_error_handlers as register_core_error_handlers
 from deltacrown.core.inputs import IdConverter
 from deltacrown.core.logging import configure_logging, init_access_log
@@ -271,7 +272,7 @@ def sentry_options(app: Flask) -> dict[str, Any] | None:
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
-    init_api(app)
+    Api().init_app(app)  # one per app: its document stays its own (core.api_document)
     compression.init_app(app)  # first: its after_request hook runs last, on the final body
     jwt.init_app(app)
     cache.init_app(app)

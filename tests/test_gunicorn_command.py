@@ -96,7 +96,7 @@ def test_a_worker_builds_its_apps_openapi_document_before_its_first_request():
     from types import SimpleNamespace
 
     from deltacrown.app import create_app
-    from deltacrown.core.api import api_of
+    from deltacrown.core.api_document import api_of
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://")
     assert api_of(app)._pending_docs, "an app documents its blueprints when first read"

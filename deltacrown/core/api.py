@@ -20,7 +20,7 @@ from functools import wraps
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask, current_app, request
+from flask import current_app, request
 from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest.etag import _get_etag_ctx
@@ -489,19 +489,3 @@ def add_doc_info(func: Any, key: str, value: Any) -> Any:
     else:
         func._apidoc[key] = value
     return func
-
-
-def init_api(app: Flask) -> Api:
-    """A new Api bound to `app`: its OpenAPI document, doc pages and error handlers. One per
-    app, so that an app's document stays its own when another app is built in the same
-    process (tests, tools), or fails to start half way."""
-    built = Api()
-    built.init_app(app)
-    return built
-
-
-def api_of(app: Flask | None = None) -> Api:
-    """The Api of `app` (default: the current app)."""
-    target = app if app is not None else current_app
-    found: Api = target.extensions["flask-smorest"]["apis"][""]["ext_obj"]
-    return found

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
+
+
+def api_of(app: Flask | None = None) -> Any:
+    """The `core.api.Api` of `app` (default: the current app). There is one per app, made by
+    `create_app` (`Api().init_app(app)`), so that an app's document stays its own when another
+    app is built in the same process (tests, tools), or fails to start half way."""
+    target = app if app is not None else current_app
+    return target.extensions["flask-smorest"]["apis"][""]["ext_obj"]
 
 
 class DocumentedOnRead:

@@ -14,7 +14,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from deltacrown.core import contract
-from deltacrown.core.api import api_of
+from deltacrown.core.api_document import api_of
 from deltacrown.core.db import db
 from deltacrown.core.i18n import i18n_cli
 from deltacrown.core.scheduler import beat_schedule, run_job

@@ -24,7 +24,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from deltacrown.core.api import api_of
+from deltacrown.core.api_document import api_of
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAPI_PATH = ROOT / "docs" / "api" / "openapi.json"

@@ -169,7 +169,7 @@ def test_production_accepts_a_secret_of_exactly_32_characters(clean_env):
 
 
 def test_the_openapi_document_is_built_when_first_read_with_every_blueprint(database_url):
-    from deltacrown.core.api import api_of
+    from deltacrown.core.api_document import api_of
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
     api = api_of(app)
