@@ -8,17 +8,21 @@ contract checks; gunicorn's workers build it before their first request, gunicor
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 
+if TYPE_CHECKING:  # core.api mixes DocumentedOnRead into its Api: no import at run time
+    from deltacrown.core.api import Api
 
-def api_of(app: Flask | None = None) -> Any:
+
+def api_of(app: Flask | None = None) -> Api:
     """The `core.api.Api` of `app` (default: the current app). There is one per app, made by
     `create_app` (`Api().init_app(app)`), so that an app's document stays its own when another
     app is built in the same process (tests, tools), or fails to start half way."""
     target = app if app is not None else current_app
-    return target.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    found: Api = target.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    return found
 
 
 class DocumentedOnRead:
