@@ -60,31 +60,33 @@ import argparse
 import asyncio
 import json
 import math
-import multiprocessing
 import os
 import platform
 import resource
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))  # the siblings below, however this file is loaded
 
 import sqlalchemy as sa  # noqa: E402
 import websockets  # noqa: E402
+from ws_fanout_clients import Crowd, Probe, post_score, update_of  # noqa: E402
+from ws_fanout_servers import (  # noqa: E402
+    REST_THREADS,
+    Baseline,
+    Gunicorn,
+    baseline_serve,
+    cpu_seconds,
+    rss_mib,
+    thread_count,
+)
 
 from tests.live import support  # noqa: E402
 from tests.live.support import LiveMatch, forget_channels, seed_live_match  # noqa: E402
@@ -93,14 +95,7 @@ RESULTS = ROOT / "bench" / "results" / "ws_fanout.txt"
 DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/dc_fanout_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
 SECRET = f"bench-{uuid.uuid4().hex}"  # the servers and the seeding app sign tokens with it
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
-CONNECT_CONCURRENCY = 50  # handshakes in flight at once per client process
-CONNECT_SECONDS = 60  # a handshake not answered by then counts as unconnected
 DRAIN_SECONDS = 30  # after the last update, how long followers may take to receive it
-SEND_SECONDS = 10  # a REST update not answered by then counts as failed
-PROBE_INTERVAL = 0.1  # seconds between REST probes
-REST_THREADS = 8  # gunicorn threads per process: REST only, followers hold none
 WARM_UP_FOLLOWERS = 100  # followers and seconds of updates before anything is measured
 WARM_UP_SECONDS = 5.0
 
@@ -138,147 +133,6 @@ def seeding_app(url: str) -> Any:
     return app
 
 
-# ----- processes: CPU and memory ----------------------------------------------------------------
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system time of `pids` so far."""
-    total = 0
-    for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()  # after "(comm)": state is fields[0]
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-    return total / CLOCK_TICKS
-
-
-def rss_mib(pids: list[int]) -> float:
-    """Resident memory of `pids` (VmRSS), in MiB."""
-    total = 0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])  # kB
-        except OSError:
-            continue
-    return total / 1024
-
-
-def thread_count(pids: list[int]) -> int:
-    """Threads of `pids`, in all."""
-    total = 0
-    for pid in pids:
-        try:
-            total += len(os.listdir(f"/proc/{pid}/task"))
-        except OSError:
-            continue
-    return total
-
-
-def stop_group(process: subprocess.Popen[Any]) -> None:
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        if process.poll() is not None:
-            return
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-class Gunicorn:
-    """gunicorn gthread in server mode, on a port it picks (read back from its log), in its
-    own process group so that stopping it stops its workers."""
-
-    def __init__(self, env: dict[str, str], processes: int) -> None:
-        self.processes = processes
-        self.log: IO[str] = tempfile.NamedTemporaryFile(  # noqa: SIM115  (closed in stop())
-            "w+", prefix="ws-fanout-gunicorn-", suffix=".log"
-        )
-        command = [sys.executable, "-m", "gunicorn", "-k", "gthread", "--threads",
-                   str(REST_THREADS), "-w", str(processes), "-b", "127.0.0.1:0",
-                   "--graceful-timeout", "3", "wsgi:app"]  # fmt: skip
-        self.process = subprocess.Popen(  # noqa: S603
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        self.port = 0
-
-    def log_text(self) -> str:
-        self.log.seek(0)
-        return self.log.read()
-
-    def wait_ready(self, seconds: float = 60) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{self.log_text()[-3000:]}")
-            text = self.log_text()
-            if not self.port and "Listening at: http://" in text:
-                address = text.split("Listening at: http://")[1].split()[0]
-                self.port = int(address.rsplit(":", 1)[1])
-            if self.port and len(self.worker_pids()) >= self.processes:
-                try:
-                    with urllib.request.urlopen(f"{self.url}/healthz", timeout=2):  # noqa: S310
-                        return
-                except (OSError, urllib.error.URLError):
-                    pass
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not get ready:\n{self.log_text()[-3000:]}")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def worker_pids(self) -> list[int]:
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        try:
-            return [int(pid) for pid in children.read_text().split()]
-        except OSError:
-            return []
-
-    def pids(self) -> list[int]:
-        return [self.process.pid, *self.worker_pids()]
-
-    def connections_per_worker(self) -> list[int]:
-        """Established TCP sockets on the server's port held by each worker."""
-        established = set()
-        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-            try:
-                lines = Path(table).read_text().splitlines()[1:]
-            except OSError:
-                continue
-            for line in lines:
-                parts = line.split()
-                local_port = int(parts[1].rsplit(":", 1)[1], 16)
-                if local_port == self.port and parts[3] == "01":  # 01 = ESTABLISHED
-                    established.add(parts[9])  # inode
-        counts = []
-        for pid in self.worker_pids():
-            count = 0
-            try:
-                for fd in Path(f"/proc/{pid}/fd").iterdir():
-                    try:
-                        target = os.readlink(fd)
-                    except OSError:
-                        continue
-                    if target.startswith("socket:[") and target[8:-1] in established:
-                        count += 1
-            except OSError:
-                pass
-            counts.append(count)
-        return sorted(counts, reverse=True)
-
-    def stop(self) -> None:
-        stop_group(self.process)
-        self.log.close()
-
-
 def server_env(database_url: str, redis_url: str, followers: int) -> dict[str, str]:
     """Server mode; the default rate limit and the per-address cap are lifted (every follower
     connects from 127.0.0.1)."""
@@ -289,242 +143,7 @@ def server_env(database_url: str, redis_url: str, followers: int) -> dict[str, s
     )  # fmt: skip
 
 
-# ----- the baseline: a minimal asyncio broadcast server --------------------------------------------
-async def baseline_serve(port: int, redis_url: str, pubsub_channel: str, seq_key: str) -> None:
-    """Every socket receives every message of `pubsub_channel` as it arrives (after a hello
-    with the channel's current seq, like the project's `connection_established`)."""
-    import redis.asyncio as aioredis
-    from websockets.asyncio.server import broadcast, serve
-
-    # A bounded pool that waits: thousands of handshakes at once must not each open (or be
-    # refused) a Redis connection.
-    client = aioredis.Redis(connection_pool=aioredis.BlockingConnectionPool.from_url(
-        redis_url, max_connections=16, timeout=None))  # fmt: skip
-    sockets: set[Any] = set()
-
-    async def handler(ws: Any) -> None:
-        last_seq = int(await client.get(seq_key) or 0)
-        sockets.add(ws)
-        try:
-            await ws.send(json.dumps({"type": "connection_established",
-                                      "data": {"last_seq": last_seq}}))  # fmt: skip
-            await ws.wait_closed()
-        finally:
-            sockets.discard(ws)
-
-    pubsub = client.pubsub()
-    await pubsub.subscribe(pubsub_channel)
-    async with serve(
-        handler, "127.0.0.1", port, reuse_port=True, compression=None, max_queue=4, backlog=2048
-    ):  # fmt: skip  (gunicorn's backlog)
-        print("ready", flush=True)
-        async for message in pubsub.listen():
-            if message["type"] == "message":
-                broadcast(sockets, message["data"].decode())
-
-
-class Baseline:
-    def __init__(self, processes: int, redis_url: str, pubsub_channel: str, seq_key: str) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.processes = [
-            subprocess.Popen(  # noqa: S603
-                [
-                    sys.executable,
-                    __file__,
-                    "--baseline-server",
-                    str(self.port),
-                    redis_url,
-                    pubsub_channel,
-                    seq_key,
-                ],
-                stdout=subprocess.PIPE,
-                text=True,
-                start_new_session=True,
-            )  # fmt: skip
-            for _ in range(processes)
-        ]
-        for process in self.processes:
-            if process.stdout is None or process.stdout.readline().strip() != "ready":
-                raise RuntimeError("the baseline server did not start")
-
-    def pids(self) -> list[int]:
-        return [process.pid for process in self.processes]
-
-    def stop(self) -> None:
-        for process in self.processes:
-            stop_group(process)
-
-
-# ----- followers, in client processes ------------------------------------------------------------
-@dataclass
-class Follower:
-    ws: Any
-    last_seq: int
-    received: dict[int, float] = field(default_factory=dict)  # update number -> receive time
-    seqs: list[int] = field(default_factory=list)
-
-
-def update_of(k: int) -> dict[str, int]:
-    """Update number k as a score of game 1 (p1 = k: unique per update, at most 9999)."""
-    return {"game": 1, "p1": k, "p2": 0}
-
-
-async def follow(ws_url: str, limit: asyncio.Semaphore) -> Follower | str:
-    """A connected follower, or why the server did not complete the handshake and send its
-    hello within CONNECT_SECONDS."""
-    async with limit:
-        try:
-            ws = await websockets.connect(ws_url, open_timeout=CONNECT_SECONDS, max_size=2**20)
-        except (TimeoutError, OSError, websockets.InvalidHandshake) as exc:
-            return f"{type(exc).__name__}: {str(exc)[:80]}"
-        try:
-            hello = json.loads(await asyncio.wait_for(ws.recv(), CONNECT_SECONDS))
-        except (TimeoutError, websockets.ConnectionClosed) as exc:
-            await ws.close()
-            return f"no hello: {type(exc).__name__}"
-    if hello.get("type") != "connection_established":
-        raise RuntimeError(f"expected connection_established, got {hello}")
-    return Follower(ws, int(hello["data"]["last_seq"]))
-
-
-async def read(follower: Follower) -> None:
-    try:
-        async for raw in follower.ws:
-            now = time.time()
-            message = json.loads(raw)
-            if "seq" in message:
-                follower.seqs.append(int(message["seq"]))
-            if message.get("type") == "match.score_updated":
-                follower.received.setdefault(int(message["data"]["p1"]), now)
-    except websockets.ConnectionClosed:
-        return
-
-
-async def clients(pipe: Any) -> None:
-    """Serve the parent's commands: connect, cpu, wait, collect, close."""
-    loop = asyncio.get_running_loop()
-    crowd: list[Follower] = []
-    readers: list[asyncio.Task[None]] = []
-    while True:
-        command, *args = await loop.run_in_executor(None, pipe.recv)
-        if command == "connect":
-            url, count = args
-            limit = asyncio.Semaphore(CONNECT_CONCURRENCY)
-            attempts = await asyncio.gather(*(follow(url, limit) for _ in range(count)))
-            crowd = [f for f in attempts if isinstance(f, Follower)]
-            for reason in sorted({f for f in attempts if isinstance(f, str)}):
-                print(f"  not connected: {reason}", file=sys.stderr)
-            readers = [asyncio.create_task(read(f)) for f in crowd]
-            pipe.send(len(crowd))
-        elif command == "cpu":
-            pipe.send(sum(os.times()[:2]))
-        elif command == "wait":
-            keys, seconds = set(args[0]), args[1]
-            deadline = time.monotonic() + seconds
-            while time.monotonic() < deadline and any(not keys <= f.received.keys() for f in crowd):
-                await asyncio.sleep(0.1)
-            pipe.send(True)
-        elif command == "collect":
-            sent: dict[int, float] = args[0]
-            pipe.send({
-                "latencies": [(t - sent[k]) * 1000 for f in crowd for k, t in f.received.items()
-                              if k in sent],
-                "lost": sum(len(sent) - len(f.received.keys() & sent.keys()) for f in crowd),
-                "gaps": sum(sum(1 for a, b in zip([f.last_seq, *f.seqs], f.seqs, strict=False)
-                                if b != a + 1) for f in crowd),
-            })  # fmt: skip
-        elif command == "close":
-            for task in readers:
-                task.cancel()
-            pipe.send(True)
-            os._exit(0)  # the kernel closes every socket at once
-
-
-def client_main(pipe: Any) -> None:
-    asyncio.run(clients(pipe))
-
-
-class Crowd:
-    """`followers` spread over `processes` client processes."""
-
-    def __init__(self, processes: int) -> None:
-        context = multiprocessing.get_context("fork")
-        self.pipes, self.processes = [], []
-        for _ in range(processes):
-            parent, child = context.Pipe()
-            process = context.Process(target=client_main, args=(child,), daemon=True)
-            process.start()
-            self.pipes.append(parent)
-            self.processes.append(process)
-
-    def ask(self, *commands: Any) -> list[Any]:
-        for pipe, command in zip(self.pipes, commands, strict=True):
-            pipe.send(command)
-        return [pipe.recv() for pipe in self.pipes]
-
-    def all(self, *command: Any) -> list[Any]:
-        return self.ask(*([command] * len(self.pipes)))
-
-    def connect(self, url: str, followers: int) -> int:
-        share = [followers // len(self.pipes) + (i < followers % len(self.pipes))
-                 for i in range(len(self.pipes))]  # fmt: skip
-        return sum(self.ask(*(("connect", url, n) for n in share)))
-
-    def close(self) -> None:
-        self.all("close")
-        for process in self.processes:
-            process.join(timeout=10)
-
-
 # ----- one side of a case ----------------------------------------------------------------------
-def post_score(url: str, token: str, body: dict[str, int]) -> str | None:
-    """Send one update through REST; None, or why it failed (a status, or no answer)."""
-    request = urllib.request.Request(  # noqa: S310  (the local bench server)
-        url,
-        data=json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=SEND_SECONDS) as response:  # noqa: S310
-            response.read()
-    except urllib.error.HTTPError as exc:
-        return f"{exc.code} {exc.read().decode()[:300]}"
-    except (TimeoutError, OSError) as exc:
-        return f"no answer within {SEND_SECONDS} s ({exc})"
-    return None
-
-
-class Probe:
-    """GET `url` every PROBE_INTERVAL seconds in a thread; the response times (ms)."""
-
-    def __init__(self, url: str) -> None:
-        self.url, self.times, self.failed = url, [], 0
-        self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            started = time.perf_counter()
-            try:
-                with urllib.request.urlopen(self.url, timeout=SEND_SECONDS) as r:  # noqa: S310
-                    r.read()
-                self.times.append((time.perf_counter() - started) * 1000)
-            except (OSError, urllib.error.URLError):
-                self.failed += 1
-            self._stop.wait(max(0.0, PROBE_INTERVAL - (time.perf_counter() - started)))
-
-    def __enter__(self) -> Probe:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._stop.set()
-        self.thread.join()
-
-
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return math.nan
@@ -688,8 +307,20 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def quotient(a: float, b: float) -> float:
+    """a / b; NaN where the baseline measured nothing (too few followers for a CPU tick)."""
+    return a / b if b > 0 and not math.isnan(a) else math.nan
+
+
 def ratio(a: float, b: float) -> str:
-    return f"{a / b:.2f}x" if b > 0 and not math.isnan(a) else "n/a"
+    q = quotient(a, b)
+    return "n/a" if math.isnan(q) else f"{q:.2f}x"
+
+
+def median_ratio(values: list[float]) -> str:
+    """The median of the rounds' ratios that could be taken, or n/a."""
+    known = [v for v in values if not math.isnan(v)]
+    return f"{statistics.median(known):.2f}x" if known else "n/a"
 
 
 def ratios(rows: list[dict[str, Any]]) -> list[str]:
@@ -705,9 +336,9 @@ def ratios(rows: list[dict[str, Any]]) -> list[str]:
                     and r.get("round") == project.get("round"))  # fmt: skip
         net_us = 1e6 * (project["cpu_s"] - base["rest_cpu_s"]) / max(1, project["deliveries"])
         medians.setdefault(project["followers"], []).append((
-            project["p99_ms"] / base["p99_ms"],
-            net_us / base["cpu_us_per_delivery"],
-            project["rest_p95_ms"] / base["rest_p95_ms"],
+            quotient(project["p99_ms"], base["p99_ms"]),
+            quotient(net_us, base["cpu_us_per_delivery"]),
+            quotient(project["rest_p95_ms"], base["rest_p95_ms"]),
         ))  # fmt: skip
         lines.append(
             f"{project['followers']} followers, round {project.get('round', 1)}: p99 "
@@ -724,10 +355,10 @@ def ratios(rows: list[dict[str, Any]]) -> list[str]:
         )  # fmt: skip
     for followers, found in medians.items():
         if len(found) > 1:
-            p99, cpu, rest = (statistics.median(column) for column in zip(*found, strict=True))
+            p99, cpu, rest = (median_ratio(list(column)) for column in zip(*found, strict=True))
             lines.append(
-                f"{followers} followers, median of {len(found)} rounds: p99 {p99:.2f}x, server "
-                f"CPU per delivery {cpu:.2f}x, REST p95 {rest:.2f}x"
+                f"{followers} followers, median of {len(found)} rounds: p99 {p99}, server "
+                f"CPU per delivery {cpu}, REST p95 {rest}"
             )
     return lines
 

@@ -52,3 +52,15 @@ def test_a_single_round_prints_no_median() -> None:
     rows = [_side("project", 1, 60.0, 12.0, 1.02), _side("baseline", 1, 50.0, 10.0, 0.02)]
     lines = _bench().ratios(rows)
     assert len(lines) == 1 and "= 1.20x" in lines[0]
+
+
+def test_a_baseline_that_measured_no_cpu_prints_n_a_instead_of_failing() -> None:
+    """With a few followers the baseline may use no CPU tick at all (0 µs per delivery)."""
+    idle = {"cpu_us_per_delivery": 0.0}
+    rows = [
+        _side("project", 1, 60.0, 12.0, 1.02), {**_side("baseline", 1, 50.0, 10.0, 0.02), **idle},
+        _side("project", 2, 55.0, 11.0, 1.02), {**_side("baseline", 2, 50.0, 10.0, 0.02), **idle},
+    ]  # fmt: skip
+    lines = _bench().ratios(rows)
+    assert "vs 0.0 µs = n/a" in lines[0]
+    assert lines[2].endswith("p99 1.15x, server CPU per delivery n/a, REST p95 1.15x")
