@@ -252,4 +252,36 @@ def db_scalar(app: Any, statement: Any) -> Any:
     return value
 
 
-__all__ = ["Cup", "all_matches", "better_seed", "db_scalar", "sa", "won_by"]
+def started(cup: Any, api: Any, n: int, **generate: Any) -> tuple[Any, dict[str, Any]]:
+    """A cup of n players with a generated bracket, started; (cup, matches by code).
+    `auto_start_matches=False` keeps its ready matches waiting for a start."""
+    fmt = generate.pop("format", "single_elimination")
+    c = cup(n, format=fmt, auto_start_matches=generate.pop("auto_start_matches", True))
+    document = api.generated(c.id, **generate)
+    assert api.start(c.id).status_code == 200
+    return c, all_matches(document)
+
+
+def play(api: Any, match: dict[str, Any], slot: int = 0, **extra: Any) -> Any:
+    """Enter a result won by the side in `slot` (as the organizer); the match's detail."""
+    winner = match["participants"][slot]["registration_id"]
+    response = api.result(match["id"], winner, won_by(match, winner), **extra)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def tournament_status(client: Any, tournament_id: int, headers: Any) -> str:
+    return client.get(f"/api/tournaments/{tournament_id}/", headers=headers).get_json()["status"]
+
+
+__all__ = [
+    "Cup",
+    "all_matches",
+    "better_seed",
+    "db_scalar",
+    "play",
+    "sa",
+    "started",
+    "tournament_status",
+    "won_by",
+]

@@ -1,5 +1,6 @@
-"""Starting a tournament, entering and correcting results, the matches list and the standings,
-and whole play-throughs to the tournament's completion, through the API."""
+"""Starting a tournament, entering results, the matches list and the standings, whole
+play-throughs to the tournament's completion, and a match reading only its own sides' names,
+through the API. Corrections of entered results are in test_corrections_api.py."""
 
 from __future__ import annotations
 
@@ -9,26 +10,14 @@ import pytest
 import sqlalchemy as sa
 
 from deltacrown.extensions import db
-from tests.brackets_api.conftest import add_co_organizer, all_matches, won_by
+from tests.brackets_api.conftest import (
+    add_co_organizer,
+    all_matches,
+    play,
+    started,
+    tournament_status,
+)
 from tests.helpers import assert_problem
-
-
-def started(cup: Any, api: Any, n: int, **generate: Any) -> tuple[Any, dict[str, Any]]:
-    """A cup of n players with a generated bracket, started; (cup, matches by code).
-    `auto_start_matches=False` keeps its ready matches waiting for a start."""
-    fmt = generate.pop("format", "single_elimination")
-    c = cup(n, format=fmt, auto_start_matches=generate.pop("auto_start_matches", True))
-    document = api.generated(c.id, **generate)
-    assert api.start(c.id).status_code == 200
-    return c, all_matches(document)
-
-
-def play(api: Any, match: dict[str, Any], slot: int = 0, **extra: Any) -> Any:
-    winner = match["participants"][slot]["registration_id"]
-    response = api.result(match["id"], winner, won_by(match, winner), **extra)
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
 
 STATE_EVENTS = {"tournament.started", "tournament.state_changed", "match.state_changed"}
 
@@ -41,10 +30,6 @@ def next_event(feed: Any) -> dict[str, Any]:
         assert event is not None, "no event"
         if event["type"] not in STATE_EVENTS:
             return event
-
-
-def tournament_status(client: Any, tournament_id: int, headers: Any) -> str:
-    return client.get(f"/api/tournaments/{tournament_id}/", headers=headers).get_json()["status"]
 
 
 # ----- start -------------------------------------------------------------------------------------
@@ -367,159 +352,6 @@ def test_no_result_is_taken_once_the_tournament_is_over(cup, api):
         api.result(final["id"], c.registrations[0]), 409, "tournament_not_ongoing"
     )
     assert body["tournament_status"] == "completed"
-
-
-# ----- corrections -------------------------------------------------------------------------------
-def test_a_correction_is_previewed_then_applied(cup, api):
-    c, matches = started(cup, api, 8)
-    first = matches["W1.1"]
-    play(api, first, slot=0)
-    loser = first["participants"][1]["registration_id"]
-    winner = first["participants"][0]["registration_id"]
-    preview = api.correction(first["id"], loser, preview=True)
-    assert preview.status_code == 200, preview.get_json()
-    body = preview.get_json()
-    assert body["applied"] is False and body["allowed"] is True and body["blocking"] == []
-    semi_id = matches["W2.1"]["id"]
-    assert body["changes"]["moves"] == [
-        {
-            "registration_id": loser,
-            "from_match_id": first["id"],
-            "outcome": "winner",
-            "to_match_id": semi_id,
-            "slot": 1,
-        }
-    ]
-    assert body["changes"]["eliminated"] == [winner]
-    assert body["changes"]["reinstated"] == [loser]
-    semi = all_matches(api.bracket(c.id).get_json())["W2.1"]
-    assert semi["participants"][0]["registration_id"] == winner  # a preview changes nothing
-    applied = api.correction(first["id"], loser, scores=[[5, 13]])
-    assert applied.status_code == 200, applied.get_json()
-    assert applied.get_json()["applied"] is True
-    document = all_matches(api.bracket(c.id).get_json())
-    assert document["W2.1"]["participants"][0]["registration_id"] == loser
-    assert document["W1.1"]["winner_registration_id"] == loser
-    assert document["W1.1"]["scores"] == [[5, 13]]
-
-
-def test_a_correction_is_blocked_once_a_dependent_match_started(app, cup, api):
-    c, matches = started(cup, api, 8)
-    play(api, matches["W1.1"])
-    play(api, matches["W1.2"])
-    loser = matches["W1.1"]["participants"][1]["registration_id"]
-    semi_id = matches["W2.1"]["id"]
-    from deltacrown.extensions import db
-    from deltacrown.matches.models import Match, MatchStatus
-
-    with app.app_context():
-        db.session.get(Match, semi_id).status = MatchStatus.LIVE
-        db.session.commit()
-        db.session.remove()
-    preview = api.correction(matches["W1.1"]["id"], loser, preview=True).get_json()
-    assert preview["allowed"] is False and preview["blocking"] == [semi_id]
-    assert preview["changes"] is None
-    body = assert_problem(api.correction(matches["W1.1"]["id"], loser), 409, "correction_blocked")
-    assert body["blocking"] == [semi_id]
-    with app.app_context():
-        db.session.get(Match, semi_id).status = MatchStatus.READY
-        db.session.commit()
-        db.session.remove()
-    semi = all_matches(api.bracket(c.id).get_json())["W2.1"]
-    play(api, semi)
-    body = assert_problem(api.correction(matches["W1.1"]["id"], loser), 409, "correction_blocked")
-    assert body["blocking"] == [semi_id]
-
-
-def test_only_completed_matches_are_corrected(cup, api):
-    c, matches = started(cup, api, 4)
-    match = matches["W1.1"]
-    winner = match["participants"][0]["registration_id"]
-    assert_problem(api.correction(match["id"], winner), 409, "match_not_completed")
-
-
-@pytest.mark.parametrize("preview", [True, False])
-def test_corrections_are_for_organizers(cup, api, stranger, preview):
-    c, matches = started(cup, api, 4)
-    play(api, matches["W1.1"])
-    other = matches["W1.1"]["participants"][1]["registration_id"]
-    path = "correction/preview/" if preview else "correction/"
-    response = api.client.post(
-        f"/api/matches/{matches['W1.1']['id']}/{path}",
-        json={"winner_registration_id": other},
-        headers=stranger.headers,
-    )
-    assert_problem(response, 403, "forbidden")
-
-
-def test_correcting_the_final_of_a_completed_tournament_changes_the_placements(client, cup, api):
-    c, matches = started(cup, api, 4)
-    api.play(c.id)
-    final = all_matches(api.bracket(c.id).get_json())["W2.1"]
-    runner_up = next(p for p in final["participants"] if p["result"] == "loss")
-    response = api.correction(final["id"], runner_up["registration_id"])
-    assert response.status_code == 200, response.get_json()
-    standings = api.standings(c.id).get_json()
-    assert standings[0]["registration_id"] == runner_up["registration_id"]
-    assert tournament_status(client, c.id, api.headers) == "completed"
-
-
-def test_a_correction_may_not_reopen_a_completed_tournament(client, cup, api):
-    c, _ = started(cup, api, 4, format="double_elimination")
-    assert api.play(c.id) == 2 * 4 - 2  # the winners' champion takes the first final
-    first_final = all_matches(api.bracket(c.id).get_json())["GF1.1"]
-    challenger = first_final["participants"][1]["registration_id"]
-    assert_problem(api.correction(first_final["id"], challenger), 409, "tournament_locked")
-    assert tournament_status(client, c.id, api.headers) == "completed"
-
-
-def test_signals_follow_the_bracket_after_each_commit(cup, api):
-    from deltacrown.core import signals
-
-    received: list[tuple[str, dict[str, Any]]] = []
-    names = (
-        "bracket_generated",
-        "tournament_started",
-        "match_completed",
-        "match_result_corrected",
-        "tournament_completed",
-    )
-    connected = []
-    for name in names:
-
-        def receiver(sender: Any, _name: str = name, **payload: Any) -> None:
-            received.append((_name, payload))
-
-        getattr(signals, name).connect(receiver)
-        connected.append((getattr(signals, name), receiver))
-    try:
-        c = cup(2)
-        stage_id = api.generated(c.id)["stages"][0]["id"]
-        final = all_matches(api.bracket(c.id).get_json())["W1.1"]
-        api.start(c.id)
-        assert_problem(api.result(final["id"], 999999, []), 422, "invalid_winner")  # no signal
-        play(api, final, slot=1)
-        api.correction(final["id"], c.registrations[0], scores=[[13, 5]])
-    finally:
-        for signal, receiver in connected:
-            signal.disconnect(receiver)
-    organizer_id = received[0][1]["actor_id"]
-    assert received == [
-        ("bracket_generated", {"tournament_id": c.id, "stage_ids": [stage_id], "actor_id": organizer_id}),
-        ("tournament_started", {"tournament_id": c.id, "actor_id": organizer_id}),
-        (
-            "match_completed",
-            {
-                "match_id": final["id"],
-                "tournament_id": c.id,
-                "stage_id": stage_id,
-                "winner_registration_id": c.registrations[1],
-                "loser_registration_id": c.registrations[0],
-            },
-        ),
-        ("tournament_completed", {"tournament_id": c.id}),
-        ("match_result_corrected", {"match_id": final["id"], "tournament_id": c.id, "actor_id": organizer_id}),
-    ]  # fmt: skip
 
 
 def test_a_match_reads_the_names_of_its_own_sides_not_of_the_whole_bracket(

@@ -179,3 +179,18 @@ class MatchApi:
 
 REASON = "The screenshot shows we won the second map 13 to 11."
 IN_AN_HOUR = timedelta(hours=1)
+
+
+def live_semi(play: Play, m: MatchApi, code: str = "W1.1") -> int:
+    """Start the match `code` as the organizer; its id."""
+    match_id = play.matches[code]["id"]
+    m.live(match_id)
+    return match_id
+
+
+def submitted(play: Play, m: MatchApi, games: Any = ((13, 9), (13, 4)), code: str = "W1.1") -> int:
+    """Start the match `code` and submit `games` as its first side; its id."""
+    match_id = live_semi(play, m, code)
+    response = m.submit(match_id, list(games), play.sides(code)[0].headers)
+    assert response.status_code == 200, response.get_json()
+    return match_id

@@ -252,3 +252,8 @@ def audit_actions(app: Any, registration_id: int) -> list[tuple[str, int | None]
         ).all()
         db.session.remove()
     return [(action, actor) for action, actor in rows]
+
+
+def registrations_url(tournament_id: int) -> str:
+    """A tournament's registrations: POST signs up, GET lists."""
+    return f"/api/tournaments/{tournament_id}/registrations/"
