@@ -55,24 +55,9 @@ def build_app(database_url: str | None, workdir: str) -> Any:
 
 
 def _tournament(owner: Any, name: str, **fields: Any) -> Any:
-    from deltacrown.tournaments import services
-    from deltacrown.tournaments.schemas import TournamentCreateArgs
+    from tests.factories import open_tournament
 
-    now = datetime.now(UTC).replace(microsecond=0)
-    body = {
-        "name": name,
-        "game": "valorant",
-        "format": "single_elimination",
-        "participant_type": "solo",
-        "registration_opens_at": (now + timedelta(days=1)).isoformat(),
-        "registration_closes_at": (now + timedelta(days=5)).isoformat(),
-        "start_at": (now + timedelta(days=7)).isoformat(),
-        **fields,
-    }
-    tournament = services.create_tournament(actor=owner, data=TournamentCreateArgs().load(body))
-    services.publish_tournament(tournament.id, actor=owner)
-    services.open_registration(tournament.id, actor=owner)
-    return tournament
+    return open_tournament(owner, name=name, participant_type="solo", **fields)
 
 
 def seed(app: Any, rows: int) -> dict[str, Any]:

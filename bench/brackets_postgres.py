@@ -113,12 +113,12 @@ class PostgresBackend:
 
         from deltacrown.accounts import services as accounts
         from deltacrown.accounts.models import User
-        from deltacrown.core.time import isoformat, utcnow
+        from deltacrown.core.time import utcnow
         from deltacrown.core.transaction import unit_of_work
         from deltacrown.extensions import db
         from deltacrown.registrations.models import Registration, RegistrationMember
         from deltacrown.tournaments import services as tournaments
-        from deltacrown.tournaments.schemas import TournamentCreateArgs
+        from tests.factories import open_tournament
 
         self.cases += 1
         tag = f"{self.prefix}c{self.cases}"
@@ -130,21 +130,13 @@ class PostgresBackend:
                 email=f"{tag}o@bench.test",
                 password="bench-password",  # noqa: S106  (a throwaway bench account)
             )
-            body = {
-                "name": f"Bench {tag}",
-                "game": "valorant",
-                "format": format_name,
-                "participant_type": "solo",
-                "max_participants": max(n, 2),
-                "registration_opens_at": isoformat(now + timedelta(days=1)),
-                "registration_closes_at": isoformat(now + timedelta(days=5)),
-                "start_at": isoformat(now + timedelta(days=7)),
-            }
-            tournament = tournaments.create_tournament(
-                actor=organizer, data=TournamentCreateArgs().load(body)
+            tournament = open_tournament(
+                organizer,
+                name=f"Bench {tag}",
+                format=format_name,
+                participant_type="solo",
+                max_participants=max(n, 2),
             )
-            tournaments.publish_tournament(tournament.id, actor=organizer)
-            tournaments.open_registration(tournament.id, actor=organizer)
             users = [
                 {
                     "username": f"{tag}p{i}"[:30],

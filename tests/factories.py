@@ -3,7 +3,9 @@
 Tournaments: `tournament_body(**overrides)` is a valid `POST /api/tournaments/` body;
 `build_tournament(owner_id, status=..., **overrides)` creates one inside the current app context
 (service tests); `make_tournament(app, owner_id, ...)` does the same in its own context and
-commits (API tests, which must not hold a context), returning the id.
+commits (API tests, which must not hold a context), returning the id. `open_tournament(owner,
+**overrides)` creates, publishes and opens one for registration, for scripts that seed
+through the services (the live tests' match, the benchmarks).
 """
 
 from __future__ import annotations
@@ -32,6 +34,19 @@ def tournament_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return {k: v for k, v in body.items() if v is not DROP}
+
+
+def open_tournament(owner: Any, **overrides: Any) -> Any:
+    """Create a tournament of `tournament_body(**overrides)` owned by `owner` (a user), publish
+    it and open its registration, through the services, in the caller's unit of work."""
+    from deltacrown.tournaments import services
+    from deltacrown.tournaments.schemas import TournamentCreateArgs
+
+    data = TournamentCreateArgs().load(tournament_body(**overrides))
+    tournament = services.create_tournament(actor=owner, data=data)
+    services.publish_tournament(tournament.id, actor=owner)
+    services.open_registration(tournament.id, actor=owner)
+    return tournament
 
 
 def build_tournament(owner_id: int, *, status: str = "draft", **overrides: Any) -> Any:

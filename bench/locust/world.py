@@ -31,12 +31,11 @@ def _open_tournament(backend: Any) -> int:
     import sqlalchemy as sa
 
     from deltacrown.accounts import services as accounts
-    from deltacrown.core.time import isoformat, utcnow
+    from deltacrown.core.time import utcnow
     from deltacrown.core.transaction import unit_of_work
     from deltacrown.extensions import db
-    from deltacrown.tournaments import services as tournaments
     from deltacrown.tournaments.models import Tournament
-    from deltacrown.tournaments.schemas import TournamentCreateArgs
+    from tests.factories import open_tournament
 
     tag = f"{backend.prefix}open"
     now = utcnow().replace(microsecond=0)
@@ -44,21 +43,9 @@ def _open_tournament(backend: Any) -> int:
         organizer = accounts.register_user(
             username=f"{tag}o"[:30], email=f"{tag}o@bench.test", password=PASSWORD
         )
-        body = {
-            "name": f"Locust Open {tag}",
-            "game": "valorant",
-            "format": "single_elimination",
-            "participant_type": "solo",
-            "max_participants": 4096,
-            "registration_opens_at": isoformat(now + timedelta(days=1)),
-            "registration_closes_at": isoformat(now + timedelta(days=5)),
-            "start_at": isoformat(now + timedelta(days=7)),
-        }
-        tournament = tournaments.create_tournament(
-            actor=organizer, data=TournamentCreateArgs().load(body)
+        tournament = open_tournament(
+            organizer, name=f"Locust Open {tag}", participant_type="solo", max_participants=4096
         )
-        tournaments.publish_tournament(tournament.id, actor=organizer)
-        tournaments.open_registration(tournament.id, actor=organizer)
         db.session.execute(
             sa.update(Tournament)
             .where(Tournament.id == tournament.id)

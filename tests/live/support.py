@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,16 +28,14 @@ def seed_live_match(app: Any, prefix: str, domain: str = "live.test") -> LiveMat
     from deltacrown.accounts import services as accounts
     from deltacrown.accounts.tokens import tokens_for
     from deltacrown.brackets import services as brackets
-    from deltacrown.core.time import isoformat, utcnow
     from deltacrown.core.transaction import unit_of_work
     from deltacrown.extensions import db
     from deltacrown.matches.models import Match
     from deltacrown.registrations import services as registrations
     from deltacrown.registrations.models import Registration
     from deltacrown.tournaments import services as tournaments
-    from deltacrown.tournaments.schemas import TournamentCreateArgs
+    from tests.factories import open_tournament
 
-    now = utcnow().replace(microsecond=0)
     with app.test_request_context(), unit_of_work():
         users = [
             accounts.register_user(
@@ -51,21 +48,9 @@ def seed_live_match(app: Any, prefix: str, domain: str = "live.test") -> LiveMat
         organizer, *players = users
         for n, player in enumerate(players, start=1):
             accounts.add_game_profile(player, game_ref="valorant", in_game_id=f"{prefix}{n}#LV{n}")
-        body = {
-            "name": f"Live {prefix}",
-            "game": "valorant",
-            "format": "single_elimination",
-            "participant_type": "solo",
-            "max_participants": 4,
-            "registration_opens_at": isoformat(now + timedelta(days=1)),
-            "registration_closes_at": isoformat(now + timedelta(days=5)),
-            "start_at": isoformat(now + timedelta(days=7)),
-        }
-        tournament = tournaments.create_tournament(
-            actor=organizer, data=TournamentCreateArgs().load(body)
+        tournament = open_tournament(
+            organizer, name=f"Live {prefix}", participant_type="solo", max_participants=4
         )
-        tournaments.publish_tournament(tournament.id, actor=organizer)
-        tournaments.open_registration(tournament.id, actor=organizer)
         for player in players:
             registrations.register(tournament.id, actor=player)
         tournaments.close_registration(tournament.id, actor=organizer)
