@@ -32,7 +32,10 @@ shared machine's load does not move as it moves `seconds`; `database_seconds` (t
 floors measured in the same run through the driver alone, as many transactions as results:
 `commit_floor_seconds` (a one-row INSERT and its commit) and `result_floor_seconds` (the
 least a result can be: a locking read of three rows, one statement writing two of them and
-appending a row, the commit).
+appending a row, the commit). With `--broker-url`, `effects_floor_seconds` sends the result
+floor's statements through the app's unit of work, each followed by the six live events and
+the enqueued reactions a committed result sends: the least a result costs through this stack
+while it keeps them.
 
     python bench/brackets.py --backend postgres --database-url postgresql+psycopg://... \
         --formats single_elimination double_elimination --sizes 8 64 1024 --repeat 1
@@ -165,6 +168,9 @@ def run(
         if floor is not None and results:
             extra["commit_floor_seconds"] = round(floor(results), 3)
             extra["result_floor_seconds"] = round(backend.result_floor(results), 3)  # type: ignore[attr-defined]
+            effects = backend.effects_floor(results)  # type: ignore[attr-defined]
+            if effects is not None:
+                extra["effects_floor_seconds"] = round(effects, 3)
         base = {"engine": backend.name, "format": format_name, "n": n, "repeat": repeat}
         yield {**base, "op": "generate", "seconds": best_generate, "matches": matches}
         yield {**base, "op": "play", "seconds": best_play, "matches": results, **extra}

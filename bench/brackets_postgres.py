@@ -106,6 +106,88 @@ class PostgresBackend:
             raw.close()
         return seconds
 
+    def effects_floor(self, results: int) -> float | None:
+        """Seconds for `results` transactions of the result floor's statements sent through
+        the app's own unit of work (SQLAlchemy Core on the session's connection, no ORM
+        objects), each followed by what a committed result sends before its request answers:
+        six live events (the match's and the tournament's channels: completed, ready, started)
+        and `match_completed`, whose reactions are enqueued in one broker message. The least a
+        result can cost through this stack while it keeps its live events and reactions: a
+        hand-written result path would spend this before it checked, routed or audited
+        anything. Measured with `--broker-url` only (without a broker the reactions would run
+        inside the loop); None otherwise."""
+        if not self.broker_url:
+            return None
+        import sqlalchemy as sa
+
+        from deltacrown.core import realtime, signals
+        from deltacrown.core.transaction import unit_of_work
+        from deltacrown.extensions import db
+
+        rows, log = f"{self.prefix}_effects_rows", f"{self.prefix}_effects_log"
+        with db.engine.connect() as connection:
+            connection.execute(sa.text(f"CREATE TABLE {rows} (id integer PRIMARY KEY, v integer)"))
+            fill = f"INSERT INTO {rows} SELECT g, 0 FROM generate_series(0, {results + 2}) g"  # noqa: S608
+            connection.execute(sa.text(fill))
+            connection.execute(
+                sa.text(f"CREATE TABLE {log} (id bigserial PRIMARY KEY, row_id int, data jsonb)")
+            )
+            connection.commit()
+        lock = sa.text(f"SELECT id, v FROM {rows} WHERE id IN (:a, :b, :c) FOR UPDATE")  # noqa: S608
+        write = sa.text(
+            f"WITH w AS (UPDATE {rows} SET v = v + 1 WHERE id IN (:a, :b)) "  # noqa: S608
+            f"INSERT INTO {log} (row_id, data) VALUES (:a, CAST(:data AS jsonb))"
+        )
+        # Ids no table holds: the reactions are only enqueued (no worker takes them here); the
+        # events go to two channels of their own, whose keys are removed afterwards.
+        base = -10 * (results + 3)
+        channels = (f"match:{base}", f"tournament:{base}")
+        try:
+            started = time.perf_counter()
+            for number in range(results):
+                match_id = base - number
+                with unit_of_work():
+                    connection = db.session.connection()
+                    ids = {"a": number, "b": number + 1, "c": number + 2}
+                    connection.execute(lock, ids).all()
+                    connection.execute(write, {**ids, "data": '{"status": "completed"}'})
+                    event = {"match_id": match_id, "tournament_id": base, "status": "completed"}
+                    for kind in ("match.completed", "match.ready", "match.started"):
+                        for channel in channels:
+                            realtime.publish(channel, kind, event)
+                    signals.send_after_commit(
+                        signals.match_completed,
+                        "brackets",
+                        match_id=match_id,
+                        tournament_id=base,
+                        stage_id=base,
+                        winner_registration_id=base,
+                        loser_registration_id=base - 1,
+                    )
+            seconds = time.perf_counter() - started
+        finally:
+            db.session.rollback()
+            with db.engine.connect() as connection:
+                connection.execute(sa.text(f"DROP TABLE {rows}, {log}"))
+                connection.commit()
+            self._forget(channels)
+        return seconds
+
+    def _forget(self, channels: tuple[str, ...]) -> None:
+        """Remove the realtime keys (seq counters, replay buffers) of these channels."""
+        if not self.redis_url:
+            return
+        import redis
+
+        client = redis.Redis.from_url(self.redis_url)
+        try:
+            for channel in channels:
+                keys = list(client.scan_iter(match=f"*:{channel}"))
+                if keys:
+                    client.delete(*keys)
+        finally:
+            client.close()
+
     def prepare(self, format_name: str, seeds: list[int]) -> None:
         """An organizer and a closed solo tournament of len(seeds) confirmed registrations
         (bulk-inserted: registering is not what is measured)."""

@@ -1,5 +1,5 @@
-"""bench/brackets.py --backend postgres runs at a small size, prints one JSON line per case,
-and deletes what it created (so the benchmark with persistence cannot rot)."""
+"""bench/brackets.py --backend postgres runs at a small size, prints one JSON line per case
+with its floors, and deletes what it created (so the benchmark with persistence cannot rot)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ def test_the_postgres_backend_prints_a_line_per_case_and_cleans_up(database_url,
             "postgres",
             "--database-url",
             database_url,
+            "--broker-url",  # reactions enqueued, as in server mode (and the effects floor)
+            "memory://",
             "--formats",
             "single_elimination",
             "double_elimination",
@@ -68,4 +70,5 @@ def test_the_postgres_backend_prints_a_line_per_case_and_cleans_up(database_url,
         # The server's own clock: some of the driver's time, never more than all of it.
         assert 0 < play["server_seconds"] <= play["database_seconds"]
         assert play["commit_floor_seconds"] > 0 and play["result_floor_seconds"] > 0
+        assert play["effects_floor_seconds"] > 0
     assert {t: _count(database_url, t) for t in before} == before
