@@ -170,23 +170,11 @@ class PostgresBackend:
             with db.engine.connect() as connection:
                 connection.execute(sa.text(f"DROP TABLE {rows}, {log}"))
                 connection.commit()
-            self._forget(channels)
+            if self.redis_url:
+                from tests.live.support import forget
+
+                forget(self.redis_url, channels)
         return seconds
-
-    def _forget(self, channels: tuple[str, ...]) -> None:
-        """Remove the realtime keys (seq counters, replay buffers) of these channels."""
-        if not self.redis_url:
-            return
-        import redis
-
-        client = redis.Redis.from_url(self.redis_url)
-        try:
-            for channel in channels:
-                keys = list(client.scan_iter(match=f"*:{channel}"))
-                if keys:
-                    client.delete(*keys)
-        finally:
-            client.close()
 
     def prepare(self, format_name: str, seeds: list[int]) -> None:
         """An organizer and a closed solo tournament of len(seeds) confirmed registrations

@@ -1,6 +1,7 @@
-"""Shared by the cross-process test and bench/ws_fanout.py: a live best-of-3 match committed
-for real (seeded through the services, as an operator's script would), and the removal of its
-channels' realtime keys from Redis."""
+"""Shared by the cross-process test and the benchmarks (bench/ws_fanout.py; `forget` also by
+bench/brackets_postgres.py): a live best-of-3 match committed for real (seeded through the
+services, as an operator's script would), and the removal of channels' realtime keys from
+Redis."""
 
 from __future__ import annotations
 
@@ -117,11 +118,16 @@ def delete_created_rows(
 
 def forget_channels(redis_url: str, seeded: LiveMatch) -> None:
     """Remove the realtime keys (seq counters, replay buffers) of the match's channels."""
+    forget(redis_url, (f"match:{seeded.match_id}", f"tournament:{seeded.tournament_id}"))
+
+
+def forget(redis_url: str, channels: tuple[str, ...]) -> None:
+    """Remove the realtime keys (seq counters, replay buffers) of these channels."""
     import redis
 
     client = redis.Redis.from_url(redis_url)
     try:
-        for channel in (f"match:{seeded.match_id}", f"tournament:{seeded.tournament_id}"):
+        for channel in channels:
             keys = list(client.scan_iter(match=f"*:{channel}"))
             if keys:
                 client.delete(*keys)

@@ -5,6 +5,8 @@ and its ETag."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import assert_problem
 from tests.registrations.conftest import registrations_url as url
 
@@ -52,9 +54,9 @@ def test_everyone_else_sees_confirmed_registrations_with_public_fields(
         }
 
 
-def test_a_private_tournaments_list_is_hidden_from_strangers_not_from_its_players(
-    app, client, tournament, make_player, registered, stranger
-):
+@pytest.fixture
+def private_with_player(app, tournament, make_player, registered):
+    """A private tournament and a player registered with its invite code."""
     from deltacrown.extensions import db
     from deltacrown.tournaments.models import Tournament
 
@@ -64,22 +66,21 @@ def test_a_private_tournaments_list_is_hidden_from_strangers_not_from_its_player
         db.session.remove()
     player = make_player()
     registered(tid, player, invite_code=code)
+    return tid, player
+
+
+def test_a_private_tournaments_list_is_hidden_from_strangers_not_from_its_players(
+    client, private_with_player, stranger
+):
+    tid, player = private_with_player
     assert_problem(client.get(url(tid), headers=stranger.headers), 404, "tournament_not_found")
     assert len(client.get(url(tid), headers=player.headers).get_json()) == 1
 
 
 def test_a_private_tournaments_players_see_it_as_its_bracket_and_registrations_show_it(
-    app, client, tournament, make_player, registered, stranger
+    client, private_with_player, stranger
 ):
-    from deltacrown.extensions import db
-    from deltacrown.tournaments.models import Tournament
-
-    tid = tournament(visibility="private")
-    with app.app_context():
-        code = db.session.get(Tournament, tid).invite_code
-        db.session.remove()
-    player = make_player()
-    registered(tid, player, invite_code=code)
+    tid, player = private_with_player
     detail = f"/api/tournaments/{tid}/"
     assert_problem(client.get(detail, headers=stranger.headers), 404, "tournament_not_found")
     response = client.get(detail, headers=player.headers)
