@@ -122,4 +122,10 @@ beat_schedule = {
         "task": "analytics.snapshot_health",
         "schedule": timedelta(minutes=5),
     },
+    # With OUTBOX_RELAY=worker: what commits stored, when no `flask outbox relay` is running
+    # (beside a running relay it does nothing).
+    "relay-outbox": {
+        "task": "core.relay_outbox",
+        "schedule": timedelta(seconds=30),
+    },
 }

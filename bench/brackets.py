@@ -171,6 +171,9 @@ def run(
             effects = backend.effects_floor(results)  # type: ignore[attr-defined]
             if effects is not None:
                 extra["effects_floor_seconds"] = round(effects, 3)
+            if getattr(backend, "outbox", False) and effects is not None:
+                stored = backend.effects_floor(results, stored=True)  # type: ignore[attr-defined]
+                extra["outbox_floor_seconds"] = round(stored, 3)
         base = {"engine": backend.name, "format": format_name, "n": n, "repeat": repeat}
         yield {**base, "op": "generate", "seconds": best_generate, "matches": matches}
         yield {**base, "op": "play", "seconds": best_play, "matches": results, **extra}
@@ -255,6 +258,13 @@ def main(argv: list[str] | None = None) -> int:
         "Redis, as server mode does (by default they go to an in-process hub)",
     )
     parser.add_argument(
+        "--outbox",
+        action="store_true",
+        help="--backend postgres, with --redis-url: store each result's live events and "
+        "reactions in the outbox (OUTBOX_RELAY=worker) and time their relay apart "
+        "(relay_seconds)",
+    )
+    parser.add_argument(
         "--compare",
         action="store_true",
         help="also time brackets-manager.js (node + npm), save both runs, print the ratios",
@@ -265,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     PostgresBackend.database_url = args.database_url
     PostgresBackend.broker_url = args.broker_url
     PostgresBackend.redis_url = args.redis_url
+    PostgresBackend.outbox = args.outbox
     backend = BACKENDS[args.backend]()
     formats = [f for f in args.formats if f in getattr(backend, "formats", FORMATS)]
     ours = []

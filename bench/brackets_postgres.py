@@ -21,6 +21,7 @@ class PostgresBackend:
     database_url: str | None = None  # set by main() from --database-url / TEST_DATABASE_URL
     broker_url: str | None = None  # --broker-url: reactions enqueued as in server mode
     redis_url: str | None = None  # --redis-url: live events numbered and published in Redis
+    outbox: bool = False  # --outbox: OUTBOX_RELAY=worker, the relay timed after the play
 
     def __init__(self) -> None:
         import os
@@ -35,6 +36,8 @@ class PostgresBackend:
         broker = {"CELERY_BROKER_URL": self.broker_url} if self.broker_url else {}
         if self.redis_url:
             broker.update(REDIS_URL=self.redis_url, REALTIME_BACKEND="redis")
+        if self.outbox:
+            broker.update(OUTBOX_RELAY="worker")
         self.app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, **broker)
         self.context = self.app.app_context()
         self.context.push()
@@ -106,7 +109,7 @@ class PostgresBackend:
             raw.close()
         return seconds
 
-    def effects_floor(self, results: int) -> float | None:
+    def effects_floor(self, results: int, *, stored: bool = False) -> float | None:
         """Seconds for `results` transactions of the result floor's statements sent through
         the app's own unit of work (SQLAlchemy Core on the session's connection, no ORM
         objects), each followed by what a committed result sends before its request answers:
@@ -115,9 +118,16 @@ class PostgresBackend:
         result can cost through this stack while it keeps its live events and reactions: a
         hand-written result path would spend this before it checked, routed or audited
         anything. Measured with `--broker-url` only (without a broker the reactions would run
-        inside the loop); None otherwise."""
+        inside the loop); None otherwise.
+
+        `stored` (with `--outbox`): the same transactions with OUTBOX_RELAY=worker, so the
+        events and the signal are stored in the outbox with the commit instead of sent (the
+        rows are deleted afterwards, undelivered): the least a result costs when its effects
+        leave through the relay."""
         if not self.broker_url:
             return None
+        mode = self.app.config["OUTBOX_RELAY"]
+        self.app.config["OUTBOX_RELAY"] = "worker" if stored else "request"
         import sqlalchemy as sa
 
         from deltacrown.core import realtime, signals
@@ -142,6 +152,8 @@ class PostgresBackend:
         # events go to two channels of their own, whose keys are removed afterwards.
         base = -10 * (results + 3)
         channels = (f"match:{base}", f"tournament:{base}")
+        first_stored = db.session.scalar(sa.text("SELECT coalesce(max(id), 0) FROM outbox_messages"))
+        db.session.rollback()
         try:
             started = time.perf_counter()
             for number in range(results):
@@ -166,9 +178,13 @@ class PostgresBackend:
                     )
             seconds = time.perf_counter() - started
         finally:
+            self.app.config["OUTBOX_RELAY"] = mode
             db.session.rollback()
             with db.engine.connect() as connection:
                 connection.execute(sa.text(f"DROP TABLE {rows}, {log}"))
+                connection.execute(
+                    sa.text("DELETE FROM outbox_messages WHERE id > :first"), {"first": first_stored}
+                )
                 connection.commit()
             if self.redis_url:
                 from tests.live.support import forget
@@ -322,7 +338,28 @@ class PostgresBackend:
             "database_seconds": round(waited[0], 3),
             "server_seconds": _difference(self.server_active_seconds(), server),
         }
+        if self.outbox:
+            self.play_extra.update(self._relay())
         return results
+
+    def _relay(self) -> dict[str, Any]:
+        """What the play-through stored in the outbox, delivered as `flask outbox relay`
+        does (in server mode a process of its own, while results go on): its time apart."""
+        from deltacrown.core import outbox_relay
+        from deltacrown.extensions import db
+
+        started = time.perf_counter()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            if not outbox_relay.try_lead(connection):
+                raise RuntimeError("another outbox relay is running on this database")
+            try:
+                commits = outbox_relay.drain()
+            finally:
+                outbox_relay.release(connection)
+        return {
+            "relay_seconds": round(time.perf_counter() - started, 3),
+            "relayed_commits": commits,
+        }
 
     def server_active_seconds(self) -> float | None:
         """The server's own clock: seconds its client backends have spent running statements

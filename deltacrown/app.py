@@ -24,6 +24,7 @@ from deltacrown.core import (
     i18n,
     mail,
     metrics,
+    outbox,
     ratelimit,
     realtime,
     response_cache,
@@ -119,6 +120,7 @@ ADMIN_MODULES = (
 )
 CLI_MODULES = (
     "deltacrown.core.cli",
+    "deltacrown.core.outbox_relay",
     "deltacrown.accounts.cli",
     "deltacrown.demo",
     "deltacrown.economy.cli",
@@ -132,6 +134,7 @@ TASK_MODULES = (
     "deltacrown.accounts.tasks",
     "deltacrown.accounts.recovery_tasks",
     "deltacrown.core.tasks",
+    "deltacrown.core.outbox_relay",
     "deltacrown.tournaments.tasks",
     "deltacrown.economy.tasks",
     "deltacrown.teams.tasks",
@@ -148,6 +151,7 @@ TASK_MODULES = (
 MODEL_MODULES = (
     "deltacrown.core.audit",
     "deltacrown.core.idempotency",
+    "deltacrown.core.outbox",
     "deltacrown.accounts.models",
     "deltacrown.accounts.security_models",
     "deltacrown.accounts.credential_models",
@@ -285,6 +289,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     sock.init_app(app)
     transaction.init_app(app)
+    outbox.install_listeners()
     auth.init_jwt_errors(app)
     realtime.init_app(app)
     mail.init_app(app)

@@ -205,6 +205,11 @@ class BaseConfig:
     # Websocket fan-out: "auto" = Redis when REDIS_URL is set, else memory; or "memory"/"redis".
     REALTIME_BACKEND = "auto"
 
+    # Where a commit's live events and signals go (docs/operations.md "The outbox relay"):
+    # "request" runs them after the commit in the committing process; "worker" (PostgreSQL
+    # and Redis) stores them with the commit for `flask outbox relay` to deliver.
+    OUTBOX_RELAY = "request"
+
     # Websockets (API_CONVENTIONS "Websockets"; docs/realtime.md). The server pings every
     # `ping_interval` seconds and closes a connection whose pong has not come back by the next
     # ping (silent for 2 × 25 s); frames above `max_message_size` close with 1009.
@@ -296,6 +301,7 @@ class BaseConfig:
             "JWT_SECRET_KEY": env_str("JWT_SECRET_KEY"),
             "SQLALCHEMY_DATABASE_URI": env_str("DATABASE_URL"),
             "REDIS_URL": env_str("REDIS_URL"),
+            "OUTBOX_RELAY": env_str("OUTBOX_RELAY"),
             "CELERY_BROKER_URL": env_str("CELERY_BROKER_URL"),
             "CELERY_RESULT_BACKEND": env_str("CELERY_RESULT_BACKEND"),
             "SENTRY_DSN": env_str("SENTRY_DSN"),
@@ -463,6 +469,17 @@ def load_config(config: str | type[BaseConfig] | dict[str, Any] | None) -> dict[
     return values
 
 
+def _validate_outbox(values: dict[str, Any]) -> None:
+    relay = values.get("OUTBOX_RELAY") or "request"
+    if relay not in ("request", "worker"):
+        raise ConfigError(f"OUTBOX_RELAY must be request or worker (got {relay!r})")
+    if relay == "worker":
+        if not str(values.get("SQLALCHEMY_DATABASE_URI") or "").startswith("postgresql"):
+            raise ConfigError("OUTBOX_RELAY=worker needs DATABASE_URL pointing at PostgreSQL")
+        if not values.get("REDIS_URL"):
+            raise ConfigError("OUTBOX_RELAY=worker needs REDIS_URL (the relay publishes there)")
+
+
 def validate(values: dict[str, Any]) -> None:
     """Refuse to start a production app on unsafe defaults, with a one-line reason (and any
     app on a storage setting that cannot work)."""
@@ -471,6 +488,7 @@ def validate(values: dict[str, Any]) -> None:
         raise ConfigError(f"STORAGE_BACKEND must be local or s3 (got {backend!r})")
     if backend == "s3" and not values.get("STORAGE_S3_BUCKET"):
         raise ConfigError("STORAGE_BACKEND=s3 needs STORAGE_S3_BUCKET")
+    _validate_outbox(values)
     if values.get("ENV_NAME") != "production":
         return
     for key in ("SECRET_KEY", "JWT_SECRET_KEY"):

@@ -162,9 +162,7 @@ def run_ready_effects() -> None:
     effects: list[Effect] = g.pop("ready_effects", [])
     if not effects:
         return
-    with ExitStack() as batches:  # what the effects send leaves together when they are done
-        for batch in _effect_batches:
-            batches.enter_context(batch.collecting())
+    with collecting_batches():  # what the effects send leaves together when they are done
         for func, args, kwargs in effects:
             try:
                 func(*args, **kwargs)
@@ -191,7 +189,9 @@ class EffectBatch(Generic[T]):
         return self._items.get()
 
     @contextmanager
-    def collecting(self) -> Iterator[None]:
+    def collecting(self, *, strict: bool = False) -> Iterator[None]:
+        """Hold what the block sends, then send it together. `strict` (the outbox relay):
+        nothing is sent if the block raises, and a failed send raises instead of being logged."""
         if self._items.get() is not None:  # already inside one: that one sends them
             yield
             return
@@ -199,14 +199,32 @@ class EffectBatch(Generic[T]):
         token = self._items.set(items)
         try:
             yield
-        finally:
+        except BaseException:
             self._items.reset(token)
-            if items:
-                try:
-                    self._send(items)
-                except Exception:
-                    log.exception("sending %d %s held by a commit's effects failed",
-                                  len(items), self.name)  # fmt: skip
+            if items and not strict:
+                self._send_logged(items)
+            raise
+        self._items.reset(token)
+        if items:
+            if strict:
+                self._send(items)
+            else:
+                self._send_logged(items)
+
+    def _send_logged(self, items: list[T]) -> None:
+        try:
+            self._send(items)
+        except Exception:
+            log.exception("sending %d %s held by a commit's effects failed", len(items), self.name)
+
+
+@contextmanager
+def collecting_batches(*, strict: bool = False) -> Iterator[None]:
+    """Every kind of `EffectBatch` held for the block and sent at its end (see `collecting`)."""
+    with ExitStack() as batches:
+        for batch in _effect_batches:
+            batches.enter_context(batch.collecting(strict=strict))
+        yield
 
 
 _effect_batches: list[EffectBatch[Any]] = []

@@ -1,0 +1,155 @@
+"""The outbox relay on PostgreSQL with real commits: one leader at a time, woken by the
+commit's NOTIFY; and a result entered in worker mode, delivered by it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from deltacrown.accounts.models import User
+from deltacrown.core import outbox, outbox_relay, signals
+from deltacrown.core.outbox import OutboxMessage
+from deltacrown.core.transaction import unit_of_work
+from deltacrown.extensions import db
+from deltacrown.matches import services
+from tests.brackets_api.conftest import (  # noqa: F401  (fixtures)
+    api,
+    organizer,
+)
+from tests.brackets_api.conftest import cup as any_cup  # noqa: F401  (fixture)
+from tests.matches.conftest import Play, all_matches
+from tests.teams.conftest import give_profile, make_player  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def worker_mode(app: Flask, is_postgres: bool, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    if not is_postgres:
+        pytest.skip("the outbox relay needs PostgreSQL")
+    monkeypatch.setitem(app.config, "OUTBOX_RELAY", "worker")
+    yield
+
+
+def _until(condition: Any, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return bool(condition())
+
+
+@pytest.mark.own_isolation
+def test_one_relay_leads_at_a_time_and_a_standby_takes_over(app: Flask, worker_mode: None) -> None:
+    with app.app_context():
+        with db.engine.connect() as first, db.engine.connect() as second:
+            assert outbox_relay.try_lead(first)
+            assert not outbox_relay.try_lead(second)
+            assert outbox_relay.relay_outbox.run() == 0  # the beat task finds a relay running
+            outbox_relay.release(first)
+            assert outbox_relay.try_lead(second)
+            outbox_relay.release(second)
+
+
+@pytest.mark.own_isolation
+def test_the_relay_delivers_a_commit_when_its_notify_arrives(app: Flask, worker_mode: None) -> None:
+    heard: list[int] = []
+
+    def receiver(sender: Any, *, sanction_id: int, **kwargs: Any) -> None:
+        heard.append(sanction_id)
+
+    signals.sanction_created.connect(receiver, weak=False)
+    stop = threading.Event()
+
+    def loop() -> None:
+        with app.app_context():
+            # It would poll only after 60 s: a delivery sooner is the NOTIFY's doing.
+            outbox_relay.run(poll=60.0, stop=stop)
+
+    def leading() -> bool:
+        with app.app_context():
+            locks = db.session.scalar(
+                sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = :k"),
+                {"k": outbox_relay.LOCK_KEY},
+            )
+            db.session.rollback()
+            return bool(locks)
+
+    thread = threading.Thread(target=loop)
+    thread.start()
+    try:
+        assert _until(leading)
+        with app.app_context():
+            with unit_of_work():
+                signals.send_after_commit(
+                    signals.sanction_created, "tests", sanction_id=41, user_id=1, team_id=None,
+                    type="warning", scope="global",
+                )  # fmt: skip
+        assert _until(lambda: heard == [41])
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
+            db.session.rollback()
+    finally:
+        stop.set()
+        with app.app_context():
+            db.session.execute(sa.text(f"SELECT pg_notify('{outbox.NOTIFY_CHANNEL}', '')"))
+            db.session.commit()
+        thread.join(10)
+        signals.sanction_created.disconnect(receiver)
+        with app.app_context():
+            db.session.execute(sa.delete(OutboxMessage))
+            db.session.commit()
+    assert not thread.is_alive()
+    assert not leading()  # it let go of the lock when it stopped
+
+
+def test_a_result_in_worker_mode_is_announced_by_the_relay(
+    app: Flask,
+    worker_mode: None,
+    any_cup: Any,  # noqa: F811
+    api: Any,  # noqa: F811
+    organizer: Any,  # noqa: F811
+) -> None:
+    cup = any_cup(4, format="single_elimination")
+    play = Play(cup, all_matches(api.generated(cup.id, options={"best_of": 1})))
+    assert api.start(cup.id).status_code == 200
+    completed: list[dict[str, Any]] = []
+
+    def receiver(sender: Any, **kwargs: Any) -> None:
+        completed.append(kwargs)
+
+    match_id = play.matches["W1.1"]["id"]
+    first, second = play.ids("W1.1")
+    signals.match_completed.connect(receiver, weak=False)
+    try:
+        with app.app_context():
+            with unit_of_work():
+                actor = db.session.get(User, organizer.id)
+                services.enter_result(
+                    match_id, winner=first, games=[[1, 0]], actor=actor, expect="open"
+                )
+            assert completed == []
+            stored = [
+                outbox.untag(row.messages)
+                for row in db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))
+            ]
+            messages = stored[-1]
+            kinds = {(m[0], m[2] if m[0] == "event" else m[1]) for m in messages}
+            assert ("event", "match.completed") in kinds
+            assert ("signal", "match_completed") in kinds
+            assert outbox_relay.drain() >= 1
+    finally:
+        signals.match_completed.disconnect(receiver)
+    assert completed == [
+        {"match_id": match_id, "tournament_id": cup.id, "stage_id": completed[0]["stage_id"],
+         "winner_registration_id": first, "loser_registration_id": second}
+    ]  # fmt: skip
+    detail = api.client.get(f"/api/matches/{match_id}/").get_json()
+    assert detail["status"] == "completed"
