@@ -152,7 +152,9 @@ class PostgresBackend:
         # events go to two channels of their own, whose keys are removed afterwards.
         base = -10 * (results + 3)
         channels = (f"match:{base}", f"tournament:{base}")
-        first_stored = db.session.scalar(sa.text("SELECT coalesce(max(id), 0) FROM outbox_messages"))
+        first_stored = db.session.scalar(
+            sa.text("SELECT coalesce(max(id), 0) FROM outbox_messages")
+        )
         db.session.rollback()
         try:
             started = time.perf_counter()
@@ -183,7 +185,8 @@ class PostgresBackend:
             with db.engine.connect() as connection:
                 connection.execute(sa.text(f"DROP TABLE {rows}, {log}"))
                 connection.execute(
-                    sa.text("DELETE FROM outbox_messages WHERE id > :first"), {"first": first_stored}
+                    sa.text("DELETE FROM outbox_messages WHERE id > :first"),
+                    {"first": first_stored},
                 )
                 connection.commit()
             if self.redis_url:
