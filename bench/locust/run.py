@@ -7,7 +7,8 @@ Makes the world (bench/locust/world.py: an open tournament, a live cup of `--pai
 played 256-player double elimination; seed the database with bench/seed.py first for a
 realistic discovery table), starts DeltaCrown in server mode (gunicorn `-k gthread -w 2`, with
 threads for the followers, `DELTACROWN_ENV=production`, rate limits out of reach of one
-client address) and one Celery worker, runs locust headless (bench/locust/locustfile.py), then
+client address) and one Celery worker (with `--outbox`, `OUTBOX_RELAY=worker` and one
+`flask outbox relay` beside them), runs locust headless (bench/locust/locustfile.py), then
 prints one JSON line per endpoint (requests, failures, req/s, p50, p95, p99) and, per SLO
 (`SLOS` below, docs/performance.md), `met` or `missed` with the measured figure.
 """
@@ -124,6 +125,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spawn-rate", type=float, default=10)
     parser.add_argument("--duration", type=int, default=60, help="seconds")
     parser.add_argument("--pairs", type=int, default=256, help="ready matches of the live cup")
+    parser.add_argument(
+        "--outbox",
+        action="store_true",
+        help="OUTBOX_RELAY=worker: live events and reactions leave through `flask outbox relay`",
+    )
     args = parser.parse_args(argv)
     if not args.database_url or not args.redis_url:
         raise SystemExit("needs --database-url (PostgreSQL) and --redis-url")
@@ -134,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="locust-"))
     (workdir / "world.json").write_text(json.dumps(built), encoding="utf-8")
     env = _env(args)
+    if args.outbox:
+        env["OUTBOX_RELAY"] = "worker"
     followers = args.users * 4 // 20 + 1
     threads = str(followers // 2 + 32)
     binaries = Path(sys.executable).parent
@@ -146,6 +154,11 @@ def main(argv: list[str] | None = None) -> int:
         [str(binaries / "celery"), "-A", "deltacrown.celery_app:celery", "worker",
          "--concurrency", "1", "-l", "warning"], env, "locust_worker.log",
     )  # fmt: skip
+    relay = None
+    if args.outbox:
+        relay = _start(
+            [str(binaries / "flask"), "--app", "wsgi", "outbox", "relay"], env, "locust_relay.log"
+        )
     try:
         _wait_for(PORT)
         locust = subprocess.run(  # noqa: S603  # nosec B603 - our own command line
@@ -157,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
             capture_output=True, text=True, check=False,
         )  # fmt: skip
     finally:
+        if relay is not None:
+            _stop(relay)
         _stop(worker)
         _stop(server)
     stats = workdir / "mix_stats.csv"
@@ -164,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         print(locust.stdout[-3000:], locust.stderr[-3000:], file=sys.stderr)
         return 1
     rows = _rows(stats)
-    common = {"users": args.users, "duration": args.duration, "followers_max": followers}
+    common = {"users": args.users, "duration": args.duration, "followers_max": followers,
+              "outbox": args.outbox}  # fmt: skip
     for row in rows:
         print(json.dumps({**common, "type": row["Type"], "name": row["Name"],
                           "requests": int(row["Request Count"]),
