@@ -29,8 +29,11 @@ import sqlalchemy as sa
 from celery import shared_task
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy.exc import SQLAlchemyError
 
-from deltacrown.core import realtime, signals
+from deltacrown.core import metrics, realtime, signals
 from deltacrown.core.db import db
 from deltacrown.core.outbox import NOTIFY_CHANNEL, OutboxMessage, untag, worker_mode
 from deltacrown.core.transaction import collecting_batches, unit_of_work
@@ -41,6 +44,9 @@ LOCK_KEY = 0x64630B01  # the leader's advisory lock
 BATCH_ROWS = 200  # stored commits per delivery
 MAX_PAUSE_SECONDS = 30.0  # after failed sends, at most this long between attempts
 TASK_NAME = "core.relay_outbox"
+COUNTED = 10_001  # the backlog is counted this far
+WAITING_METRIC = "deltacrown_outbox_waiting"
+OLDEST_METRIC = "deltacrown_outbox_oldest_age_seconds"
 
 
 # ----- delivery ------------------------------------------------------------------------------
@@ -100,15 +106,43 @@ def drain(limit: int = BATCH_ROWS) -> int:
             return total
 
 
-def backlog() -> tuple[int, float | None]:
-    """Stored commits not yet delivered, and the age in seconds of the oldest."""
-    count, oldest = db.session.execute(
-        sa.select(sa.func.count(OutboxMessage.id), sa.func.min(OutboxMessage.created_at))
-    ).one()
-    db.session.rollback()
-    if oldest is None:
-        return int(count), None
-    return int(count), max(0.0, time.time() - oldest.timestamp())
+def backlog() -> tuple[int, float]:
+    """Stored commits not yet delivered (counted up to `COUNTED`), and the age in seconds of
+    the oldest (0 when none): two index reads, however long the backlog."""
+    count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(
+            sa.select(OutboxMessage.id).limit(COUNTED).subquery()
+        )
+    )
+    oldest = db.session.scalar(
+        sa.select(OutboxMessage.created_at).order_by(OutboxMessage.id).limit(1)
+    )
+    age = 0.0 if oldest is None else max(0.0, time.time() - oldest.timestamp())
+    return int(count or 0), age
+
+
+class OutboxCollector(Collector):
+    """Read at every scrape of a process in worker mode: how many commits wait for the relay,
+    and how long the oldest has waited (the `DeltaCrownOutboxStalled` alert)."""
+
+    def collect(self):  # type: ignore[no-untyped-def]
+        if not worker_mode():
+            return
+        try:
+            count, age = backlog()
+        except SQLAlchemyError:
+            log.warning("the outbox backlog could not be read", exc_info=True)
+            return
+        waiting = GaugeMetricFamily(
+            WAITING_METRIC,
+            f"Commits whose live events and signals wait for the outbox relay (up to {COUNTED}).",
+        )
+        waiting.add_metric([], float(count))
+        oldest = GaugeMetricFamily(
+            OLDEST_METRIC, "Seconds the oldest commit has waited for the outbox relay (0: none)."
+        )
+        oldest.add_metric([], age)
+        yield from (waiting, oldest)
 
 
 # ----- leadership and the loop ---------------------------------------------------------------
@@ -206,7 +240,10 @@ def relay_command(poll: float, batch: int, once: bool) -> None:
 def status_command() -> None:
     """How many commits wait for the relay, and how old the oldest is."""
     count, age = backlog()
-    click.echo(f"{count} stored commits waiting" + (f"; the oldest {age:.1f} s old" if age else ""))
+    more = "+" if count >= COUNTED else ""
+    click.echo(
+        f"{count}{more} stored commits waiting" + (f"; the oldest {age:.1f} s old" if count else "")
+    )
 
 
 def _require_worker_mode() -> None:
@@ -227,3 +264,4 @@ def _stop_on_signals(stop: threading.Event) -> None:
 
 def register(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
+    metrics.add_scrape_collector(OutboxCollector())

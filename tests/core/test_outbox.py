@@ -260,3 +260,39 @@ def test_a_receiver_that_raises_is_logged_and_the_rest_are_delivered(
         signals.sanction_revoked.disconnect(broken)
     assert [h["sanction_id"] for h in heard] == [2]
     assert "outbox message ['signal', 'sanction_revoked'] failed" in caplog.text
+
+
+def _scraped() -> dict[str, float]:
+    return {
+        family.name: family.samples[0].value
+        for family in outbox_relay.OutboxCollector().collect()  # type: ignore[no-untyped-call]
+    }
+
+
+@pytest.mark.postgres
+def test_the_backlog_is_exported_at_scrape_and_shown_by_the_status_command(
+    app: Flask, worker_mode: None
+) -> None:
+    with app.app_context():
+        assert _scraped() == {
+            outbox_relay.WAITING_METRIC: 0.0,
+            outbox_relay.OLDEST_METRIC: 0.0,
+        }
+        with unit_of_work():
+            realtime.publish("tests:outbox", "waiting.event", {})
+        scraped = _scraped()
+        assert scraped[outbox_relay.WAITING_METRIC] == 1.0
+        assert 0.0 <= scraped[outbox_relay.OLDEST_METRIC] < 3600
+        shown = app.test_cli_runner().invoke(args=["outbox", "status"])
+        assert shown.exit_code == 0, shown.output
+        assert shown.output.startswith("1 stored commits waiting; the oldest ")
+        outbox_relay.relay_once()
+        assert _scraped()[outbox_relay.WAITING_METRIC] == 0.0
+
+
+def test_request_mode_exports_no_backlog_and_has_nothing_to_relay(app: Flask) -> None:
+    with app.app_context():
+        assert _scraped() == {}
+        refused = app.test_cli_runner().invoke(args=["outbox", "relay", "--once"])
+    assert refused.exit_code != 0
+    assert "OUTBOX_RELAY is not 'worker'" in refused.output
