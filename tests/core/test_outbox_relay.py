@@ -153,3 +153,57 @@ def test_a_result_in_worker_mode_is_announced_by_the_relay(
     ]  # fmt: skip
     detail = api.client.get(f"/api/matches/{match_id}/").get_json()
     assert detail["status"] == "completed"
+
+
+def _settle() -> None:
+    """Deliver until nothing is left: reactions run by the relay (tasks run in place here)
+    commit and store what they announce in turn."""
+    for _ in range(10):
+        if outbox_relay.drain() == 0:
+            return
+    raise AssertionError("the outbox did not settle")
+
+
+def test_a_cup_played_over_the_api_is_announced_only_by_the_relay_and_completes_once(
+    app: Flask,
+    worker_mode: None,
+    any_cup: Any,  # noqa: F811
+    api: Any,  # noqa: F811
+) -> None:
+    cup = any_cup(4, format="single_elimination")
+    play = Play(cup, all_matches(api.generated(cup.id, options={"best_of": 1})))
+    assert api.start(cup.id).status_code == 200
+    with app.app_context():
+        _settle()  # what setting the cup up stored
+    heard: list[tuple[str, int]] = []
+
+    def on_match(sender: Any, *, match_id: int, **kwargs: Any) -> None:
+        heard.append(("match_completed", match_id))
+
+    def on_tournament(sender: Any, *, tournament_id: int, **kwargs: Any) -> None:
+        heard.append(("tournament_completed", tournament_id))
+
+    signals.match_completed.connect(on_match, weak=False)
+    signals.tournament_completed.connect(on_tournament, weak=False)
+    try:
+        for code in ("W1.1", "W1.2"):
+            first, _ = play.ids(code)
+            assert api.result(play.matches[code]["id"], first, [[1, 0]]).status_code == 200
+        final_id = play.matches["W2.1"]["id"]
+        detail = api.client.get(f"/api/matches/{final_id}/").get_json()
+        winner = detail["participants"][0]["registration_id"]
+        assert api.result(final_id, winner, [[1, 0]]).status_code == 200
+        assert heard == []  # every request answered; nothing was announced by them
+        with app.app_context():
+            assert outbox_relay.drain() == 3  # a commit each
+            _settle()
+    finally:
+        signals.match_completed.disconnect(on_match)
+        signals.tournament_completed.disconnect(on_tournament)
+    assert heard == [
+        ("match_completed", play.matches["W1.1"]["id"]),
+        ("match_completed", play.matches["W1.2"]["id"]),
+        ("match_completed", final_id),
+        ("tournament_completed", cup.id),
+    ]
+    assert api.client.get(f"/api/tournaments/{cup.id}/").get_json()["status"] == "completed"
