@@ -108,9 +108,13 @@ def untag(value: Any) -> Any:
     if kind == "decimal":
         return decimal.Decimal(value["v"])
     module, _, name = value["type"].partition(":")
+    if not module.startswith("deltacrown."):  # only our own enums are ever stored
+        raise ValueError(f"an outbox value names {value['type']!r}")
     owner: Any = importlib.import_module(module)
     for part in name.split("."):
         owner = getattr(owner, part)
+    if not (isinstance(owner, type) and issubclass(owner, enum.Enum)):
+        raise ValueError(f"an outbox value names {value['type']!r}, which is no enum")
     return owner(value["v"])
 
 

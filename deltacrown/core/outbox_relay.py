@@ -79,7 +79,8 @@ def _deliver_one(message: list[Any]) -> None:
 
 def relay_once(limit: int = BATCH_ROWS) -> int:
     """Deliver the oldest `limit` stored commits and delete them; how many were delivered.
-    The caller is the leader (`leader_lock`)."""
+    The caller is the leader (`try_lead`). A row that cannot be read is logged and dropped,
+    so it cannot hold back every commit after it."""
     with unit_of_work(write=False):
         rows = db.session.execute(
             sa.select(OutboxMessage.id, OutboxMessage.messages)
@@ -88,12 +89,23 @@ def relay_once(limit: int = BATCH_ROWS) -> int:
         ).all()
     if not rows:
         return 0
-    deliver([message for _, stored in rows for message in untag(stored)])
+    deliver([message for row_id, stored in rows for message in _read(row_id, stored)])
     with unit_of_work():
         db.session.execute(
             sa.delete(OutboxMessage).where(OutboxMessage.id.in_([row_id for row_id, _ in rows]))
         )
     return len(rows)
+
+
+def _read(row_id: int, stored: Any) -> list[list[Any]]:
+    try:
+        messages = untag(stored)
+        if not isinstance(messages, list) or not all(isinstance(m, list) for m in messages):
+            raise ValueError("not a list of messages")
+    except (ValueError, TypeError, KeyError, AttributeError, ImportError):
+        log.exception("outbox row %s could not be read; dropped", row_id)
+        return []
+    return messages
 
 
 def drain(limit: int = BATCH_ROWS) -> int:
@@ -192,8 +204,11 @@ def run(
                 for _ in listener.notifies(timeout=poll, stop_after=1):
                     pass
         finally:
-            if leading and not connection.invalidated:
-                release(connection)  # the pooled connection must not keep the lock
+            if leading:
+                try:
+                    release(connection)  # the pooled connection must not keep the lock
+                except sa.exc.DBAPIError:
+                    log.warning("the relay's connection is gone, and its lock with it")
 
 
 # ----- the beat task and the CLI -------------------------------------------------------------

@@ -36,6 +36,20 @@ def test_stored_values_come_back_as_the_types_the_sender_passed() -> None:
     assert back["at"].tzinfo is not None
 
 
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {"$dc": "enum", "type": "os:system", "v": "true"},
+        {"$dc": "enum", "type": "deltacrown.core.outbox:untag", "v": 1},
+    ],
+)
+def test_a_stored_value_naming_anything_but_one_of_our_enums_is_refused(
+    stored: dict[str, Any],
+) -> None:
+    with pytest.raises(ValueError, match="an outbox value names"):
+        outbox.untag(stored)
+
+
 @pytest.mark.parametrize("value", [object(), {1: "a"}, b"bytes"])
 def test_a_value_json_cannot_hold_is_refused(value: Any) -> None:
     with pytest.raises(TypeError):
@@ -296,3 +310,23 @@ def test_request_mode_exports_no_backlog_and_has_nothing_to_relay(app: Flask) ->
         refused = app.test_cli_runner().invoke(args=["outbox", "relay", "--once"])
     assert refused.exit_code != 0
     assert "OUTBOX_RELAY is not 'worker'" in refused.output
+
+
+@pytest.mark.postgres
+def test_a_row_that_cannot_be_read_is_dropped_and_does_not_hold_back_the_next(
+    app: Flask, worker_mode: None, heard: list[dict[str, Any]], caplog: pytest.LogCaptureFixture
+) -> None:
+    with app.app_context():
+        with unit_of_work():
+            db.session.add(
+                OutboxMessage(messages=[["event", {"$dc": "enum", "type": "os:system", "v": 1}]])
+            )
+        with unit_of_work():
+            signals.send_after_commit(
+                signals.sanction_created, "tests", sanction_id=3, user_id=1, team_id=None,
+                type="warning", scope="global",
+            )  # fmt: skip
+        assert outbox_relay.relay_once() == 2
+        assert _stored() == []
+    assert [h["sanction_id"] for h in heard] == [3]
+    assert "could not be read; dropped" in caplog.text
