@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from deltacrown.core import metrics, task_metrics
+from deltacrown.core import metrics, outbox_relay, task_metrics
 
 ROOT = Path(__file__).resolve().parents[2]
 MONITORING = ROOT / "docs" / "monitoring"
@@ -20,6 +20,7 @@ SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum"), 
 
 def exposed_names() -> set[str]:
     names = {task_metrics.BROKER_UP, task_metrics.QUEUE_DEPTH, task_metrics.QUEUE_OLDEST_AGE}
+    names |= {outbox_relay.WAITING_METRIC, outbox_relay.OLDEST_METRIC}  # read at scrape too
     for collector in list(metrics.REGISTRY._collector_to_names):  # every registered metric
         for family in collector.describe():
             names |= {family.name + suffix for suffix in SUFFIXES[family.type]}
