@@ -349,16 +349,11 @@ class PostgresBackend:
         """What the play-through stored in the outbox, delivered as `flask outbox relay`
         does (in server mode a process of its own, while results go on): its time apart."""
         from deltacrown.core import outbox_relay
-        from deltacrown.extensions import db
 
         started = time.perf_counter()
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            if not outbox_relay.try_lead(connection):
-                raise RuntimeError("another outbox relay is running on this database")
-            try:
-                commits = outbox_relay.drain()
-            finally:
-                outbox_relay.release(connection)
+        commits = outbox_relay.drain_once()
+        if commits is None:
+            raise RuntimeError("another outbox relay is running on this database")
         return {
             "relay_seconds": round(time.perf_counter() - started, 3),
             "relayed_commits": commits,

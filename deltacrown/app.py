@@ -14,7 +14,8 @@ from flask_migrate import upgrade
 
 from deltacrown.accounts import tokens
 from deltacrown.celery_app import celery_init_app
-from deltacrown.config import load_config, validate
+from deltacrown.config import load_config
+from deltacrown.config_checks import validate
 from deltacrown.core import (
     auth,
     compression,

@@ -1,4 +1,5 @@
-"""Configuration classes and environment parsing; `load_config()` picks one, `validate()` guards it.
+"""Configuration classes and environment parsing; `load_config()` picks one and
+`config_checks.validate()` guards it.
 
 Two run modes come from one code base:
 
@@ -17,7 +18,7 @@ from typing import Any
 
 from deltacrown.core.scopes import SCOPES
 
-DEFAULT_SECRET = "dev-only-insecure-secret-change-me-in-production"  # noqa: S105 - refused in production by validate()
+DEFAULT_SECRET = "dev-only-insecure-secret-change-me-in-production"  # noqa: S105 - refused in production by config_checks
 # Signing keys shorter than this are refused in production: HS256 wants a key at least as long
 # as its 256-bit output, and 32 random characters carry well over that much entropy.
 MIN_SECRET_LENGTH = 32
@@ -388,7 +389,7 @@ class DevelopmentConfig(BaseConfig):
 
 
 class ProductionConfig(BaseConfig):
-    """Server mode with the safety checks of `validate()`."""
+    """Server mode with the safety checks of `config_checks.validate()`."""
 
     ENV_NAME = "production"
     AUTO_MIGRATE = False
@@ -467,44 +468,3 @@ def load_config(config: str | type[BaseConfig] | dict[str, Any] | None) -> dict[
     values.update(config_cls.from_env())
     values.update(overrides)
     return values
-
-
-def _validate_outbox(values: dict[str, Any]) -> None:
-    relay = values.get("OUTBOX_RELAY") or "request"
-    if relay not in ("request", "worker"):
-        raise ConfigError(f"OUTBOX_RELAY must be request or worker (got {relay!r})")
-    if relay == "worker":
-        if not str(values.get("SQLALCHEMY_DATABASE_URI") or "").startswith("postgresql"):
-            raise ConfigError("OUTBOX_RELAY=worker needs DATABASE_URL pointing at PostgreSQL")
-        if not values.get("REDIS_URL"):
-            raise ConfigError("OUTBOX_RELAY=worker needs REDIS_URL (the relay publishes there)")
-
-
-def validate(values: dict[str, Any]) -> None:
-    """Refuse to start a production app on unsafe defaults, with a one-line reason (and any
-    app on a storage setting that cannot work)."""
-    backend = values.get("STORAGE_BACKEND") or "local"
-    if backend not in ("local", "s3"):
-        raise ConfigError(f"STORAGE_BACKEND must be local or s3 (got {backend!r})")
-    if backend == "s3" and not values.get("STORAGE_S3_BUCKET"):
-        raise ConfigError("STORAGE_BACKEND=s3 needs STORAGE_S3_BUCKET")
-    _validate_outbox(values)
-    if values.get("ENV_NAME") != "production":
-        return
-    for key in ("SECRET_KEY", "JWT_SECRET_KEY"):
-        secret = values.get(key)
-        if secret in (None, "", DEFAULT_SECRET):
-            raise ConfigError(f"production needs {key} set to a secret of your own")
-        if len(str(secret)) < MIN_SECRET_LENGTH:
-            raise ConfigError(
-                f"production needs {key} of at least {MIN_SECRET_LENGTH} characters "
-                f"(got {len(str(secret))}); generate one with "
-                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
-            )
-    uri = values.get("SQLALCHEMY_DATABASE_URI") or ""
-    if not uri or uri.startswith("sqlite"):
-        raise ConfigError("production needs DATABASE_URL pointing at PostgreSQL, not SQLite")
-    if not values.get("REDIS_URL"):
-        raise ConfigError("production needs REDIS_URL for cache, rate limits and websockets")
-    if not values.get("CELERY_BROKER_URL"):
-        raise ConfigError("production needs CELERY_BROKER_URL for background jobs")

@@ -211,19 +211,25 @@ def run(
                     log.warning("the relay's connection is gone, and its lock with it")
 
 
+def drain_once(limit: int = BATCH_ROWS) -> int | None:
+    """Lead for as long as it takes to deliver what is stored now; how many commits, or None
+    when another relay leads (it delivers them)."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if not try_lead(connection):
+            return None
+        try:
+            return drain(limit)
+        finally:
+            release(connection)
+
+
 # ----- the beat task and the CLI -------------------------------------------------------------
 @shared_task(name=TASK_NAME)
 def relay_outbox() -> int:
     """Deliver what is stored when no relay runs (the lock taken: a relay runs; nothing)."""
     if not worker_mode():
         return 0
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        if not try_lead(connection):
-            return 0
-        try:
-            return drain()
-        finally:
-            release(connection)
+    return drain_once() or 0
 
 
 outbox_cli = AppGroup("outbox", help="The outbox of live events and signals (server mode).")
@@ -237,13 +243,10 @@ def relay_command(poll: float, batch: int, once: bool) -> None:
     """Deliver the live events and signals that commits stored, as they commit."""
     _require_worker_mode()
     if once:
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            if not try_lead(connection):
-                raise click.ClickException("another relay is delivering; nothing was done")
-            try:
-                click.echo(f"delivered {drain(batch)} stored commits")
-            finally:
-                release(connection)
+        delivered = drain_once(batch)
+        if delivered is None:
+            raise click.ClickException("another relay is delivering; nothing was done")
+        click.echo(f"delivered {delivered} stored commits")
         return
     stop = threading.Event()
     _stop_on_signals(stop)
@@ -278,5 +281,6 @@ def _stop_on_signals(stop: threading.Event) -> None:
 
 
 def register(app: Flask) -> None:
+    """The `flask outbox` commands, and the backlog's gauges read at scrape time."""
     app.cli.add_command(outbox_cli)
     metrics.add_scrape_collector(OutboxCollector())

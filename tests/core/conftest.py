@@ -36,3 +36,12 @@ def make_limited_app(database_url: str, tmp_path: Any) -> Iterator[Any]:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture
+def worker_mode(app: Flask, is_postgres: bool, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The session's app with OUTBOX_RELAY=worker (core.outbox), on PostgreSQL only."""
+    if not is_postgres:
+        pytest.skip("the outbox relay needs PostgreSQL")
+    monkeypatch.setitem(app.config, "OUTBOX_RELAY", "worker")
+    yield

@@ -3,7 +3,8 @@
 import pytest
 
 from deltacrown.app import create_app
-from deltacrown.config import DEFAULT_SECRET, ConfigError, load_config, validate
+from deltacrown.config import DEFAULT_SECRET, ConfigError, load_config
+from deltacrown.config_checks import validate
 from deltacrown.core.ratelimit import storage_uri
 
 SERVER_ENV = {

@@ -12,7 +12,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from deltacrown.config import ConfigError, validate
+from deltacrown.config import ConfigError
+from deltacrown.config_checks import validate
 from deltacrown.core import outbox, outbox_relay, realtime, signals
 from deltacrown.core.outbox import OutboxMessage
 from deltacrown.core.transaction import EffectBatch, _effect_batches, unit_of_work
@@ -102,14 +103,6 @@ def test_a_strict_batch_raises_a_failed_send_and_sends_nothing_after_an_error() 
 
 
 # ----- PostgreSQL ----------------------------------------------------------------------------
-@pytest.fixture
-def worker_mode(app: Flask, is_postgres: bool, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    if not is_postgres:
-        pytest.skip("the outbox relay needs PostgreSQL")
-    monkeypatch.setitem(app.config, "OUTBOX_RELAY", "worker")
-    yield
-
-
 @pytest.fixture
 def heard() -> Iterator[list[dict[str, Any]]]:
     """The keyword arguments of every `sanction_created` sent (a signal nobody else hears)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,14 +26,6 @@ from tests.matches.conftest import Play, all_matches
 from tests.teams.conftest import give_profile, make_player  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def worker_mode(app: Flask, is_postgres: bool, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    if not is_postgres:
-        pytest.skip("the outbox relay needs PostgreSQL")
-    monkeypatch.setitem(app.config, "OUTBOX_RELAY", "worker")
-    yield
 
 
 def _until(condition: Any, seconds: float = 10.0) -> bool:

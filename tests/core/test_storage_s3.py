@@ -197,7 +197,8 @@ def test_the_migrate_command_reports_and_refuses_one_backend_to_itself(
 
 
 def test_an_s3_backend_without_a_bucket_is_refused_at_start() -> None:
-    from deltacrown.config import ConfigError, validate
+    from deltacrown.config import ConfigError
+    from deltacrown.config_checks import validate
 
     with pytest.raises(ConfigError, match="STORAGE_S3_BUCKET"):
         validate({"STORAGE_BACKEND": "s3"})
