@@ -54,6 +54,36 @@ def rss_mib(pids: list[int]) -> float:
     return total / 1024
 
 
+# The threads of a project process that serve followers (named by `deltacrown.core.threads`):
+# the hub (every socket's reads and writes, the fan-out), the Redis listener feeding it and
+# the handler pool (handshakes, catch-ups). The REST threads and the main thread are left out.
+FAN_OUT_THREADS = ("dc-ws-hub", "dc-live-listen", "dc-ws-job")
+
+
+def thread_cpu_seconds(pids: list[int], names: tuple[str, ...] = FAN_OUT_THREADS) -> float:
+    """CPU time so far of the threads of `pids` named `names`: from `schedstat` (nanoseconds
+    on a CPU) where the kernel keeps it, else from `stat` (user + system, in clock ticks)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            task = Path(f"/proc/{pid}/task/{tid}")
+            try:
+                if task.joinpath("comm").read_text().strip() not in names:
+                    continue
+                try:
+                    total += int(task.joinpath("schedstat").read_text().split()[0]) / 1e9
+                except (OSError, ValueError, IndexError):
+                    fields = task.joinpath("stat").read_text().rsplit(")", 1)[1].split()
+                    total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+            except OSError:  # the thread ended meanwhile
+                continue
+    return total
+
+
 def thread_count(pids: list[int]) -> int:
     """Threads of `pids`, in all."""
     total = 0

@@ -32,8 +32,10 @@ from typing import Any
 import redis
 import sqlalchemy as sa
 from flask import Flask, current_app
+from redis.client import PubSubWorkerThread
 
 from deltacrown.core.db import db
+from deltacrown.core.threads import name_this_thread
 from deltacrown.core.time import isoformat, utcnow
 from deltacrown.core.transaction import EffectBatch, after_commit
 
@@ -183,6 +185,15 @@ class MemoryBroker:
         return None
 
 
+class _Listener(PubSubWorkerThread):
+    """redis-py's pub/sub thread (`PubSub.run_in_thread`), named `dc-live-listen` for the
+    operating system (`core.threads`)."""
+
+    def run(self) -> None:
+        name_this_thread("dc-live-listen")
+        super().run()
+
+
 class RedisBroker:
     """Many processes: Redis numbers events per channel and fans them out with PUBLISH."""
 
@@ -216,7 +227,8 @@ class RedisBroker:
                 )
                 if confirmation is not None and confirmation.get("type") == "psubscribe":
                     break
-            self._thread = self._pubsub.run_in_thread(sleep_time=0.5, daemon=True)
+            self._thread = _Listener(self._pubsub, sleep_time=0.5, daemon=True)
+            self._thread.start()
 
     def _on_message(self, raw: dict[str, Any]) -> None:
         channel = raw["channel"].decode()[len(self.pubsub_prefix) :]

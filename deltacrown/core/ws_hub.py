@@ -39,6 +39,7 @@ from typing import Any
 from flask import Flask
 
 from deltacrown.core import realtime
+from deltacrown.core.threads import name_this_thread
 from deltacrown.core.ws_loop import Loop
 from deltacrown.core.ws_socket import (
     DONE,
@@ -68,7 +69,10 @@ class Hub(Loop):
         self._sinks: dict[str, list[Any]] = {}
         self._sink_lock = threading.Lock()
         self.pool = ThreadPoolExecutor(
-            max_workers=int(config.get("WS_WORKER_THREADS", 4)), thread_name_prefix="deltacrown-ws"
+            max_workers=int(config.get("WS_WORKER_THREADS", 4)),
+            thread_name_prefix="deltacrown-ws",
+            initializer=name_this_thread,
+            initargs=("dc-ws-job",),
         )
         self.frames_encoded = 0  # events framed (once per event and process, not per socket)
         # Called once per event with (route, event, sockets it was sent to): the metrics.

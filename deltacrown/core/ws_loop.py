@@ -20,6 +20,7 @@ from typing import Any
 
 from wsproto.events import CloseConnection
 
+from deltacrown.core.threads import name_this_thread
 from deltacrown.core.ws_socket import CLOSING, DONE, LINGER, OPEN, Conn, Job
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ class Loop:
                 self._wake_w.send(b"\0")
 
     def _loop(self) -> None:
+        name_this_thread("dc-ws-hub")
         while True:
             try:
                 self._turn()

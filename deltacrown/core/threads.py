@@ -1,0 +1,34 @@
+"""Names for a process's long-lived threads as the operating system shows them (`top -H`,
+`ps -L -o tid,comm,pcpu`, `/proc/<pid>/task/<tid>/comm`), so an operator can tell which part
+of a busy worker spends its CPU: Python's own thread names stay inside the interpreter.
+
+The names (at most 15 bytes, the kernel's limit) are those `docs/operations.md` lists:
+`dc-ws-hub` (a process's websocket hub), `dc-ws-job` (its handler pool), `dc-live-listen`
+(its Redis pub/sub listener). Linux only; elsewhere naming does nothing."""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+from typing import Any
+
+PR_SET_NAME = 15  # prctl(2): name the calling thread
+NAME_BYTES = 15  # the kernel keeps 16 bytes, the last one the terminating zero
+
+
+def _prctl() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl  # libc's, already in the process
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _prctl()
+
+
+def name_this_thread(name: str) -> None:
+    """Give the calling thread `name` (cut to 15 bytes) in the operating system's tables."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_NAME, ctypes.c_char_p(name.encode()[:NAME_BYTES]), 0, 0, 0)
