@@ -80,6 +80,7 @@ sys.path.insert(0, str(ROOT / "bench"))  # the siblings below, however this file
 
 import sqlalchemy as sa  # noqa: E402
 import websockets  # noqa: E402
+import ws_fanout_clients  # noqa: E402
 from ws_fanout_clients import Crowd, Probe, post_score, update_of  # noqa: E402
 from ws_fanout_servers import (  # noqa: E402
     REST_THREADS,
@@ -410,11 +411,17 @@ def main(argv: list[str] | None = None) -> int:
         help="pairs of sides per follower count, alternating which goes first; with more "
         "than one, each ratio's median is printed too",
     )  # fmt: skip
+    parser.add_argument(
+        "--client-nice", type=int, default=0,
+        help="niceness of the followers' client processes (0): they stand in for remote "
+        "devices; a positive value keeps them from taking CPU from the servers, both alike",
+    )  # fmt: skip
     parser.add_argument("--database-url", default=DEFAULT_DATABASE)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS)
     parser.add_argument("--output", type=Path, default=RESULTS, help="appended to")
     args = parser.parse_args(argv)
 
+    ws_fanout_clients.CLIENT_NICE = args.client_nice
     load_at_start = os.getloadavg()
     raise_open_file_limit(min(20000, max(args.followers) + 1024))
     recreate_database(args.database_url)

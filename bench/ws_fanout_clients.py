@@ -112,7 +112,14 @@ async def clients(pipe: Any) -> None:
             os._exit(0)  # the kernel closes every socket at once
 
 
+# The client processes' niceness (`--client-nice`, set before they are forked): they stand in
+# for remote devices, and a positive value keeps them from taking CPU from either server.
+CLIENT_NICE = 0
+
+
 def client_main(pipe: Any) -> None:
+    if CLIENT_NICE:
+        os.nice(CLIENT_NICE)
     asyncio.run(clients(pipe))
 
 
