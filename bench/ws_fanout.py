@@ -157,6 +157,22 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+NEAR_AN_UPDATE = 0.2  # seconds after an update is sent: the window of its fan-out
+
+
+def probes_near_updates(
+    probe_started: list[float], probe_ms: list[float], sent: list[float]
+) -> tuple[list[float], list[float]]:
+    """The probes' response times split by when they started: within NEAR_AN_UPDATE seconds
+    after an update was sent (while it was being fanned out), and the others."""
+    near, far = [], []
+    updates = sorted(sent)
+    for started, ms in zip(probe_started, probe_ms, strict=True):
+        before = [t for t in updates if t <= started]
+        (near if before and started - before[-1] <= NEAR_AN_UPDATE else far).append(ms)
+    return near, far
+
+
 def run_side(side: str, ws_url: str, serving: Any, gunicorn: Gunicorn, seeded: LiveMatch,
              followers: int, client_processes: int, duration: float, rate: float) -> dict[str, Any]:  # fmt: skip
     crowd = Crowd(client_processes)
@@ -197,6 +213,7 @@ def run_side(side: str, ws_url: str, serving: Any, gunicorn: Gunicorn, seeded: L
     for failure in failures[:3]:
         print(f"  update failed: {failure}", file=sys.stderr)
     latencies = sorted(x for r in results for x in r["latencies"])
+    near, far = probes_near_updates(probe.started, probe.times, list(sent.values()))
     deliveries = len(latencies)
     return {
         "side": side,
@@ -221,6 +238,10 @@ def run_side(side: str, ws_url: str, serving: Any, gunicorn: Gunicorn, seeded: L
         "kib_per_follower": 1024 * (rss_after - rss_before) / connected if connected else math.nan,
         "rest_p95_ms": percentile(probe.times, 95),
         "probes": len(probe.times),
+        "rest_p95_near_ms": percentile(near, 95),
+        "rest_p95_far_ms": percentile(far, 95),
+        "probes_near": len(near),
+        "rest_p95_split": f"{percentile(near, 95):.1f}/{percentile(far, 95):.1f} ({len(near)})",
         "threads": threads,
         "per_worker": per_worker,
         "connect_s": connect_seconds,
@@ -300,6 +321,7 @@ COLUMNS = [
     ("KiB/follower", "kib_per_follower", "{:.1f}"),
     ("REST p95 ms", "rest_p95_ms", "{:.1f}"),
     ("quiet p95 ms", "quiet_rest_p95_ms", "{:.1f}"),
+    ("p95 near/far ms", "rest_p95_split", "{}"),
     ("threads", "threads", "{}"),
     ("per worker", "per_worker", "{}"),
     ("connect s", "connect_s", "{:.1f}"),

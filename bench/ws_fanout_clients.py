@@ -179,16 +179,18 @@ class Probe:
 
     def __init__(self, url: str) -> None:
         self.url, self.times, self.failed = url, [], 0
+        self.started: list[float] = []  # each answered probe's start (time.time()), in order
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            started = time.perf_counter()
+            started, wall = time.perf_counter(), time.time()
             try:
                 with urllib.request.urlopen(self.url, timeout=SEND_SECONDS) as r:  # noqa: S310
                     r.read()
                 self.times.append((time.perf_counter() - started) * 1000)
+                self.started.append(wall)
             except (OSError, urllib.error.URLError):
                 self.failed += 1
             self._stop.wait(max(0.0, PROBE_INTERVAL - (time.perf_counter() - started)))

@@ -118,3 +118,11 @@ def test_the_fan_out_threads_cpu_is_read_by_their_operating_system_names() -> No
     assert before == 0.0  # no such thread yet
     assert 0.0 < spent <= 0.3 + 0.05  # CPU of that thread alone: at most its wall time
     assert thread_cpu_seconds([os.getpid()], ("no-such-thread",)) == 0.0
+
+
+def test_probes_are_split_by_whether_they_started_during_an_updates_fan_out() -> None:
+    near, far = _bench().probes_near_updates(
+        [9.0, 10.05, 10.3, 11.1, 11.5], [5.0, 30.0, 6.0, 40.0, 7.0], [10.0, 11.0]
+    )
+    assert near == [30.0, 40.0]  # started 50 ms and 100 ms after an update was sent
+    assert far == [5.0, 6.0, 7.0]  # before the first update, or 300 and 500 ms after one
