@@ -227,6 +227,9 @@ class BaseConfig:
     WS_AUTH_TIMEOUT = 10  # seconds a private channel waits for the `auth` message
     WS_WORKER_THREADS = 4  # per process: followers' messages that need the database or Redis
     WS_OUTBOX_BYTES = 256 * 1024  # per socket: unsent frames before events wait for a catch-up
+    # The hub thread's niceness (Linux): while a large fan-out keeps it busy, the process's
+    # request threads get the CPU first. 0 runs it at the process's own priority.
+    WS_HUB_NICE = 10
 
     # Certificates: their QR codes point at PUBLIC_BASE_URL (above); where the Bengali font is
     # looked for (Debian's fonts-noto-core by default), and how many verifications one client
@@ -346,6 +349,7 @@ class BaseConfig:
             "WS_MAX_CONNECTIONS_PER_PROCESS",
             "WS_WORKER_THREADS",
             "WS_OUTBOX_BYTES",
+            "WS_HUB_NICE",
             "MODERATION_REPORTS_PER_HOUR",
             "PLATFORM_FEE_PERCENT",
             "ANALYTICS_FRESHNESS_MINUTES",
@@ -424,6 +428,9 @@ class TestingConfig(BaseConfig):
     # the certificates' own tests turn this on.
     CERTIFICATES_ON_COMPLETION = False
     BACKGROUND_INLINE = True  # core.background: tasks run at once, in the test's thread
+    # Test processes keep both cores busy: a hub below them would wait behind the other
+    # process's tests. Its own test turns it on.
+    WS_HUB_NICE = 0
     ANALYTICS_REFRESH_JITTER_SECONDS = 0
 
     @classmethod

@@ -63,6 +63,7 @@ class Hub(Loop):
         config = app.config
         self.app = app
         self.outbox_limit = int(config.get("WS_OUTBOX_BYTES", 256 * 1024))
+        self.nice = int(config.get("WS_HUB_NICE", 10))
         self.members: dict[str, set[Conn]] = {}  # channel -> sockets following it
         self.room_members: dict[str, set[Conn]] = {}
         # channel -> [its subscription, registrations on their way to the hub thread]

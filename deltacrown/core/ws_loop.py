@@ -32,6 +32,9 @@ class Loop:
     """One thread serving sockets; `Hub` adds channels, fan-out and jobs."""
 
     outbox_limit = 256 * 1024
+    # The loop thread's niceness (Linux: per thread). Above 0, the operating system lets a
+    # request thread of the same process run first while a large fan-out keeps this one busy.
+    nice = 0
 
     def __init__(self) -> None:
         self.pid = os.getpid()
@@ -66,6 +69,11 @@ class Loop:
 
     def _loop(self) -> None:
         name_this_thread("dc-ws-hub")
+        if self.nice:
+            try:
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
+            except OSError:  # not Linux, or a lower niceness than the process's own
+                log.warning("could not set the websocket hub's niceness to %s", self.nice)
         while True:
             try:
                 self._turn()

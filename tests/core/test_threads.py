@@ -57,3 +57,24 @@ def test_the_redis_listener_thread_carries_its_name():
         assert _named_after_start(broker._thread, "dc-live-listen") == "dc-live-listen"
     finally:
         broker.close()
+
+
+def _niceness(thread: threading.Thread) -> int:
+    stat = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[16])  # field 19, nice
+
+
+@pytest.mark.parametrize("configured", [10, 0])
+def test_the_hub_thread_runs_below_the_request_threads_of_its_process(configured):
+    """While a large fan-out keeps the hub busy, the operating system runs the process's
+    request threads first (`WS_HUB_NICE`, 10 by default; 0 keeps the process's own)."""
+    from deltacrown.app import create_app
+
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    hub = ws_hub.hub_of(create_app("testing", WS_HUB_NICE=configured))
+    deadline = time.monotonic() + 2
+    expected = max(configured, own) if configured else own
+    while _niceness(hub.thread) != expected and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _niceness(hub.thread) == expected
+    assert _niceness(threading.current_thread()) == own  # the thread alone, not the process
