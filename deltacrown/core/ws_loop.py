@@ -13,6 +13,7 @@ import logging
 import os
 import selectors
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -69,10 +70,10 @@ class Loop:
 
     def _loop(self) -> None:
         name_this_thread("dc-ws-hub")
-        if self.nice:
+        if self.nice and sys.platform.startswith("linux"):  # elsewhere a thread id is no pid
             try:
                 os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
-            except OSError:  # not Linux, or a lower niceness than the process's own
+            except OSError:  # a lower niceness than the process's own
                 log.warning("could not set the websocket hub's niceness to %s", self.nice)
         while True:
             try:
