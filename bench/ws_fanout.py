@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import json
 import math
 import os
@@ -168,8 +169,8 @@ def probes_near_updates(
     near, far = [], []
     updates = sorted(sent)
     for started, ms in zip(probe_started, probe_ms, strict=True):
-        before = [t for t in updates if t <= started]
-        (near if before and started - before[-1] <= NEAR_AN_UPDATE else far).append(ms)
+        last = bisect.bisect_right(updates, started) - 1  # the last update sent before it
+        (near if last >= 0 and started - updates[last] <= NEAR_AN_UPDATE else far).append(ms)
     return near, far
 
 
@@ -241,7 +242,6 @@ def run_side(side: str, ws_url: str, serving: Any, gunicorn: Gunicorn, seeded: L
         "rest_p95_near_ms": percentile(near, 95),
         "rest_p95_far_ms": percentile(far, 95),
         "probes_near": len(near),
-        "rest_p95_split": f"{percentile(near, 95):.1f}/{percentile(far, 95):.1f} ({len(near)})",
         "threads": threads,
         "per_worker": per_worker,
         "connect_s": connect_seconds,
@@ -330,9 +330,16 @@ COLUMNS = [
 ]
 
 
+def _cell(row: dict[str, Any], key: str, fmt: str) -> str:
+    if key == "per_worker":
+        return "/".join(map(str, row[key])) or "-"
+    if key == "rest_p95_split":
+        return f"{row['rest_p95_near_ms']:.1f}/{row['rest_p95_far_ms']:.1f} ({row['probes_near']})"
+    return fmt.format(row[key])
+
+
 def table(rows: list[dict[str, Any]]) -> str:
-    cells = [[fmt.format("/".join(map(str, row[key])) or "-" if key == "per_worker" else row[key])
-              for _, key, fmt in COLUMNS] for row in rows]  # fmt: skip
+    cells = [[_cell(row, key, fmt) for _, key, fmt in COLUMNS] for row in rows]
     widths = [
         max(len(title), *(len(c[i]) for c in cells)) for i, (title, _, _) in enumerate(COLUMNS)
     ]

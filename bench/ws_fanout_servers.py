@@ -28,17 +28,21 @@ REST_THREADS = 8  # gunicorn threads per process: REST only, followers hold none
 
 
 # ----- processes: CPU and memory ----------------------------------------------------------------
+def _stat_seconds(stat: str) -> float:
+    """User + system time in a `/proc/.../stat` line."""
+    fields = stat.rsplit(")", 1)[1].split()  # after "(comm)": state is fields[0]
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime (fields 14, 15)
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """User + system time of `pids` so far."""
-    total = 0
+    total = 0.0
     for pid in pids:
         try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
+            total += _stat_seconds(Path(f"/proc/{pid}/stat").read_text())
         except OSError:
             continue
-        fields = stat.rsplit(")", 1)[1].split()  # after "(comm)": state is fields[0]
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-    return total / CLOCK_TICKS
+    return total
 
 
 def rss_mib(pids: list[int]) -> float:
@@ -77,8 +81,7 @@ def thread_cpu_seconds(pids: list[int], names: tuple[str, ...] = FAN_OUT_THREADS
                 try:
                     total += int(task.joinpath("schedstat").read_text().split()[0]) / 1e9
                 except (OSError, ValueError, IndexError):
-                    fields = task.joinpath("stat").read_text().rsplit(")", 1)[1].split()
-                    total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+                    total += _stat_seconds(task.joinpath("stat").read_text())
             except OSError:  # the thread ended meanwhile
                 continue
     return total

@@ -13,7 +13,6 @@ import logging
 import os
 import selectors
 import socket
-import sys
 import threading
 import time
 from collections import deque
@@ -21,7 +20,7 @@ from typing import Any
 
 from wsproto.events import CloseConnection
 
-from deltacrown.core.threads import name_this_thread
+from deltacrown.core.threads import lower_this_thread, name_this_thread
 from deltacrown.core.ws_socket import CLOSING, DONE, LINGER, OPEN, Conn, Job
 
 log = logging.getLogger(__name__)
@@ -70,11 +69,7 @@ class Loop:
 
     def _loop(self) -> None:
         name_this_thread("dc-ws-hub")
-        if self.nice and sys.platform.startswith("linux"):  # elsewhere a thread id is no pid
-            try:
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
-            except OSError:  # a lower niceness than the process's own
-                log.warning("could not set the websocket hub's niceness to %s", self.nice)
+        lower_this_thread(self.nice)
         while True:
             try:
                 self._turn()
