@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, g, has_app_context, request
 
 from deltacrown.core import metrics, ws_connections
 from deltacrown.core.db import db
@@ -51,6 +51,7 @@ __all__ = [
     "Handler",
     "Room",
     "follow",
+    "keep_while_starting",
     "origin_allowed",
     "parse_frame",
     "send_error",
@@ -104,6 +105,15 @@ class PingOnly(SocketHandler):
             send_json(self.conn, {"type": "pong"})
         else:
             send_error(self.conn, "unknown_type", f"Unknown message type {message['type']!r}.")
+
+
+def keep_while_starting(*rows: Any) -> None:
+    """Hold `rows` (a channel's match, tournament) until the context that loaded them ends:
+    the request starting a connection, or the job re-checking one. The session's identity map
+    holds rows weakly, so without this the channel's check and description, run while the
+    connection starts, would each load them again: eight queries per follower where two do."""
+    if has_app_context():
+        g.setdefault("ws_kept_rows", []).extend(rows)
 
 
 @sock.route("/ws/ping", bp=bp)

@@ -58,8 +58,10 @@ def channel(match_id: int) -> ws.Channel | None:
     """The match's channel, or None when there is no such match. Its checks load what they
     need afresh: a socket lives longer than any database session."""
     match = db.session.get(Match, match_id)
-    if match is None or tournament_live.find(match.tournament_id) is None:
+    tournament = tournament_live.find(match.tournament_id) if match is not None else None
+    if match is None or tournament is None:
         return None
+    ws.keep_while_starting(match, tournament)
     tournament_id = match.tournament_id
 
     def describe(user: Any) -> dict[str, Any]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import orm
+
 from deltacrown.extensions import db
 from deltacrown.moderation import enforcement as moderation
 from deltacrown.tournaments import access, policies
@@ -22,7 +24,10 @@ CLOSE_CODES = {
 
 
 def find(tournament_id: int) -> Tournament | None:
-    tournament = db.session.get(Tournament, tournament_id)
+    """The tournament, unless deleted. Loaded alone: its game, organizer and staff rows are
+    read only when a check asks for them (an anonymous follower's never does), so a crowd
+    connecting to a public match costs one row each."""
+    tournament = db.session.get(Tournament, tournament_id, options=[orm.lazyload("*")])
     if tournament is None or tournament.is_deleted:
         return None
     return tournament

@@ -15,8 +15,10 @@ bp = Blueprint("tournaments_ws", __name__)
 
 
 def channel(tournament_id: int) -> ws.Channel | None:
-    if live.find(tournament_id) is None:
+    tournament = live.find(tournament_id)
+    if tournament is None:
         return None
+    ws.keep_while_starting(tournament)
 
     def describe(user: Any) -> dict[str, Any]:
         tournament = live.find(tournament_id)

@@ -1,0 +1,45 @@
+"""What a follower's connection costs the database: a crowd connecting at once (after a
+deploy, or when a final starts) must not load the same rows again for every check a
+connection runs while it starts."""
+
+from __future__ import annotations
+
+from tests.live.conftest import token_of
+from tests.performance.conftest import statements_seen
+
+
+def selects(seen: list[tuple[str, object]]) -> list[str]:
+    return [statement for statement, _ in seen if statement.lstrip().upper().startswith("SELECT")]
+
+
+def test_an_anonymous_follower_of_a_public_match_costs_two_queries(started, follow):
+    play = started()
+    match_id = play.matches["W1.1"]["id"]
+    follow(f"/ws/matches/{match_id}")  # the first connection may warm caches
+    with statements_seen() as seen:
+        watcher = follow(f"/ws/matches/{match_id}")
+    assert watcher.hello["data"]["channel"] == f"match:{match_id}"
+    queries = selects(seen)
+    assert len(queries) == 2, queries  # the match, then its tournament
+    assert "FROM matches" in queries[0] and "FROM tournaments" in queries[1]
+
+
+def test_an_anonymous_follower_of_a_public_tournament_costs_one_query(started, follow):
+    play = started()
+    follow(f"/ws/tournaments/{play.cup.id}")
+    with statements_seen() as seen:
+        watcher = follow(f"/ws/tournaments/{play.cup.id}")
+    assert watcher.hello["data"]["is_organizer"] is False
+    queries = selects(seen)
+    assert len(queries) == 1, queries
+    assert "FROM tournaments" in queries[0]
+
+
+def test_an_organizer_following_still_gets_the_checks_of_a_signed_in_user(
+    started, follow, organizer
+):
+    play = started()
+    match_id = play.matches["W1.1"]["id"]
+    watcher = follow(f"/ws/matches/{match_id}", token=token_of(organizer))
+    assert watcher.hello["data"]["is_organizer"] is True
+    assert watcher.hello["data"]["user_id"] == organizer.id
