@@ -8,6 +8,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Blueprint
+from sqlalchemy import orm
 
 from deltacrown.core import ws
 from deltacrown.extensions import db, sock
@@ -57,7 +58,7 @@ def _admits(match_id: int) -> Any:
 def channel(match_id: int) -> ws.Channel | None:
     """The match's channel, or None when there is no such match. Its checks load what they
     need afresh: a socket lives longer than any database session."""
-    match = db.session.get(Match, match_id)
+    match = db.session.get(Match, match_id, options=[orm.lazyload("*")])  # not its round
     tournament = tournament_live.find(match.tournament_id) if match is not None else None
     if match is None or tournament is None:
         return None
