@@ -50,6 +50,9 @@ Figures per case:
   nobody), plus the same probe on a quiet machine before any follower connects;
 - threads: threads of the serving processes with the followers connected;
 - per worker: followers held by each gunicorn worker (established sockets on its port);
+- connect s: how long the crowd took to connect (each client process keeps 50 handshakes in
+  flight); connect CPU ms: the serving processes' CPU meanwhile, per follower connected (the
+  handshake, the channel's checks and the hand-off to the hub; the baseline only shakes hands);
 - load: the machine's 1-minute load average at the end of the case (other jobs slow it).
 
 The database (`--database-url`, default `dc_fanout_bench` on the local server) is dropped,
@@ -179,9 +182,11 @@ def run_side(side: str, ws_url: str, serving: Any, gunicorn: Gunicorn, seeded: L
     crowd = Crowd(client_processes)
     try:
         rss_before = rss_mib(serving.pids())
+        connect_cpu = cpu_seconds(serving.pids())
         started = time.monotonic()
         connected = crowd.connect(ws_url, followers)
         connect_seconds = time.monotonic() - started
+        connect_cpu = cpu_seconds(serving.pids()) - connect_cpu
         time.sleep(2)  # let the servers settle (and free what the handshakes used)
         rss_after = rss_mib(serving.pids())
         threads = thread_count(serving.pids())
@@ -245,6 +250,7 @@ def run_side(side: str, ws_url: str, serving: Any, gunicorn: Gunicorn, seeded: L
         "threads": threads,
         "per_worker": per_worker,
         "connect_s": connect_seconds,
+        "connect_cpu_ms": 1000 * connect_cpu / connected if connected else math.nan,
         "client_cpu_s": client_cpu,
         "window_s": window,
         "load": os.getloadavg()[0],
@@ -325,6 +331,7 @@ COLUMNS = [
     ("threads", "threads", "{}"),
     ("per worker", "per_worker", "{}"),
     ("connect s", "connect_s", "{:.1f}"),
+    ("connect CPU ms", "connect_cpu_ms", "{:.2f}"),
     ("client CPU s", "client_cpu_s", "{:.1f}"),
     ("load", "load", "{:.1f}"),
 ]
@@ -375,7 +382,7 @@ def ratios(rows: list[dict[str, Any]]) -> list[str]:
     follower): a difference of two large figures, which moves by tens of percent between
     rounds."""
     lines = []
-    medians: dict[int, list[tuple[float, float, float, float]]] = {}
+    medians: dict[int, list[tuple[float, float, float, float, float]]] = {}
     for project in (r for r in rows if r["side"] == "project"):
         base = next(r for r in rows if r["side"] == "baseline"
                     and r["followers"] == project["followers"]
@@ -388,6 +395,7 @@ def ratios(rows: list[dict[str, Any]]) -> list[str]:
             quotient(threads_us, base_us),
             quotient(project["rest_p95_ms"], base["rest_p95_ms"]),
             quotient(net_us, base_us),
+            quotient(project.get("connect_cpu_ms", math.nan), base.get("connect_cpu_ms", math.nan)),
         ))  # fmt: skip
         lines.append(
             f"{project['followers']} followers, round {project.get('round', 1)}: p99 "
@@ -401,16 +409,31 @@ def ratios(rows: list[dict[str, Any]]) -> list[str]:
             f"{base['kib_per_follower'] / 1024:.3f}); REST p95 {project['rest_p95_ms']:.1f} ms "
             f"with the followers vs {base['rest_p95_ms']:.1f} ms with nobody following = "
             f"{ratio(project['rest_p95_ms'], base['rest_p95_ms'])}; lost {project['lost']}, "
-            f"seq gaps {project['seq_gaps']}"
+            f"seq gaps {project['seq_gaps']}{_connecting(project, base)}"
         )  # fmt: skip
     for followers, found in medians.items():
         if len(found) > 1:
-            p99, cpu, rest, net = (median_ratio(list(c)) for c in zip(*found, strict=True))
+            p99, cpu, rest, net, connect = (
+                median_ratio(list(c)) for c in zip(*found, strict=True)
+            )
             lines.append(
                 f"{followers} followers, median of {len(found)} rounds: p99 {p99}, server "
-                f"CPU per delivery {cpu} (less the REST updates {net}), REST p95 {rest}"
+                f"CPU per delivery {cpu} (less the REST updates {net}), REST p95 {rest}, "
+                f"server CPU per connection {connect}"
             )
     return lines
+
+
+def _connecting(project: dict[str, Any], base: dict[str, Any]) -> str:
+    """The crowd connecting: how long it took, and the serving processes' CPU per follower
+    meanwhile (the handshake, the channel's checks, the hand-off to the hub)."""
+    if "connect_cpu_ms" not in project or "connect_cpu_ms" not in base:
+        return ""
+    return (
+        f"; connecting {project['connect_s']:.1f} s vs {base['connect_s']:.1f} s, server CPU "
+        f"{project['connect_cpu_ms']:.2f} ms vs {base['connect_cpu_ms']:.2f} ms per connection"
+        f" = {ratio(project['connect_cpu_ms'], base['connect_cpu_ms'])}"
+    )
 
 
 def gunicorn_version() -> str:

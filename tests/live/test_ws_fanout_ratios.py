@@ -52,7 +52,8 @@ def test_each_round_is_compared_with_its_own_baseline_and_the_medians_are_printe
     assert "server CPU per delivery 10.0 µs in the fan-out threads vs 20.0 µs = 0.50x" in lines[0]
     assert "(whole processes less the REST updates 20.0 µs = 1.00x;" in lines[0]
     assert lines[3].endswith(
-        "p99 1.10x, server CPU per delivery 0.50x (less the REST updates 1.00x), REST p95 1.20x"
+        "p99 1.10x, server CPU per delivery 0.50x (less the REST updates 1.00x), REST p95 1.20x, "
+        "server CPU per connection n/a"
     )
 
 
@@ -66,6 +67,23 @@ def test_the_cpu_ratio_is_the_median_of_the_rounds_fan_out_threads() -> None:
         _side("baseline", 3, 50.0, 10.0, 0.02),
     ]
     assert "server CPU per delivery 1.50x (" in _bench().ratios(rows)[3]
+
+
+def test_the_crowd_connecting_is_compared_when_both_sides_measured_it() -> None:
+    connecting = {"connect_s": 20.0, "connect_cpu_ms": 3.0}
+    rows = [
+        {**_side("project", 1, 60.0, 12.0, 1.02), **connecting},
+        {**_side("baseline", 1, 50.0, 10.0, 0.02), "connect_s": 5.0, "connect_cpu_ms": 0.5},
+        {**_side("project", 2, 60.0, 12.0, 1.02), **connecting, "connect_cpu_ms": 2.0},
+        {**_side("baseline", 2, 50.0, 10.0, 0.02), "connect_s": 5.0, "connect_cpu_ms": 0.5},
+    ]
+    lines = _bench().ratios(rows)
+    assert lines[0].endswith(
+        "; connecting 20.0 s vs 5.0 s, server CPU 3.00 ms vs 0.50 ms per connection = 6.00x"
+    )
+    assert lines[2].endswith("server CPU per connection 5.00x")
+    older = _bench().ratios([_side("project", 1, 60.0, 12.0, 1.02), rows[1]])
+    assert "connecting" not in older[0]
 
 
 def test_a_single_round_prints_no_median() -> None:
@@ -84,7 +102,8 @@ def test_a_baseline_that_measured_no_cpu_prints_n_a_instead_of_failing() -> None
     lines = _bench().ratios(rows)
     assert "vs 0.0 µs = n/a" in lines[0]
     assert lines[2].endswith(
-        "p99 1.15x, server CPU per delivery n/a (less the REST updates n/a), REST p95 1.15x"
+        "p99 1.15x, server CPU per delivery n/a (less the REST updates n/a), REST p95 1.15x, "
+        "server CPU per connection n/a"
     )
 
 
