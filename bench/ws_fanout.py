@@ -413,9 +413,7 @@ def ratios(rows: list[dict[str, Any]]) -> list[str]:
         )  # fmt: skip
     for followers, found in medians.items():
         if len(found) > 1:
-            p99, cpu, rest, net, connect = (
-                median_ratio(list(c)) for c in zip(*found, strict=True)
-            )
+            p99, cpu, rest, net, connect = (median_ratio(list(c)) for c in zip(*found, strict=True))
             lines.append(
                 f"{followers} followers, median of {len(found)} rounds: p99 {p99}, server "
                 f"CPU per delivery {cpu} (less the REST updates {net}), REST p95 {rest}, "

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+import sqlalchemy as sa
 from flask import Blueprint
 from sqlalchemy import orm
 
@@ -17,6 +18,7 @@ from deltacrown.matches.errors import ValidationError
 from deltacrown.matches.models import Match
 from deltacrown.matches.schemas import ScoreUpdateArgs
 from deltacrown.tournaments import live as tournament_live
+from deltacrown.tournaments.models import Tournament
 
 bp = Blueprint("matches_ws", __name__)
 
@@ -55,13 +57,24 @@ def _admits(match_id: int) -> Any:
     return admits
 
 
+# The match and its tournament in one round trip, without the rows they load eagerly elsewhere
+# (the match's round; the tournament's game, organizer and staff): only a signed-in user's
+# checks read those, and load them then.
+_MATCH_AND_TOURNAMENT = (
+    sa.select(Match, Tournament)
+    .join(Tournament, Tournament.id == Match.tournament_id)
+    .where(Match.id == sa.bindparam("match_id"))
+    .options(orm.lazyload("*"))
+)
+
+
 def channel(match_id: int) -> ws.Channel | None:
     """The match's channel, or None when there is no such match. Its checks load what they
     need afresh: a socket lives longer than any database session."""
-    match = db.session.get(Match, match_id, options=[orm.lazyload("*")])  # not its round
-    tournament = tournament_live.find(match.tournament_id) if match is not None else None
-    if match is None or tournament is None:
+    found = db.session.execute(_MATCH_AND_TOURNAMENT, {"match_id": match_id}).first()
+    if found is None or found[1].is_deleted:
         return None
+    match, tournament = found
     ws.keep_while_starting(match, tournament)
     tournament_id = match.tournament_id
 
