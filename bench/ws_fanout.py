@@ -184,7 +184,8 @@ def run_side(side: str, ws_url: str, serving: Any, gunicorn: Gunicorn, seeded: L
         rss_before = rss_mib(serving.pids())
         connect_cpu = cpu_seconds(serving.pids())
         started = time.monotonic()
-        connected = crowd.connect(ws_url, followers)
+        with Probe(f"{gunicorn.url}/api/matches/{seeded.match_id}/") as connecting:
+            connected = crowd.connect(ws_url, followers)
         connect_seconds = time.monotonic() - started
         connect_cpu = cpu_seconds(serving.pids()) - connect_cpu
         time.sleep(2)  # let the servers settle (and free what the handshakes used)
@@ -251,6 +252,8 @@ def run_side(side: str, ws_url: str, serving: Any, gunicorn: Gunicorn, seeded: L
         "per_worker": per_worker,
         "connect_s": connect_seconds,
         "connect_cpu_ms": 1000 * connect_cpu / connected if connected else math.nan,
+        "connect_rest_p95_ms": percentile(connecting.times, 95),
+        "connect_rest_failed": connecting.failed,
         "client_cpu_s": client_cpu,
         "window_s": window,
         "load": os.getloadavg()[0],
@@ -332,6 +335,7 @@ COLUMNS = [
     ("per worker", "per_worker", "{}"),
     ("connect s", "connect_s", "{:.1f}"),
     ("connect CPU ms", "connect_cpu_ms", "{:.2f}"),
+    ("REST p95 connecting", "connect_rest_p95_ms", "{:.1f}"),
     ("client CPU s", "client_cpu_s", "{:.1f}"),
     ("load", "load", "{:.1f}"),
 ]

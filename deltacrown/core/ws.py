@@ -128,16 +128,31 @@ def ping(ws: Any) -> None:
 
 
 def follow(ws: Any, resolve: Callable[[], Channel | None]) -> None:
-    """Serve a live route: check the Origin, resolve the channel (4404 when unknown), then
-    authenticate and hand the socket to the hub, which follows the channel for the client
-    until it leaves."""
+    """Serve a live route: check the Origin, then hand the socket to the hub, whose pool
+    resolves the channel (4404 when unknown), authenticates and follows the channel for the
+    client until it leaves.
+
+    The request thread only upgrades the connection: a crowd connecting at once (a final
+    starting, every follower reconnecting after a deploy) queues behind the server's request
+    threads for no more than the handshake, and REST requests queued with it are not kept
+    waiting for each follower's database and Redis reads. Until the start is done the hub
+    neither reads the socket nor sends it events (they are held, then sent in order)."""
     conn = ws_connections.hand_off(ws)
+    if not origin_allowed():
+        conn.close(CLOSE_POLICY, "origin not allowed")
+        conn.release(SocketHandler())
+        return
+    conn.hub.submit(_start, conn, resolve, request.args.get("token"), request.path)
+
+
+def _start(
+    conn: Conn, resolve: Callable[[], Channel | None], token: str | None, path: str
+) -> None:
+    """The socket's first job, on the hub's pool: resolve, authenticate, subscribe, then give
+    the socket to its follower."""
     handler: SocketHandler = SocketHandler()
     route = ""
     try:
-        if not origin_allowed():
-            conn.close(CLOSE_POLICY, "origin not allowed")
-            return
         channel = resolve()
         if channel is None:
             conn.close(CLOSE_NOT_FOUND, "not found")
@@ -146,9 +161,9 @@ def follow(ws: Any, resolve: Callable[[], Channel | None]) -> None:
         follower = Follower(conn, channel)
         metrics.WS_CONNECTIONS.labels(route).inc()
         handler = follower
-        follower.begin(request.args.get("token"))
+        follower.begin(token)
     except Exception:
-        log.exception("websocket %s could not start", request.path)
+        log.exception("websocket %s could not start", path)
         conn.close(CLOSE_INTERNAL, "internal error")
     finally:
         with contextlib.suppress(Exception):
