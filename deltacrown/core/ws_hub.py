@@ -39,7 +39,7 @@ from typing import Any
 from flask import Flask
 
 from deltacrown.core import realtime
-from deltacrown.core.threads import name_this_thread
+from deltacrown.core.threads import lower_this_thread, name_this_thread
 from deltacrown.core.ws_loop import Loop
 from deltacrown.core.ws_socket import (
     DONE,
@@ -72,14 +72,17 @@ class Hub(Loop):
         self.pool = ThreadPoolExecutor(
             max_workers=int(config.get("WS_WORKER_THREADS", 4)),
             thread_name_prefix="deltacrown-ws",
-            initializer=name_this_thread,
-            initargs=("dc-ws-job",),
+            initializer=self._pool_thread,
         )
         self.frames_encoded = 0  # events framed (once per event and process, not per socket)
         # Called once per event with (route, event, sockets it was sent to): the metrics.
         self.on_event: Callable[[str, dict[str, Any], int], None] | None = None
         self.thread.start()
         atexit.register(self.going_away)
+
+    def _pool_thread(self) -> None:
+        name_this_thread("dc-ws-job")
+        lower_this_thread(self.nice)
 
     def going_away(self, timeout: float = 1.0) -> None:
         """The process is exiting (a restart, a deploy): send every socket a close frame

@@ -65,9 +65,10 @@ def _niceness(thread: threading.Thread) -> int:
 
 
 @pytest.mark.parametrize("configured", [10, 0])
-def test_the_hub_thread_runs_below_the_request_threads_of_its_process(configured):
-    """While a large fan-out keeps the hub busy, the operating system runs the process's
-    request threads first (`WS_HUB_NICE`, 10 by default; 0 keeps the process's own)."""
+def test_the_hub_and_its_pool_run_below_the_request_threads_of_their_process(configured):
+    """While a large fan-out keeps the hub busy, or a crowd connecting keeps its pool busy
+    starting sockets, the operating system runs the process's request threads first
+    (`WS_HUB_NICE`, 10 by default; 0 keeps the process's own)."""
     from deltacrown.app import create_app
 
     own = os.getpriority(os.PRIO_PROCESS, 0)
@@ -77,4 +78,6 @@ def test_the_hub_thread_runs_below_the_request_threads_of_its_process(configured
     while _niceness(hub.thread) != expected and time.monotonic() < deadline:
         time.sleep(0.01)
     assert _niceness(hub.thread) == expected
+    worker = hub.pool.submit(threading.current_thread).result(timeout=5)
+    assert _niceness(worker) == expected
     assert _niceness(threading.current_thread()) == own  # the thread alone, not the process
