@@ -145,9 +145,7 @@ def follow(ws: Any, resolve: Callable[[], Channel | None]) -> None:
     conn.hub.submit(_start, conn, resolve, request.args.get("token"), request.path)
 
 
-def _start(
-    conn: Conn, resolve: Callable[[], Channel | None], token: str | None, path: str
-) -> None:
+def _start(conn: Conn, resolve: Callable[[], Channel | None], token: str | None, path: str) -> None:
     """The socket's first job, on the hub's pool: resolve, authenticate, subscribe, then give
     the socket to its follower."""
     handler: SocketHandler = SocketHandler()
