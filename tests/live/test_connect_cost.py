@@ -4,6 +4,9 @@ connection runs while it starts."""
 
 from __future__ import annotations
 
+import pytest
+from websockets.exceptions import ConnectionClosed
+
 from tests.live.conftest import token_of
 from tests.performance.conftest import statements_seen
 
@@ -43,3 +46,22 @@ def test_an_organizer_following_still_gets_the_checks_of_a_signed_in_user(
     watcher = follow(f"/ws/matches/{match_id}", token=token_of(organizer))
     assert watcher.hello["data"]["is_organizer"] is True
     assert watcher.hello["data"]["user_id"] == organizer.id
+
+
+def test_messages_sent_before_the_hello_are_answered_after_it_in_order(started, follow):
+    """The hub starts a socket (channel, token, subscription, hello) before it reads what the
+    client sent: a client that does not wait for the hello still gets it first."""
+    play = started()
+    match_id = play.matches["W1.1"]["id"]
+    watcher = follow(f"/ws/matches/{match_id}", established=False)
+    watcher.send(type="ping")
+    watcher.send(type="resume", after_seq=0)
+    frames = watcher.until("resumed")  # any replayed events come before `resumed`
+    assert [f["type"] for f in frames[:2]] == ["connection_established", "pong"]
+
+
+def test_an_unknown_match_is_closed_with_4404_after_the_upgrade(follow):
+    watcher = follow("/ws/matches/999999", established=False)
+    with pytest.raises(ConnectionClosed) as closed:
+        watcher.next()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404
