@@ -227,8 +227,9 @@ class BaseConfig:
     WS_AUTH_TIMEOUT = 10  # seconds a private channel waits for the `auth` message
     WS_WORKER_THREADS = 4  # per process: followers' messages that need the database or Redis
     WS_OUTBOX_BYTES = 256 * 1024  # per socket: unsent frames before events wait for a catch-up
-    # The hub thread's niceness (Linux): while a large fan-out keeps it busy, the process's
-    # request threads get the CPU first. 0 runs it at the process's own priority.
+    # The hub thread's and its pool's niceness (Linux): while a large fan-out or a crowd
+    # connecting keeps them busy, the process's request threads get the CPU first. 0 runs them
+    # at the process's own priority.
     WS_HUB_NICE = 10
 
     # Certificates: their QR codes point at PUBLIC_BASE_URL (above); where the Bengali font is

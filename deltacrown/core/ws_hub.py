@@ -346,7 +346,8 @@ class Hub(Loop):
             log.exception("websocket end failed")
 
     def submit(self, job: Job, *args: Any) -> None:
-        """Run `job(*args)` on the pool in an app context, unordered (cleanup after the end)."""
+        """Run `job(*args)` on the pool in an app context, outside any socket's queue of jobs:
+        a socket's start (while it is still busy with it) and cleanup after its end."""
 
         def run() -> None:
             try:
