@@ -172,7 +172,8 @@ def probes_near_updates(
 ) -> tuple[list[float], list[float]]:
     """The probes' response times split by when they started: within NEAR_AN_UPDATE seconds
     after an update was sent (while it was being fanned out), and the others."""
-    near, far = [], []
+    near: list[float] = []
+    far: list[float] = []
     updates = sorted(sent)
     for started, ms in zip(probe_started, probe_ms, strict=True):
         last = bisect.bisect_right(updates, started) - 1  # the last update sent before it

@@ -178,7 +178,8 @@ class Probe:
     """GET `url` every PROBE_INTERVAL seconds in a thread; the response times (ms)."""
 
     def __init__(self, url: str) -> None:
-        self.url, self.times, self.failed = url, [], 0
+        self.url, self.failed = url, 0
+        self.times: list[float] = []  # each answered probe's response time (ms)
         self.started: list[float] = []  # each answered probe's start (time.time()), in order
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
