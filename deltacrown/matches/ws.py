@@ -72,10 +72,12 @@ def channel(match_id: int) -> ws.Channel | None:
     """The match's channel, or None when there is no such match. Its checks load what they
     need afresh: a socket lives longer than any database session."""
     found = db.session.execute(_MATCH_AND_TOURNAMENT, {"match_id": match_id}).first()
-    if found is None or found[1].is_deleted:
+    if found is None:
         return None
     match, tournament = found
     ws.keep_while_starting(match, tournament)
+    if tournament_live.find(tournament.id) is None:  # the row just loaded: no second query
+        return None
     tournament_id = match.tournament_id
 
     def describe(user: Any) -> dict[str, Any]:

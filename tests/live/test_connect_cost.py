@@ -65,3 +65,22 @@ def test_an_unknown_match_is_closed_with_4404_after_the_upgrade(follow):
     with pytest.raises(ConnectionClosed) as closed:
         watcher.next()
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4404
+
+
+def test_a_match_of_a_deleted_tournament_is_closed_with_4404(app, started, follow):
+    """The match's channel reads its tournament in the same statement; the rule that a deleted
+    tournament's channels are gone is still `tournaments.live.find`'s."""
+    import sqlalchemy as sa
+
+    from deltacrown.core.time import utcnow
+    from deltacrown.extensions import db
+    from deltacrown.tournaments.models import Tournament
+
+    play = started()
+    match_id = play.matches["W1.1"]["id"]
+    with app.app_context():
+        db.session.execute(
+            sa.update(Tournament).where(Tournament.id == play.cup.id).values(deleted_at=utcnow())
+        )
+        db.session.commit()
+    assert follow(f"/ws/matches/{match_id}", established=False).close_code() == 4404
