@@ -396,6 +396,7 @@ def test_each_role_gets_only_what_the_table_allows(app: Any, client: Any, world:
             if method == "GET":
                 cache_violations.extend(cache_control_violations(key, role, response))
             problem = response.get_json(silent=True) if status >= 400 else None
+            response.close()  # a streamed export (CSV) ends in its own request context
             code = problem.get("code") if isinstance(problem, dict) else None
             if status >= 500:
                 violations.append(f"{key} as {role}: {status} {code}")
