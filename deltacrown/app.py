@@ -238,6 +238,24 @@ def _derive_settings(app: Flask) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
+# Nothing that identifies a person: no user identity, cookies, bodies, local variables, SQL
+# parameters or message payloads; headers and query parameters without the SDK's sensitive
+# names nor the client-address ones (as `send_default_pii=False` filtered them).
+_ADDRESS_TERMS = ["forwarded", "-ip", "remote-", "via", "-user"]
+SENTRY_DATA_COLLECTION: dict[str, Any] = {
+    "user_info": False,
+    "cookies": {"mode": "off"},
+    "http_headers": {"request": {"mode": "denylist", "terms": _ADDRESS_TERMS}},
+    "http_bodies": [],
+    "url_query_params": {"mode": "denylist", "terms": _ADDRESS_TERMS},
+    "graphql": {"document": False, "variables": False},
+    "gen_ai": {"inputs": False, "outputs": False},
+    "database_query_data": False,
+    "queues": False,
+    "stack_frame_variables": False,
+}
+
+
 def _init_sentry(app: Flask) -> None:
     options = sentry_options(app)
     if options is None:
@@ -265,11 +283,12 @@ def sentry_options(app: Flask) -> dict[str, Any] | None:
         "environment": app.config.get("ENV_NAME"),
         "release": os.environ.get("SENTRY_RELEASE") or None,
         "integrations": [FlaskIntegration(), CeleryIntegration()],
-        "send_default_pii": False,
+        # What the integrations collect (the SDK's `data_collection`, which replaces
+        # `send_default_pii`); `scrub_sentry_event` then keeps only an allowlist of it.
+        "data_collection": SENTRY_DATA_COLLECTION,
         "max_request_body_size": "never",
         "before_send": scrub_sentry_event,
         "before_send_transaction": scrub_sentry_event,
-        "include_local_variables": False,
         "traces_sample_rate": float(rate or "0"),
     }
 

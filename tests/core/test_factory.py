@@ -146,7 +146,7 @@ def test_sentry_is_initialised_only_with_a_dsn(clean_env, monkeypatch):
     assert calls == []
     create_app("testing", SENTRY_DSN="https://key@sentry.example/1")
     assert calls and calls[0]["dsn"] == "https://key@sentry.example/1"
-    assert calls[0]["send_default_pii"] is False
+    assert calls[0]["data_collection"]["user_info"] is False
 
 
 @pytest.mark.parametrize("key", ["SECRET_KEY", "JWT_SECRET_KEY"])

@@ -4,6 +4,7 @@ tagged with the request id and user id and carries no e-mail, username, body or 
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -107,6 +108,29 @@ def test_the_scrubber_strips_users_bodies_headers_and_frame_variables():
     text = json.dumps(scrubbed)
     for secret in ("bob@example.com", '"bob"', "1.2.3.4", "abc", "pw"):
         assert secret not in text, secret
+
+
+def test_the_options_use_no_deprecated_sdk_setting(app: Flask, monkeypatch) -> None:
+    """`send_default_pii` is deprecated in favour of `data_collection`: the options set
+    what integrations collect without it, and the SDK warns about nothing."""
+    monkeypatch.setitem(app.config, "SENTRY_DSN", "https://public@sentry.invalid/1")
+    options = sentry_options(app)
+    assert options is not None and "send_default_pii" not in options
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sentry_sdk.init(**options, transport=FakeTransport())
+    said = [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)]
+    assert not said, said
+    try:
+        collection = sentry_sdk.get_client().options["data_collection"]
+        assert collection["provided_by_user"] is True
+        assert collection["user_info"] is False
+        assert collection["http_bodies"] == []
+        assert collection["cookies"] == {"mode": "off"}
+        assert collection["stack_frame_variables"] is False
+    finally:
+        sentry_sdk.get_client().close()
+        sentry_sdk.init()
 
 
 def test_an_event_without_a_user_keeps_none():
