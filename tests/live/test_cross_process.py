@@ -10,6 +10,7 @@ by the fixture's finalizer whatever happens.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -250,8 +251,11 @@ def test_more_followers_than_server_threads_all_follow_while_rest_answers(
         base = server.wait_ready(time.monotonic() + STARTUP_SECONDS)
         match_id = live_match.match_id
         ws_url = base.replace("http://", "ws://") + f"/ws/matches/{match_id}"
-        crowd = [connect(ws_url, open_timeout=RECEIVE_SECONDS) for _ in range(12)]
-        try:
+        with contextlib.ExitStack() as connected:
+            crowd = [
+                connected.enter_context(connect(ws_url, open_timeout=RECEIVE_SECONDS))
+                for _ in range(12)
+            ]
             for ws in crowd:
                 assert receive(ws)["type"] == "connection_established"
             with urllib.request.urlopen(f"{base}/healthz", timeout=RECEIVE_SECONDS) as response:
@@ -260,8 +264,5 @@ def test_more_followers_than_server_threads_all_follow_while_rest_answers(
                  {"game": 1, "p1": 2, "p2": 1})  # fmt: skip
             for ws in crowd:
                 assert receive_until(ws, "match.score_updated")[-1]["data"]["p1"] == 2
-        finally:
-            for ws in crowd:
-                ws.close()
     finally:
         server.stop()
