@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -34,12 +35,11 @@ class FakeTransport(Transport):
                 self.events.append(json.loads(item.payload.get_bytes()))
 
 
-@pytest.fixture
-def transport(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTransport]:
-    """Sentry initialised as production does (`sentry_options`), sending to a fake transport;
-    the app answers an unexpected error with a 500 as in production."""
+@contextmanager
+def production_sentry(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTransport]:
+    """Sentry initialised as production does (`sentry_options`), sending to a fake transport,
+    and shut down afterwards."""
     monkeypatch.setitem(app.config, "SENTRY_DSN", "https://public@sentry.invalid/1")
-    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     options = sentry_options(app)
     assert options is not None
     fake = FakeTransport()
@@ -49,6 +49,14 @@ def transport(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTrans
     finally:
         sentry_sdk.get_client().close()
         sentry_sdk.init()  # no DSN: nothing is reported by later tests
+
+
+@pytest.fixture
+def transport(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTransport]:
+    """`production_sentry`; the app answers an unexpected error with a 500 as in production."""
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    with production_sentry(app, monkeypatch) as fake:
+        yield fake
 
 
 def test_an_error_event_carries_ids_and_no_personal_data(
@@ -113,24 +121,18 @@ def test_the_scrubber_strips_users_bodies_headers_and_frame_variables():
 def test_the_options_use_no_deprecated_sdk_setting(app: Flask, monkeypatch) -> None:
     """`send_default_pii` is deprecated in favour of `data_collection`: the options set
     what integrations collect without it, and the SDK warns about nothing."""
-    monkeypatch.setitem(app.config, "SENTRY_DSN", "https://public@sentry.invalid/1")
-    options = sentry_options(app)
-    assert options is not None and "send_default_pii" not in options
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        sentry_sdk.init(**options, transport=FakeTransport())
-    said = [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)]
-    assert not said, said
-    try:
-        collection = sentry_sdk.get_client().options["data_collection"]
-        assert collection["provided_by_user"] is True
-        assert collection["user_info"] is False
-        assert collection["http_bodies"] == []
-        assert collection["cookies"] == {"mode": "off"}
-        assert collection["stack_frame_variables"] is False
-    finally:
-        sentry_sdk.get_client().close()
-        sentry_sdk.init()
+        with production_sentry(app, monkeypatch):
+            said = [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)]
+            assert not said, said
+            collection = sentry_sdk.get_client().options["data_collection"]
+    assert "send_default_pii" not in (sentry_options(app) or {})
+    assert collection["provided_by_user"] is True
+    assert collection["user_info"] is False
+    assert collection["http_bodies"] == []
+    assert collection["cookies"] == {"mode": "off"}
+    assert collection["stack_frame_variables"] is False
 
 
 def test_an_event_without_a_user_keeps_none():
