@@ -7,7 +7,9 @@ clean strings in every schema, and a JSON nesting limit checked before anything 
   integers in a JSON body must be JSON integers (`1.5` and `"5"` are refused) within the
   32-bit range of an INTEGER column, unless the field declares both bounds of its own `Range`
   (a BIGINT column), which then stay within 64 bits. Query strings and forms are text: their
-  digits are read as integers first (`integers_from_text`), then the same rules apply.
+  digits are read as integers first (`integers_from_text`), then the same rules apply. Dates
+  and datetimes fall in the years `FIRST_YEAR` to `LAST_YEAR`, so a day or a time zone added
+  on the way to a query never leaves Python's calendar (0001 to 9999).
 * Strings anywhere in an input (`control_character_errors`) carry no NUL, no other control
   character (tab, line feed and carriage return are allowed) and no lone UTF-16 surrogate.
 * JSON nesting (`json_too_deep`) is measured on the raw text with linear-time scans, so a
@@ -32,6 +34,8 @@ INT32_MIN = -(2**31)
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
 DEFAULT_MAX_JSON_DEPTH = 32
+FIRST_YEAR = 1900
+LAST_YEAR = 9998
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 CONTROL_MESSAGE = "Control characters (other than tab and line breaks) are not allowed."
@@ -86,6 +90,8 @@ def harden_field(field: ma.fields.Field, *, text_only: bool = False) -> None:
     A bound field is a shallow copy of the schema class's field (marshmallow), made again for
     every schema instance (webargs makes one per request): its validator list and its inner
     fields are the class's own, so they are replaced, never changed in place."""
+    if isinstance(field, ma.fields.DateTime | ma.fields.Date) and not field.dump_only:
+        field.validators = [*field.validators, _within_calendar]
     if isinstance(field, ma.fields.Integer) and not field.dump_only:
         low, high = _range_bounds(field)
         explicit = low is not None and high is not None
@@ -96,6 +102,12 @@ def harden_field(field: ma.fields.Field, *, text_only: bool = False) -> None:
     delimited = text_only or isinstance(field, DelimitedFieldMixin)
     for inner in _own_inner_fields(field):
         harden_field(inner, text_only=delimited)
+
+
+def _within_calendar(value: Any) -> None:
+    """A date or datetime in the years `FIRST_YEAR` to `LAST_YEAR` (its own time zone's)."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ma.ValidationError(f"Must be in the years {FIRST_YEAR} to {LAST_YEAR}.")
 
 
 def _own_inner_fields(field: ma.fields.Field) -> Iterable[ma.fields.Field]:

@@ -137,6 +137,38 @@ def test_control_characters_in_query_arguments_are_422(client, user):
     assert_problem(client.get("/api/tournaments/?search=a%00b"), 422)
 
 
+@pytest.mark.parametrize(
+    "start",
+    ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "1899-12-31T23:59:59Z"],
+)
+def test_datetimes_beyond_the_supported_years_are_422_not_an_overflow(client, start):
+    body = assert_problem(client.get("/api/tournaments/", query_string={"start_from": start}), 422)
+    assert body["errors"]["start_from"] == ["Must be in the years 1900 to 9998."]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_dates_beyond_the_supported_years_are_422_where_a_day_is_added(client, staff, day):
+    response = client.get("/api/admin/analytics/platform/", query_string={"to": day},
+                          headers=staff.headers)  # fmt: skip
+    assert_problem(response, 422)
+
+
+def test_datetimes_in_a_body_beyond_the_supported_years_are_422(client, staff):
+    response = client.post("/api/admin/promo-codes/", headers=staff.headers,
+                           json={"code": "EDGE", "valid_from": "0001-01-01T00:00:00+14:00"})  # fmt: skip
+    body = assert_problem(response, 422)
+    assert body["errors"]["valid_from"] == ["Must be in the years 1900 to 9998."]
+
+
+def test_the_first_and_last_supported_years_are_accepted(client, staff):
+    for start in ("1900-01-01T00:00:00+14:00", "9998-12-31T23:59:59-14:00"):
+        response = client.get("/api/tournaments/", query_string={"start_from": start})
+        assert response.status_code == 200, response.get_json()
+    response = client.get("/api/admin/analytics/platform/", query_string={"to": "9998-12-31"},
+                          headers=staff.headers)  # fmt: skip
+    assert response.status_code == 200, response.get_json()
+
+
 def _nested(depth: int) -> bytes:
     return b'{"login": ' + b"[" * (depth - 1) + b"1" + b"]" * (depth - 1) + b"}"
 

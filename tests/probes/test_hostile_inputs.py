@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.probes.matrix_support import url_for_rule
-from tests.probes.openapi_ops import json_body_schema, operations
+from tests.probes.openapi_ops import json_body_schema, operation, operations
 
 DEEP = 2000
 JSON = "application/json"
@@ -36,6 +36,22 @@ SCALARS: list[Any] = [
     [1],
 ]
 SHAPES: list[Any] = [[1], "text", None, 0, [], [{}], {"": None}]
+# Valid dates and times at the calendar's ends, where a day or a time zone more overflows.
+EXTREMES = {
+    "date": ["0001-01-01", "9999-12-31"],
+    "date-time": [
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-14:00",
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z",
+    ],
+}
+# Query values by the parameter's declared type (strings for any other type).
+QUERY_VALUES = {
+    "integer": ["2147483648", "-9223372036854775809", "1e308"],
+    "boolean": ["maybe"],
+    "string": ["\x00", "%", "x" * 2_000],
+}
 
 
 def nested(depth: int) -> str:
@@ -87,6 +103,9 @@ def hostile_requests(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]
         for value in SCALARS:
             if could_pass(spec, value):  # may reach past validation: one field at a time
                 requests.append((f"{field}={value!r:.40}", {"json": {field: value}}))
+    for field, spec in properties.items():
+        for value in EXTREMES.get(spec.get("format", ""), []):
+            requests.append((f"{field}={value!r}", {"json": {field: value}}))
     for value in SCALARS:  # refused by type: every field at once, each one is still checked
         wrong = {f: value for f, spec in properties.items() if not could_pass(spec, value)}
         if wrong:
@@ -129,6 +148,31 @@ def test_hostile_json_bodies_never_answer_5xx(client: Any, world: Any) -> None:
             status, body = _status(client, method, url, staff, **kwargs)
             if status >= 500:
                 failures.append(f"{method} {path} {label}: {status} {body!r}")
+    assert not failures, f"{len(failures)} server errors:\n" + "\n".join(failures)
+
+
+def query_values(spec: dict[str, Any]) -> list[str]:
+    """Hostile values for one query parameter, by its documented type and format."""
+    if spec.get("format") in EXTREMES:
+        return EXTREMES[spec["format"]]
+    return QUERY_VALUES.get(spec.get("type") or "string", QUERY_VALUES["string"])
+
+
+def test_hostile_query_parameters_never_answer_5xx(client: Any, world: Any) -> None:
+    staff = world.headers("staff")
+    failures = []
+    for method, path in operations():
+        url = url_for_rule(_with_converters(path), world).partition("?")[0]
+        for parameter in operation(method, path).get("parameters", []):
+            if parameter.get("in") != "query":
+                continue
+            for value in query_values(parameter.get("schema", {})):
+                query = {parameter["name"]: value}
+                status, body = _status(client, method, url, staff, query_string=query)
+                if status >= 500:
+                    failures.append(
+                        f"{method} {path}?{parameter['name']}={value!r:.40}: {status} {body!r}"
+                    )
     assert not failures, f"{len(failures)} server errors:\n" + "\n".join(failures)
 
 
