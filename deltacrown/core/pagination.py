@@ -17,6 +17,7 @@ from deltacrown.core import explain
 from deltacrown.core.api import BaseSchema
 from deltacrown.core.db import db
 from deltacrown.core.errors import ValidationError
+from deltacrown.core.inputs import INT64_MAX
 
 MAX_PAGE_SIZE = 100
 
@@ -114,7 +115,7 @@ def decode_cursor(cursor: str) -> int:
         value = json.loads(raw)["id"]
     except (ValueError, TypeError, KeyError, binascii.Error):
         value = None
-    if type(value) is not int or value < 1:
+    if type(value) is not int or not 1 <= value <= INT64_MAX:
         raise InvalidCursorError(
             "The cursor is not one this API issued; start again without it.",
             errors={"cursor": ["Invalid cursor."]},
@@ -166,7 +167,7 @@ def decode_keyset_cursor(
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
         last_id, key = payload["id"], payload["k"]
-        if payload["o"] != ordering or type(last_id) is not int or last_id < 1:
+        if payload["o"] != ordering or type(last_id) is not int or not 1 <= last_id <= INT64_MAX:
             raise ValueError(cursor)
         if not isinstance(key, str):
             raise TypeError(key)

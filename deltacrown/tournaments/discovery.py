@@ -42,7 +42,7 @@ from sqlalchemy import orm
 from deltacrown.accounts.models import User
 from deltacrown.core.api import BaseSchema
 from deltacrown.core.errors import AuthenticationError, ValidationError
-from deltacrown.core.inputs import IdOrSlug
+from deltacrown.core.inputs import FIRST_YEAR, LAST_YEAR, IdOrSlug
 from deltacrown.core.pagination import keyset_page
 from deltacrown.extensions import db
 from deltacrown.games.models import Game
@@ -331,7 +331,7 @@ _ORDER_COLUMNS: dict[str, Any] = {
 
 def _aware_datetime(text: str) -> datetime:
     value = datetime.fromisoformat(text)
-    if value.tzinfo is None:
+    if value.tzinfo is None or not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValueError(text)
     return value
 

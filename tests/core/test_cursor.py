@@ -156,3 +156,11 @@ def test_cursor_json_is_the_last_id(app_ctx):
     ids = add_entries(2)
     _, cursor = page_ids({"limit": 1})
     assert json.loads(base64.urlsafe_b64decode(cursor + "==")) == {"id": ids[1]}
+
+
+@pytest.mark.parametrize("last_id", [2**63, 2**70])
+def test_a_cursor_naming_an_id_no_database_integer_holds_is_422(client, staff, last_id):
+    cursor = b64(json.dumps({"id": last_id}).encode())
+    assert_problem(
+        client.get(f"{FEED}&cursor={cursor}", headers=staff.headers), 422, "invalid_cursor"
+    )

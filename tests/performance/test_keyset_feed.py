@@ -4,6 +4,8 @@ the same tournaments in the same order as paging by number, and a cursor it did 
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 import pytest
@@ -85,4 +87,29 @@ def test_a_cursor_of_another_ordering_is_refused(client, sixty):
     first = client.get("/api/tournaments/", query_string={"cursor": "", "page_size": PAGE})
     cursor = first.headers["X-Next-Cursor"]
     response = client.get("/api/tournaments/", query_string={"cursor": cursor, "ordering": "name"})
+    assert_problem(response, 422, "invalid_cursor")
+
+
+def _forged(ordering: str, key: str, last_id: int) -> str:
+    raw = json.dumps({"o": ordering, "k": key, "id": last_id}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("ordering", "key", "last_id"),
+    [
+        ("start_at", "0001-01-01T00:00:00+14:00", 1),  # a time zone away from the calendar
+        ("-created_at", "9999-12-31T23:59:59-14:00", 1),
+        ("-start_at", "1899-12-31T23:59:59+00:00", 1),
+        ("name", "x", 2**70),  # no database integer holds it
+        ("-prize_pool", "1", 2**63),
+    ],
+)
+def test_a_forged_cursor_beyond_any_row_is_refused_not_a_server_error(
+    client, ordering, key, last_id
+):
+    cursor = _forged(ordering, key, last_id)
+    response = client.get(
+        "/api/tournaments/", query_string={"cursor": cursor, "ordering": ordering}
+    )
     assert_problem(response, 422, "invalid_cursor")
