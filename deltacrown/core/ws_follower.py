@@ -25,7 +25,7 @@ from deltacrown.core import metrics, realtime
 from deltacrown.core.auth import user_for_token
 from deltacrown.core.db import db
 from deltacrown.core.errors import AuthenticationError, DomainError
-from deltacrown.core.inputs import DEFAULT_MAX_JSON_DEPTH, json_too_deep
+from deltacrown.core.inputs import DEFAULT_MAX_JSON_DEPTH, INT64_MAX, json_too_deep
 from deltacrown.core.transaction import unit_of_work
 from deltacrown.core.ws_limits import TokenBucket, slots
 from deltacrown.core.ws_socket import SocketHandler
@@ -303,8 +303,12 @@ class Follower(SocketHandler):
         self.ws.refill(missed)
 
     def resume(self, after_seq: Any) -> None:
-        if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
-            self.error("invalid_message", '"after_seq" must be a non-negative integer.')
+        if (
+            isinstance(after_seq, bool)
+            or not isinstance(after_seq, int)
+            or not 0 <= after_seq <= INT64_MAX  # a sequence number is a Redis INCR's
+        ):
+            self.error("invalid_message", '"after_seq" must be a non-negative 64-bit integer.')
             return
         missed = realtime.history(self.channel.name, after_seq)
         if missed is None:

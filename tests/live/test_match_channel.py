@@ -199,6 +199,16 @@ def test_ping_answers_pong_and_unknown_messages_answer_an_error(started, follow)
     assert watcher.next()["code"] == "invalid_message"
 
 
+def test_a_resume_beyond_any_sequence_number_is_an_error_and_the_socket_goes_on(started, follow):
+    play = started()
+    watcher = follow(f"/ws/matches/{play.matches['W1.1']['id']}")
+    for after_seq in (2**64, 2**70):  # beyond a Redis stream id
+        watcher.send(type="resume", after_seq=after_seq)
+        assert watcher.next()["code"] == "invalid_message"
+    watcher.send(type="ping")
+    assert watcher.next() == {"type": "pong"}
+
+
 def test_an_anonymous_follower_may_authenticate_later_to_send_scores(started, m, follow):
     play = started()
     match_id = play.matches["W1.1"]["id"]
