@@ -44,9 +44,7 @@ from flask import (
 )
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.form import SecureForm
-from flask_admin.model import filters as model_filters
 from flask_admin.theme import Bootstrap4Theme
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.utils import secure_filename
@@ -54,6 +52,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from deltacrown.core import admin_format, admin_pages
+from deltacrown.core.admin_filters import ValueEnumFilterConverter
 from deltacrown.core.csv import format_cell
 from deltacrown.core.errors import DomainError
 from deltacrown.core.ports import Port
@@ -338,80 +337,6 @@ def run_for_each(ids: list[str], call: Callable[[int, Any], Any], done: str) -> 
     if succeeded:
         flash(done.format(count=succeeded), "success")
     return succeeded
-
-
-class _KnownValues:
-    """Filter values outside the enum are ignored (Flask-Admin skips invalid filters)."""
-
-    options: Any
-    multiple = False
-
-    def validate(self, value: Any) -> bool:
-        allowed = {str(option) for option, _ in self.options or ()}
-        values = str(value).split(",") if self.multiple else [str(value)]
-        return all(item.strip() in allowed for item in values)
-
-
-class _EnumEqual(_KnownValues, sqla_filters.FilterEqual):
-    pass
-
-
-class _EnumNotEqual(_KnownValues, sqla_filters.FilterNotEqual):
-    pass
-
-
-class _EnumInList(_KnownValues, sqla_filters.FilterInList):
-    multiple = True
-
-
-class _EnumNotInList(_KnownValues, sqla_filters.FilterNotInList):
-    multiple = True
-
-
-class _AsUTC:
-    """Flask-Admin parses naive datetimes; our columns take aware UTC values only."""
-
-    def clean(self, value: str) -> Any:
-        result = super().clean(value)  # type: ignore[misc]
-        if isinstance(result, list):
-            return [item.replace(tzinfo=UTC) for item in result]
-        return result.replace(tzinfo=UTC) if isinstance(result, datetime) else result
-
-
-class AfterFilter(_AsUTC, sqla_filters.DateTimeGreaterFilter):
-    pass
-
-
-class BeforeFilter(_AsUTC, sqla_filters.DateTimeSmallerFilter):
-    pass
-
-
-class BetweenFilter(_AsUTC, sqla_filters.DateTimeBetweenFilter):
-    pass
-
-
-def date_filters(column: Any, label: str) -> list[Any]:
-    """After / before / between filters on an aware-UTC time column."""
-    return [AfterFilter(column, label), BeforeFilter(column, label), BetweenFilter(column, label)]
-
-
-class ValueEnumFilterConverter(sqla_filters.FilterConverter):
-    """Enum filters by stored value: Flask-Admin's own look members up by *name*, and our
-    enums are stored by value (`draft`, not `DRAFT`), which made its filters answer 500.
-    Time columns (`UTCDateTime`) get after / before / between filters taking UTC values."""
-
-    @model_filters.convert("utcdatetime")
-    def conv_utc_datetime(self, column: Any, name: str, **kwargs: Any) -> list[Any]:
-        return [AfterFilter(column, name), BeforeFilter(column, name), BetweenFilter(column, name)]
-
-    @model_filters.convert("enum")
-    def conv_enum(self, column: Any, name: str, options: Any = None, **kwargs: Any) -> list[Any]:
-        if not options:
-            enum_class = getattr(column.type, "enum_class", None)
-            values = [m.value for m in enum_class] if enum_class else list(column.type.enums)
-            options = [(v, admin_format.label(v)) for v in values]
-        kinds = (_EnumEqual, _EnumNotEqual, _EnumInList, _EnumNotInList)
-        return [kind(column, name, options, **kwargs) for kind in kinds]
 
 
 class StaffModelView(StaffAccessMixin, ModelView):

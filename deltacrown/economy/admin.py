@@ -7,7 +7,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import flash, request, url_for
-from flask_admin.contrib.sqla.filters import IntEqualFilter
 from flask_admin.form import SecureForm
 from markupsafe import Markup
 from wtforms import IntegerField, StringField
@@ -21,6 +20,7 @@ from deltacrown.core.admin import (
     current_admin_user,
     error_message,
 )
+from deltacrown.core.admin_filters import IntEqual
 from deltacrown.core.errors import DomainError
 from deltacrown.economy.models import (
     InventoryItem,
@@ -96,7 +96,7 @@ class TransactionAdmin(ReadOnlyModelView):
     }
     # The wallet filter comes first: WalletAdmin links to it as `flt0_0`.
     column_filters = (
-        IntEqualFilter(Transaction.wallet_id, "Wallet id"),
+        IntEqual(Transaction.wallet_id, "Wallet id"),
         "kind",
         "reference_type",
         "reference_id",

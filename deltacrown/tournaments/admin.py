@@ -16,9 +16,9 @@ from deltacrown.core.admin import (
     ReadOnlyModelView,
     admin_action,
     current_admin_user,
-    date_filters,
     error_message,
 )
+from deltacrown.core.admin_filters import date_filters
 from deltacrown.extensions import db
 from deltacrown.games.config import GameConfig, create_config_version
 from deltacrown.tournaments import services

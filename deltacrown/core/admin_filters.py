@@ -1,0 +1,138 @@
+"""Flask-Admin list filters for our column types: enums by stored value, aware-UTC times, and
+integers within 64 bits.
+
+A value a filter cannot take is ignored, as Flask-Admin ignores every invalid filter value
+(`validate` is false when `clean` raises ValueError), instead of reaching the database.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_admin.model import filters as model_filters
+
+from deltacrown.core import admin_format
+from deltacrown.core.inputs import INT64_MAX, INT64_MIN
+
+
+class _KnownValues:
+    """Filter values outside the enum are ignored (Flask-Admin skips invalid filters)."""
+
+    options: Any
+    multiple = False
+
+    def validate(self, value: Any) -> bool:
+        allowed = {str(option) for option, _ in self.options or ()}
+        values = str(value).split(",") if self.multiple else [str(value)]
+        return all(item.strip() in allowed for item in values)
+
+
+class _EnumEqual(_KnownValues, sqla_filters.FilterEqual):
+    pass
+
+
+class _EnumNotEqual(_KnownValues, sqla_filters.FilterNotEqual):
+    pass
+
+
+class _EnumInList(_KnownValues, sqla_filters.FilterInList):
+    multiple = True
+
+
+class _EnumNotInList(_KnownValues, sqla_filters.FilterNotInList):
+    multiple = True
+
+
+class _AsUTC:
+    """Flask-Admin parses naive datetimes; our columns take aware UTC values only."""
+
+    def clean(self, value: str) -> Any:
+        result = super().clean(value)  # type: ignore[misc]
+        if isinstance(result, list):
+            return [item.replace(tzinfo=UTC) for item in result]
+        return result.replace(tzinfo=UTC) if isinstance(result, datetime) else result
+
+
+class AfterFilter(_AsUTC, sqla_filters.DateTimeGreaterFilter):
+    pass
+
+
+class BeforeFilter(_AsUTC, sqla_filters.DateTimeSmallerFilter):
+    pass
+
+
+class BetweenFilter(_AsUTC, sqla_filters.DateTimeBetweenFilter):
+    pass
+
+
+def date_filters(column: Any, label: str) -> list[Any]:
+    """After / before / between filters on an aware-UTC time column."""
+    return [AfterFilter(column, label), BeforeFilter(column, label), BetweenFilter(column, label)]
+
+
+class _Within64Bits:
+    """An integer no database column holds (SQLite's driver cannot even bind it) names no row:
+    the value is refused like any other that is no integer."""
+
+    def clean(self, value: str) -> Any:
+        result = super().clean(value)  # type: ignore[misc]
+        for number in result if isinstance(result, list) else [result]:
+            if not INT64_MIN <= number <= INT64_MAX:
+                raise ValueError(value)
+        return result
+
+
+class IntEqual(_Within64Bits, sqla_filters.IntEqualFilter):
+    pass
+
+
+class _IntNotEqual(_Within64Bits, sqla_filters.IntNotEqualFilter):
+    pass
+
+
+class _IntGreater(_Within64Bits, sqla_filters.IntGreaterFilter):
+    pass
+
+
+class _IntSmaller(_Within64Bits, sqla_filters.IntSmallerFilter):
+    pass
+
+
+class _IntInList(_Within64Bits, sqla_filters.IntInListFilter):
+    pass
+
+
+class _IntNotInList(_Within64Bits, sqla_filters.IntNotInListFilter):
+    pass
+
+
+class ValueEnumFilterConverter(sqla_filters.FilterConverter):
+    """Enum filters by stored value: Flask-Admin's own look members up by *name*, and our
+    enums are stored by value (`draft`, not `DRAFT`), which made its filters answer 500.
+    Time columns (`UTCDateTime`) get after / before / between filters taking UTC values;
+    integer columns, filters refusing a value beyond 64 bits."""
+
+    int_filters = (
+        IntEqual,
+        _IntNotEqual,
+        _IntGreater,
+        _IntSmaller,
+        sqla_filters.FilterEmpty,
+        _IntInList,
+        _IntNotInList,
+    )
+
+    @model_filters.convert("utcdatetime")
+    def conv_utc_datetime(self, column: Any, name: str, **kwargs: Any) -> list[Any]:
+        return [AfterFilter(column, name), BeforeFilter(column, name), BetweenFilter(column, name)]
+
+    @model_filters.convert("enum")
+    def conv_enum(self, column: Any, name: str, options: Any = None, **kwargs: Any) -> list[Any]:
+        if not options:
+            enum_class = getattr(column.type, "enum_class", None)
+            values = [m.value for m in enum_class] if enum_class else list(column.type.enums)
+            options = [(v, admin_format.label(v)) for v in values]
+        kinds = (_EnumEqual, _EnumNotEqual, _EnumInList, _EnumNotInList)
+        return [kind(column, name, options, **kwargs) for kind in kinds]
