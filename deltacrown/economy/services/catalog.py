@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from deltacrown.core.actors import Actor
 from deltacrown.core.errors import PermissionDeniedError, ValidationError
+from deltacrown.core.inputs import INT32_MAX
 from deltacrown.economy import policies
 from deltacrown.economy.errors import ItemInUseError, SkuTakenError
 from deltacrown.economy.models import InventoryItem, Purchase, ShopItem
@@ -54,12 +55,12 @@ def validate_item(values: dict[str, Any]) -> None:
         errors["image_url"] = ["An http(s) URL."]
     if image_url and not (values.get("image_alt_text") or "").strip():
         errors["image_alt_text"] = ["Required with image_url: what the picture shows."]
-    if not isinstance(values["price"], int) or values["price"] < 1:
-        errors["price"] = ["At least 1 coin."]
-    if values.get("stock") is not None and values["stock"] < 0:
-        errors["stock"] = ["0 or more; null for unlimited."]
-    if values.get("per_user_limit") is not None and values["per_user_limit"] < 1:
-        errors["per_user_limit"] = ["At least 1; null for no limit."]
+    if not isinstance(values["price"], int) or not 1 <= values["price"] <= INT32_MAX:
+        errors["price"] = [f"1 to {INT32_MAX} coins."]
+    if values.get("stock") is not None and not 0 <= values["stock"] <= INT32_MAX:
+        errors["stock"] = [f"0 to {INT32_MAX}; null for unlimited."]
+    if values.get("per_user_limit") is not None and not 1 <= values["per_user_limit"] <= INT32_MAX:
+        errors["per_user_limit"] = [f"1 to {INT32_MAX}; null for no limit."]
     start, end = values.get("available_from"), values.get("available_to")
     if start is not None and end is not None and end <= start:
         errors["available_to"] = ["Must be after available_from."]

@@ -18,6 +18,7 @@ from sqlalchemy.orm.util import identity_key
 from deltacrown.core.actors import Actor
 from deltacrown.core.db import table_of
 from deltacrown.core.errors import PermissionDeniedError, ValidationError
+from deltacrown.core.inputs import INT32_MAX
 from deltacrown.core.time import isoformat, readable, utcnow
 from deltacrown.economy import policies, queries
 from deltacrown.economy.errors import (
@@ -186,16 +187,20 @@ def validate_promo(values: dict[str, Any]) -> None:
     kind, value = values.get("kind"), values.get("value")
     if kind not in (PromoKind.PERCENT, PromoKind.FIXED):
         errors["kind"] = ["percent or fixed."]
-    elif not isinstance(value, int) or value < 1 or (kind == PromoKind.PERCENT and value > 100):
-        errors["value"] = ["1-100 for percent codes." if kind == PromoKind.PERCENT else ">= 1."]
+    elif not isinstance(value, int) or not 1 <= value <= (
+        100 if kind == PromoKind.PERCENT else INT32_MAX
+    ):
+        errors["value"] = [
+            "1-100 for percent codes." if kind == PromoKind.PERCENT else f"1 to {INT32_MAX}."
+        ]
     start, end = values.get("valid_from"), values.get("valid_to")
     if start is not None and end is not None and end <= start:
         errors["valid_to"] = ["Must be after valid_from."]
     for name in ("max_uses", "max_uses_per_user"):
-        if values.get(name) is not None and values[name] < 1:
-            errors[name] = ["At least 1; null for unlimited."]
-    if (values.get("min_spend") or 0) < 0:
-        errors["min_spend"] = ["0 or more."]
+        if values.get(name) is not None and not 1 <= values[name] <= INT32_MAX:
+            errors[name] = [f"1 to {INT32_MAX}; null for unlimited."]
+    if not 0 <= (values.get("min_spend") or 0) <= INT32_MAX:
+        errors["min_spend"] = [f"0 to {INT32_MAX}."]
     if errors:
         raise ValidationError("The promo code has invalid fields; see errors.", errors=errors)
 
