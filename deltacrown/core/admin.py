@@ -48,13 +48,14 @@ from flask_admin.form import SecureForm
 from flask_admin.theme import Bootstrap4Theme
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.utils import secure_filename
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import IntegerField, PasswordField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from deltacrown.core import admin_format, admin_pages
-from deltacrown.core.admin_filters import ValueEnumFilterConverter
+from deltacrown.core.admin_filters import ListArguments, ValueEnumFilterConverter
 from deltacrown.core.csv import format_cell
 from deltacrown.core.errors import DomainError
+from deltacrown.core.inputs import INT32_MAX, is_id
 from deltacrown.core.ports import Port
 from deltacrown.core.ratelimit import auth_limit, ip_key, limiter
 from deltacrown.core.transaction import unit_of_work
@@ -331,6 +332,9 @@ def run_for_each(ids: list[str], call: Callable[[int, Any], Any], done: str) -> 
     actor = current_admin_user()
     succeeded = 0
     for raw_id in ids:
+        if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 10 and is_id(int(raw_id))):
+            flash(f"#{raw_id[:20]}: no such row.", "error")
+            continue
         with admin_action(f"#{raw_id}: ") as outcome:
             call(int(raw_id), actor)
         succeeded += outcome.ok
@@ -339,7 +343,13 @@ def run_for_each(ids: list[str], call: Callable[[int, Any], Any], done: str) -> 
     return succeeded
 
 
-class StaffModelView(StaffAccessMixin, ModelView):
+def id_field(label: str) -> IntegerField:
+    """A form field for a row's id: an integer an INTEGER column holds (1 to 2^31 - 1), so a
+    larger one is the form's error instead of a value the database cannot take."""
+    return IntegerField(label, validators=[InputRequired(), NumberRange(min=1, max=INT32_MAX)])
+
+
+class StaffModelView(StaffAccessMixin, ListArguments, ModelView):
     """Base for staff CRUD on reference data (games, shop items, ...)."""
 
     filter_converter = ValueEnumFilterConverter()

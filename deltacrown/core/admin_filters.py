@@ -1,5 +1,6 @@
-"""Flask-Admin list filters for our column types: enums by stored value, aware-UTC times, and
-integers within 64 bits.
+"""What Flask-Admin lists take from their URL: filters for our column types (enums by stored
+value, aware-UTC times, integers within 64 bits) and `ListArguments`, which keeps the page,
+the search, the filter values and a row's id within what the database can take.
 
 A value a filter cannot take is ignored, as Flask-Admin ignores every invalid filter value
 (`validate` is false when `clean` raises ValueError), instead of reaching the database.
@@ -7,14 +8,25 @@ A value a filter cannot take is ignored, as Flask-Admin ignores every invalid fi
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
+from flask import flash
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.model import filters as model_filters
 
 from deltacrown.core import admin_format
-from deltacrown.core.inputs import INT64_MAX, INT64_MIN
+from deltacrown.core.inputs import (
+    CONTROL_CHARACTERS,
+    INT64_MAX,
+    INT64_MIN,
+    has_control_characters,
+    is_id,
+)
+
+_ID_TEXT = re.compile(r"[0-9]{1,10}")
 
 
 class _KnownValues:
@@ -136,3 +148,43 @@ class ValueEnumFilterConverter(sqla_filters.FilterConverter):
             options = [(v, admin_format.label(v)) for v in values]
         kinds = (_EnumEqual, _EnumNotEqual, _EnumInList, _EnumNotInList)
         return [kind(column, name, options, **kwargs) for kind in kinds]
+
+
+def is_row_id(model: Any, value: Any) -> bool:
+    """Whether `value` (a URL's or a form's text) can name a row of `model`: any value for a
+    model whose key is not one integer column, else the digits of an INTEGER id."""
+    keys = sa.inspect(model).primary_key
+    if len(keys) != 1 or not isinstance(keys[0].type, sa.Integer):
+        return True
+    text = str(value)
+    return _ID_TEXT.fullmatch(text) is not None and is_id(int(text))
+
+
+class ListArguments:
+    """For a ModelView: a negative page is the first page, control characters (NUL among
+    them, which PostgreSQL text cannot hold) are left out of the search, a filter value
+    carrying one is ignored like any invalid value, and an id no row can have finds no row
+    (Flask-Admin then says the record does not exist)."""
+
+    model: Any
+
+    def _get_list_extra_args(self) -> Any:
+        args = super()._get_list_extra_args()  # type: ignore[misc]
+        args.page = max(args.page or 0, 0)
+        if args.search:
+            args.search = CONTROL_CHARACTERS.sub("", args.search)
+        return args
+
+    def _get_list_filter_args(self) -> Any:
+        filters = super()._get_list_filter_args()  # type: ignore[misc]
+        if not filters:
+            return filters
+        kept = [f for f in filters if not has_control_characters(str(f[2]))]
+        if len(kept) < len(filters):
+            flash("A filter value with control characters was ignored.", "error")
+        return kept
+
+    def get_one(self, id: Any) -> Any:
+        if not is_row_id(self.model, id):
+            return None
+        return super().get_one(id)  # type: ignore[misc]

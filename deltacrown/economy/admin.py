@@ -19,6 +19,7 @@ from deltacrown.core.admin import (
     admin_action,
     current_admin_user,
     error_message,
+    id_field,
 )
 from deltacrown.core.admin_filters import IntEqual
 from deltacrown.core.errors import DomainError
@@ -105,7 +106,7 @@ class TransactionAdmin(ReadOnlyModelView):
 
 
 class AdjustBalanceForm(SecureForm):
-    user_id = IntegerField("User id", validators=[InputRequired(), NumberRange(min=1)])
+    user_id = id_field("User id")
     amount = IntegerField(
         "Amount (coins; negative removes)",
         validators=[InputRequired(), NumberRange(-(10**9), 10**9)],

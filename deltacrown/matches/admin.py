@@ -10,7 +10,7 @@ from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_admin.actions import action
 from flask_admin.form import SecureForm
-from wtforms import IntegerField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Optional
 
 from deltacrown.core import admin_pages
@@ -19,6 +19,7 @@ from deltacrown.core.admin import (
     StaffAccessMixin,
     admin_action,
     current_admin_user,
+    id_field,
     run_for_each,
 )
 from deltacrown.core.time import utcnow
@@ -95,7 +96,7 @@ class MatchEventAdmin(ReadOnlyModelView):
 
 
 class OverrideForm(SecureForm):
-    match_id = IntegerField("Match id", validators=[DataRequired()])
+    match_id = id_field("Match id")
     games = StringField("Games (slot 1 first): 13-9, 7-13, 13-4", validators=[DataRequired()])
     reason = StringField("Reason", validators=[Optional()])
 
@@ -136,7 +137,7 @@ class OverrideResultView(StaffAccessMixin, BaseView):
 
 
 class ResetForm(SecureForm):
-    match_id = IntegerField("Match id", validators=[DataRequired()])
+    match_id = id_field("Match id")
     reason = StringField("Reason", validators=[DataRequired()])
 
 

@@ -12,7 +12,7 @@ from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_admin.actions import action
 from flask_admin.form import SecureForm
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from deltacrown.core import admin_format, admin_pages
@@ -21,6 +21,7 @@ from deltacrown.core.admin import (
     StaffAccessMixin,
     admin_action,
     current_admin_user,
+    id_field,
     run_for_each,
 )
 from deltacrown.extensions import db
@@ -63,7 +64,7 @@ class PayoutAdmin(ReadOnlyModelView):
 
 
 class DeskForm(SecureForm):
-    payout_id = IntegerField("Payout id", validators=[DataRequired()])
+    payout_id = id_field("Payout id")
     outcome = SelectField("Outcome", choices=["paid", "failed"])
     text = StringField(
         "Reference (paid) or reason (failed)", validators=[DataRequired(), Length(max=200)]

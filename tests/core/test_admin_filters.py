@@ -52,3 +52,61 @@ def test_an_integer_filter_within_range_still_filters(client, staff, user):
     assert "Edge#EUW" in client.get(VIEW, query_string={param: user.id}).get_data(as_text=True)
     other = client.get(VIEW, query_string={param: user.id + 1000}).get_data(as_text=True)
     assert "Edge#EUW" not in other
+
+
+@pytest.mark.parametrize(
+    ("form", "fields"),
+    [
+        ("/admin/admin_match_override/", {"games": "1-0"}),
+        ("/admin/admin_match_reset/", {"reason": "edge"}),
+        ("/admin/admin_payout_desk/", {"outcome": "paid", "text": "ref"}),
+        ("/admin/admin_balance_adjustments/new/", {"amount": "5", "reason": "edge"}),
+    ],
+)
+@pytest.mark.parametrize("value", ["99999999999999999999", str(2**31), "0"])
+def test_an_id_no_integer_column_holds_is_refused_by_the_form(client, staff, form, fields, value):
+    sign_in_admin(client, staff.id)
+    page = client.get(form).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    name = re.search(r'name="((?:match|payout|user)_id)"', page).group(1)
+    response = client.post(form, data={"csrf_token": token, name: value, **fields})
+    assert response.status_code == 200  # the form again, with the field's error
+    assert "Number must be between 1 and 2147483647." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("row", ["abc", "\x00", "99999999999999999999", "1e999", "-1"])
+@pytest.mark.parametrize("page", ["details/", "edit/"])
+def test_a_row_id_no_row_can_have_is_a_missing_record(client, staff, row, page):
+    sign_in_admin(client, staff.id)
+    response = client.get(f"/admin/admin_users/{page}", query_string={"id": row})
+    assert response.status_code == 302  # back to the list: "Record does not exist."
+
+
+def test_a_negative_page_is_the_first_page(client, staff):
+    sign_in_admin(client, staff.id)
+    response = client.get("/admin/admin_users/", query_string={"page": "-5"})
+    assert response.status_code == 200 and staff.username in response.get_data(as_text=True)
+
+
+def test_control_characters_are_left_out_of_a_search_and_a_filter_value(client, staff):
+    sign_in_admin(client, staff.id)
+    search = client.get("/admin/admin_users/", query_string={"search": f"{staff.username}\x00"})
+    assert search.status_code == 200 and staff.username in search.get_data(as_text=True)
+    page = client.get(VIEW).get_data(as_text=True)
+    param = filter_param(page, "User Id", "equals")
+    assert client.get(VIEW, query_string={param: "1\x00"}).status_code == 200
+    game = filter_param(page, "Game", "equals")
+    assert client.get(VIEW, query_string={game: "valorant\x00"}).status_code == 200
+
+
+def test_a_bulk_action_names_rows_no_row_can_have_without_a_server_error(client, staff):
+    sign_in_admin(client, staff.id)
+    view = "/admin/admin_match_events/"
+    page = client.get("/admin/admin_teams/").get_data(as_text=True)
+    token = re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', page)
+    response = client.post(
+        "/admin/admin_teams/action/",
+        data={"csrf_token": token.group(1), "action": "disband", "url": view,
+              "rowid": ["abc", "99999999999999999999", "9" * 5000]},
+    )  # fmt: skip
+    assert response.status_code == 302
