@@ -9,7 +9,6 @@ from typing import Any
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_admin.actions import action
-from flask_admin.form import SecureForm
 from wtforms import SelectField
 
 from deltacrown.accounts import queries, recovery, services, verification
@@ -23,6 +22,7 @@ from deltacrown.core.admin import (
     current_admin_user,
     run_for_each,
 )
+from deltacrown.core.admin_forms import StaffForm
 from deltacrown.extensions import db
 
 
@@ -127,7 +127,7 @@ def _zone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in ["UTC", *sorted(admin_format.zone_names() - {"UTC"})]]
 
 
-class SettingsForm(SecureForm):
+class SettingsForm(StaffForm):
     time_zone = SelectField("Time zone (times in the console are shown in it)")
 
 

@@ -44,18 +44,18 @@ from flask import (
 )
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.form import SecureForm
 from flask_admin.theme import Bootstrap4Theme
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.utils import secure_filename
-from wtforms import IntegerField, PasswordField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 from deltacrown.core import admin_format, admin_pages
 from deltacrown.core.admin_filters import ListArguments, ValueEnumFilterConverter
+from deltacrown.core.admin_forms import StaffForm
 from deltacrown.core.csv import format_cell
 from deltacrown.core.errors import DomainError
-from deltacrown.core.inputs import INT32_MAX, is_id
+from deltacrown.core.inputs import is_id
 from deltacrown.core.ports import Port
 from deltacrown.core.ratelimit import auth_limit, ip_key, limiter
 from deltacrown.core.transaction import unit_of_work
@@ -190,7 +190,7 @@ def forbidden_page() -> Any:
     return make_response(body, 403)
 
 
-class LoginForm(SecureForm):
+class LoginForm(StaffForm):
     login = StringField("Username or e-mail", validators=[DataRequired()])
     password = PasswordField("Password", validators=[DataRequired()])
     code = StringField("Authentication code", validators=[Optional(), Length(max=40)])
@@ -343,12 +343,6 @@ def run_for_each(ids: list[str], call: Callable[[int, Any], Any], done: str) -> 
     return succeeded
 
 
-def id_field(label: str) -> IntegerField:
-    """A form field for a row's id: an integer an INTEGER column holds (1 to 2^31 - 1), so a
-    larger one is the form's error instead of a value the database cannot take."""
-    return IntegerField(label, validators=[InputRequired(), NumberRange(min=1, max=INT32_MAX)])
-
-
 class StaffModelView(StaffAccessMixin, ListArguments, ModelView):
     """Base for staff CRUD on reference data (games, shop items, ...)."""
 
@@ -359,7 +353,7 @@ class StaffModelView(StaffAccessMixin, ListArguments, ModelView):
     can_view_details = True
     can_export = True
     export_max_rows = 10_000
-    form_base_class = SecureForm
+    form_base_class = StaffForm
     # Names instead of reprs, enums as labels, times in the viewer's zone (core.admin_format).
     column_type_formatters = admin_format.TYPE_FORMATTERS
     column_type_formatters_detail = admin_format.DETAIL_FORMATTERS

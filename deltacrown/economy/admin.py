@@ -7,7 +7,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import flash, request, url_for
-from flask_admin.form import SecureForm
 from markupsafe import Markup
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
@@ -19,9 +18,9 @@ from deltacrown.core.admin import (
     admin_action,
     current_admin_user,
     error_message,
-    id_field,
 )
 from deltacrown.core.admin_filters import IntEqual
+from deltacrown.core.admin_forms import StaffForm, id_field
 from deltacrown.core.errors import DomainError
 from deltacrown.economy.models import (
     InventoryItem,
@@ -105,7 +104,7 @@ class TransactionAdmin(ReadOnlyModelView):
     column_default_sort = ("id", True)
 
 
-class AdjustBalanceForm(SecureForm):
+class AdjustBalanceForm(StaffForm):
     user_id = id_field("User id")
     amount = IntegerField(
         "Amount (coins; negative removes)",

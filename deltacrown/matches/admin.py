@@ -9,7 +9,6 @@ from typing import Any
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_admin.actions import action
-from flask_admin.form import SecureForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Optional
 
@@ -19,9 +18,9 @@ from deltacrown.core.admin import (
     StaffAccessMixin,
     admin_action,
     current_admin_user,
-    id_field,
     run_for_each,
 )
+from deltacrown.core.admin_forms import StaffForm, id_field
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
 from deltacrown.matches import queries as match_queries
@@ -95,7 +94,7 @@ class MatchEventAdmin(ReadOnlyModelView):
     column_default_sort = ("id", True)
 
 
-class OverrideForm(SecureForm):
+class OverrideForm(StaffForm):
     match_id = id_field("Match id")
     games = StringField("Games (slot 1 first): 13-9, 7-13, 13-4", validators=[DataRequired()])
     reason = StringField("Reason", validators=[Optional()])
@@ -136,7 +135,7 @@ class OverrideResultView(StaffAccessMixin, BaseView):
         return self.render("admin/match_override.html", form=form)
 
 
-class ResetForm(SecureForm):
+class ResetForm(StaffForm):
     match_id = id_field("Match id")
     reason = StringField("Reason", validators=[DataRequired()])
 

@@ -17,13 +17,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
-from flask_admin.form import SecureForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from deltacrown.brackets.queries import registration_names
 from deltacrown.core import admin_format, storage
 from deltacrown.core.admin import admin_action, current_admin_user, error_message
+from deltacrown.core.admin_forms import StaffForm
 from deltacrown.core.admin_scoped import ScopedAccessMixin, require_in_scope, viewer_scope
 from deltacrown.extensions import db
 from deltacrown.matches import services
@@ -44,15 +44,15 @@ RULINGS = {
 }
 
 
-class RulingForm(SecureForm):
+class RulingForm(StaffForm):
     resolution = TextAreaField("Resolution", validators=[DataRequired(), Length(max=2000)])
 
 
-class ReviewForm(SecureForm):
+class ReviewForm(StaffForm):
     pass
 
 
-class OverturnForm(SecureForm):
+class OverturnForm(StaffForm):
     games = StringField("Games (side 1 first): 13-9, 7-13", validators=[DataRequired()])
     resolution = TextAreaField("Resolution", validators=[DataRequired(), Length(max=2000)])
 

@@ -18,7 +18,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
-from flask_admin.form import SecureForm
 from sqlalchemy.orm import selectinload
 from wtforms import StringField
 from wtforms.validators import Optional
@@ -29,6 +28,7 @@ from deltacrown.brackets.errors import BracketMissingError
 from deltacrown.brackets.images import bracket_picture
 from deltacrown.core import admin_format
 from deltacrown.core.admin import admin_action, current_admin_user
+from deltacrown.core.admin_forms import StaffForm
 from deltacrown.core.admin_scoped import ScopedAccessMixin, require_in_scope, viewer_scope
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
@@ -92,7 +92,7 @@ STEPS: dict[str, tuple[str, str, Callable[[int, Any, str], Any]]] = {
 }
 
 
-class StepForm(SecureForm):
+class StepForm(StaffForm):
     reason = StringField("Reason", validators=[Optional()])
 
 

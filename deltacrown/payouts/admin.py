@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_admin.actions import action
-from flask_admin.form import SecureForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -21,9 +20,9 @@ from deltacrown.core.admin import (
     StaffAccessMixin,
     admin_action,
     current_admin_user,
-    id_field,
     run_for_each,
 )
+from deltacrown.core.admin_forms import StaffForm, id_field
 from deltacrown.extensions import db
 from deltacrown.payouts import balances, desk, queries
 from deltacrown.payouts.models import Payout, PayoutStatus
@@ -63,7 +62,7 @@ class PayoutAdmin(ReadOnlyModelView):
         )
 
 
-class DeskForm(SecureForm):
+class DeskForm(StaffForm):
     payout_id = id_field("Payout id")
     outcome = SelectField("Outcome", choices=["paid", "failed"])
     text = StringField(

@@ -15,13 +15,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
-from flask_admin.form import SecureForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from deltacrown.accounts.models import User
 from deltacrown.core import admin_format, storage
 from deltacrown.core.admin import admin_action, current_admin_user
+from deltacrown.core.admin_forms import StaffForm
 from deltacrown.core.admin_scoped import ScopedAccessMixin, require_in_scope, viewer_scope
 from deltacrown.extensions import db
 from deltacrown.registrations import services
@@ -32,11 +32,11 @@ from deltacrown.tournaments.models import Tournament
 PAGE_SIZE = 100
 
 
-class VerifyForm(SecureForm):
+class VerifyForm(StaffForm):
     pass
 
 
-class RejectForm(SecureForm):
+class RejectForm(StaffForm):
     reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])
 
 
