@@ -20,13 +20,13 @@ from flask_admin.model import filters as model_filters
 from deltacrown.core import admin_format
 from deltacrown.core.inputs import (
     CONTROL_CHARACTERS,
+    INT32_MAX,
     INT64_MAX,
     INT64_MIN,
     has_control_characters,
-    is_id,
 )
 
-_ID_TEXT = re.compile(r"[0-9]{1,10}")
+_ID_TEXT = re.compile(r"[0-9]{1,19}")
 
 
 class _KnownValues:
@@ -152,12 +152,15 @@ class ValueEnumFilterConverter(sqla_filters.FilterConverter):
 
 def is_row_id(model: Any, value: Any) -> bool:
     """Whether `value` (a URL's or a form's text) can name a row of `model`: any value for a
-    model whose key is not one integer column, else the digits of an INTEGER id."""
+    model whose key is not one integer column, else the digits of a positive id its column
+    holds (an INTEGER's 32 bits, a BIGINT's 64)."""
     keys = sa.inspect(model).primary_key
     if len(keys) != 1 or not isinstance(keys[0].type, sa.Integer):
         return True
     text = str(value)
-    return _ID_TEXT.fullmatch(text) is not None and is_id(int(text))
+    if _ID_TEXT.fullmatch(text) is None:
+        return False
+    return 1 <= int(text) <= (INT64_MAX if isinstance(keys[0].type, sa.BigInteger) else INT32_MAX)
 
 
 class ListArguments:

@@ -134,3 +134,15 @@ def test_the_desks_forms_refuse_control_characters_too(client, staff):
     )
     assert response.status_code == 200
     assert "Control characters" in response.get_data(as_text=True)
+
+
+def test_a_row_id_is_the_digits_of_an_id_its_key_column_holds():
+    from deltacrown.accounts.models import User
+    from deltacrown.core.admin_filters import is_row_id
+    from deltacrown.core.outbox import OutboxMessage
+
+    assert is_row_id(User, "2147483647") and not is_row_id(User, "2147483648")
+    assert is_row_id(OutboxMessage, "2147483648")  # a BIGINT key
+    assert not is_row_id(OutboxMessage, str(2**63))
+    for text in ("0", "-1", "abc", "1.5", "", "１"):
+        assert not is_row_id(User, text), text
