@@ -39,19 +39,15 @@ SHAPES: list[Any] = [[1], "text", None, 0, [], [{}], {"": None}]
 # Valid dates and times at the calendar's ends, where a day or a time zone more overflows.
 EXTREMES = {
     "date": ["0001-01-01", "9999-12-31"],
-    "date-time": [
-        "0001-01-01T00:00:00+14:00",
-        "9999-12-31T23:59:59-14:00",
-        "0001-01-01T00:00:00Z",
-        "9999-12-31T23:59:59Z",
-    ],
+    "date-time": ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"],
 }
 # Query values by the parameter's declared type (strings for any other type).
 QUERY_VALUES = {
-    "integer": ["2147483648", "-9223372036854775809", "1e308"],
+    "integer": ["-9223372036854775809", "1e308"],
     "boolean": ["maybe"],
-    "string": ["\x00", "%", "x" * 2_000],
+    "string": ["\x00", "%_\\"],
 }
+QUERY_CHUNKS = 2
 
 
 def nested(depth: int) -> str:
@@ -158,10 +154,11 @@ def query_values(spec: dict[str, Any]) -> list[str]:
     return QUERY_VALUES.get(spec.get("type") or "string", QUERY_VALUES["string"])
 
 
-def test_hostile_query_parameters_never_answer_5xx(client: Any, world: Any) -> None:
+@pytest.mark.parametrize("chunk", range(QUERY_CHUNKS))
+def test_hostile_query_parameters_never_answer_5xx(client: Any, world: Any, chunk: int) -> None:
     staff = world.headers("staff")
     failures = []
-    for method, path in operations():
+    for method, path in operations()[chunk::QUERY_CHUNKS]:
         url = url_for_rule(_with_converters(path), world).partition("?")[0]
         for parameter in operation(method, path).get("parameters", []):
             if parameter.get("in") != "query":
