@@ -55,7 +55,7 @@ from deltacrown.core.admin_filters import ListArguments, ValueEnumFilterConverte
 from deltacrown.core.admin_forms import StaffForm
 from deltacrown.core.csv import format_cell
 from deltacrown.core.errors import DomainError
-from deltacrown.core.inputs import is_id
+from deltacrown.core.inputs import id_from_text
 from deltacrown.core.ports import Port
 from deltacrown.core.ratelimit import auth_limit, ip_key, limiter
 from deltacrown.core.transaction import unit_of_work
@@ -332,11 +332,12 @@ def run_for_each(ids: list[str], call: Callable[[int, Any], Any], done: str) -> 
     actor = current_admin_user()
     succeeded = 0
     for raw_id in ids:
-        if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 10 and is_id(int(raw_id))):
+        row_id = id_from_text(raw_id)
+        if row_id is None:
             flash(f"#{raw_id[:20]}: no such row.", "error")
             continue
         with admin_action(f"#{raw_id}: ") as outcome:
-            call(int(raw_id), actor)
+            call(row_id, actor)
         succeeded += outcome.ok
     if succeeded:
         flash(done.format(count=succeeded), "success")

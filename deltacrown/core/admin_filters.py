@@ -8,7 +8,6 @@ A value a filter cannot take is ignored, as Flask-Admin ignores every invalid fi
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,9 +23,8 @@ from deltacrown.core.inputs import (
     INT64_MAX,
     INT64_MIN,
     has_control_characters,
+    id_from_text,
 )
-
-_ID_TEXT = re.compile(r"[0-9]{1,19}")
 
 
 class _KnownValues:
@@ -157,10 +155,8 @@ def is_row_id(model: Any, value: Any) -> bool:
     keys = sa.inspect(model).primary_key
     if len(keys) != 1 or not isinstance(keys[0].type, sa.Integer):
         return True
-    text = str(value)
-    if _ID_TEXT.fullmatch(text) is None:
-        return False
-    return 1 <= int(text) <= (INT64_MAX if isinstance(keys[0].type, sa.BigInteger) else INT32_MAX)
+    maximum = INT64_MAX if isinstance(keys[0].type, sa.BigInteger) else INT32_MAX
+    return id_from_text(str(value), maximum) is not None
 
 
 class ListArguments:

@@ -68,6 +68,18 @@ def is_id(value: int) -> bool:
     return 0 < value <= INT32_MAX
 
 
+_ID_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def id_from_text(text: str, maximum: int = INT32_MAX) -> int | None:
+    """The id a form's or a URL's text names, 1 to `maximum` (an INTEGER column's by default),
+    or None for any other text."""
+    if _ID_DIGITS.fullmatch(text) is None:
+        return None
+    value = int(text)
+    return value if 1 <= value <= maximum else None
+
+
 # ----- schema fields -------------------------------------------------------------------------
 def _range_bounds(field: ma.fields.Field) -> tuple[Any, Any]:
     """The tightest explicit bounds of a field's `Range` validators (None: unbounded)."""
