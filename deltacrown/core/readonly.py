@@ -78,12 +78,18 @@ def _before_savepoint(connection: Any, name: str) -> None:
     _begin_if_reading(connection)
 
 
-def _before_locking_read(
+def _before_transactional_read(
     connection: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
 ) -> None:
-    """A row lock (SELECT ... FOR UPDATE / FOR SHARE) lasts only as long as its transaction:
-    in autocommit it would be released at once, so BEGIN is sent first."""
-    if " FOR UPDATE" in statement or " FOR SHARE" in statement or " FOR NO KEY UPDATE" in statement:
+    """Two reads need a transaction, so BEGIN is sent first: a row lock (SELECT ... FOR UPDATE
+    / FOR SHARE), which autocommit would release at once, and a streamed read (`yield_per`,
+    a server-side cursor: the exports), whose DECLARE CURSOR PostgreSQL refuses outside one."""
+    if (
+        " FOR UPDATE" in statement
+        or " FOR SHARE" in statement
+        or " FOR NO KEY UPDATE" in statement
+        or (context is not None and context.execution_options.get("stream_results"))
+    ):
         _begin_if_reading(connection)
 
 
@@ -150,7 +156,7 @@ def _listeners() -> tuple[tuple[Any, str, Any], ...]:
         (Session, "do_orm_execute", _on_orm_execute),
         (Session, "after_transaction_end", _on_transaction_end),
         (Engine, "savepoint", _before_savepoint),
-        (Engine, "before_cursor_execute", _before_locking_read),
+        (Engine, "before_cursor_execute", _before_transactional_read),
         (Pool, "checkout", _on_checkout),
         (Pool, "checkin", _on_checkin),
     )

@@ -97,3 +97,24 @@ def test_a_safe_request_that_writes_writes_in_one_transaction(pooled):
             sa.text("SELECT name FROM tournaments WHERE id = :t"), {"t": pooled["tournament"]}
         ).scalar_one()
     assert name != "Renamed by a GET"
+
+
+def test_a_streamed_read_in_a_safe_request_runs_in_a_transaction(pooled):
+    """A server-side cursor (`yield_per`: the CSV and JSON exports stream their rows) exists
+    only inside a transaction: in autocommit PostgreSQL refuses DECLARE CURSOR."""
+    app = pooled["app"]
+    with app.test_request_context("/", method="GET"):
+        db.session.execute(sa.text("SELECT 1"))  # the request's connection, in autocommit
+        streamed = db.session.scalars(sa.select(User.id).execution_options(yield_per=1)).all()
+        assert streamed
+        db.session.rollback()
+
+
+def test_the_match_export_streams_its_whole_body(pooled):
+    client = pooled["app"].test_client()
+    path = f"/api/tournaments/{pooled['tournament']}/matches/export/"
+    for _ in range(2):  # the second on a connection the pool has served before
+        response = client.get(path)
+        assert response.status_code == 200
+        body = response.get_data(as_text=True)  # streamed: its rows are read here
+        assert body.startswith("\ufeffmatch_id,")
