@@ -15,7 +15,7 @@ from deltacrown.analytics.services import money, rate
 from deltacrown.brackets.models import TournamentResult
 from deltacrown.extensions import db
 from deltacrown.games.models import Game
-from deltacrown.matches.models import Match, MatchStatus
+from deltacrown.matches.models import Match, MatchStatus, involving
 from deltacrown.payouts.models import Payout, PayoutKind, PayoutStatus
 from deltacrown.registrations.models import Registration, RegistrationMember, RegistrationStatus
 from deltacrown.tournaments.models import Tournament
@@ -26,8 +26,10 @@ RECENT = 10
 
 
 def _registrations_of(user_id: int) -> Any:
-    member_of = sa.select(RegistrationMember.registration_id).where(
-        RegistrationMember.user_id == user_id
+    # A union of two index lookups: `user_id = :u OR id IN (members)` reads every registration.
+    theirs = sa.union(
+        sa.select(Registration.id).where(Registration.user_id == user_id),
+        sa.select(RegistrationMember.registration_id).where(RegistrationMember.user_id == user_id),
     )
     return (
         sa.select(Registration.id)
@@ -35,7 +37,7 @@ def _registrations_of(user_id: int) -> Any:
         .where(
             Registration.status == RegistrationStatus.CONFIRMED,
             Tournament.deleted_at.is_(None),
-            sa.or_(Registration.user_id == user_id, Registration.id.in_(member_of)),
+            Registration.id.in_(theirs),
         )
         .cte("mine")
     )
@@ -70,13 +72,7 @@ def player_stats(user_id: int, *, complete: bool) -> dict[str, Any]:
         sa.select(
             sa.func.count(Match.id),
             sa.func.count(sa.case((Match.winner_registration_id.in_(ids), 1))),
-        ).where(
-            Match.status.in_(PLAYED),
-            sa.or_(
-                Match.participant1_registration_id.in_(ids),
-                Match.participant2_registration_id.in_(ids),
-            ),
-        )
+        ).where(Match.status.in_(PLAYED), involving(ids))
     ).one()
     recent = db.session.execute(
         sa.select(

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from deltacrown.core.db import db
-from deltacrown.matches.models import Match, MatchStatus
+from deltacrown.matches.models import Match, MatchStatus, involving
 from deltacrown.registrations.models import Registration, RegistrationMember, RegistrationStatus
 from deltacrown.teams.models import InviteStatus, Team, TeamInvite
 from deltacrown.tournaments.models import Tournament, TournamentStatus
@@ -90,10 +90,7 @@ def next_match(user_id: int) -> dict[str, Any] | None:
         .join(Tournament, Tournament.id == Match.tournament_id)
         .where(
             Match.status.in_(UPCOMING_MATCH),
-            sa.or_(
-                Match.participant1_registration_id.in_(mine),
-                Match.participant2_registration_id.in_(mine),
-            ),
+            involving(mine),
         )
         .order_by(urgency, Match.scheduled_at.is_(None), Match.scheduled_at, Match.id)
         .limit(1)

@@ -240,6 +240,18 @@ class Match(TimestampMixin, VersionMixin, Model):
         self.status = to
 
 
+def involving(registration_ids: Any) -> Any:
+    """The condition "one of `registration_ids` (a SELECT of ids) plays the match": a union of
+    two index lookups, one per side. `participant1 IN (...) OR participant2 IN (...)` cannot
+    use either index and reads the whole matches table."""
+    return Match.id.in_(
+        sa.union(
+            sa.select(Match.id).where(Match.participant1_registration_id.in_(registration_ids)),
+            sa.select(Match.id).where(Match.participant2_registration_id.in_(registration_ids)),
+        )
+    )
+
+
 class SubmissionStatus(enum.StrEnum):
     PENDING = "pending"  # waiting for the other side (or the auto-confirm window)
     CONFIRMED = "confirmed"  # the match completed with it

@@ -191,17 +191,18 @@ def _revenue(ids: Any, escrow: EscrowFigures) -> Revenue:
     return Revenue(cash, escrow.entry_fees)
 
 
-def _held_per_tournament() -> Any:
+def _held_per_tournament(ids: Any) -> Any:
+    # Counted over the organizer's tournaments only (not grouped over every registration).
     return (
         sa.select(Registration.tournament_id, sa.func.count().label("held"))
-        .where(Registration.status.in_(HOLDING_STATUSES))
+        .where(Registration.tournament_id.in_(ids), Registration.status.in_(HOLDING_STATUSES))
         .group_by(Registration.tournament_id)
         .subquery("held_places")
     )
 
 
 def _fill(ids: Any) -> Rate:
-    held = _held_per_tournament()
+    held = _held_per_tournament(ids)
     taken = sa.func.coalesce(held.c.held, 0)
     capped = sa.case(
         (taken > Tournament.max_participants, Tournament.max_participants), else_=taken

@@ -155,7 +155,9 @@ class Registration(TimestampMixin, VersionMixin, Model):
     team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("teams.id"), index=True)
     # Who registered (the player or the captain): pays a coin fee at sign-up or promotion (an
     # offer taken up later is paid by the registrant who takes it). Refunds follow the ledger.
-    registered_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    registered_by_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id"), nullable=False, index=True
+    )
     status: Mapped[RegistrationStatus] = mapped_column(
         enum_type(RegistrationStatus), nullable=False
     )

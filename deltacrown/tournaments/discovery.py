@@ -57,6 +57,7 @@ from deltacrown.tournaments.models import (
     TournamentStatus,
     Visibility,
 )
+from deltacrown.tournaments.queries import owned_or_co_organized
 from deltacrown.tournaments.rules import CURRENCIES
 from deltacrown.tournaments.schemas import DecimalString, TournamentSchema
 
@@ -175,10 +176,7 @@ class ByGameArgs(BaseFilterArgs):
 # ----- building blocks -----------------------------------------------------------------------
 def organized_by(user_id: int) -> Any:
     """The user owns the tournament or is one of its co-organizers."""
-    co_organized = sa.select(TournamentOrganizer.tournament_id).where(
-        TournamentOrganizer.user_id == user_id
-    )
-    return sa.or_(Tournament.organizer_id == user_id, Tournament.id.in_(co_organized))
+    return Tournament.id.in_(owned_or_co_organized(user_id))
 
 
 def listed_condition() -> Any:
