@@ -14,6 +14,8 @@ from deltacrown.games.models import Game
 
 class User(TimestampMixin, VersionMixin, Model):
     __tablename__ = "users"
+    # Staff figures count the users who joined in a period.
+    __table_args__ = (sa.Index("ix_users_created_at", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(30), nullable=False)

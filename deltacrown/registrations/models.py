@@ -146,6 +146,8 @@ class Registration(TimestampMixin, VersionMixin, Model):
         sa.Index("ix_registrations_tournament_id_status", "tournament_id", "status"),
         sa.Index("ix_registrations_status_payment_due_at", "status", "payment_due_at"),
         sa.Index("ix_registrations_refund_due_at", "refund_due_at"),
+        # Staff figures count the registrations made in a period.
+        sa.Index("ix_registrations_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -138,6 +138,8 @@ class Tournament(TimestampMixin, VersionMixin, SoftDeleteMixin, Model):
         sa.CheckConstraint("prize_amount IS NULL OR prize_coins IS NULL", name="prize_one_kind"),
         sa.Index("ix_tournaments_status_start_at", "status", "start_at"),
         sa.Index("ix_tournaments_game_id_status", "game_id", "status"),
+        # Staff figures count tournaments created in a period, listed or not.
+        sa.Index("ix_tournaments_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

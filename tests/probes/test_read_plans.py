@@ -1,0 +1,120 @@
+"""Every read of the API, as each role it serves, explained on PostgreSQL: no query it sends
+needs to read a whole table.
+
+Each GET operation of the URL map runs in the probes' world as every role the authorization
+matrix allows (`EXPECTED`); every SELECT it sends is explained with its own parameters and
+sequential scans switched off, so PostgreSQL reads a table from end to end only where no index
+can serve the query's conditions (a condition like `user_id = :u OR id IN (...)`, or a column
+without an index). Such a query costs what the table holds, whoever asks: a new player's own
+statistics read every registration of the platform.
+
+`WHOLE_TABLE_READS` lists the reads that are whole by design, each with its reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from deltacrown.extensions import db
+from tests.performance.conftest import statements_seen
+from tests.probes.matrix_support import url_for_rule
+from tests.probes.test_authorization_matrix import EXPECTED, PUBLIC, api_operations
+
+pytestmark = pytest.mark.postgres
+
+# Tables whose rows are configuration a person types in (a few dozen at most): reading them
+# whole is their cheapest plan at any size.
+REFERENCE_TABLES = frozenset({"games", "seasons", "alembic_version"})
+INDEX_SCANS = frozenset({"Index Scan", "Index Only Scan"})
+# (operation, table): reads that cover the whole table on purpose.
+WHOLE_TABLE_READS: dict[tuple[str, str], str] = {
+    ("GET /api/users/", "users"): (
+        "a page of active accounts in username order: nearly every account is active, so the "
+        "page ends after about as many rows as it shows"
+    ),
+    ("GET /api/tournaments/upcoming/", "tournaments"): (
+        "a page in start order of the upcoming statuses' partial index: most of its rows are "
+        "shown (tests/performance/test_list_plans.py)"
+    ),
+    ("GET /api/admin/payouts/organizer-balances/", "tournaments"): (
+        "staff's balances of every organizer: prize money summed over every tournament"
+    ),
+    ("GET /api/admin/analytics/moderation/", "moderation_sanctions"): (
+        "staff's moderation figures count every sanction by type and state"
+    ),
+    ("GET /api/admin/analytics/moderation/", "moderation_reports"): (
+        "staff's moderation figures count every report by status and category"
+    ),
+    ("GET /api/admin/analytics/platform/", "tournaments"): (
+        "staff's platform figures count every tournament by status"
+    ),
+}
+
+
+def _explain(statement: str, parameters: Any) -> dict[str, Any]:
+    connection = db.session.connection()
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    try:
+        document = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
+        return dict(document.scalar_one()[0]["Plan"])
+    finally:
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = on")
+
+
+def _whole_table_reads(statement: str, parameters: Any) -> set[str]:
+    return {table for table in _scanned_whole(_explain(statement, parameters), limited=False)}
+
+
+def _scanned_whole(node: dict[str, Any], *, limited: bool) -> Iterator[str]:
+    """Tables the plan reads from end to end: a sequential scan, or an index read from end to
+    end (no index condition) that filters its rows, unless a LIMIT above it stops at the first
+    rows of an index and nothing is filtered out (a page in index order)."""
+    kind, table = node["Node Type"], node.get("Relation Name")
+    if table is not None and table not in REFERENCE_TABLES:
+        if kind == "Seq Scan":
+            yield table
+        elif kind in INDEX_SCANS and "Index Cond" not in node:
+            if "Filter" in node or not limited:
+                yield table
+    limited = limited or kind == "Limit"
+    for child in node.get("Plans", ()):
+        yield from _scanned_whole(child, limited=limited)
+
+
+def _reads(client: Any, url: str, headers: dict[str, str]) -> list[tuple[str, Any]]:
+    with statements_seen() as seen:
+        response = client.get(url, headers=headers)
+        response.get_data()  # a streamed export sends its queries while it is read
+        response.close()
+    return [
+        (statement, parameters)
+        for statement, parameters in seen
+        if statement.lstrip().upper().startswith(("SELECT", "WITH"))
+    ]
+
+
+def test_no_read_of_the_api_needs_a_whole_table(app, client, world, is_postgres):
+    if not is_postgres:
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+    found: dict[tuple[str, str], str] = {}
+    for key in api_operations(app):
+        method, rule = key.split(" ", 1)
+        if method != "GET":
+            continue
+        allowed = EXPECTED[key]
+        roles = sorted(allowed if isinstance(allowed, frozenset) else PUBLIC)
+        url = url_for_rule(rule, world)
+        for role in roles:
+            for statement, parameters in _reads(client, url, world.headers(role)):
+                with app.app_context():
+                    for table in _whole_table_reads(statement, parameters):
+                        found.setdefault((key, table), f"as {role}: {statement[:300]}")
+    unexpected = {where: seen for where, seen in found.items() if where not in WHOLE_TABLE_READS}
+    assert not unexpected, "\n\n".join(
+        f"{k} reads all of {t} {s}" for (k, t), s in unexpected.items()
+    )
+    stale = WHOLE_TABLE_READS.keys() - found.keys()
+    assert not stale, f"listed in WHOLE_TABLE_READS but no longer read whole: {sorted(stale)}"
