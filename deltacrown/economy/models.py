@@ -304,6 +304,8 @@ class Purchase(TimestampMixin, Model):
         sa.CheckConstraint(
             "refunded_amount >= 0 AND refunded_amount <= total", name="refund_within_total"
         ),
+        # The minute sweep's held purchases past their expiry.
+        sa.Index("ix_shop_purchases_status_expires_at", "status", "expires_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -192,13 +192,20 @@ def send_digests(now: datetime | None = None) -> int:
     now = now or utcnow()
     today = now.date()
     table = table_of(NotificationSettings)
+    # Only those with an unread notice: the others would cost two queries each, every hour.
+    unread = sa.exists().where(
+        Notification.recipient_id == NotificationSettings.user_id,
+        Notification.in_app.is_(True),
+        Notification.read_at.is_(None),
+    )
     candidates = db.session.execute(
         sa.select(NotificationSettings.user_id, NotificationSettings.language).where(
-            NotificationSettings.email_digest.is_(True),
+            NotificationSettings.email_digest == sa.true(),
             sa.or_(
                 NotificationSettings.last_digest_on.is_(None),
                 NotificationSettings.last_digest_on < today,
             ),
+            unread,
         )
     ).all()
     sent = 0

@@ -86,6 +86,11 @@ class NotificationPreference(Model):
 
 class NotificationSettings(Model):
     __tablename__ = "notification_settings"
+    # The hourly digest's people: the digest on, none sent today.
+    __table_args__ = (
+        sa.Index("ix_notification_settings_email_digest_last_digest_on", "email_digest",
+                 "last_digest_on"),
+    )  # fmt: skip
 
     user_id: Mapped[int] = mapped_column(
         sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False

@@ -2,33 +2,26 @@
 needs to read a whole table.
 
 Each GET operation of the URL map runs in the probes' world as every role the authorization
-matrix allows (`EXPECTED`); every SELECT it sends is explained with its own parameters and
-sequential scans switched off, so PostgreSQL reads a table from end to end only where no index
-can serve the query's conditions (a condition like `user_id = :u OR id IN (...)`, or a column
-without an index). Such a query costs what the table holds, whoever asks: a new player's own
-statistics read every registration of the platform.
+matrix allows (`EXPECTED`); every statement it sends is explained with its own parameters
+(`tests/probes/plans.py`). A query that reads a whole table costs what the table holds,
+whoever asks: a new player's own statistics read every registration of the platform.
 
 `WHOLE_TABLE_READS` lists the reads that are whole by design, each with its reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from deltacrown.extensions import db
 from tests.performance.conftest import statements_seen
 from tests.probes.matrix_support import url_for_rule
+from tests.probes.plans import explained, whole_table_reads
 from tests.probes.test_authorization_matrix import EXPECTED, PUBLIC, api_operations
 
 pytestmark = pytest.mark.postgres
 
-# Tables whose rows are configuration a person types in (a few dozen at most): reading them
-# whole is their cheapest plan at any size.
-REFERENCE_TABLES = frozenset({"games", "seasons", "alembic_version"})
-INDEX_SCANS = frozenset({"Index Scan", "Index Only Scan"})
 # (operation, table): reads that cover the whole table on purpose.
 WHOLE_TABLE_READS: dict[tuple[str, str], str] = {
     ("GET /api/users/", "users"): (
@@ -54,46 +47,12 @@ WHOLE_TABLE_READS: dict[tuple[str, str], str] = {
 }
 
 
-def _explain(statement: str, parameters: Any) -> dict[str, Any]:
-    connection = db.session.connection()
-    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    try:
-        document = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
-        return dict(document.scalar_one()[0]["Plan"])
-    finally:
-        connection.exec_driver_sql("SET LOCAL enable_seqscan = on")
-
-
-def _whole_table_reads(statement: str, parameters: Any) -> set[str]:
-    return {table for table in _scanned_whole(_explain(statement, parameters), limited=False)}
-
-
-def _scanned_whole(node: dict[str, Any], *, limited: bool) -> Iterator[str]:
-    """Tables the plan reads from end to end: a sequential scan, or an index read from end to
-    end (no index condition) that filters its rows, unless a LIMIT above it stops at the first
-    rows of an index and nothing is filtered out (a page in index order)."""
-    kind, table = node["Node Type"], node.get("Relation Name")
-    if table is not None and table not in REFERENCE_TABLES:
-        if kind == "Seq Scan":
-            yield table
-        elif kind in INDEX_SCANS and "Index Cond" not in node:
-            if "Filter" in node or not limited:
-                yield table
-    limited = limited or kind == "Limit"
-    for child in node.get("Plans", ()):
-        yield from _scanned_whole(child, limited=limited)
-
-
 def _reads(client: Any, url: str, headers: dict[str, str]) -> list[tuple[str, Any]]:
     with statements_seen() as seen:
         response = client.get(url, headers=headers)
         response.get_data()  # a streamed export sends its queries while it is read
         response.close()
-    return [
-        (statement, parameters)
-        for statement, parameters in seen
-        if statement.lstrip().upper().startswith(("SELECT", "WITH"))
-    ]
+    return explained(seen)
 
 
 def test_no_read_of_the_api_needs_a_whole_table(app, client, world, is_postgres):
@@ -110,7 +69,7 @@ def test_no_read_of_the_api_needs_a_whole_table(app, client, world, is_postgres)
         for role in roles:
             for statement, parameters in _reads(client, url, world.headers(role)):
                 with app.app_context():
-                    for table in _whole_table_reads(statement, parameters):
+                    for table in whole_table_reads(statement, parameters):
                         found.setdefault((key, table), f"as {role}: {statement[:300]}")
     unexpected = {where: seen for where, seen in found.items() if where not in WHOLE_TABLE_READS}
     assert not unexpected, "\n\n".join(
