@@ -24,6 +24,8 @@ def explained(statements: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
 
 def whole_table_reads(statement: str, parameters: Any) -> set[str]:
     """The tables `statement` reads whole (in an app context, on PostgreSQL)."""
+    if isinstance(parameters, list | tuple) and parameters and isinstance(parameters[0], dict):
+        parameters = parameters[0]  # an executemany: each row runs the same plan
     connection = db.session.connection()
     connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
     try:
