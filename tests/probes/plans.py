@@ -1,7 +1,8 @@
 """Which tables a statement reads from end to end, from PostgreSQL's plan with sequential
-scans switched off: PostgreSQL then reads a table whole only where no index can serve the
-statement's conditions (a condition like `user_id = :u OR id IN (...)`, or a column without an
-index), and such a statement costs what the table holds, whoever sends it."""
+scans (and the joins that read a side whole) switched off: PostgreSQL then reads a table whole
+only where no index can serve the statement's conditions (a condition like `user_id = :u OR
+id IN (...)`, or a column without an index), and such a statement costs what the table holds,
+whoever sends it."""
 
 from __future__ import annotations
 
@@ -14,12 +15,29 @@ from deltacrown.extensions import db
 # whole is their cheapest plan at any size.
 REFERENCE_TABLES = frozenset({"games", "seasons", "alembic_version"})
 INDEX_SCANS = frozenset({"Index Scan", "Index Only Scan"})
+# Off while a statement is explained: sequential scans, and the joins that read one side whole
+# (hash and merge joins). A nested loop looks rows up through an index wherever one serves the
+# join: on a test database's few rows the planner would often rather read a table whole, as
+# it never would on a large one, so what remains whole is what no index can serve.
+PLANNER_SETTINGS = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
 EXPLAINED = ("SELECT", "WITH", "UPDATE", "DELETE")  # EXPLAIN without ANALYZE runs none of them
 
 
-def explained(statements: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
-    """The statements worth explaining (reads, updates and deletes; not inserts)."""
-    return [(s, p) for s, p in statements if s.lstrip().upper().startswith(EXPLAINED)]
+def explained(
+    statements: list[tuple[str, Any]], seen: set[str] | None = None
+) -> list[tuple[str, Any]]:
+    """The statements worth explaining (reads, updates and deletes; not inserts), each text
+    once when `seen` (the texts already explained) is given."""
+    found = []
+    for statement, parameters in statements:
+        if not statement.lstrip().upper().startswith(EXPLAINED):
+            continue
+        if seen is not None:
+            if statement in seen:
+                continue
+            seen.add(statement)
+        found.append((statement, parameters))
+    return found
 
 
 def whole_table_reads(statement: str, parameters: Any) -> set[str]:
@@ -27,12 +45,14 @@ def whole_table_reads(statement: str, parameters: Any) -> set[str]:
     if isinstance(parameters, list | tuple) and parameters and isinstance(parameters[0], dict):
         parameters = parameters[0]  # an executemany: each row runs the same plan
     connection = db.session.connection()
-    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    for setting in PLANNER_SETTINGS:
+        connection.exec_driver_sql(f"SET LOCAL {setting} = off")
     try:
         document = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
         tree = dict(document.scalar_one()[0]["Plan"])
     finally:
-        connection.exec_driver_sql("SET LOCAL enable_seqscan = on")
+        for setting in PLANNER_SETTINGS:
+            connection.exec_driver_sql(f"SET LOCAL {setting} = on")
     return set(_scanned_whole(tree, limited=False))
 
 
