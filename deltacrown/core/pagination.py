@@ -33,15 +33,24 @@ def paginate_select(
     *,
     exact_limit: int | None = None,
     options: Sequence[Any] = (),
+    max_depth: int | None = None,
 ) -> list[Any]:
     """Run one page of a Select and record the total for the X-Pagination header.
 
     The total costs nothing when the first page is not full; otherwise it is exact up to
     `exact_limit` (EXACT_COUNT_LIMIT) rows and, on PostgreSQL, the planner's estimate above it
     (an exact count of a large table grows with the table; the page does not). `options`:
-    loader options for the page's rows only (the total's statements load no rows)."""
+    loader options for the page's rows only (the total's statements load no rows).
+    `max_depth`: pages by number reach that many rows at most (a page further down would
+    read and skip every row before it); a page beyond is a ValidationError on `page`."""
     page = pagination_parameters.page
     size = pagination_parameters.page_size
+    if max_depth is not None and page * size > max_depth:
+        raise ValidationError(
+            f"Pages by number reach the first {max_depth:,} items; narrow the filters, or "
+            "page by cursor where the list offers one.",
+            errors={"page": [f"At most {max_depth // size:,} with page_size {size}."]},
+        )
     rows = query.options(*options) if options else query
     items = list(db.session.scalars(rows.limit(size).offset((page - 1) * size)))
     if page == 1 and len(items) < size:

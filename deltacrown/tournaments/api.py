@@ -98,7 +98,11 @@ def _page(
     """One page of a discovery list (loaded as `discovery.list_loading` says), each marked for
     what the viewer may see."""
     page = paginate_select(
-        query, pagination_parameters, exact_limit=exact_limit, options=discovery.list_loading()
+        query,
+        pagination_parameters,
+        exact_limit=exact_limit,
+        options=discovery.list_loading(),
+        max_depth=discovery.MAX_PAGE_DEPTH,
     )
     return _mark(page, actor)
 
@@ -137,8 +141,9 @@ class TournamentCollection(MethodView):
         registrations. Default ordering `-created_at`.
 
         Two ways to page: by number (`page`, with the total in X-Pagination, estimated above
-        10,000 tournaments) or by cursor (`cursor=` empty for the first page, then each
-        page's `X-Next-Cursor`), which stays as fast however deep you read.
+        10,000 tournaments; pages reach the first 10,000, a page beyond is a 422) or by cursor
+        (`cursor=` empty for the first page, then each page's `X-Next-Cursor`), which stays
+        as fast however deep you read.
         """
         actor = get_current_user()
         if "cursor" in args:
@@ -177,7 +182,8 @@ class TournamentSearch(MethodView):
         operators are ignored; a `q` with no words lists the filtered tournaments.
 
         The total in `X-Pagination` is exact up to 1,000 matches; above, it is the database's
-        estimate and the object carries `"total_estimated": true`.
+        estimate and the object carries `"total_estimated": true`. Pages reach the first
+        10,000 matches (a page beyond is a 422): narrow the search to read further.
         """
         actor = get_current_user()
         query = discovery.search_tournaments(actor, args)
@@ -194,7 +200,8 @@ class TournamentUpcoming(MethodView):
     @blp.paginate()
     @blp.errors(ValidationError)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
-        """Registration open, or starting within `days` (30); soonest first."""
+        """Registration open, or starting within `days` (30); soonest first. Pages reach the
+        first 10,000 (a page beyond is a 422)."""
         query = discovery.list_upcoming(args, now=utcnow())
         return _page(query, pagination_parameters, get_current_user())
 
@@ -209,7 +216,7 @@ class TournamentsByGame(MethodView):
     @blp.errors(GameNotFoundError, ValidationError)
     def get(self, args: dict[str, Any], game_ref: str, pagination_parameters: Any) -> Any:
         """A game's public tournaments, the game given by id or slug (`4` or `efootball`);
-        filters and ordering as the main list."""
+        filters, ordering and page depth as the main list."""
         query = discovery.list_by_game(game_ref, args)
         return _page(query, pagination_parameters, get_current_user())
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
+
 from deltacrown.core.time import isoformat, utcnow
 from deltacrown.tournaments import services
 from tests.discovery.conftest import names
@@ -264,3 +266,17 @@ def test_pages_with_the_x_pagination_header(client, tourney):
     assert meta["total"] == 5 and meta["total_pages"] == 3 and meta["page"] == 2
     assert names(get(client, page=9, page_size=2)) == []
     assert_problem(get(client, page_size=101), 422)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/tournaments/", "/api/tournaments/search/?q=cup", "/api/tournaments/upcoming/"]
+)
+def test_pages_by_number_reach_the_first_ten_thousand_tournaments(client, path):
+    joiner = "&" if "?" in path else "?"
+    deepest = client.get(f"{path}{joiner}page_size=100&page=100")
+    assert deepest.status_code == 200
+    beyond = client.get(f"{path}{joiner}page_size=100&page=101")
+    problem = assert_problem(beyond, 422, "validation_error")
+    assert problem["errors"]["page"] == ["At most 100 with page_size 100."]
+    assert client.get(f"{path}{joiner}page_size=20&page=500").status_code == 200
+    assert client.get(f"{path}{joiner}page_size=20&page=501").status_code == 422
