@@ -40,8 +40,10 @@ def explained(
     return found
 
 
-def whole_table_reads(statement: str, parameters: Any) -> set[str]:
-    """The tables `statement` reads whole (in an app context, on PostgreSQL)."""
+def whole_table_reads(statement: str, parameters: Any, *, paged_filters: bool = True) -> set[str]:
+    """The tables `statement` reads whole (in an app context, on PostgreSQL). With
+    `paged_filters` off, a page read in index order that filters its rows passes: a filter a
+    person chose (a status, a category) keeps many rows of a large table."""
     if isinstance(parameters, list | tuple) and parameters and isinstance(parameters[0], dict):
         parameters = parameters[0]  # an executemany: each row runs the same plan
     connection = db.session.connection()
@@ -53,10 +55,10 @@ def whole_table_reads(statement: str, parameters: Any) -> set[str]:
     finally:
         for setting in PLANNER_SETTINGS:
             connection.exec_driver_sql(f"SET LOCAL {setting} = on")
-    return set(_scanned_whole(tree, limited=False))
+    return set(_scanned_whole(tree, limited=False, paged_filters=paged_filters))
 
 
-def _scanned_whole(node: dict[str, Any], *, limited: bool) -> Iterator[str]:
+def _scanned_whole(node: dict[str, Any], *, limited: bool, paged_filters: bool) -> Iterator[str]:
     """A sequential scan, or an index read from end to end (no index condition) that filters
     its rows, unless a LIMIT above it stops at the first rows of an index and nothing is
     filtered out (a page in index order)."""
@@ -65,8 +67,8 @@ def _scanned_whole(node: dict[str, Any], *, limited: bool) -> Iterator[str]:
         if kind == "Seq Scan":
             yield table
         elif kind in INDEX_SCANS and "Index Cond" not in node:
-            if "Filter" in node or not limited:
+            if not limited or ("Filter" in node and paged_filters):
                 yield table
     limited = limited or kind == "Limit"
     for child in node.get("Plans", ()):
-        yield from _scanned_whole(child, limited=limited)
+        yield from _scanned_whole(child, limited=limited, paged_filters=paged_filters)
