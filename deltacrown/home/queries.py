@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from deltacrown.core.db import db
 from deltacrown.matches.models import Match, MatchStatus, involving
-from deltacrown.registrations.models import Registration, RegistrationMember, RegistrationStatus
+from deltacrown.registrations.models import Registration, RegistrationStatus
+from deltacrown.registrations.queries import ids_listing_or_made_by
 from deltacrown.teams.models import InviteStatus, Team, TeamInvite
 from deltacrown.tournaments.models import Tournament, TournamentStatus
 
@@ -21,15 +22,6 @@ ACTIVE_REGISTRATION = (
 FINISHED_TOURNAMENT = (TournamentStatus.COMPLETED, TournamentStatus.CANCELLED)
 UPCOMING_MATCH = (MatchStatus.SCHEDULED, MatchStatus.READY, MatchStatus.LIVE)
 LIST_LIMIT = 20
-
-
-def _my_registration_ids(user_id: int) -> sa.Select[tuple[int]]:
-    """Registrations that list me or that I made."""
-    listed = sa.select(RegistrationMember.registration_id).where(
-        RegistrationMember.user_id == user_id
-    )
-    made = sa.select(Registration.id).where(Registration.registered_by_id == user_id)
-    return sa.union(listed, made)  # type: ignore[return-value]
 
 
 def active_registrations(user_id: int) -> list[dict[str, Any]]:
@@ -46,7 +38,7 @@ def active_registrations(user_id: int) -> list[dict[str, Any]]:
         )
         .join(Tournament, Tournament.id == Registration.tournament_id)
         .where(
-            Registration.id.in_(_my_registration_ids(user_id)),
+            Registration.id.in_(ids_listing_or_made_by(user_id)),
             Registration.status.in_(ACTIVE_REGISTRATION),
             Tournament.status.not_in(FINISHED_TOURNAMENT),
         )
@@ -71,7 +63,7 @@ def next_match(user_id: int) -> dict[str, Any] | None:
     mine = (
         sa.select(Registration.id)
         .where(
-            Registration.id.in_(_my_registration_ids(user_id)),
+            Registration.id.in_(ids_listing_or_made_by(user_id)),
             Registration.status == RegistrationStatus.CONFIRMED,
         )
         .scalar_subquery()

@@ -206,17 +206,20 @@ def list_for_tournament(
     return _with_people(query).order_by(Registration.id)
 
 
+def ids_listing_or_made_by(user_id: int) -> sa.CompoundSelect:
+    """The ids of the registrations that list the user or that they made: a union of two
+    index lookups (`id IN (members) OR registered_by_id = :u` reads every registration)."""
+    return sa.union(
+        sa.select(RegistrationMember.registration_id).where(RegistrationMember.user_id == user_id),
+        sa.select(Registration.id).where(Registration.registered_by_id == user_id),
+    )
+
+
 def list_for_user(
     user_id: int, *, status: RegistrationStatus | None = None
 ) -> sa.Select[tuple[Registration]]:
     """Registrations that list the user or that they made, newest first."""
-    # A union of two index lookups: `id IN (members) OR registered_by_id = :u` reads every
-    # registration.
-    theirs = sa.union(
-        sa.select(RegistrationMember.registration_id).where(RegistrationMember.user_id == user_id),
-        sa.select(Registration.id).where(Registration.registered_by_id == user_id),
-    )
-    query = sa.select(Registration).where(Registration.id.in_(theirs))
+    query = sa.select(Registration).where(Registration.id.in_(ids_listing_or_made_by(user_id)))
     if status is not None:
         query = query.where(Registration.status == status)
     return _with_people(query).order_by(Registration.id.desc())

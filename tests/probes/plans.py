@@ -23,21 +23,48 @@ PLANNER_SETTINGS = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
 EXPLAINED = ("SELECT", "WITH", "UPDATE", "DELETE")  # EXPLAIN without ANALYZE runs none of them
 
 
-def explained(
-    statements: list[tuple[str, Any]], seen: set[str] | None = None
-) -> list[tuple[str, Any]]:
-    """The statements worth explaining (reads, updates and deletes; not inserts), each text
-    once when `seen` (the texts already explained) is given."""
+def _explained(statements: list[tuple[str, Any]], seen: set[str]) -> list[tuple[str, Any]]:
+    """The statements worth explaining (reads, updates and deletes; not inserts) whose text is
+    not in `seen` (the texts already explained), which they join."""
     found = []
     for statement, parameters in statements:
-        if not statement.lstrip().upper().startswith(EXPLAINED):
-            continue
-        if seen is not None:
-            if statement in seen:
-                continue
+        if statement.lstrip().upper().startswith(EXPLAINED) and statement not in seen:
             seen.add(statement)
-        found.append((statement, parameters))
+            found.append((statement, parameters))
     return found
+
+
+class WholeReads:
+    """What a probe found read whole: (what ran, table) -> the statement, each statement text
+    explained once (per rule)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.found: dict[tuple[str, str], str] = {}
+        self._texts: dict[bool, set[str]] = {True: set(), False: set()}
+
+    def check(
+        self,
+        where: str,
+        statements: list[tuple[str, Any]],
+        *,
+        note: str = "",
+        paged_filters: bool = True,
+    ) -> None:
+        """Explain what `where` (an operation, a job) sent; see `whole_table_reads`."""
+        for statement, parameters in _explained(statements, self._texts[paged_filters]):
+            with self.app.app_context():
+                for table in whole_table_reads(statement, parameters, paged_filters=paged_filters):
+                    self.found.setdefault((where, table), f"{note}{statement[:300]}")
+
+    def assert_only(self, listed: dict[tuple[str, str], str]) -> None:
+        """Nothing read whole but what `listed` names with its reason, and all it names."""
+        unexpected = {key: seen for key, seen in self.found.items() if key not in listed}
+        assert not unexpected, "\n\n".join(
+            f"{where} reads all of {table}: {seen}" for (where, table), seen in unexpected.items()
+        )
+        stale = listed.keys() - self.found.keys()
+        assert not stale, f"listed as read whole but no longer read whole: {sorted(stale)}"
 
 
 def whole_table_reads(statement: str, parameters: Any, *, paged_filters: bool = True) -> set[str]:

@@ -22,7 +22,7 @@ import pytest
 from tests.performance.conftest import statements_seen
 from tests.probes.matrix_support import openapi_path, url_for_rule
 from tests.probes.openapi_ops import openapi_document
-from tests.probes.plans import explained, whole_table_reads
+from tests.probes.plans import WholeReads
 from tests.probes.test_authorization_matrix import (
     ALLOWED_ORDER,
     EXPECTED,
@@ -57,14 +57,12 @@ WHOLE_TABLE_READS: dict[tuple[str, str], str] = {
 }
 
 
-def _reads(
-    client: Any, url: str, headers: dict[str, str], texts: set[str]
-) -> list[tuple[str, Any]]:
+def _reads(client: Any, url: str, headers: dict[str, str]) -> list[tuple[str, Any]]:
     with statements_seen() as seen:
         response = client.get(url, headers=headers)
         response.get_data()  # a streamed export sends its queries while it is read
         response.close()
-    return explained(seen, texts)
+    return seen
 
 
 def _variants(rule: str) -> list[str]:
@@ -91,8 +89,7 @@ def _variants(rule: str) -> list[str]:
 def test_no_read_of_the_api_needs_a_whole_table(app, client, world, is_postgres):
     if not is_postgres:
         pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
-    found: dict[tuple[str, str], str] = {}
-    texts: dict[bool, set[str]] = {True: set(), False: set()}  # each text explained once
+    reads = WholeReads(app)
     for key in api_operations(app):
         method, rule = key.split(" ", 1)
         if method != "GET":
@@ -107,14 +104,6 @@ def test_no_read_of_the_api_needs_a_whole_table(app, client, world, is_postgres)
         joiner = "&" if "?" in url else "?"
         requests += [(widest, f"{url}{joiner}{query}", False) for query in _variants(rule)]
         for role, request, strict in requests:
-            reads = _reads(client, request, world.headers(role), texts[strict])
-            for statement, parameters in reads:
-                with app.app_context():
-                    for table in whole_table_reads(statement, parameters, paged_filters=strict):
-                        found.setdefault((key, table), f"as {role}: {request} {statement[:300]}")
-    unexpected = {where: seen for where, seen in found.items() if where not in WHOLE_TABLE_READS}
-    assert not unexpected, "\n\n".join(
-        f"{k} reads all of {t} {s}" for (k, t), s in unexpected.items()
-    )
-    stale = WHOLE_TABLE_READS.keys() - found.keys()
-    assert not stale, f"listed in WHOLE_TABLE_READS but no longer read whole: {sorted(stale)}"
+            seen = _reads(client, request, world.headers(role))
+            reads.check(key, seen, note=f"as {role}: {request} ", paged_filters=strict)
+    reads.assert_only(WHOLE_TABLE_READS)

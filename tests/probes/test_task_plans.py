@@ -16,7 +16,7 @@ import pytest
 
 import celeryconfig
 from tests.performance.conftest import statements_seen
-from tests.probes.plans import explained, whole_table_reads
+from tests.probes.plans import WholeReads
 
 pytestmark = pytest.mark.postgres
 
@@ -33,18 +33,9 @@ def test_no_periodic_job_needs_a_whole_table(app, world, is_postgres):
     if not is_postgres:
         pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
     tasks = app.extensions["celery"].tasks
-    found: dict[tuple[str, str], str] = {}
-    texts: set[str] = set()  # each statement's text is explained once
+    reads = WholeReads(app)
     for name in sorted({entry["task"] for entry in celeryconfig.beat_schedule.values()}):
         with statements_seen() as seen:
             tasks[name].apply().get()
-        for statement, parameters in explained(seen, texts):
-            with app.app_context():
-                for table in whole_table_reads(statement, parameters):
-                    found.setdefault((name, table), statement[:300])
-    unexpected = {where: seen for where, seen in found.items() if where not in WHOLE_TABLE_READS}
-    assert not unexpected, "\n\n".join(
-        f"{k} reads all of {t}: {s}" for (k, t), s in unexpected.items()
-    )
-    stale = WHOLE_TABLE_READS.keys() - found.keys()
-    assert not stale, f"listed in WHOLE_TABLE_READS but no longer read whole: {sorted(stale)}"
+        reads.check(name, seen)
+    reads.assert_only(WHOLE_TABLE_READS)

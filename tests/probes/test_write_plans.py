@@ -19,7 +19,7 @@ import pytest
 from tests.performance.conftest import statements_seen
 from tests.probes.conftest import ROLES
 from tests.probes.matrix_support import minimal_body, url_for_rule
-from tests.probes.plans import explained, whole_table_reads
+from tests.probes.plans import WholeReads
 from tests.probes.test_authorization_matrix import (
     ALLOWED_ORDER,
     CREDENTIALS,
@@ -42,8 +42,7 @@ def _role(allowed: Any) -> str:
 def test_no_write_of_the_api_needs_a_whole_table(app, client, world, is_postgres):
     if not is_postgres:
         pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
-    found: dict[tuple[str, str], str] = {}
-    texts: set[str] = set()  # each statement's text is explained once
+    reads = WholeReads(app)
     for key in sorted(api_operations(app), key=run_order):
         method, rule = key.split(" ", 1)
         allowed = EXPECTED[key]
@@ -55,13 +54,5 @@ def test_no_write_of_the_api_needs_a_whole_table(app, client, world, is_postgres
             kwargs["json"] = body
         with statements_seen() as seen:
             client.open(url_for_rule(rule, world), method=method, **kwargs).close()
-        for statement, parameters in explained(seen, texts):
-            with app.app_context():
-                for table in whole_table_reads(statement, parameters):
-                    found.setdefault((key, table), statement[:300])
-    unexpected = {where: seen for where, seen in found.items() if where not in WHOLE_TABLE_READS}
-    assert not unexpected, "\n\n".join(
-        f"{k} reads all of {t}: {s}" for (k, t), s in unexpected.items()
-    )
-    stale = WHOLE_TABLE_READS.keys() - found.keys()
-    assert not stale, f"listed in WHOLE_TABLE_READS but no longer read whole: {sorted(stale)}"
+        reads.check(key, seen)
+    reads.assert_only(WHOLE_TABLE_READS)
