@@ -211,6 +211,10 @@ class BaseConfig:
     # and Redis) stores them with the commit for `flask outbox relay` to deliver.
     OUTBOX_RELAY = "request"
 
+    # An organizer's result in the common case is written in two statements instead of the
+    # unit of work's eight (PostgreSQL; `matches.services.direct`). False: always the full path.
+    DIRECT_RESULTS = True
+
     # Websockets (API_CONVENTIONS "Websockets"; docs/realtime.md). The server pings every
     # `ping_interval` seconds and closes a connection whose pong has not come back by the next
     # ping (silent for 2 × 25 s); frames above `max_message_size` close with 1009.

@@ -277,7 +277,7 @@ def engine_match(row: Match, engine_ids: dict[int, str]) -> engine.Match:
     )
 
 
-def _stage_fields(row: Stage) -> dict[str, Any]:
+def stage_fields(row: Stage) -> dict[str, Any]:
     return {
         "format": row.format,
         "options": dict(row.options),
@@ -307,7 +307,7 @@ def load_full(row: Stage) -> Loaded:
         engine.Round(r.side, r.number, r.name, round_ids.get(r.id, []), list(r.byes))
         for r in queries.rounds_of(row.id)
     ]
-    stage = engine.Stage(rounds=rounds, matches=matches, **_stage_fields(row))
+    stage = engine.Stage(rounds=rounds, matches=matches, **stage_fields(row))
     return _loaded(row, stage, rows, full=True)
 
 
@@ -324,9 +324,7 @@ def load_partial(row: Stage, match_id: int) -> Loaded:
     rows = [match, *(m for m in held if m is not None)]
     engine_ids = {m.id: m.engine_id for m in rows}
     matches = {m.engine_id: engine_match(m, engine_ids) for m in rows}
-    stage = engine.Stage(
-        rounds=[], matches=matches, open_count=row.open_count, **_stage_fields(row)
-    )
+    stage = engine.Stage(rounds=[], matches=matches, open_count=row.open_count, **stage_fields(row))
     return _loaded(row, stage, rows, full=False)
 
 

@@ -66,6 +66,33 @@ def target_type_of(target: Any) -> str:
     return str(getattr(target, "__tablename__", type(target).__name__.lower()))
 
 
+def entry_values(
+    *,
+    actor: Actor | None,
+    action: str,
+    target: Any = None,
+    target_type: str | None = None,
+    target_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The columns of the audit entry `record` appends (for a write made without the ORM),
+    `created_at` aside."""
+    if target is not None:
+        target_type = target_type or target_type_of(target)
+        target_id = target_id if target_id is not None else getattr(target, "id", None)
+    return {
+        "actor_id": user_id_of(actor),
+        "actor_kind": kind_of(actor),
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "before": _jsonable(before) if before is not None else None,
+        "after": _jsonable(after) if after is not None else None,
+        "request_id": g.get("request_id") if has_request_context() else None,
+    }
+
+
 def record(
     *,
     actor: Actor | None,
@@ -78,19 +105,12 @@ def record(
 ) -> AuditEntry:
     """Append an audit entry (flushed with the caller's unit of work). `actor` is the acting
     user, `SYSTEM` for work the platform does by itself, or None for an anonymous caller."""
-    if target is not None:
-        target_type = target_type or target_type_of(target)
-        target_id = target_id if target_id is not None else getattr(target, "id", None)
     entry = AuditEntry(
-        actor_id=user_id_of(actor),
-        actor_kind=kind_of(actor),
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-        request_id=g.get("request_id") if has_request_context() else None,
-    )
+        **entry_values(
+            actor=actor, action=action, target=target, target_type=target_type,
+            target_id=target_id, before=before, after=after,
+        )
+    )  # fmt: skip
     db.session.add(entry)
     db.session.flush()
     return entry

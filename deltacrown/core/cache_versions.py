@@ -121,12 +121,33 @@ def _watch_of(instance: Any) -> tuple[str, frozenset[str]] | None:
     """The attribute naming the instance's tournament ("" for none) and the lists-wide scopes
     its changes bump; None for a table cached reads do not show."""
     mapper = sa.inspect(type(instance))
-    has_tournament = "tournament_id" in mapper.columns
-    watched = _watched.get(getattr(type(instance), "__tablename__", ""))
+    return _watch_of_table(
+        getattr(type(instance), "__tablename__", ""), "tournament_id" in mapper.columns
+    )
+
+
+def _watch_of_table(name: str, has_tournament: bool) -> tuple[str, frozenset[str]] | None:
+    watched = _watched.get(name)
     if watched is not None:
         attr, lists = watched
         return attr or ("tournament_id" if has_tournament else ""), lists
     return ("tournament_id", frozenset({LISTS})) if has_tournament else None
+
+
+def rows_written(session: Session, table: sa.Table, tournament_id: int | None) -> None:
+    """Count rows of `table` written without the ORM (their tournament's id, or None) as the
+    session's listeners count the ORM's: their scopes are bumped when the session commits."""
+    watched = _watch_of_table(table.name, "tournament_id" in table.c)
+    if watched is None:
+        return
+    attr, lists = watched
+    scopes = _pending(session)
+    if not attr:
+        scopes.update(lists)
+    elif attr == "tournament_id" and tournament_id is not None:
+        scopes.update((tournament_scope(tournament_id), *lists))
+    else:
+        scopes.add(EPOCH)
 
 
 def _scopes_of(instance: Any, *, load: bool) -> set[str]:

@@ -365,7 +365,8 @@ def _emit_transition(key: str, pair: list[str], emit: Callable[..., Any], *args:
         emit(pair[0], pair[1], *args)
 
 
-_ANNOUNCED: set[tuple[type, str]] = set()
+# Each announced attribute's event type, channels, ids and signal, by (class, attribute name).
+_ANNOUNCED: dict[tuple[type, str], tuple[str, Callable[..., Any], Callable[..., Any], Any]] = {}
 
 
 def announce_state_changes(
@@ -379,7 +380,8 @@ def announce_state_changes(
     the enum `attribute` (e.g. `Match.status`) of a stored row changes, on any code path
     (once per unit of work: ready → live → completed in one transaction is one change).
     Rows being created are left out, even with an id already set (they announce themselves):
-    only a stored row has a status to change from. Registers once per process.
+    only a stored row has a status to change from. Registers once per process. A change
+    written without the ORM is announced with `announce_state_change`.
 
     With `signal` (a blinker signal), the same committed change is also sent as
     `signal.send("realtime", **ids, before=old, after=new)` for other domains to react to.
@@ -390,7 +392,7 @@ def announce_state_changes(
     marker = (attribute.class_, attribute.key)
     if marker in _ANNOUNCED:
         return
-    _ANNOUNCED.add(marker)
+    _ANNOUNCED[marker] = (event_type, channels, ids, signal)
     statuses: type[enum.Enum] = attribute.property.columns[0].type.enum_class
 
     def on_set(row: Any, value: Any, oldvalue: Any, initiator: Any) -> None:
@@ -399,14 +401,23 @@ def announce_state_changes(
             return
         if value is oldvalue:
             return
-        new = statuses(value).value
-        data = ids(row)
-        publish_transition(
-            f"{event_type}:{row.id}", oldvalue.value, new, _emit_state, event_type,
-            channels(row), data, signal,
-        )  # fmt: skip
+        announce_state_change(attribute, row, oldvalue.value, statuses(value).value)
 
     sa.event.listen(attribute, "set", on_set, active_history=True)
+
+
+def announce_state_change(attribute: Any, row: Any, old: str, new: str) -> None:
+    """Announce a change of `attribute` of a stored row (`row` needs what the attribute's
+    `channels` and `ids` read) as `announce_state_changes` does, for a change written without
+    the ORM's attribute events; nothing when the attribute is not announced."""
+    registered = _ANNOUNCED.get((attribute.class_, attribute.key))
+    if registered is None:
+        return
+    event_type, channels, ids, signal = registered
+    publish_transition(
+        f"{event_type}:{row.id}", old, new, _emit_state, event_type, channels(row), ids(row),
+        signal,
+    )  # fmt: skip
 
 
 def _emit_state(

@@ -4,6 +4,7 @@ submissions, disputes, events, and the rows the sweeps find due."""
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from deltacrown.brackets import queries as bracket_queries
-from deltacrown.brackets.models import Stage
+from deltacrown.brackets.models import Round, Stage
 from deltacrown.extensions import db
 from deltacrown.matches import policies
 from deltacrown.matches.errors import DisputeNotFoundError, MatchNotFoundError
@@ -35,6 +36,7 @@ from deltacrown.tournaments.models import (
     Tournament,
     TournamentOrganizer,
     TournamentStaff,
+    TournamentStatus,
 )
 
 
@@ -128,6 +130,104 @@ def _locking_statement() -> sa.Select[Any]:
         .where(Match.id.in_([match_id, *fed]))
         .with_for_update(of=[Match, Stage])
         .execution_options(populate_existing=True)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TournamentFacts:
+    """What a result's guards read of a tournament (`policies`, its status, auto-start), read
+    with its lock by `lock_tournament_facts` instead of the whole row."""
+
+    id: int
+    status: TournamentStatus
+    deleted_at: datetime | None
+    organizer_id: int
+    auto_start_matches: bool
+    organizer_ids: frozenset[int]
+    referee_ids: frozenset[int]
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def staff_ids(self, role: str) -> set[int]:
+        return set(self.referee_ids) if role == StaffRole.REFEREE else set()
+
+
+def lock_tournament_facts(match_id: int) -> TournamentFacts | None:
+    """Lock the match's tournament row (as `lock_match` does first) and read what a result's
+    guards need of it; None when there is no such match. PostgreSQL (arrays)."""
+    row = db.session.execute(_facts_statement(), {"match_id": match_id}).first()
+    if row is None:
+        return None
+    return TournamentFacts(
+        row.id, row.status, row.deleted_at, row.organizer_id, row.auto_start_matches,
+        frozenset((row.organizer_id, *(row.co_organizers or ()))), frozenset(row.referees or ()),
+    )  # fmt: skip
+
+
+@functools.cache
+def _facts_statement() -> sa.Select[Any]:
+    co = sa.select(sa.func.array_agg(TournamentOrganizer.user_id)).where(
+        TournamentOrganizer.tournament_id == Tournament.id
+    )
+    referees = sa.select(sa.func.array_agg(TournamentStaff.user_id)).where(
+        TournamentStaff.tournament_id == Tournament.id, TournamentStaff.role == StaffRole.REFEREE
+    )
+    return (
+        sa.select(
+            Tournament.id, Tournament.status, Tournament.deleted_at, Tournament.organizer_id,
+            Tournament.auto_start_matches,
+            co.scalar_subquery().label("co_organizers"),
+            referees.scalar_subquery().label("referees"),
+        )
+        .where(_TOURNAMENT_OF_MATCH)
+        .with_for_update(of=Tournament)
+    )  # fmt: skip
+
+
+def lock_match_rows(match_id: int) -> list[sa.Row[Any]]:
+    """`lock_match`'s second statement as plain rows (no ORM objects): the match, the matches
+    it feeds, their rounds' side and number, the stage, the match's paperwork and whether a
+    match of the tournament waits to be started; rows and stage locked. The caller holds the
+    tournament's lock."""
+    return list(db.session.execute(_row_locking_statement(), {"match_id": match_id}))
+
+
+ROW_COLUMNS = (
+    "id", "tournament_id", "stage_id", "engine_id", "position", "best_of", "status", "is_reset",
+    "slot1_kind", "slot1_ref", "slot2_kind", "slot2_ref", "participant1_registration_id",
+    "participant2_registration_id", "winner_registration_id", "scores",
+    "next_match_winner_id", "next_match_winner_slot", "next_match_loser_id",
+    "next_match_loser_slot", "scheduled_at", "lobby",
+)  # fmt: skip
+STAGE_COLUMNS = ("format", "options", "seeds", "byes", "groups", "lobbies", "more_rounds",
+                 "open_count")  # fmt: skip
+
+
+@functools.cache
+def _row_locking_statement() -> sa.Select[Any]:
+    source = orm.aliased(Match)
+    match_id: Any = sa.bindparam("match_id")
+    fed = [
+        sa.select(column).where(source.id == match_id).scalar_subquery()
+        for column in (source.next_match_winner_id, source.next_match_loser_id)
+    ]
+    other = orm.aliased(Match)
+    waiting = sa.exists().where(waiting_to_start(other, Match.tournament_id))
+    return (
+        sa.select(
+            *(getattr(Match, name) for name in ROW_COLUMNS),
+            Round.side,
+            Round.number.label("round_number"),
+            *(getattr(Stage, name).label(f"stage_{name}") for name in STAGE_COLUMNS),
+            *_paperwork(Match.id),
+            waiting,
+        )
+        .join(Round, Round.id == Match.round_id)
+        .join(Stage, Stage.id == Match.stage_id)
+        .where(Match.id.in_([match_id, *fed]))
+        .with_for_update(of=[Match, Stage])
     )
 
 

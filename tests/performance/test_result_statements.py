@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from deltacrown.accounts.models import User
 from deltacrown.core.transaction import unit_of_work
 from deltacrown.extensions import db
@@ -32,6 +34,13 @@ from tests.teams.conftest import give_profile, make_player  # noqa: F401  (fixtu
 # tournament lock, match lock, 3 UPDATEs (the match, the next match, the stage's counter),
 # the match events (one INSERT of both on PostgreSQL, one each on SQLite), the audit entry.
 MAX_STATEMENTS = 7
+
+
+@pytest.fixture(autouse=True)
+def _full_path(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The full path's statements (PostgreSQL takes the direct path unless told otherwise;
+    the last test counts that one)."""
+    monkeypatch.setitem(app.config, "DIRECT_RESULTS", False)
 
 
 def _enter(app: Any, organizer_id: int, play: Play, code: str) -> list[tuple[str, Any]]:
@@ -87,3 +96,32 @@ def test_a_result_that_feeds_a_match_still_waiting_sends_as_few(
     assert api.start(cup.id).status_code == 200
     seen = _enter(app, organizer.id, play, "W1.1")
     assert len(seen) <= MAX_STATEMENTS, [sql[:40] for sql, _ in seen]
+
+
+@pytest.mark.postgres
+def test_a_direct_result_sends_three_statements(
+    app,
+    any_cup,  # noqa: F811
+    api,  # noqa: F811
+    organizer,  # noqa: F811
+    monkeypatch,
+    is_postgres,
+):
+    """On PostgreSQL the common case (`matches.services.direct`): the tournament's lock with
+    what the guards read, the rows' lock, and one statement writing the rows, the stage, the
+    history and the audit entry."""
+    if not is_postgres:
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): the direct path is PostgreSQL's")
+    monkeypatch.setitem(app.config, "DIRECT_RESULTS", True)
+    cup = any_cup(16, format="single_elimination", auto_start_matches=True)
+    play = Play(cup, all_matches(api.generated(cup.id, options={"best_of": 1})))
+    assert api.start(cup.id).status_code == 200
+    _enter(app, organizer.id, play, "W1.1")
+    seen = _enter(app, organizer.id, play, "W1.2")  # the next match: ready, then live
+    assert len(seen) == 3, [sql[:40] for sql, _ in seen]
+    assert seen[0][0].startswith("SELECT tournaments.id") and "FOR UPDATE" in seen[0][0]
+    assert seen[1][0].startswith("SELECT matches.id") and "FOR UPDATE" in seen[1][0]
+    assert seen[2][0].startswith("WITH changed AS (UPDATE matches")
+    with app.app_context():
+        next_match = api.client.get(f"/api/matches/{play.matches['W2.1']['id']}/").get_json()
+    assert next_match["status"] == "live"

@@ -38,6 +38,7 @@ from deltacrown.matches.errors import (
 )
 from deltacrown.matches.kinds import kind_of
 from deltacrown.matches.models import DisputeOutcome, Match, MatchStatus, SubmissionStatus
+from deltacrown.matches.services import direct
 from deltacrown.tournaments.models import Tournament, TournamentStatus
 
 M = MatchStatus
@@ -101,6 +102,21 @@ def enter_result(
     `bracket.updated` (the routes that never published it keep their events).
     """
     now = now or utcnow()
+    if (
+        not (forfeit or preview)
+        and expect != "completed"
+        and direct.enabled()
+        and direct.try_enter(
+            match_id,
+            winner=winner,
+            games=games,
+            actor=actor,
+            reason=reason,
+            announce=announce,
+            now=now,
+        )  # fmt: skip
+    ):
+        return ResultEntry(match_id, True, True, [], None)
     match, tournament = lifecycle.load(match_id, actor)
     _guard(match, tournament, actor, expect)
     return _enter(match, tournament, winner=winner, games=games, actor=actor, forfeit=forfeit,
