@@ -151,13 +151,26 @@ def _capture(session: Session) -> None:
     """Before the outermost commit: move the deliverable effects into an outbox row."""
     if session.in_nested_transaction() or not worker_mode():
         return
-    effects: list[Effect] = session.info.get("after_commit") or []
-    if not effects:
+    if not session.info.get("after_commit"):
         return
     session.flush()
     dbapi_connection = session.connection().connection.dbapi_connection
     if getattr(dbapi_connection, "autocommit", False):
         return  # a read in autocommit (`core.readonly`): no transaction to store them in
+    body = take_stored(session)
+    if body is not None:
+        session.execute(_INSERT, store_params(body))
+
+
+def take_stored(session: Session) -> str | None:
+    """The deliverable effects queued so far, as the JSON of an outbox row, taken off the
+    after-commit queue; None (the queue left as it is) outside worker mode, when there are
+    none, or when they cannot be encoded (logged; they run in place). For a write that
+    stores them in its own statement (`STORE_CTE`, `NOTIFY_SELECT`); whatever is queued
+    after it is captured at the commit as usual, in a later row."""
+    if session.in_nested_transaction() or not worker_mode():
+        return None
+    effects: list[Effect] = session.info.get("after_commit") or []
     kept, stored = [], []
     for effect in effects:
         message = message_of(effect)
@@ -166,23 +179,30 @@ def _capture(session: Session) -> None:
         elif message[0] != "state" or message[1] != message[2]:  # a state that came back
             stored.append(message)
     if not stored:
-        return
+        return None
     try:
         body = json.dumps(tag(stored), separators=(",", ":"))
     except TypeError:
         log.warning("a commit's effects could not be stored in the outbox; they run in place",
                     exc_info=True)  # fmt: skip
-        return
-    session.execute(_INSERT, {"at": utcnow(), "messages": body})
+        return None
     session.info["after_commit"] = kept
+    return body
 
 
-# One round trip: the row, and the relay's wake-up (delivered by PostgreSQL at the commit).
-_INSERT = sa.text(
-    "WITH stored AS (INSERT INTO outbox_messages (created_at, messages) "
-    "VALUES (:at, CAST(:messages AS jsonb))) "
-    "SELECT pg_notify(:channel, '')"
-).bindparams(channel=NOTIFY_CHANNEL)
+def store_params(body: str) -> dict[str, Any]:
+    """The bound values of `STORE_CTE` and `NOTIFY_SELECT` for a body from `take_stored`."""
+    return {"outbox_at": utcnow(), "outbox_messages": body, "outbox_channel": NOTIFY_CHANNEL}
+
+
+# The row (a data-modifying CTE: it runs whatever the statement's main part), and the relay's
+# wake-up (delivered by PostgreSQL at the commit): one round trip.
+STORE_CTE = (
+    "stored AS (INSERT INTO outbox_messages (created_at, messages) "
+    "VALUES (:outbox_at, CAST(:outbox_messages AS jsonb)))"
+)
+NOTIFY_SELECT = "SELECT pg_notify(:outbox_channel, '')"
+_INSERT = sa.text(f"WITH {STORE_CTE} {NOTIFY_SELECT}")
 
 
 def install_listeners() -> None:

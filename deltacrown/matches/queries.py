@@ -136,7 +136,7 @@ def _locking_statement() -> sa.Select[Any]:
 @dataclass(frozen=True, slots=True)
 class TournamentFacts:
     """What a result's guards read of a tournament (`policies`, its status, auto-start), read
-    with its lock by `lock_tournament_facts` instead of the whole row."""
+    with its lock by `lock_for_direct_result` instead of the whole row."""
 
     id: int
     status: TournamentStatus
@@ -154,44 +154,53 @@ class TournamentFacts:
         return set(self.referee_ids) if role == StaffRole.REFEREE else set()
 
 
-def lock_tournament_facts(match_id: int) -> TournamentFacts | None:
-    """Lock the match's tournament row (as `lock_match` does first) and read what a result's
-    guards need of it; None when there is no such match. PostgreSQL (arrays)."""
-    row = db.session.execute(_facts_statement(), {"match_id": match_id}).first()
-    if row is None:
-        return None
-    return TournamentFacts(
-        row.id, row.status, row.deleted_at, row.organizer_id, row.auto_start_matches,
-        frozenset((row.organizer_id, *(row.co_organizers or ()))), frozenset(row.referees or ()),
+def lock_for_direct_result(match_id: int) -> tuple[TournamentFacts | None, list[sa.Row[Any]]]:
+    """In one statement, `lock_match`'s two: the match's tournament locked first with what a
+    result's guards read of it (`TournamentFacts`), then the match, the matches it feeds,
+    their rounds' side and number and their stage as plain rows (no ORM objects), locked,
+    with the match's paperwork and whether a match of the tournament waits to be started.
+    (None, []) when there is no such match. PostgreSQL.
+
+    The tournament's lock is a CTE the statement's one-time filter reads: PostgreSQL
+    evaluates it before it reads any match, so the locks are taken in `lock_match`'s order
+    (`tests/performance/test_result_statements.py` checks the plan)."""
+    rows = list(db.session.connection().execute(direct_result_lock(), {"match_id": match_id}))
+    if not rows:
+        return None, []
+    row = rows[0]
+    facts = TournamentFacts(
+        row.t_id, TournamentStatus(row.t_status), row.t_deleted_at, row.t_organizer_id,
+        row.t_auto_start_matches, frozenset((row.t_organizer_id, *(row.t_co_organizers or ()))),
+        frozenset(row.t_referees or ()),
     )  # fmt: skip
+    return facts, rows
 
 
 @functools.cache
-def _facts_statement() -> sa.Select[Any]:
+def direct_result_lock() -> sa.Select[Any]:
+    """The statement of `lock_for_direct_result` (bound `match_id`; built once)."""
     co = sa.select(sa.func.array_agg(TournamentOrganizer.user_id)).where(
         TournamentOrganizer.tournament_id == Tournament.id
     )
     referees = sa.select(sa.func.array_agg(TournamentStaff.user_id)).where(
         TournamentStaff.tournament_id == Tournament.id, TournamentStaff.role == StaffRole.REFEREE
     )
-    return (
+    locked = (
         sa.select(
             Tournament.id, Tournament.status, Tournament.deleted_at, Tournament.organizer_id,
-            Tournament.auto_start_matches,
-            co.scalar_subquery().label("co_organizers"),
+            Tournament.auto_start_matches, co.scalar_subquery().label("co_organizers"),
             referees.scalar_subquery().label("referees"),
         )
         .where(_TOURNAMENT_OF_MATCH)
         .with_for_update(of=Tournament)
+        .cte("locked_tournament")
     )  # fmt: skip
-
-
-def lock_match_rows(match_id: int) -> list[sa.Row[Any]]:
-    """`lock_match`'s second statement as plain rows (no ORM objects): the match, the matches
-    it feeds, their rounds' side and number, the stage, the match's paperwork and whether a
-    match of the tournament waits to be started; rows and stage locked. The caller holds the
-    tournament's lock."""
-    return list(db.session.execute(_row_locking_statement(), {"match_id": match_id}))
+    facts = [sa.select(column).scalar_subquery().label(f"t_{column.name}") for column in locked.c]
+    return (
+        _row_locking_statement()
+        .add_columns(*facts)
+        .where(sa.select(locked.c.id).scalar_subquery().is_not(None))
+    )
 
 
 ROW_COLUMNS = (
@@ -203,6 +212,7 @@ ROW_COLUMNS = (
 )  # fmt: skip
 STAGE_COLUMNS = ("format", "options", "seeds", "byes", "groups", "lobbies", "more_rounds",
                  "open_count")  # fmt: skip
+STAGE_DOCUMENTS = frozenset({"options", "seeds", "byes", "groups", "lobbies"})
 
 
 @functools.cache
@@ -220,9 +230,23 @@ def _row_locking_statement() -> sa.Select[Any]:
             *(getattr(Match, name) for name in ROW_COLUMNS),
             Round.side,
             Round.number.label("round_number"),
-            *(getattr(Stage, name).label(f"stage_{name}") for name in STAGE_COLUMNS),
-            *_paperwork(Match.id),
-            waiting,
+            # The stage's documents once, on the match's own row (the seeds of a large stage
+            # are most of the statement's bytes).
+            *(
+                (
+                    sa.case((Match.id == match_id, getattr(Stage, name)))
+                    if name in STAGE_DOCUMENTS
+                    else getattr(Stage, name)
+                ).label(f"stage_{name}")
+                for name in STAGE_COLUMNS
+            ),
+            *(
+                column.label(name)
+                for column, name in zip(
+                    _paperwork(Match.id), ("open_submissions", "open_dispute"), strict=True
+                )
+            ),
+            waiting.label("waiting"),
         )
         .join(Round, Round.id == Match.round_id)
         .join(Stage, Stage.id == Match.stage_id)

@@ -19,6 +19,7 @@ from deltacrown.accounts.models import User
 from deltacrown.brackets.models import Stage
 from deltacrown.core import cache_versions, realtime
 from deltacrown.core.audit import AuditEntry
+from deltacrown.core.outbox import OutboxMessage
 from deltacrown.core.signals import signals
 from deltacrown.core.transaction import unit_of_work
 from deltacrown.extensions import db
@@ -151,15 +152,15 @@ def _rename(value: Any, names: dict[tuple[str, Any], Any], key: str = "") -> Any
     return value
 
 
-def _last_ids() -> tuple[int, int]:
-    return (
-        db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(MatchEvent.id), 0))) or 0,
-        db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(AuditEntry.id), 0))) or 0,
+def _last_ids() -> tuple[int, int, int]:
+    return tuple(  # type: ignore[return-value]
+        db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(model.id), 0))) or 0
+        for model in (MatchEvent, AuditEntry, OutboxMessage)
     )
 
 
 def _snapshot(
-    tournament_id: int, organizer_id: int, recorder: Recorder, since: tuple[int, int]
+    tournament_id: int, organizer_id: int, recorder: Recorder, since: tuple[int, int, int]
 ) -> dict[str, Any]:
     """What the play-through wrote (history and audit since `since`) and sent."""
     names = _names(tournament_id, organizer_id)
@@ -203,25 +204,36 @@ def _snapshot(
     # The platform's leaderboards hold both play-throughs: the second one's ranks differ.
     effects = [_rename(list(effect), names) for effect in recorder.effects
                if not (effect[0] == "event" and effect[2].startswith("leaderboard."))]  # fmt: skip
+    # Server mode: what the outbox holds for the relay, in the order it delivers it.
+    stored = [
+        _rename(message, names)
+        for row in db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.id > since[2]).order_by(OutboxMessage.id)
+        )
+        for message in row.messages
+    ]
     return {"matches": matches, "stages": stages, "history": history, "audit": audit,
-            "effects": effects}  # fmt: skip
+            "effects": effects, "stored": stored}  # fmt: skip
 
 
 CASES = [
-    ("single_elimination", 16, {"third_place_match": True}, True),
-    ("single_elimination", 13, {}, False),
-    ("double_elimination", 8, {"grand_final": "double"}, True),
-    ("double_elimination", 6, {"grand_final": "double"}, False),
-    ("round_robin", 6, {}, True),
+    ("single_elimination", 16, {"third_place_match": True}, True, "request"),
+    ("single_elimination", 13, {}, False, "request"),
+    ("double_elimination", 8, {"grand_final": "double"}, True, "worker"),
+    ("double_elimination", 6, {"grand_final": "double"}, False, "request"),
+    ("round_robin", 6, {}, True, "worker"),
 ]
 
 
-@pytest.mark.parametrize(("format_", "size", "options", "auto_start"), CASES)
+@pytest.mark.parametrize(("format_", "size", "options", "auto_start", "relay"), CASES)
 def test_direct_results_write_and_announce_what_the_full_path_does(
     app: Any, cup: Any, api: Any, organizer: Any, recorder: Recorder,
     monkeypatch: pytest.MonkeyPatch, format_: str, size: int, options: dict[str, Any],
-    auto_start: bool,
+    auto_start: bool, relay: str,
 ) -> None:  # fmt: skip
+    """`relay`: where the effects go, run after the commit ("request") or stored in the
+    outbox ("worker", server mode), which the direct path writes in its own statement."""
+    monkeypatch.setitem(app.config, "OUTBOX_RELAY", relay)
     direct_hits: list[bool] = []
     taken = direct.try_enter
 
@@ -247,7 +259,8 @@ def test_direct_results_write_and_announce_what_the_full_path_does(
             snapshots.append((len(results), snapshot))
     (direct_count, direct_run), (full_count, full_run) = snapshots
     assert direct_count == full_count
-    for part in ("matches", "stages", "history", "audit", "effects"):
+    assert bool(direct_run["stored"]) is (relay == "worker")
+    for part in ("matches", "stages", "history", "audit", "effects", "stored"):
         assert direct_run[part] == full_run[part], part
     # The direct path took every result but those that could finish the stage.
     assert direct_hits.count(True) >= direct_count - 4

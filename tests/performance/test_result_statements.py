@@ -99,7 +99,7 @@ def test_a_result_that_feeds_a_match_still_waiting_sends_as_few(
 
 
 @pytest.mark.postgres
-def test_a_direct_result_sends_three_statements(
+def test_a_direct_result_sends_two_statements_and_locks_the_tournament_first(
     app,
     any_cup,  # noqa: F811
     api,  # noqa: F811
@@ -107,9 +107,12 @@ def test_a_direct_result_sends_three_statements(
     monkeypatch,
     is_postgres,
 ):
-    """On PostgreSQL the common case (`matches.services.direct`): the tournament's lock with
-    what the guards read, the rows' lock, and one statement writing the rows, the stage, the
-    history and the audit entry."""
+    """On PostgreSQL the common case (`matches.services.direct`): one statement locks the
+    tournament (reading what the guards need), then the rows; one writes the rows, the
+    stage, the history and the audit entry. The tournament's lock is a CTE read by the
+    statement's one-time filter, which PostgreSQL evaluates before it reads (and locks) any
+    match: the order every result locks in, so two results never wait on each other's
+    locks the other way round."""
     if not is_postgres:
         pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): the direct path is PostgreSQL's")
     monkeypatch.setitem(app.config, "DIRECT_RESULTS", True)
@@ -118,10 +121,18 @@ def test_a_direct_result_sends_three_statements(
     assert api.start(cup.id).status_code == 200
     _enter(app, organizer.id, play, "W1.1")
     seen = _enter(app, organizer.id, play, "W1.2")  # the next match: ready, then live
-    assert len(seen) == 3, [sql[:40] for sql, _ in seen]
-    assert seen[0][0].startswith("SELECT tournaments.id") and "FOR UPDATE" in seen[0][0]
-    assert seen[1][0].startswith("SELECT matches.id") and "FOR UPDATE" in seen[1][0]
-    assert seen[2][0].startswith("WITH changed AS (UPDATE matches")
+    assert len(seen) == 2, [sql[:40] for sql, _ in seen]
+    lock, write = seen
+    assert lock[0].startswith("WITH locked_tournament AS") and "FOR UPDATE" in lock[0]
+    assert write[0].startswith("WITH changed AS (UPDATE matches")
+    with app.app_context():
+        cursor = db.session.connection().connection.dbapi_connection.cursor()
+        cursor.execute("EXPLAIN (FORMAT JSON) " + lock[0], lock[1])
+        plan = cursor.fetchone()[0][0]["Plan"]
+        db.session.rollback()
+    assert plan["Node Type"] == "LockRows"
+    (outer,) = [p for p in plan["Plans"] if p["Parent Relationship"] == "Outer"]
+    assert outer["Node Type"] == "Result" and "IS NOT NULL" in outer["One-Time Filter"]
     with app.app_context():
         next_match = api.client.get(f"/api/matches/{play.matches['W2.1']['id']}/").get_json()
     assert next_match["status"] == "live"

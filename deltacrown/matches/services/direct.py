@@ -30,7 +30,7 @@ from flask import current_app
 from deltacrown.brackets import engine, store
 from deltacrown.brackets.models import Stage
 from deltacrown.brackets.services.common import _match_event
-from deltacrown.core import audit, cache_versions, realtime, signals
+from deltacrown.core import audit, cache_versions, outbox, realtime, signals
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
 from deltacrown.matches import lifecycle, policies, queries, scoring
@@ -119,7 +119,7 @@ def try_enter(
     """Enter the result if it is the common case (see the module); False, having written
     nothing, when it is not (the caller takes the full path, which also raises whatever the
     request deserves)."""
-    tournament = queries.lock_tournament_facts(match_id)
+    tournament, locked = queries.lock_for_direct_result(match_id)
     if (
         tournament is None
         or tournament.is_deleted
@@ -127,7 +127,6 @@ def try_enter(
         or not policies.can_record_result(actor, cast(Tournament, tournament))
     ):
         return False
-    locked = queries.lock_match_rows(match_id)
     row = next((r for r in locked if r.id == match_id), None)
     if row is None or not _common(row, tournament):
         return False
@@ -160,9 +159,9 @@ def _common(row: Any, tournament: queries.TournamentFacts) -> bool:
     return bool(
         row.lobby is None
         and row.status in OPEN
-        and not row[-3]  # open submissions
-        and not row[-2]  # an open dispute
-        and not (tournament.auto_start_matches and row[-1])  # others wait to be started
+        and not row.open_submissions
+        and not row.open_dispute
+        and not (tournament.auto_start_matches and row.waiting)  # others wait to be started
         and row.stage_format in LEAGUE_OR_ELIMINATION
         and not row.stage_more_rounds
         and not row.stage_lobbies
@@ -177,7 +176,7 @@ def _row(r: Any) -> _Row:
                 old_winner=r.winner_registration_id, old_scores=list(r.scores))  # fmt: skip
 
 
-def _stage(r: Any) -> _StageRow:
+def _stage(r: Any) -> _StageRow:  # `r`: the match's own row (it carries the documents)
     return _StageRow(r.stage_id, **{name: getattr(r, f"stage_{name}") for name in
                                     queries.STAGE_COLUMNS})  # fmt: skip
 
@@ -305,7 +304,12 @@ def _write(
         params.update({f"e_match{j}": match_id, f"e_type{j}": type_, f"e_actor{j}": actor_id,
                        f"e_data{j}": json.dumps(data)})  # fmt: skip
     session = db.session()
-    session.execute(_statement(len(changed), len(history)), params)
+    # The effects queued so far (all of this result's) go into the outbox in the same
+    # statement (worker mode), unless earlier ORM changes still wait for the flush.
+    body = None if session.new or session.dirty or session.deleted else outbox.take_stored(session)
+    if body is not None:
+        params.update(outbox.store_params(body))
+    session.connection().execute(_statement(len(changed), len(history), body is not None), params)
     for model, ids in ((Match, [r.id for r in ordered]), (Stage, [match.stage_id])):
         for row_id in ids:
             held = session.identity_map.get(session.identity_key(model, row_id))
@@ -315,13 +319,13 @@ def _write(
         cache_versions.rows_written(session, cast(sa.Table, table), match.tournament_id)
 
 
-_STATEMENTS: dict[tuple[int, int], sa.TextClause] = {}
+_STATEMENTS: dict[tuple[int, int, bool], sa.TextClause] = {}
 
 
-def _statement(rows: int, events: int) -> sa.TextClause:
+def _statement(rows: int, events: int, stored: bool) -> sa.TextClause:
     """The write of `rows` changed matches, the stage, `events` history rows and the audit
-    entry (built once per shape)."""
-    built = _STATEMENTS.get((rows, events))
+    entry, and with `stored` the outbox row and its notification (built once per shape)."""
+    built = _STATEMENTS.get((rows, events, stored))
     if built is not None:
         return built
     values = ", ".join(
@@ -336,8 +340,19 @@ def _statement(rows: int, events: int) -> sa.TextClause:
         f"CAST(:e_data{j} AS jsonb), CAST(:now AS timestamptz))"
         for j in range(events)
     )
+    audit_insert = (
+        "INSERT INTO audit_entries (actor_id, actor_kind, action, target_type, target_id, "
+        "before, after, request_id, created_at) VALUES (:a_actor_id, :a_actor_kind, "
+        ":a_action, :a_target_type, :a_target_id, CAST(:a_before AS jsonb), "
+        "CAST(:a_after AS jsonb), :a_request_id, :written)"
+    )
+    last = (
+        f"audit AS ({audit_insert}), {outbox.STORE_CTE} {outbox.NOTIFY_SELECT}"
+        if stored
+        else audit_insert
+    )
     # Only placeholders are formatted in (their number is the shape): no value is.
-    built = _STATEMENTS[(rows, events)] = sa.text(
+    built = _STATEMENTS[(rows, events, stored)] = sa.text(
         "WITH changed AS (UPDATE matches AS m SET status = v.status, "  # noqa: S608
         "participant1_registration_id = v.first, participant2_registration_id = v.second, "
         "winner_registration_id = v.winner, scores = v.scores, "
@@ -347,10 +362,7 @@ def _statement(rows: int, events: int) -> sa.TextClause:
         "stage AS (UPDATE stages SET open_count = :open_count, more_rounds = :more_rounds, "
         "updated_at = :written, version = version + 1 WHERE id = :stage_id), "
         "history AS (INSERT INTO match_events (match_id, tournament_id, type, actor_id, "
-        f"registration_id, data, created_at) VALUES {history}) "
-        "INSERT INTO audit_entries (actor_id, actor_kind, action, target_type, target_id, "
-        "before, after, request_id, created_at) VALUES (:a_actor_id, :a_actor_kind, "
-        ":a_action, :a_target_type, :a_target_id, CAST(:a_before AS jsonb), "
-        "CAST(:a_after AS jsonb), :a_request_id, :written)"
+        f"registration_id, data, created_at) VALUES {history}){',' if stored else ''} "
+        f"{last}"
     )
     return built
