@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 NOTIFY_CHANNEL = "deltacrown_outbox"
 MODES = ("request", "worker")
 _TAG = "$dc"
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # exactly these: an enum is a str too
 
 Effect = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
@@ -68,6 +69,13 @@ class OutboxMessage(Model):
 def tag(value: Any) -> Any:
     """`value` as plain JSON, its datetimes, dates, decimals and enums tagged; TypeError for
     anything else that JSON cannot hold."""
+    kind = type(value)
+    if kind in _PLAIN:  # the common case first (a result's events are mostly these)
+        return value
+    if kind is dict and all(type(key) is str for key in value):
+        return {key: tag(item) for key, item in value.items()}
+    if kind is list:
+        return [tag(item) for item in value]
     if (
         value is None
         or isinstance(value, bool | int | float | str)

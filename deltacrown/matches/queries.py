@@ -140,15 +140,11 @@ class TournamentFacts:
 
     id: int
     status: TournamentStatus
-    deleted_at: datetime | None
+    is_deleted: bool
     organizer_id: int
     auto_start_matches: bool
     organizer_ids: frozenset[int]
     referee_ids: frozenset[int]
-
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
 
     def staff_ids(self, role: str) -> set[int]:
         return set(self.referee_ids) if role == StaffRole.REFEREE else set()
@@ -167,11 +163,10 @@ def lock_for_direct_result(match_id: int) -> tuple[TournamentFacts | None, list[
     rows = list(db.session.connection().execute(direct_result_lock(), {"match_id": match_id}))
     if not rows:
         return None, []
-    row = rows[0]
+    (tournament_id, status, deleted, owner, auto_start, co, referees) = rows[0].t_facts
     facts = TournamentFacts(
-        row.t_id, TournamentStatus(row.t_status), row.t_deleted_at, row.t_organizer_id,
-        row.t_auto_start_matches, frozenset((row.t_organizer_id, *(row.t_co_organizers or ()))),
-        frozenset(row.t_referees or ()),
+        tournament_id, TournamentStatus(status), deleted, owner, auto_start,
+        frozenset((owner, *(co or ()))), frozenset(referees or ()),
     )  # fmt: skip
     return facts, rows
 
@@ -195,10 +190,16 @@ def direct_result_lock() -> sa.Select[Any]:
         .with_for_update(of=Tournament)
         .cte("locked_tournament")
     )  # fmt: skip
-    facts = [sa.select(column).scalar_subquery().label(f"t_{column.name}") for column in locked.c]
+    facts = sa.select(
+        sa.func.json_build_array(
+            locked.c.id, locked.c.status, locked.c.deleted_at.is_not(None),
+            locked.c.organizer_id, locked.c.auto_start_matches, locked.c.co_organizers,
+            locked.c.referees,
+        )
+    ).scalar_subquery()  # fmt: skip
     return (
         _row_locking_statement()
-        .add_columns(*facts)
+        .add_columns(facts.label("t_facts"))
         .where(sa.select(locked.c.id).scalar_subquery().is_not(None))
     )
 
