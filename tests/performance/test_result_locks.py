@@ -24,7 +24,8 @@ def _tournament_reads(statements: list[tuple[str, Any]]) -> list[str]:
     return [
         sql
         for sql, _ in statements
-        if sql.lstrip().upper().startswith("SELECT") and "\nFROM tournaments" in sql
+        # (on PostgreSQL the direct path reads it in a CTE of its locking statement)
+        if sql.lstrip().upper().startswith(("SELECT", "WITH")) and "\nFROM tournaments" in sql
     ]
 
 
