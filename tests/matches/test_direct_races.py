@@ -108,7 +108,7 @@ def _enter(race: MatchRace, organizer_id: int, match: dict[str, Any]) -> Callabl
 
 
 def test_two_direct_results_feeding_one_match_both_land(race, monkeypatch):
-    tournament_id, organizer_id = race.setup(16)
+    tournament_id, organizer_id = race.setup(8)
     before = race.matches(tournament_id)
     open_before = _open_count(race, tournament_id)
     taken: list[bool] = []
@@ -132,7 +132,7 @@ def test_a_direct_result_and_a_forfeit_on_the_full_path_do_not_deadlock(race, mo
     from deltacrown.accounts.models import User
     from deltacrown.matches import services
 
-    tournament_id, organizer_id = race.setup(16)
+    tournament_id, organizer_id = race.setup(8)
     before = race.matches(tournament_id)
     open_before = _open_count(race, tournament_id)
     taken: list[bool] = []

@@ -220,7 +220,6 @@ CASES = [
     ("single_elimination", 16, {"third_place_match": True}, True, "request"),
     ("single_elimination", 13, {}, False, "request"),
     ("double_elimination", 8, {"grand_final": "double"}, True, "worker"),
-    ("double_elimination", 6, {"grand_final": "double"}, False, "request"),
     ("round_robin", 6, {}, True, "worker"),
 ]
 

@@ -353,7 +353,7 @@ def _statement(rows: int, events: int, stored: bool) -> sa.TextClause:
     )
     # Only placeholders are formatted in (their number is the shape): no value is.
     built = _STATEMENTS[(rows, events, stored)] = sa.text(
-        "WITH changed AS (UPDATE matches AS m SET status = v.status, "  # noqa: S608
+        "WITH changed AS (UPDATE matches AS m SET status = v.status, "  # noqa: S608  # nosec B608
         "participant1_registration_id = v.first, participant2_registration_id = v.second, "
         "winner_registration_id = v.winner, scores = v.scores, "
         "completed_at = coalesce(v.completed_at, m.completed_at), updated_at = :written, "
