@@ -185,9 +185,9 @@ def _apply(
     stage: _StageRow, ordered: list[_Row], winner: int | None, games: list[list[int]],
     now: datetime,
 ) -> list[str] | None:  # fmt: skip
-    """The engine's result on the rows (as `store.load_partial` and `store.save`); the engine
-    ids it readied; None when the engine or a row's transition
-    refuses it (the full path says why)."""
+    """The engine's result on the rows (as `store.load_partial` and `store.save`): the engine
+    ids it readied, or None when the engine or a row's transition refuses it (the full path
+    says why)."""
     engine_ids = {r.id: r.engine_id for r in ordered}
     matches = {r.engine_id: store.engine_match(cast(Match, r), engine_ids) for r in ordered}
     partial = engine.Stage(rounds=[], matches=matches, open_count=stage.open_count,
