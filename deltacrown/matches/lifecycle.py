@@ -5,13 +5,14 @@ steps more than one use case takes (going live, cancelling, settling submissions
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
 from deltacrown.brackets.models import Stage
-from deltacrown.core import realtime
+from deltacrown.core import cache_versions, realtime
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
 from deltacrown.matches import policies, queries, scoring
@@ -212,9 +213,49 @@ def start_waiting(
             .order_by(Match.position, Match.id)
             .with_for_update()
         ).all()
+        if not _held(ids):
+            _go_live_together(ids, tournament.id, now)
+            return
         waiting = _matches(ids)
     for ready in waiting:
         go_live(ready, None, now, automatic=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Started:
+    """A match going live with others (`_go_live_together`): what its history entry, its
+    live event and its state change read of it."""
+
+    id: int
+    tournament_id: int
+    status: MatchStatus = M.LIVE
+
+
+def _held(ids: Sequence[int]) -> bool:
+    session = db.session
+    return any(session.identity_key(Match, i) in session.identity_map for i in ids)
+
+
+def _go_live_together(ids: Sequence[int], tournament_id: int, now: datetime) -> None:
+    """`go_live` (started by nobody) for matches the session holds no copy of, locked by the
+    caller: one UPDATE for all of them instead of one per row (a 1,024-player cup starts 512
+    matches at once), then each one's state change, history entry and live event, in
+    order, as `go_live` sends them."""
+    if not ids:
+        return
+    session = db.session()
+    table = cast(sa.Table, Match.__table__)
+    session.connection().execute(
+        sa.update(table)
+        .where(table.c.id.in_(ids), table.c.status == M.READY)
+        .values(status=M.LIVE, version=table.c.version + 1, updated_at=utcnow())
+    )
+    cache_versions.rows_written(session, table, tournament_id)
+    for match_id in ids:
+        started = cast(Match, _Started(match_id, tournament_id))
+        realtime.announce_state_change(Match.status, started, M.READY.value, M.LIVE.value)
+        record_event(started, "started", None, now=now, automatic=True)
+        publish_event(started, "match.started", automatic=True)
 
 
 def _matches(ids: Sequence[int]) -> list[Match]:
