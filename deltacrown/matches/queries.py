@@ -115,22 +115,31 @@ _TOURNAMENT_OF_MATCH = Tournament.id == (
 def _locking_statement() -> sa.Select[Any]:
     """The match (bound `match_id`), the matches it feeds and its stage, locked, with its
     paperwork (built once: building it costs more than running it)."""
+    return (
+        sa.select(Match, Stage, *_paperwork(Match.id), _any_waiting())
+        .join(Stage, Stage.id == Match.stage_id)
+        .where(_match_and_fed())
+        .with_for_update(of=[Match, Stage])
+        .execution_options(populate_existing=True)
+    )
+
+
+def _match_and_fed() -> Any:
+    """`id IN (:match_id, (subquery), (subquery))`: the match and the matches its winner and
+    loser move to, a primary-key lookup of three ids."""
     source = orm.aliased(Match)
     match_id: Any = sa.bindparam("match_id")
-    # `id IN (:id, (subquery), (subquery))`: a primary-key lookup of three ids.
     fed = [
         sa.select(column).where(source.id == match_id).scalar_subquery()
         for column in (source.next_match_winner_id, source.next_match_loser_id)
     ]
+    return Match.id.in_([match_id, *fed])
+
+
+def _any_waiting() -> Any:
+    """EXISTS a match of the row's tournament waiting to be started (`waiting_to_start`)."""
     other = orm.aliased(Match)
-    waiting = sa.exists().where(waiting_to_start(other, Match.tournament_id))
-    return (
-        sa.select(Match, Stage, *_paperwork(Match.id), waiting)
-        .join(Stage, Stage.id == Match.stage_id)
-        .where(Match.id.in_([match_id, *fed]))
-        .with_for_update(of=[Match, Stage])
-        .execution_options(populate_existing=True)
-    )
+    return sa.exists().where(waiting_to_start(other, Match.tournament_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,24 +191,20 @@ def direct_result_lock() -> sa.Select[Any]:
     )
     locked = (
         sa.select(
-            Tournament.id, Tournament.status, Tournament.deleted_at, Tournament.organizer_id,
-            Tournament.auto_start_matches, co.scalar_subquery().label("co_organizers"),
-            referees.scalar_subquery().label("referees"),
+            Tournament.id,
+            sa.func.json_build_array(
+                Tournament.id, Tournament.status, Tournament.deleted_at.is_not(None),
+                Tournament.organizer_id, Tournament.auto_start_matches, co.scalar_subquery(),
+                referees.scalar_subquery(),
+            ).label("facts"),
         )
         .where(_TOURNAMENT_OF_MATCH)
         .with_for_update(of=Tournament)
         .cte("locked_tournament")
     )  # fmt: skip
-    facts = sa.select(
-        sa.func.json_build_array(
-            locked.c.id, locked.c.status, locked.c.deleted_at.is_not(None),
-            locked.c.organizer_id, locked.c.auto_start_matches, locked.c.co_organizers,
-            locked.c.referees,
-        )
-    ).scalar_subquery()  # fmt: skip
     return (
         _row_locking_statement()
-        .add_columns(facts.label("t_facts"))
+        .add_columns(sa.select(locked.c.facts).scalar_subquery().label("t_facts"))
         .where(sa.select(locked.c.id).scalar_subquery().is_not(None))
     )
 
@@ -218,14 +223,8 @@ STAGE_DOCUMENTS = frozenset({"options", "seeds", "byes", "groups", "lobbies"})
 
 @functools.cache
 def _row_locking_statement() -> sa.Select[Any]:
-    source = orm.aliased(Match)
+    """`_locking_statement` as plain columns (the same rows, locks and flags)."""
     match_id: Any = sa.bindparam("match_id")
-    fed = [
-        sa.select(column).where(source.id == match_id).scalar_subquery()
-        for column in (source.next_match_winner_id, source.next_match_loser_id)
-    ]
-    other = orm.aliased(Match)
-    waiting = sa.exists().where(waiting_to_start(other, Match.tournament_id))
     return (
         sa.select(
             *(getattr(Match, name) for name in ROW_COLUMNS),
@@ -247,11 +246,11 @@ def _row_locking_statement() -> sa.Select[Any]:
                     _paperwork(Match.id), ("open_submissions", "open_dispute"), strict=True
                 )
             ),
-            waiting.label("waiting"),
+            _any_waiting().label("waiting"),
         )
         .join(Round, Round.id == Match.round_id)
         .join(Stage, Stage.id == Match.stage_id)
-        .where(Match.id.in_([match_id, *fed]))
+        .where(_match_and_fed())
         .with_for_update(of=[Match, Stage])
     )
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,26 +24,15 @@ import sqlalchemy as sa
 
 from deltacrown.core.transaction import unit_of_work
 from deltacrown.extensions import db
-from tests.matches.test_races import MatchRace
+from tests.matches.test_races import MatchRace, race  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def race(database_url: str, is_postgres: bool) -> Iterator[MatchRace]:
-    if not is_postgres:
-        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
-    race = MatchRace(database_url)
-    try:
-        yield race
-    finally:
-        race.clean_up()
-
-
-def _open_count(race: MatchRace, tournament_id: int) -> int:
+def _open_count(match_race: MatchRace, tournament_id: int) -> int:
     from deltacrown.brackets.models import Stage
 
-    with race.app.app_context():
+    with match_race.app.app_context():
         count = db.session.scalar(
             sa.select(Stage.open_count).where(Stage.tournament_id == tournament_id)
         )
@@ -89,12 +78,12 @@ def _slow_writes(monkeypatch: pytest.MonkeyPatch, taken: list[bool]) -> None:
     monkeypatch.setattr(direct, "try_enter", counted)
 
 
-def _enter(race: MatchRace, organizer_id: int, match: dict[str, Any]) -> Callable[[], None]:
+def _enter(match_race: MatchRace, organizer_id: int, match: dict[str, Any]) -> Callable[[], None]:
     def work() -> None:
         from deltacrown.accounts.models import User
         from deltacrown.matches import services
 
-        with race.app.app_context():
+        with match_race.app.app_context():
             with unit_of_work():
                 services.enter_result(
                     match["id"],
@@ -107,7 +96,7 @@ def _enter(race: MatchRace, organizer_id: int, match: dict[str, Any]) -> Callabl
     return work
 
 
-def test_two_direct_results_feeding_one_match_both_land(race, monkeypatch):
+def test_two_direct_results_feeding_one_match_both_land(race, monkeypatch):  # noqa: F811
     tournament_id, organizer_id = race.setup(8)
     before = race.matches(tournament_id)
     open_before = _open_count(race, tournament_id)
@@ -128,7 +117,10 @@ def test_two_direct_results_feeding_one_match_both_land(race, monkeypatch):
     assert _open_count(race, tournament_id) == open_before - 2
 
 
-def test_a_direct_result_and_a_forfeit_on_the_full_path_do_not_deadlock(race, monkeypatch):
+def test_a_direct_result_and_a_forfeit_on_the_full_path_do_not_deadlock(
+    race,  # noqa: F811
+    monkeypatch,
+):
     from deltacrown.accounts.models import User
     from deltacrown.matches import services
 

@@ -85,7 +85,7 @@ def apply_result(
         statuses={row.engine_id: MatchStatus.FORFEIT} if forfeit else None,
         flush=False,
     )
-    _announce_result(tournament, row, changed, changes)
+    announce_result(tournament, row, changed, changes)
     placements = changes.placements
     grew = False
     if changes.round_completed is not None and loaded.stage.more_rounds:
@@ -120,9 +120,11 @@ def _pair_next_round(tournament: Tournament, loaded: store.Loaded) -> list[engin
     return placements
 
 
-def _announce_result(
+def announce_result(
     tournament: Tournament, row: Match, changed: list[Match], changes: engine.Changes
 ) -> None:
+    """`match_completed` after the commit, `match.completed` for the match and `match.ready`
+    for each changed row the result readied (also sent by `matches.services.direct`)."""
     loser = next((p for p in row.participant_ids if p != row.winner_registration_id), None)
     signals.send_after_commit(
         signals.match_completed,

@@ -29,8 +29,8 @@ from flask import current_app
 
 from deltacrown.brackets import engine, store
 from deltacrown.brackets.models import Stage
-from deltacrown.brackets.services.common import _match_event
-from deltacrown.core import audit, cache_versions, outbox, realtime, signals
+from deltacrown.brackets.services import results
+from deltacrown.core import audit, cache_versions, outbox, realtime
 from deltacrown.core.time import utcnow
 from deltacrown.extensions import db
 from deltacrown.matches import lifecycle, policies, queries, scoring
@@ -142,10 +142,10 @@ def try_enter(
         return False
     ordered = [match, *cast(list[_Row], targets)]
     stage = _stage(row)
-    ready = _apply(stage, ordered, winner, games, now)
-    if ready is None:
+    changes = _apply(stage, ordered, winner, games, now)
+    if changes is None:
         return False
-    _announce_result(match, ordered, set(ready), announce)
+    _announce_result(tournament, match, ordered, changes, announce)
     started = _starting(ordered) if tournament.auto_start_matches else []
     for live in started:  # lifecycle.go_live, started by nobody
         live.status = M.LIVE
@@ -184,9 +184,9 @@ def _stage(r: Any) -> _StageRow:  # `r`: the match's own row (it carries the doc
 def _apply(
     stage: _StageRow, ordered: list[_Row], winner: int | None, games: list[list[int]],
     now: datetime,
-) -> list[str] | None:  # fmt: skip
-    """The engine's result on the rows (as `store.load_partial` and `store.save`): the engine
-    ids it readied, or None when the engine or a row's transition refuses it (the full path
+) -> engine.Changes | None:  # fmt: skip
+    """The engine's result on the rows (as `store.load_partial` and `store.save`): what it
+    changed, or None when the engine or a row's transition refuses it (the full path
     says why)."""
     engine_ids = {r.id: r.engine_id for r in ordered}
     matches = {r.engine_id: store.engine_match(cast(Match, r), engine_ids) for r in ordered}
@@ -218,7 +218,7 @@ def _apply(
         r.changed = True
     stage.open_count = partial.open_count
     stage.more_rounds = partial.more_rounds
-    return changes.ready
+    return changes
 
 
 def _state(m: engine.Match) -> tuple[Any, ...]:
@@ -233,30 +233,19 @@ def _starting(ordered: list[_Row]) -> list[_Row]:
     )  # fmt: skip
 
 
-def _announce_result(match: _Row, ordered: list[_Row], ready: set[str], announce: bool) -> None:
-    """What `store.save`'s transitions, `brackets.services.results._announce_result` and
+def _announce_result(
+    tournament: queries.TournamentFacts, match: _Row, ordered: list[_Row],
+    changes: engine.Changes, announce: bool,
+) -> None:  # fmt: skip
+    """What `store.save`'s transitions, `brackets.services.results.announce_result` and
     `publish_bracket_updated` send, in their order."""
-    for r in ordered:
-        if r.changed and r.status is not r.old_status:
+    changed = [r for r in ordered if r.changed]
+    for r in changed:
+        if r.status is not r.old_status:
             realtime.announce_state_change(Match.status, r, r.old_status.value, r.status.value)
-    loser = next((p for p in match.participant_ids if p != match.winner_registration_id), None)
-    signals.send_after_commit(
-        signals.match_completed,
-        "brackets",
-        match_id=match.id,
-        tournament_id=match.tournament_id,
-        stage_id=match.stage_id,
-        winner_registration_id=match.winner_registration_id,
-        loser_registration_id=loser,
+    results.announce_result(
+        cast(Tournament, tournament), cast(Match, match), cast(list[Match], changed), changes
     )
-    event = _match_event(cast(Match, match))
-    realtime.publish(f"match:{match.id}", "match.completed", event)
-    realtime.publish(f"tournament:{match.tournament_id}", "match.completed", event)
-    for other in ordered:
-        if other.changed and other.engine_id in ready:
-            payload = _match_event(cast(Match, other))
-            realtime.publish(f"match:{other.id}", "match.ready", payload)
-            realtime.publish(f"tournament:{other.tournament_id}", "match.ready", payload)
     if announce:
         lifecycle.publish_bracket_updated(cast(Match, match))
 
